@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+
+.PHONY: run test lint accuracy system-deps clean
+
+$(STAMP): pyproject.toml
+	@PY=$$(scripts/find_python.sh) || exit 1; \
+	  test -x $(BIN)/python || "$$PY" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT) \
+	  --server.headless true --browser.gatherUsageStats false
+
+# Debian packages the end-to-end tests drive: a real Chromium, its driver, ffmpeg.
+system-deps:
+	@scripts/install_system_deps.sh
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+accuracy: $(STAMP)
+	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,162 @@
+"""A repetition counter on one driving signal, modelled on a line-crossing counter.
+
+The signal (a joint angle) moves between two phases: `start` (e.g. standing, knee flexion
+below 30) and `turn` (e.g. the bottom, knee flexion above 60). The gap between the two
+thresholds is the hysteresis band, so jitter around one threshold never flips the phase;
+a phase must also last `min_dwell_s` before it counts. A rep is a full cycle
+start -> turn -> start that takes a plausible time and covers `min_range_deg`.
+
+The counter is armed only after the patient has settled in the start phase (and, when the
+caller says so, in the start position), so getting into position is never a rep. Time is
+the frame time passed to `update`; there is no clock inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from coach.exercise.schema import RepsDef
+
+
+class Zone(Enum):
+    START = "start"
+    BAND = "band"
+    TURN = "turn"
+
+
+class CounterState(Enum):
+    UNARMED = "unarmed"  # waiting to see the patient settled in the start phase
+    READY = "ready"  # in the start phase, armed
+    OUTBOUND = "outbound"  # left the start phase, turn not reached yet
+    RETURNING = "returning"  # turn reached, heading back to start
+
+
+@dataclass(frozen=True)
+class RepCycle:
+    """One completed movement cycle of the driving signal (times in seconds)."""
+
+    start_s: float
+    turn_s: float  # when the driver was at its extreme
+    end_s: float
+    extreme: float  # the driver's value at the turn (max when rising, min when falling)
+    low: float
+    high: float
+
+    @property
+    def range_deg(self) -> float:
+        return self.high - self.low
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass
+class RepCounter:
+    """`update(value, t_s, in_position)` -> a `RepCycle` when a rep completes, else None."""
+
+    reps: RepsDef
+    settle_s: float = 0.3
+    max_gap_s: float = 1.0
+    state: CounterState = CounterState.UNARMED
+    count: int = 0
+    _zone: Zone | None = None
+    _candidate: Zone | None = None
+    _candidate_since: float = 0.0
+    _zone_since: float = 0.0
+    _settled_since: float | None = None
+    _last_t_s: float | None = None
+    _cycle: dict[str, float] = field(default_factory=dict)
+
+    def _raw_zone(self, value: float) -> Zone:
+        start, turn = self.reps.start, self.reps.turn
+        if self.reps.rising:
+            assert start.below is not None and turn.above is not None
+            if value < start.below:
+                return Zone.START
+            return Zone.TURN if value > turn.above else Zone.BAND
+        assert start.above is not None and turn.below is not None
+        if value > start.above:
+            return Zone.START
+        return Zone.TURN if value < turn.below else Zone.BAND
+
+    def _confirmed_zone(self, value: float, t_s: float) -> Zone:
+        """The zone after debouncing: a new zone must last `min_dwell_s`."""
+        raw = self._raw_zone(value)
+        if self._zone is None:
+            self._zone, self._zone_since = raw, t_s
+        if raw == self._zone:
+            self._candidate = None
+        elif raw != self._candidate:
+            self._candidate, self._candidate_since = raw, t_s
+        if self._candidate is not None and t_s - self._candidate_since >= self.reps.min_dwell_s:
+            # The zone changed when the signal first entered it, not when we became sure.
+            self._zone, self._zone_since, self._candidate = raw, self._candidate_since, None
+        return self._zone
+
+    def reset(self) -> None:
+        """Forget any rep in progress and wait to settle again (count is kept)."""
+        self.state = CounterState.UNARMED
+        self._zone = self._candidate = None
+        self._settled_since = None
+        self._cycle = {}
+
+    @property
+    def in_rep(self) -> bool:
+        return self.state in (CounterState.OUTBOUND, CounterState.RETURNING)
+
+    def update(self, value: float, t_s: float, in_position: bool = True) -> RepCycle | None:
+        if np.isnan(value):
+            if self._last_t_s is not None and t_s - self._last_t_s > self.max_gap_s:
+                self.reset()  # lost the patient for too long: never guess the rest of a rep
+            return None
+        self._last_t_s = t_s
+        zone = self._confirmed_zone(value, t_s)
+        if self.state is CounterState.UNARMED:
+            if zone is Zone.START and in_position:
+                if self._settled_since is None:
+                    self._settled_since = t_s
+                if t_s - self._settled_since >= self.settle_s:
+                    self.state = CounterState.READY
+            else:
+                self._settled_since = None
+            return None
+        if self.state is CounterState.READY:
+            if zone is Zone.START:
+                return None
+            if not in_position:
+                self.reset()
+                return None
+            self.state = CounterState.OUTBOUND
+            self._cycle = {
+                "start_s": self._zone_since, "low": value, "high": value,
+                "extreme": value, "turn_s": t_s,
+            }  # fmt: skip
+        cycle = self._cycle
+        cycle["low"], cycle["high"] = min(cycle["low"], value), max(cycle["high"], value)
+        further = value > cycle["extreme"] if self.reps.rising else value < cycle["extreme"]
+        if further:
+            cycle["extreme"], cycle["turn_s"] = value, t_s
+        if t_s - cycle["start_s"] > self.reps.max_rep_s:
+            self.reset()  # too slow to be a rep: the patient stopped mid-way
+            return None
+        if self.state is CounterState.OUTBOUND:
+            if zone is Zone.TURN:
+                self.state = CounterState.RETURNING
+            elif zone is Zone.START:  # came back without reaching the turn: not a rep
+                self.state = CounterState.READY
+            return None
+        if zone is not Zone.START:
+            return None
+        self.state = CounterState.READY
+        end_s = self._zone_since
+        rep = RepCycle(
+            cycle["start_s"], cycle["turn_s"], end_s, cycle["extreme"], cycle["low"], cycle["high"]
+        )
+        if rep.duration_s < self.reps.min_rep_s or rep.range_deg < self.reps.min_range_deg:
+            return None
+        self.count += 1
+        return rep

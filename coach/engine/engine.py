@@ -1,0 +1,391 @@
+"""The exercise engine: one patient's poses in, a `FrameResult` per frame out.
+
+It ties together the view, the measures, the rep counter(s) or hold timer, the form
+rules and the cue coach for one exercise definition. It never draws and never reads a
+clock: `update(pose)` runs on the pose's own time, so the same code serves a live
+webcam, a recorded video and a synthetic test sequence.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from coach import landmarks
+from coach.engine.counter import CounterState, RepCounter, RepCycle
+from coach.engine.cues import CueCoach
+from coach.engine.hold import HoldTimer
+from coach.engine.measures import MeasureComputer, SidedValue
+from coach.engine.results import (
+    AngleStats,
+    Cue,
+    CueKind,
+    Fault,
+    FrameResult,
+    Rep,
+    RepSide,
+    Status,
+)
+from coach.engine.rules import FrameRuleTracker, meets, rep_faults
+from coach.engine.view import DetectedView, ViewEstimator
+from coach.exercise.schema import ExerciseDef
+from coach.landmarks import Side
+from coach.pose import Pose
+
+NO_PERSON_CUE = "Step into view of the camera"
+CROWDED_CUE = "Only one person in view, please"
+PARTIAL_RULE_ID = "partial_range"
+DEFAULT_PARTIAL_CUE = "Try to go a little further, if it feels comfortable"
+
+_VIEW_ADVICE = {
+    "side": "Turn side-on to the camera",
+    "front": "Face the camera",
+    "back": "Turn your back to the camera",
+}
+
+# Body regions, the landmarks in them, and what to tell a patient when they are unseen.
+_REGION_ADVICE: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"ankle", "heel", "foot_index"}), "Step back so your feet are visible"),
+    (frozenset({"knee"}), "Step back so your legs are in view"),
+    (frozenset({"wrist", "elbow", "pinky", "index", "thumb"}), "Keep your arms in view"),
+    (frozenset({"shoulder", "hip"}), "Move so your whole body is in view"),
+)
+
+
+def _advice_for_missing(indices: set[int]) -> str:
+    bases = {landmarks.LANDMARK_NAMES[i].split("_", 1)[-1] for i in indices}
+    names = {landmarks.LANDMARK_NAMES[i] for i in indices}
+    bases |= {n.removeprefix("left_").removeprefix("right_") for n in names}
+    for region, advice in _REGION_ADVICE:
+        if bases & region:
+            return advice
+    return "Move so your whole body is in view"
+
+
+@dataclass
+class _Track:
+    """One rep counter and its recent history: 'both' sides together, or one side."""
+
+    side: Side | None
+    counter: RepCounter
+    rules: FrameRuleTracker
+    history: deque[tuple[float, dict[str, float]]] = field(default_factory=deque)
+    faults: deque[Fault] = field(default_factory=deque)
+
+    @property
+    def label(self) -> RepSide:
+        return self.side or "both"
+
+
+class ExerciseEngine:
+    """Counts reps or times a hold for one exercise, for one patient, in frame time."""
+
+    def __init__(
+        self,
+        exercise: ExerciseDef,
+        *,
+        pause_when_crowded: bool = False,
+        cue_coach: CueCoach | None = None,
+    ) -> None:
+        self.exercise = exercise
+        self.pause_when_crowded = pause_when_crowded
+        self._measures = MeasureComputer(exercise)
+        self._view = ViewEstimator()
+        self._cues = cue_coach or CueCoach()
+        self.reps: list[Rep] = []
+        self.faults: list[Fault] = []
+        mode = exercise.side
+        sides: tuple[Side | None, ...]
+        if mode in ("alternating", "auto"):
+            sides = landmarks.SIDES
+        elif mode in ("left", "right"):
+            sides = (mode,)
+        else:
+            sides = (None,)
+        self._tracks = [
+            _Track(side, RepCounter(exercise.reps), FrameRuleTracker(list(exercise.rules)))
+            for side in sides
+            if exercise.reps is not None
+        ]
+        self._hold = (
+            HoldTimer(exercise.hold.enter_s, exercise.hold.exit_s) if exercise.hold else None
+        )
+        self._hold_rules = FrameRuleTracker(list(exercise.rules))
+        self._was_holding = False
+        self._focus: _Track | None = self._tracks[0] if self._tracks else None
+        watched = [exercise.reps.driver] if exercise.reps else []
+        if exercise.hold:
+            watched += [c.measure for c in exercise.hold.conditions]
+        self._required = self._measures.required_landmarks(watched)
+
+    # ---- public read-only state -------------------------------------------------------
+    @property
+    def rep_count(self) -> int:
+        return len(self.reps)
+
+    @property
+    def reps_by_side(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for rep in self.reps:
+            counts[rep.side] = counts.get(rep.side, 0) + 1
+        return counts
+
+    @property
+    def hold_s(self) -> float:
+        return self._hold.held_s if self._hold else 0.0
+
+    @property
+    def longest_hold_s(self) -> float:
+        return self._hold.longest_bout_s if self._hold else 0.0
+
+    @property
+    def view(self) -> DetectedView | None:
+        return self._view.current
+
+    # ---- the frame step -----------------------------------------------------------------
+    def update(self, pose: Pose, people: int = 1) -> FrameResult:
+        t_s = pose.t_s
+        view = self._view.update(pose)
+        crowded = people > 1 and self.pause_when_crowded
+        if pose.is_empty or crowded:
+            self._pause(t_s)
+            text = CROWDED_CUE if crowded else NO_PERSON_CUE
+            status = Status.GETTING_READY if crowded else Status.NO_PERSON
+            return self._result(t_s, status, view, people, {}, text, [])
+        measured = self._measures.compute(pose, view)
+        if self._hold is not None:
+            return self._update_hold(t_s, view, people, measured)
+        return self._update_reps(t_s, view, people, measured)
+
+    def _pause(self, t_s: float) -> None:
+        for track in self._tracks:
+            track.counter.update(np.nan, t_s)
+        if self._hold is not None:
+            self._hold.update(False, t_s)
+
+    def _update_reps(
+        self,
+        t_s: float,
+        view: DetectedView | None,
+        people: int,
+        measured: dict[str, SidedValue],
+    ) -> FrameResult:
+        assert self.exercise.reps is not None
+        driver = self.exercise.reps.driver
+        candidates: list[Cue] = []
+        new_faults: list[Fault] = []
+        new_rep: Rep | None = None
+        failing: list[str] = []
+        any_visible = False
+        for track in self._tracks:
+            values = {name: v.on(track.side) for name, v in measured.items()}
+            value = values[driver]
+            any_visible |= not np.isnan(value)
+            in_position = all(
+                meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
+            )
+            track.history.append((t_s, values))
+            while track.history and track.history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
+                track.history.popleft()
+            cycle = track.counter.update(value, t_s, in_position)
+            if track.counter.state is not CounterState.UNARMED and not np.isnan(value):
+                track_failing, fired = track.rules.update(values, t_s, view)
+                failing += track_failing
+                track.faults.extend(fired)
+                new_faults += fired
+                candidates += [self._fault_cue(f) for f in fired]
+            if track.counter.in_rep:
+                self._focus = track
+            if cycle is not None:
+                rep = self._finish_rep(track, cycle, view)
+                if rep is not None:
+                    new_rep = rep
+                    candidates.append(self._rep_cue(rep))
+        if not any_visible:
+            guidance = self._visibility_advice()
+            status = Status.NOT_VISIBLE
+        elif all(t.counter.state is CounterState.UNARMED for t in self._tracks):
+            status = Status.GETTING_READY
+            guidance = self._getting_ready_advice(measured)
+        else:
+            status, guidance = Status.ACTIVE, None
+        self.faults += new_faults
+        focus = self._focus or self._tracks[0]
+        display = {name: v.on(focus.side) for name, v in measured.items()}
+        return self._result(
+            t_s, status, view, people, display, guidance, candidates,
+            failing=failing, new_rep=new_rep, new_faults=new_faults,
+        )  # fmt: skip
+
+    def _update_hold(
+        self,
+        t_s: float,
+        view: DetectedView | None,
+        people: int,
+        measured: dict[str, SidedValue],
+    ) -> FrameResult:
+        assert self._hold is not None and self.exercise.hold is not None
+        values = {name: v.combined for name, v in measured.items()}
+        conditions = self.exercise.hold.conditions
+        visible = any(not np.isnan(values[c.measure]) for c in conditions)
+        correct = all(meets(values[c.measure], c) for c in conditions)
+        self._hold.update(correct, t_s)
+        candidates: list[Cue] = []
+        failing: list[str] = []
+        new_faults: list[Fault] = []
+        guidance = None
+        status = Status.ACTIVE
+        if self._hold.holding:
+            failing, new_faults = self._hold_rules.update(values, t_s, view)
+            candidates += [self._fault_cue(f) for f in new_faults]
+            self.faults += new_faults
+        elif self._was_holding:
+            candidates.append(Cue(self.exercise.hold.break_cue, CueKind.FAULT, "major", t_s))
+        elif not visible:
+            status, guidance = Status.NOT_VISIBLE, self._visibility_advice()
+        else:
+            status, guidance = Status.GETTING_READY, self._getting_ready_advice(measured)
+        self._was_holding = self._was_holding or self._hold.holding
+        return self._result(
+            t_s, status, view, people, values, guidance, candidates,
+            failing=failing, new_faults=new_faults,
+        )  # fmt: skip
+
+    # ---- helpers ----------------------------------------------------------------------
+    def _visibility_advice(self) -> str:
+        return _advice_for_missing(self._required)
+
+    def _getting_ready_advice(self, measured: dict[str, SidedValue]) -> str:
+        view = self._view.current
+        if view is not None and view not in self.exercise.views and view != "oblique":
+            return _VIEW_ADVICE[self.exercise.views[0]]
+        if view == "oblique" and self.exercise.views == ["side"]:
+            return _VIEW_ADVICE["side"]
+        return self.exercise.position_cue
+
+    def _finish_rep(
+        self, track: _Track, cycle: RepCycle, view: DetectedView | None
+    ) -> Rep | None:
+        assert self.exercise.reps is not None
+        reps_def = self.exercise.reps
+        window = [(t, v) for t, v in track.history if cycle.start_s <= t <= cycle.end_s]
+        times = np.array([t for t, _ in window])
+        turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
+        series = {
+            name: np.array([v[name] for _, v in window]) for name in self.exercise.measures
+        }
+        at_turn = {name: float(s[turn_index]) for name, s in series.items()}
+        stats = {}
+        for name in self.exercise.angles:
+            finite = series[name][np.isfinite(series[name])]
+            if finite.size:
+                stats[name] = AngleStats(float(finite.min()), float(finite.max()), at_turn[name])
+        timing = {
+            "rep_duration_s": cycle.duration_s,
+            "down_s": cycle.turn_s - cycle.start_s,
+            "up_s": cycle.end_s - cycle.turn_s,
+        }
+        during = [f for f in track.faults if cycle.start_s <= f.t_s <= cycle.end_s]
+        track.faults.clear()
+        at_end = rep_faults(list(self.exercise.rules), series, at_turn, timing, cycle.turn_s, view)
+        partial = False
+        if reps_def.target is not None:
+            if reps_def.rising:
+                partial = cycle.extreme < reps_def.target
+            else:
+                partial = cycle.extreme > reps_def.target
+            if partial:
+                cue = reps_def.partial_cue or DEFAULT_PARTIAL_CUE
+                at_end.append(Fault(PARTIAL_RULE_ID, cue, "minor", cycle.turn_s, cycle.extreme))
+        self.faults += at_end
+        faults = during + at_end
+        side: RepSide = track.label
+        if self.exercise.side == "auto":
+            merged = self._merge_with_other_side(track, cycle)
+            if merged:
+                return None
+        rep = Rep(
+            index=len(self.reps) + 1,
+            side=side,
+            start_s=cycle.start_s,
+            turn_s=cycle.turn_s,
+            end_s=cycle.end_s,
+            angles=stats,
+            partial=partial,
+            faults=tuple(faults),
+        )
+        self.reps.append(rep)
+        return rep
+
+    def _merge_with_other_side(self, track: _Track, cycle: RepCycle) -> bool:
+        """In 'auto' mode both sides moving together is one bilateral rep, not two."""
+        for i in range(len(self.reps) - 1, -1, -1):
+            other = self.reps[i]
+            if other.side == track.label or other.side == "both":
+                continue
+            overlap = min(other.end_s, cycle.end_s) - max(other.start_s, cycle.start_s)
+            shorter = min(other.duration_s, cycle.duration_s)
+            if shorter > 0 and overlap / shorter >= 0.5:
+                self.reps[i] = Rep(
+                    other.index, "both", other.start_s, other.turn_s, other.end_s,
+                    other.angles, other.partial, other.faults,
+                )  # fmt: skip
+                return True
+            if other.end_s < cycle.start_s:
+                break
+        return False
+
+    def _fault_cue(self, fault: Fault) -> Cue:
+        return Cue(fault.cue, CueKind.FAULT, fault.severity, fault.t_s)
+
+    def _rep_cue(self, rep: Rep) -> Cue:
+        if rep.faults:
+            worst = max(rep.faults, key=lambda f: ("info", "minor", "major").index(f.severity))
+            return self._fault_cue(worst)
+        return Cue(self.exercise.good_rep_cue, CueKind.PRAISE, "info", rep.end_s)
+
+    def _result(
+        self,
+        t_s: float,
+        status: Status,
+        view: DetectedView | None,
+        people: int,
+        measures: dict[str, float],
+        guidance: str | None,
+        candidates: list[Cue],
+        *,
+        failing: list[str] | None = None,
+        new_rep: Rep | None = None,
+        new_faults: list[Fault] | None = None,
+    ) -> FrameResult:
+        if guidance is not None:
+            candidates = [Cue(guidance, CueKind.GUIDANCE, "major", t_s), *candidates]
+        cue = self._cues.update(candidates, t_s)
+        phase = None
+        if self.exercise.reps is not None and self._focus is not None:
+            reps_def = self.exercise.reps
+            phase = {
+                CounterState.READY: reps_def.start.name,
+                CounterState.OUTBOUND: f"going to {reps_def.turn.name}",
+                CounterState.RETURNING: f"back to {reps_def.start.name}",
+            }.get(self._focus.counter.state)
+        return FrameResult(
+            t_s=t_s,
+            status=status,
+            view=view,
+            people=people,
+            measures=measures,
+            driver=self.exercise.reps.driver if self.exercise.reps else None,
+            phase=phase,
+            reps=self.rep_count,
+            reps_by_side=self.reps_by_side,
+            hold_s=self.hold_s,
+            holding=bool(self._hold and self._hold.holding),
+            guidance=guidance,
+            cue=cue,
+            active_faults=tuple(dict.fromkeys(failing or [])),
+            new_rep=new_rep,
+            new_faults=tuple(new_faults or ()),
+        )

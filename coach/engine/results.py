@@ -1,0 +1,108 @@
+"""Typed results the engine hands to the app, the CLI and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+from coach.engine.view import DetectedView
+from coach.exercise.schema import Severity
+
+RepSide = Literal["both", "left", "right"]
+
+
+class Status(Enum):
+    """Whether the engine can judge the current frame, and if not, why."""
+
+    NO_PERSON = "no_person"
+    NOT_VISIBLE = "not_visible"  # the landmarks the exercise needs are out of view
+    GETTING_READY = "getting_ready"  # visible, waiting for the start position
+    ACTIVE = "active"  # counting or timing
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A form rule that fired: which rule, what the patient hears, how serious."""
+
+    rule_id: str
+    cue: str
+    severity: Severity
+    t_s: float
+    value: float
+
+
+@dataclass(frozen=True)
+class AngleStats:
+    """One angle over one rep, in degrees (clinical convention)."""
+
+    min_deg: float
+    max_deg: float
+    at_turn_deg: float
+
+    @property
+    def rom_deg(self) -> float:
+        return self.max_deg - self.min_deg
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One counted repetition."""
+
+    index: int  # 1-based, over all sides
+    side: RepSide
+    start_s: float
+    turn_s: float
+    end_s: float
+    angles: dict[str, AngleStats]
+    partial: bool  # the range-of-motion target was missed
+    faults: tuple[Fault, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def down_s(self) -> float:
+        """Time from the start to the turn (the outbound half)."""
+        return self.turn_s - self.start_s
+
+    @property
+    def up_s(self) -> float:
+        return self.end_s - self.turn_s
+
+
+class CueKind(Enum):
+    GUIDANCE = "guidance"  # positioning: nothing can be judged until it is fixed
+    FAULT = "fault"
+    PRAISE = "praise"
+
+
+@dataclass(frozen=True)
+class Cue:
+    text: str
+    kind: CueKind
+    severity: Severity
+    t_s: float
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What the engine made of one frame."""
+
+    t_s: float
+    status: Status
+    view: DetectedView | None
+    people: int
+    measures: dict[str, float]  # each measure's value on the judged side(s), NaN if unseen
+    driver: str | None  # the name of the driving angle
+    phase: str | None  # the current phase name from the definition
+    reps: int
+    reps_by_side: dict[str, int]
+    hold_s: float
+    holding: bool
+    guidance: str | None  # why the frame cannot be judged, with the fix
+    cue: Cue | None  # the cue to show now (one at a time, rate-limited)
+    active_faults: tuple[str, ...] = ()  # rule ids failing on this frame
+    new_rep: Rep | None = None
+    new_faults: tuple[Fault, ...] = field(default_factory=tuple)

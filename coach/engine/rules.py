@@ -1,0 +1,111 @@
+"""Form rules: conditions on measures that produce faults with the physio's cue.
+
+Three moments (see `RuleDef.when`): every frame while exercising (the condition must last
+`min_duration_s`, and fires once until it clears), at the turn of each rep, and once per
+rep on a statistic of the rep (max, min, range) or its timing (duration, down, up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from coach.engine.results import Fault
+from coach.engine.view import DetectedView
+from coach.exercise.schema import REP_MEASURES, RuleDef, Threshold
+
+
+def breaks_rule(value: float, rule: RuleDef) -> bool:
+    """True when the value is outside what the rule allows (NaN never breaks a rule)."""
+    if np.isnan(value):
+        return False
+    too_high = rule.fault_above is not None and value > rule.fault_above
+    too_low = rule.fault_below is not None and value < rule.fault_below
+    return too_high or too_low
+
+
+def meets(value: float, condition: Threshold) -> bool:
+    """True when the value satisfies a required condition (NaN never does)."""
+    if np.isnan(value):
+        return False
+    above_ok = condition.above is None or value > condition.above
+    below_ok = condition.below is None or value < condition.below
+    return above_ok and below_ok
+
+
+def applies(rule: RuleDef, view: DetectedView | None) -> bool:
+    return rule.views is None or view in rule.views
+
+
+def _fault(rule: RuleDef, t_s: float, value: float) -> Fault:
+    return Fault(rule.id, rule.cue, rule.severity, t_s, float(value))
+
+
+@dataclass
+class FrameRuleTracker:
+    """Per-frame rules with a minimum duration; each fires once per violation."""
+
+    rules: list[RuleDef]
+    _since: dict[str, float] = field(default_factory=dict)
+    _fired: set[str] = field(default_factory=set)
+
+    def update(
+        self, values: Mapping[str, float], t_s: float, view: DetectedView | None
+    ) -> tuple[list[str], list[Fault]]:
+        """(rule ids failing now, faults that fired on this frame)."""
+        failing, fired = [], []
+        for rule in self.rules:
+            if rule.when != "always" or not applies(rule, view):
+                continue
+            value = values.get(rule.measure, np.nan)
+            if not breaks_rule(value, rule):
+                self._since.pop(rule.id, None)
+                self._fired.discard(rule.id)
+                continue
+            failing.append(rule.id)
+            since = self._since.setdefault(rule.id, t_s)
+            if rule.id not in self._fired and t_s - since >= rule.min_duration_s:
+                self._fired.add(rule.id)
+                fired.append(_fault(rule, t_s, value))
+        return failing, fired
+
+    def reset(self) -> None:
+        self._since.clear()
+        self._fired.clear()
+
+
+def rep_statistic(series: np.ndarray, stat: str) -> float:
+    finite = series[np.isfinite(series)]
+    if finite.size == 0:
+        return np.nan
+    if stat == "min":
+        return float(finite.min())
+    if stat == "range":
+        return float(finite.max() - finite.min())
+    return float(finite.max())
+
+
+def rep_faults(
+    rules: list[RuleDef],
+    series: Mapping[str, np.ndarray],
+    at_turn: Mapping[str, float],
+    timing: Mapping[str, float],
+    turn_s: float,
+    view: DetectedView | None,
+) -> list[Fault]:
+    """Faults of the 'turn' and 'rep' rules for one finished rep."""
+    faults = []
+    for rule in rules:
+        if rule.when == "always" or not applies(rule, view):
+            continue
+        if rule.measure in REP_MEASURES:
+            value = timing[rule.measure]
+        elif rule.when == "turn":
+            value = at_turn.get(rule.measure, np.nan)
+        else:
+            value = rep_statistic(series.get(rule.measure, np.array([])), rule.stat)
+        if breaks_rule(value, rule):
+            faults.append(_fault(rule, turn_s, value))
+    return faults

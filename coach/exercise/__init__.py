@@ -1,0 +1,1 @@
+"""Exercise definitions: the schema and the loader."""

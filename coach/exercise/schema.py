@@ -1,0 +1,281 @@
+"""The exercise definition format: pydantic models that validate a parsed TOML file.
+
+A physio writes definitions as data (see docs/exercises.md). Every model forbids unknown
+keys, so a typo such as `thresold` is an error naming that key, not a silently ignored
+line. Cross-references (a rule's measure, a landmark name) are checked here too, so a
+definition that loads is one the engine can run.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from coach import landmarks
+
+View = Literal["front", "side", "back"]
+SideMode = Literal["both", "left", "right", "alternating", "auto"]
+Severity = Literal["info", "minor", "major"]
+Plane = Literal["sagittal", "frontal", "any"]
+Space = Literal["auto", "image", "world"]
+RuleWhen = Literal["always", "turn", "rep"]
+RepStat = Literal["min", "max", "range"]
+
+# Measures the engine computes per rep without a declaration.
+REP_MEASURES = ("rep_duration_s", "down_s", "up_s")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_landmark(name: str) -> str:
+    if not landmarks.is_known_name(name):
+        close = [k for k in landmarks.known_names() if name.lower().strip("_") in k]
+        hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
+        raise ValueError(
+            f"unknown landmark '{name}'{hint}; use a BlazePose name such as 'left_knee', a "
+            "side-less name such as 'knee', or a midpoint such as 'mid_hip'"
+        )
+    return name
+
+
+LandmarkName = Annotated[str, AfterValidator(_check_landmark)]
+
+
+class AngleDef(_Strict):
+    """A named angle, computed per frame, reported in degrees (clinical convention)."""
+
+    type: Literal["flexion", "included", "segment_vertical", "segment_horizontal", "between"]
+    points: list[LandmarkName]
+    plane: Plane = Field(
+        "any",
+        description="Plane the movement happens in: 2D image angles are used when the camera "
+        "faces this plane, world (3D) angles otherwise.",
+    )
+    space: Space = "auto"
+    normal_range: tuple[float, float] | None = Field(
+        None, description="Normal adult active range (degrees), shown to the physio."
+    )
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _points_fit_type(self) -> AngleDef:
+        wanted = {"flexion": 3, "included": 3, "between": 4}.get(self.type, 2)
+        if len(self.points) != wanted:
+            raise ValueError(f"type '{self.type}' needs {wanted} points, got {len(self.points)}")
+        return self
+
+
+class RatioDef(_Strict):
+    """|p0 p1| / |p2 p3| in the image, e.g. knee width over ankle width for knee valgus."""
+
+    type: Literal["distance_ratio"] = "distance_ratio"
+    points: list[LandmarkName]
+    space: Literal["image", "world"] = "image"
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _four_points(self) -> RatioDef:
+        if len(self.points) != 4:
+            raise ValueError(f"distance_ratio needs 4 points, got {len(self.points)}")
+        return self
+
+
+class Threshold(_Strict):
+    """A condition on a measure: `above` and/or `below` (both: inside a band)."""
+
+    measure: str
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _has_bound(self) -> Threshold:
+        if self.above is None and self.below is None:
+            raise ValueError("give 'above', 'below' or both")
+        return self
+
+
+class PhaseDef(_Strict):
+    """One end of the movement: entered when the driver passes `above` or `below`."""
+
+    name: str
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> PhaseDef:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of 'above' or 'below'")
+        return self
+
+
+class RepsDef(_Strict):
+    """How a repetition is recognised on the driving angle."""
+
+    driver: str = Field(description="The angle whose cycle is a repetition.")
+    start: PhaseDef = Field(description="Where each rep starts and ends (e.g. standing).")
+    turn: PhaseDef = Field(description="The far end of the movement (e.g. the bottom).")
+    min_range_deg: float = Field(20.0, gt=0)
+    min_dwell_s: float = Field(0.1, ge=0)
+    min_rep_s: float = Field(0.4, ge=0)
+    max_rep_s: float = Field(30.0, gt=0)
+    target: float | None = Field(
+        None, description="Value the driver should reach at the turn; short of it = partial."
+    )
+    partial_cue: str | None = None
+
+    @model_validator(mode="after")
+    def _phases_make_a_band(self) -> RepsDef:
+        if self.start.below is not None:
+            if self.turn.above is None:
+                raise ValueError("when start uses 'below', turn must use 'above'")
+            if self.turn.above <= self.start.below:
+                raise ValueError(
+                    f"turn.above ({self.turn.above}) must be greater than start.below "
+                    f"({self.start.below}): the gap between them is the hysteresis band"
+                )
+        else:
+            assert self.start.above is not None
+            if self.turn.below is None:
+                raise ValueError("when start uses 'above', turn must use 'below'")
+            if self.turn.below >= self.start.above:
+                raise ValueError(
+                    f"turn.below ({self.turn.below}) must be less than start.above "
+                    f"({self.start.above}): the gap between them is the hysteresis band"
+                )
+        if self.max_rep_s <= self.min_rep_s:
+            raise ValueError("max_rep_s must be greater than min_rep_s")
+        return self
+
+    @property
+    def rising(self) -> bool:
+        """True when the driver increases from start to turn (e.g. knee flexion in a squat)."""
+        return self.start.below is not None
+
+
+class HoldDef(_Strict):
+    """An isometric hold: timed only while every condition holds."""
+
+    conditions: list[Threshold] = Field(min_length=1)
+    enter_s: float = Field(0.3, ge=0, description="Correct this long before the timer starts.")
+    exit_s: float = Field(0.5, ge=0, description="Broken this long before the timer stops.")
+    break_cue: str = "Get back into position"
+
+
+class RuleDef(_Strict):
+    """A form rule: a fault when the measure crosses a bound at the stated moment."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    measure: str
+    when: RuleWhen = Field(
+        "always",
+        description="always: any frame while exercising; turn: at the far end of each rep; "
+        "rep: once per rep on the rep's statistic.",
+    )
+    stat: RepStat = Field("max", description="For 'rep': which statistic of the rep is judged.")
+    fault_above: float | None = None
+    fault_below: float | None = None
+    min_duration_s: float = Field(0.3, ge=0, description="For 'always': how long it must last.")
+    cue: str = Field(min_length=1)
+    severity: Severity = "minor"
+    views: list[View] | None = None
+
+    @model_validator(mode="after")
+    def _has_bound(self) -> RuleDef:
+        if self.fault_above is None and self.fault_below is None:
+            raise ValueError("give 'fault_above', 'fault_below' or both")
+        if self.measure in REP_MEASURES and self.when != "rep":
+            raise ValueError(f"'{self.measure}' exists once per rep: set when = \"rep\"")
+        return self
+
+
+class DosageDef(_Strict):
+    sets: int = Field(3, ge=1, le=20)
+    reps: int | None = Field(None, ge=1, le=200)
+    hold_s: float | None = Field(None, gt=0, le=600)
+    rest_s: float = Field(60, ge=0, le=900)
+    tempo: str | None = Field(
+        None, description="Seconds down-pause-up, e.g. '2-1-2'.", pattern=r"^\d+(-\d+){1,3}$"
+    )
+
+
+class ExerciseDef(_Strict):
+    """One exercise, as a physio describes it."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    summary: str = ""
+    purpose: str = ""
+    conditions: list[str] = Field(default_factory=list)
+    instructions: list[str] = Field(min_length=1)
+    views: list[View] = Field(min_length=1)
+    mode: Literal["reps", "hold"]
+    side: SideMode = "both"
+    min_visibility: float = Field(0.5, ge=0, le=1)
+    angles: dict[str, AngleDef] = Field(min_length=1)
+    ratios: dict[str, RatioDef] = Field(default_factory=dict)
+    start_position: list[Threshold] = Field(
+        default_factory=list,
+        description="Conditions that must hold when a rep starts (e.g. body horizontal).",
+    )
+    position_cue: str = "Get into the starting position"
+    reps: RepsDef | None = None
+    hold: HoldDef | None = None
+    rules: list[RuleDef] = Field(default_factory=list)
+    good_rep_cue: str = "Good rep"
+    dosage: DosageDef = Field(default_factory=DosageDef)
+
+    @property
+    def measures(self) -> list[str]:
+        return [*self.angles, *self.ratios]
+
+
+def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
+    """Problems no single field can see: names used before they are defined, and the like.
+
+    Returns (key path, message) pairs, all of them, so an author fixes a file in one pass.
+    """
+    problems: list[tuple[str, str]] = []
+    if definition.mode == "reps" and definition.reps is None:
+        problems.append(("reps", "mode 'reps' needs a [reps] table"))
+    if definition.mode == "hold" and definition.hold is None:
+        problems.append(("hold", "mode 'hold' needs a [hold] table"))
+    for name in sorted(set(definition.angles) & set(definition.ratios)):
+        problems.append((f"ratios.{name}", f"'{name}' is already the name of an angle"))
+    known = set(definition.measures)
+    references: list[tuple[str, str]] = []
+    if definition.reps is not None and definition.reps.driver not in definition.angles:
+        problems.append((
+            "reps.driver",
+            f"'{definition.reps.driver}' must name an angle; angles: "
+            f"{sorted(definition.angles)}",
+        ))
+    if definition.hold is not None:
+        references += [
+            (f"hold.conditions[{i}].measure", c.measure)
+            for i, c in enumerate(definition.hold.conditions)
+        ]
+    references += [
+        (f"start_position[{i}].measure", c.measure)
+        for i, c in enumerate(definition.start_position)
+    ]
+    references += [
+        (f"rules[{i}].measure", rule.measure)
+        for i, rule in enumerate(definition.rules)
+        if rule.measure not in REP_MEASURES
+    ]
+    for where, name in references:
+        if name not in known:
+            problems.append((
+                where,
+                f"'{name}' is not defined; define it under [angles] or [ratios] "
+                f"(defined: {sorted(known)}) or use one of {list(REP_MEASURES)}",
+            ))
+    seen: set[str] = set()
+    for i, rule in enumerate(definition.rules):
+        if rule.id in seen:
+            problems.append((f"rules[{i}].id", f"rule id '{rule.id}' is used twice"))
+        seen.add(rule.id)
+    return problems
