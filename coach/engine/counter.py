@@ -4,7 +4,7 @@ The signal (a joint angle) moves between two phases: `start` (e.g. standing, kne
 below 30) and `turn` (e.g. the bottom, knee flexion above 60). The gap between the two
 thresholds is the hysteresis band, so jitter around one threshold never flips the phase;
 a phase must also last `min_dwell_s` before it counts. A rep is a full cycle
-start -> turn -> start that takes a plausible time and covers `min_range_deg`.
+start -> turn -> start that takes a plausible time and covers `min_range`.
 
 The counter is armed only after the patient has settled in the start phase (and, when the
 caller says so, in the start position), so getting into position is never a rep. Time is
@@ -18,7 +18,7 @@ from enum import Enum
 
 import numpy as np
 
-from coach.exercise.schema import RepsDef
+from coach.exercise.schema import RepsDef, SignalDef
 
 
 class Zone(Enum):
@@ -46,7 +46,7 @@ class RepCycle:
     high: float
 
     @property
-    def range_deg(self) -> float:
+    def range(self) -> float:
         return self.high - self.low
 
     @property
@@ -59,6 +59,7 @@ class RepCounter:
     """`update(value, t_s, in_position)` -> a `RepCycle` when a rep completes, else None."""
 
     reps: RepsDef
+    signal: SignalDef | None = None  # the thresholds to use; the default signal if None
     settle_s: float = 0.3
     max_gap_s: float = 1.0
     state: CounterState = CounterState.UNARMED
@@ -68,12 +69,23 @@ class RepCounter:
     _candidate_since: float = 0.0
     _zone_since: float = 0.0
     _settled_since: float | None = None
+    _positioned: bool = False  # in the start position on the last start-phase frame
     _last_t_s: float | None = None
     _cycle: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.signal is None:
+            self.signal = self.reps
+
+    @property
+    def signal_def(self) -> SignalDef:
+        """The thresholds this counter runs on."""
+        assert self.signal is not None
+        return self.signal
+
     def _raw_zone(self, value: float) -> Zone:
-        start, turn = self.reps.start, self.reps.turn
-        if self.reps.rising:
+        start, turn = self.signal_def.start, self.signal_def.turn
+        if self.signal_def.rising:
             assert start.below is not None and turn.above is not None
             if value < start.below:
                 return Zone.START
@@ -83,9 +95,8 @@ class RepCounter:
             return Zone.START
         return Zone.TURN if value < turn.below else Zone.BAND
 
-    def _confirmed_zone(self, value: float, t_s: float) -> Zone:
+    def _confirmed_zone(self, raw: Zone, t_s: float) -> Zone:
         """The zone after debouncing: a new zone must last `min_dwell_s`."""
-        raw = self._raw_zone(value)
         if self._zone is None:
             self._zone, self._zone_since = raw, t_s
         if raw == self._zone:
@@ -114,20 +125,23 @@ class RepCounter:
                 self.reset()  # lost the patient for too long: never guess the rest of a rep
             return None
         self._last_t_s = t_s
-        zone = self._confirmed_zone(value, t_s)
+        raw = self._raw_zone(value)
+        zone = self._confirmed_zone(raw, t_s)
         if self.state is CounterState.UNARMED:
             if zone is Zone.START and in_position:
                 if self._settled_since is None:
                     self._settled_since = t_s
                 if t_s - self._settled_since >= self.settle_s:
-                    self.state = CounterState.READY
+                    self.state, self._positioned = CounterState.READY, True
             else:
                 self._settled_since = None
             return None
         if self.state is CounterState.READY:
+            if raw is Zone.START:  # judge the position before the patient starts moving
+                self._positioned = in_position
             if zone is Zone.START:
                 return None
-            if not in_position:
+            if not self._positioned:  # left the start phase from a wrong position
                 self.reset()
                 return None
             self.state = CounterState.OUTBOUND
@@ -137,7 +151,7 @@ class RepCounter:
             }  # fmt: skip
         cycle = self._cycle
         cycle["low"], cycle["high"] = min(cycle["low"], value), max(cycle["high"], value)
-        further = value > cycle["extreme"] if self.reps.rising else value < cycle["extreme"]
+        further = value > cycle["extreme"] if self.signal_def.rising else value < cycle["extreme"]
         if further:
             cycle["extreme"], cycle["turn_s"] = value, t_s
         if t_s - cycle["start_s"] > self.reps.max_rep_s:
@@ -151,12 +165,22 @@ class RepCounter:
             return None
         if zone is not Zone.START:
             return None
+        return self._complete(self._zone_since)
+
+    def finish(self) -> RepCycle | None:
+        """At the end of a recording: a rep whose return to start was still being confirmed
+        (the stream ended inside `min_dwell_s`) is complete; anything less is not a rep."""
+        if self.state is CounterState.RETURNING and self._candidate is Zone.START:
+            return self._complete(self._candidate_since)
+        return None
+
+    def _complete(self, end_s: float) -> RepCycle | None:
         self.state = CounterState.READY
-        end_s = self._zone_since
+        cycle = self._cycle
         rep = RepCycle(
             cycle["start_s"], cycle["turn_s"], end_s, cycle["extreme"], cycle["low"], cycle["high"]
         )
-        if rep.duration_s < self.reps.min_rep_s or rep.range_deg < self.reps.min_range_deg:
+        if rep.duration_s < self.reps.min_rep_s or rep.range < self.signal_def.min_range:
             return None
         self.count += 1
         return rep

@@ -159,6 +159,14 @@ class ExerciseEngine:
             return self._update_hold(t_s, view, people, measured)
         return self._update_reps(t_s, view, people, measured)
 
+    def finish(self) -> Rep | None:
+        """End of the recording: count a last rep that was already back at the start."""
+        for track in self._tracks:
+            cycle = track.counter.finish()
+            if cycle is not None:
+                return self._finish_rep(track, cycle, self._view.current)
+        return None
+
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
             track.counter.update(np.nan, t_s)
@@ -173,7 +181,7 @@ class ExerciseEngine:
         measured: dict[str, SidedValue],
     ) -> FrameResult:
         assert self.exercise.reps is not None
-        driver = self.exercise.reps.driver
+        signal = self.exercise.reps.signal_for(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
         new_rep: Rep | None = None
@@ -181,7 +189,9 @@ class ExerciseEngine:
         any_visible = False
         for track in self._tracks:
             values = {name: v.on(track.side) for name, v in measured.items()}
-            value = values[driver]
+            if track.counter.signal is not signal:  # the view changed what we count on
+                track.counter = RepCounter(self.exercise.reps, signal)
+            value = values[signal.driver]
             any_visible |= not np.isnan(value)
             in_position = all(
                 meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
@@ -290,15 +300,10 @@ class ExerciseEngine:
         during = [f for f in track.faults if cycle.start_s <= f.t_s <= cycle.end_s]
         track.faults.clear()
         at_end = rep_faults(list(self.exercise.rules), series, at_turn, timing, cycle.turn_s, view)
-        partial = False
-        if reps_def.target is not None:
-            if reps_def.rising:
-                partial = cycle.extreme < reps_def.target
-            else:
-                partial = cycle.extreme > reps_def.target
-            if partial:
-                cue = reps_def.partial_cue or DEFAULT_PARTIAL_CUE
-                at_end.append(Fault(PARTIAL_RULE_ID, cue, "minor", cycle.turn_s, cycle.extreme))
+        partial = not track.counter.signal_def.reached_target(cycle.extreme)
+        if partial:
+            cue = reps_def.partial_cue or DEFAULT_PARTIAL_CUE
+            at_end.append(Fault(PARTIAL_RULE_ID, cue, "minor", cycle.turn_s, cycle.extreme))
         self.faults += at_end
         faults = during + at_end
         side: RepSide = track.label
@@ -377,7 +382,7 @@ class ExerciseEngine:
             view=view,
             people=people,
             measures=measures,
-            driver=self.exercise.reps.driver if self.exercise.reps else None,
+            driver=self._focus.counter.signal_def.driver if self._focus is not None else None,
             phase=phase,
             reps=self.rep_count,
             reps_by_side=self.reps_by_side,

@@ -69,11 +69,13 @@ class AngleDef(_Strict):
 
 
 class RatioDef(_Strict):
-    """|p0 p1| / |p2 p3| in the image, e.g. knee width over ankle width for knee valgus."""
+    """|p0 p1| / |p2 p3|: a scale-free distance, e.g. knee width over ankle width (valgus),
+    or shoulder-to-wrist over trunk length (how far the chest has come down to the hands)."""
 
     type: Literal["distance_ratio"] = "distance_ratio"
     points: list[LandmarkName]
-    space: Literal["image", "world"] = "image"
+    plane: Plane = "any"
+    space: Space = "image"
     label: str | None = None
 
     @model_validator(mode="after")
@@ -111,23 +113,19 @@ class PhaseDef(_Strict):
         return self
 
 
-class RepsDef(_Strict):
-    """How a repetition is recognised on the driving angle."""
+class SignalDef(_Strict):
+    """The signal a rep is counted on, and its two phases."""
 
-    driver: str = Field(description="The angle whose cycle is a repetition.")
+    driver: str = Field(description="The angle (or ratio) whose cycle is a repetition.")
     start: PhaseDef = Field(description="Where each rep starts and ends (e.g. standing).")
     turn: PhaseDef = Field(description="The far end of the movement (e.g. the bottom).")
-    min_range_deg: float = Field(20.0, gt=0)
-    min_dwell_s: float = Field(0.1, ge=0)
-    min_rep_s: float = Field(0.4, ge=0)
-    max_rep_s: float = Field(30.0, gt=0)
+    min_range: float = Field(20.0, gt=0, description="Least driver change in a rep (its units).")
     target: float | None = Field(
         None, description="Value the driver should reach at the turn; short of it = partial."
     )
-    partial_cue: str | None = None
 
     @model_validator(mode="after")
-    def _phases_make_a_band(self) -> RepsDef:
+    def _phases_make_a_band(self) -> SignalDef:
         if self.start.below is not None:
             if self.turn.above is None:
                 raise ValueError("when start uses 'below', turn must use 'above'")
@@ -145,14 +143,40 @@ class RepsDef(_Strict):
                     f"turn.below ({self.turn.below}) must be less than start.above "
                     f"({self.start.above}): the gap between them is the hysteresis band"
                 )
-        if self.max_rep_s <= self.min_rep_s:
-            raise ValueError("max_rep_s must be greater than min_rep_s")
         return self
 
     @property
     def rising(self) -> bool:
         """True when the driver increases from start to turn (e.g. knee flexion in a squat)."""
         return self.start.below is not None
+
+    def reached_target(self, extreme: float) -> bool:
+        if self.target is None:
+            return True
+        return extreme >= self.target if self.rising else extreme <= self.target
+
+
+class RepsDef(SignalDef):
+    """How a repetition is recognised, with per-view signals where one view needs another."""
+
+    min_dwell_s: float = Field(0.1, ge=0)
+    min_rep_s: float = Field(0.4, ge=0)
+    max_rep_s: float = Field(30.0, gt=0)
+    partial_cue: str | None = None
+    by_view: dict[View, SignalDef] = Field(
+        default_factory=dict,
+        description="A different signal for one camera view (e.g. a 3D angle from the front).",
+    )
+
+    @model_validator(mode="after")
+    def _plausible_times(self) -> RepsDef:
+        if self.max_rep_s <= self.min_rep_s:
+            raise ValueError("max_rep_s must be greater than min_rep_s")
+        return self
+
+    def signal_for(self, view: str | None) -> SignalDef:
+        """The signal to count on in this view (the default one unless overridden)."""
+        return self.by_view.get(view, self) if view else self
 
 
 class HoldDef(_Strict):
@@ -246,12 +270,12 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
         problems.append((f"ratios.{name}", f"'{name}' is already the name of an angle"))
     known = set(definition.measures)
     references: list[tuple[str, str]] = []
-    if definition.reps is not None and definition.reps.driver not in definition.angles:
-        problems.append((
-            "reps.driver",
-            f"'{definition.reps.driver}' must name an angle; angles: "
-            f"{sorted(definition.angles)}",
-        ))
+    if definition.reps is not None:
+        references.append(("reps.driver", definition.reps.driver))
+        references += [
+            (f"reps.by_view.{view}.driver", signal.driver)
+            for view, signal in definition.reps.by_view.items()
+        ]
     if definition.hold is not None:
         references += [
             (f"hold.conditions[{i}].measure", c.measure)
