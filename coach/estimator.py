@@ -7,6 +7,10 @@ increasing timestamps, so an estimator is never shared.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -50,6 +54,21 @@ def _apparent_size(pose: Pose) -> float:
     return float(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1]))
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """MediaPipe's C++ start-up logs (EGL, XNNPACK, feedback tensors) go straight to file
+    descriptor 2; hide them so stderr carries only our own messages and progress bar."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class PoseEstimator:
     """Detects up to `num_poses` people per frame; `num_poses=2` lets us notice a bystander."""
 
@@ -72,11 +91,13 @@ class PoseEstimator:
             min_tracking_confidence=min_tracking_confidence,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"cannot load pose model {path}: {exc}") from exc
         self.model_path = path
         self._last_ms = -1
+        self._warmed_up = False
 
     def detect(self, frame_rgb: np.ndarray, t_s: float) -> list[Pose]:
         """Poses in one RGB frame (H, W, 3, uint8) at time `t_s`, largest first."""
@@ -92,7 +113,12 @@ class PoseEstimator:
         t_ms = max(round(t_s * 1000.0), self._last_ms + 1)
         self._last_ms = t_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame_rgb))
-        result = self._landmarker.detect_for_video(image, t_ms)
+        if self._warmed_up:
+            result = self._landmarker.detect_for_video(image, t_ms)
+        else:  # the first inference logs its own start-up lines
+            with _native_stderr_silenced():
+                result = self._landmarker.detect_for_video(image, t_ms)
+            self._warmed_up = True
         height, width = frame_rgb.shape[:2]
         return poses_from_result(result, t_s, (width, height))
 

@@ -1,0 +1,203 @@
+"""The `coach` command: analyse videos, list and check exercise definitions.
+
+Bad input gets one clear line on stderr and a non-zero exit status; `--json` output is
+exactly one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from coach import __version__
+from coach.errors import CoachError, DefinitionError
+from coach.exercise.loader import DEFAULT_EXERCISES_DIR, ExerciseLibrary, load_definition
+
+EXIT_BAD_INPUT = 2
+
+
+def _library(args: argparse.Namespace) -> ExerciseLibrary:
+    return ExerciseLibrary(args.exercises_dir)
+
+
+def _silence_native_logs() -> None:
+    """MediaPipe's C++ code logs to stderr; keep the CLI's stderr for our own messages."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class _Progress:
+    """A tqdm bar on stderr for videos long enough to need one."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="frame", file=sys.stderr, leave=False)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _print_summary(result) -> None:  # noqa: ANN001 - AnalysisResult, imported lazily
+    print(f"{result.exercise}: {result.rep_count} reps in {result.duration_s:.1f} s "
+          f"({result.frames} frames, person seen in {result.frames_with_pose})")
+    if result.hold_s:
+        print(f"held correctly for {result.hold_s:.1f} s (longest {result.longest_hold_s:.1f} s)")
+    for rep in result.reps:
+        rom = ", ".join(f"{k} {v.min_deg:.0f}-{v.max_deg:.0f}" for k, v in rep.angles.items())
+        faults = "; ".join(f.cue for f in rep.faults) or "good"
+        flag = " (partial)" if rep.partial else ""
+        print(f"  rep {rep.index} [{rep.side}] {rep.start_s:.1f}-{rep.end_s:.1f} s{flag}: "
+              f"{rom} | {faults}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from coach.analysis import analyze_video
+    from coach.video import VIDEO_SUFFIXES, probe
+
+    video = Path(args.video)
+    if not video.exists():
+        raise CoachError(f"{video}: no such file")
+    if video.suffix.lower() not in VIDEO_SUFFIXES:
+        known = ", ".join(VIDEO_SUFFIXES)
+        raise CoachError(f"{video}: not a video file name (expected one of {known})")
+    exercise = _library(args).get(args.exercise)
+    info = probe(video)
+    progress = _Progress(enabled=not args.no_progress and info.frames > 150, total=info.frames)
+    try:
+        result = analyze_video(
+            video, exercise, model=args.model, annotated_path=args.annotated,
+            mirrored=args.mirrored, progress=progress,
+        )  # fmt: skip
+    finally:
+        progress.close()
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(result)
+    return 0
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    library = _library(args)
+    if args.json:
+        json.dump(
+            [{"id": e.id, "name": e.name, "mode": e.mode, "views": e.views} for e in library],
+            sys.stdout,
+        )
+        sys.stdout.write("\n")
+        return 0
+    for exercise in library:
+        print(f"{exercise.id:20s} {exercise.name:28s} {exercise.mode:5s} {'/'.join(exercise.views)}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for file in args.files:
+        try:
+            definition = load_definition(file)
+        except DefinitionError as exc:
+            print(str(exc), file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{file}: ok ({definition.id}, {definition.mode})")
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from coach.exercise.schema import ExerciseDef
+
+    json.dump(ExerciseDef.model_json_schema(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    """Save what the model sees in a clip, for replaying the engine without the model."""
+    from coach.estimator import PoseEstimator
+    from coach.recording import PoseRecording
+    from coach.video import probe, read_frames
+
+    info = probe(args.video)
+    frames = []
+    with PoseEstimator(args.model) as estimator:
+        for frame in read_frames(args.video):
+            frames.append((frame.t_s, estimator.detect(frame.rgb, frame.t_s)))
+    meta = {"source": Path(args.video).name, "model": str(estimator.model_path.name)}
+    PoseRecording.from_frames(frames, (info.width, info.height), meta).save(args.output)
+    print(f"{args.output}: {len(frames)} frames")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coach", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--exercises-dir", type=Path, default=DEFAULT_EXERCISES_DIR,
+        help="folder of exercise definition files (default: the shipped library)",
+    )  # fmt: skip
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    analyze = commands.add_parser("analyze", help="count reps and check form in a video")
+    analyze.add_argument("video", help="mp4, mov, webm, avi, mkv or gif")
+    analyze.add_argument("--exercise", required=True, help="exercise id (see `coach exercises`)")
+    analyze.add_argument("--json", action="store_true", help="print one JSON object")
+    analyze.add_argument("--annotated", metavar="OUT.mp4", help="write an annotated H.264 mp4")
+    analyze.add_argument("--model", metavar="FILE", help="a pose_landmarker_*.task file")
+    analyze.add_argument("--mirrored", action="store_true", help="the video is mirrored")
+    analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
+    analyze.set_defaults(run=cmd_analyze)
+
+    exercises = commands.add_parser("exercises", help="list the exercise definitions")
+    exercises.add_argument("--json", action="store_true")
+    exercises.set_defaults(run=cmd_exercises)
+
+    validate = commands.add_parser("validate", help="check exercise definition files")
+    validate.add_argument("files", nargs="+", type=Path)
+    validate.set_defaults(run=cmd_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a definition file")
+    schema.set_defaults(run=cmd_schema)
+
+    record = commands.add_parser("record", help="save the poses of a clip as a .npz fixture")
+    record.add_argument("video")
+    record.add_argument("output", type=Path)
+    record.add_argument("--model", metavar="FILE")
+    record.set_defaults(run=cmd_record)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _silence_native_logs()
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except DefinitionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except CoachError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Run `coach analyze` on every shared clip whose exercise is defined and score the counts.
+
+Reads ../shared/videos/manifest.json and ../shared/sample-footage/manifest.json (or the
+folders given), runs the real CLI on each clip (and each zero-rep probe), prints a
+table and a summary, and writes them to a Markdown file with --write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FOLDERS = [ROOT.parent / "shared" / "videos", ROOT.parent / "shared" / "sample-footage"]
+
+
+@dataclass
+class Row:
+    clip: str
+    source: str
+    exercise: str
+    kind: str  # reps | hold | probe
+    expected: tuple[int, int]
+    counted: int
+    hold_s: float | None
+    expected_hold: tuple[float, float] | None
+    seconds: float
+
+    @property
+    def within(self) -> bool:
+        low, high = self.expected
+        return low <= self.counted <= high
+
+    @property
+    def abs_error(self) -> int:
+        low, high = self.expected
+        return max(0, low - self.counted, self.counted - high)
+
+    @property
+    def hold_error_s(self) -> float | None:
+        if self.hold_s is None or self.expected_hold is None:
+            return None
+        low, high = self.expected_hold
+        return max(0.0, low - self.hold_s, self.hold_s - high)
+
+
+def defined_exercises() -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "coach.cli", "exercises", "--json"],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    return {e["id"] for e in json.loads(out.stdout)}
+
+
+def analyze(video: Path, exercise: str) -> tuple[dict, float]:
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "coach.cli", "analyze", str(video), "--exercise", exercise,
+         "--json", "--no-progress"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise SystemExit(f"coach analyze failed on {video.name}: {out.stderr.strip()}")
+    return json.loads(out.stdout), time.perf_counter() - start
+
+
+def run(folders: list[Path]) -> list[Row]:
+    known = defined_exercises()
+    rows = []
+    for folder in folders:
+        manifest = folder / "manifest.json"
+        if not manifest.is_file():
+            print(f"skipping {folder}: no manifest.json", file=sys.stderr)
+            continue
+        for clip in json.loads(manifest.read_text()):
+            jobs = []
+            exercise, kind = clip.get("exercise_id"), clip.get("kind")
+            if exercise in known:
+                expected = tuple(clip["acceptable_reps"]) if kind == "reps" else (0, 0)
+                hold = tuple(clip["hold_s"]) if kind == "hold" and "hold_s" in clip else None
+                jobs.append((exercise, kind, expected, hold))
+            for probe in clip.get("zero_rep_probes", []):
+                if probe in known and probe != exercise:
+                    jobs.append((probe, "probe", (0, 0), None))
+            for exercise_id, job_kind, expected, hold in jobs:
+                result, seconds = analyze(folder / clip["file"], exercise_id)
+                row = Row(
+                    clip["file"], folder.name, exercise_id, job_kind, expected,
+                    result["reps"], result["hold_s"] if job_kind == "hold" else None, hold,
+                    seconds,
+                )  # fmt: skip
+                rows.append(row)
+                mark = "ok " if row.within else "OUT"
+                print(f"{mark} {row.clip:40s} {row.exercise:12s} {row.kind:5s} "
+                      f"expected {row.expected} counted {row.counted}", file=sys.stderr)
+    return rows
+
+
+def report(rows: list[Row]) -> str:
+    lines = [
+        "| clip | source | exercise | kind | expected | counted | within | hold s (expected) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        expected = f"{r.expected[0]}" if r.expected[0] == r.expected[1] else (
+            f"{r.expected[0]}-{r.expected[1]}"
+        )
+        hold = "" if r.hold_s is None else f"{r.hold_s:.1f} ({r.expected_hold[0]}-{r.expected_hold[1]})"
+        lines.append(
+            f"| {r.clip} | {r.source} | {r.exercise} | {r.kind} | {expected} | {r.counted} | "
+            f"{'yes' if r.within else '**no**'} | {hold} |"
+        )
+    counted = [r for r in rows if r.kind == "reps"]
+    zero = [r for r in rows if r.kind in ("probe", "hold")] + [
+        r for r in rows if r.kind == "negative"
+    ]
+    holds = [r.hold_error_s for r in rows if r.hold_error_s is not None]
+    within = sum(r.within for r in rows)
+    lines += [
+        "",
+        f"- within the acceptable range: {within}/{len(rows)} "
+        f"({100 * within / max(1, len(rows)):.0f}%)",
+        f"- mean absolute error (reps, outside the acceptable range): "
+        f"{sum(r.abs_error for r in counted) / max(1, len(counted)):.2f} over {len(counted)} clips",
+        f"- false reps on zero-rep probes and holds: {sum(r.counted for r in zero)} "
+        f"over {len(zero)} runs",
+        f"- hold-time error outside the expected range: "
+        + (f"{max(holds):.2f} s (worst of {len(holds)})" if holds else "no hold clips"),
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="*", type=Path, default=DEFAULT_FOLDERS)
+    parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
+    args = parser.parse_args()
+    rows = run(args.folders)
+    table = report(rows)
+    print(table)
+    if args.write:
+        header = (
+            "# Counting accuracy on the shared clips\n\n"
+            "Written by `make accuracy` (scripts/accuracy.py), which runs `coach analyze` on "
+            "every clip of `../shared/videos` and `../shared/sample-footage` whose exercise "
+            "is defined, and on each clip's zero-rep probes. Counts were made by eye "
+            "without any pose model (see the manifests).\n\n"
+        )
+        args.write.write_text(header + table + "\n")
+    return 0 if all(r.within for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
