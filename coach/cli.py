@@ -12,10 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coach import __version__
 from coach.errors import CoachError, DefinitionError
 from coach.exercise.loader import DEFAULT_EXERCISES_DIR, ExerciseLibrary, load_definition
+
+if TYPE_CHECKING:
+    from coach.analysis import AnalysisResult
 
 EXIT_BAD_INPUT = 2
 
@@ -50,7 +54,7 @@ class _Progress:
             self._bar.close()
 
 
-def _print_summary(result) -> None:  # noqa: ANN001 - AnalysisResult, imported lazily
+def _print_summary(result: AnalysisResult) -> None:
     print(f"{result.exercise}: {result.rep_count} reps in {result.duration_s:.1f} s "
           f"({result.frames} frames, person seen in {result.frames_with_pose})")
     if result.hold_s:
@@ -103,7 +107,8 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     for exercise in library:
-        print(f"{exercise.id:20s} {exercise.name:28s} {exercise.mode:5s} {'/'.join(exercise.views)}")
+        views = "/".join(exercise.views)
+        print(f"{exercise.id:20s} {exercise.name:28s} {exercise.mode:5s} {views}")
     return 0
 
 

@@ -61,7 +61,7 @@ def _native_stderr_silenced() -> Iterator[None]:
     sys.stderr.flush()
     saved = os.dup(2)
     try:
-        with open(os.devnull, "w") as devnull:
+        with Path(os.devnull).open("w") as devnull:
             os.dup2(devnull.fileno(), 2)
             yield
     finally:

@@ -19,6 +19,7 @@ from coach.estimator import PoseEstimator
 from coach.exercise.schema import ExerciseDef
 from coach.filters import PoseSmoother
 from coach.pose import Pose
+from coach.recording import PoseRecording
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,13 @@ class CoachSession:
         smoothed = self.smoother.update(patient)
         people = sum(1 for p in poses if not p.is_empty)
         return FrameOutcome(poses, smoothed, self.engine.update(smoothed, people))
+
+    def replay(self, recording: PoseRecording) -> list[FrameResult]:
+        """Run a recorded pose sequence through the coach, as if it came from a camera,
+        and close it as a recorded video is closed (see `ExerciseEngine.finish`)."""
+        results = [
+            self.process_poses(poses, float(t_s), recording.frame_wh).result
+            for t_s, poses in zip(recording.t_s, recording.frames(), strict=True)
+        ]
+        self.engine.finish()
+        return results

@@ -111,7 +111,9 @@ def report(rows: list[Row]) -> str:
         expected = f"{r.expected[0]}" if r.expected[0] == r.expected[1] else (
             f"{r.expected[0]}-{r.expected[1]}"
         )
-        hold = "" if r.hold_s is None else f"{r.hold_s:.1f} ({r.expected_hold[0]}-{r.expected_hold[1]})"
+        hold = ""
+        if r.hold_s is not None and r.expected_hold is not None:
+            hold = f"{r.hold_s:.1f} ({r.expected_hold[0]}-{r.expected_hold[1]})"
         lines.append(
             f"| {r.clip} | {r.source} | {r.exercise} | {r.kind} | {expected} | {r.counted} | "
             f"{'yes' if r.within else '**no**'} | {hold} |"
@@ -130,7 +132,7 @@ def report(rows: list[Row]) -> str:
         f"{sum(r.abs_error for r in counted) / max(1, len(counted)):.2f} over {len(counted)} clips",
         f"- false reps on zero-rep probes and holds: {sum(r.counted for r in zero)} "
         f"over {len(zero)} runs",
-        f"- hold-time error outside the expected range: "
+        "- hold-time error outside the expected range: "
         + (f"{max(holds):.2f} s (worst of {len(holds)})" if holds else "no hold clips"),
     ]
     return "\n".join(lines)

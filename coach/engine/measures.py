@@ -57,10 +57,10 @@ class SidedValue:
     @property
     def combined(self) -> float:
         """One value for bilateral exercises: the mean of the sides that can be seen."""
-        if not np.isnan(self.center):
+        if self.center == self.center:  # not NaN
             return self.center
-        values = [v for v in (self.left, self.right) if not np.isnan(v)]
-        return float(np.mean(values)) if values else np.nan
+        values = [v for v in (self.left, self.right) if v == v]
+        return sum(values) / len(values) if values else np.nan
 
 
 def space_for(definition: MeasureDef, view: DetectedView | None) -> SpaceName:
@@ -76,59 +76,87 @@ def space_for(definition: MeasureDef, view: DetectedView | None) -> SpaceName:
 
 
 @dataclass(frozen=True)
-class _CompiledMeasure:
+class _Row:
+    """One measure on one side, with the landmark pairs whose midpoints are its points."""
+
     name: str
+    side_key: str  # "left", "right" or "center"
     definition: MeasureDef
-    sided: bool
-    # Landmark indices per point, for each side (None = side-less).
-    indices: dict[Side | None, tuple[tuple[int, ...], ...]]
+    pairs: np.ndarray  # (points, 2): a landmark twice, or the two ends of a midpoint
 
 
-def _compile(name: str, definition: MeasureDef) -> _CompiledMeasure:
+@dataclass(frozen=True)
+class _Group:
+    """Rows computed by one function in one space: one vectorised call per frame."""
+
+    kind: str
+    space: SpaceName
+    row_ids: np.ndarray  # (rows,)
+    pairs: np.ndarray  # (rows, points, 2)
+
+
+def _rows(name: str, definition: MeasureDef) -> list[_Row]:
     sided = any(landmarks.is_sided(p) for p in definition.points)
     sides: tuple[Side | None, ...] = landmarks.SIDES if sided else (None,)
-    indices = {
-        side: tuple(landmarks.resolve(point, side) for point in definition.points)
-        for side in sides
-    }
-    return _CompiledMeasure(name, definition, sided, indices)
+    rows = []
+    for side in sides:
+        pairs = []
+        for point in definition.points:
+            indices = landmarks.resolve(point, side)
+            pairs.append((indices[0], indices[-1]))
+        rows.append(_Row(name, side or "center", definition, np.array(pairs, dtype=np.intp)))
+    return rows
 
 
 class MeasureComputer:
-    """Computes every measure of one definition on a pose."""
+    """Computes every measure of one definition on a pose, vectorised per angle type.
+
+    Definitions are compiled once: each (measure, side) becomes a row of landmark index
+    pairs; per frame, one gather per coordinate space gives every point, and each angle
+    function runs once over all the rows that use it.
+    """
 
     def __init__(self, exercise: ExerciseDef) -> None:
         self.min_visibility = exercise.min_visibility
-        self._measures = [
-            _compile(name, d) for name, d in {**exercise.angles, **exercise.ratios}.items()
+        self._rows = [
+            row
+            for name, d in {**exercise.angles, **exercise.ratios}.items()
+            for row in _rows(name, d)
         ]
+        self._names = list(dict.fromkeys(row.name for row in self._rows))
+        self._plans: dict[DetectedView | None, list[_Group]] = {}
 
     def required_landmarks(self, names: list[str]) -> set[int]:
         """All landmark indices the named measures read (for visibility guidance)."""
-        wanted = set()
-        for measure in self._measures:
-            if measure.name in names:
-                for points in measure.indices.values():
-                    for point in points:
-                        wanted.update(point)
-        return wanted
+        return {int(i) for row in self._rows if row.name in names for i in row.pairs.ravel()}
+
+    def _plan(self, view: DetectedView | None) -> list[_Group]:
+        """Rows grouped by (function, space) for this view, computed once per view."""
+        if view not in self._plans:
+            groups: dict[tuple[str, SpaceName], list[int]] = {}
+            for i, row in enumerate(self._rows):
+                key = (row.definition.type, space_for(row.definition, view))
+                groups.setdefault(key, []).append(i)
+            self._plans[view] = [
+                _Group(kind, space, np.array(ids), np.stack([self._rows[i].pairs for i in ids]))
+                for (kind, space), ids in groups.items()
+            ]
+        return self._plans[view]
 
     def compute(self, pose: Pose, view: DetectedView | None) -> dict[str, SidedValue]:
         if pose.is_empty:
-            return {m.name: SidedValue() for m in self._measures}
+            return {name: SidedValue() for name in self._names}
+        values = np.full(len(self._rows), np.nan)
         coordinates = {"image": pose.image_px, "world": pose.world_xyz}
-        results = {}
-        for measure in self._measures:
-            space = space_for(measure.definition, view)
-            xyz = coordinates[space]
-            function = _ANGLE_FUNCTIONS[measure.definition.type]
-            values: dict[str, float] = {}
-            for side, points in measure.indices.items():
-                visible = min(float(pose.visibility[list(p)].min()) for p in points)
-                if visible < self.min_visibility:
-                    value = np.nan
-                else:
-                    value = float(function(*(xyz[list(p)].mean(axis=0) for p in points)))
-                values[side or "center"] = value
-            results[measure.name] = SidedValue(**values)
-        return results
+        for group in self._plan(view):
+            pairs = group.pairs
+            xyz = coordinates[group.space]
+            points = (xyz[pairs[..., 0]] + xyz[pairs[..., 1]]) / 2  # (rows, points, D)
+            function = _ANGLE_FUNCTIONS[group.kind]
+            computed = function(*(points[:, k] for k in range(pairs.shape[1])))
+            visible = pose.visibility[pairs].min(axis=(1, 2)) >= self.min_visibility
+            values[group.row_ids] = np.where(visible, computed, np.nan)
+        by_name: dict[str, dict[str, float]] = {name: {} for name in self._names}
+        for row, value in zip(self._rows, values.tolist(), strict=True):
+            by_name[row.name][row.side_key] = value
+        return {name: SidedValue(**sides) for name, sides in by_name.items()}

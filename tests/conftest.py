@@ -1,0 +1,34 @@
+"""Shared fixtures: paths to the project, the shared clips and the recorded poses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coach.exercise.loader import ExerciseLibrary
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SHARED_VIDEOS = SHARED / "videos"
+SAMPLE_VIDEOS = ROOT / "sample_videos"
+POSE_FIXTURES = Path(__file__).parent / "fixtures" / "poses"
+
+
+@pytest.fixture(scope="session")
+def library() -> ExerciseLibrary:
+    return ExerciseLibrary()
+
+
+@pytest.fixture(scope="session")
+def expected_counts() -> dict[str, dict]:
+    return json.loads((POSE_FIXTURES / "expected.json").read_text())["clips"]
+
+
+def shared_clip(name: str) -> Path:
+    """A clip of ../shared/videos, or skip the test saying why."""
+    path = SHARED_VIDEOS / name
+    if not path.is_file():
+        pytest.skip(f"needs the shared clip {path} (../shared/videos is not beside this checkout)")
+    return path
