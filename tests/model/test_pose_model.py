@@ -1,0 +1,92 @@
+"""Model-in-the-loop golden tests: the real BlazePose model on real frames.
+
+Slower than the rest (the model runs), so only a few: the bundle builds offline, a
+picture with nobody in it gives no pose, landmarks match those recorded in the fixtures,
+and whole clips count what a person counted.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from coach.analysis import analyze_video
+from coach.estimator import PoseEstimator
+from coach.model_bundle import default_bundle_path
+from coach.recording import PoseRecording
+from coach.video import read_frames
+from tests.conftest import POSE_FIXTURES, SAMPLE_VIDEOS, shared_clip
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def estimator():
+    with PoseEstimator() as pose_estimator:
+        yield pose_estimator
+
+
+def test_bundle_is_built_from_the_installed_wheel():
+    path = default_bundle_path()
+    assert path.is_file() and path.stat().st_size > 5_000_000
+
+
+def test_no_person_image_gives_no_pose():
+    """A textured empty scene (MediaPipe's own test uses a burger photo)."""
+    rng = np.random.default_rng(7)
+    x = np.linspace(0, 255, 640)
+    background = np.stack([np.tile(x, (480, 1))] * 3, axis=-1)
+    noise = rng.normal(0, 20, size=(480, 640, 3))
+    frame = np.clip(background + noise, 0, 255).astype(np.uint8)
+    with PoseEstimator() as fresh:
+        assert all(fresh.detect(frame, t / 10) == [] for t in range(3))
+
+
+def test_landmarks_match_the_recorded_fixture(estimator):
+    """The first second of a shipped clip gives the landmarks recorded in the fixture."""
+    recording = PoseRecording.load(POSE_FIXTURES / "squat_bodyweight_front.npz")
+    clip = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
+    with PoseEstimator() as fresh:
+        for frame in read_frames(clip):
+            if frame.index >= 25:
+                break
+            poses = fresh.detect(frame.rgb, frame.t_s)
+            assert len(poses) == recording.people[frame.index] == 1
+            expected = recording.image_xyz[frame.index, 0, :, :2]
+            # float16 storage: about 0.0005 of the frame; allow 0.003 (3 px at 1000 px).
+            assert np.abs(poses[0].image_xyz[:, :2] - expected).max() < 3e-3
+
+
+def test_pose_has_33_landmarks_world_in_metres(estimator):
+    frame = next(iter(read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4")))
+    pose = estimator.detect(frame.rgb, 0.0)[0]
+    assert pose.image_xyz.shape == (33, 3) and pose.world_xyz.shape == (33, 3)
+    # A standing adult: shoulders to ankles is well over a metre in world coordinates.
+    height_m = pose.world_xyz[27:29, 1].mean() - pose.world_xyz[11:13, 1].mean()
+    assert 1.0 < height_m < 1.8
+
+
+GOLDEN = [
+    # (clip, exercise, acceptable reps) from the clip's hand count (sample_videos manifest)
+    (SAMPLE_VIDEOS / "squat_half_front_cdc.mp4", "squat", (2, 2)),
+    (SAMPLE_VIDEOS / "squat_bodyweight_front.mp4", "squat", (3, 4)),
+]
+
+
+@pytest.mark.parametrize(("clip", "exercise_id", "expected"), GOLDEN, ids=lambda v: str(v)[-30:])
+def test_whole_clip_counts_like_a_person(library, tmp_path, clip, exercise_id, expected):
+    annotated = tmp_path / "annotated.mp4"
+    result = analyze_video(clip, library.get(exercise_id), annotated_path=annotated)
+    low, high = expected
+    assert low <= result.rep_count <= high
+    assert annotated.stat().st_size > 10_000
+    json.dumps(result.to_json(), allow_nan=False)  # the CLI's --json must not emit NaN
+
+
+def test_shared_side_squat_clip_counts_eight(library):
+    clip = shared_clip("squat_side_studio.mp4")
+    result = analyze_video(clip, library.get("squat"))
+    assert result.rep_count == 8
+    assert result.view == "side"
