@@ -36,7 +36,8 @@ def test_validate_accepts_a_shipped_definition(capsys):
 def test_validate_rejects_a_broken_definition_naming_file_and_key(tmp_path, capsys):
     broken = tmp_path / "squat.toml"
     text = (ROOT / "exercises" / "squat.toml").read_text()
-    broken.write_text(text.replace('points = ["hip", "knee", "ankle"]', 'points = ["hip", "Lknee", "ankle"]'))
+    good, typo = 'points = ["hip", "knee", "ankle"]', 'points = ["hip", "Lknee", "ankle"]'
+    broken.write_text(text.replace(good, typo))
     assert main(["validate", str(broken)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert str(broken) in err
@@ -55,7 +56,7 @@ def test_schema_is_a_json_schema(capsys):
         # A path that does not exist.
         (lambda tmp: tmp / "missing.mp4", "no such file"),
         # A file with a video name that holds text.
-        (lambda tmp: _write(tmp / "notes.mp4", b"these are not video frames"), "not a readable video"),
+        (lambda tmp: _write(tmp / "notes.mp4", b"not video frames"), "not a readable video"),
         # A file whose name is not a video at all.
         (lambda tmp: _write(tmp / "notes.txt", b"hello"), "not a video file name"),
         # A truncated mp4: the first 2 kB of a real clip.
