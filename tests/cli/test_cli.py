@@ -133,3 +133,31 @@ def test_analyze_reads_other_containers(tmp_path, suffix):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["frames"] > 10 and result["frames_with_pose"] > 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "does not exist"), (b"not a zip", "not a MediaPipe task bundle")],
+    ids=["missing-model", "not-a-task-file"],
+)
+def test_analyze_with_a_bad_model_file_says_what_to_pass(tmp_path, capsys, content, message):
+    model = tmp_path / "pose.task"
+    if content is not None:
+        model.write_bytes(content)
+    clip = SAMPLE_VIDEOS / "glute_bridge_side.mp4"
+    code = main(["analyze", str(clip), "--exercise", "squat", "--model", str(model)])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert message in err and "pose_landmarker" in err
+
+
+@pytest.mark.model
+def test_analyze_accepts_a_task_file_given_with_model(tmp_path):
+    from coach.model_bundle import default_bundle_path
+
+    model = tmp_path / "pose_landmarker_full.task"
+    model.write_bytes(default_bundle_path().read_bytes())
+    clip = SAMPLE_VIDEOS / "glute_bridge_side.mp4"
+    done = run_cli("analyze", str(clip), "--exercise", "squat", "--json", "--model", str(model))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["frames_with_pose"] > 100
