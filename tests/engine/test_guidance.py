@@ -1,0 +1,85 @@
+"""What the engine tells a patient when it cannot judge: each case from real recorded poses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coach.engine.engine import CROWDED_CUE, NO_PERSON_CUE, ExerciseEngine
+from coach.engine.results import CueKind, Status
+from coach.landmarks import Landmark
+from coach.pose import Pose
+from coach.recording import PoseRecording
+from tests.conftest import POSE_FIXTURES
+
+
+def standing_side_poses() -> list[Pose]:
+    """The first second of a side-on squat clip: a person standing still, side-on."""
+    recording = PoseRecording.load(POSE_FIXTURES / "squat_side_studio.npz")
+    return [poses[0] for poses, _ in zip(recording.frames(), range(20), strict=False)]
+
+
+def with_hidden(pose: Pose, landmarks: list[Landmark]) -> Pose:
+    visibility = pose.visibility.copy()
+    visibility[landmarks] = 0.0
+    return Pose(pose.image_xyz, pose.world_xyz, visibility, pose.t_s, pose.frame_wh)
+
+
+def last_result(engine: ExerciseEngine, poses: list[Pose], people: int = 1):
+    result = None
+    for pose in poses:
+        result = engine.update(pose, people)
+    return result
+
+
+def test_nobody_in_frame(library):
+    engine = ExerciseEngine(library.get("squat"))
+    result = engine.update(Pose.empty(0.0, (640, 480)), people=0)
+    assert result.status is Status.NO_PERSON
+    assert result.cue.text == NO_PERSON_CUE and result.cue.kind is CueKind.GUIDANCE
+
+
+FEET = [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL]
+WRISTS = [Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST]
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "hidden", "advice"),
+    [
+        ("squat", FEET, "Step back so your feet are visible"),
+        ("bicep_curl", WRISTS, "Keep your arms in view"),
+    ],
+    ids=["squat-feet-cut-off", "curl-hands-out-of-view"],
+)
+def test_body_parts_out_of_frame(library, exercise_id, hidden, advice):
+    engine = ExerciseEngine(library.get(exercise_id))
+    poses = [with_hidden(pose, hidden) for pose in standing_side_poses()]
+    result = last_result(engine, poses)
+    assert result.status is Status.NOT_VISIBLE
+    assert result.guidance == advice and result.cue.text == advice
+    assert engine.rep_count == 0
+
+
+def test_second_person_pauses_counting_when_asked(library):
+    engine = ExerciseEngine(library.get("squat"), pause_when_crowded=True)
+    result = last_result(engine, standing_side_poses(), people=2)
+    assert result.guidance == CROWDED_CUE and result.cue.text == CROWDED_CUE
+
+
+def test_wrong_view_says_how_to_turn(library):
+    """A plank is judged side-on; a patient facing the camera is told to turn."""
+    recording = PoseRecording.load(POSE_FIXTURES / "squat_front_counter20.npz")
+    engine = ExerciseEngine(library.get("plank"))
+    poses = [p[0] for p, _ in zip(recording.frames(), range(30), strict=False)]
+    result = last_result(engine, poses)
+    assert result.view == "front"
+    assert result.status is Status.GETTING_READY
+    assert result.guidance == "Turn side-on to the camera"
+
+
+def test_standing_still_is_ready_with_no_cue_and_no_reps(library):
+    engine = ExerciseEngine(library.get("squat"))
+    result = last_result(engine, standing_side_poses())
+    assert result.status is Status.ACTIVE and result.phase == "standing"
+    assert result.reps == 0 and result.guidance is None
+    assert np.isfinite(result.measures["knee_flexion"])
