@@ -74,12 +74,17 @@ SKELETON_EDGES: tuple[tuple[int, int], ...] = (
     (15, 19), (16, 20), (0, 7), (0, 8),
 )  # fmt: skip
 
+def _mirror_name(name: str) -> str:
+    """The name of the same landmark on the other side ("mouth_left" -> "mouth_right")."""
+    swapped = [
+        {"left": "right", "right": "left"}.get(part, part) for part in name.split("_")
+    ]
+    return "_".join(swapped)
+
+
 # Which index a landmark moves to when the image is mirrored (left <-> right).
 MIRROR_INDEX: tuple[int, ...] = tuple(
-    Landmark[
-        name.replace("left_", "RIGHT_").replace("right_", "LEFT_").upper()
-    ].value
-    for name in LANDMARK_NAMES
+    Landmark[_mirror_name(name).upper()].value for name in LANDMARK_NAMES
 )
 
 

@@ -122,11 +122,6 @@ def _pairs() -> list:
             "MOUTH_LEFT",
             "MOUTH_RIGHT",
             id="mouth",
-            marks=pytest.mark.xfail(
-                reason="coach/landmarks.py MIRROR_INDEX only swaps names with a 'left_'/"
-                "'right_' prefix; mouth_left/mouth_right (side as suffix) map to themselves",
-                strict=True,
-            ),
         )
     )
     return rows

@@ -70,6 +70,7 @@ class RepCounter:
     _zone_since: float = 0.0
     _settled_since: float | None = None
     _positioned: bool = False  # in the start position on the last start-phase frame
+    _rest: tuple[float, float] | None = None  # (value, t_s): most at rest before this rep
     _last_t_s: float | None = None
     _cycle: dict[str, float] = field(default_factory=dict)
 
@@ -111,7 +112,7 @@ class RepCounter:
     def reset(self) -> None:
         """Forget any rep in progress and wait to settle again (count is kept)."""
         self.state = CounterState.UNARMED
-        self._zone = self._candidate = None
+        self._zone = self._candidate = self._rest = None
         self._settled_since = None
         self._cycle = {}
 
@@ -140,13 +141,15 @@ class RepCounter:
             if raw is Zone.START:  # judge the position before the patient starts moving
                 self._positioned = in_position
             if zone is Zone.START:
+                self._track_rest(value, t_s)
                 return None
             if not self._positioned:  # left the start phase from a wrong position
                 self.reset()
                 return None
             self.state = CounterState.OUTBOUND
+            rest_value, rest_t = self._rest if self._rest is not None else (value, t_s)
             self._cycle = {
-                "start_s": self._zone_since, "low": value, "high": value,
+                "start_s": rest_t, "low": min(rest_value, value), "high": max(rest_value, value),
                 "extreme": value, "turn_s": t_s,
             }  # fmt: skip
         cycle = self._cycle
@@ -161,11 +164,30 @@ class RepCounter:
             if zone is Zone.TURN:
                 self.state = CounterState.RETURNING
             elif zone is Zone.START:  # came back without reaching the turn: not a rep
-                self.state = CounterState.READY
+                self.state, self._rest = CounterState.READY, None
             return None
         if zone is not Zone.START:
             return None
         return self._complete(self._zone_since)
+
+    def _track_rest(self, value: float, t_s: float) -> None:
+        """Remember the most rested value before a rep and the last time the patient was
+        near it: the rep starts when the movement starts, not when a threshold is crossed.
+        "Near" is a tenth of the hysteresis band."""
+        signal = self.signal_def
+        start = signal.start.below if signal.rising else signal.start.above
+        turn = signal.turn.above if signal.rising else signal.turn.below
+        assert start is not None and turn is not None
+        margin = abs(turn - start) / 10
+        if self._rest is None:
+            self._rest = (value, t_s)
+            return
+        rest_value = self._rest[0]
+        more_rested = value < rest_value if signal.rising else value > rest_value
+        if more_rested:
+            self._rest = (value, t_s)
+        elif abs(value - rest_value) <= margin:
+            self._rest = (rest_value, t_s)
 
     def finish(self) -> RepCycle | None:
         """At the end of a recording: a rep whose return to start was still being confirmed
@@ -175,7 +197,7 @@ class RepCounter:
         return None
 
     def _complete(self, end_s: float) -> RepCycle | None:
-        self.state = CounterState.READY
+        self.state, self._rest = CounterState.READY, None
         cycle = self._cycle
         rep = RepCycle(
             cycle["start_s"], cycle["turn_s"], end_s, cycle["extreme"], cycle["low"], cycle["high"]

@@ -1,0 +1,398 @@
+"""RepCounter on synthetic driver signals: what is a rep and what is not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pytest
+
+from coach.engine.counter import CounterState, RepCounter, RepCycle
+from coach.exercise.schema import PhaseDef, RepsDef, SignalDef
+
+FPS = 30
+Sample = tuple[float, float, bool]  # (t_s, value, in_position)
+
+
+# ---- builders --------------------------------------------------------------------------------
+
+
+def rising(**overrides) -> RepsDef:
+    """Squat-like: knee flexion starts below 35 (standing), turns above 60 (bottom)."""
+    fields = {
+        "driver": "knee_flexion",
+        "start": PhaseDef(name="standing", below=35),
+        "turn": PhaseDef(name="bottom", above=60),
+        "min_range": 30,
+        "min_dwell_s": 0.1,
+        "min_rep_s": 0.5,
+        "max_rep_s": 30,
+    }
+    return RepsDef(**{**fields, **overrides})
+
+
+def falling(**overrides) -> RepsDef:
+    """Push-up-like: hand reach starts above 0.82 (arms straight), turns below 0.7."""
+    fields = {
+        "driver": "hand_reach",
+        "start": PhaseDef(name="arms straight", above=0.82),
+        "turn": PhaseDef(name="bottom", below=0.7),
+        "min_range": 0.2,
+        "min_rep_s": 0.5,
+        "max_rep_s": 20,
+    }
+    return RepsDef(**{**fields, **overrides})
+
+
+class Motion:
+    """A piecewise-linear driver signal, built move by move, sampled at frame times."""
+
+    def __init__(self, value: float) -> None:
+        self.knots: list[tuple[float, float]] = [(0.0, value)]
+
+    @property
+    def t(self) -> float:
+        return self.knots[-1][0]
+
+    @property
+    def value(self) -> float:
+        return self.knots[-1][1]
+
+    def to(self, value: float, seconds: float) -> Motion:
+        self.knots.append((self.t + seconds, value))
+        return self
+
+    def stay(self, seconds: float) -> Motion:
+        return self.to(self.value, seconds)
+
+    def reps(
+        self, n: int, turn: float, down_s: float = 1.0, up_s: float = 1.0, rest_s: float = 0.5
+    ) -> Motion:
+        start = self.value
+        for _ in range(n):
+            self.to(turn, down_s).to(start, up_s).stay(rest_s)
+        return self
+
+    def jitter(self, center: float, amplitude: float, seconds: float) -> Motion:
+        """Alternates center +- amplitude on every frame."""
+        for i in range(round(seconds * FPS)):
+            self.to(center + amplitude * (-1) ** i, 1 / FPS)
+        return self
+
+    def wave(self, center: float, amplitude: float, period_s: float, seconds: float) -> Motion:
+        t0 = self.t
+        for i in range(1, round(seconds * FPS) + 1):
+            phase = 2 * np.pi * (i / FPS) / period_s
+            self.knots.append((t0 + i / FPS, center + amplitude * np.sin(phase)))
+        return self
+
+    def samples(
+        self,
+        nan: Iterable[tuple[float, float]] = (),
+        off: Iterable[tuple[float, float]] = (),
+        until: float | None = None,
+    ) -> list[Sample]:
+        """Frames at FPS; NaN inside `nan` intervals, in_position False inside `off`."""
+        end = self.t if until is None else until
+        times = np.arange(int(np.floor(end * FPS + 1e-6)) + 1) / FPS
+        knot_t, knot_v = zip(*self.knots, strict=True)
+        values = np.interp(times, knot_t, knot_v)
+        in_position = np.ones(len(times), dtype=bool)
+        for t0, t1 in nan:
+            values[(times >= t0) & (times < t1)] = np.nan
+        for t0, t1 in off:
+            in_position[(times >= t0) & (times < t1)] = False
+        rows = zip(times, values, in_position, strict=True)
+        return [(float(t), float(v), bool(p)) for t, v, p in rows]
+
+
+def run(
+    samples: list[Sample], reps: RepsDef | None = None, **counter_kwargs
+) -> tuple[RepCounter, list[RepCycle]]:
+    counter = RepCounter(reps or rising(), **counter_kwargs)
+    cycles = []
+    for t_s, value, in_position in samples:
+        cycle = counter.update(value, t_s, in_position)
+        if cycle is not None:
+            cycles.append(cycle)
+    return counter, cycles
+
+
+def squats(n: int, **kwargs) -> Motion:
+    """Standing (10 deg) for 1 s, n squats to 100 deg, then standing for 1 s."""
+    return Motion(10).stay(1).reps(n, 100, **kwargs).stay(1)
+
+
+# ---- the table -------------------------------------------------------------------------------
+
+CASES = [
+    # N clean reps -> N.
+    pytest.param(rising(), squats(3).samples(), {}, 3, id="three-clean-reps"),
+    # Quicker clean reps (0.6 s each way) -> all counted.
+    pytest.param(
+        rising(), squats(5, down_s=0.6, up_s=0.6).samples(), {}, 5, id="five-quick-reps"
+    ),
+    # Jitter around the start threshold (32/38 every frame) -> never leaves the start.
+    pytest.param(
+        rising(),
+        Motion(10).stay(1).jitter(35, 3, 4).to(10, 0.5).stay(1).samples(),
+        {}, 0, id="jitter-around-start-threshold",
+    ),
+    # Jitter around the turn threshold (57/63 every frame): each touch of the turn lasts one
+    # frame, shorter than min_dwell_s, so the turn is never reached -> 0.
+    pytest.param(
+        rising(),
+        Motion(10).stay(1).to(60, 1).jitter(60, 3, 2).to(10, 1).stay(1).samples(),
+        {}, 0, id="jitter-around-turn-threshold",
+    ),
+    # Fidgeting inside the hysteresis band (40..55 deg) for 4 s -> 0.
+    pytest.param(
+        rising(),
+        Motion(10).stay(1).to(47.5, 0.5).wave(47.5, 7.5, 0.8, 4).to(10, 0.5).stay(1).samples(),
+        {}, 0, id="fidgeting-within-band",
+    ),
+    # A dip to 58 deg never reaches the turn (60) -> not a rep; the full rep after it is.
+    pytest.param(
+        rising(),
+        Motion(10).stay(1).to(58, 1).to(10, 1).stay(1).reps(1, 100).stay(1).samples(),
+        {}, 1, id="dip-short-of-turn-then-one-rep",
+    ),
+    # Getting into position: the stream starts at 30 deg and bends at once (about 0.2 s in
+    # the start zone, < settle_s = 0.3), so the counter is not armed and that first cycle is
+    # not counted; after standing still it is armed and the next squat counts.
+    pytest.param(
+        rising(),
+        Motion(30).to(100, 1).to(10, 1).stay(1).reps(1, 100).stay(1).samples(),
+        {"settle_s": 0.3}, 1, id="first-descent-before-settling-not-counted",
+    ),
+    # Control for the row above: without settling time the same stream gives 2.
+    pytest.param(
+        rising(),
+        Motion(30).to(100, 1).to(10, 1).stay(1).reps(1, 100).stay(1).samples(),
+        {"settle_s": 0.0}, 2, id="control-no-settling-counts-both",
+    ),
+    # Starting crouched at the bottom and standing up is not a rep.
+    pytest.param(
+        rising(),
+        Motion(100).stay(0.5).to(10, 1).stay(1).reps(2, 100).stay(1).samples(),
+        {}, 2, id="standing-up-into-position-not-counted",
+    ),
+    # in_position=False all along (e.g. trunk leaning) -> never armed -> 0.
+    pytest.param(
+        rising(), squats(2).samples(off=[(0, 99)]), {}, 0, id="never-in-position",
+    ),
+    # in_position=False on the last start-phase frames before the first descent -> that rep
+    # starts from a wrong position and is not counted; the second one is.
+    pytest.param(
+        rising(), squats(2).samples(off=[(0.8, 1.3)]), {}, 1, id="left-start-out-of-position",
+    ),
+    # Out of position for a moment while standing, fixed before moving -> both counted.
+    pytest.param(
+        rising(), squats(2).samples(off=[(0.5, 0.8)]), {}, 2, id="position-fixed-before-moving",
+    ),
+    # NaN for 1.2 s (> max_gap_s = 1) from the bottom of rep 2 -> rep 2 is not counted.
+    pytest.param(
+        rising(),
+        squats(3, rest_s=1.0).samples(nan=[(5.0, 6.2)]),
+        {"max_gap_s": 1.0}, 2, id="long-nan-gap-mid-rep",
+    ),
+    # Control: a 0.5 s NaN gap (< max_gap_s) at the same place is bridged -> 3.
+    pytest.param(
+        rising(),
+        squats(3, rest_s=1.0).samples(nan=[(5.0, 5.5)]),
+        {"max_gap_s": 1.0}, 3, id="short-nan-gap-bridged",
+    ),
+    # Too fast: down in 0.15 s, 0.1 s at the bottom, up in 0.15 s (about 0.32 s outside the
+    # start zone, < min_rep_s = 0.5) -> 0.
+    pytest.param(
+        rising(),
+        Motion(10).stay(1).to(100, 0.15).stay(0.1).to(10, 0.15).stay(1).samples(),
+        {}, 0, id="too-fast",
+    ),
+    # Control: the same movement with min_rep_s = 0.1 -> counted.
+    pytest.param(
+        rising(min_rep_s=0.1),
+        Motion(10).stay(1).to(100, 0.15).stay(0.1).to(10, 0.15).stay(1).samples(),
+        {}, 1, id="control-fast-allowed",
+    ),
+    # Falling signal (start uses `above`, turn uses `below`): 3 push-ups 1.0 -> 0.45 -> 1.0.
+    pytest.param(
+        falling(),
+        Motion(1.0).stay(1).reps(3, 0.45).stay(1).samples(),
+        {}, 3, id="falling-three-reps",
+    ),
+    # Falling signal that dips to 0.75, never below the turn (0.7) -> 0.
+    pytest.param(
+        falling(),
+        Motion(1.0).stay(1).reps(2, 0.75).stay(1).samples(),
+        {}, 0, id="falling-dip-short-of-turn",
+    ),
+    # Falling signal with jitter around the start threshold (0.80/0.84) -> 0.
+    pytest.param(
+        falling(),
+        Motion(1.0).stay(1).jitter(0.82, 0.02, 3).to(1.0, 0.5).stay(1).samples(),
+        {}, 0, id="falling-jitter-around-start",
+    ),
+    # Slow reps: 8 s down, 8 s up (within max_rep_s = 30) -> counted.
+    pytest.param(
+        rising(), squats(2, down_s=8, up_s=8, rest_s=1).samples(), {}, 2, id="slow-reps-8s-down",
+    ),
+    # Too slow: 25 s down and 25 s up (about 36 s outside the start zone, > max_rep_s = 30),
+    # the patient stopped mid-way -> 0.
+    pytest.param(
+        rising(), squats(1, down_s=25, up_s=25).samples(), {}, 0, id="slower-than-max-rep-s",
+    ),
+    # Control: 15 s down and 15 s up is about 22 s outside the start zone -> counted.
+    pytest.param(
+        rising(), squats(1, down_s=15, up_s=15).samples(), {}, 1, id="control-slow-within-max",
+    ),
+    # Deep enough to pass the turn but moving 60 (10 -> 70), less than min_range = 65 -> 0 ...
+    pytest.param(
+        rising(min_range=65), Motion(10).stay(1).reps(2, 70).stay(1).samples(),
+        {}, 0, id="range-below-min-range",
+    ),
+    # ... while full squats cover it -> counted.
+    pytest.param(rising(min_range=65), squats(2).samples(), {}, 2, id="range-above-min-range"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("reps", "samples", "counter_kwargs", "expected"), CASES)
+def test_rep_count(reps, samples, counter_kwargs, expected):
+    counter, cycles = run(samples, reps, **counter_kwargs)
+    assert len(cycles) == expected
+    assert counter.count == expected
+    for cycle in cycles:
+        assert cycle.duration_s >= reps.min_rep_s
+        assert cycle.range >= reps.min_range
+
+
+def test_clean_rep_cycle_times_and_extreme():
+    # Standing at 10 until 1 s, 100 at 2 s, back at 10 at 3 s.
+    counter, cycles = run(squats(1).samples())
+    (cycle,) = cycles
+    assert cycle.start_s == pytest.approx(1.0)  # last frame at rest: the movement began
+    assert cycle.turn_s == pytest.approx(2.0)  # at the extreme
+    assert cycle.end_s == pytest.approx(82 / 30)  # first frame back below 35
+    assert cycle.extreme == pytest.approx(100.0)
+    assert cycle.high == pytest.approx(100.0)
+    assert cycle.low == pytest.approx(10.0)  # the standing value, not the threshold
+    assert cycle.duration_s == pytest.approx(82 / 30 - 1.0)
+    assert counter.state is CounterState.READY
+
+
+def test_falling_cycle_extreme_is_the_minimum():
+    _, cycles = run(Motion(1.0).stay(1).reps(1, 0.45).stay(1).samples(), falling())
+    (cycle,) = cycles
+    assert cycle.extreme == pytest.approx(0.45)
+    assert cycle.low == pytest.approx(0.45)
+    assert cycle.turn_s == pytest.approx(2.0)
+
+
+def test_rep_is_returned_on_the_frame_the_return_is_confirmed():
+    samples = squats(1).samples()
+    counter = RepCounter(rising())
+    returned_at = [t for t, v, p in samples if counter.update(v, t, p) is not None]
+    # Back below 35 at 82/30 s; confirmed min_dwell_s (0.1 s) later.
+    assert returned_at == [pytest.approx(85 / 30)]
+
+
+def test_states_through_one_rep():
+    counter = RepCounter(rising())
+    states = {}
+    for t, v, p in squats(1).samples():
+        counter.update(v, t, p)
+        states[round(t * FPS)] = counter.state
+    assert states[0] is CounterState.UNARMED
+    assert states[15] is CounterState.READY  # settled after 0.3 s
+    assert states[45] is CounterState.OUTBOUND  # 1.5 s: going down, at 55 deg
+    assert states[60] is CounterState.RETURNING  # 2.0 s: at the bottom
+    assert states[100] is CounterState.READY  # standing again
+
+
+def test_by_view_signal_uses_its_own_thresholds():
+    reps = rising(
+        by_view={
+            "front": SignalDef(
+                driver="elbow",
+                start=PhaseDef(name="down", below=40),
+                turn=PhaseDef(name="up", above=70),
+            )
+        }
+    )
+    samples = Motion(10).stay(1).reps(2, 65).stay(1).samples()  # passes 60, not 70
+    _, default_cycles = run(samples, reps)
+    front, front_cycles = run(samples, reps, signal=reps.signal_for("front"))
+    assert len(default_cycles) == 2
+    assert len(front_cycles) == 0
+    assert front.signal_def.driver == "elbow"
+
+
+def test_reset_keeps_the_count_and_waits_to_settle():
+    counter, _ = run(squats(2).samples())
+    assert counter.count == 2
+    counter.reset()
+    assert counter.count == 2
+    assert counter.state is CounterState.UNARMED
+
+
+# ---- finish() --------------------------------------------------------------------------------
+
+# squats(1): down from 1 s to 2 s, back up from 2 s to 3 s; back below 35 at 2.722 s.
+FINISH_CASES = [
+    # The stream ends 2 frames after the return to start (< min_dwell_s): still a rep.
+    pytest.param(2.77, 1, 82 / 30, id="return-still-being-confirmed"),
+    # The stream ends on the way back up, still in the band: not a rep.
+    pytest.param(2.5, 0, None, id="mid-way-back"),
+    # The stream ends at the bottom: not a rep.
+    pytest.param(2.0, 0, None, id="at-the-bottom"),
+    # The stream ends on the way down: not a rep.
+    pytest.param(1.5, 0, None, id="on-the-way-down"),
+    # The rep was already counted by update(): finish() must not count it twice.
+    pytest.param(3.5, 1, None, id="already-counted"),
+]
+
+
+@pytest.mark.parametrize(("until", "expected_count", "finish_end_s"), FINISH_CASES)
+def test_finish(until, expected_count, finish_end_s):
+    counter, cycles = run(squats(1).samples(until=until))
+    last = counter.finish()
+    if finish_end_s is None:
+        assert last is None
+    else:
+        assert cycles == []  # update() had not counted it yet
+        assert last is not None
+        assert last.end_s == pytest.approx(finish_end_s)
+        assert last.start_s == pytest.approx(1.0)
+        assert last.extreme == pytest.approx(100.0)
+    assert counter.count == expected_count
+    assert counter.finish() is None  # never twice
+
+
+def test_finish_does_not_count_a_too_short_cycle():
+    # Return being confirmed at the end, but the whole cycle is shorter than min_rep_s.
+    motion = Motion(10).stay(1).to(100, 0.15).stay(0.1).to(10, 0.15).stay(1)
+    counter, _ = run(motion.samples(until=1.42))
+    assert counter.state is CounterState.RETURNING
+    assert counter.finish() is None
+    assert counter.count == 0
+
+
+# ---- min_range and the speed of the return ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "up_s",
+    [
+        # A 10 -> 62 -> 10 squat moves the knee 52 deg, more than min_range (30).
+        pytest.param(1.0, id="quick-return"),
+        pytest.param(
+            3.0,
+            id="slow-return",
+        ),
+    ],
+)
+def test_min_range_does_not_depend_on_return_speed(up_s):
+    samples = Motion(10).stay(1).to(62, 2.0).to(10, up_s).stay(1).samples()
+    counter, cycles = run(samples)
+    assert counter.count == 1
+    assert cycles[0].range >= 30

@@ -1,0 +1,264 @@
+"""Form rules: bounds, NaN, per-frame duration and firing, per-rep statistics and timing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coach.engine.rules import (
+    FrameRuleTracker,
+    applies,
+    breaks_rule,
+    meets,
+    rep_faults,
+    rep_statistic,
+)
+from coach.exercise.schema import RuleDef, Threshold
+
+
+def rule(**overrides) -> RuleDef:
+    fields = {"id": "r", "measure": "m", "cue": "Fix it", "fault_above": 30.0}
+    return RuleDef(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("bounds", "value", "broken"),
+    [
+        ({"fault_above": 30.0}, 31.0, True),
+        ({"fault_above": 30.0}, 30.0, False),  # on the bound is allowed
+        ({"fault_above": 30.0}, -100.0, False),
+        ({"fault_above": None, "fault_below": 0.7}, 0.69, True),
+        ({"fault_above": None, "fault_below": 0.7}, 0.7, False),
+        ({"fault_above": None, "fault_below": 0.7}, 5.0, False),
+        ({"fault_above": 100.0, "fault_below": 10.0}, 5.0, True),  # outside a band, low
+        ({"fault_above": 100.0, "fault_below": 10.0}, 150.0, True),  # outside a band, high
+        ({"fault_above": 100.0, "fault_below": 10.0}, 50.0, False),
+        # NaN (not seen) never breaks a rule
+        ({"fault_above": 30.0}, np.nan, False),
+        ({"fault_above": None, "fault_below": 0.7}, np.nan, False),
+        ({"fault_above": 100.0, "fault_below": 10.0}, np.nan, False),
+    ],
+)
+def test_breaks_rule(bounds, value, broken):
+    assert breaks_rule(value, rule(**bounds)) is broken
+
+
+@pytest.mark.parametrize(
+    ("bounds", "value", "met"),
+    [
+        ({"below": 35.0}, 34.9, True),
+        ({"below": 35.0}, 35.0, False),  # strict
+        ({"below": 35.0}, 80.0, False),
+        ({"above": 0.82}, 0.9, True),
+        ({"above": 0.82}, 0.82, False),
+        ({"above": 10.0, "below": 20.0}, 15.0, True),
+        ({"above": 10.0, "below": 20.0}, 25.0, False),
+        ({"above": 10.0, "below": 20.0}, 5.0, False),
+        # NaN (not seen) never meets a required condition
+        ({"below": 35.0}, np.nan, False),
+        ({"above": 0.82}, np.nan, False),
+    ],
+)
+def test_meets(bounds, value, met):
+    assert meets(value, Threshold(measure="m", **bounds)) is met
+
+
+@pytest.mark.parametrize(
+    ("views", "view", "expected"),
+    [
+        (None, "side", True),
+        (None, None, True),
+        (["side"], "side", True),
+        (["side"], "front", False),
+        (["front", "back"], "back", True),
+        (["side"], None, False),  # view unknown yet: a view-specific rule waits
+        (["side"], "oblique", False),
+    ],
+)
+def test_applies(views, view, expected):
+    assert applies(rule(views=views), view) is expected
+
+
+# ---- FrameRuleTracker -----------------------------------------------------------------------
+
+
+def track(tracker: FrameRuleTracker, values: list[float], view="side", measure="hips"):
+    """Feed one value per 0.1 s; returns [(t_s, failing ids, fired faults)]."""
+    out = []
+    for i, value in enumerate(values):
+        t_s = round(0.1 * i, 10)
+        failing, fired = tracker.update({measure: value}, t_s, view)
+        out.append((t_s, failing, fired))
+    return out
+
+
+def hips_rule(**overrides) -> RuleDef:
+    fields = {
+        "id": "hips_sag", "measure": "hips", "when": "always", "fault_above": 30.0,
+        "min_duration_s": 0.5, "cue": "Keep your body straight", "severity": "major",
+    }  # fmt: skip
+    return RuleDef(**{**fields, **overrides})
+
+
+def test_frame_rule_fires_after_min_duration_once_until_cleared():
+    tracker = FrameRuleTracker([hips_rule()])
+    # bad from 0.1 to 1.0, good at 1.1, bad again from 1.2 to 1.8
+    values = [10] + [40] * 10 + [10] + [45] * 7
+    out = track(tracker, values)
+    fired_at = [(t, f.rule_id) for t, _, fired in out for f in fired]
+    # fires 0.5 s after the violation began (0.1 -> 0.6), once; again 0.5 s into the second
+    assert fired_at == [(0.6, "hips_sag"), (1.7, "hips_sag")]
+    failing_at = [t for t, failing, _ in out if failing == ["hips_sag"]]
+    assert failing_at == [round(0.1 * i, 10) for i in [*range(1, 11), *range(12, 19)]]
+
+
+def test_frame_rule_fault_content():
+    tracker = FrameRuleTracker([hips_rule(min_duration_s=0.0)])
+    _, fired = tracker.update({"hips": 42.5}, 3.0, "side")
+    (f,) = fired
+    assert (f.rule_id, f.cue, f.severity, f.t_s, f.value) == (
+        "hips_sag",
+        "Keep your body straight",
+        "major",
+        3.0,
+        42.5,
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "fired"),
+    [
+        # a violation shorter than min_duration_s never fires
+        pytest.param([10, 40, 40, 40, 10, 40, 40, 10], 0, id="too-short"),
+        # NaN frames (not seen) interrupt a violation: it must last again from the start
+        pytest.param([40, 40, 40, np.nan, 40, 40, 40, 40], 0, id="nan-interrupts"),
+        # a long violation fires exactly once
+        pytest.param([40] * 30, 1, id="long-once"),
+        # two separate long violations fire twice
+        pytest.param([40] * 7 + [0] + [40] * 7, 2, id="twice"),
+    ],
+)
+def test_frame_rule_duration(values, fired):
+    tracker = FrameRuleTracker([hips_rule()])
+    out = track(tracker, values)
+    assert sum(len(f) for _, _, f in out) == fired
+
+
+def test_frame_rule_skips_other_views_other_moments_and_missing_measures():
+    rules = [
+        hips_rule(min_duration_s=0.0, views=["side"]),
+        hips_rule(id="at_turn", when="turn", min_duration_s=0.0),
+        hips_rule(id="elsewhere", measure="not_measured", min_duration_s=0.0),
+    ]
+    tracker = FrameRuleTracker(rules)
+    assert tracker.update({"hips": 50.0}, 0.0, "front") == ([], [])
+    failing, fired = tracker.update({"hips": 50.0}, 0.1, "side")
+    assert failing == ["hips_sag"]
+    assert [f.rule_id for f in fired] == ["hips_sag"]
+
+
+def test_frame_rule_reset_forgets_running_violations():
+    tracker = FrameRuleTracker([hips_rule()])
+    track(tracker, [40] * 10)  # fired at 0.5
+    tracker.reset()
+    _, fired = tracker.update({"hips": 40.0}, 1.0, "side")
+    assert fired == []  # starts timing again
+    _, fired = tracker.update({"hips": 40.0}, 1.5, "side")
+    assert len(fired) == 1
+
+
+# ---- per-rep rules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("series", "stat", "expected"),
+    [
+        ([10.0, 50.0, 30.0], "max", 50.0),
+        ([10.0, 50.0, 30.0], "min", 10.0),
+        ([10.0, 50.0, 30.0], "range", 40.0),
+        ([np.nan, 20.0, np.nan, 5.0], "range", 15.0),  # NaN frames ignored
+        ([np.nan, 20.0, np.nan, 5.0], "min", 5.0),
+        ([np.nan, np.nan], "max", np.nan),
+        ([], "max", np.nan),
+    ],
+)
+def test_rep_statistic(series, stat, expected):
+    value = rep_statistic(np.array(series, dtype=float), stat)
+    if np.isnan(expected):
+        assert np.isnan(value)
+    else:
+        assert value == pytest.approx(expected)
+
+
+TIMING = {"rep_duration_s": 0.9, "down_s": 0.3, "up_s": 0.6}
+SERIES = {
+    "trunk_lean": np.array([5.0, 20.0, 60.0, 35.0, 8.0]),
+    "upper_arm": np.array([10.0, np.nan, 45.0, 12.0, 11.0]),
+}
+AT_TURN = {"trunk_lean": 60.0, "upper_arm": 45.0, "knee_width": 0.65}
+
+
+@pytest.mark.parametrize(
+    ("rule_fields", "view", "expected_value"),
+    [
+        # when="turn": judged on the value at the turn
+        pytest.param({"measure": "trunk_lean", "when": "turn", "fault_above": 55.0}, "side", 60.0,
+                     id="turn-breaks"),
+        pytest.param({"measure": "trunk_lean", "when": "turn", "fault_above": 65.0}, "side", None,
+                     id="turn-ok"),
+        pytest.param({"measure": "knee_width", "when": "turn", "fault_above": None,
+                      "fault_below": 0.7, "views": ["front", "back"]}, "front", 0.65,
+                     id="turn-front-only-rule-in-front"),
+        pytest.param({"measure": "knee_width", "when": "turn", "fault_above": None,
+                      "fault_below": 0.7, "views": ["front", "back"]}, "side", None,
+                     id="turn-front-only-rule-from-the-side"),
+        pytest.param({"measure": "missing", "when": "turn"}, "side", None, id="turn-unmeasured"),
+        # when="rep": judged on a statistic of the rep's series (NaN frames ignored)
+        pytest.param({"measure": "upper_arm", "when": "rep", "stat": "max",
+                      "fault_above": 40.0}, "side", 45.0, id="rep-max"),
+        pytest.param({"measure": "upper_arm", "when": "rep", "stat": "min",
+                      "fault_above": 40.0}, "side", None, id="rep-min-ok"),
+        pytest.param({"measure": "trunk_lean", "when": "rep", "stat": "range",
+                      "fault_above": 50.0}, "side", 55.0, id="rep-range"),
+        pytest.param({"measure": "trunk_lean", "when": "rep", "stat": "min", "fault_above": None,
+                      "fault_below": 6.0}, "side", 5.0, id="rep-min-below"),
+        # rep timing measures
+        pytest.param({"measure": "rep_duration_s", "when": "rep", "fault_above": None,
+                      "fault_below": 1.2}, "side", 0.9, id="too-fast"),
+        pytest.param({"measure": "rep_duration_s", "when": "rep", "fault_above": None,
+                      "fault_below": 0.5}, "side", None, id="duration-ok"),
+        pytest.param({"measure": "down_s", "when": "rep", "fault_above": None,
+                      "fault_below": 0.5}, None, 0.3, id="down-too-fast"),
+        pytest.param({"measure": "up_s", "when": "rep", "fault_above": 0.5}, "front", 0.6,
+                     id="up-too-slow"),
+        # when="always" rules are the tracker's job, never judged per rep
+        pytest.param({"measure": "trunk_lean", "when": "always", "fault_above": 0.0}, "side",
+                     None, id="always-ignored"),
+    ],
+)  # fmt: skip
+def test_rep_faults(rule_fields, view, expected_value):
+    r = rule(id="the_rule", severity="major", cue="Do better", **rule_fields)
+    faults = rep_faults([r], SERIES, AT_TURN, TIMING, turn_s=12.5, view=view)
+    if expected_value is None:
+        assert faults == []
+    else:
+        (f,) = faults
+        assert f.rule_id == "the_rule"
+        assert f.value == pytest.approx(expected_value)
+        assert f.t_s == 12.5  # reported at the turn of the rep
+        assert (f.cue, f.severity) == ("Do better", "major")
+
+
+def test_rep_faults_several_rules_in_order():
+    rules = [
+        rule(id="lean", measure="trunk_lean", when="turn", fault_above=55.0),
+        rule(id="fast", measure="rep_duration_s", when="rep", fault_above=None, fault_below=1.2),
+        rule(id="fine", measure="upper_arm", when="rep", fault_above=90.0),
+    ]
+    faults = rep_faults(rules, SERIES, AT_TURN, TIMING, turn_s=1.0, view="side")
+    assert [f.rule_id for f in faults] == ["lean", "fast"]
+
+
+def test_rep_measures_must_be_judged_per_rep():
+    with pytest.raises(ValueError, match="exists once per rep"):
+        rule(measure="rep_duration_s", when="always")
