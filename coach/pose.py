@@ -17,7 +17,8 @@ from coach.landmarks import MIRROR_INDEX, NUM_LANDMARKS
 
 
 def _as_array(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
-    array = np.asarray(value, dtype=np.float64)
+    # A private copy: freezing it must not freeze (or be changed through) the caller's array.
+    array = np.array(value, dtype=np.float64, copy=True)
     if array.shape != shape:
         raise ValueError(f"Pose.{name} must have shape {shape}, got {array.shape}")
     return array

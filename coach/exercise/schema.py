@@ -8,6 +8,7 @@ definition that loads is one the engine can run.
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -32,7 +33,14 @@ class _Strict(BaseModel):
 
 def _check_landmark(name: str) -> str:
     if not landmarks.is_known_name(name):
-        close = [k for k in landmarks.known_names() if name.lower().strip("_") in k]
+        lowered = name.lower()
+        # "Lknee" / "Rshoulder" are common shorthands for left_knee / right_shoulder.
+        spellings = [{"l": "left_", "r": "right_"}.get(lowered[:1], "") + lowered[1:], lowered]
+        close = list(dict.fromkeys(
+            match
+            for spelled in spellings
+            for match in difflib.get_close_matches(spelled, landmarks.known_names(), cutoff=0.6)
+        ))[:3]
         hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
         raise ValueError(
             f"unknown landmark '{name}'{hint}; use a BlazePose name such as 'left_knee', a "

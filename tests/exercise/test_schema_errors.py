@@ -103,7 +103,7 @@ def test_unknown_landmark(tmp_path):
     ):
         load_definition(path)
     (problem,) = problems_of(path)
-    assert "left_knee" in problem  # the message shows what a valid name looks like
+    assert "did you mean left_knee" in problem  # the shorthand is recognised
 
 
 def test_wrong_number_of_points_for_the_type(tmp_path):
