@@ -13,6 +13,7 @@ the frame time passed to `update`; there is no clock inside.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -69,7 +70,10 @@ class RepCounter:
     _candidate_since: float = 0.0
     _zone_since: float = 0.0
     _settled_since: float | None = None
-    _positioned: bool = False  # in the start position on the last start-phase frame
+    # (t_s, in position) on the recent start-phase frames: the position is judged by
+    # majority over `position_window_s`, so one noisy frame neither blocks nor allows a rep.
+    _position_votes: deque[tuple[float, bool]] = field(default_factory=deque)
+    position_window_s: float = 0.5
     _rest: tuple[float, float] | None = None  # (value, t_s): most at rest before this rep
     _last_t_s: float | None = None
     _cycle: dict[str, float] = field(default_factory=dict)
@@ -133,13 +137,15 @@ class RepCounter:
                 if self._settled_since is None:
                     self._settled_since = t_s
                 if t_s - self._settled_since >= self.settle_s:
-                    self.state, self._positioned = CounterState.READY, True
+                    self.state = CounterState.READY
+                    self._position_votes.clear()
+                    self._vote_position(True, t_s)
             else:
                 self._settled_since = None
             return None
         if self.state is CounterState.READY:
             if raw is Zone.START:  # judge the position before the patient starts moving
-                self._positioned = in_position
+                self._vote_position(in_position, t_s)
             if zone is Zone.START:
                 self._track_rest(value, t_s)
                 return None
@@ -169,6 +175,17 @@ class RepCounter:
         if zone is not Zone.START:
             return None
         return self._complete(self._zone_since)
+
+    def _vote_position(self, in_position: bool, t_s: float) -> None:
+        votes = self._position_votes
+        votes.append((t_s, in_position))
+        while votes and votes[0][0] < t_s - self.position_window_s:
+            votes.popleft()
+
+    @property
+    def _positioned(self) -> bool:
+        votes = self._position_votes
+        return bool(votes) and 2 * sum(ok for _, ok in votes) >= len(votes)
 
     def _track_rest(self, value: float, t_s: float) -> None:
         """Remember the most rested value before a rep and the last time the patient was
