@@ -6,7 +6,7 @@ import numpy as np
 
 from coach.angles import flexion_deg
 from coach.filters import PoseSmoother
-from coach.landmarks import Landmark as L
+from coach.landmarks import Landmark
 from coach.recording import PoseRecording
 from tests.conftest import POSE_FIXTURES
 
@@ -39,11 +39,13 @@ def best_lag_frames(raw: np.ndarray, smoothed: np.ndarray) -> int:
 
 
 def test_jitter_of_a_held_plank_is_cut_at_least_threefold():
-    raw, smoothed = angle_series("plank_hold_istock", (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_ANKLE))
+    body_line = (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_ANKLE)
+    raw, smoothed = angle_series("plank_hold_istock", body_line)
     assert jitter(smoothed) * 3 < jitter(raw)
 
 
 def test_squatting_knee_lags_at_most_one_frame():
-    raw, smoothed = angle_series("squat_side_studio", (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
+    knee = (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE)
+    raw, smoothed = angle_series("squat_side_studio", knee)
     assert 0 <= best_lag_frames(raw, smoothed) <= 1
     assert jitter(smoothed) < jitter(raw)
