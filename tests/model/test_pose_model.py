@@ -8,6 +8,7 @@ and whole clips count what a person counted.
 from __future__ import annotations
 
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -28,9 +29,18 @@ def estimator():
         yield pose_estimator
 
 
-def test_bundle_is_built_from_the_installed_wheel():
+def test_bundle_is_built_from_the_installed_wheel(tmp_path, monkeypatch):
+    """A fresh cache folder: the bundle is built offline from the wheel's model files."""
+    monkeypatch.setenv("FORM_COACH_CACHE", str(tmp_path))
     path = default_bundle_path()
-    assert path.is_file() and path.stat().st_size > 5_000_000
+    assert path.parent == tmp_path and path.stat().st_size > 5_000_000
+    with zipfile.ZipFile(path) as bundle:
+        assert sorted(bundle.namelist()) == [
+            "pose_detector.tflite", "pose_landmarks_detector.tflite",
+        ]  # fmt: skip
+    with PoseEstimator(path) as built:
+        frame = next(iter(read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4")))
+        assert len(built.detect(frame.rgb, 0.0)) == 1
 
 
 def test_no_person_image_gives_no_pose():
