@@ -8,6 +8,6 @@ for candidate in python3.11 python3.12 python3; do
         exit 0
     fi
 done
-found=$(python3 --version 2>&1 || echo "no python3")
+found=$(python3 --version 2>&1) || found="no python3 on PATH"
 echo "error: Form Coach needs Python 3.11 or 3.12 (mediapipe 0.10.21 has wheels up to 3.12; tomllib needs 3.11); found: $found. Install python3.11 and run make again." >&2
 exit 1
