@@ -11,7 +11,7 @@ import numpy as np
 
 from coach import landmarks
 from coach.engine.results import FrameResult, Status
-from coach.exercise.schema import ExerciseDef
+from coach.exercise.schema import ExerciseDef, RuleDef
 from coach.pose import Pose
 
 GREEN = (46, 204, 113)
@@ -29,24 +29,53 @@ def _scale(frame: np.ndarray) -> float:
     return max(0.4, min(frame.shape[:2]) / 720)
 
 
-def faulty_landmarks(exercise: ExerciseDef, rule_ids: tuple[str, ...]) -> set[int]:
-    """Landmark indices of the measures whose rules are failing now (drawn red)."""
-    measures = {r.measure for r in exercise.rules if r.id in rule_ids}
+def _measure_landmarks(exercise: ExerciseDef, measure: str) -> set[int]:
+    definition = exercise.angles.get(measure) or exercise.ratios.get(measure)
     indices: set[int] = set()
-    for name, definition in {**exercise.angles, **exercise.ratios}.items():
-        if name not in measures:
-            continue
-        for point in definition.points:
-            sides = landmarks.SIDES if landmarks.is_sided(point) else (None,)
-            for side in sides:
-                indices.update(landmarks.resolve(point, side))
+    if definition is None:
+        return indices
+    for point in definition.points:
+        sides = landmarks.SIDES if landmarks.is_sided(point) else (None,)
+        for side in sides:
+            indices.update(landmarks.resolve(point, side))
     return indices
 
 
+def _near_limit(value: float, rule: RuleDef) -> bool:
+    """Within a tenth of the way to a rule's bound (amber: about to become a fault)."""
+    for bound, sign in ((rule.fault_above, 1), (rule.fault_below, -1)):
+        if bound is not None and sign * (value - bound) > -max(abs(bound) * 0.1, 0.05):
+            return True
+    return False
+
+
+def joint_colours(exercise: ExerciseDef, result: FrameResult) -> dict[int, tuple[int, int, int]]:
+    """Landmarks of each checked measure: red on a fault, amber near a limit, else green."""
+    rank = {GREEN: 0, AMBER: 1, RED: 2}
+    colours: dict[int, tuple[int, int, int]] = {}
+    for rule in exercise.rules:
+        if rule.measure not in result.measures:
+            continue
+        value = result.measures[rule.measure]
+        if rule.id in result.active_faults:
+            colour = RED
+        elif value == value and _near_limit(value, rule):
+            colour = AMBER
+        else:
+            continue
+        for index in _measure_landmarks(exercise, rule.measure):
+            if rank[colour] > rank.get(colours.get(index, GREEN), 0):
+                colours[index] = colour
+    return colours
+
+
 def draw_skeleton(
-    frame: np.ndarray, pose: Pose, red: set[int], min_visibility: float = 0.5
+    frame: np.ndarray,
+    pose: Pose,
+    colours: dict[int, tuple[int, int, int]],
+    min_visibility: float = 0.5,
 ) -> None:
-    """Bones and joints in place; unseen joints grey, faulty ones red, the rest green."""
+    """Bones and joints in place; unseen joints grey, the rest in their rule colour."""
     if pose.is_empty:
         return
     xy = pose.image_px.round().astype(int)
@@ -54,10 +83,10 @@ def draw_skeleton(
     thickness = max(2, round(3 * _scale(frame)))
     for a, b in landmarks.SKELETON_EDGES:
         if seen[a] and seen[b]:
-            colour = RED if (a in red and b in red) else GREEN
+            colour = colours[a] if colours.get(a) == colours.get(b) and a in colours else GREEN
             cv2.line(frame, tuple(xy[a]), tuple(xy[b]), colour, thickness, cv2.LINE_AA)
     for index in range(11, landmarks.NUM_LANDMARKS):
-        colour = (RED if index in red else GREEN) if seen[index] else GREY
+        colour = colours.get(index, GREEN) if seen[index] else GREY
         cv2.circle(frame, tuple(xy[index]), thickness + 2, colour, -1, cv2.LINE_AA)
 
 
@@ -106,12 +135,57 @@ def draw_hud(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> N
         _text(frame, message, (round(12 * s), height - round(20 * s)), 0.8, kind_colour)
 
 
+def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> None:
+    """A bar on the right: how far the driving measure has gone from start to target."""
+    if exercise.reps is None or result.driver is None:
+        return
+    signal = exercise.reps.signal_for(result.view)
+    value = result.measures.get(result.driver, np.nan)
+    start = signal.start.below if signal.rising else signal.start.above
+    end = signal.target if signal.target is not None else (
+        signal.turn.above if signal.rising else signal.turn.below
+    )
+    turn = signal.turn.above if signal.rising else signal.turn.below
+    if start is None or end is None or turn is None or end == start:
+        return
+    height, width = frame.shape[:2]
+    s = _scale(frame)
+    x0, x1 = width - round(40 * s), width - round(16 * s)
+    y_top, y_bottom = round(110 * s), height - round(90 * s)
+    cv2.rectangle(frame, (x0, y_top), (x1, y_bottom), PANEL, -1)
+    span = y_bottom - y_top
+
+    def level(v: float) -> int:
+        return y_bottom - round(span * min(1.0, max(0.0, (v - start) / (end - start))))
+
+    cv2.line(frame, (x0, level(turn)), (x1, level(turn)), WHITE, 1, cv2.LINE_AA)
+    if value == value:
+        reached = (value >= turn) if signal.rising else (value <= turn)
+        colour = GREEN if reached else AMBER
+        cv2.rectangle(frame, (x0 + 3, level(value)), (x1 - 3, y_bottom), colour, -1)
+
+
+def draw_progress(frame: np.ndarray, progress: float) -> None:
+    """The set's progress along the top edge."""
+    width = frame.shape[1]
+    bar_h = max(4, round(8 * _scale(frame)))
+    cv2.rectangle(frame, (0, 0), (width, bar_h), PANEL, -1)
+    cv2.rectangle(frame, (0, 0), (round(width * min(1.0, max(0.0, progress))), bar_h), GREEN, -1)
+
+
 def annotate(
-    rgb: np.ndarray, pose: Pose, result: FrameResult, exercise: ExerciseDef
+    rgb: np.ndarray,
+    pose: Pose,
+    result: FrameResult,
+    exercise: ExerciseDef,
+    *,
+    progress: float | None = None,
 ) -> np.ndarray:
     """A copy of the frame with the skeleton and the coach's read-out drawn on it."""
     frame = rgb.copy()
-    red = faulty_landmarks(exercise, result.active_faults)
-    draw_skeleton(frame, pose, red, exercise.min_visibility)
+    draw_skeleton(frame, pose, joint_colours(exercise, result), exercise.min_visibility)
     draw_hud(frame, result, exercise)
+    draw_gauge(frame, result, exercise)
+    if progress is not None:
+        draw_progress(frame, progress)
     return frame

@@ -1,0 +1,218 @@
+"""The live coach for one browser session: webcam frames in, annotated frames out.
+
+`LiveCoach.process_frames` runs on streamlit-webrtc's worker thread. It handles only the
+newest of the frames that queued up while the previous one was processed (older ones are
+dropped, so lag never builds up), runs pose -> engine -> guided session -> drawing, hands
+each counted rep to a recorder at once (so a closed tab loses at most the current rep),
+and publishes a `LiveSnapshot` under a lock for the page to read on its own thread.
+Nothing here touches Streamlit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from coach.draw import annotate
+from coach.engine.results import FrameResult, Rep
+from coach.errors import CoachError
+from coach.estimator import PoseEstimator
+from coach.exercise.schema import ExerciseDef
+from coach.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
+from coach.pipeline import CoachSession
+from coach.pose import Pose
+
+STAGES = ("decode", "pose", "engine", "draw", "encode")
+
+
+class SessionRecorder(Protocol):
+    """Where a live session's sets and reps go as they happen (the store, in the app)."""
+
+    def set_started(self, set_index: int) -> None: ...
+    def rep(self, set_index: int, rep: Rep) -> None: ...
+    def set_finished(self, set_index: int, reps: int, held_s: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """The latest state of a live session, copied out for the page."""
+
+    result: FrameResult | None
+    guided: GuidedState | None
+    reps: tuple[Rep, ...]
+    frames: int
+    dropped: int
+    fps: float
+    timings_ms: dict[str, float]  # median time per stage over the recent frames
+    latency_ms: float  # median time from a frame entering the callback to leaving it
+    error: str | None
+
+
+@dataclass
+class _Stats:
+    window: int = 300
+    timings: deque[dict[str, float]] = field(default_factory=deque)
+    done_at: deque[float] = field(default_factory=deque)  # wall clock, for fps only
+    frames: int = 0
+    dropped: int = 0
+
+    def add(self, timing: dict[str, float]) -> None:
+        self.frames += 1
+        self.timings.append(timing)
+        self.done_at.append(time.perf_counter())
+        while len(self.timings) > self.window:
+            self.timings.popleft()
+        while self.done_at and self.done_at[0] < self.done_at[-1] - 5.0:
+            self.done_at.popleft()
+
+    def medians(self) -> dict[str, float]:
+        if not self.timings:
+            return {}
+        keys = self.timings[0].keys()
+        return {k: float(np.median([t[k] for t in self.timings])) for k in keys}
+
+    def fps(self) -> float:
+        if len(self.done_at) < 2:
+            return 0.0
+        return (len(self.done_at) - 1) / max(1e-6, self.done_at[-1] - self.done_at[0])
+
+
+class LiveCoach:
+    """Everything stateful for one patient's live session; never shared between sessions."""
+
+    def __init__(
+        self,
+        exercise: ExerciseDef,
+        plan: SetPlan,
+        *,
+        recorder: SessionRecorder | None = None,
+        estimator_factory: Callable[[], PoseEstimator] = PoseEstimator,
+        mirror_display: bool = True,
+    ) -> None:
+        self.exercise = exercise
+        self.plan = plan
+        self.recorder = recorder
+        self.mirror_display = mirror_display
+        self._estimator_factory = estimator_factory
+        self._session: CoachSession | None = None
+        self._guided = GuidedSession(plan, exercise)
+        self._lock = threading.Lock()
+        self._stats = _Stats()
+        self._reps: list[Rep] = []
+        self._result: FrameResult | None = None
+        self._guided_state: GuidedState | None = None
+        self._error: str | None = None
+        self._closed = False
+
+    # ---- worker thread -----------------------------------------------------------------
+    def _coach(self) -> CoachSession:
+        if self._session is None:  # built on the worker thread, on the first frame
+            self._session = CoachSession(
+                self.exercise, estimator=self._estimator_factory(), pause_when_crowded=True
+            )
+        return self._session
+
+    def process_frames(self, frames: list) -> list:
+        """streamlit-webrtc's queued-frames callback body: only the newest frame is used."""
+        import av
+
+        newest = frames[-1]
+        started = time.perf_counter()
+        rgb = newest.to_ndarray(format="rgb24")
+        decoded = time.perf_counter()
+        if newest.time is None:  # a frame with no timestamp cannot be placed in time
+            with self._lock:
+                self._stats.dropped += len(frames)
+            return [newest]
+        annotated, timing = self.process_rgb(rgb, float(newest.time))
+        encoding = time.perf_counter()
+        out = av.VideoFrame.from_ndarray(annotated, format="rgb24")
+        done = time.perf_counter()
+        timing["decode"] = 1000 * (decoded - started)
+        timing["encode"] = 1000 * (done - encoding)
+        timing["total"] = 1000 * (done - started)
+        with self._lock:
+            self._stats.dropped += len(frames) - 1
+            self._stats.add(timing)
+        return [out]
+
+    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
+        """One RGB frame through pose, engine, guided session and drawing."""
+        session = self._coach()
+        t0 = time.perf_counter()
+        poses = session.estimator.detect(rgb, t_s) if session.estimator else []
+        t1 = time.perf_counter()
+        outcome = session.process_poses(poses, t_s, (rgb.shape[1], rgb.shape[0]))
+        result = outcome.result
+        counting = self._guided.stage is Stage.EXERCISING  # reps outside a set are not logged
+        event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
+        if counting and result.new_rep is not None:
+            self._record_rep(result.new_rep)
+        if event is not None:
+            self._record_event(event)
+        t2 = time.perf_counter()
+        annotated = self._draw(rgb, outcome.patient, result)
+        t3 = time.perf_counter()
+        with self._lock:
+            self._result, self._guided_state = result, self._guided.state
+        timing = {"pose": 1000 * (t1 - t0), "engine": 1000 * (t2 - t1), "draw": 1000 * (t3 - t2)}
+        return annotated, timing
+
+    def _draw(self, rgb: np.ndarray, patient: Pose, result: FrameResult) -> np.ndarray:
+        if self.mirror_display:  # a mirror-like view; counting used the camera's own image
+            rgb = np.ascontiguousarray(rgb[:, ::-1])
+            patient = patient.mirrored()
+        state = self._guided.state
+        progress = state.progress if state is not None else None
+        return annotate(rgb, patient, result, self.exercise, progress=progress)
+
+    def _record_rep(self, rep: Rep) -> None:
+        with self._lock:
+            self._reps.append(rep)
+        self._call_recorder(lambda r: r.rep(self._guided.set_index, rep))
+
+    def _record_event(self, event: GuidedEvent) -> None:
+        if event.kind is EventKind.SET_STARTED:
+            self._call_recorder(lambda r: r.set_started(event.set_index))
+        else:
+            self._call_recorder(
+                lambda r: r.set_finished(event.set_index, event.reps, event.held_s)
+            )
+
+    def _call_recorder(self, call: Callable[[SessionRecorder], None]) -> None:
+        if self.recorder is None:
+            return
+        try:
+            call(self.recorder)
+        except CoachError as exc:  # keep coaching; the page shows that saving failed
+            with self._lock:
+                self._error = f"Could not save: {exc}"
+
+    def close(self) -> None:
+        """Release the model; called when the stream ends (on aiortc's thread)."""
+        with self._lock:
+            self._closed = True
+        if self._session is not None and self._session.estimator is not None:
+            self._session.estimator.close()
+
+    # ---- page thread -------------------------------------------------------------------
+    def snapshot(self) -> LiveSnapshot:
+        with self._lock:
+            medians = self._stats.medians()
+            return LiveSnapshot(
+                result=self._result,
+                guided=self._guided_state,
+                reps=tuple(self._reps),
+                frames=self._stats.frames,
+                dropped=self._stats.dropped,
+                fps=self._stats.fps(),
+                timings_ms={k: v for k, v in medians.items() if k in STAGES},
+                latency_ms=medians.get("total", 0.0),
+                error=self._error,
+            )
