@@ -1,14 +1,17 @@
-"""Helpers for the Streamlit page (app.py): sample clips, per-session files, tables, charts.
+"""Helpers for the Streamlit pages (app_pages/): sample clips, per-session files, tables,
+charts, and the blocks of the page that show an analysis.
 
-The page itself stays wiring only. Everything here except `analyse_with_progress` is plain
-Python with no Streamlit calls, so it can be tested without a browser. coach/ never imports
-this module (coach/ has no Streamlit dependency).
+The pages stay wiring only. The table and chart builders are plain Python, testable without
+a browser; `analyse_with_progress`, `show_result` and `dosage_text` render with Streamlit.
+coach/ never imports this module (coach/ has no Streamlit dependency).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -19,10 +22,17 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
 
 from coach.analysis import AnalysisResult, analyze_video
+from coach.engine.results import CueKind, Rep
 from coach.errors import CoachError
+from coach.exercise.loader import ExerciseLibrary
 from coach.exercise.schema import ExerciseDef
+from coach.guided import SetPlan, Stage
+from coach.live import LiveSnapshot
+from coach.store import Store
 from coach.video import VIDEO_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -130,8 +140,6 @@ def analyse_with_progress(
     display_name: str,
 ) -> Outcome:
     """Run the coach over a video with a Streamlit progress bar; errors become messages."""
-    import streamlit as st
-
     bar = st.progress(0.0, text="Analysing the video: this takes about as long as the clip…")
     shown = -1
 
@@ -291,3 +299,259 @@ def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerCha
         )
     title = label.removesuffix(" (°)")
     return alt.layer(*layers).properties(title=f"{title} over time", height=280)
+
+
+# ---- rendering (Streamlit) ----------------------------------------------------------------
+def dosage_text(exercise: ExerciseDef) -> str:
+    dose = exercise.dosage
+    if dose.reps:
+        amount = f" of {dose.reps} repetitions"
+    elif dose.hold_s:
+        amount = f" of a {dose.hold_s:g} second hold"
+    else:
+        amount = ""
+    text = f"Usual dose: {dose.sets} sets{amount}, {dose.rest_s:g} s rest between sets"
+    return text + (f", tempo {dose.tempo} s (down-pause-up)." if dose.tempo else ".")
+
+
+def show_result(result: AnalysisResult, exercise: ExerciseDef) -> None:
+    st.subheader("What the coach saw")
+    if exercise.mode == "hold":
+        left, right = st.columns(2)
+        left.metric("Time held correctly (s)", f"{result.hold_s:.1f}")
+        right.metric("Longest hold (s)", f"{result.longest_hold_s:.1f}")
+    else:
+        sides = reps_by_side(result)
+        partial = sum(rep.partial for rep in result.reps)
+        columns = st.columns(2 + len(sides))
+        columns[0].metric("Reps", result.rep_count)
+        columns[1].metric(
+            "Partial reps", partial, help="Reps that did not reach the target range of motion"
+        )
+        for column, (side, count) in zip(columns[2:], sides.items(), strict=True):
+            column.metric(f"{side.capitalize()} side", count)
+    for warning in result.warnings:
+        st.warning(warning[:1].upper() + warning[1:])
+
+    if result.annotated and Path(result.annotated).is_file():
+        st.video(Path(result.annotated).read_bytes(), format="video/mp4")
+        st.caption("Your video with the body points the coach tracked and its tips drawn on.")
+
+    if exercise.mode == "reps":
+        if result.reps:
+            st.markdown("**Each repetition**")
+            st.dataframe(
+                rep_table(result, exercise), hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(format="%.1f") for c in DECIMAL_COLUMNS
+                },
+            )  # fmt: skip
+            angle = rom_angle(exercise, result.view)
+            if angle:
+                st.caption(
+                    f"Least, most and range: your {angle_name(exercise, angle).lower()} in "
+                    "each repetition, in degrees."
+                )
+        else:
+            st.info(
+                "No repetitions were counted. Check that your whole body is in view and that "
+                "the exercise chosen above is the one in the video."
+            )
+    chart = measure_chart(result, exercise)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+        st.caption(
+            "How the main joint angle changed over the video. Shaded bands are the counted "
+            "repetitions; the dashed line is the target to reach in each one."
+            if exercise.mode == "reps"
+            else "How your body position changed over the video."
+        )
+
+
+# ---- shared resources and settings ---------------------------------------------------------
+ICE_SERVERS_ENV = "FORM_COACH_ICE_SERVERS"
+
+
+@st.cache_resource
+def load_library() -> ExerciseLibrary:
+    """The exercise definitions: read-only, so one copy serves every session."""
+    return ExerciseLibrary()
+
+
+@st.cache_resource
+def open_store() -> Store:
+    """One database handle per server process (a connection pool); rows are per session."""
+    return Store()
+
+
+def rtc_configuration() -> dict:
+    """WebRTC ICE servers: none on localhost; STUN/TURN from $FORM_COACH_ICE_SERVERS (a JSON
+    list such as [{"urls": ["stun:stun.example.org:3478"]}]) for a deployment."""
+    raw = os.environ.get(ICE_SERVERS_ENV, "").strip()
+    if not raw:
+        return {"iceServers": []}
+    try:
+        servers = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CoachError(f"{ICE_SERVERS_ENV} is not valid JSON: {exc}") from exc
+    if not isinstance(servers, list) or not all(
+        isinstance(s, dict) and "urls" in s for s in servers
+    ):
+        raise CoachError(
+            f'{ICE_SERVERS_ENV} must be a JSON list of {{"urls": [...]}} objects, got {raw!r}'
+        )
+    return {"iceServers": servers}
+
+
+@dataclass
+class StoreRecorder:
+    """Hands a live session's sets and reps to the store as they happen."""
+
+    store: Store
+    session_id: int
+
+    def set_started(self, set_index: int) -> None:
+        self.store.start_set(self.session_id, set_index)
+
+    def rep(self, set_index: int, rep: Rep) -> None:
+        self.store.add_rep(self.session_id, set_index, rep)
+
+    def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
+        self.store.finish_set(self.session_id, set_index, reps_done=reps, held_s=held_s)
+
+
+_speaker_component = components.declare_component(
+    "form_coach_speaker", path=str(ROOT / "components" / "speaker")
+)
+
+
+def speaker(text: str | None, cue_id: str | None, *, muted: bool, key: str) -> None:
+    """Speak each new cue in the browser (the component keeps its own on/off switch)."""
+    _speaker_component(text=text or "", cue_id=cue_id or "", muted=muted, key=key, default=None)
+
+
+BORG_CR10 = {
+    0: "0 - nothing at all", 0.5: "0.5 - very, very weak", 1: "1 - very weak", 2: "2 - weak",
+    3: "3 - moderate", 4: "4 - somewhat strong", 5: "5 - strong", 6: "6", 7: "7 - very strong",
+    8: "8", 9: "9", 10: "10 - extremely strong (almost maximal)",
+}  # fmt: skip
+PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine (numeric rating scale)."
+
+
+# ---- the live page's blocks ----------------------------------------------------------------
+_CUE_STYLE = {CueKind.GUIDANCE: st.warning, CueKind.FAULT: st.error, CueKind.PRAISE: st.success}
+
+
+def cue_to_speak(snapshot: LiveSnapshot) -> tuple[str | None, str | None]:
+    """(text, id) of what the voice should say now; a new id means a new utterance."""
+    guided = snapshot.guided
+    if guided is not None and guided.stage in (Stage.RESTING, Stage.DONE):
+        return guided.message.split(":")[0], f"stage-{guided.stage.value}-{guided.set_index}"
+    cue = snapshot.result.cue if snapshot.result is not None else None
+    if cue is None:
+        return None, None
+    return cue.text, f"{cue.t_s:.3f}-{cue.text}"
+
+
+def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan) -> None:
+    """The coaching read-out beside the video: what to do, progress, count, the cue."""
+    result, guided = snapshot.result, snapshot.guided
+    if result is None or guided is None:
+        st.info("Waiting for the camera: press **Start** under the video.")
+        return
+    st.markdown(f"#### {guided.message}")
+    if guided.stage is Stage.RESTING:
+        st.progress(1 - guided.rest_left_s / max(plan.rest_s, 1e-6), text="Resting")
+    elif plan.reps is not None:
+        st.progress(guided.progress, text=f"{guided.reps_in_set} of {plan.reps} repetitions")
+    else:
+        assert plan.hold_s is not None
+        st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {plan.hold_s:.0f} s held")
+    columns = st.columns(3)
+    columns[0].metric("Set", f"{min(guided.set_index, plan.sets)} of {plan.sets}")
+    if exercise.mode == "hold":
+        columns[1].metric("Held correctly (s)", f"{result.hold_s:.1f}")
+    else:
+        sides = {k: v for k, v in result.reps_by_side.items() if k != "both"}
+        label = ", ".join(f"{k} {v}" for k, v in sorted(sides.items()))
+        columns[1].metric("Reps today", result.reps, help=f"By side: {label}" if label else None)
+    if result.driver is not None:
+        value = result.measures.get(result.driver, float("nan"))
+        unit = " deg" if result.driver in exercise.angles else ""
+        shown = "--" if value != value else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
+        columns[2].metric(measure_label(exercise, result.driver), shown)
+    if result.cue is not None:
+        _CUE_STYLE[result.cue.kind](f"### {result.cue.text}")
+    if snapshot.error:
+        st.error(snapshot.error)
+    st.caption(
+        f"{snapshot.fps:.0f} frames/s, {snapshot.latency_ms:.0f} ms a frame"
+        + (f", view: {result.view}" if result.view else "")
+    )
+
+
+def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -> None:
+    """The summary card: reps, best range of motion, faults, pain, compared with last time."""
+    summary = store.summary(session_id)
+    previous = store.previous_session(exercise.id, session_id)
+    st.subheader(f"Your {exercise.name.lower()} session")
+    columns = st.columns(4)
+    if exercise.mode == "hold":
+        delta = None if previous is None else f"{summary.held_s - previous.held_s:+.0f} s"
+        columns[0].metric("Held correctly", f"{summary.held_s:.0f} s", delta=delta)
+    else:
+        delta = None if previous is None else summary.reps - previous.reps
+        columns[0].metric("Repetitions", summary.reps, delta=delta)
+    angle = next(iter(summary.best_rom_deg), None)
+    if angle is not None:
+        best = summary.best_rom_deg[angle]
+        before = previous.best_rom_deg.get(angle) if previous else None
+        columns[1].metric(
+            f"Best range: {measure_label(exercise, angle).lower()}", f"{best:.0f} deg",
+            delta=None if before is None else f"{best - before:+.0f} deg",
+        )  # fmt: skip
+    if summary.pain_before is not None and summary.pain_after is not None:
+        columns[2].metric(
+            "Pain before -> after", f"{summary.pain_before} -> {summary.pain_after}",
+            delta=summary.pain_after - summary.pain_before, delta_color="inverse",
+        )  # fmt: skip
+    if summary.effort_borg is not None:
+        columns[3].metric("Effort (Borg CR10)", f"{summary.effort_borg:g}")
+    if summary.faults:
+        cues = {rule.id: rule.cue for rule in exercise.rules}
+        st.markdown("**Tips to work on**")
+        for rule_id, count in sorted(summary.faults.items(), key=lambda kv: -kv[1]):
+            st.markdown(f"- {cues.get(rule_id, rule_id.replace('_', ' '))} ({count}x)")
+    elif summary.reps or summary.held_s:
+        st.success("No form faults seen. Well done!")
+    if previous is None:
+        st.caption("Your first session of this exercise: next time you will see the change.")
+    else:
+        st.caption(f"Compared with your last session on {previous.started_at:%d %b %Y}.")
+
+
+def exercise_markdown(exercise: ExerciseDef) -> str:
+    """One exercise as a patient and a physio read it: purpose, how to, dose, tips."""
+    views = " or ".join(exercise.views)
+    lines = []
+    if exercise.purpose:
+        lines.append(f"*Why:* {exercise.purpose}")
+    if exercise.conditions:
+        lines.append(f"*Often given for:* {', '.join(exercise.conditions)}")
+    lines.append(f"*Camera:* {views} view")
+    lines += ["", "**How to do it**", *(f"1. {step}" for step in exercise.instructions)]
+    lines += ["", f"**Usual dose:** {dosage_text(exercise)}"]
+    if exercise.reps is not None:
+        driver = exercise.reps.driver
+        target = exercise.reps.target
+        aim = f", aiming for {target:g}" if target is not None else ""
+        lines.append(f"**Counted on:** {measure_label(exercise, driver).lower()}{aim}")
+    for name, angle in exercise.angles.items():
+        if angle.normal_range:
+            low, high = angle.normal_range
+            label = measure_label(exercise, name)
+            lines.append(f"- {label}: normal adult range {low:g}-{high:g} deg")
+    if exercise.rules:
+        lines += ["", "**Tips the coach gives**"]
+        lines += [f"- {rule.cue} ({rule.severity})" for rule in exercise.rules]
+    return "\n".join(lines)

@@ -108,7 +108,8 @@ class LiveCoach:
         self._result: FrameResult | None = None
         self._guided_state: GuidedState | None = None
         self._error: str | None = None
-        self._closed = False
+        self._t_offset_s = 0.0  # keeps frame time running on when a stream restarts at 0
+        self._last_t_s: float | None = None
 
     # ---- worker thread -----------------------------------------------------------------
     def _coach(self) -> CoachSession:
@@ -116,7 +117,16 @@ class LiveCoach:
             self._session = CoachSession(
                 self.exercise, estimator=self._estimator_factory(), pause_when_crowded=True
             )
+        elif self._session.estimator is None:  # the stream was stopped and started again
+            self._session.estimator = self._estimator_factory()
         return self._session
+
+    def _session_time(self, t_s: float) -> float:
+        """Frame time made monotonic across stream restarts (a new stream starts near 0)."""
+        if self._last_t_s is not None and t_s + self._t_offset_s <= self._last_t_s:
+            self._t_offset_s = self._last_t_s - t_s + 1 / 30
+        self._last_t_s = t_s + self._t_offset_s
+        return self._last_t_s
 
     def process_frames(self, frames: list) -> list:
         """streamlit-webrtc's queued-frames callback body: only the newest frame is used."""
@@ -145,6 +155,7 @@ class LiveCoach:
     def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
         """One RGB frame through pose, engine, guided session and drawing."""
         session = self._coach()
+        t_s = self._session_time(t_s)
         t0 = time.perf_counter()
         poses = session.estimator.detect(rgb, t_s) if session.estimator else []
         t1 = time.perf_counter()
@@ -195,11 +206,12 @@ class LiveCoach:
                 self._error = f"Could not save: {exc}"
 
     def close(self) -> None:
-        """Release the model; called when the stream ends (on aiortc's thread)."""
-        with self._lock:
-            self._closed = True
-        if self._session is not None and self._session.estimator is not None:
-            self._session.estimator.close()
+        """Release the model when the stream ends (called on aiortc's thread); the counts
+        stay, and a new model is made if the patient starts the camera again."""
+        session = self._session
+        if session is not None and session.estimator is not None:
+            estimator, session.estimator = session.estimator, None
+            estimator.close()
 
     # ---- page thread -------------------------------------------------------------------
     def snapshot(self) -> LiveSnapshot:

@@ -149,11 +149,11 @@ def test_analysing_the_default_sample_plays_the_annotated_video(server, browser)
     from selenium.webdriver.support.ui import WebDriverWait
 
     url, log_path = server
-    browser.get(url)
+    browser.get(f"{url}/analyse")  # the analyse page of the app's navigation
     analyse = WebDriverWait(browser, 60).until(
         ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Analyse']"))
     )
-    assert "Form Coach" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "Analyse a video" in browser.find_element(By.TAG_NAME, "h1").text
     analyse.click()
     try:
         video = WebDriverWait(browser, ANALYSIS_WAIT_S).until(

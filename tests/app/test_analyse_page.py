@@ -1,4 +1,4 @@
-"""The Streamlit entry page (app.py) under Streamlit's AppTest, and its helpers (pages_lib).
+"""The analyse page (app_pages/analyse.py) under Streamlit's AppTest, and its helpers.
 
 AppTest runs the page's script in this process without a browser. It does not load media
 over HTTP, so it cannot see the /media bug that breaks `st.video` (tests/e2e does).
@@ -18,7 +18,7 @@ from coach.engine.results import AngleStats, Fault, Rep
 from coach.video import H264Writer
 from tests.conftest import ROOT, SAMPLE_VIDEOS
 
-APP = ROOT / "app.py"
+APP = ROOT / "app_pages" / "analyse.py"
 DEFAULT_CLIP = SAMPLE_VIDEOS / pages_lib.DEFAULT_SAMPLE
 # One analysis of an 18 s clip takes about 35 s on 2 cores; leave room for a busy machine.
 ANALYSE_TIMEOUT_S = 600
@@ -54,7 +54,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 def test_page_renders_with_title_summary_and_first_run_hint():
     at = new_app().run()
     assert_no_exception(at)
-    assert [t.value for t in at.title] == ["Form Coach"]
+    assert [t.value for t in at.title] == ["Analyse a video"]
     assert any("counts your repetitions" in m.value for m in at.markdown)
     assert any("First time here?" in i.value for i in at.info)
     assert button(at, "Analyse") is not None

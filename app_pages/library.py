@@ -1,0 +1,28 @@
+"""The exercise library: every definition with its instructions, camera view, dose and tips."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import pages_lib as ui
+from coach.errors import CoachError
+
+st.title("Exercise library")
+try:
+    library = ui.load_library()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+st.write(
+    f"{len(library)} exercises. Each is a file in the `exercises/` folder that a physio can "
+    "edit or add to (see docs/exercises.md)."
+)
+query = st.text_input("Search", placeholder="e.g. knee, back, shoulder").strip().lower()
+for exercise in library:
+    text = " ".join(
+        [exercise.name, exercise.summary, exercise.purpose, *exercise.conditions]
+    ).lower()
+    if query and query not in text:
+        continue
+    with st.expander(f"**{exercise.name}**: {exercise.summary}"):
+        st.markdown(ui.exercise_markdown(exercise))

@@ -1,0 +1,162 @@
+"""Live coaching with the webcam: positioning, guided sets, cues shown and spoken.
+
+Wiring only. The frame callback runs on streamlit-webrtc's worker thread and calls only
+`LiveCoach.process_frames`; this page reads `LiveCoach.snapshot()` on its own thread in a
+fragment that refreshes twice a second. Each browser session has its own LiveCoach (in
+`st.session_state`), so two patients never see each other's counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+import pages_lib as ui
+from coach.errors import CoachError
+from coach.guided import SetPlan, Stage
+from coach.live import LiveCoach
+
+
+@dataclass
+class LiveSession:
+    """One patient's session on this page: the coach and its row in the store."""
+
+    coach: LiveCoach
+    session_id: int
+    exercise_id: str
+    finished: bool = False
+
+
+state = st.session_state
+try:
+    library = ui.load_library()
+    store = ui.open_store()
+    rtc = ui.rtc_configuration()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.title("Live coach")
+live: LiveSession | None = state.get("live_session")
+
+# ---- 1. before the session: exercise, plan, pain --------------------------------------
+if live is None:
+    st.write(
+        "Pick your exercise, check the plan, rate your pain, then start. The coach counts "
+        "your repetitions and tells you, one tip at a time, how to do them well."
+    )
+    ids = library.ids()
+    exercise_id = st.selectbox(
+        "Exercise", ids, key="live_exercise", format_func=lambda i: library.get(i).name
+    )
+    exercise = library.get(exercise_id)
+    with st.expander(f"How to do the {exercise.name.lower()} and where to put the camera"):
+        st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
+    default = SetPlan.from_dosage(exercise)
+    sets_col, amount_col, rest_col = st.columns(3)
+    sets = sets_col.number_input("Sets", 1, 10, default.sets, key=f"sets_{exercise_id}")
+    if exercise.mode == "hold":
+        amount = amount_col.number_input(
+            "Hold (seconds)", 5, 300, int(default.hold_s or 30), key=f"hold_{exercise_id}"
+        )
+    else:
+        amount = amount_col.number_input(
+            "Repetitions per set", 1, 50, default.reps or 10, key=f"reps_{exercise_id}"
+        )
+    rest = rest_col.number_input("Rest between sets (s)", 0, 600, int(default.rest_s))
+    pain = st.slider("How much pain do you have right now?", 0, 10, 0, help=ui.PAIN_HELP)
+    if st.button("Start session", type="primary"):
+        plan = (
+            SetPlan(int(sets), hold_s=float(amount), rest_s=float(rest))
+            if exercise.mode == "hold"
+            else SetPlan(int(sets), reps=int(amount), rest_s=float(rest))
+        )
+        try:
+            session_id = store.start_session(
+                exercise.id, pain_before=int(pain), planned_sets=plan.sets,
+                planned_reps=plan.reps, planned_hold_s=plan.hold_s,
+            )  # fmt: skip
+        except CoachError as exc:
+            st.error(str(exc))
+            st.stop()
+        coach = LiveCoach(exercise, plan, recorder=ui.StoreRecorder(store, session_id))
+        state.live_session = LiveSession(coach, session_id, exercise.id)
+        st.rerun()
+    st.stop()
+
+exercise = library.get(live.exercise_id)
+
+# ---- 3. after the session: pain, effort, summary ----------------------------------------
+if live.finished:
+    ui.show_session_summary(store, live.session_id, exercise)
+    if st.button("Start another session"):
+        del state.live_session
+        st.rerun()
+    st.stop()
+
+
+# ---- 2. the session: camera and coaching --------------------------------------------------
+async def frames_callback(frames: list) -> list:
+    """Runs on the webrtc worker thread: no st.* here, only the session's own coach."""
+    return live_coach.process_frames(frames)
+
+
+live_coach = live.coach
+st.caption(
+    f"{exercise.name}: press **Start** below the video and allow the camera. "
+    "Stand where the whole body the exercise needs is in view."
+)
+video_col, panel_col = st.columns([3, 2])
+with video_col:
+    webrtc_streamer(
+        key=f"live-{live.session_id}",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=rtc,
+        media_stream_constraints={
+            "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"max": 30}},
+            "audio": False,
+        },
+        queued_video_frames_callback=frames_callback,
+        on_video_ended=live_coach.close,
+        async_processing=True,
+    )
+    st.caption(
+        "No picture? Allow the camera in your browser's address bar, or use "
+        "**Analyse a video** to try the coach without a webcam."
+    )
+
+
+@st.fragment(run_every=0.5)
+def coaching_panel() -> None:
+    snapshot = live_coach.snapshot()
+    ui.show_live_panel(snapshot, exercise, live_coach.plan)
+    ui.speaker(*ui.cue_to_speak(snapshot), muted=state.get("muted", False), key="speaker")
+    if snapshot.guided is not None and snapshot.guided.stage is Stage.DONE:
+        st.success("All sets done. Rate your pain and effort below to finish.")
+
+
+with panel_col:
+    coaching_panel()
+    st.toggle("Mute the voice", key="muted")
+
+with st.form("finish"):
+    st.markdown("**When you have finished**")
+    pain_after = st.slider("How much pain do you have now?", 0, 10, 0, help=ui.PAIN_HELP)
+    effort = st.select_slider(
+        "How hard was it? (Borg CR10)", options=list(ui.BORG_CR10), value=3,
+        format_func=ui.BORG_CR10.get,
+    )  # fmt: skip
+    if st.form_submit_button("Finish and see my summary"):
+        result = live_coach.snapshot().result
+        try:
+            store.finish_session(
+                live.session_id, pain_after=int(pain_after), effort_borg=float(effort),
+                view=result.view if result else None,
+            )  # fmt: skip
+        except CoachError as exc:
+            st.error(str(exc))
+        else:
+            live.finished = True
+            st.rerun()
