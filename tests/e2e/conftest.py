@@ -1,0 +1,149 @@
+"""Real-browser fixtures: a Streamlit server on a free port and headless Chromium.
+
+Chromium and chromedriver come from Debian (make system-deps); selenium is told both paths
+so it never tries to download a driver. A video file can stand in for the webcam.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SERVER_START_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+@pytest.fixture(scope="module")
+def server_database(server) -> str:
+    """The SQLAlchemy URL of the database the test server writes to."""
+    _url, log_path = server
+    return f"sqlite:///{log_path.parent / 'coach.db'}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free local port with its own database; always stopped."""
+    folder = tmp_path_factory.mktemp("streamlit")
+    log_path = folder / "server.log"
+    port = _free_port()
+    env = dict(
+        os.environ,
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        FORM_COACH_DATABASE_URL=f"sqlite:///{folder / 'coach.db'}",
+    )
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "app.py",
+                "--server.headless", "true", "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+            ],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{_tail(log_path)}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer in {SERVER_START_S} s:\n{_tail(log_path)}")
+            time.sleep(0.5)
+        yield url, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@pytest.fixture
+def browser_factory(tmp_path) -> Iterator[Callable[..., object]]:
+    """Starts headless Chromium, optionally with a video file (.y4m) as its webcam."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.skip(f"needs {' and '.join(missing)} (make system-deps installs them)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (dev extra)")
+    from selenium.webdriver.chrome.service import Service
+
+    drivers = []
+
+    def start(fake_camera: Path | None = None):
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        profile = tmp_path / f"chromium-profile-{len(drivers)}"
+        flags = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,2000",
+            "--autoplay-policy=no-user-gesture-required",
+        ]  # fmt: skip
+        if fake_camera is not None:
+            flags += [
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={fake_camera}",
+            ]
+        for flag in flags:
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+        drivers.append((driver, profile))
+        return driver
+
+    try:
+        yield start
+    finally:
+        for driver, profile in drivers:
+            driver.quit()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser(browser_factory):
+    return browser_factory()
+
+
+
+
+def y4m_from(source: list[str], target: Path) -> Path:
+    """Make a .y4m webcam stand-in with ffmpeg (raw, so made at test time, never committed)."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg (make system-deps installs it)")
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", *source, "-pix_fmt", "yuv420p", str(target)],
+        check=True, timeout=120,
+    )  # fmt: skip
+    return target

@@ -1,0 +1,139 @@
+"""The live coach in a real headless Chromium, with a video file as the webcam.
+
+A side-on squat clip plays as the camera: the page positions the patient, counts a set of
+three, shows and speaks the cues, and every rep is in the database afterwards. An empty
+scene as the camera gets the positioning guidance instead.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from coach.store import Store
+from tests.conftest import shared_clip
+from tests.e2e.conftest import _tail, y4m_from
+
+pytestmark = pytest.mark.browser
+
+SET_WAIT_S = 240  # three squats take ~6 s of video; the rest is start-up on a loaded machine
+CUES = {"Good rep", "Slow down: about two seconds down and two up", "Keep your chest up",
+        "Go a little deeper, if it is comfortable", "Keep your knees over your toes"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def squat_camera(tmp_path_factory):
+    clip = shared_clip("squat_side_studio.mp4")  # 8 squats, side-on, 14.5 s
+    target = tmp_path_factory.mktemp("camera") / "squat.y4m"
+    return y4m_from(["-i", str(clip), "-vf", "scale=480:270"], target)
+
+
+@pytest.fixture(scope="module")
+def empty_camera(tmp_path_factory):
+    target = tmp_path_factory.mktemp("camera") / "empty.y4m"
+    scene = "color=c=0x808070:s=480x270:d=4:r=15,noise=alls=25:allf=t"
+    return y4m_from(["-f", "lavfi", "-i", scene], target)
+
+
+def open_live_page(browser, url: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{url}/live")
+    WebDriverWait(browser, 60).until(
+        ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Live coach")
+    )
+    return By, ec, WebDriverWait
+
+
+def choose(browser, by, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox (a react-aria combobox) by its visible text."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    box = WebDriverWait(browser, 30).until(
+        ec.element_to_be_clickable((by.CSS_SELECTOR, f"input[aria-label='{label}']"))
+    )
+    box.click()
+    WebDriverWait(browser, 30).until(
+        ec.element_to_be_clickable(
+            (by.XPATH, f"//*[@role='option'][normalize-space(.)='{option}']")
+        )
+    ).click()
+    WebDriverWait(browser, 30).until(lambda b: box.get_attribute("value") == option)
+
+
+def set_number(browser, by, label: str, value: int) -> None:
+    field = browser.find_element(by.CSS_SELECTOR, f"input[aria-label='{label}']")
+    field.click()
+    field.send_keys("\ue009a")  # Ctrl+A
+    field.send_keys(str(value))
+    field.send_keys("\ue007")  # Enter: Streamlit commits the value
+
+
+def start_session_and_camera(browser, by, ec, wait) -> None:
+    wait(browser, 30).until(
+        ec.element_to_be_clickable((by.XPATH, "//button[normalize-space(.)='Start session']"))
+    ).click()
+    frame = wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
+    )
+    browser.switch_to.frame(frame)
+    wait(browser, 30).until(
+        ec.element_to_be_clickable(
+            (by.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
+        )
+    ).click()
+    wait(browser, 60).until(
+        lambda b: b.execute_script(
+            "const v = document.querySelector('video'); return v && v.readyState >= 2;"
+        )
+    )
+    browser.switch_to.default_content()
+
+
+def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
+    server, server_database, browser_factory, squat_camera
+):
+    url, log_path = server
+    browser = browser_factory(fake_camera=squat_camera)
+    by, ec, wait = open_live_page(browser, url)
+    choose(browser, by, "Exercise", "Squat")
+    wait(browser, 30).until(
+        lambda b: b.find_elements(by.CSS_SELECTOR, "input[aria-label='Repetitions per set']")
+    )
+    set_number(browser, by, "Sets", 1)
+    set_number(browser, by, "Repetitions per set", 3)
+    time.sleep(1.0)  # let Streamlit apply the inputs before the button reads them
+    start_session_and_camera(browser, by, ec, wait)
+
+    seen_texts: set[str] = set()
+    deadline = time.monotonic() + SET_WAIT_S
+    while "All sets done" not in browser.find_element(by.TAG_NAME, "body").text:
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"the set was not finished in {SET_WAIT_S} s; page said: "
+                f"{sorted(seen_texts)[:20]}\nserver log:\n{_tail(log_path)}"
+            )
+        for element in browser.find_elements(by.CSS_SELECTOR, "[data-testid='stAlert'], h3, h4"):
+            seen_texts.add(element.text.strip())
+        time.sleep(0.25)
+
+    assert seen_texts & CUES, f"no squat cue shown; seen: {sorted(seen_texts)}"
+    assert any("Set 1 of 1" in text for text in seen_texts)
+    store = Store(server_database)
+    rows = store.rep_rows(store.summary(1).id)
+    assert len(rows) == 3, rows
+    assert all(row["range_of_motion"]["knee_flexion"]["max_deg"] > 60 for row in rows)
+
+
+def test_live_page_with_nobody_in_view_asks_the_patient_in(server, browser_factory, empty_camera):
+    url, _ = server
+    browser = browser_factory(fake_camera=empty_camera)
+    by, ec, wait = open_live_page(browser, url)
+    start_session_and_camera(browser, by, ec, wait)
+    wait(browser, 120).until(
+        lambda b: "Step into view of the camera" in b.find_element(by.TAG_NAME, "body").text
+    )
