@@ -370,6 +370,13 @@ def show_result(result: AnalysisResult, exercise: ExerciseDef) -> None:
 
 # ---- shared resources and settings ---------------------------------------------------------
 ICE_SERVERS_ENV = "FORM_COACH_ICE_SERVERS"
+LIVE_STATS_ENV = "FORM_COACH_LIVE_STATS"
+
+
+def live_stats_path() -> Path | None:
+    """Where the live coach writes per-frame timings, for scripts/bench_live.py (unset: no)."""
+    value = os.environ.get(LIVE_STATS_ENV)
+    return Path(value) if value else None
 
 
 @st.cache_resource

@@ -81,7 +81,10 @@ if live is None:
         except CoachError as exc:
             st.error(str(exc))
             st.stop()
-        coach = LiveCoach(exercise, plan, recorder=ui.StoreRecorder(store, session_id))
+        coach = LiveCoach(
+            exercise, plan, recorder=ui.StoreRecorder(store, session_id),
+            stats_path=ui.live_stats_path(),
+        )  # fmt: skip
         state.live_session = LiveSession(coach, session_id, exercise.id)
         st.rerun()
     st.stop()

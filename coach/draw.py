@@ -97,14 +97,20 @@ def _text(frame: np.ndarray, text: str, origin: tuple[int, int], size: float, co
     cv2.putText(frame, text, origin, _FONT, scale, colour, weight, cv2.LINE_AA)
 
 
+def _shade(frame: np.ndarray, x0: int, y0: int, x1: int, y1: int, opacity: float) -> None:
+    """Darken a rectangle behind text, blending only that region (cheap at any frame size)."""
+    region = frame[max(0, y0) : y1, max(0, x0) : x1]
+    panel = np.empty_like(region)
+    panel[:] = PANEL
+    cv2.addWeighted(panel, opacity, region, 1 - opacity, 0, dst=region)
+
+
 def draw_hud(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> None:
     """Rep count or hold time, the driving angle, and the current cue."""
     height, width = frame.shape[:2]
     s = _scale(frame)
     panel_h = round(90 * s)
-    overlay = frame.copy()
-    cv2.rectangle(overlay, (0, 0), (round(330 * s), panel_h), PANEL, -1)
-    cv2.addWeighted(overlay, 0.6, frame, 0.4, 0, dst=frame)
+    _shade(frame, 0, 0, round(330 * s), panel_h, 0.6)
     if exercise.mode == "hold":
         headline = f"Held {result.hold_s:4.1f} s"
         colour = GREEN if result.holding else WHITE
@@ -128,9 +134,7 @@ def draw_hud(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> N
         message = result.guidance
     if message:
         band_h = round(60 * s)
-        overlay = frame.copy()
-        cv2.rectangle(overlay, (0, height - band_h), (width, height), PANEL, -1)
-        cv2.addWeighted(overlay, 0.7, frame, 0.3, 0, dst=frame)
+        _shade(frame, 0, height - band_h, width, height, 0.7)
         kind_colour = RED if result.active_faults else (AMBER if result.guidance else GREEN)
         _text(frame, message, (round(12 * s), height - round(20 * s)), 0.8, kind_colour)
 

@@ -10,11 +10,13 @@ Nothing here touches Streamlit.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -94,6 +96,7 @@ class LiveCoach:
         recorder: SessionRecorder | None = None,
         estimator_factory: Callable[[], PoseEstimator] = PoseEstimator,
         mirror_display: bool = True,
+        stats_path: Path | None = None,
     ) -> None:
         self.exercise = exercise
         self.plan = plan
@@ -108,6 +111,7 @@ class LiveCoach:
         self._result: FrameResult | None = None
         self._guided_state: GuidedState | None = None
         self._error: str | None = None
+        self._stats_path = stats_path  # one JSON line per frame, for benchmarks
         self._t_offset_s = 0.0  # keeps frame time running on when a stream restarts at 0
         self._last_t_s: float | None = None
 
@@ -150,7 +154,15 @@ class LiveCoach:
         with self._lock:
             self._stats.dropped += len(frames) - 1
             self._stats.add(timing)
+        if self._stats_path is not None:
+            self._write_stats(timing, len(frames) - 1, rgb.shape)
         return [out]
+
+    def _write_stats(self, timing: dict[str, float], dropped: int, shape: tuple) -> None:
+        line = {"wall_s": time.time(), "dropped": dropped, "height": shape[0],
+                "width": shape[1], **{k: round(v, 3) for k, v in timing.items()}}  # fmt: skip
+        with self._stats_path.open("a") as sink:  # type: ignore[union-attr]
+            sink.write(json.dumps(line) + "\n")
 
     def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
         """One RGB frame through pose, engine, guided session and drawing."""

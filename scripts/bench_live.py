@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Measure the live coach through real WebRTC: frames/s, per-stage time, lag over time.
+
+Starts the app, opens the live page in headless Chromium with a clip (scaled to the
+camera size, 30 fps, looping) as the webcam, runs a long session and reads the per-frame
+timings the live coach writes when FORM_COACH_LIVE_STATS is set. Prints one JSON object
+and, with --write, a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CLIP = ROOT.parent / "shared" / "videos" / "squat_side_studio.mp4"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_camera(clip: Path, size: str, fps: int, target: Path) -> None:
+    width, height = size.split("x")
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf",
+         f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
+         f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,fps={fps}",
+         "-pix_fmt", "yuv420p", str(target)],
+        check=True,
+    )  # fmt: skip
+
+
+def start_server(folder: Path, stats: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(
+        os.environ,
+        FORM_COACH_LIVE_STATS=str(stats),
+        FORM_COACH_DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
+    )
+    log = (folder / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("the app did not start; see " + str(folder / "server.log"))
+
+
+def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}", "--use-fake-ui-for-media-stream",
+                 "--use-fake-device-for-media-stream",
+                 f"--use-file-for-fake-video-capture={camera}"):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    wait = WebDriverWait
+    try:
+        driver.get(f"{url}/live")
+        box = wait(driver, 60).until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Exercise']"))
+        )
+        box.click()
+        squat = "//*[@role='option'][normalize-space(.)='Squat']"
+        wait(driver, 30).until(ec.element_to_be_clickable((By.XPATH, squat))).click()
+        time.sleep(3)  # the plan inputs are rebuilt for the new exercise
+        for label, value in (("Sets", 10), ("Repetitions per set", 50)):
+            field = wait(driver, 30).until(
+                ec.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']"))
+            )
+            field.click()
+            field.send_keys("\ue009a", str(value), "\ue007")
+        time.sleep(1)
+        driver.find_element(By.XPATH, "//button[normalize-space(.)='Start session']").click()
+        frame = wait(driver, 60).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*='webrtc']"))
+        )
+        driver.switch_to.frame(frame)
+        wait(driver, 30).until(
+            ec.element_to_be_clickable(
+                (By.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
+            )
+        ).click()
+        driver.switch_to.default_content()
+        time.sleep(seconds)
+    finally:
+        driver.quit()
+
+
+def summarise(stats: Path, warmup_s: float) -> dict:
+    rows = [json.loads(line) for line in stats.read_text().splitlines() if line.strip()]
+    if not rows:
+        raise SystemExit("no frames were processed: check the server log")
+    start = rows[0]["wall_s"] + warmup_s
+    rows = [r for r in rows if r["wall_s"] >= start]
+    span = rows[-1]["wall_s"] - rows[0]["wall_s"]
+    minutes: dict[int, list[dict]] = {}
+    for row in rows:
+        minutes.setdefault(int((row["wall_s"] - rows[0]["wall_s"]) // 60), []).append(row)
+
+    def median(key: str, subset: list[dict]) -> float:
+        return round(statistics.median(r[key] for r in subset), 2)
+
+    per_minute = [
+        {"minute": m + 1, "fps": round(len(sub) / 60, 1), "latency_ms": median("total", sub)}
+        for m, sub in sorted(minutes.items()) if len(sub) > 1 and m < int(span // 60)
+    ]  # fmt: skip
+    latencies = sorted(r["total"] for r in rows)
+    return {
+        "frames_processed": len(rows),
+        "seconds": round(span, 1),
+        "processed_fps": round((len(rows) - 1) / span, 1),
+        "source_fps": 30,
+        "frame_size": f"{rows[-1]['width']}x{rows[-1]['height']}",
+        "dropped_frames": sum(r["dropped"] for r in rows),
+        "stage_ms_median": {
+            k: median(k, rows) for k in ("decode", "pose", "engine", "draw", "encode")
+        },
+        "latency_ms_median": median("total", rows),
+        "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "per_minute": per_minute,
+        "latency_growth_ms": (
+            round(per_minute[-1]["latency_ms"] - per_minute[0]["latency_ms"], 2)
+            if len(per_minute) > 1 else None
+        ),
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--size", default="640x480")
+    parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--warmup", type=float, default=10, help="seconds ignored at the start")
+    parser.add_argument("--write", type=Path, help="write a Markdown report here")
+    args = parser.parse_args()
+    if not args.clip.is_file():
+        raise SystemExit(f"{args.clip}: no such clip (the default needs ../shared/videos)")
+    folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    try:
+        camera, stats = folder / "camera.y4m", folder / "stats.jsonl"
+        make_camera(args.clip, args.size, 30, camera)
+        process, url = start_server(folder, stats)
+        try:
+            run_browser(url, camera, folder / "profile", args.seconds + args.warmup)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        report = summarise(stats, args.warmup)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    report["clip"] = args.clip.name
+    print(json.dumps(report, indent=2))
+    if args.write:
+        args.write.write_text(markdown(report))
+    return 0
+
+
+def markdown(report: dict) -> str:
+    stages = report["stage_ms_median"]
+    lines = [
+        "# Live coaching through WebRTC: measured",
+        "",
+        f"`scripts/bench_live.py` streamed `{report['clip']}` as a {report['source_fps']} fps "
+        f"webcam at {report['frame_size']} into the live page in headless Chromium for "
+        f"{report['seconds']:.0f} s on this 2-core machine (browser, server and model on the "
+        "same cores).",
+        "",
+        "| figure | value |",
+        "| --- | --- |",
+        f"| frames processed per second | {report['processed_fps']} |",
+        f"| frames dropped (newest-frame-only) | {report['dropped_frames']} of "
+        f"{report['dropped_frames'] + report['frames_processed']} |",
+        "| callback time, median (frame in -> annotated frame out) | "
+        f"{report['latency_ms_median']} ms |",
+        f"| callback time, 95th percentile | {report['latency_ms_p95']} ms |",
+        "| per stage, median: decode / pose / engine / draw / encode | "
+        + " / ".join(f"{stages[k]}" for k in ("decode", "pose", "engine", "draw", "encode"))
+        + " ms |",
+        f"| change of the median callback time from the first to the last minute | "
+        f"{report['latency_growth_ms']} ms |",
+        "",
+        "| minute | frames/s | median callback ms |",
+        "| --- | --- | --- |",
+        *(f"| {m['minute']} | {m['fps']} | {m['latency_ms']} |" for m in report["per_minute"]),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
