@@ -91,9 +91,9 @@ def draw_skeleton(
 
 
 def _text(frame: np.ndarray, text: str, origin: tuple[int, int], size: float, colour) -> None:
+    """Text on a shaded panel (see `_shade`), which gives the contrast an outline would."""
     scale = size * _scale(frame)
     weight = max(1, round(2 * _scale(frame)))
-    cv2.putText(frame, text, origin, _FONT, scale, (0, 0, 0), weight + 2, cv2.LINE_AA)
     cv2.putText(frame, text, origin, _FONT, scale, colour, weight, cv2.LINE_AA)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from coach.draw import annotate
@@ -94,7 +95,7 @@ class LiveCoach:
         plan: SetPlan,
         *,
         recorder: SessionRecorder | None = None,
-        estimator_factory: Callable[[], PoseEstimator] = PoseEstimator,
+        estimator_factory: Callable[[], PoseEstimator] | None = None,
         mirror_display: bool = True,
         stats_path: Path | None = None,
     ) -> None:
@@ -102,7 +103,8 @@ class LiveCoach:
         self.plan = plan
         self.recorder = recorder
         self.mirror_display = mirror_display
-        self._estimator_factory = estimator_factory
+        # Live, a bystander is looked for once a second: each look costs a frame's time.
+        self._estimator_factory = estimator_factory or (lambda: PoseEstimator(crowd_check_s=1.0))
         self._session: CoachSession | None = None
         self._guided = GuidedSession(plan, exercise)
         self._lock = threading.Lock()
@@ -146,7 +148,13 @@ class LiveCoach:
             return [newest]
         annotated, timing = self.process_rgb(rgb, float(newest.time))
         encoding = time.perf_counter()
-        out = av.VideoFrame.from_ndarray(annotated, format="rgb24")
+        # Hand the encoder yuv420p: it re-sends the last frame until the next one is ready
+        # and would convert an RGB frame again every time.
+        height, width = annotated.shape[:2]
+        even = annotated[: height - height % 2, : width - width % 2]  # 4:2:0 needs even sizes
+        out = av.VideoFrame.from_ndarray(
+            cv2.cvtColor(even, cv2.COLOR_RGB2YUV_I420), format="yuv420p"
+        )
         done = time.perf_counter()
         timing["decode"] = 1000 * (decoded - started)
         timing["encode"] = 1000 * (done - encoding)
@@ -189,7 +197,7 @@ class LiveCoach:
 
     def _draw(self, rgb: np.ndarray, patient: Pose, result: FrameResult) -> np.ndarray:
         if self.mirror_display:  # a mirror-like view; counting used the camera's own image
-            rgb = np.ascontiguousarray(rgb[:, ::-1])
+            rgb = cv2.flip(rgb, 1)
             patient = patient.mirrored()
         state = self._guided.state
         progress = state.progress if state is not None else None
