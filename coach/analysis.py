@@ -46,6 +46,7 @@ class AnalysisResult:
     views: dict[str, int]
     warnings: list[str]
     annotated: str | None = None
+    hold_by_side: dict[str, float] = field(default_factory=dict)
     # Per frame, for charts: time and each measure on the judged side (NaN when unseen).
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
@@ -73,6 +74,7 @@ class AnalysisResult:
             "repetitions": [rep_to_json(rep) for rep in self.reps],
             "hold_s": round(self.hold_s, 2),
             "longest_hold_s": round(self.longest_hold_s, 2),
+            "hold_by_side": {side: round(held, 2) for side, held in self.hold_by_side.items()},
             "warnings": self.warnings,
             "annotated": self.annotated,
         }
@@ -270,6 +272,7 @@ def analyze_video(
         reps=list(engine.reps),
         hold_s=engine.hold_s,
         longest_hold_s=engine.longest_hold_s,
+        hold_by_side=engine.hold_by_side,
         views=dict(views),
         warnings=_warnings(exercise, frames, with_pose, crowded, views, statuses),
         annotated=str(annotated_path) if annotated_path is not None else None,

@@ -71,3 +71,13 @@ def distance_ratio(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> np
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = numerator / denominator
     return np.where(denominator > 1e-9, ratio, np.nan)
+
+
+def height_ratio(point: ArrayLike, reference: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """How far `point` is above `reference`, over the length |a-b| (e.g. the shin): heels
+    rising in a calf raise, a foot lifted off the floor. Positive = above; image y is down."""
+    point, reference, a, b = (np.asarray(p, dtype=np.float64) for p in (point, reference, a, b))
+    scale = np.linalg.norm(a - b, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (reference[..., 1] - point[..., 1]) / scale
+    return np.where(scale > 1e-9, ratio, np.nan)

@@ -60,6 +60,10 @@ SIDED_NAMES: frozenset[str] = frozenset(
     name.split("_", 1)[1] for name in LANDMARK_NAMES if name.startswith("left_")
 )
 
+# The same landmark on the opposite side ("other_knee"): for rules such as "standing on one
+# leg with the other foot lifted", measured per side.
+OTHER_NAMES: frozenset[str] = frozenset(f"other_{base}" for base in SIDED_NAMES)
+
 # Virtual landmarks: the midpoint of a left/right pair, always side-less.
 MIDPOINT_NAMES: dict[str, tuple[str, str]] = {
     f"mid_{base}": (f"left_{base}", f"right_{base}")
@@ -89,13 +93,16 @@ MIRROR_INDEX: tuple[int, ...] = tuple(
 
 
 def is_known_name(name: str) -> bool:
-    """True for a concrete landmark, a side-less landmark or a virtual midpoint."""
-    return name in LANDMARK_NAMES or name in SIDED_NAMES or name in MIDPOINT_NAMES
+    """True for a concrete landmark, a side-less or other-side landmark, or a midpoint."""
+    return (
+        name in LANDMARK_NAMES or name in SIDED_NAMES or name in OTHER_NAMES
+        or name in MIDPOINT_NAMES
+    )  # fmt: skip
 
 
 def is_sided(name: str) -> bool:
-    """True when the name needs a side to become a concrete landmark ("knee")."""
-    return name in SIDED_NAMES
+    """True when the name needs a side to become a concrete landmark ("knee", "other_knee")."""
+    return name in SIDED_NAMES or name in OTHER_NAMES
 
 
 def resolve(name: str, side: Side | None) -> tuple[int, ...]:
@@ -106,9 +113,11 @@ def resolve(name: str, side: Side | None) -> tuple[int, ...]:
     if name in MIDPOINT_NAMES:
         left, right = MIDPOINT_NAMES[name]
         return (Landmark[left.upper()].value, Landmark[right.upper()].value)
-    if name in SIDED_NAMES:
+    if name in SIDED_NAMES or name in OTHER_NAMES:
         if side is None:
             raise KeyError(f"landmark '{name}' needs a side: write left_{name} or right_{name}")
+        if name in OTHER_NAMES:
+            side, name = ("right" if side == "left" else "left"), name.removeprefix("other_")
         return (Landmark[f"{side}_{name}".upper()].value,)
     if name in LANDMARK_NAMES:
         return (Landmark[name.upper()].value,)
@@ -117,4 +126,4 @@ def resolve(name: str, side: Side | None) -> tuple[int, ...]:
 
 def known_names() -> list[str]:
     """Every name a definition may use, sorted."""
-    return sorted(set(LANDMARK_NAMES) | SIDED_NAMES | set(MIDPOINT_NAMES))
+    return sorted(set(LANDMARK_NAMES) | SIDED_NAMES | OTHER_NAMES | set(MIDPOINT_NAMES))

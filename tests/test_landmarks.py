@@ -9,6 +9,7 @@ from coach.landmarks import (
     MIDPOINT_NAMES,
     MIRROR_INDEX,
     NUM_LANDMARKS,
+    OTHER_NAMES,
     SIDED_NAMES,
     Landmark,
     is_known_name,
@@ -92,8 +93,15 @@ def test_known_names_sorted_and_complete():
     names = known_names()
     assert names == sorted(names)
     assert len(names) == len(set(names))
-    assert set(names) == set(LANDMARK_NAMES) | SIDED_NAMES | set(MIDPOINT_NAMES)
-    assert {"knee", "left_knee", "right_knee", "mid_hip", "nose"} <= set(names)
+    assert set(names) == set(LANDMARK_NAMES) | SIDED_NAMES | OTHER_NAMES | set(MIDPOINT_NAMES)
+    assert {"knee", "left_knee", "right_knee", "mid_hip", "nose", "other_knee"} <= set(names)
+
+
+@pytest.mark.parametrize(("side", "expected"), [("left", "RIGHT_KNEE"), ("right", "LEFT_KNEE")])
+def test_other_side_names_resolve_to_the_opposite_landmark(side, expected):
+    assert resolve("other_knee", side) == (Landmark[expected].value,)
+    with pytest.raises(KeyError, match="needs a side"):
+        resolve("other_knee", None)
 
 
 def test_landmark_table():

@@ -64,6 +64,16 @@ def _advice_for_missing(indices: set[int]) -> str:
     return "Move so your whole body is in view"
 
 
+def _leading_side(value: SidedValue) -> RepSide:
+    """The side with the larger value (the leg in front, the arm up); 'both' if unseen."""
+    left, right = value.left, value.right
+    if np.isnan(left) and np.isnan(right):
+        return "both"
+    if np.isnan(right) or (not np.isnan(left) and left > right):
+        return "left"
+    return "right"
+
+
 @dataclass
 class _Track:
     """One rep counter and its recent history: 'both' sides together, or one side."""
@@ -71,7 +81,10 @@ class _Track:
     side: Side | None
     counter: RepCounter
     rules: FrameRuleTracker
-    history: deque[tuple[float, dict[str, float]]] = field(default_factory=deque)
+    # (t_s, values on this track's side, the per-side values) over the last max_rep_s.
+    history: deque[tuple[float, dict[str, float], dict[str, SidedValue]]] = field(
+        default_factory=deque
+    )
     faults: deque[Fault] = field(default_factory=deque)
 
     @property
@@ -97,8 +110,10 @@ class ExerciseEngine:
         self.reps: list[Rep] = []
         self.faults: list[Fault] = []
         mode = exercise.side
+        # 'auto': each side its own counter (a one-arm curl, either arm); 'alternating': one
+        # counter on both sides together, each rep given to the side that led it (a lunge).
         sides: tuple[Side | None, ...]
-        if mode in ("alternating", "auto"):
+        if mode == "auto":
             sides = landmarks.SIDES
         elif mode in ("left", "right"):
             sides = (mode,)
@@ -109,9 +124,15 @@ class ExerciseEngine:
             for side in sides
             if exercise.reps is not None
         ]
-        self._hold = (
-            HoldTimer(exercise.hold.enter_s, exercise.hold.exit_s) if exercise.hold else None
-        )
+        hold_sides: tuple[Side | None, ...] = (
+            landmarks.SIDES if mode in ("auto", "alternating") else
+            (mode,) if mode in ("left", "right") else (None,)
+        )  # fmt: skip
+        self._holds = {
+            side: HoldTimer(exercise.hold.enter_s, exercise.hold.exit_s)
+            for side in hold_sides
+            if exercise.hold is not None
+        }
         self._hold_rules = FrameRuleTracker(list(exercise.rules))
         self._was_holding = False
         self._focus: _Track | None = self._tracks[0] if self._tracks else None
@@ -134,11 +155,19 @@ class ExerciseEngine:
 
     @property
     def hold_s(self) -> float:
-        return self._hold.held_s if self._hold else 0.0
+        return sum(timer.held_s for timer in self._holds.values())
+
+    @property
+    def hold_by_side(self) -> dict[str, float]:
+        return {side or "both": timer.held_s for side, timer in self._holds.items()}
 
     @property
     def longest_hold_s(self) -> float:
-        return self._hold.longest_bout_s if self._hold else 0.0
+        return max((timer.longest_bout_s for timer in self._holds.values()), default=0.0)
+
+    @property
+    def holding(self) -> bool:
+        return any(timer.holding for timer in self._holds.values())
 
     @property
     def view(self) -> DetectedView | None:
@@ -155,7 +184,7 @@ class ExerciseEngine:
             status = Status.GETTING_READY if crowded else Status.NO_PERSON
             return self._result(t_s, status, view, people, {}, text, [])
         measured = self._measures.compute(pose, view)
-        if self._hold is not None:
+        if self._holds:
             return self._update_hold(t_s, view, people, measured)
         return self._update_reps(t_s, view, people, measured)
 
@@ -170,8 +199,8 @@ class ExerciseEngine:
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
             track.counter.update(np.nan, t_s)
-        if self._hold is not None:
-            self._hold.update(False, t_s)
+        for timer in self._holds.values():
+            timer.update(False, t_s)
 
     def _update_reps(
         self,
@@ -196,7 +225,7 @@ class ExerciseEngine:
             in_position = all(
                 meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
             )
-            track.history.append((t_s, values))
+            track.history.append((t_s, values, measured))
             while track.history and track.history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
                 track.history.popleft()
             cycle = track.counter.update(value, t_s, in_position)
@@ -236,18 +265,24 @@ class ExerciseEngine:
         people: int,
         measured: dict[str, SidedValue],
     ) -> FrameResult:
-        assert self._hold is not None and self.exercise.hold is not None
-        values = {name: v.combined for name, v in measured.items()}
+        assert self.exercise.hold is not None
         conditions = self.exercise.hold.conditions
-        visible = any(not np.isnan(values[c.measure]) for c in conditions)
-        correct = all(meets(values[c.measure], c) for c in conditions)
-        self._hold.update(correct, t_s)
+        visible = False
+        held_side: Side | None = None
+        for side, timer in self._holds.items():
+            values = {name: v.on(side) for name, v in measured.items()}
+            visible |= any(not np.isnan(values[c.measure]) for c in conditions)
+            timer.update(all(meets(values[c.measure], c) for c in conditions), t_s)
+            if timer.holding:
+                held_side = side
+        holding = self.holding
+        values = {name: v.on(held_side) for name, v in measured.items()}
         candidates: list[Cue] = []
         failing: list[str] = []
         new_faults: list[Fault] = []
         guidance = None
         status = Status.ACTIVE
-        if self._hold.holding:
+        if holding:
             failing, new_faults = self._hold_rules.update(values, t_s, view)
             candidates += [self._fault_cue(f) for f in new_faults]
             self.faults += new_faults
@@ -257,7 +292,7 @@ class ExerciseEngine:
             status, guidance = Status.NOT_VISIBLE, self._visibility_advice()
         else:
             status, guidance = Status.GETTING_READY, self._getting_ready_advice(measured)
-        self._was_holding = self._was_holding or self._hold.holding
+        self._was_holding = self._was_holding or holding
         return self._result(
             t_s, status, view, people, values, guidance, candidates,
             failing=failing, new_faults=new_faults,
@@ -280,13 +315,21 @@ class ExerciseEngine:
     ) -> Rep | None:
         assert self.exercise.reps is not None
         reps_def = self.exercise.reps
-        window = [(t, v) for t, v in track.history if cycle.start_s <= t <= cycle.end_s]
-        times = np.array([t for t, _ in window])
+        window = [entry for entry in track.history if cycle.start_s <= entry[0] <= cycle.end_s]
+        times = np.array([t for t, _, _ in window])
         turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
         series = {
-            name: np.array([v[name] for _, v in window]) for name in self.exercise.measures
+            name: np.array([v[name] for _, v, _ in window]) for name in self.exercise.measures
         }
         at_turn = {name: float(s[turn_index]) for name, s in series.items()}
+        sided_at_turn = window[turn_index][2]
+        sided_series = {
+            side: {
+                name: np.array([m[name].on(side) for _, _, m in window])
+                for name in self.exercise.measures
+            }
+            for side in landmarks.SIDES
+        }
         stats = {}
         for name in self.exercise.angles:
             finite = series[name][np.isfinite(series[name])]
@@ -299,7 +342,10 @@ class ExerciseEngine:
         }
         during = [f for f in track.faults if cycle.start_s <= f.t_s <= cycle.end_s]
         track.faults.clear()
-        at_end = rep_faults(list(self.exercise.rules), series, at_turn, timing, cycle.turn_s, view)
+        at_end = rep_faults(
+            list(self.exercise.rules), series, at_turn, timing, cycle.turn_s, view,
+            sided_at_turn=sided_at_turn, sided_series=sided_series,
+        )  # fmt: skip
         partial = not track.counter.signal_def.reached_target(cycle.extreme)
         if partial:
             cue = reps_def.partial_cue or DEFAULT_PARTIAL_CUE
@@ -307,6 +353,9 @@ class ExerciseEngine:
         self.faults += at_end
         faults = during + at_end
         side: RepSide = track.label
+        side_by = reps_def.side_by
+        if self.exercise.side == "alternating" and side_by is not None:
+            side = _leading_side(sided_at_turn[side_by])
         if self.exercise.side == "auto":
             merged = self._merge_with_other_side(track, cycle)
             if merged:
@@ -387,7 +436,8 @@ class ExerciseEngine:
             reps=self.rep_count,
             reps_by_side=self.reps_by_side,
             hold_s=self.hold_s,
-            holding=bool(self._hold and self._hold.holding),
+            holding=self.holding,
+            hold_by_side=self.hold_by_side,
             guidance=guidance,
             cue=cue,
             active_faults=tuple(dict.fromkeys(failing or [])),

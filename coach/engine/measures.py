@@ -35,6 +35,7 @@ _ANGLE_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "segment_horizontal": angle_math.segment_to_horizontal_deg,
     "between": angle_math.between_segments_deg,
     "distance_ratio": angle_math.distance_ratio,
+    "height_ratio": angle_math.height_ratio,
 }
 
 

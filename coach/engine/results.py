@@ -103,6 +103,7 @@ class FrameResult:
     holding: bool
     guidance: str | None  # why the frame cannot be judged, with the fix
     cue: Cue | None  # the cue to show now (one at a time, rate-limited)
+    hold_by_side: dict[str, float] = field(default_factory=dict)
     active_faults: tuple[str, ...] = ()  # rule ids failing on this frame
     new_rep: Rep | None = None
     new_faults: tuple[Fault, ...] = field(default_factory=tuple)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.engine.measures import SidedValue
 from coach.engine.results import Fault
 from coach.engine.view import DetectedView
 from coach.exercise.schema import REP_MEASURES, RuleDef, Threshold
@@ -76,6 +77,22 @@ class FrameRuleTracker:
         self._fired.clear()
 
 
+def _asymmetry(
+    rule: RuleDef,
+    sided_at_turn: Mapping[str, SidedValue],
+    sided_series: Mapping[str, Mapping[str, np.ndarray]],
+) -> float:
+    """|left - right|: at the turn, or between the sides' ranges over the rep."""
+    if rule.when == "turn":
+        value = sided_at_turn.get(rule.measure)
+        return abs(value.left - value.right) if value is not None else np.nan
+    ranges = [
+        rep_statistic(sided_series.get(side, {}).get(rule.measure, np.array([])), "range")
+        for side in ("left", "right")
+    ]
+    return abs(ranges[0] - ranges[1])
+
+
 def rep_statistic(series: np.ndarray, stat: str) -> float:
     finite = series[np.isfinite(series)]
     if finite.size == 0:
@@ -94,14 +111,22 @@ def rep_faults(
     timing: Mapping[str, float],
     turn_s: float,
     view: DetectedView | None,
+    *,
+    sided_at_turn: Mapping[str, SidedValue] | None = None,
+    sided_series: Mapping[str, Mapping[str, np.ndarray]] | None = None,
 ) -> list[Fault]:
-    """Faults of the 'turn' and 'rep' rules for one finished rep."""
+    """Faults of the 'turn' and 'rep' rules for one finished rep.
+
+    `sided_*` carry each side's values, for rules on the asymmetry between the sides.
+    """
     faults = []
     for rule in rules:
         if rule.when == "always" or not applies(rule, view):
             continue
         if rule.measure in REP_MEASURES:
             value = timing[rule.measure]
+        elif rule.stat == "asymmetry":
+            value = _asymmetry(rule, sided_at_turn or {}, sided_series or {})
         elif rule.when == "turn":
             value = at_turn.get(rule.measure, np.nan)
         else:

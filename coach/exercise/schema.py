@@ -21,7 +21,7 @@ Severity = Literal["info", "minor", "major"]
 Plane = Literal["sagittal", "frontal", "any"]
 Space = Literal["auto", "image", "world"]
 RuleWhen = Literal["always", "turn", "rep"]
-RepStat = Literal["min", "max", "range"]
+RepStat = Literal["min", "max", "range", "asymmetry"]
 
 # Measures the engine computes per rep without a declaration.
 REP_MEASURES = ("rep_duration_s", "down_s", "up_s")
@@ -77,10 +77,12 @@ class AngleDef(_Strict):
 
 
 class RatioDef(_Strict):
-    """|p0 p1| / |p2 p3|: a scale-free distance, e.g. knee width over ankle width (valgus),
-    or shoulder-to-wrist over trunk length (how far the chest has come down to the hands)."""
+    """A scale-free distance. `distance_ratio`: |p0 p1| / |p2 p3|, e.g. knee width over ankle
+    width (valgus), or shoulder-to-wrist over trunk length (how far the chest has come down
+    to the hands). `height_ratio`: how far p0 is above p1, over |p2 p3|, e.g. the heel above
+    the toes over the shin length (a calf raise)."""
 
-    type: Literal["distance_ratio"] = "distance_ratio"
+    type: Literal["distance_ratio", "height_ratio"] = "distance_ratio"
     points: list[LandmarkName]
     plane: Plane = "any"
     space: Space = "image"
@@ -89,7 +91,7 @@ class RatioDef(_Strict):
     @model_validator(mode="after")
     def _four_points(self) -> RatioDef:
         if len(self.points) != 4:
-            raise ValueError(f"distance_ratio needs 4 points, got {len(self.points)}")
+            raise ValueError(f"{self.type} needs 4 points, got {len(self.points)}")
         return self
 
 
@@ -171,6 +173,11 @@ class RepsDef(SignalDef):
     min_rep_s: float = Field(0.4, ge=0)
     max_rep_s: float = Field(30.0, gt=0)
     partial_cue: str | None = None
+    side_by: str | None = Field(
+        None,
+        description="For side = 'alternating': the measure whose larger value at the turn "
+        "says which side did the rep (e.g. hip_flexion: the front leg of a lunge).",
+    )
     by_view: dict[View, SignalDef] = Field(
         default_factory=dict,
         description="A different signal for one camera view (e.g. a 3D angle from the front).",
@@ -206,7 +213,12 @@ class RuleDef(_Strict):
         description="always: any frame while exercising; turn: at the far end of each rep; "
         "rep: once per rep on the rep's statistic.",
     )
-    stat: RepStat = Field("max", description="For 'rep': which statistic of the rep is judged.")
+    stat: RepStat = Field(
+        "max",
+        description="For 'rep': which statistic of the rep is judged. 'asymmetry': the "
+        "difference between the left and right values (at the turn for when='turn', of the "
+        "sides' ranges for when='rep'); the measure must be measured on both sides.",
+    )
     fault_above: float | None = None
     fault_below: float | None = None
     min_duration_s: float = Field(0.3, ge=0, description="For 'always': how long it must last.")
@@ -264,6 +276,12 @@ class ExerciseDef(_Strict):
         return [*self.angles, *self.ratios]
 
 
+def is_sided_measure(definition: ExerciseDef, name: str) -> bool:
+    """True when the measure is taken on each side (it names a side-less landmark)."""
+    measure = definition.angles.get(name) or definition.ratios.get(name)
+    return measure is not None and any(landmarks.is_sided(p) for p in measure.points)
+
+
 def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
     """Problems no single field can see: names used before they are defined, and the like.
 
@@ -304,6 +322,27 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
                 where,
                 f"'{name}' is not defined; define it under [angles] or [ratios] "
                 f"(defined: {sorted(known)}) or use one of {list(REP_MEASURES)}",
+            ))
+    sided = {name for name in known if is_sided_measure(definition, name)}
+    if definition.side == "alternating":
+        side_by = definition.reps.side_by if definition.reps else None
+        if side_by is None:
+            problems.append((
+                "reps.side_by",
+                "side = 'alternating' needs reps.side_by: the measure that tells which side "
+                "did each rep (it must be measured on both sides, e.g. hip_flexion)",
+            ))
+        elif side_by in known and side_by not in sided:
+            problems.append(("reps.side_by", f"'{side_by}' is not measured per side"))
+    side_by = definition.reps.side_by if definition.reps else None
+    if side_by is not None and side_by not in known:
+        problems.append(("reps.side_by", f"'{side_by}' is not defined; defined: {sorted(known)}"))
+    for i, rule in enumerate(definition.rules):
+        if rule.stat == "asymmetry" and rule.measure in known and rule.measure not in sided:
+            problems.append((
+                f"rules[{i}].stat",
+                f"'asymmetry' compares the sides, but '{rule.measure}' names no side-less "
+                "landmark (use e.g. 'knee', not 'left_knee')",
             ))
     seen: set[str] = set()
     for i, rule in enumerate(definition.rules):

@@ -40,16 +40,15 @@ from coach.synthetic import (
     render,
 )
 from tests.bench.recipes import (
-    BICEP_CURL,
     HOLD_RECIPES,
     REPS_RECIPES,
-    SQUAT,
     HoldRecipe,
     RepsRecipe,
     WorkingSide,
     depth_reaching,
     good_reps,
 )
+from tests.bench.rows_foundation import BICEP_CURL, SQUAT
 
 LIBRARY = ExerciseLibrary()
 FPS = 15.0

@@ -1,0 +1,93 @@
+"""The synthetic test bench's recipe types and helpers (rows live in rows_*.py).
+
+A row says how a patient does the exercise well (a `Path` from the start position to the
+far end of a good rep, per working side), where the camera stands for each view the
+definition lists, and how each form rule's fault looks. The bench derives everything
+else from the definition itself: which depth along the path is a partial rep (between
+the turn threshold and the target), which never reaches the turn, which view a rule is
+judged in. A new definition is one more row here; `test_every_rule_and_view_has_a_recipe`
+fails until it is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from coach.synthetic import (
+    Camera,
+    Path,
+    Posture,
+    Script,
+    Tempo,
+)
+
+WorkingSide = Literal["both", "left", "right"]
+
+# Cameras: 3 m away at hip height for standing exercises, 2.5 m away at floor level
+# (0.4 m) for exercises on the floor, as the definitions' instructions say.
+STANDING_SIDE = Camera(yaw_deg=90.0, distance_m=3.0, height_m=1.0)
+STANDING_FRONT = Camera(yaw_deg=0.0, distance_m=3.0, height_m=1.0)
+FLOOR_SIDE = Camera(yaw_deg=90.0, distance_m=2.5, height_m=0.4)
+FLOOR_FRONT = Camera(yaw_deg=0.0, distance_m=2.5, height_m=0.4)
+
+
+@dataclass(frozen=True)
+class FaultRecipe:
+    """A sequence showing one fault: reps along `path` (or good reps at `period_s`)."""
+
+    path: Path | None = None  # None: the row's good path
+    period_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class RepsRecipe:
+    """How to perform a counted exercise well, and each of its faults."""
+
+    exercise_id: str
+    cameras: dict[str, Camera]  # one per view the definition lists
+    paths: Callable[[WorkingSide], Path]  # start position (depth 0) -> good turn (1)
+    faults: dict[str, FaultRecipe | str]  # rule id -> recipe, or why it cannot be shown
+    good_periods_s: tuple[float, ...] = (2.0, 3.0, 8.0)
+    fidget_channels: tuple[str, ...] | None = None  # None: every joint
+    sides: tuple[WorkingSide, ...] = ("both",)  # working sides the definition can tell apart
+
+    @property
+    def start(self) -> Posture:
+        return self.paths("both").start
+
+
+@dataclass(frozen=True)
+class HoldRecipe:
+    """How to hold a timed position well, how it breaks, and each of its faults."""
+
+    exercise_id: str
+    cameras: dict[str, Camera]
+    hold: Posture
+    rest: Posture  # not in position (before, after and during breaks)
+    breaks: dict[str, Posture]  # ways the position breaks: the timer must stop
+    faults: dict[str, Posture | str]  # rule id -> a posture showing it, or why not
+    transition_s: float = 0.3
+    not_breaking: dict[str, Posture] = field(default_factory=dict)  # known gaps (xfail)
+
+
+def good_reps(recipe: RepsRecipe, n: int, period_s: float, side: WorkingSide = "both") -> Script:
+    """Settle in the start position, `n` good reps at one rep every `period_s`, settle."""
+    path = recipe.paths(side)
+    return Script(path.start).hold(1.5).reps(n, path, Tempo.period(period_s)).hold(1.0)
+
+
+def depth_reaching(depths: np.ndarray, values: np.ndarray, target: float) -> float:
+    """The first depth at which a driver measured along a path passes `target`."""
+    rising = values[-1] > values[0]
+    passed = values >= target if rising else values <= target
+    if not passed.any():
+        raise AssertionError(f"the path never reaches {target}")
+    k = int(np.argmax(passed))
+    if k == 0:
+        return 0.0
+    w = (target - values[k - 1]) / (values[k] - values[k - 1])
+    return float(depths[k - 1] + w * (depths[k] - depths[k - 1]))
