@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint accuracy system-deps clean
+.PHONY: run test lint accuracy docs system-deps clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -27,6 +27,10 @@ test: $(STAMP) system-deps
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The table of shipped exercises in docs/exercises.md, generated from exercises/*.toml.
+docs: $(STAMP)
+	$(BIN)/python scripts/update_docs.py
 
 accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md

@@ -97,8 +97,46 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def exercise_table(library: ExerciseLibrary) -> str:
+    """The shipped exercises as a Markdown table (docs/exercises.md embeds it)."""
+    rows = [
+        "| id | name | views | counted on | dosage | form rules |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for exercise in library:
+        if exercise.reps is not None:
+            reps = exercise.reps
+            definition = exercise.angles.get(reps.driver) or exercise.ratios.get(reps.driver)
+            label = (definition.label if definition and definition.label else reps.driver)
+            target = f", target {reps.target:g}" if reps.target is not None else ""
+            counted = f"{label} ({reps.driver}{target})"
+            if exercise.side in ("auto", "alternating"):
+                counted += f"; sides: {exercise.side}"
+        else:
+            assert exercise.hold is not None
+            counted = "hold: " + ", ".join(
+                c.measure + "".join(
+                    f" {op} {bound:g}" for op, bound in ((">", c.above), ("<", c.below))
+                    if bound is not None
+                )
+                for c in exercise.hold.conditions
+            )
+        dose = exercise.dosage
+        amount = f"{dose.reps} reps" if dose.reps else (f"{dose.hold_s:g} s" if dose.hold_s else "")
+        dosage = f"{dose.sets} x {amount}".strip() + (f", tempo {dose.tempo}" if dose.tempo else "")
+        rules = ", ".join(rule.id for rule in exercise.rules) or "-"
+        rows.append(
+            f"| `{exercise.id}` | {exercise.name} | {', '.join(exercise.views)} | {counted} | "
+            f"{dosage} | {rules} |"
+        )
+    return "\n".join(rows)
+
+
 def cmd_exercises(args: argparse.Namespace) -> int:
     library = _library(args)
+    if args.markdown:
+        print(exercise_table(library))
+        return 0
     if args.json:
         json.dump(
             [{"id": e.id, "name": e.name, "mode": e.mode, "views": e.views} for e in library],
@@ -171,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exercises = commands.add_parser("exercises", help="list the exercise definitions")
     exercises.add_argument("--json", action="store_true")
+    exercises.add_argument("--markdown", action="store_true", help="a Markdown table")
     exercises.set_defaults(run=cmd_exercises)
 
     validate = commands.add_parser("validate", help="check exercise definition files")
