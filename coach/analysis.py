@@ -233,7 +233,7 @@ def analyze_video(
     t_series: list[float] = []
     series: dict[str, list[float]] = {name: [] for name in exercise.measures}
     with PoseEstimator(model) as estimator:
-        session = CoachSession(exercise, estimator=estimator, mirrored=mirrored)
+        session = CoachSession(exercise, estimator=estimator, mirrored=mirrored, recorded=True)
         try:
             for frame in _prefetch(read_frames(path), maxsize=8):
                 outcome = session.process_frame(frame.rgb, frame.t_s)

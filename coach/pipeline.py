@@ -42,13 +42,16 @@ class CoachSession:
         mirrored: bool = False,
         smoother: PoseSmoother | None = None,
         pause_when_crowded: bool = False,
+        recorded: bool = False,
     ) -> None:
         self.exercise = exercise
         self.estimator = estimator
         self.mirrored = mirrored
         self.tracker = PatientTracker()
         self.smoother = smoother if smoother is not None else PoseSmoother()
-        self.engine = ExerciseEngine(exercise, pause_when_crowded=pause_when_crowded)
+        self.engine = ExerciseEngine(
+            exercise, pause_when_crowded=pause_when_crowded, recorded=recorded
+        )
 
     def process_frame(self, rgb: np.ndarray, t_s: float) -> FrameOutcome:
         """Run the pose model on one RGB frame, then the coach."""
@@ -70,8 +73,9 @@ class CoachSession:
         return FrameOutcome(poses, smoothed, self.engine.update(smoothed, people))
 
     def replay(self, recording: PoseRecording) -> list[FrameResult]:
-        """Run a recorded pose sequence through the coach, as if it came from a camera,
-        and close it as a recorded video is closed (see `ExerciseEngine.finish`)."""
+        """Run a recorded pose sequence through the coach as a recorded video is analysed:
+        it may begin mid-rep and is closed at its end (see `ExerciseEngine.finish`)."""
+        self.engine.recorded = True
         results = [
             self.process_poses(poses, float(t_s), recording.frame_wh).result
             for t_s, poses in zip(recording.t_s, recording.frames(), strict=True)

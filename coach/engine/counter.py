@@ -45,6 +45,7 @@ class RepCycle:
     extreme: float  # the driver's value at the turn (max when rising, min when falling)
     low: float
     high: float
+    seen_from_start: bool = True  # False: a recording began in the middle of this rep
 
     @property
     def range(self) -> float:
@@ -63,6 +64,13 @@ class RepCounter:
     signal: SignalDef | None = None  # the thresholds to use; the default signal if None
     settle_s: float = 0.3
     max_gap_s: float = 1.0
+    # A recording may begin in the middle of a set (the patient was already exercising when
+    # the camera started): with this set, a first sighting within `mid_movement_window_s`
+    # of the first frame arms the counter at once (in the start position), or continues
+    # the rep in progress when past the start phase. Live it stays off: the first
+    # movements are the patient getting into position, never a rep.
+    start_mid_movement: bool = False
+    mid_movement_window_s: float = 1.0
     state: CounterState = CounterState.UNARMED
     count: int = 0
     _zone: Zone | None = None
@@ -76,6 +84,7 @@ class RepCounter:
     position_window_s: float = 0.5
     _rest: tuple[float, float] | None = None  # (value, t_s): most at rest before this rep
     _last_t_s: float | None = None
+    _first_t_s: float | None = None  # the first frame seen, with or without the patient
     _cycle: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -125,13 +134,30 @@ class RepCounter:
         return self.state in (CounterState.OUTBOUND, CounterState.RETURNING)
 
     def update(self, value: float, t_s: float, in_position: bool = True) -> RepCycle | None:
+        if self._first_t_s is None:
+            self._first_t_s = t_s
         if np.isnan(value):
             if self._last_t_s is not None and t_s - self._last_t_s > self.max_gap_s:
                 self.reset()  # lost the patient for too long: never guess the rest of a rep
             return None
         self._last_t_s = t_s
+        first_sighting = self._zone is None
         raw = self._raw_zone(value)
         zone = self._confirmed_zone(raw, t_s)
+        if first_sighting and self._already_exercising(t_s):
+            if raw is Zone.START and not in_position:
+                return None
+            if raw is Zone.START:  # no settling needed: the set is under way
+                self.state = CounterState.READY
+                self._vote_position(True, t_s)
+                self._track_rest(value, t_s)
+                return None
+            self.state = CounterState.RETURNING if raw is Zone.TURN else CounterState.OUTBOUND
+            self._cycle = {
+                "start_s": t_s, "low": value, "high": value, "extreme": value, "turn_s": t_s,
+                "continued": True,
+            }  # fmt: skip
+            return None
         if self.state is CounterState.UNARMED:
             if zone is Zone.START and in_position:
                 if self._settled_since is None:
@@ -176,6 +202,12 @@ class RepCounter:
             return None
         return self._complete(self._zone_since)
 
+    def _already_exercising(self, t_s: float) -> bool:
+        """A recording that opens on the patient: the set may already be under way. (A rep
+        in progress is continued whatever the position: its start was before the video.)"""
+        assert self._first_t_s is not None
+        return self.start_mid_movement and t_s - self._first_t_s <= self.mid_movement_window_s
+
     def _vote_position(self, in_position: bool, t_s: float) -> None:
         votes = self._position_votes
         votes.append((t_s, in_position))
@@ -217,8 +249,9 @@ class RepCounter:
         self.state, self._rest = CounterState.READY, None
         cycle = self._cycle
         rep = RepCycle(
-            cycle["start_s"], cycle["turn_s"], end_s, cycle["extreme"], cycle["low"], cycle["high"]
-        )
+            cycle["start_s"], cycle["turn_s"], end_s, cycle["extreme"], cycle["low"],
+            cycle["high"], seen_from_start=not cycle.get("continued", False),
+        )  # fmt: skip
         if rep.duration_s < self.reps.min_rep_s or rep.range < self.signal_def.min_range:
             return None
         self.count += 1

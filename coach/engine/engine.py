@@ -30,7 +30,7 @@ from coach.engine.results import (
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
 from coach.engine.view import DetectedView, ViewEstimator
-from coach.exercise.schema import ExerciseDef
+from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef
 from coach.landmarks import Side
 from coach.pose import Pose
 
@@ -101,9 +101,11 @@ class ExerciseEngine:
         *,
         pause_when_crowded: bool = False,
         cue_coach: CueCoach | None = None,
+        recorded: bool = False,
     ) -> None:
         self.exercise = exercise
         self.pause_when_crowded = pause_when_crowded
+        self._recorded = recorded
         self._measures = MeasureComputer(exercise)
         self._view = ViewEstimator()
         self._cues = cue_coach or CueCoach()
@@ -120,7 +122,7 @@ class ExerciseEngine:
         else:
             sides = (None,)
         self._tracks = [
-            _Track(side, RepCounter(exercise.reps), FrameRuleTracker(list(exercise.rules)))
+            _Track(side, self._new_counter(None), FrameRuleTracker(list(exercise.rules)))
             for side in sides
             if exercise.reps is not None
         ]
@@ -140,6 +142,22 @@ class ExerciseEngine:
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
         self._required = self._measures.required_landmarks(watched)
+
+    def _new_counter(self, signal: SignalDef | None) -> RepCounter:
+        assert self.exercise.reps is not None
+        return RepCounter(self.exercise.reps, signal, start_mid_movement=self._recorded)
+
+    @property
+    def recorded(self) -> bool:
+        """True for a recorded video, which may begin in the middle of a rep; live, the
+        first movement is the patient getting into position and is never counted."""
+        return self._recorded
+
+    @recorded.setter
+    def recorded(self, value: bool) -> None:
+        self._recorded = value
+        for track in self._tracks:
+            track.counter.start_mid_movement = value
 
     # ---- public read-only state -------------------------------------------------------
     @property
@@ -219,7 +237,7 @@ class ExerciseEngine:
         for track in self._tracks:
             values = {name: v.on(track.side) for name, v in measured.items()}
             if track.counter.signal is not signal:  # the view changed what we count on
-                track.counter = RepCounter(self.exercise.reps, signal)
+                track.counter = self._new_counter(signal)
             value = values[signal.driver]
             any_visible |= not np.isnan(value)
             in_position = all(
@@ -342,8 +360,14 @@ class ExerciseEngine:
         }
         during = [f for f in track.faults if cycle.start_s <= f.t_s <= cycle.end_s]
         track.faults.clear()
+        # A rep the recording began in the middle of: its start, so its timing and whole-rep
+        # statistics, were never seen; judge only what was (the turn).
+        rules = [
+            rule for rule in self.exercise.rules
+            if cycle.seen_from_start or (rule.when == "turn" and rule.measure not in REP_MEASURES)
+        ]  # fmt: skip
         at_end = rep_faults(
-            list(self.exercise.rules), series, at_turn, timing, cycle.turn_s, view,
+            rules, series, at_turn, timing, cycle.turn_s, view,
             sided_at_turn=sided_at_turn, sided_series=sided_series,
         )  # fmt: skip
         partial = not track.counter.signal_def.reached_target(cycle.extreme)

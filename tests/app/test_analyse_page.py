@@ -164,7 +164,8 @@ def test_a_video_with_nobody_in_it_gives_zero_reps_and_a_warning(tmp_path):
         ("push_up_knees.mp4", "push_up"),
         ("bicep_curl_left.mov", "bicep_curl"),
         ("plank-front.gif", "plank"),
-        ("glute_bridge_side.mp4", "bicep_curl"),  # no match: the first id
+        ("glute_bridge_side.mp4", "glute_bridge"),
+        ("yoga_flow.mp4", "bicep_curl"),  # no match: the first id
         ("squatting_dog.mp4", "bicep_curl"),  # a prefix must be whole words
     ],
 )

@@ -396,3 +396,31 @@ def test_min_range_does_not_depend_on_return_speed(up_s):
     counter, cycles = run(samples)
     assert counter.count == 1
     assert cycles[0].range >= 30
+
+
+# ---- a recording that begins in the middle of a set ------------------------------------------
+
+MID_SET_CASES = [
+    # Opens at the bottom of a squat (90), stands up, then two full squats: live, the first
+    # rise is getting into position (2 reps); recorded, it ends a rep already under way (3).
+    pytest.param(Motion(90).to(10, 1.0).stay(0.5).reps(2, 100), False, 2, id="live-mid-rep"),
+    pytest.param(Motion(90).to(10, 1.0).stay(0.5).reps(2, 100), True, 3, id="recorded-mid-rep"),
+    # Opens standing and squats at once (no time to settle): recorded arms at once.
+    pytest.param(Motion(10).reps(2, 100, down_s=0.5), False, 1, id="live-no-settle"),
+    pytest.param(Motion(10).reps(2, 100, down_s=0.5), True, 2, id="recorded-no-settle"),
+    # Nobody for 3 s, then someone half-way down: walking in is never a rep, even recorded.
+    pytest.param(Motion(50).stay(3).to(10, 1.0).stay(1).reps(1, 100), True, 1, id="walk-in"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("motion", "recorded", "expected"), MID_SET_CASES)
+def test_a_recording_may_begin_in_the_middle_of_a_set(motion, recorded, expected):
+    samples = motion.samples(nan=[(0.0, 3.0)] if motion.knots[0][1] == 50 else ())
+    _, cycles = run(samples, start_mid_movement=recorded)
+    assert len(cycles) == expected
+
+
+def test_a_rep_begun_before_the_recording_says_so():
+    _, cycles = run(Motion(90).to(10, 1.0).stay(0.5).reps(1, 100).samples(),
+                    start_mid_movement=True)  # fmt: skip
+    assert [c.seen_from_start for c in cycles] == [False, True]
