@@ -92,6 +92,7 @@ def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
             ec.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Exercise']"))
         )
         box.click()
+        box.send_keys("Squat")  # filter the long list so the option is drawn
         squat = "//*[@role='option'][normalize-space(.)='Squat']"
         wait(driver, 30).until(ec.element_to_be_clickable((By.XPATH, squat))).click()
         time.sleep(3)  # the plan inputs are rebuilt for the new exercise

@@ -57,6 +57,7 @@ def choose(browser, by, label: str, option: str) -> None:
         ec.element_to_be_clickable((by.CSS_SELECTOR, f"input[aria-label='{label}']"))
     )
     box.click()
+    box.send_keys(option)  # the list is long: filter it so the option is drawn
     WebDriverWait(browser, 30).until(
         ec.element_to_be_clickable(
             (by.XPATH, f"//*[@role='option'][normalize-space(.)='{option}']")
