@@ -32,3 +32,24 @@ def shared_clip(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"needs the shared clip {path} (../shared/videos is not beside this checkout)")
     return path
+
+
+# ---- databases for the store tests (tests/databases.py) -----------------------------------
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for the whole run, or a skip that says why not."""
+    from tests.databases import start_postgres
+
+    cluster, reason = start_postgres()
+    if cluster is None:
+        pytest.skip(f"PostgreSQL store tests skipped: {reason}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The same store test against a SQLite file and against a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'coach.db'}"
+    return request.getfixturevalue("postgres_cluster").new_database()

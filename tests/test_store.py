@@ -1,4 +1,8 @@
-"""The session store on SQLite: WAL, migrations, reps committed one by one, bad input."""
+"""The session store: WAL, migrations, reps committed one by one, bad input.
+
+Every test with the `store` fixture runs twice: on a SQLite file and on a PostgreSQL
+database (a throwaway cluster the tests start; skipped, with the reason, without one).
+"""
 
 from __future__ import annotations
 
@@ -22,17 +26,18 @@ def make_rep(index: int, partial: bool = False, faults: tuple[Fault, ...] = ()) 
 
 
 @pytest.fixture
-def store(tmp_path):
-    opened = Store(f"sqlite:///{tmp_path / 'coach.db'}")
+def store(database_url):
+    opened = Store(database_url)
     yield opened
     opened.close()
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_is_migrated(store, tmp_path):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_is_migrated(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'coach.db'}")
     store.start_session("squat")
     raw = sqlite3.connect(tmp_path / "coach.db")
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
@@ -77,8 +82,8 @@ def test_bad_values_are_refused_with_the_reason(store, call, message):
         call(store)
 
 
-def test_reopening_an_existing_database_keeps_its_data(tmp_path):
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
+def test_reopening_an_existing_database_keeps_its_data(database_url):
+    url = database_url
     first = Store(url)
     session = first.start_session("squat")
     first.add_rep(session, 1, make_rep(1))
@@ -112,9 +117,9 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_a_killed_writer_loses_no_counted_rep(tmp_path):
-    """Kill -9 a process in the middle of a session; every rep it reported is in the file."""
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
+def test_a_killed_writer_loses_no_counted_rep(database_url):
+    """Kill -9 a process in the middle of a session; every rep it reported is stored."""
+    url = database_url
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, url], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
@@ -125,4 +130,7 @@ def test_a_killed_writer_loses_no_counted_rep(tmp_path):
     writer.send_signal(signal.SIGKILL)
     writer.wait(timeout=10)
     assert writer.returncode == -signal.SIGKILL
-    assert len(Store(url).rep_rows(session)) >= reported
+    reopened = Store(url)
+    assert len(reopened.rep_rows(session)) >= reported
+    assert reopened.session(session).reps >= reported
+    reopened.close()
