@@ -1,0 +1,191 @@
+"""Exports of a patient for a date range: CSV columns and rows, JSON, the FHIR R4 Bundle
+(validated with fhir.resources), the PDF report (opened with pypdf); empty patients give
+valid, empty exports; a patient cannot export another patient's data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
+from pypdf import PdfReader
+
+from coach import exports, fhir, report
+from coach.access import AccessDeniedError, Principal
+from coach.store import Store
+from tests.store_data import record_session, seed_patient
+
+HOME = Principal.home()
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store(f"sqlite:///{tmp_path / 'coach.db'}")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def seeded(store, library):
+    return seed_patient(store, library, days=4)
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_sessions_csv_has_the_documented_columns_and_one_row_a_session(store, seeded, library):
+    export = exports.gather(store, HOME, seeded.patient_id)
+    text = exports.sessions_csv(export)
+    assert text.splitlines()[0].split(",") == exports.SESSION_COLUMNS
+    table = rows(text)
+    assert [int(r["session_id"]) for r in table] == seeded.session_ids
+    assert {r["reps"] for r in table} == {"5"}
+    flagged = [r for r in table if r["pain_flag"] == "yes"]
+    assert len(flagged) == 1 and "pain after exercise 6/10" in flagged[0]["pain_flag_reasons"]
+    assert table[0]["started_at"].endswith("+00:00")  # ISO 8601, UTC
+
+
+def test_reps_csv_has_one_row_per_rep_and_angle(store, seeded):
+    table = rows(exports.reps_csv(exports.gather(store, HOME, seeded.patient_id)))
+    assert list(table[0]) == exports.REP_COLUMNS
+    assert len(table) == 4 * 5 * 2  # sessions x reps x angles
+    knee = [r for r in table if r["angle"] == "knee_flexion"]
+    assert knee[0]["min_deg"] == "5.0" and knee[0]["peak_deg"] == "90.0"
+    assert {r["faults"] for r in table} == {"too_fast", ""}
+
+
+def test_a_date_range_limits_every_export(store, seeded):
+    yesterday = datetime.now().astimezone().date() - timedelta(days=1)
+    export = exports.gather(store, HOME, seeded.patient_id, date_from=yesterday,
+                            date_to=yesterday)  # fmt: skip
+    assert [s.id for s in export.sessions] == [seeded.session_ids[-1]]
+    assert len(rows(exports.sessions_csv(export))) == 1
+
+
+def test_text_that_a_spreadsheet_would_run_is_quoted(store):
+    patient = store.add_patient("Pat")
+    session = store.start_session("squat", patient_id=patient, notes="=HYPERLINK(\"x\")")
+    store.finish_session(session, notes="=HYPERLINK(\"x\")")
+    (row,) = rows(exports.sessions_csv(exports.gather(store, HOME, patient)))
+    assert row["notes"] == "'=HYPERLINK(\"x\")"
+
+
+def test_json_export_holds_patient_plan_sessions_reps_and_goals(store, seeded, library):
+    data = json.loads(exports.export_json(exports.gather(store, HOME, seeded.patient_id),
+                                          library))  # fmt: skip
+    assert (data["format"], data["version"]) == ("form-coach-export", 1)
+    assert data["patient"]["name"] == "Ana Example"
+    assert [i["exercise"] for i in data["plan"]["items"]] == ["Squat", "Plank"]
+    assert len(data["sessions"]) == 4 and len(data["sessions"][0]["reps"]) == 5
+    assert data["sessions"][0]["reps"][0]["angles"]["knee_flexion"]["peak_deg"] == 90.0
+    assert sum(s["pain_flag"]["flagged"] for s in data["sessions"]) == 1
+    assert data["goals"][0]["activity"] == "Climb the stairs at home"
+
+
+def observations_by_kind(bundle: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for entry in bundle.get("entry", []):
+        out.setdefault(entry["resource"]["id"].split("-")[0], []).append(entry["resource"])
+    return out
+
+
+def test_fhir_bundle_validates_and_codes_pain_rom_and_repetitions(store, seeded, library):
+    bundle = fhir.fhir_bundle(exports.gather(store, HOME, seeded.patient_id), library)
+    parsed = Bundle.model_validate(bundle)  # fhir.resources: R4-compatible models
+    assert parsed.type == "collection"
+    kinds = observations_by_kind(bundle)
+    assert {k: len(v) for k, v in kinds.items()} == {"pain": 8, "rom": 8, "reps": 4}
+    for resource in (r for group in kinds.values() for r in group):
+        Observation.model_validate(resource)
+        assert resource["subject"]["identifier"]["value"] == str(seeded.patient_id)
+
+    pain = kinds["pain"][1]  # the first session's pain after
+    assert pain["code"]["coding"][0] == {"system": "http://loinc.org", "code": "72514-3",
+                                         "display": fhir.PAIN_DISPLAY}  # fmt: skip
+    assert pain["valueCodeableConcept"]["coding"][0]["code"] == "LA6113-0"  # the answer "2"
+    worst = [p for p in kinds["pain"] if p["valueCodeableConcept"]["text"] == "6"]
+    assert [p["valueCodeableConcept"]["coding"][0]["code"] for p in worst] == ["LA10138-8"]
+
+    knee = next(r for r in kinds["rom"] if r["code"]["coding"][0]["code"] == "knee_flexion")
+    assert knee["valueQuantity"] == {"value": 90.0, "unit": "deg",
+                                     "system": "http://unitsofmeasure.org", "code": "deg"}
+    assert knee["bodySite"]["coding"][0]["code"] == "49076000"  # knee joint structure
+    laterality = knee["component"][0]
+    assert laterality["code"]["coding"][0]["code"] == "272741003"
+    assert laterality["valueCodeableConcept"]["coding"][0]["display"] == "Bilateral"
+    assert "markerless video pose estimation" in knee["method"]["text"]
+
+    reps = kinds["reps"][0]
+    assert reps["valueQuantity"]["value"] == 5 and reps["valueQuantity"]["code"] == "{repetitions}"
+
+
+def test_all_eleven_pain_answers_are_distinct_loinc_answer_codes():
+    codes = [fhir.pain_value(n)["coding"][0]["code"] for n in range(11)]
+    assert codes[0] == "LA6111-4" and codes[10] == "LA13942-0"
+    assert len(set(codes)) == 11 and all(c.startswith("LA") for c in codes)
+
+
+def test_left_and_right_reps_give_their_own_laterality(store, library):
+    from coach.engine.results import AngleStats, Rep
+
+    patient = store.add_patient("Pat")
+    session = store.start_session("bicep_curl", patient_id=patient)
+    for index, side in enumerate(("left", "right"), 1):
+        store.add_rep(session, 1, Rep(index, side, index, index + 0.5, index + 1,
+                                      {"elbow_flexion": AngleStats(20, 140, 139)}, False))
+    bundle = fhir.fhir_bundle(exports.gather(store, HOME, patient), library)
+    rom = observations_by_kind(bundle)["rom"]
+    sides = [r["component"][0]["valueCodeableConcept"]["coding"][0]["code"] for r in rom]
+    assert sides == ["7771000", "24028007"]  # left, right
+    assert {r["bodySite"]["coding"][0]["code"] for r in rom} == {"16953009"}  # elbow joint
+
+
+def pdf_text(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_report_opens_has_pages_and_the_patient_plan_and_flags(store, seeded, library):
+    export = exports.gather(store, HOME, seeded.patient_id)
+    data = report.progress_report_pdf(export, library)
+    assert data.startswith(b"%PDF-")
+    pages, text = pdf_text(data)
+    assert pages >= 2  # the charts need a second page
+    cue = next(r.cue for r in library.get("squat").rules if r.id == "too_fast")
+    for words in ("Ana Example", "Dr Referrer", "Squat", "Plank", "Adherence",
+                  "pain after exercise 6/10", cue.split(":")[0]):  # fmt: skip
+        assert words in text, words
+    reader = PdfReader(io.BytesIO(data))
+    images = sum(len(page.images) for page in reader.pages)
+    assert images >= 4  # adherence, ROM, pain, repetitions (and goals when scored)
+
+
+def test_a_patient_with_no_sessions_exports_valid_and_empty(store, library):
+    patient = store.add_patient("New Patient")
+    export = exports.gather(store, HOME, patient)
+    assert rows(exports.sessions_csv(export)) == [] and rows(exports.reps_csv(export)) == []
+    assert exports.sessions_csv(export).strip().split(",") == exports.SESSION_COLUMNS
+    data = json.loads(exports.export_json(export, library))
+    assert data["sessions"] == [] and data["plan"] is None
+    bundle = fhir.fhir_bundle(export, library)
+    assert Bundle.model_validate(bundle).entry is None
+    pages, text = pdf_text(report.progress_report_pdf(export, library))
+    assert pages == 1 and "No sessions recorded" in text and "New Patient" in text
+
+
+def test_a_patient_cannot_export_another_patients_data(store, seeded, library):
+    other = store.add_patient("Someone Else")
+    record_session(store, other, None, datetime.now(UTC) - timedelta(hours=2))
+    me = Principal("patient", "Ana", patient_id=seeded.patient_id)
+    with pytest.raises(AccessDeniedError):
+        exports.gather(store, me, other)
+    mine = exports.gather(store, me, seeded.patient_id)
+    assert {s.patient_id for s in mine.sessions} == {seeded.patient_id}
+    for text in (exports.sessions_csv(mine), exports.export_json(mine, library),
+                 fhir.fhir_json(mine, library)):  # fmt: skip
+        assert "Someone Else" not in text
