@@ -1,4 +1,10 @@
-"""Form Coach: the Streamlit entry point (`make run`). It only sets up the page and routes."""
+"""Form Coach: the Streamlit entry point (`make run`). It only sets up the page and routes.
+
+Home mode (the default) opens every page without a login. Clinic mode
+(FORM_COACH_MODE=clinic) shows only the sign-in page until someone signs in, then the pages
+for a clinician or for a patient. Each page checks the user again itself (dashboard_lib),
+so a page reached by its address is no way around the login.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,57 @@ from pathlib import Path
 
 import streamlit as st
 
+import dashboard_lib as dash
+from coach.access import current_mode
+from coach.errors import CoachError
+
 PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Form Coach", layout="wide")
-navigation = st.navigation(
-    [
-        st.Page(PAGES / "home.py", title="Start here", icon=":material/home:", default=True),
-        st.Page(PAGES / "live.py", title="Live coach", icon=":material/videocam:"),
-        st.Page(PAGES / "analyse.py", title="Analyse a video", icon=":material/movie:"),
-        st.Page(PAGES / "library.py", title="Exercise library", icon=":material/menu_book:"),
+
+
+def page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES / name, title=title, icon=f":material/{icon}:", default=default)
+
+
+def coach_pages(*, default_home: bool) -> list:
+    return [
+        page("home.py", "Start here", "home", default=default_home),
+        page("today.py", "Today", "checklist"),
+        page("live.py", "Live coach", "videocam"),
+        page("analyse.py", "Analyse a video", "movie"),
+        page("library.py", "Exercise library", "menu_book"),
     ]
-)
-navigation.run()
+
+
+def physio_pages(*, default_patients: bool = False) -> list:
+    return [
+        page("patients.py", "Patients", "groups", default=default_patients),
+        page("progress.py", "Patient progress", "monitoring"),
+        page("session.py", "Session", "timeline"),
+        page("plan_editor.py", "Plan editor", "edit_note"),
+    ]
+
+
+try:
+    mode = current_mode()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+if mode == "home":
+    pages: dict[str, list] = {"Exercise": coach_pages(default_home=True),
+                              "Physio": physio_pages()}  # fmt: skip
+else:
+    principal = dash.current_principal()  # None once a login expires
+    if principal is None:
+        pages = {"": [page("login.py", "Sign in", "login", default=True)]}
+    elif principal.kind == "patient":
+        mine = coach_pages(default_home=False)
+        mine[1] = page("today.py", "Today", "checklist", default=True)
+        pages = {"Exercise": mine, "Progress": [page("progress.py", "My progress", "monitoring"),
+                                                 page("session.py", "Session", "timeline")]}
+    else:
+        pages = {"Physio": physio_pages(default_patients=True),
+                 "Exercise": coach_pages(default_home=False)}
+    dash.sign_out_button()
+st.navigation(pages).run()

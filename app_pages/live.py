@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+import dashboard_lib as dash
 import pages_lib as ui
 from coach.errors import CoachError
 from coach.guided import SetPlan, Stage
@@ -49,12 +50,16 @@ if live is None:
     )
     ids = library.ids()
     exercise_id = st.selectbox(
-        "Exercise", ids, key="live_exercise", format_func=lambda i: library.get(i).name
-    )
+        "Exercise", ids, index=dash.live_plan_exercise(store, ids), key="live_exercise",
+        format_func=lambda i: library.get(i).name,
+    )  # fmt: skip
     exercise = library.get(exercise_id)
+    target = dash.live_target(store, exercise.id)  # whose session, and their plan's item
     with st.expander(f"How to do the {exercise.name.lower()} and where to put the camera"):
         st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
-    default = SetPlan.from_dosage(exercise)
+    default = dash.set_plan_for(exercise, target.item)
+    if target.item is not None:
+        st.caption("Sets and repetitions from your physiotherapist's plan.")
     sets_col, amount_col, rest_col = st.columns(3)
     sets = sets_col.number_input("Sets", 1, 10, default.sets, key=f"sets_{exercise_id}")
     if exercise.mode == "hold":
@@ -77,6 +82,8 @@ if live is None:
             session_id = store.start_session(
                 exercise.id, pain_before=int(pain), planned_sets=plan.sets,
                 planned_reps=plan.reps, planned_hold_s=plan.hold_s,
+                patient_id=target.patient_id,
+                plan_item_id=target.item.id if target.item is not None else None,
             )  # fmt: skip
         except CoachError as exc:
             st.error(str(exc))
@@ -86,6 +93,7 @@ if live is None:
             stats_path=ui.live_stats_path(),
         )  # fmt: skip
         state.live_session = LiveSession(coach, session_id, exercise.id)
+        state.pop(dash.LIVE_ITEM_KEY, None)
         st.rerun()
     st.stop()
 

@@ -188,6 +188,60 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+PASSWORD_ENV = "FORM_COACH_NEW_PASSWORD"
+
+
+def _new_password(username: str | None) -> str | None:
+    """The new account's password: $FORM_COACH_NEW_PASSWORD, else asked twice on the
+    terminal (never on the command line, where other users could read it)."""
+    if username is None:
+        return None
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    import getpass
+
+    first = getpass.getpass(f"password for {username}: ")
+    if getpass.getpass("again: ") != first:
+        raise CoachError("the two passwords differ")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Clinic mode's accounts: add a clinician or a patient (with a login), list them."""
+    from coach.store import Store
+
+    store = Store()
+    if args.action == "list":
+        names = {c.id: c.name for c in store.list_clinicians()}
+        for clinician_id, name in names.items():
+            print(f"clinician {clinician_id}: {name}")
+        for patient in store.list_patients():
+            owner = names.get(patient.clinician_id, "-")
+            print(f"patient {patient.id}: {patient.name} (clinician: {owner})")
+        for account in store.list_accounts():
+            who = account.clinician_id if account.role == "clinician" else account.patient_id
+            print(f"login {account.username}: {account.role} {who}")
+        return 0
+    from coach.records import check_password, check_username
+
+    if args.username:  # refuse a bad login before anything is written
+        check_username(args.username)
+    password = _new_password(args.username)
+    if password is not None:
+        check_password(password)
+    if args.action == "add-clinician":
+        clinician_id = store.add_clinician(args.name, email=args.email)
+        if args.username:
+            store.add_account(args.username, password or "", clinician_id=clinician_id)
+        print(f"clinician {clinician_id}: {args.name}")
+        return 0
+    login = (args.username, password or "") if args.username else None
+    patient_id = store.add_patient(args.name, clinician_id=args.clinician, login=login,
+                                   referrer=args.referrer)  # fmt: skip
+    print(f"patient {patient_id}: {args.name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coach", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -224,6 +278,24 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("output", type=Path)
     record.add_argument("--model", metavar="FILE")
     record.set_defaults(run=cmd_record)
+
+    users = commands.add_parser(
+        "users", help="clinic mode: add clinicians and patients with logins, list them",
+        description="Accounts for clinic mode (FORM_COACH_MODE=clinic). The password is "
+        f"read from ${PASSWORD_ENV} or asked on the terminal.",
+    )  # fmt: skip
+    actions = users.add_subparsers(dest="action", required=True)
+    clinician = actions.add_parser("add-clinician", help="a clinician and their login")
+    clinician.add_argument("name")
+    clinician.add_argument("--username", help="their login (3-64: a-z, 0-9, . _ -)")
+    clinician.add_argument("--email")
+    patient = actions.add_parser("add-patient", help="a patient, optionally with a login")
+    patient.add_argument("name")
+    patient.add_argument("--clinician", type=int, help="the id of their clinician")
+    patient.add_argument("--username")
+    patient.add_argument("--referrer", help="the referring clinician, for the PDF report")
+    actions.add_parser("list", help="clinicians, patients and logins")
+    users.set_defaults(run=cmd_users)
     return parser
 
 
