@@ -1,0 +1,200 @@
+"""The store's foundation: the database connection, migrations and transactions.
+
+SQLite by default (a file in the user's data folder, WAL journal, foreign keys on), or any
+SQLAlchemy URL given in `FORM_COACH_DATABASE_URL` (PostgreSQL for a clinic server). The
+schema is created and upgraded by Alembic migrations (coach/migrations) when the store
+opens. Every write is one transaction (`_writing`); database errors become `StoreError`s
+that say what was being done and, for a full disk, how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from coach.records import (
+    AngleRecord,
+    Patient,
+    PlanItem,
+    StoreError,
+)
+
+DATABASE_URL_ENV = "FORM_COACH_DATABASE_URL"
+DATA_DIR_ENV = "FORM_COACH_DATA"
+DEFAULT_PATIENT_NAME = "Me"
+
+
+def default_database_url() -> str:
+    """$FORM_COACH_DATABASE_URL, else a SQLite file in $FORM_COACH_DATA or the XDG data folder."""
+    if os.environ.get(DATABASE_URL_ENV):
+        return os.environ[DATABASE_URL_ENV]
+    base = os.environ.get(DATA_DIR_ENV)
+    if not base:
+        xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        base = str(Path(xdg) / "form-coach")
+    return f"sqlite:///{Path(base) / 'form-coach.db'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable across process crashes
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _sqlite_migration_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Foreign keys off while tables are rebuilt: with them on, SQLite's DROP TABLE of the old
+    # sessions table would cascade and delete every rep (checked afterwards instead).
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    # The whole migration is one transaction that holds the write lock from the start:
+    # two processes starting together cannot both upgrade, and a failure rolls back.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _plain(value: float | None) -> float | None:
+    return None if value is None or value != value else round(float(value), 2)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _day_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime | None, ...]:
+    """Local calendar days as a half-open UTC interval [start, end)."""
+    start = end = None
+    if date_from is not None:
+        start = datetime.combine(date_from, time.min).astimezone().astimezone(UTC)
+    if date_to is not None:
+        end = datetime.combine(date_to + timedelta(days=1), time.min).astimezone().astimezone(UTC)
+    return start, end
+
+
+def _patient(row: Row) -> Patient:
+    return Patient(row.id, row.name, row.date_of_birth, row.referrer, row.clinician_id,
+                   bool(row.is_default), row.notes)  # fmt: skip
+
+
+def _plan_item(row: Row) -> PlanItem:
+    return PlanItem(
+        row.id, row.plan_id, row.position, row.exercise_id, row.sets, row.reps, row.hold_s,
+        row.rest_s, row.rom_angle, row.rom_target_deg, row.frequency_per_week, row.notes,
+        _json(row.progress_rule), bool(row.active),
+    )  # fmt: skip
+
+
+def _angles(raw: Any) -> dict[str, AngleRecord]:
+    return {
+        name: AngleRecord(stats.get("min_deg"), stats.get("max_deg"), stats.get("rom_deg"),
+                          stats.get("peak_deg"))
+        for name, stats in (_json(raw) or {}).items()
+    }  # fmt: skip
+
+
+class StoreBase:
+    """The connection and transactions the parts of `Store` share. Safe across threads.
+
+    `clock` gives the time for new rows (tests pass a fixed one).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        migrate: bool = True,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.url = url or default_database_url()
+        self._clock = clock
+        if self.url.startswith("sqlite:///"):
+            folder = Path(self.url.removeprefix("sqlite:///")).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the data folder {folder}: {exc.strerror}; set "
+                    f"{DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place"
+                ) from exc
+        try:
+            self.engine: Engine = create_engine(self.url)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot use the database URL {self.url!r}: {exc}") from exc
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        if migrate:
+            self.migrate()
+
+    # ---- schema ------------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (creates it in an empty database)."""
+        from coach.migrations import upgrade_to_head
+
+        engine = self.engine
+        if self.is_sqlite:
+            engine = create_engine(self.url, poolclass=NullPool)
+            event.listen(engine, "connect", _sqlite_migration_connect)
+            event.listen(engine, "begin", _sqlite_begin_immediate)
+        try:
+            with self._writing("upgrading the database schema", engine) as connection:
+                upgrade_to_head(connection)
+                if self.is_sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(f"the upgrade left broken references: {broken[:5]}")
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    @contextmanager
+    def _writing(self, what: str, engine: Engine | None = None) -> Iterator[Connection]:
+        try:
+            with (engine or self.engine).begin() as connection:
+                yield connection
+        except IntegrityError as exc:
+            detail = str(exc.orig) if exc.orig is not None else str(exc)
+            raise StoreError(f"{what} was refused by the database: {detail}") from exc
+        except OperationalError as exc:
+            detail = str(exc.orig) if exc.orig is not None else str(exc)
+            hint = " (is the disk full?)" if "full" in detail or "disk" in detail else ""
+            raise StoreError(f"{what} failed in {self.url}: {detail}{hint}") from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{what} failed in {self.url}: {exc}") from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise StoreError(f"reading {self.url} failed: {exc}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()

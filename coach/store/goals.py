@@ -1,0 +1,88 @@
+"""Patient-specific functional goals (PSFS style): up to five activities a patient finds hard,
+each scored 0-10 over time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from coach.records import (
+    MAX_GOALS,
+    Goal,
+    GoalScore,
+    ValidationError,
+    check_date,
+    check_id,
+    check_score,
+    check_text,
+)
+from coach.store.base import (
+    StoreBase,
+)
+from coach.store_schema import (
+    goal_scores,
+    goals,
+)
+
+
+class GoalStore(StoreBase):
+    """Patient-specific functional goals (PSFS) and their scores."""
+
+    # ---- goals (PSFS) -----------------------------------------------------------------------
+    def add_goal(self, patient_id: int, activity: str) -> int:
+        """A patient-chosen activity they find hard (PSFS); at most five at a time."""
+        text = check_text(activity, "activity", max_len=200)
+        patient_id = check_id(patient_id, "patient")
+        with self._writing("adding a goal") as connection:
+            active = connection.execute(
+                select(func.count()).select_from(goals)
+                .where(goals.c.patient_id == patient_id, goals.c.active.is_(True))
+            ).scalar_one()  # fmt: skip
+            if active >= MAX_GOALS:
+                raise ValidationError(
+                    f"a patient has at most {MAX_GOALS} goals (PSFS); retire one first"
+                )
+            return int(connection.execute(goals.insert().values(
+                patient_id=patient_id, position=int(active) + 1, activity=text, active=True,
+                created_at=self._clock(),
+            )).inserted_primary_key[0])  # fmt: skip
+
+    def score_goal(self, goal_id: int, score: int, *, scored_on: date | str | None = None) -> None:
+        """0 = unable to do the activity, 10 = able to do it as before the problem."""
+        day = check_date(scored_on, "date scored", required=False) or self._clock().date()
+        with self._writing("scoring a goal") as connection:
+            connection.execute(goal_scores.insert().values(
+                goal_id=check_id(goal_id, "goal"), score=check_score(score, "goal score"),
+                scored_on=day, created_at=self._clock(),
+            ))  # fmt: skip
+
+    def retire_goal(self, goal_id: int) -> None:
+        with self._writing("retiring a goal") as connection:
+            connection.execute(
+                goals.update().where(goals.c.id == check_id(goal_id, "goal")).values(active=False)
+            )
+
+    def goal_patient_id(self, goal_id: int) -> int | None:
+        with self._reading() as connection:
+            return connection.execute(
+                select(goals.c.patient_id).where(goals.c.id == check_id(goal_id, "goal"))
+            ).scalar_one_or_none()
+
+    def goals(self, patient_id: int, *, include_retired: bool = False) -> list[Goal]:
+        query = select(goals).where(goals.c.patient_id == check_id(patient_id, "patient"))
+        if not include_retired:
+            query = query.where(goals.c.active.is_(True))
+        with self._reading() as connection:
+            rows = connection.execute(query.order_by(goals.c.position, goals.c.id)).all()
+            out = []
+            for row in rows:
+                scores = connection.execute(
+                    select(goal_scores.c.scored_on, goal_scores.c.score)
+                    .where(goal_scores.c.goal_id == row.id)
+                    .order_by(goal_scores.c.scored_on, goal_scores.c.id)
+                )  # fmt: skip
+                out.append(Goal(row.id, row.patient_id, row.position, row.activity,
+                                bool(row.active), tuple(GoalScore(s[0], s[1]) for s in scores)))
+            return out
