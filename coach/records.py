@@ -340,3 +340,47 @@ class Goal:
     @property
     def latest(self) -> int | None:
         return self.scores[-1].score if self.scores else None
+
+
+AssessmentKind = Literal["rom", "chair_stand_30s", "timed_up_and_go", "single_leg_stance"]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One measured result: a range of motion (deg), a chair-stand count, a time (s)."""
+
+    id: int
+    patient_id: int
+    kind: AssessmentKind
+    measure: str  # e.g. knee_flexion, stands, time
+    side: str | None  # left / right, None when the measure has no side
+    value: float
+    unit: str  # deg, s, {stands}
+    taken_at: datetime
+    source: str  # live / video
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class FlareUpPlan:
+    """What the patient does in a flare-up, agreed with their physio; kept with the plan."""
+
+    plan_id: int
+    warning_signs: str | None
+    reduce: str | None
+    keep_doing: str | None
+    helps: str | None
+    seek_help: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PostureCheck:
+    """The summary of one posture check (no frames or landmarks are kept)."""
+
+    id: int
+    patient_id: int
+    started_at: datetime
+    ended_at: datetime
+    summary: dict[str, Any]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 # Stable constraint names, so migrations can find them on every database.
@@ -218,4 +219,67 @@ goal_scores = Table(
     Column("score", Integer, nullable=False),  # 0 = unable, 10 = as before the problem
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("score BETWEEN 0 AND 10", name="score"),
+)  # fmt: skip
+
+# ---- revision 0003: assessments and self-management ------------------------------------
+ASSESSMENT_KINDS = ("rom", "chair_stand_30s", "timed_up_and_go", "single_leg_stance")
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("kind", String(30), nullable=False),  # one of ASSESSMENT_KINDS
+    Column("measure", String(60), nullable=False),  # e.g. knee_flexion, stands, time
+    Column("side", String(8)),  # left / right, NULL when the measure has no side
+    Column("value", Float, nullable=False),
+    Column("unit", String(20), nullable=False),  # UCUM-like: deg, s, {stands}
+    Column("details", JSON, nullable=False),  # jitter, view, norm band, ... (no images)
+    Column("source", String(8), nullable=False),  # live / video
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("notes", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("kind IN ('rom', 'chair_stand_30s', 'timed_up_and_go', "
+                    "'single_leg_stance')", name="kind"),
+    CheckConstraint("side IS NULL OR side IN ('left', 'right')", name="side"),
+    CheckConstraint("source IN ('live', 'video')", name="source"),
+)  # fmt: skip
+
+flare_up_plans = Table(
+    "flare_up_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Kept with the plan: one flare-up plan per treatment plan.
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
+           unique=True),
+    Column("warning_signs", Text),  # how the patient recognises a flare-up
+    Column("reduce", Text),  # what to cut back, and by how much
+    Column("keep_doing", Text),  # what to keep doing
+    Column("helps", Text),  # what has helped before (heat, pacing, relaxation ...)
+    Column("seek_help", Text),  # when to call the physio or a doctor
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+posture_checks = Table(
+    "posture_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Column("summary", JSON, nullable=False),  # only the summary: no frames, no landmarks
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+lesson_reads = Table(
+    "lesson_reads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False),
+    Column("lesson_id", String(64), nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("patient_id", "lesson_id", name="uq_lesson_reads_patient_lesson"),
 )  # fmt: skip

@@ -1,5 +1,6 @@
-"""Schema migrations: from an empty database, from revision 0001 with data (nothing lost),
-back down to 0001, and all-or-nothing when an upgrade fails. SQLite and PostgreSQL."""
+"""Schema migrations: from an empty database, from revisions 0001 and 0002 with data (nothing
+lost), back down, all-or-nothing when an upgrade fails, and the migrated schema equal to the
+tables the code declares. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from datetime import datetime
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from coach.migrations import alembic_config
-from coach.store import Store, StoreError
+from coach.store import Store, StoreError, metadata
+
+HEAD = "0003"
 
 NEW_TABLES = {"patients", "clinicians", "accounts", "plans", "plan_items", "fault_events",
               "goals", "goal_scores"}  # fmt: skip
@@ -57,7 +62,7 @@ def counts(engine) -> dict[str, int]:
 
 def test_an_empty_database_is_created_at_the_newest_revision(database_url):
     store = Store(database_url)
-    assert store.revision() == "0002"
+    assert store.revision() == HEAD
     tables = set(inspect(store.engine).get_table_names())
     assert tables >= NEW_TABLES | {"sessions", "sets", "reps", "alembic_version"}
     assert store.list_patients() == []  # the default patient comes on first use, not here
@@ -69,7 +74,7 @@ def test_upgrading_0001_with_data_keeps_every_session_set_and_rep(database_url):
     fill_0001(engine)
     before = counts(engine)
     store = Store(database_url)
-    assert store.revision() == "0002"
+    assert store.revision() == HEAD
     assert counts(store.engine) == before == {"sessions": 2, "sets": 2, "reps": 4}
     (patient,) = store.list_patients()
     assert patient.is_default and patient.name == "Me"
@@ -105,7 +110,7 @@ def test_downgrading_to_0001_keeps_sessions_and_reps_and_upgrades_again(database
     assert "patient_id" not in columns and "pain_during" not in columns
     engine.dispose()
     again = Store(database_url)
-    assert again.revision() == "0002" and len(again.sessions(again.default_patient().id)) == 2
+    assert again.revision() == HEAD and len(again.sessions(again.default_patient().id)) == 2
     again.close()
 
 
@@ -121,5 +126,35 @@ def test_a_failed_upgrade_changes_nothing(database_url):
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() \
             == "0001"
     assert "patients" not in inspect(engine).get_table_names()
+    assert counts(engine) == {"sessions": 2, "sets": 2, "reps": 4}
+    engine.dispose()
+
+
+def test_the_migrated_schema_is_the_declared_one(database_url):
+    """Alembic's autogenerate finds nothing to add, drop or change: the migrations and
+    coach.store_schema describe the same tables, columns, indexes and foreign keys."""
+    store = Store(database_url)
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, metadata)
+    store.close()
+    assert differences == []
+
+
+def test_upgrading_0002_with_data_adds_the_assessment_tables_and_downgrades_back(database_url):
+    engine = at_revision(database_url, "0001")
+    fill_0001(engine)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0002")
+    store = Store(database_url)
+    assert store.revision() == HEAD
+    patient = store.default_patient()
+    store.add_assessment(patient.id, kind="rom", measure="knee_flexion", value=120.0,
+                         unit="deg", side="left")  # fmt: skip
+    store.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0002")
+    tables = set(inspect(engine).get_table_names())
+    assert not tables & {"assessments", "flare_up_plans", "posture_checks", "lesson_reads"}
     assert counts(engine) == {"sessions": 2, "sets": 2, "reps": 4}
     engine.dispose()
