@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import weakref
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from coach.analysis import AnalysisResult, analyze_video
 from coach.engine.results import CueKind, Rep
@@ -389,6 +391,31 @@ def load_library() -> ExerciseLibrary:
 def open_store() -> Store:
     """One database handle per server process (a connection pool); rows are per session."""
     return Store()
+
+
+def camera_stream(
+    key: str,
+    frames_callback: Callable[[list], Awaitable[list]],
+    on_ended: Callable[[], None],
+    *,
+    rtc: dict,
+    max_fps: int = 30,
+) -> None:
+    """The webcam through streamlit-webrtc at 640x480, no audio. `frames_callback` runs on
+    the worker thread with the frames queued since its last call (no st.* in it)."""
+    webrtc_streamer(
+        key=key,
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=rtc,
+        media_stream_constraints={
+            "video": {"width": {"ideal": 640}, "height": {"ideal": 480},
+                      "frameRate": {"max": max_fps}},
+            "audio": False,
+        },
+        queued_video_frames_callback=frames_callback,
+        on_video_ended=on_ended,
+        async_processing=True,
+    )  # fmt: skip
 
 
 def rtc_configuration() -> dict:

@@ -29,6 +29,14 @@ POOR: frozenset[Issue] = frozenset(
     {Issue.FORWARD_HEAD, Issue.SHOULDERS_RAISED, Issue.LEANING, Issue.SCREEN_TOO_CLOSE}
 )
 
+LABELS: dict[Issue, str] = {
+    Issue.FORWARD_HEAD: "head forward",
+    Issue.SHOULDERS_RAISED: "shoulders raised",
+    Issue.LEANING: "leaning to one side",
+    Issue.SCREEN_TOO_CLOSE: "close to the screen",
+    Issue.SCREEN_TOO_FAR: "far from the screen",
+}
+
 ADVICE: dict[Issue, str] = {
     Issue.FORWARD_HEAD: "Your head has come forward of your shoulders. Draw your chin gently "
     "back, let the back of your neck lengthen, and bring the screen to you rather than "

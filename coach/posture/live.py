@@ -111,6 +111,14 @@ class LivePostureCheck:
         poses = self._estimator.detect(rgb, t_s)
         height, width = rgb.shape[:2]
         pose = poses[0] if poses else Pose.empty(t_s, (width, height))
+        state = self.process_pose(pose)
+        if self.mirror_display:
+            return draw_posture(cv2.flip(rgb, 1), pose.mirrored(), state)
+        return draw_posture(rgb, pose, state)
+
+    def process_pose(self, pose: Pose) -> PostureState:
+        """One pose (camera image, not mirrored) through the monitor, after applying what
+        the page asked for."""
         with self._lock:
             if self._want_calibration:
                 self.monitor.calibrate()
@@ -119,9 +127,7 @@ class LivePostureCheck:
                 self.monitor.reminders_on, self._want_reminders = self._want_reminders, None
             state = self.monitor.update(pose)
             self._state, self._frames = state, self._frames + 1
-        if self.mirror_display:
-            return draw_posture(cv2.flip(rgb, 1), pose.mirrored(), state)
-        return draw_posture(rgb, pose, state)
+        return state
 
     def process_frames(self, frames: list) -> list:
         """streamlit-webrtc's queued-frames callback body: only the newest frame is used."""
