@@ -42,7 +42,7 @@ st.caption(":material/star: suggested for you now   :material/check_circle: read
 with st.container(border=True):
     st.header(lesson.title)
     st.caption(f"{lesson.summary} About {lesson.minutes} minutes to read.")
-    st.markdown(lesson.body)
+    st.markdown(lesson.markdown(heading_level=4))
 
 if chosen in read:
     st.success(f"Read on {read[chosen].astimezone():%d %b %Y}.")

@@ -18,6 +18,7 @@ import dashboard_lib as dash
 import pages_lib as ui
 import selfcare_lib as selfcare
 from coach.errors import CoachError
+from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
 from coach.posture.measures import CameraModel
 from coach.posture.monitor import PostureMonitor
@@ -98,11 +99,12 @@ def posture_panel() -> None:
     if not current.present:
         st.warning("I cannot see your face and both shoulders: sit in front of the camera.")
         return
-    if not current.findings:
+    if not current.poor:
         st.success("Your posture looks good." if current.calibrated else
                    "Looking fine. Calibrate to check your head and shoulders too.")
-    for finding in current.findings:
-        st.warning(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
+    for finding in current.findings:  # poor posture as a warning, the rest as advice
+        show = st.warning if finding.issue in POOR else st.info
+        show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
     left, right = st.columns(2)
     if current.measures is not None:
         left.metric("From the screen", f"{100 * current.measures.screen_distance_m:.0f} cm",

@@ -52,6 +52,11 @@ class Lesson:
     body: str  # Markdown, without the front-matter
     path: Path
 
+    def markdown(self, heading_level: int = 2) -> str:
+        """The body with its `##` section headings at `heading_level`, to sit under a
+        page's own title without shouting."""
+        return re.sub(r"^## ", "#" * heading_level + " ", self.body, flags=re.MULTILINE)
+
     @property
     def words(self) -> int:
         return len(re.findall(r"\w+", self.body))

@@ -110,3 +110,9 @@ def test_suggestions_follow_the_sessions_and_skip_what_was_read(sessions, flagge
     lessons = load_lessons()
     got = suggested(lessons, read, sessions=sessions, last_flagged=flagged)
     assert [x.id for x in got] == expected
+
+
+def test_section_headings_can_sit_under_a_page_title():
+    lesson = load_lessons()[0]
+    shown = lesson.markdown(heading_level=4)
+    assert "\n#### Sources" in shown and "\n## " not in shown
