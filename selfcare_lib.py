@@ -35,12 +35,13 @@ def shipped_lessons() -> tuple[Lesson, ...]:
 
 
 def lessons_or_stop() -> tuple[Lesson, ...]:
+    """The lessons, or the loading error (file, key, fix) on the page and a stop."""
     try:
-        return shipped_lessons()
+        lessons = shipped_lessons()
     except CoachError as exc:
         st.error(str(exc))
         st.stop()
-    raise AssertionError("st.stop() returned")
+    return lessons
 
 
 def suggested_for(store: Store, patient_id: int, lessons: tuple[Lesson, ...]) -> list[Lesson]:

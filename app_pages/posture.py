@@ -10,7 +10,7 @@ a fragment. Each browser session has its own check, for one patient.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -33,7 +33,7 @@ class PostureSitting:
 
     check: LivePostureCheck
     patient_id: int
-    started_at: datetime
+    started_at: datetime  # when the page made it (the stream may start later)
 
 
 state = st.session_state
@@ -130,9 +130,14 @@ if st.button("Finish and save the summary", type="primary"):
     if not summary["observed_s"]:
         st.info("Nothing to save yet: start the camera and sit in view first.")
     else:
+        # The check ran for the frames' time, which may have begun well after the page
+        # opened: date it back from now by that time.
+        ended = datetime.now(UTC)
+        ran = timedelta(seconds=summary["observed_s"] + summary["away_s"])
+        started = max(sitting.started_at, ended - ran)
         try:
-            store.add_posture_check(patient.id, started_at=sitting.started_at,
-                                    ended_at=datetime.now(UTC), summary=summary)  # fmt: skip
+            store.add_posture_check(patient.id, started_at=started, ended_at=ended,
+                                    summary=summary)  # fmt: skip
         except CoachError as exc:
             st.error(str(exc))
         else:

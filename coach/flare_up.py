@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -20,6 +21,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from coach.access import Principal, require_patient
 from coach.records import FlareUpPlan, Patient, Plan
 from coach.report import _fonts  # the report's fonts: DejaVu Sans, so any alphabet prints
+
+if TYPE_CHECKING:
+    from coach.store import Store
 
 # The five parts, in the order a patient reads them, with the question each answers.
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -43,7 +47,7 @@ class PatientFlareUp:
     flare_up: FlareUpPlan | None
 
 
-def flare_up_for(store, principal: Principal, patient_id: int) -> PatientFlareUp:
+def flare_up_for(store: Store, principal: Principal, patient_id: int) -> PatientFlareUp:
     """The patient's flare-up plan, after checking this user may see the patient (the same
     message whether the patient exists or not)."""
     require_patient(store, principal, patient_id)

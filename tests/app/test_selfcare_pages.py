@@ -208,3 +208,18 @@ def test_a_clinician_edits_only_their_own_patients_flare_up_plan(clinic_selfcare
     at = page("plan_editor.py", login=ann, state={dash.PATIENT_KEY: ana})
     flare = next(t for t in at.text_area if t.key == "flare_warning_signs")
     assert flare.value == "Ana's stiff mornings"
+
+
+def test_a_broken_lesson_file_is_named_on_the_learn_page(store, tmp_path, monkeypatch):
+    import coach.lessons
+
+    (tmp_path / "broken.md").write_text("no front-matter here\n", encoding="utf-8")
+    monkeypatch.setattr(coach.lessons, "DEFAULT_LESSONS_DIR", tmp_path)
+    selfcare.shipped_lessons.clear()
+    try:
+        at = page("learn.py")
+    finally:
+        selfcare.shipped_lessons.clear()
+    assert any(str(tmp_path / "broken.md") in e.value and "front-matter" in e.value
+               for e in at.error)  # fmt: skip
+    assert not at.radio
