@@ -102,8 +102,9 @@ class PostureMonitor:
         present = smoothed is not None
         poor = is_poor(findings)
         nudge = None
-        if self.reminders_on and not calibrating:
-            nudge = self._reminders.update(t_s, present=present, poor=poor)
+        if not calibrating:  # timed always, so "sitting for" is right when reminders go on
+            nudge = self._reminders.update(t_s, present=present, poor=poor,
+                                           allowed=self.reminders_on)  # fmt: skip
             if nudge is not None:
                 self._nudges.append(nudge)
         self._account(step, present, poor, findings, smoothed)

@@ -57,8 +57,10 @@ class Reminders:
     _last_nudge: float | None = None
     _last_t: float | None = None
 
-    def update(self, t_s: float, *, present: bool, poor: bool) -> Nudge | None:
-        """One frame: is the patient in view, and is their posture poor. A nudge or None."""
+    def update(self, t_s: float, *, present: bool, poor: bool, allowed: bool = True
+               ) -> Nudge | None:  # fmt: skip
+        """One frame: is the patient in view, and is their posture poor. A nudge or None;
+        never a nudge when not `allowed` (reminders off), but the spells are still timed."""
         if self._last_t is not None and t_s < self._last_t:
             raise ValueError(f"time went backwards: {t_s} s after {self._last_t} s")
         self._last_t = t_s
@@ -78,7 +80,7 @@ class Reminders:
             self._last_poor = t_s
         elif self._last_poor is not None and t_s - self._last_poor >= p.good_resets_s:
             self._poor_since = None
-        if self._last_nudge is not None and t_s - self._last_nudge < p.cooldown_s:
+        if not allowed or (self._last_nudge is not None and t_s - self._last_nudge < p.cooldown_s):
             return None
         if self._poor_since is not None and t_s - self._poor_since >= p.poor_posture_s:
             self._last_nudge, self._poor_since = t_s, t_s

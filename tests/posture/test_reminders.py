@@ -70,3 +70,12 @@ def test_the_nudge_says_how_long_the_patient_sat():
     for t in range(2401):
         nudge = reminders.update(float(t), present=True, poor=False) or nudge
     assert nudge is not None and "40 minutes" in nudge.text
+
+
+def test_with_reminders_off_the_spells_are_timed_but_nobody_is_nudged():
+    reminders = Reminders(POLICY)
+    for t in range(200):
+        assert reminders.update(float(t), present=True, poor=True, allowed=False) is None
+    assert reminders.sitting_s == 199
+    nudge = reminders.update(200.0, present=True, poor=True)  # switched on: due at once
+    assert nudge is not None and nudge.kind is NudgeKind.POSTURE
