@@ -223,3 +223,20 @@ def test_a_broken_lesson_file_is_named_on_the_learn_page(store, tmp_path, monkey
     assert any(str(tmp_path / "broken.md") in e.value and "front-matter" in e.value
                for e in at.error)  # fmt: skip
     assert not at.radio
+
+
+def test_a_patient_adds_and_rates_their_own_goals(clinic, store):
+    ana = ana_login(clinic)
+    patient_id = clinic["ana"].patient_id
+    at = page("progress.py", login=ana)
+    assert any("Rate your new goal" in i.value for i in at.info)
+    next(t for t in at.text_input if t.label.startswith("A new goal")).set_value("Garden")
+    button(at, "Add goal").click().run()
+    assert [g.activity for g in store.goals(patient_id)] == ["Climb the stairs at home",
+                                                             "Garden"]  # fmt: skip
+    for slider, score in zip((s for s in at.slider if s.key and s.key.startswith("goal_")),
+                             (4, 2), strict=True):  # fmt: skip
+        slider.set_value(score)
+    button(at, "Save today's scores").click().run()
+    assert [g.latest for g in store.goals(patient_id)] == [4, 2]
+    assert not any("Rate your" in i.value for i in at.info)
