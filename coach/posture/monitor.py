@@ -11,8 +11,6 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from coach.pose import Pose
 from coach.posture.assess import Finding, Neutral, PostureLimits, assess, is_poor
 from coach.posture.calibration import Calibrator
@@ -43,6 +41,17 @@ class PostureState:
         return is_poor(self.findings)
 
 
+def _median_of(histogram: Counter[int]) -> int | None:
+    """The (lower) median of the values counted in `histogram`."""
+    total = sum(histogram.values())
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if 2 * seen >= total:
+            return value
+    return None
+
+
 class PostureMonitor:
     """The posture check of one sitting; never shared between patients or streams."""
 
@@ -68,7 +77,7 @@ class PostureMonitor:
         self._seconds: Counter[str] = Counter()
         self._issue_s: Counter[str] = Counter()
         self._nudges: list[Nudge] = []
-        self._distances: list[float] = []
+        self._distance_cm: Counter[int] = Counter()  # a histogram: bounded over a long day
         self._poor_spell_s = self._longest_poor_s = 0.0
 
     def calibrate(self) -> None:
@@ -120,7 +129,7 @@ class PostureMonitor:
         for issue in {f.issue for f in findings}:
             self._issue_s[issue.value] += step
         if smoothed is not None:
-            self._distances.append(smoothed.screen_distance_m)
+            self._distance_cm[round(100 * smoothed.screen_distance_m)] += 1
         self._poor_spell_s = self._poor_spell_s + step if poor else 0.0
         self._longest_poor_s = max(self._longest_poor_s, self._poor_spell_s)
 
@@ -136,7 +145,7 @@ class PostureMonitor:
         """Numbers only, for `Store.add_posture_check`: seconds in view, in good and poor
         posture and with each issue, the median screen distance, the nudges given."""
         observed = self._seconds["observed"]
-        distance = float(np.median(self._distances)) if self._distances else None
+        distance = _median_of(self._distance_cm)
         return {
             "version": SUMMARY_VERSION,
             "observed_s": round(observed, 1),
@@ -146,7 +155,7 @@ class PostureMonitor:
             "good_fraction": round(self._seconds["good"] / observed, 3) if observed else None,
             "longest_poor_s": round(self._longest_poor_s, 1),
             "issues_s": {k: round(v, 1) for k, v in sorted(self._issue_s.items())},
-            "screen_distance_cm": None if distance is None else round(100 * distance),
+            "screen_distance_cm": distance,
             "calibrated": self.neutral is not None,
             "reminders_on": self.reminders_on,
             "nudges": dict(Counter(n.kind.value for n in self._nudges)),
