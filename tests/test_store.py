@@ -17,6 +17,7 @@ import pytest
 from coach.engine.results import AngleStats, Fault, Rep
 from coach.store import Store, StoreError
 from tests.conftest import ROOT
+from tests.test_migrations import HEAD
 
 
 def make_rep(index: int, partial: bool = False, faults: tuple[Fault, ...] = ()) -> Rep:
@@ -37,7 +38,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_is_migrated(tmp_path):
     store.start_session("squat")
     raw = sqlite3.connect(tmp_path / "coach.db")
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
