@@ -17,7 +17,6 @@ import shutil
 import tempfile
 import weakref
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -393,31 +392,6 @@ def open_store() -> Store:
     return Store()
 
 
-def camera_stream(
-    key: str,
-    frames_callback: Callable[[list], Awaitable[list]],
-    on_ended: Callable[[], None],
-    *,
-    rtc: dict,
-    max_fps: int = 30,
-) -> None:
-    """The webcam through streamlit-webrtc at 640x480, no audio. `frames_callback` runs on
-    the worker thread with the frames queued since its last call (no st.* in it)."""
-    webrtc_streamer(
-        key=key,
-        mode=WebRtcMode.SENDRECV,
-        rtc_configuration=rtc,
-        media_stream_constraints={
-            "video": {"width": {"ideal": 640}, "height": {"ideal": 480},
-                      "frameRate": {"max": max_fps}},
-            "audio": False,
-        },
-        queued_video_frames_callback=frames_callback,
-        on_video_ended=on_ended,
-        async_processing=True,
-    )  # fmt: skip
-
-
 def rtc_configuration() -> dict:
     """WebRTC ICE servers: none on localhost; STUN/TURN from $FORM_COACH_ICE_SERVERS (a JSON
     list such as [{"urls": ["stun:stun.example.org:3478"]}]) for a deployment."""
@@ -435,6 +409,23 @@ def rtc_configuration() -> dict:
             f'{ICE_SERVERS_ENV} must be a JSON list of {{"urls": [...]}} objects, got {raw!r}'
         )
     return {"iceServers": servers}
+
+
+def camera_streamer(key: str, rtc: dict, frames_callback, on_ended) -> None:
+    """The webcam through streamlit-webrtc as the live pages use it: sent and received,
+    640x480 at most 30 fps, no audio, frames handled off the page's thread."""
+    webrtc_streamer(
+        key=key,
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=rtc,
+        media_stream_constraints={
+            "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"max": 30}},
+            "audio": False,
+        },
+        queued_video_frames_callback=frames_callback,
+        on_video_ended=on_ended,
+        async_processing=True,
+    )
 
 
 @dataclass

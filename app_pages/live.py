@@ -124,7 +124,7 @@ st.caption(
 )
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    ui.camera_stream(f"live-{live.session_id}", frames_callback, live_coach.close, rtc=rtc)
+    ui.camera_streamer(f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close)
     st.caption(
         "No picture? Allow the camera in your browser's address bar, or use "
         "**Analyse a video** to try the coach without a webcam."

@@ -76,8 +76,8 @@ async def frames_callback(frames: list) -> list:
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    ui.camera_stream(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}",
-                     frames_callback, check.close, rtc=rtc, max_fps=15)  # fmt: skip
+    ui.camera_streamer(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}", rtc,
+                       frames_callback, on_ended=check.close)  # fmt: skip
     st.caption("Nothing you do here is recorded except the summary when you press "
                "**Finish and save**: no picture, no video.")  # fmt: skip
 
