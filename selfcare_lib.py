@@ -160,3 +160,27 @@ def posture_rows(checks: list[PostureCheck]) -> list[dict]:
             "Reminders given": sum(nudges.values()),
         })  # fmt: skip
     return rows
+
+
+def show_self_management(store: Store, principal: Principal, patient_id: int) -> None:
+    """For the progress page: lessons read, the flare-up plan's state, posture checks."""
+    st.subheader("Self-management")
+    lessons = lessons_or_stop()
+    read = store.lessons_read(patient_id)
+    titles = [x.title for x in lessons if x.id in read]
+    st.markdown(f"**Lessons read:** {len(titles)} of {len(lessons)}"
+                + (f" ({', '.join(titles)})" if titles else ""))  # fmt: skip
+    try:
+        plan = flare_up_for(store, principal, patient_id)
+    except CoachError as exc:
+        st.error(str(exc))
+        return
+    state = ("filled in" if filled(plan.flare_up) else "not filled in yet") if plan.plan else (
+        "no treatment plan yet")  # fmt: skip
+    st.markdown(f"**Flare-up plan:** {state}")
+    rows = posture_rows(store.posture_checks(patient_id))
+    if rows:
+        st.markdown("**Posture checks** (newest first)")
+        st.dataframe(rows[:10], hide_index=True)
+    else:
+        st.caption("No posture checks saved yet.")

@@ -108,6 +108,8 @@ if len(goals) < 5:
             else:
                 st.rerun()
 
+selfcare.show_self_management(store, principal, patient.id)
+
 st.subheader("Sessions")
 if sessions:
     st.dataframe(

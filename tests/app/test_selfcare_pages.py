@@ -240,3 +240,23 @@ def test_a_patient_adds_and_rates_their_own_goals(clinic, store):
     button(at, "Save today's scores").click().run()
     assert [g.latest for g in store.goals(patient_id)] == [4, 2]
     assert not any("Rate your" in i.value for i in at.info)
+
+
+def test_progress_page_sums_up_self_management(store, library):
+    seeded = seed_patient(store, library, days=1)
+    store.mark_lesson_read(seeded.patient_id, "hurt_versus_harm")
+    store.save_flare_up_plan(seeded.plan_id, **FLARE)
+    now = datetime.now(UTC)
+    store.add_posture_check(seeded.patient_id, started_at=now - timedelta(minutes=20),
+                            ended_at=now, summary={"observed_s": 1200, "good_fraction": 0.75,
+                                                   "issues_s": {"forward_head": 300},
+                                                   "screen_distance_cm": 55,
+                                                   "nudges": {"posture": 2}})  # fmt: skip
+    at = page("progress.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    shown = everything_shown(at)
+    assert "Lessons read:** 1 of 5 (Hurt versus harm)" in shown
+    assert "Flare-up plan:** filled in" in shown
+    table = next(t.value for t in at.dataframe if "Main issue" in t.value.columns)
+    row = table.iloc[0]
+    assert (row["Minutes in view"], row["Good posture (%)"], row["Main issue"],
+            row["Reminders given"]) == (20.0, 75, "head forward", 2)  # fmt: skip
