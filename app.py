@@ -32,6 +32,8 @@ def coach_pages(*, default_home: bool) -> list:
         page("live.py", "Live coach", "videocam"),
         page("analyse.py", "Analyse a video", "movie"),
         page("library.py", "Exercise library", "menu_book"),
+        page("posture.py", "Posture check", "chair"),
+        page("learn.py", "Learn about pain", "school"),
     ]
 
 

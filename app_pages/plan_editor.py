@@ -1,6 +1,7 @@
 """Plan editor: the physio builds a patient's plan from the exercise library, overriding
-the dosage and the range-of-motion target, sets progress rules, and applies the suggested
-next dosage (less load after a pain flag, more when a progress rule is met)."""
+the dosage and the range-of-motion target, sets progress rules, applies the suggested
+next dosage (less load after a pain flag, more when a progress rule is met), and fills in
+the flare-up plan with the patient."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 import streamlit as st
 
 import dashboard_lib as dash
+import selfcare_lib as selfcare
 from coach import progress
 from coach.errors import CoachError
 from coach.plans import dosage_text, next_dosage, spec_with_dosage
@@ -111,3 +113,9 @@ with st.form("add_item"):
             st.error(str(exc))
         else:
             saved(f"{exercise.name} added.")
+
+# ---- the flare-up plan ---------------------------------------------------------------------------
+st.subheader("Flare-up plan")
+st.caption("Fill it in with the patient: it is kept with this plan, shown on their Today page "
+           "and printable.")  # fmt: skip
+selfcare.flare_up_editor(store, principal, plan, key="flare")

@@ -9,6 +9,7 @@ from datetime import timedelta
 import streamlit as st
 
 import dashboard_lib as dash
+import selfcare_lib as selfcare
 from coach import progress
 from coach.errors import CoachError
 from coach.plans import weekly_adherence
@@ -77,6 +78,7 @@ else:
 st.subheader("Goals")
 st.caption("Activities the patient finds hard, scored 0 (unable) to 10 (as before the "
            "problem): the Patient-Specific Functional Scale.")  # fmt: skip
+selfcare.show_goal_reminder(store, patient.id, key="progress", link=False)
 goals = store.goals(patient.id)
 chart = dash.goal_chart(progress.goal_rows(goals))
 if chart is not None:
@@ -105,6 +107,8 @@ if len(goals) < 5:
                 st.error(str(exc))
             else:
                 st.rerun()
+
+selfcare.show_self_management(store, principal, patient.id)
 
 st.subheader("Sessions")
 if sessions:

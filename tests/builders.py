@@ -40,3 +40,54 @@ def numbered_pose(t_s: float = 0.0, frame_wh: tuple[int, int] = FRAME_WH) -> Pos
     world = np.stack([0.03 * i - 0.5, 0.01 * i, 0.005 * i + 0.2], axis=1)
     visibility = 0.5 + 0.01 * i
     return Pose(image, world, visibility, t_s, frame_wh)
+
+
+def seated_pose(
+    t_s: float = 0.0,
+    *,
+    distance_m: float = 0.65,
+    head_forward_m: float = 0.0,
+    shoulder_raise_m: float = 0.0,
+    lean_deg: float = 0.0,
+    hips_in_view: bool = False,
+    hfov_deg: float = 65.0,
+    frame_wh: tuple[int, int] = FRAME_WH,
+) -> Pose:
+    """A person sitting square to a laptop webcam, projected with a pinhole camera.
+
+    Camera axes: x to the image right, y down, z away. The shoulders are `distance_m` from
+    the camera, 38 cm apart, the hips 50 cm below them at the same depth; the ears 15 cm
+    above the shoulders and 15 cm apart; the eye centres 63 mm apart, 8 cm in front of the
+    ears (so the eyes are `distance_m - 0.08 - head_forward_m` from the camera).
+    `head_forward_m` moves the head towards the camera, `shoulder_raise_m` lifts the
+    shoulders, `lean_deg` tips the upper body about the hips towards the person's left
+    (image right: the camera image is not mirrored).
+    """
+    width, height = frame_wh
+    focal = (width / 2) / np.tan(np.radians(hfov_deg) / 2)
+    d, f = distance_m, head_forward_m
+    points = {  # person's left = +x
+        Landmark.LEFT_SHOULDER: (0.19, 0.20 - shoulder_raise_m, d),
+        Landmark.RIGHT_SHOULDER: (-0.19, 0.20 - shoulder_raise_m, d),
+        Landmark.LEFT_EAR: (0.075, 0.05, d - f),
+        Landmark.RIGHT_EAR: (-0.075, 0.05, d - f),
+        Landmark.LEFT_EYE: (0.0315, 0.03, d - f - 0.08),
+        Landmark.RIGHT_EYE: (-0.0315, 0.03, d - f - 0.08),
+        Landmark.NOSE: (0.0, 0.06, d - f - 0.10),
+        Landmark.LEFT_HIP: (0.15, 0.70, d),
+        Landmark.RIGHT_HIP: (-0.15, 0.70, d),
+    }
+    pivot = np.array([0.0, 0.70])
+    turn = np.radians(lean_deg)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    image = np.full((NUM_LANDMARKS, 3), 0.5)
+    image[:, 2] = 0.0
+    visibility = np.zeros(NUM_LANDMARKS)
+    for landmark, (x, y, z) in points.items():
+        if landmark not in (Landmark.LEFT_HIP, Landmark.RIGHT_HIP):
+            x, y = pivot + rotation @ (np.array([x, y]) - pivot)
+        image[landmark] = (focal * x / z / width + 0.5, focal * y / z / height + 0.5, 0.0)
+        visibility[landmark] = 1.0
+    if not hips_in_view:
+        visibility[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]] = 0.0
+    return Pose(image, np.zeros((NUM_LANDMARKS, 3)), visibility, t_s, frame_wh)

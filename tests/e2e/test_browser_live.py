@@ -78,6 +78,11 @@ def start_session_and_camera(browser, by, ec, wait) -> None:
     wait(browser, 30).until(
         ec.element_to_be_clickable((by.XPATH, "//button[normalize-space(.)='Start session']"))
     ).click()
+    start_camera(browser, by, ec, wait)
+
+
+def start_camera(browser, by, ec, wait) -> None:
+    """Press START in the webrtc component's iframe and wait for the video to play."""
     frame = wait(browser, 60).until(
         ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
     )

@@ -1,0 +1,66 @@
+"""The posture check in a real headless Chromium, with a seated, front-facing clip as the
+webcam: the camera starts, calibration runs, the panel shows the measures and advice, and
+"Finish and save" stores a summary of numbers only."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from coach.store import Store
+from tests.conftest import shared_clip
+from tests.e2e.conftest import _tail, y4m_from
+from tests.e2e.test_browser_live import start_camera
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def seated_camera(tmp_path_factory):
+    clip = shared_clip("press_seated_dumbbell_front.mp4")  # seated, facing the camera, 5 s
+    target = tmp_path_factory.mktemp("camera") / "seated.y4m"
+    return y4m_from(["-i", str(clip), "-vf", "scale=640:360"], target)
+
+
+def body_text(browser, by) -> str:
+    return browser.find_element(by.TAG_NAME, "body").text
+
+
+def click(browser, by, ec, wait, label: str) -> None:
+    wait(browser, 30).until(
+        ec.element_to_be_clickable((by.XPATH, f"//button[normalize-space(.)='{label}']"))
+    ).click()
+
+
+def test_posture_page_calibrates_advises_and_saves_a_summary(
+    server, server_database, browser_factory, seated_camera
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    by, wait = By, WebDriverWait
+
+    url, log_path = server
+    browser = browser_factory(fake_camera=seated_camera)
+    browser.get(f"{url}/posture")
+    wait(browser, 60).until(ec.text_to_be_present_in_element((by.TAG_NAME, "h1"),
+                                                             "Posture check"))  # fmt: skip
+    start_camera(browser, by, ec, wait)
+    click(browser, by, ec, wait, "Calibrate: I am sitting comfortably upright")
+    deadline = time.monotonic() + 120
+    while "From the screen" not in body_text(browser, by):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no posture read-out; page said:\n{body_text(browser, by)[:2000]}\n"
+                        f"server log:\n{_tail(log_path)}")  # fmt: skip
+        time.sleep(0.5)
+    text = body_text(browser, by)
+    assert "Calibrate to check" not in text  # calibrated: head and shoulders are judged
+    time.sleep(3)  # a few more seconds in view
+    click(browser, by, ec, wait, "Finish and save the summary")
+    wait(browser, 60).until(lambda b: "Posture check saved" in body_text(b, by))
+    store = Store(server_database)
+    (check,) = store.posture_checks(store.default_patient().id)
+    assert check.summary["calibrated"] is True and check.summary["observed_s"] > 5
+    assert check.summary["screen_distance_cm"] > 100  # a gym camera a few metres away

@@ -1,0 +1,77 @@
+"""The whole posture check over a synthetic sitting: calibration, findings, nudges and the
+summary that is kept (numbers only)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from coach.posture.assess import Issue
+from coach.posture.monitor import PostureMonitor
+from coach.posture.reminders import NudgeKind, ReminderPolicy
+from tests.builders import seated_pose
+
+FPS = 5
+
+
+def run(monitor: PostureMonitor, seconds: float, start: float, **pose_args) -> list:
+    states = []
+    for i in range(int(seconds * FPS)):
+        states.append(monitor.update(seated_pose(start + i / FPS, **pose_args)))
+    return states
+
+
+def test_calibrate_then_catch_a_forward_head_and_nudge_once():
+    monitor = PostureMonitor(reminders_on=True, policy=ReminderPolicy(poor_posture_s=120))
+    monitor.calibrate()
+    calibrating = run(monitor, 6, 0.0)
+    assert calibrating[0].calibrating and not calibrating[-1].calibrating
+    assert monitor.neutral is not None
+    upright = run(monitor, 30, 6.0)
+    assert all(not s.findings for s in upright)
+    slumped = run(monitor, 150, 36.0, head_forward_m=0.07)
+    assert {f.issue for f in slumped[-1].findings} == {Issue.FORWARD_HEAD}
+    nudges = [s.nudge for s in slumped if s.nudge is not None]
+    assert len(nudges) == 1 and nudges[0].kind is NudgeKind.POSTURE
+    # The median filter needs half its window to switch: the nudge comes ~120 s after that.
+    assert nudges[0].t_s == pytest.approx(36.0 + 0.5 + 120, abs=0.5)
+    summary = monitor.summary()
+    assert summary["calibrated"] and summary["reminders_on"]
+    assert summary["nudges"] == {"posture": 1}
+    assert summary["issues_s"]["forward_head"] == pytest.approx(150, abs=1.5)
+    assert summary["good_s"] == pytest.approx(36, abs=1.5)
+    # The median over the time in view: mostly slumped, eyes 50 cm from the screen.
+    assert summary["screen_distance_cm"] == 50
+    json.dumps(summary)  # storable as it is: numbers, no frames
+
+
+def test_reminders_off_means_no_nudges_but_the_summary_still_counts():
+    monitor = PostureMonitor(reminders_on=False, policy=ReminderPolicy(poor_posture_s=10))
+    states = run(monitor, 60, 0.0, distance_m=0.45)
+    assert not any(s.nudge for s in states)
+    assert monitor.sitting_s == pytest.approx(59.8, abs=0.3)  # still timed for the page
+    assert monitor.summary()["issues_s"] == {"screen_too_close": pytest.approx(59.8, abs=0.5)}
+
+
+def test_one_odd_frame_does_not_raise_an_issue():
+    monitor = PostureMonitor()
+    run(monitor, 3, 0.0)
+    odd = monitor.update(seated_pose(3.0, lean_deg=25))
+    assert odd.findings == ()
+
+
+def test_nobody_in_view_is_time_away():
+    monitor = PostureMonitor()
+    run(monitor, 2, 0.0)
+    empty = seated_pose(0.0).empty(5.0, (640, 480))
+    state = monitor.update(empty)
+    assert not state.present and state.findings == ()
+    assert monitor.summary()["away_s"] == pytest.approx(1.0)  # a gap counts at most 1 s
+
+
+def test_pose_times_must_increase():
+    monitor = PostureMonitor()
+    monitor.update(seated_pose(1.0))
+    with pytest.raises(ValueError, match="must increase"):
+        monitor.update(seated_pose(1.0))
