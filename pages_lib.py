@@ -24,6 +24,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from coach.analysis import AnalysisResult, analyze_video
 from coach.engine.results import CueKind, Rep
@@ -408,6 +409,23 @@ def rtc_configuration() -> dict:
             f'{ICE_SERVERS_ENV} must be a JSON list of {{"urls": [...]}} objects, got {raw!r}'
         )
     return {"iceServers": servers}
+
+
+def camera_streamer(key: str, rtc: dict, frames_callback, on_ended) -> None:
+    """The webcam through streamlit-webrtc as the live pages use it: sent and received,
+    640x480 at most 30 fps, no audio, frames handled off the page's thread."""
+    webrtc_streamer(
+        key=key,
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=rtc,
+        media_stream_constraints={
+            "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"max": 30}},
+            "audio": False,
+        },
+        queued_video_frames_callback=frames_callback,
+        on_video_ended=on_ended,
+        async_processing=True,
+    )
 
 
 @dataclass

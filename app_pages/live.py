@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 import dashboard_lib as dash
 import pages_lib as ui
@@ -121,18 +120,7 @@ st.caption(
 )
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    webrtc_streamer(
-        key=f"live-{live.session_id}",
-        mode=WebRtcMode.SENDRECV,
-        rtc_configuration=rtc,
-        media_stream_constraints={
-            "video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"max": 30}},
-            "audio": False,
-        },
-        queued_video_frames_callback=frames_callback,
-        on_video_ended=live_coach.close,
-        async_processing=True,
-    )
+    ui.camera_streamer(f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close)
     st.caption(
         "No picture? Allow the camera in your browser's address bar, or use "
         "**Analyse a video** to try the coach without a webcam."
