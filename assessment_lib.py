@@ -16,6 +16,7 @@ from coach.assessment import load_measures
 from coach.assessment.goniometer import RomMeasure
 from coach.assessment.live import AssessmentSession
 from coach.assessment.summary import TEST_LABELS, trend_rows
+from coach.assessment.tasks import AssessmentResult
 from coach.records import Patient
 from coach.store import Store
 from dashboard_lib import normal_range_band
@@ -31,7 +32,8 @@ class Running:
     kind: str
     measure: str | None  # the goniometer measure, for range of motion
     label: str
-    saved: list[str] = field(default_factory=list)
+    saved: list[str] = field(default_factory=list)  # what was said on saving
+    stored: list[AssessmentResult] = field(default_factory=list)  # never saved twice
 
 
 @st.cache_resource

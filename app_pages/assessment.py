@@ -129,16 +129,19 @@ with panel_col:
             st.warning("Nothing measured yet: hold still at your limit for 2 seconds "
                        "(or finish the test), then save.")  # fmt: skip
         else:
+            fresh = [r for r in results if r not in running.stored]
             try:
-                for result in results:
+                for result in fresh:
                     before = previous_value(history, result.kind, result.measure, result.side)
                     store.add_assessment(patient.id, **result.fields())
+                    running.stored.append(result)
                     running.saved.append(result_text(result, running.label, before))
             except CoachError as exc:
                 st.error(str(exc))
+            if not fresh:
+                st.info("Already saved. Hold a new limit to measure again.")
     for line in running.saved:
         st.success(f"Saved: {line}")
-    if st.button("Measure something else"):
-        session.close()
+    if st.button("Measure something else"):  # the stream stops; it releases the model
         del state[KEY]
         st.rerun()

@@ -86,6 +86,9 @@ def test_saving_a_measurement_stores_it_and_compares_with_the_last(store, webrtc
     assert saved[-1].details["jitter_deg"] < 2.0
     text = next(s.value for s in at.success if s.value.startswith("Saved:"))
     assert "normal adult range 0-130 deg" in text and "last time 100" in text
+    next(b for b in at.button if b.label == "Save the result").click().run()
+    assert any("Already saved" in i.value for i in at.info)
+    assert len(store.assessments(patient.id, kind="rom")) == 2
 
 
 def test_saving_before_anything_is_measured_says_what_to_do(store, webrtc_renders):  # noqa: F811
