@@ -37,7 +37,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_is_migrated(tmp_path):
     store.start_session("squat")
     raw = sqlite3.connect(tmp_path / "coach.db")
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
