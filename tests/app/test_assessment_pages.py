@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
-
 from assessment_lib import RUNNING_KEY, Running
 from coach.access import Principal
 from coach.assessment import load_measures
@@ -18,7 +16,7 @@ from coach.assessment.live import AssessmentSession
 from coach.assessment.tasks import RomTask
 from tests.app.test_dashboard_pages import charts, clinic, page, store  # noqa: F401 (fixtures)
 from tests.app.test_pages import webrtc_renders  # noqa: F401 (fixture)
-from tests.live.test_live_coach import RecordedEstimator
+from tests.live.test_live_coach import RecordedEstimator, play
 
 KEY = RUNNING_KEY
 
@@ -64,10 +62,7 @@ def measured_session() -> AssessmentSession:
     estimator = RecordedEstimator("glute_bridge_side")
     session = AssessmentSession(RomTask(load_measures()["knee_flexion"]),
                                 estimator_factory=lambda: estimator)  # fmt: skip
-    width, height = estimator.recording.frame_wh
-    blank = np.zeros((height, width, 3), dtype=np.uint8)
-    for t_s in estimator.recording.t_s:
-        session.process_rgb(blank, float(t_s))
+    play(session, estimator.recording)
     return session
 
 

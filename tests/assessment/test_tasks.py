@@ -3,7 +3,6 @@ and the model, and the results come out ready for the store."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from coach.assessment import load_measures
@@ -13,17 +12,13 @@ from coach.store import Store
 from coach.synthetic import Script, Tempo
 from tests.assessment.sequences import SIDE_LEFT, rendered
 from tests.bench.rows_lower import sit_to_stand_path
-from tests.live.test_live_coach import RecordedEstimator
+from tests.live.test_live_coach import RecordedEstimator, play
 
 
 def run_session(task, clip: str) -> AssessmentSession:
     estimator = RecordedEstimator(clip)
     session = AssessmentSession(task, estimator_factory=lambda: estimator)
-    width, height = estimator.recording.frame_wh
-    blank = np.zeros((height, width, 3), dtype=np.uint8)
-    for t_s in estimator.recording.t_s:
-        frame, timing = session.process_rgb(blank, float(t_s))
-        assert frame.shape == blank.shape and set(timing) == {"pose", "engine", "draw"}
+    play(session, estimator.recording)
     return session
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import SAMPLE_VIDEOS
-from tests.e2e.conftest import _tail, y4m_from
+from tests.e2e.conftest import _tail, start_camera, y4m_from
 from tests.e2e.test_browser_live import choose
 
 pytestmark = pytest.mark.browser
@@ -46,21 +46,7 @@ def test_knee_flexion_is_measured_from_the_webcam_and_stored(
     Wait(browser, 30).until(
         ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Start']"))
     ).click()
-    frame = Wait(browser, 60).until(
-        ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*='webrtc']"))
-    )
-    browser.switch_to.frame(frame)
-    Wait(browser, 30).until(
-        ec.element_to_be_clickable(
-            (By.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
-        )
-    ).click()
-    Wait(browser, 60).until(
-        lambda b: b.execute_script(
-            "const v = document.querySelector('video'); return v && v.readyState >= 2;"
-        )
-    )
-    browser.switch_to.default_content()
+    start_camera(browser, By, ec, Wait)
 
     deadline = time.monotonic() + MEASURE_WAIT_S
     while "Ready to save" not in (body := browser.find_element(By.TAG_NAME, "body").text):
