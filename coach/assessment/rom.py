@@ -14,7 +14,7 @@ from enum import Enum
 import numpy as np
 
 from coach.assessment.goniometer import AngleReader, RomMeasure
-from coach.assessment.steady import StablePeak, SteadyHold
+from coach.assessment.steady import StablePeak
 from coach.engine.view import DetectedView, ViewEstimator
 from coach.landmarks import SIDES, Side
 from coach.pose import Pose
@@ -55,10 +55,6 @@ class SideResult:
     samples: int
     normal_range: tuple[float, float]
 
-    @property
-    def percent_of_normal(self) -> float:
-        return 100.0 * self.value_deg / self.normal_range[1]
-
 
 class RomMeasurement:
     """Measures one goniometer measure on a stream of poses (both sides where seen)."""
@@ -93,10 +89,6 @@ class RomMeasurement:
                  for side, p in self._peaks.items()}  # fmt: skip
         steady = {side: p.steady for side, p in self._peaks.items()}
         return RomReading(t_s, status, message, view, angle, peaks, steady)
-
-    def hold(self, side: Side) -> SteadyHold | None:
-        """The best steady hold of one side so far."""
-        return self._peaks[side].peak
 
     def results(self) -> list[SideResult]:
         """One result per side that was moved and held (for a side-less measure such as
