@@ -76,9 +76,8 @@ if running is None:
         label = TEST_LABELS[kind]
         if kind == "chair_stand_30s":
             age_col, sex_col = st.columns(2)
-            born = patient.date_of_birth
-            default_age = (dash.today().year - born.year) if born else 70
-            age = age_col.number_input("Age (years)", 18, 110, default_age)
+            age = age_col.number_input("Age (years)", 18, 110,
+                                       al.age_on(patient.date_of_birth, dash.today()))
             sex = sex_col.selectbox("Sex (for the CDC STEADI norms)", ["female", "male"])
             task = ChairStandTask(int(age), sex)
         else:
