@@ -30,6 +30,7 @@ def coach_pages(*, default_home: bool) -> list:
         page("home.py", "Start here", "home", default=default_home),
         page("today.py", "Today", "checklist"),
         page("live.py", "Live coach", "videocam"),
+        page("assessment.py", "Assessment", "straighten"),
         page("analyse.py", "Analyse a video", "movie"),
         page("library.py", "Exercise library", "menu_book"),
         page("posture.py", "Posture check", "chair"),

@@ -294,6 +294,14 @@ def calendar_chart(rows: list[dict]) -> alt.Chart | None:
     )  # fmt: skip
 
 
+def normal_range_band(low: float, high: float) -> alt.Chart:
+    """The normal adult range as a grey band behind a range-of-motion chart."""
+    band = pd.DataFrame({"low": [low], "high": [high],
+                         "what": [f"normal adult range {low:g}-{high:g}°"]})  # fmt: skip
+    return alt.Chart(band).mark_rect(color="#eceff1").encode(
+        y="low:Q", y2="high:Q", tooltip=alt.Tooltip("what:N", title="Band"))  # fmt: skip
+
+
 def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
     """One exercise's range of motion per session, over the normal adult range (grey) and
     the target band (green: the target and beyond)."""
@@ -304,11 +312,7 @@ def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
     first = mine[0]
     layers: list[alt.Chart] = []
     if first["normal_high"] is not None:
-        band = pd.DataFrame({"low": [first["normal_low"]], "high": [first["normal_high"]],
-                             "what": [f"normal adult range {first['normal_low']:g}-"
-                                      f"{first['normal_high']:g}°"]})  # fmt: skip
-        layers.append(alt.Chart(band).mark_rect(color="#eceff1").encode(
-            y="low:Q", y2="high:Q", tooltip=alt.Tooltip("what:N", title="Band")))
+        layers.append(normal_range_band(first["normal_low"], first["normal_high"]))
     if first["target_deg"] is not None:
         top = first["normal_high"] if first["normal_high"] is not None else (
             first["target_deg"] + 10)

@@ -1,6 +1,7 @@
 """Patient progress: adherence calendar, range of motion per exercise against its target and
-the normal range, reps and sets, pain before and after, faults by type, goals (PSFS), and
-the exports for the referring clinician."""
+the normal range, assessments (measured range of motion and functional tests) over time,
+reps and sets, pain before and after, faults by type, goals (PSFS), and the exports for the
+referring clinician."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+import assessment_lib
 import dashboard_lib as dash
 import selfcare_lib as selfcare
 from coach import progress
@@ -59,6 +61,8 @@ if rom:
     st.caption("Green band: the plan's target and beyond. Grey band: the normal adult active "
                "range. Measured by markerless video pose estimation (about 5-7° error "
                "side-on).")  # fmt: skip
+
+assessment_lib.show_trends(store, patient)
 
 st.subheader("Pain, reps and faults")
 chart = dash.pain_chart(progress.pain_rows(sessions, library))

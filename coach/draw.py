@@ -193,3 +193,19 @@ def annotate(
     if progress is not None:
         draw_progress(frame, progress)
     return frame
+
+
+def draw_lines(frame: np.ndarray, lines: list[str], message: str | None = None) -> None:
+    """A read-out panel at the top left (one line each, the first larger) and, when given,
+    what to do now along the bottom edge: for pages that are not an exercise (assessment)."""
+    height, width = frame.shape[:2]
+    s = _scale(frame)
+    line_h = round(34 * s)
+    if lines:
+        _shade(frame, 0, 0, round(440 * s), round(14 * s) + line_h * len(lines), 0.6)
+    for i, line in enumerate(lines):
+        size = 0.9 if i == 0 else 0.7
+        _text(frame, line, (round(12 * s), round(36 * s) + i * line_h), size, WHITE)
+    if message:
+        _shade(frame, 0, height - round(48 * s), width, height, 0.6)
+        _text(frame, message, (round(12 * s), height - round(16 * s)), 0.7, AMBER)

@@ -5,6 +5,7 @@ newest of the frames that queued up while the previous one was processed (older 
 dropped, so lag never builds up), runs pose -> engine -> guided session -> drawing, hands
 each counted rep to a recorder at once (so a closed tab loses at most the current rep),
 and publishes a `LiveSnapshot` under a lock for the page to read on its own thread.
+`FrameLoop` is the webrtc plumbing alone, shared with the assessment page's session.
 Nothing here touches Streamlit.
 """
 
@@ -86,46 +87,21 @@ class _Stats:
         return (len(self.done_at) - 1) / max(1e-6, self.done_at[-1] - self.done_at[0])
 
 
-class LiveCoach:
-    """Everything stateful for one patient's live session; never shared between sessions."""
+class FrameLoop:
+    """The webrtc side of a live page: newest frame only, frame time kept monotonic across
+    stream restarts, yuv420p output, timings. Subclasses say what a frame becomes
+    (`process_rgb`); results go to the page through `self._lock`."""
 
-    def __init__(
-        self,
-        exercise: ExerciseDef,
-        plan: SetPlan,
-        *,
-        recorder: SessionRecorder | None = None,
-        estimator_factory: Callable[[], PoseEstimator] | None = None,
-        mirror_display: bool = True,
-        stats_path: Path | None = None,
-    ) -> None:
-        self.exercise = exercise
-        self.plan = plan
-        self.recorder = recorder
-        self.mirror_display = mirror_display
-        # Live, a bystander is looked for once a second: each look costs a frame's time.
-        self._estimator_factory = estimator_factory or (lambda: PoseEstimator(crowd_check_s=1.0))
-        self._session: CoachSession | None = None
-        self._guided = GuidedSession(plan, exercise)
+    def __init__(self, *, stats_path: Path | None = None) -> None:
         self._lock = threading.Lock()
         self._stats = _Stats()
-        self._reps: list[Rep] = []
-        self._result: FrameResult | None = None
-        self._guided_state: GuidedState | None = None
-        self._error: str | None = None
         self._stats_path = stats_path  # one JSON line per frame, for benchmarks
         self._t_offset_s = 0.0  # keeps frame time running on when a stream restarts at 0
         self._last_t_s: float | None = None
 
-    # ---- worker thread -----------------------------------------------------------------
-    def _coach(self) -> CoachSession:
-        if self._session is None:  # built on the worker thread, on the first frame
-            self._session = CoachSession(
-                self.exercise, estimator=self._estimator_factory(), pause_when_crowded=True
-            )
-        elif self._session.estimator is None:  # the stream was stopped and started again
-            self._session.estimator = self._estimator_factory()
-        return self._session
+    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
+        """One RGB frame in, the annotated frame and stage timings (ms) out."""
+        raise NotImplementedError
 
     def _session_time(self, t_s: float) -> float:
         """Frame time made monotonic across stream restarts (a new stream starts near 0)."""
@@ -171,6 +147,44 @@ class LiveCoach:
                 "width": shape[1], **{k: round(v, 3) for k, v in timing.items()}}  # fmt: skip
         with self._stats_path.open("a") as sink:  # type: ignore[union-attr]
             sink.write(json.dumps(line) + "\n")
+
+
+class LiveCoach(FrameLoop):
+    """Everything stateful for one patient's live session; never shared between sessions."""
+
+    def __init__(
+        self,
+        exercise: ExerciseDef,
+        plan: SetPlan,
+        *,
+        recorder: SessionRecorder | None = None,
+        estimator_factory: Callable[[], PoseEstimator] | None = None,
+        mirror_display: bool = True,
+        stats_path: Path | None = None,
+    ) -> None:
+        super().__init__(stats_path=stats_path)
+        self.exercise = exercise
+        self.plan = plan
+        self.recorder = recorder
+        self.mirror_display = mirror_display
+        # Live, a bystander is looked for once a second: each look costs a frame's time.
+        self._estimator_factory = estimator_factory or (lambda: PoseEstimator(crowd_check_s=1.0))
+        self._session: CoachSession | None = None
+        self._guided = GuidedSession(plan, exercise)
+        self._reps: list[Rep] = []
+        self._result: FrameResult | None = None
+        self._guided_state: GuidedState | None = None
+        self._error: str | None = None
+
+    # ---- worker thread -----------------------------------------------------------------
+    def _coach(self) -> CoachSession:
+        if self._session is None:  # built on the worker thread, on the first frame
+            self._session = CoachSession(
+                self.exercise, estimator=self._estimator_factory(), pause_when_crowded=True
+            )
+        elif self._session.estimator is None:  # the stream was stopped and started again
+            self._session.estimator = self._estimator_factory()
+        return self._session
 
     def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
         """One RGB frame through pose, engine, guided session and drawing."""

@@ -65,7 +65,9 @@ SIDED_JOINTS: tuple[str, ...] = (
 # head where the face pointed); body_roll: tipped to its left (90 = lying on the left
 # side); body_yaw: turned so the left side comes nearer the camera, added to the camera's
 # view yaw. shift_x_m / shift_z_m move the body right / away in the room; lift_m raises it
-# above the floor (a jump).
+# above the floor (a jump). neck_*: the head relative to the trunk, turning about the point
+# between the shoulders (degrees; side bend positive to the left); last, so older scripts
+# and seeded fidgets stay as they were.
 BODY_CHANNELS: tuple[str, ...] = (
     "trunk_flexion",
     "trunk_side_bend",
@@ -75,13 +77,18 @@ BODY_CHANNELS: tuple[str, ...] = (
     "shift_x_m",
     "shift_z_m",
     "lift_m",
+    "neck_flexion",
+    "neck_side_bend",
 )
 CHANNELS: tuple[str, ...] = (
     *(f"{side}_{joint}" for side in SIDES for joint in SIDED_JOINTS),
     *BODY_CHANNELS,
 )
 _CHANNEL_INDEX = {name: i for i, name in enumerate(CHANNELS)}
-_ANGLE_CHANNELS = tuple(name for name in CHANNELS if not name.endswith("_m") and name != "body_yaw")
+_ANGLE_CHANNELS = tuple(
+    name for name in CHANNELS
+    if not name.endswith("_m") and name != "body_yaw" and not name.startswith("neck_")
+)  # fmt: skip
 
 
 def _channel_names(name: str) -> tuple[str, ...]:
@@ -253,11 +260,16 @@ def body_landmarks(vectors: np.ndarray, body: Body) -> np.ndarray:
         2, _channel(vectors, "trunk_side_bend")
     )
     mid_shoulder = _apply(trunk, (0.0, -body.trunk_m, 0.0))
+    head = (
+        trunk
+        @ _rotation(0, _channel(vectors, "neck_flexion"))
+        @ _rotation(2, _channel(vectors, "neck_side_bend"))
+    )
     for landmark, (x, y, z) in _HEAD_POINTS.items():
-        out[:, landmark] = mid_shoulder + _apply(trunk, (x * s, y * s, z * s))
+        out[:, landmark] = mid_shoulder + _apply(head, (x * s, y * s, z * s))
         if x:
             mirror = Landmark[landmark.name.replace("LEFT", "RIGHT")]
-            out[:, mirror] = mid_shoulder + _apply(trunk, (-x * s, y * s, z * s))
+            out[:, mirror] = mid_shoulder + _apply(head, (-x * s, y * s, z * s))
     for side in SIDES:
         sign = 1.0 if side == "left" else -1.0
 

@@ -118,12 +118,19 @@ class MeasureComputer:
     """
 
     def __init__(self, exercise: ExerciseDef) -> None:
-        self.min_visibility = exercise.min_visibility
-        self._rows = [
-            row
-            for name, d in {**exercise.angles, **exercise.ratios}.items()
-            for row in _rows(name, d)
-        ]
+        self._compile({**exercise.angles, **exercise.ratios}, exercise.min_visibility)
+
+    @classmethod
+    def of(cls, measures: dict[str, MeasureDef], min_visibility: float = 0.5) -> MeasureComputer:
+        """A computer for measures declared outside an exercise (the assessment's goniometer
+        and functional tests use the same angle vocabulary)."""
+        computer = cls.__new__(cls)
+        computer._compile(measures, min_visibility)
+        return computer
+
+    def _compile(self, measures: dict[str, MeasureDef], min_visibility: float) -> None:
+        self.min_visibility = min_visibility
+        self._rows = [row for name, d in measures.items() for row in _rows(name, d)]
         self._names = list(dict.fromkeys(row.name for row in self._rows))
         self._plans: dict[DetectedView | None, list[_Group]] = {}
 

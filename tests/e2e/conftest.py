@@ -147,3 +147,22 @@ def y4m_from(source: list[str], target: Path) -> Path:
         check=True, timeout=120,
     )  # fmt: skip
     return target
+
+
+def start_camera(browser, by, ec, wait) -> None:
+    """Press START in the webrtc component's iframe and wait for the returned video."""
+    frame = wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
+    )
+    browser.switch_to.frame(frame)
+    wait(browser, 30).until(
+        ec.element_to_be_clickable(
+            (by.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
+        )
+    ).click()
+    wait(browser, 60).until(
+        lambda b: b.execute_script(
+            "const v = document.querySelector('video'); return v && v.readyState >= 2;"
+        )
+    )
+    browser.switch_to.default_content()

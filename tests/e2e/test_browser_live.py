@@ -13,7 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import _tail, y4m_from
+from tests.e2e.conftest import _tail, start_camera, y4m_from
 
 pytestmark = pytest.mark.browser
 
@@ -79,25 +79,6 @@ def start_session_and_camera(browser, by, ec, wait) -> None:
         ec.element_to_be_clickable((by.XPATH, "//button[normalize-space(.)='Start session']"))
     ).click()
     start_camera(browser, by, ec, wait)
-
-
-def start_camera(browser, by, ec, wait) -> None:
-    """Press START in the webrtc component's iframe and wait for the video to play."""
-    frame = wait(browser, 60).until(
-        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
-    )
-    browser.switch_to.frame(frame)
-    wait(browser, 30).until(
-        ec.element_to_be_clickable(
-            (by.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
-        )
-    ).click()
-    wait(browser, 60).until(
-        lambda b: b.execute_script(
-            "const v = document.querySelector('video'); return v && v.readyState >= 2;"
-        )
-    )
-    browser.switch_to.default_content()
 
 
 def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(

@@ -10,8 +10,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import _tail, y4m_from
-from tests.e2e.test_browser_live import start_camera
+from tests.e2e.conftest import _tail, start_camera, y4m_from
 
 pytestmark = pytest.mark.browser
 

@@ -46,12 +46,18 @@ def run_live(library, clip: str, exercise_id: str, plan: SetPlan, recorder=None)
     coach = LiveCoach(
         library.get(exercise_id), plan, recorder=recorder, estimator_factory=lambda: estimator
     )
-    width, height = estimator.recording.frame_wh
-    blank = np.zeros((height, width, 3), dtype=np.uint8)
-    for t_s in estimator.recording.t_s:
-        frame, timing = coach.process_rgb(blank, float(t_s))
-        assert frame.shape == blank.shape and set(timing) == {"pose", "engine", "draw"}
+    play(coach, estimator.recording)
     return coach
+
+
+def play(loop, recording: PoseRecording) -> None:
+    """Blank frames at the recording's times through a live frame loop (the estimator
+    plays the poses back), checking each annotated frame and its stage timings."""
+    width, height = recording.frame_wh
+    blank = np.zeros((height, width, 3), dtype=np.uint8)
+    for t_s in recording.t_s:
+        frame, timing = loop.process_rgb(blank, float(t_s))
+        assert frame.shape == blank.shape and set(timing) == {"pose", "engine", "draw"}
 
 
 def test_two_sets_of_three_with_rest_are_logged_as_they_happen(library):

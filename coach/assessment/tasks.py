@@ -1,0 +1,164 @@
+"""Each assessment as one task with the same face for the live page: `update(pose)` ->
+a `TaskStatus` (read-out lines, what to do now, whether it is over, results to store).
+
+Results are `AssessmentResult`s whose fields are exactly `Store.add_assessment`'s, with
+`details` holding what explains the number (jitter, view, normal range, norm used).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from coach.assessment.chair_stand import (
+    ChairStandPhase,
+    ChairStandTest,
+    Sex,
+    chair_stand_norm,
+)
+from coach.assessment.goniometer import RomMeasure
+from coach.assessment.rom import RomMeasurement
+from coach.assessment.stance import SingleLegStance, StancePhase
+from coach.assessment.tug import FALL_RISK_S, TimedUpAndGo, TugPhase
+from coach.landmarks import SIDES
+from coach.pose import Pose
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """One stored number: `Store.add_assessment(patient_id, **result.fields())`."""
+
+    kind: str
+    measure: str
+    value: float
+    unit: str
+    side: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def fields(self) -> dict[str, Any]:
+        return {"kind": self.kind, "measure": self.measure, "value": self.value,
+                "unit": self.unit, "side": self.side, "details": self.details}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    lines: tuple[str, ...]  # the read-out, drawn on the video and shown by the page
+    message: str | None  # what to do now
+    done: bool
+    results: tuple[AssessmentResult, ...] = ()
+
+
+class AssessmentTask(Protocol):
+    kind: str
+
+    def update(self, pose: Pose) -> TaskStatus: ...
+
+
+def _deg(value: float) -> str:
+    return "--" if math.isnan(value) else f"{value:.0f} deg"
+
+
+class RomTask:
+    """A goniometer measurement; it never ends by itself (the patient saves when done)."""
+
+    kind = "rom"
+
+    def __init__(self, measure: RomMeasure) -> None:
+        self.measure = measure
+        self.measurement = RomMeasurement(measure)
+
+    def update(self, pose: Pose) -> TaskStatus:
+        reading = self.measurement.update(pose)
+        lines = [self.measure.label]
+        for side in SIDES if self.measure.sided else ("left",):
+            angle, peak = reading.angle_deg[side], reading.peak_deg[side]
+            if math.isnan(angle) and math.isnan(peak):
+                continue
+            name = f"{side.capitalize()}: " if self.measure.sided else ""
+            held = "  holding" if reading.steady[side] else ""
+            lines.append(f"{name}now {_deg(angle)}, best hold {_deg(peak)}{held}")
+        message = reading.message or "Move to your limit and hold still for 2 seconds"
+        return TaskStatus(tuple(lines), message, False, self.results(reading.view))
+
+    def results(self, view: str | None = None) -> tuple[AssessmentResult, ...]:
+        return tuple(
+            AssessmentResult(
+                "rom", self.measure.id, round(r.value_deg, 1), "deg", r.side,
+                {"jitter_deg": round(r.jitter_deg, 2), "samples": r.samples,
+                 "normal_range": list(r.normal_range), "view": view or self.measure.view,
+                 "method": "markerless video pose estimation, stable peak"},
+            )
+            for r in self.measurement.results()
+        )  # fmt: skip
+
+
+class ChairStandTask:
+    """The 30-second chair stand, judged against STEADI for this age and sex (if known)."""
+
+    kind = "chair_stand_30s"
+
+    def __init__(self, age: int | None, sex: Sex | None, *, countdown_s: float = 3.0) -> None:
+        self.test = ChairStandTest(countdown_s=countdown_s)
+        self.norm = chair_stand_norm(age, sex) if age is not None and sex is not None else None
+        self.age, self.sex = age, sex
+
+    def update(self, pose: Pose) -> TaskStatus:
+        state = self.test.update(pose)
+        lines = [f"Chair stand: {state.stands} stands"]
+        if state.phase is ChairStandPhase.RUNNING:
+            lines.append(f"{state.seconds_left:.0f} s left")
+        results: tuple[AssessmentResult, ...] = ()
+        if state.phase is ChairStandPhase.DONE:
+            details: dict[str, Any] = {"age": self.age, "sex": self.sex,
+                                       "halfway_counted": self.test.halfway_counted}  # fmt: skip
+            if self.norm is not None:
+                lines.append(self.norm.verdict(state.stands))
+                details |= {"norm_below": self.norm.below, "source": self.norm.source,
+                            "below_average": self.norm.is_below_average(state.stands)}  # fmt: skip
+            results = (AssessmentResult(self.kind, "stands", state.stands, "{stands}",
+                                        details=details),)  # fmt: skip
+        return TaskStatus(tuple(lines), state.message, bool(results), results)
+
+
+class TugTask:
+    """Timed Up and Go, side-on."""
+
+    kind = "timed_up_and_go"
+
+    def __init__(self) -> None:
+        self.test = TimedUpAndGo()
+
+    def update(self, pose: Pose) -> TaskStatus:
+        state = self.test.update(pose)
+        lines = [f"Timed Up and Go: {state.elapsed_s:.1f} s"]
+        results: tuple[AssessmentResult, ...] = ()
+        if state.phase is TugPhase.DONE and state.time_s is not None:
+            results = (AssessmentResult(
+                self.kind, "time", round(state.time_s, 2), "s",
+                details={"fall_risk": bool(state.fall_risk), "threshold_s": FALL_RISK_S},
+            ),)  # fmt: skip
+        return TaskStatus(tuple(lines), state.message, bool(results), results)
+
+
+class StanceTask:
+    """Single-leg stance, eyes open, one attempt (the standing leg is the side)."""
+
+    kind = "single_leg_stance"
+
+    def __init__(self, *, max_s: float = 45.0) -> None:
+        self.test = SingleLegStance(max_s=max_s)
+
+    def update(self, pose: Pose) -> TaskStatus:
+        state = self.test.update(pose)
+        leg = f" on the {state.side} leg" if state.side else ""
+        lines = [f"Single-leg stance{leg}: {state.held_s:.1f} s"]
+        result = self.test.result()
+        results: tuple[AssessmentResult, ...] = ()
+        if result is not None:
+            side, seconds = result
+            results = (AssessmentResult(
+                self.kind, "time", round(seconds, 2), "s", side,
+                {"stopped_by": self.test.reason, "max_s": self.test.max_s, "eyes": "open"},
+            ),)  # fmt: skip
+        return TaskStatus(tuple(lines), state.message, state.phase is StancePhase.DONE, results)
