@@ -53,3 +53,13 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'coach.db'}"
     return request.getfixturevalue("postgres_cluster").new_database()
+
+
+@pytest.fixture
+def store(database_url):
+    """A migrated store on each database of `database_url` (tests may define their own)."""
+    from coach.store import Store
+
+    opened = Store(database_url)
+    yield opened
+    opened.close()

@@ -26,13 +26,6 @@ def make_rep(index: int, partial: bool = False, faults: tuple[Fault, ...] = ()) 
                {"knee_flexion": knee}, partial, faults)  # fmt: skip
 
 
-@pytest.fixture
-def store(database_url):
-    opened = Store(database_url)
-    yield opened
-    opened.close()
-
-
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_is_migrated(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'coach.db'}")
     store.start_session("squat")

@@ -9,15 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from coach.plans import PlanItemSpec, ProgressRule
-from coach.store import Store, StoreError, ValidationError
+from coach.store import StoreError, ValidationError
 from tests.store_data import KNEES_IN, SLOW_DOWN, make_rep, record_session, seed_patient
-
-
-@pytest.fixture
-def store(database_url):
-    opened = Store(database_url)
-    yield opened
-    opened.close()
 
 
 def test_home_mode_has_one_default_patient_made_once(store):

@@ -8,14 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coach.store import Store, StoreError, ValidationError
-
-
-@pytest.fixture
-def store(database_url):
-    opened = Store(database_url)
-    yield opened
-    opened.close()
+from coach.store import StoreError, ValidationError
 
 
 def test_assessments_are_kept_per_patient_measure_and_side_oldest_first(store):
