@@ -1,14 +1,14 @@
 """The posture check on a live webcam: streamlit-webrtc frames in, annotated frames out.
 
-Same discipline as `coach.live.LiveCoach`: the frame callback handles only the newest
-frame, time comes from the frames (made monotonic across stream restarts), the page reads a
-snapshot under a lock, and what the page asks for (calibrate, reminders on/off) is handed to
-the worker thread, which applies it before the next frame. No frame is kept.
+The webrtc plumbing is the live coach's (`coach.live.FrameLoop`: newest frame only, frame
+time made monotonic across stream restarts, timings). The page reads a snapshot under a
+lock, and what it asks for (calibrate, reminders on/off) is handed to the worker thread,
+which applies it before the next frame. No frame is kept.
 """
 
 from __future__ import annotations
 
-import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +17,7 @@ import numpy as np
 
 from coach.estimator import PoseEstimator
 from coach.landmarks import Landmark
+from coach.live import FrameLoop
 from coach.pose import Pose
 from coach.posture.monitor import PostureMonitor, PostureState
 from coach.posture.reminders import Nudge
@@ -53,7 +54,7 @@ def draw_posture(rgb: np.ndarray, pose: Pose, state: PostureState) -> np.ndarray
     return out
 
 
-class LivePostureCheck:
+class LivePostureCheck(FrameLoop):
     """Everything stateful for one patient's live posture check."""
 
     def __init__(
@@ -63,18 +64,16 @@ class LivePostureCheck:
         estimator_factory: Callable[[], PoseEstimator] | None = None,
         mirror_display: bool = True,
     ) -> None:
+        super().__init__()
         self.monitor = monitor
         self.mirror_display = mirror_display
         self._estimator_factory = estimator_factory or (
             lambda: PoseEstimator(num_poses=1, crowd_check_s=None))
         self._estimator: PoseEstimator | None = None
-        self._lock = threading.Lock()
         self._state: PostureState | None = None
         self._frames = 0
         self._want_calibration = False
         self._want_reminders: bool | None = None
-        self._t_offset_s = 0.0
-        self._last_t_s: float | None = None
 
     # ---- page thread -------------------------------------------------------------------
     def calibrate(self) -> None:
@@ -97,24 +96,26 @@ class LivePostureCheck:
             return self.monitor.summary()
 
     # ---- worker thread -----------------------------------------------------------------
-    def _session_time(self, t_s: float) -> float:
-        if self._last_t_s is not None and t_s + self._t_offset_s <= self._last_t_s:
-            self._t_offset_s = self._last_t_s - t_s + 1 / 30
-        self._last_t_s = t_s + self._t_offset_s
-        return self._last_t_s
-
-    def process_rgb(self, rgb: np.ndarray, t_s: float) -> np.ndarray:
-        """One RGB frame through pose and posture; the frame to show (mirrored)."""
+    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
+        """One RGB frame through pose and posture; the frame to show (mirrored) and the
+        stage timings (ms)."""
         if self._estimator is None:
             self._estimator = self._estimator_factory()
         t_s = self._session_time(t_s)
+        t0 = time.perf_counter()
         poses = self._estimator.detect(rgb, t_s)
+        t1 = time.perf_counter()
         height, width = rgb.shape[:2]
         pose = poses[0] if poses else Pose.empty(t_s, (width, height))
         state = self.process_pose(pose)
+        t2 = time.perf_counter()
         if self.mirror_display:
-            return draw_posture(cv2.flip(rgb, 1), pose.mirrored(), state)
-        return draw_posture(rgb, pose, state)
+            shown = draw_posture(cv2.flip(rgb, 1), pose.mirrored(), state)
+        else:
+            shown = draw_posture(rgb, pose, state)
+        timing = {"pose": 1000 * (t1 - t0), "engine": 1000 * (t2 - t1),
+                  "draw": 1000 * (time.perf_counter() - t2)}  # fmt: skip
+        return shown, timing
 
     def process_pose(self, pose: Pose) -> PostureState:
         """One pose (camera image, not mirrored) through the monitor, after applying what
@@ -128,16 +129,6 @@ class LivePostureCheck:
             state = self.monitor.update(pose)
             self._state, self._frames = state, self._frames + 1
         return state
-
-    def process_frames(self, frames: list) -> list:
-        """streamlit-webrtc's queued-frames callback body: only the newest frame is used."""
-        import av
-
-        newest = frames[-1]
-        if newest.time is None:
-            return [newest]
-        shown = self.process_rgb(newest.to_ndarray(format="rgb24"), float(newest.time))
-        return [av.VideoFrame.from_ndarray(shown, format="rgb24")]
 
     def close(self) -> None:
         """Release the model when the stream ends; the summary so far stays."""

@@ -31,7 +31,7 @@ def test_frames_are_measured_and_the_page_requests_applied_on_the_worker_thread(
     assert live.snapshot().reminders_on and live.snapshot().state is None
     black = np.zeros((480, 640, 3), np.uint8)
     for i in range(20):
-        shown = live.process_rgb(black, i / 10)
+        shown, _ = live.process_rgb(black, i / 10)
     snapshot = live.snapshot()
     assert snapshot.frames == 20 and snapshot.state.calibrated
     assert live.monitor.reminders_on
