@@ -222,8 +222,10 @@ def analyze_video(
     annotated_path: str | Path | None = None,
     mirrored: bool = False,
     progress: ProgressCallback | None = None,
+    max_side_px: int | None = None,
 ) -> AnalysisResult:
-    """Run the full coach pipeline over a video file."""
+    """Run the full coach pipeline over a video file (`max_side_px`: shrink larger frames
+    before the pose model; see `coach.estimator.downscaled`)."""
     path = Path(path)
     info = probe(path)
     writer = None
@@ -232,7 +234,7 @@ def analyze_video(
     with_pose = crowded = frames = 0
     t_series: list[float] = []
     series: dict[str, list[float]] = {name: [] for name in exercise.measures}
-    with PoseEstimator(model) as estimator:
+    with PoseEstimator(model, max_side_px=max_side_px) as estimator:
         session = CoachSession(exercise, estimator=estimator, mirrored=mirrored, recorded=True)
         try:
             for frame in _prefetch(read_frames(path), maxsize=8):
