@@ -465,6 +465,48 @@ def markdown(figures: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def accuracy_rows(table: Path) -> dict[tuple[str, str, str, str], tuple[str, str, str]]:
+    """(clip, source, exercise, kind) -> (expected, counted, within) from accuracy.py's
+    table (two folders hold a clip of the same name)."""
+    rows = {}
+    for line in table.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 7 and cells[0] not in ("clip", "---"):
+            rows[(cells[0], cells[1], cells[2], cells[3])] = (cells[4], cells[5], cells[6])
+    return rows
+
+
+def accuracy_section(full: Path, shrunk: Path, max_side: int) -> str:
+    """Counts at the clips' own size beside counts with frames shrunk before the model."""
+    before, after = accuracy_rows(full), accuracy_rows(shrunk)
+    lines = [
+        "## Accuracy before and after shrinking the frame",
+        "",
+        f"`scripts/accuracy.py` at the clips' own size (as `make accuracy`) and with "
+        f"`--max-side {max_side}` (frames larger than {max_side} px shrunk before the model).",
+        "",
+        f"| clip | source | exercise | kind | expected | counted, own size | "
+        f"counted, {max_side} px | both within |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    same = 0
+    for key, (expected, counted, within) in before.items():
+        other = after.get(key)
+        counted_after = other[1] if other else "not run"
+        both = within == "yes" and other is not None and other[2] == "yes"
+        same += other is not None and other[1] == counted
+        lines.append(f"| {' | '.join(key)} | {expected} | {counted} | "
+                     f"{counted_after} | {'yes' if both else '**no**'} |")  # fmt: skip
+    within_after = sum(r[2] == "yes" for r in after.values())
+    lines += [
+        "",
+        f"Same count in {same} of {len(before)} runs; within the acceptable range: "
+        f"{sum(r[2] == 'yes' for r in before.values())}/{len(before)} at the own size, "
+        f"{within_after}/{len(after)} shrunk.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
@@ -473,6 +515,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="offline clip length")
     parser.add_argument("--live-frames", type=int, default=600)
     parser.add_argument("--write", type=Path, help="write the Markdown table here")
+    parser.add_argument(
+        "--accuracy", nargs=2, type=Path, metavar=("FULL.md", "SHRUNK.md"),
+        help="accuracy.py tables at the own size and with --max-side 640, to compare",
+    )
+    parser.add_argument(
+        "--from-json", type=Path, help="write the tables from a saved JSON object, no measuring"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--video", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--max-side", type=int, help=argparse.SUPPRESS)
@@ -480,12 +529,18 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.child, args.video, args.max_side, args.frames)))
         return 0
-    if not args.clip.is_file():
+    if args.from_json:
+        figures = json.loads(args.from_json.read_text())
+    elif not args.clip.is_file():
         raise SystemExit(f"{args.clip}: no such clip (the shared clips live in ../shared)")
-    figures = measure(args)
+    else:
+        figures = measure(args)
     print(json.dumps(figures))
     if args.write:
-        args.write.write_text(markdown(figures))
+        text = markdown(figures)
+        if args.accuracy:
+            text += "\n" + accuracy_section(*args.accuracy, max_side=640)
+        args.write.write_text(text)
     return 0
 
 
