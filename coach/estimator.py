@@ -125,11 +125,16 @@ class PoseEstimator:
     `crowd_check_s` seconds; the others it found are returned with each frame until the next
     look. `crowd_check_s=None` runs a single `num_poses` landmarker on every frame.
 
-    The look runs on a worker thread alongside the next frame's tracking (MediaPipe
-    releases the GIL), and its result is taken on the frame after the one it looked at,
-    always, so the poses returned do not depend on timing. `max_side_px` shrinks larger
+    The look runs on a worker thread alongside the next frames' tracking (MediaPipe
+    releases the GIL), and its result is taken `crowd_lag_frames` frames after the one
+    it looked at, always (waiting if it is late), so the poses returned do not depend on
+    timing. `max_side_px` shrinks larger
     frames before the model (see `downscaled`); the poses keep the frame's own size.
     """
+
+    # A look (detector and two landmark passes) takes about two frames' tracking time:
+    # taken sooner, the tracking thread would wait for it.
+    crowd_lag_frames = 3
 
     def __init__(
         self,
@@ -150,8 +155,9 @@ class PoseEstimator:
         self._others: list[Pose] = []
         self._last_check_s = -np.inf
         self._worker = ThreadPoolExecutor(1, "crowd-check") if self._crowd is not None else None
-        self._pending: Future | None = None  # the crowd look started on the last frame
+        self._pending: Future | None = None  # the crowd look under way
         self._pending_patient: Pose | None = None
+        self._pending_frames = 0  # frames until its result is taken
         self._last_ms = {"main": -1, "crowd": -1}
         # MediaPipe logs once more to fd 2 on the first frame with a person in it.
         self._quiet = {"main": True, "crowd": True}
@@ -213,15 +219,20 @@ class PoseEstimator:
         )
         crowd = None
         if due:  # started first, so it runs while this frame is tracked
+            self._take_crowd_check()  # a look still pending is finished first
             self._last_check_s = t_s
             crowd = self._start_crowd_check(image, t_s, (width, height))
         result = self._run("main", image, t_s)
         poses = poses_from_result(result, t_s, (width, height))
         if self._crowd is None:
             return poses
-        self._take_crowd_check()  # the look started on the previous frame, if any
+        if self._pending is not None:
+            self._pending_frames -= 1
+            if self._pending_frames <= 0:
+                self._take_crowd_check()
         if crowd is not None:
             self._pending, self._pending_patient = crowd, poses[0] if poses else None
+            self._pending_frames = self.crowd_lag_frames
         return poses + self._others
 
     def _start_crowd_check(self, image, t_s: float, frame_wh: tuple[int, int]) -> Future:

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -274,7 +274,8 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
 
 
 def live_session(exercise, video: Path, max_side: int | None, frames: int) -> int:
-    """A live session fed the clip's frames (looped) as WebRTC would hand them over."""
+    """A live session fed the clip's frames (looped) as WebRTC would hand them over, one
+    after another with nothing dropped (so its frames/s is the session's own speed)."""
     from fractions import Fraction
 
     import av
@@ -282,14 +283,18 @@ def live_session(exercise, video: Path, max_side: int | None, frames: int) -> in
     from coach.estimator import PoseEstimator
     from coach.guided import SetPlan
     from coach.live import LiveCoach
+    from coach.video import read_frames
 
     coach = LiveCoach(
         exercise, SetPlan.from_dosage(exercise),
         estimator_factory=lambda: PoseEstimator(crowd_check_s=1.0, max_side_px=max_side),
     )  # fmt: skip
-    clip = load_frames(video, 300)
-    for i in range(frames):
-        rgb = clip[i % len(clip)][1]
+    def looped() -> Iterator[np.ndarray]:  # decoded as needed: memory is the session's own
+        while True:
+            for decoded in read_frames(video):
+                yield decoded.rgb
+
+    for i, rgb in zip(range(frames), looped(), strict=False):
         frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
         frame.pts, frame.time_base = i, Fraction(1, 30)
         coach.process_frames([frame])

@@ -117,8 +117,8 @@ def test_shrinking_the_frame_before_the_model_keeps_the_landmarks():
 
 
 def test_the_crowd_check_on_its_thread_does_not_change_the_poses():
-    """The crowd look runs beside the next frame's tracking; its result is always taken on
-    the frame after, so two runs over the same frames return the same people per frame."""
+    """The crowd look runs beside the next frames' tracking; its result is always taken a
+    fixed number of frames later, so two runs return the same people per frame."""
     clip = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
     frames = [f for f in read_frames(clip) if f.index < 30]
     counts = []
