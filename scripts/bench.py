@@ -396,6 +396,27 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# Where the time goes when a target is missed: measured once by hand on this 2-core
+# machine (CPU ms per 1280x720 frame), not by this script; see the issue 6 report.
+WHERE_THE_TIME_GOES = """## Where the time goes (measured by hand, not by this script)
+
+- The pose model runs on one core (CPU time / wall time = 1.0 for the bare landmarker).
+  Everything else shares the second core with whatever else the machine runs.
+- `coach analyze` adds, per 1280x720 frame, on that second core: libx264 `veryfast`
+  encoding about 10.5 ms (plus 1.6 ms for the RGB to yuv420p conversion, 8 ms before it
+  was moved to OpenCV), decoding with RGB conversion about 4 ms (pose only pays this too),
+  drawing about 2 ms, and the crowd check (a detector plus two landmark passes, about 55
+  ms) every 0.5 s, about 3.7 ms a frame. That is 20 ms of a 30 ms frame: the second core
+  is nearly full, and any other load on the machine slows the model's core. Hence the
+  offline / pose-only ratio of about 0.7-0.85 rather than 0.95 on 2 cores; a third core,
+  or a cheaper encoder preset (`ultrafast`: 4x larger files), would close most of the gap.
+- The per-frame pipeline overhead is the coach itself (under 1 ms: tracker, smoother,
+  engine, cues, converting MediaPipe's result) and, not measured apart, the crowd check's
+  Python work holding the GIL; shrinking 720p frames first also saves MediaPipe's own
+  conversion of the large input, which the bare landmarker at full size pays.
+"""
+
+
 def markdown(figures: dict) -> str:
     """docs/benchmarks.md: the figures as tables, with the targets."""
     f = figures
@@ -461,6 +482,7 @@ def markdown(figures: dict) -> str:
         "| --- | --- |",
         *(f"| {name} | {'yes' if ok else '**no**'} |" for name, ok in met.items()),
         "",
+        WHERE_THE_TIME_GOES,
         "## The JSON",
         "",
         "```json",
