@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint accuracy docs system-deps clean
+.PHONY: run test lint accuracy bench docs system-deps clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -34,6 +34,11 @@ docs: $(STAMP)
 
 accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md
+
+# Speed and memory side by side (about 15 minutes on 2 cores): one JSON object on stdout,
+# the tables in docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -23,6 +23,7 @@ from coach.errors import CoachError
 from coach.estimator import PoseEstimator
 from coach.exercise.schema import ExerciseDef
 from coach.pipeline import CoachSession
+from coach.pose import Pose
 from coach.video import H264Writer, probe, read_frames
 
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected)
@@ -146,10 +147,13 @@ def _prefetch(items: Iterable[T], maxsize: int) -> Iterator[T]:
 
 
 class _BackgroundWriter:
-    """Encodes annotated frames on a worker thread; errors surface on `close()`."""
+    """Draws and encodes annotated frames on a worker thread, so neither waits for the
+    pose model (everything drawn is immutable: the frame, the pose, the result); errors
+    surface on `write` or `close()`."""
 
-    def __init__(self, writer: H264Writer, maxsize: int = 8) -> None:
+    def __init__(self, writer: H264Writer, exercise: ExerciseDef, maxsize: int = 8) -> None:
         self._writer = writer
+        self._exercise = exercise
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
@@ -161,15 +165,16 @@ class _BackgroundWriter:
             if item is _DONE:
                 return
             if self._error is None:
+                rgb, patient, result = item
                 try:
-                    self._writer.write(item)
+                    self._writer.write(annotate(rgb, patient, result, self._exercise))
                 except CoachError as exc:
                     self._error = exc
 
-    def write(self, rgb: np.ndarray) -> None:
+    def write(self, rgb: np.ndarray, patient: Pose, result: FrameResult) -> None:
         if self._error is not None:
             raise self._error
-        self._queue.put(rgb)
+        self._queue.put((rgb, patient, result))
 
     def close(self) -> None:
         self._queue.put(_DONE)
@@ -222,8 +227,10 @@ def analyze_video(
     annotated_path: str | Path | None = None,
     mirrored: bool = False,
     progress: ProgressCallback | None = None,
+    max_side_px: int | None = None,
 ) -> AnalysisResult:
-    """Run the full coach pipeline over a video file."""
+    """Run the full coach pipeline over a video file (`max_side_px`: shrink larger frames
+    before the pose model; see `coach.estimator.downscaled`)."""
     path = Path(path)
     info = probe(path)
     writer = None
@@ -232,7 +239,7 @@ def analyze_video(
     with_pose = crowded = frames = 0
     t_series: list[float] = []
     series: dict[str, list[float]] = {name: [] for name in exercise.measures}
-    with PoseEstimator(model) as estimator:
+    with PoseEstimator(model, max_side_px=max_side_px) as estimator:
         session = CoachSession(exercise, estimator=estimator, mirrored=mirrored, recorded=True)
         try:
             for frame in _prefetch(read_frames(path), maxsize=8):
@@ -251,9 +258,9 @@ def analyze_video(
                     if writer is None:
                         height, width = frame.rgb.shape[:2]
                         writer = _BackgroundWriter(
-                            H264Writer(annotated_path, info.fps, (width, height))
+                            H264Writer(annotated_path, info.fps, (width, height)), exercise
                         )
-                    writer.write(annotate(frame.rgb, outcome.patient, result, exercise))
+                    writer.write(frame.rgb, outcome.patient, result)
                 if progress is not None:
                     progress(frames, max(info.frames, frames))
         finally:

@@ -85,7 +85,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     try:
         result = analyze_video(
             video, exercise, model=args.model, annotated_path=args.annotated,
-            mirrored=args.mirrored, progress=progress,
+            mirrored=args.mirrored, progress=progress, max_side_px=args.max_side,
         )  # fmt: skip
     finally:
         progress.close()
@@ -259,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--model", metavar="FILE", help="a pose_landmarker_*.task file")
     analyze.add_argument("--mirrored", action="store_true", help="the video is mirrored")
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
+    analyze.add_argument(
+        "--max-side", type=int, metavar="PX",
+        help="shrink frames whose longer side is larger to PX before the pose model",
+    )  # fmt: skip
     analyze.set_defaults(run=cmd_analyze)
 
     exercises = commands.add_parser("exercises", help="list the exercise definitions")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -70,19 +72,47 @@ def _apparent_size(pose: Pose) -> float:
     return float(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1]))
 
 
+_SILENCE_LOCK = threading.Lock()
+_silence = {"depth": 0, "saved": -1}
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
     """MediaPipe's C++ start-up logs (EGL, XNNPACK, feedback tensors) go straight to file
-    descriptor 2; hide them so stderr carries only our own messages and progress bar."""
-    sys.stderr.flush()
-    saved = os.dup(2)
+    descriptor 2; hide them so stderr carries only our own messages and progress bar.
+    Counted under a lock: the crowd check runs on its own thread, and two overlapping
+    redirections restored out of order would leave fd 2 pointing at /dev/null."""
+    with _SILENCE_LOCK:
+        if _silence["depth"] == 0:
+            sys.stderr.flush()
+            _silence["saved"] = os.dup(2)
+            with Path(os.devnull).open("w") as devnull:
+                os.dup2(devnull.fileno(), 2)
+        _silence["depth"] += 1
     try:
-        with Path(os.devnull).open("w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
+        yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _SILENCE_LOCK:
+            _silence["depth"] -= 1
+            if _silence["depth"] == 0:
+                os.dup2(_silence["saved"], 2)
+                os.close(_silence["saved"])
+
+
+def downscaled(frame_rgb: np.ndarray, max_side_px: int | None) -> np.ndarray:
+    """The frame shrunk (area-averaged) so its longer side is at most `max_side_px`.
+
+    The model sees a 256x256 crop whatever the input size, so a 720p or 1080p frame can
+    be shrunk before it without losing detail the model would use; landmarks come back
+    normalised to the frame, so nothing downstream changes."""
+    height, width = frame_rgb.shape[:2]
+    if max_side_px is None or max(height, width) <= max_side_px:
+        return frame_rgb
+    import cv2
+
+    scale = max_side_px / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(frame_rgb, size, interpolation=cv2.INTER_AREA)
 
 
 class PoseEstimator:
@@ -94,7 +124,17 @@ class PoseEstimator:
     person on every frame and a second one, with `num_poses`, looks for others every
     `crowd_check_s` seconds; the others it found are returned with each frame until the next
     look. `crowd_check_s=None` runs a single `num_poses` landmarker on every frame.
+
+    The look runs on a worker thread alongside the next frames' tracking (MediaPipe
+    releases the GIL), and its result is taken `crowd_lag_frames` frames after the one
+    it looked at, always (waiting if it is late), so the poses returned do not depend on
+    timing. `max_side_px` shrinks larger
+    frames before the model (see `downscaled`); the poses keep the frame's own size.
     """
+
+    # A look (detector and two landmark passes) takes about two frames' tracking time:
+    # taken sooner, the tracking thread would wait for it.
+    crowd_lag_frames = 3
 
     def __init__(
         self,
@@ -103,8 +143,10 @@ class PoseEstimator:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         crowd_check_s: float | None = 0.5,
+        max_side_px: int | None = None,
     ) -> None:
         self.model_path = resolve_model_path(model)
+        self.max_side_px = max_side_px
         self._settings = (min_detection_confidence, min_tracking_confidence)
         split = num_poses > 1 and crowd_check_s is not None
         self._main = self._landmarker(1 if split else num_poses)
@@ -112,6 +154,10 @@ class PoseEstimator:
         self.crowd_check_s = crowd_check_s
         self._others: list[Pose] = []
         self._last_check_s = -np.inf
+        self._worker = ThreadPoolExecutor(1, "crowd-check") if self._crowd is not None else None
+        self._pending: Future | None = None  # the crowd look under way
+        self._pending_patient: Pose | None = None
+        self._pending_frames = 0  # frames until its result is taken
         self._last_ms = {"main": -1, "crowd": -1}
         # MediaPipe logs once more to fd 2 on the first frame with a person in it.
         self._quiet = {"main": True, "crowd": True}
@@ -144,10 +190,11 @@ class PoseEstimator:
         self._last_ms[which] = t_ms
         return t_ms
 
-    def _run(self, which: str, image, t_s: float):  # -> PoseLandmarkerResult
+    def _run(self, which: str, image, t_s: float, stamp: int | None = None):
+        # -> PoseLandmarkerResult
         landmarker = self._main if which == "main" else self._crowd
         assert landmarker is not None
-        stamp = self._stamp(which, t_s)
+        stamp = self._stamp(which, t_s) if stamp is None else stamp
         if not self._quiet[which]:
             return landmarker.detect_for_video(image, stamp)
         with _native_stderr_silenced():
@@ -164,20 +211,52 @@ class PoseEstimator:
                 f"expected an RGB uint8 frame of shape (H, W, 3), got {frame_rgb.shape} "
                 f"{frame_rgb.dtype}"
             )
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame_rgb))
         height, width = frame_rgb.shape[:2]
+        pixels = np.ascontiguousarray(downscaled(frame_rgb, self.max_side_px))
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
+        due = self._crowd is not None and (
+            t_s - self._last_check_s >= self.crowd_check_s or t_s < self._last_check_s  # type: ignore[operator]
+        )
+        crowd = None
+        if due:  # started first, so it runs while this frame is tracked
+            self._take_crowd_check()  # a look still pending is finished first
+            self._last_check_s = t_s
+            crowd = self._start_crowd_check(image, t_s, (width, height))
         result = self._run("main", image, t_s)
         poses = poses_from_result(result, t_s, (width, height))
         if self._crowd is None:
             return poses
-        if t_s - self._last_check_s >= self.crowd_check_s or t_s < self._last_check_s:
-            self._last_check_s = t_s
-            crowd = self._run("crowd", image, t_s)
-            everyone = poses_from_result(crowd, t_s, (width, height))
-            self._others = _others_than(poses[0], everyone) if poses else everyone
+        if self._pending is not None:
+            self._pending_frames -= 1
+            if self._pending_frames <= 0:
+                self._take_crowd_check()
+        if crowd is not None:
+            self._pending, self._pending_patient = crowd, poses[0] if poses else None
+            self._pending_frames = self.crowd_lag_frames
         return poses + self._others
 
+    def _start_crowd_check(self, image, t_s: float, frame_wh: tuple[int, int]) -> Future:
+        assert self._worker is not None
+        stamp = self._stamp("crowd", t_s)
+
+        def look() -> list[Pose]:
+            return poses_from_result(self._run("crowd", image, t_s, stamp), t_s, frame_wh)
+
+        return self._worker.submit(look)
+
+    def _take_crowd_check(self) -> None:
+        if self._pending is None:
+            return
+        everyone = self._pending.result()
+        patient = self._pending_patient
+        self._others = _others_than(patient, everyone) if patient is not None else everyone
+        self._pending = self._pending_patient = None
+
     def close(self) -> None:
+        if self._worker is not None:
+            if self._pending is not None:
+                self._pending.exception()  # wait for it: the landmarker is closed next
+            self._worker.shutdown(wait=True)
         self._main.close()
         if self._crowd is not None:
             self._crowd.close()

@@ -15,8 +15,10 @@ from coach.pose import Pose
 
 
 def _smoothing_factor(dt_s: float, cutoff_hz: np.ndarray | float) -> np.ndarray | float:
-    tau = 1.0 / (2.0 * np.pi * np.asarray(cutoff_hz))
-    return 1.0 / (1.0 + tau / dt_s)
+    """The exponential smoothing weight of a low-pass filter with this cutoff: with
+    tau = 1 / (2 pi cutoff), 1 / (1 + tau / dt) = x / (x + 1) where x = 2 pi cutoff dt."""
+    x = (2.0 * np.pi * dt_s) * cutoff_hz
+    return x / (x + 1.0)
 
 
 @dataclass
@@ -24,11 +26,13 @@ class OneEuroFilter:
     """One Euro filter over arrays of any fixed shape; `update(value, t_s)` -> filtered.
 
     min_cutoff_hz: cutoff at rest (lower = smoother when still).
-    beta: how fast the cutoff rises with speed (higher = less lag when moving).
+    beta: how fast the cutoff rises with speed (higher = less lag when moving); an array
+    that broadcasts against the values gives each element its own (image and world
+    landmarks filtered in one call, each in its own units).
     """
 
     min_cutoff_hz: float = 1.0
-    beta: float = 0.05
+    beta: float | np.ndarray = 0.05
     derivative_cutoff_hz: float = 1.0
     _value: np.ndarray | None = None
     _derivative: np.ndarray | None = None
@@ -39,22 +43,38 @@ class OneEuroFilter:
         self._t_s = None
 
     def update(self, value: np.ndarray, t_s: float) -> np.ndarray:
+        """The filtered value (read-only: it is also the filter's state)."""
+        # Written with few array operations: on a pose each costs as much as the arithmetic
+        # itself, and a recording is smoothed frame by frame.
         value = np.asarray(value, dtype=np.float64)
-        if self._value is None or self._t_s is None or t_s <= self._t_s:
+        if self._value is None or self._derivative is None or self._t_s is None or t_s <= self._t_s:
             self._value, self._derivative, self._t_s = value.copy(), np.zeros_like(value), t_s
-            return value.copy()
+            self._value.setflags(write=False)
+            return self._value
         dt = t_s - self._t_s
-        # A NaN input (landmark missing) restarts that element from its next real value.
-        fresh = np.isnan(self._value) & ~np.isnan(value)
-        previous = np.where(fresh, value, self._value)
-        derivative = (value - previous) / dt
+        previous = self._value
+        change = value - previous
+        total = change.sum()
+        missing = total != total  # a NaN in this input or the last output
+        if missing:
+            # A NaN input (landmark missing) restarts that element from its next real value.
+            previous = np.where(np.isnan(previous) & ~np.isnan(value), value, previous)
+            change = value - previous
         alpha_d = _smoothing_factor(dt, self.derivative_cutoff_hz)
-        derivative = alpha_d * derivative + (1 - alpha_d) * np.nan_to_num(self._derivative)
-        cutoff = self.min_cutoff_hz + self.beta * np.abs(derivative)
-        alpha = _smoothing_factor(dt, cutoff)
-        filtered = alpha * value + (1 - alpha) * previous
+        derivative = (alpha_d / dt) * change
+        derivative += (1 - alpha_d) * self._derivative
+        # The cutoff rises with speed: x = 2 pi dt (min_cutoff + beta |derivative|).
+        x = np.abs(derivative)
+        x *= (2.0 * np.pi * dt) * self.beta
+        x += (2.0 * np.pi * dt) * self.min_cutoff_hz
+        alpha = x / (x + 1.0)
+        alpha *= change
+        filtered = previous + alpha
+        filtered.setflags(write=False)
+        if missing:  # the derivative of a missing element restarts from 0
+            derivative = np.nan_to_num(derivative)
         self._value, self._derivative, self._t_s = filtered, derivative, t_s
-        return filtered.copy()
+        return filtered
 
 
 @dataclass
@@ -73,21 +93,25 @@ class PoseSmoother:
     max_gap_s: float = 0.5
 
     def __post_init__(self) -> None:
-        self._image = OneEuroFilter(self.min_cutoff_hz, self.image_beta)
-        self._world = OneEuroFilter(self.min_cutoff_hz, self.world_beta)
+        # Image and world landmarks stacked as (2, 33, 3), one filter call per frame.
+        betas = np.array([self.image_beta, self.world_beta]).reshape(2, 1, 1)
+        self._filter = OneEuroFilter(self.min_cutoff_hz, betas)
         self._last_t_s: float | None = None
 
     def reset(self) -> None:
-        self._image.reset()
-        self._world.reset()
+        self._filter.reset()
         self._last_t_s = None
 
     def update(self, pose: Pose) -> Pose:
         if pose.is_empty:
             return pose
-        if self._last_t_s is not None and pose.t_s - self._last_t_s > self.max_gap_s:
-            self.reset()
-        self._last_t_s = pose.t_s
-        image = self._image.update(pose.image_xyz, pose.t_s)
-        world = self._world.update(pose.world_xyz, pose.t_s)
+        image, world = self.update_landmarks(np.stack([pose.image_xyz, pose.world_xyz]), pose.t_s)
         return pose.with_landmarks(image, world)
+
+    def update_landmarks(self, image_world: np.ndarray, t_s: float) -> np.ndarray:
+        """(2, 33, 3) image and world landmarks of one person -> smoothed. The step
+        `update` takes, without `Pose` objects, so a recording can be replayed in bulk."""
+        if self._last_t_s is not None and t_s - self._last_t_s > self.max_gap_s:
+            self.reset()
+        self._last_t_s = t_s
+        return self._filter.update(image_world, t_s)

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.engine.engine import ExerciseEngine
-from coach.engine.results import FrameResult
-from coach.engine.tracker import PatientTracker
+from coach.engine.engine import EngineFrames, ExerciseEngine
+from coach.engine.results import EngineRun, FrameResult
+from coach.engine.tracker import PatientTracker, body_heights, hip_centres
 from coach.estimator import PoseEstimator
 from coach.exercise.schema import ExerciseDef
 from coach.filters import PoseSmoother
+from coach.landmarks import MIRROR_INDEX, NUM_LANDMARKS
 from coach.pose import Pose
 from coach.recording import PoseRecording
 
@@ -82,3 +83,46 @@ class CoachSession:
         ]
         self.engine.finish()
         return results
+
+    def run(self, recording: PoseRecording) -> EngineRun:
+        """`replay` in bulk, with the same reps, faults, holds, views, statuses and measures:
+        the tracker and the smoother step through plain arrays, and the engine takes the
+        whole sequence at once (`ExerciseEngine.run`). Tens of thousands of frames a second,
+        for re-analysing recordings and for benchmarks; no cues are chosen."""
+        self.engine.recorded = True
+        image, world = recording.image_xyz, recording.world_xyz
+        visibility = recording.visibility
+        if self.mirrored:  # as `Pose.mirrored` does it, to every pose at once
+            order = list(MIRROR_INDEX)
+            image, world = image[:, :, order].copy(), world[:, :, order].copy()
+            visibility = visibility[:, :, order]
+            image[..., 0] = 1.0 - image[..., 0]
+            world[..., 0] = -world[..., 0]
+        n = len(recording)
+        both = np.stack([image, world], axis=2)  # (N, P, 2, 33, 3): what the smoother takes
+        hips, heights = hip_centres(image).tolist(), body_heights(image).tolist()
+        people = recording.people.astype(int)
+        chosen = np.full(n, -1)
+        smoothed = np.full((n, 2, NUM_LANDMARKS, 3), np.nan)
+        for i, (t_s, count) in enumerate(zip(recording.t_s.tolist(), people.tolist(), strict=True)):
+            k = self.tracker.choose(
+                [tuple(hip) for hip in hips[i][:count]], heights[i][:count], t_s
+            )
+            if k is not None:
+                chosen[i] = k
+                smoothed[i] = self.smoother.update_landmarks(both[i, k], t_s)
+        present = chosen >= 0
+        width, height = recording.frame_wh
+        frames = EngineFrames(
+            t_s=recording.t_s.astype(np.float64),
+            present=present,
+            people=people,
+            image_px=smoothed[:, 0, :, :2] * np.array([width, height], dtype=np.float64),
+            world_xyz=smoothed[:, 1],
+            visibility=np.where(
+                present[:, None], visibility[np.arange(n), np.maximum(chosen, 0)], 0.0
+            ),
+        )
+        result = self.engine.run(frames)
+        self.engine.finish()
+        return result

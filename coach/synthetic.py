@@ -594,6 +594,34 @@ class Script:
         (default: +-90, facing the way it walks when the final view is from the front)."""
         base = self.posture
         turn = turn_deg if turn_deg is not None else (90.0 if from_x_m > 0 else -90.0)
+        self._path, self._depth = self._gait(base, from_x_m, 0.0, turn, seconds, steps_per_s), 0.0
+        self._go(seconds, self._path, 0.0, 1.0, ease=False)
+        return self.move_to(base, turn_s)
+
+    def walk_out(
+        self,
+        to_x_m: float,
+        seconds: float,
+        *,
+        steps_per_s: float = 1.8,
+        turn_s: float = 0.8,
+    ) -> Script:
+        """Turn towards `to_x_m` metres to the side and walk there (out of view if far
+        enough): the patient leaving after a set, `walk_in` played the other way."""
+        base = self.posture
+        turn = 90.0 if to_x_m < 0 else -90.0
+        gait = self._gait(base, 0.0, to_x_m, turn, seconds, steps_per_s)
+        self.move_to(gait.start, turn_s)
+        self._path, self._depth = gait, 0.0
+        self._go(seconds, gait, 0.0, 1.0, ease=False)
+        return self
+
+    @staticmethod
+    def _gait(
+        base: Posture, from_x_m: float, to_x_m: float, turn: float, seconds: float,
+        steps_per_s: float,
+    ) -> Path:  # fmt: skip
+        """Walking sideways from one offset to another, legs and arms swinging."""
         steps = max(1, round(seconds * steps_per_s))
         depths = np.linspace(0.0, 1.0, steps * 24 + 1)
         phase = np.pi * steps * depths
@@ -608,13 +636,11 @@ class Script:
                     right_knee_flexion=base["right_knee_flexion"] + 45 * max(0.0, -swing) ** 2,
                     left_shoulder_flexion=base["left_shoulder_flexion"] - 15 * swing,
                     right_shoulder_flexion=base["right_shoulder_flexion"] + 15 * swing,
-                    shift_x_m=base["shift_x_m"] + from_x_m * (1 - d),
+                    shift_x_m=base["shift_x_m"] + from_x_m + (to_x_m - from_x_m) * d,
                     body_yaw=base["body_yaw"] + turn,
                 ).vector
             )
-        self._path, self._depth = Path(depths, np.stack(rows)), 0.0
-        self._go(seconds, self._path, 0.0, 1.0, ease=False)
-        return self.move_to(base, turn_s)
+        return Path(depths, np.stack(rows))
 
     def build(self) -> Motion:
         if not self._segments:  # a single posture

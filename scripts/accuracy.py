@@ -59,11 +59,11 @@ def defined_exercises() -> set[str]:
     return {e["id"] for e in json.loads(out.stdout)}
 
 
-def analyze(video: Path, exercise: str) -> tuple[dict, float]:
+def analyze(video: Path, exercise: str, extra: list[str] | None = None) -> tuple[dict, float]:
     start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "coach.cli", "analyze", str(video), "--exercise", exercise,
-         "--json", "--no-progress"],
+         "--json", "--no-progress", *(extra or [])],
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     if out.returncode != 0:
@@ -71,7 +71,8 @@ def analyze(video: Path, exercise: str) -> tuple[dict, float]:
     return json.loads(out.stdout), time.perf_counter() - start
 
 
-def run(folders: list[Path]) -> list[Row]:
+def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
+    """Every defined clip and probe through `coach analyze` (with `extra` options)."""
     known = defined_exercises()
     rows = []
     for folder in folders:
@@ -90,7 +91,7 @@ def run(folders: list[Path]) -> list[Row]:
                 if probe in known and probe != exercise:
                     jobs.append((probe, "probe", (0, 0), None))
             for exercise_id, job_kind, expected, hold in jobs:
-                result, seconds = analyze(folder / clip["file"], exercise_id)
+                result, seconds = analyze(folder / clip["file"], exercise_id, extra)
                 true_reps = clip.get("true_reps", 0) if job_kind == "reps" else 0
                 row = Row(
                     clip["file"], folder.name, exercise_id, job_kind, expected, true_reps,
@@ -145,8 +146,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path, default=DEFAULT_FOLDERS)
     parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
+    parser.add_argument("--max-side", type=int, metavar="PX", help="passed to coach analyze")
     args = parser.parse_args()
-    rows = run(args.folders)
+    rows = run(args.folders, ["--max-side", str(args.max_side)] if args.max_side else None)
     table = report(rows)
     print(table)
     if args.write:

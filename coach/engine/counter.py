@@ -17,8 +17,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
-import numpy as np
-
 from coach.exercise.schema import RepsDef, SignalDef
 
 
@@ -90,6 +88,13 @@ class RepCounter:
     def __post_init__(self) -> None:
         if self.signal is None:
             self.signal = self.reps
+        # The thresholds as plain numbers: `update` runs on every frame of every recording.
+        signal = self.signal
+        self._rising = signal.rising
+        start = signal.start.below if self._rising else signal.start.above
+        turn = signal.turn.above if self._rising else signal.turn.below
+        assert start is not None and turn is not None
+        self._start_at, self._turn_at = start, turn
 
     @property
     def signal_def(self) -> SignalDef:
@@ -98,16 +103,13 @@ class RepCounter:
         return self.signal
 
     def _raw_zone(self, value: float) -> Zone:
-        start, turn = self.signal_def.start, self.signal_def.turn
-        if self.signal_def.rising:
-            assert start.below is not None and turn.above is not None
-            if value < start.below:
+        if self._rising:
+            if value < self._start_at:
                 return Zone.START
-            return Zone.TURN if value > turn.above else Zone.BAND
-        assert start.above is not None and turn.below is not None
-        if value > start.above:
+            return Zone.TURN if value > self._turn_at else Zone.BAND
+        if value > self._start_at:
             return Zone.START
-        return Zone.TURN if value < turn.below else Zone.BAND
+        return Zone.TURN if value < self._turn_at else Zone.BAND
 
     def _confirmed_zone(self, raw: Zone, t_s: float) -> Zone:
         """The zone after debouncing: a new zone must last `min_dwell_s`."""
@@ -136,7 +138,7 @@ class RepCounter:
     def update(self, value: float, t_s: float, in_position: bool = True) -> RepCycle | None:
         if self._first_t_s is None:
             self._first_t_s = t_s
-        if np.isnan(value):
+        if value != value:  # NaN: the driver is not seen on this frame
             if self._last_t_s is not None and t_s - self._last_t_s > self.max_gap_s:
                 self.reset()  # lost the patient for too long: never guess the rest of a rep
             return None
@@ -186,7 +188,7 @@ class RepCounter:
             }  # fmt: skip
         cycle = self._cycle
         cycle["low"], cycle["high"] = min(cycle["low"], value), max(cycle["high"], value)
-        further = value > cycle["extreme"] if self.signal_def.rising else value < cycle["extreme"]
+        further = value > cycle["extreme"] if self._rising else value < cycle["extreme"]
         if further:
             cycle["extreme"], cycle["turn_s"] = value, t_s
         if t_s - cycle["start_s"] > self.reps.max_rep_s:
@@ -223,16 +225,12 @@ class RepCounter:
         """Remember the most rested value before a rep and the last time the patient was
         near it: the rep starts when the movement starts, not when a threshold is crossed.
         "Near" is a tenth of the hysteresis band."""
-        signal = self.signal_def
-        start = signal.start.below if signal.rising else signal.start.above
-        turn = signal.turn.above if signal.rising else signal.turn.below
-        assert start is not None and turn is not None
-        margin = abs(turn - start) / 10
+        margin = abs(self._turn_at - self._start_at) / 10
         if self._rest is None:
             self._rest = (value, t_s)
             return
         rest_value = self._rest[0]
-        more_rested = value < rest_value if signal.rising else value > rest_value
+        more_rested = value < rest_value if self._rising else value > rest_value
         if more_rested:
             self._rest = (value, t_s)
         elif abs(value - rest_value) <= margin:

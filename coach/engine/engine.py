@@ -9,6 +9,7 @@ webcam, a recorded video and a synthetic test sequence.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,11 +18,12 @@ from coach import landmarks
 from coach.engine.counter import CounterState, RepCounter, RepCycle
 from coach.engine.cues import CueCoach
 from coach.engine.hold import HoldTimer
-from coach.engine.measures import MeasureComputer, SidedValue
+from coach.engine.measures import MeasureComputer, SidedValue, on_side
 from coach.engine.results import (
     AngleStats,
     Cue,
     CueKind,
+    EngineRun,
     Fault,
     FrameResult,
     Rep,
@@ -29,8 +31,8 @@ from coach.engine.results import (
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
-from coach.engine.view import DetectedView, ViewEstimator
-from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef
+from coach.engine.view import DetectedView, ViewEstimator, body_yaws_deg, faces_camera_many
+from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold
 from coach.landmarks import Side
 from coach.pose import Pose
 
@@ -92,6 +94,17 @@ class _Track:
         return self.side or "both"
 
 
+@dataclass(frozen=True)
+class _RepWindow:
+    """The frames of one finished rep: times, the track's measures, each side's measures,
+    and the per-side values at a frame (by index), from the history or the bulk arrays."""
+
+    times: np.ndarray
+    series: dict[str, np.ndarray]
+    sided_series: dict[str, dict[str, np.ndarray]]
+    sided_at: Callable[[int], dict[str, SidedValue]]
+
+
 class ExerciseEngine:
     """Counts reps or times a hold for one exercise, for one patient, in frame time."""
 
@@ -142,6 +155,7 @@ class ExerciseEngine:
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
         self._required = self._measures.required_landmarks(watched)
+        self._bulk: _BulkSteps | None = None  # set by `run`: reps are cut from its arrays
 
     def _new_counter(self, signal: SignalDef | None) -> RepCounter:
         assert self.exercise.reps is not None
@@ -205,6 +219,63 @@ class ExerciseEngine:
         if self._holds:
             return self._update_hold(t_s, view, people, measured)
         return self._update_reps(t_s, view, people, measured)
+
+    def run(self, frames: EngineFrames) -> EngineRun:
+        """The frame step over a whole recording at once, with the same results.
+
+        Measures and the view's per-frame inputs are computed for all frames in one go;
+        the state machines (view window, rep counters, hold timers, frame rules, finished
+        reps) then step through the frames in a lean loop over plain numbers, sharing their
+        code with `update`. Cues are not chosen: nobody watches a bulk replay.
+        """
+        t_list = frames.t_s.tolist()
+        n = len(t_list)
+        crowded = (frames.people > 1) & self.pause_when_crowded
+        measured = frames.present & ~crowded
+        views = self._run_views(frames)
+        values = np.full((n, len(self._measures.names_rows)), np.nan)
+        for view in set(views):
+            rows = measured & np.array([v == view for v in views], dtype=bool)
+            if rows.any():
+                values[rows] = self._measures.compute_rows(
+                    frames.image_px[rows], frames.world_xyz[rows], frames.visibility[rows], view
+                )
+        columns = self._measures.sided_columns(values)
+        step = self._bulk = _BulkSteps(self, frames.t_s, measured, views, columns)
+        statuses: list[Status] = []
+        judged_side: list[Side | bool | None] = []  # False: no measures shown on this frame
+        measured_list, crowded_list = measured.tolist(), crowded.tolist()
+        for i, t_s in enumerate(t_list):
+            if not measured_list[i]:
+                self._pause(t_s)
+                statuses.append(Status.GETTING_READY if crowded_list[i] else Status.NO_PERSON)
+                judged_side.append(False)
+                continue
+            status, side = step.hold(i) if self._holds else step.reps(i)
+            statuses.append(status)
+            judged_side.append(side)
+        series = {name: np.full(n, np.nan) for name in self.exercise.measures}
+        for side in set(judged_side):
+            if side is False:
+                continue
+            rows = np.array([s == side for s in judged_side], dtype=bool)
+            for name in series:
+                series[name][rows] = on_side(columns[name], side)[rows]  # type: ignore[arg-type]
+        people = frames.people.tolist()
+        return EngineRun(frames.t_s, statuses, views, people, series)
+
+    def _run_views(self, frames: EngineFrames) -> list[DetectedView | None]:
+        yaws = body_yaws_deg(frames.world_xyz).tolist()
+        facing = faces_camera_many(frames.world_xyz).tolist()
+        views = []
+        for t_s, present, yaw, faces in zip(
+            frames.t_s.tolist(), frames.present.tolist(), yaws, facing, strict=True
+        ):
+            if present:
+                self._view.add(t_s, yaw, faces)
+            self._view.forget_before(t_s)
+            views.append(self._view.current)
+        return views
 
     def finish(self) -> Rep | None:
         """End of the recording: count a last rep that was already back at the start."""
@@ -328,26 +399,33 @@ class ExerciseEngine:
             return _VIEW_ADVICE["side"]
         return self.exercise.position_cue
 
+    def _history_window(self, track: _Track, cycle: RepCycle) -> _RepWindow:
+        """The frames of one rep: from the track's recent history (the frame step), or from
+        the arrays of a bulk `run`."""
+        if self._bulk is not None:
+            return self._bulk.window(track.side, cycle)
+        window = [entry for entry in track.history if cycle.start_s <= entry[0] <= cycle.end_s]
+        names = self.exercise.measures
+        return _RepWindow(
+            times=np.array([t for t, _, _ in window]),
+            series={name: np.array([v[name] for _, v, _ in window]) for name in names},
+            sided_series={
+                side: {name: np.array([m[name].on(side) for _, _, m in window]) for name in names}
+                for side in landmarks.SIDES
+            },
+            sided_at=lambda i: window[i][2],
+        )
+
     def _finish_rep(
         self, track: _Track, cycle: RepCycle, view: DetectedView | None
     ) -> Rep | None:
         assert self.exercise.reps is not None
         reps_def = self.exercise.reps
-        window = [entry for entry in track.history if cycle.start_s <= entry[0] <= cycle.end_s]
-        times = np.array([t for t, _, _ in window])
+        window = self._history_window(track, cycle)
+        times, series, sided_series = window.times, window.series, window.sided_series
         turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
-        series = {
-            name: np.array([v[name] for _, v, _ in window]) for name in self.exercise.measures
-        }
         at_turn = {name: float(s[turn_index]) for name, s in series.items()}
-        sided_at_turn = window[turn_index][2]
-        sided_series = {
-            side: {
-                name: np.array([m[name].on(side) for _, _, m in window])
-                for name in self.exercise.measures
-            }
-            for side in landmarks.SIDES
-        }
+        sided_at_turn = window.sided_at(turn_index)
         stats = {}
         for name in self.exercise.angles:
             finite = series[name][np.isfinite(series[name])]
@@ -468,3 +546,150 @@ class ExerciseEngine:
             new_rep=new_rep,
             new_faults=tuple(new_faults or ()),
         )
+
+
+@dataclass(frozen=True)
+class EngineFrames:
+    """A whole recording of one patient, as arrays (N frames): what `ExerciseEngine.run`
+    takes instead of one `Pose` per frame."""
+
+    t_s: np.ndarray  # (N,)
+    present: np.ndarray  # (N,) bool: the patient is in view
+    people: np.ndarray  # (N,) people in view
+    image_px: np.ndarray  # (N, 33, 2)
+    world_xyz: np.ndarray  # (N, 33, 3)
+    visibility: np.ndarray  # (N, 33)
+
+
+class _BulkSteps:
+    """The per-frame step of `_update_reps` / `_update_hold` on precomputed columns."""
+
+    def __init__(
+        self,
+        engine: ExerciseEngine,
+        t_s: np.ndarray,
+        measured: np.ndarray,
+        views: list[DetectedView | None],
+        columns: dict[str, dict[str, np.ndarray]],
+    ) -> None:
+        self.engine = engine
+        exercise = engine.exercise
+        self.t_s, self.views, self.columns = t_s.tolist(), views, columns
+        self.names = exercise.measures
+        self.measured_t = t_s[measured]
+        self.measured_index = np.flatnonzero(measured)
+        self.on: dict[Side | None, dict[str, np.ndarray]] = {}
+        sides: set[Side | None] = {*landmarks.SIDES, None}
+        for side in sides:
+            self.on[side] = {name: on_side(columns[name], side) for name in self.names}
+        self.on_lists = {
+            side: {name: a.tolist() for name, a in arrays.items()}
+            for side, arrays in self.on.items()
+        }
+        self.in_position = {
+            side: _all_meet(self.on[side], exercise.start_position, len(t_s)).tolist()
+            for side in sides
+        }
+        self.frame_rules = any(r.when == "always" for r in exercise.rules)
+        if exercise.hold is not None:
+            conditions = exercise.hold.conditions
+            self.correct = {
+                side: _all_meet(self.on[side], conditions, len(t_s)).tolist() for side in sides
+            }
+            self.visible = {
+                side: np.any(
+                    [~np.isnan(self.on[side][c.measure]) for c in conditions], axis=0
+                ).tolist()
+                for side in sides
+            }
+
+    def _values(self, side: Side | None, i: int) -> dict[str, float]:
+        lists = self.on_lists[side]
+        return {name: lists[name][i] for name in self.names}
+
+    def window(self, side: Side | None, cycle: RepCycle) -> _RepWindow:
+        lo = int(np.searchsorted(self.measured_t, cycle.start_s, side="left"))
+        hi = int(np.searchsorted(self.measured_t, cycle.end_s, side="right"))
+        index = self.measured_index[lo:hi]
+        columns = self.columns
+
+        def sided_at(k: int) -> dict[str, SidedValue]:
+            i = int(index[k])
+            return {
+                name: SidedValue(float(c["left"][i]), float(c["right"][i]), float(c["center"][i]))
+                for name, c in columns.items()
+            }
+
+        return _RepWindow(
+            times=self.measured_t[lo:hi],
+            series={name: self.on[side][name][index] for name in self.names},
+            sided_series={
+                s: {name: self.on[s][name][index] for name in self.names} for s in landmarks.SIDES
+            },
+            sided_at=sided_at,
+        )
+
+    def reps(self, i: int) -> tuple[Status, Side | None]:
+        engine = self.engine
+        assert engine.exercise.reps is not None
+        t_s, view = self.t_s[i], self.views[i]
+        signal = engine.exercise.reps.signal_for(view)
+        new_faults: list[Fault] = []
+        any_visible = False
+        for track in engine._tracks:
+            if track.counter.signal is not signal:
+                track.counter = engine._new_counter(signal)
+            value = self.on_lists[track.side][signal.driver][i]
+            any_visible |= value == value
+            cycle = track.counter.update(value, t_s, self.in_position[track.side][i])
+            armed = track.counter.state is not CounterState.UNARMED
+            if self.frame_rules and armed and value == value:
+                _, fired = track.rules.update(self._values(track.side, i), t_s, view)
+                track.faults.extend(fired)
+                new_faults += fired
+            if track.counter.in_rep:
+                engine._focus = track
+            if cycle is not None:
+                engine._finish_rep(track, cycle, view)
+        engine.faults += new_faults
+        if not any_visible:
+            status = Status.NOT_VISIBLE
+        elif all(t.counter.state is CounterState.UNARMED for t in engine._tracks):
+            status = Status.GETTING_READY
+        else:
+            status = Status.ACTIVE
+        focus = engine._focus or engine._tracks[0]
+        return status, focus.side
+
+    def hold(self, i: int) -> tuple[Status, Side | None]:
+        engine = self.engine
+        t_s = self.t_s[i]
+        visible = False
+        held_side: Side | None = None
+        for side, timer in engine._holds.items():
+            visible |= self.visible[side][i]
+            timer.update(self.correct[side][i], t_s)
+            if timer.holding:
+                held_side = side
+        holding = engine.holding
+        status = Status.ACTIVE
+        if holding:
+            values = self._values(held_side, i)
+            _, new_faults = engine._hold_rules.update(values, t_s, self.views[i])
+            engine.faults += new_faults
+        elif not engine._was_holding:
+            status = Status.NOT_VISIBLE if not visible else Status.GETTING_READY
+        engine._was_holding = engine._was_holding or holding
+        return status, held_side
+
+
+def _all_meet(on: dict[str, np.ndarray], conditions: list[Threshold], n: int) -> np.ndarray:
+    """`all(meets(value, c) for c in conditions)` for every frame (NaN never meets)."""
+    ok = np.ones(n, dtype=bool)
+    for condition in conditions:
+        value = on.get(condition.measure, np.full(n, np.nan))
+        if condition.above is not None:
+            ok &= value > condition.above
+        if condition.below is not None:
+            ok &= value < condition.below
+    return ok

@@ -151,20 +151,62 @@ class MeasureComputer:
             ]
         return self._plans[view]
 
+    @property
+    def names_rows(self) -> list[str]:
+        """The measure name of each row of `compute_rows` (a sided measure has two)."""
+        return [row.name for row in self._rows]
+
     def compute(self, pose: Pose, view: DetectedView | None) -> dict[str, SidedValue]:
         if pose.is_empty:
             return {name: SidedValue() for name in self._names}
-        values = np.full(len(self._rows), np.nan)
-        coordinates = {"image": pose.image_px, "world": pose.world_xyz}
-        for group in self._plan(view):
-            pairs = group.pairs
-            xyz = coordinates[group.space]
-            points = (xyz[pairs[..., 0]] + xyz[pairs[..., 1]]) / 2  # (rows, points, D)
-            function = _ANGLE_FUNCTIONS[group.kind]
-            computed = function(*(points[:, k] for k in range(pairs.shape[1])))
-            visible = pose.visibility[pairs].min(axis=(1, 2)) >= self.min_visibility
-            values[group.row_ids] = np.where(visible, computed, np.nan)
+        values = self.compute_rows(
+            pose.image_px[None], pose.world_xyz[None], pose.visibility[None], view
+        )[0]
         by_name: dict[str, dict[str, float]] = {name: {} for name in self._names}
         for row, value in zip(self._rows, values.tolist(), strict=True):
             by_name[row.name][row.side_key] = value
         return {name: SidedValue(**sides) for name, sides in by_name.items()}
+
+    def compute_rows(
+        self,
+        image_px: np.ndarray,
+        world_xyz: np.ndarray,
+        visibility: np.ndarray,
+        view: DetectedView | None,
+    ) -> np.ndarray:
+        """(frames, rows) values of every (measure, side) row on (frames, 33, D) landmarks
+        seen in one view: one call per angle type for all frames at once."""
+        values = np.full((len(visibility), len(self._rows)), np.nan)
+        coordinates = {"image": image_px, "world": world_xyz}
+        for group in self._plan(view):
+            pairs = group.pairs
+            xyz = coordinates[group.space]
+            points = (xyz[:, pairs[..., 0]] + xyz[:, pairs[..., 1]]) / 2  # (N, rows, points, D)
+            function = _ANGLE_FUNCTIONS[group.kind]
+            computed = function(*(points[:, :, k] for k in range(pairs.shape[1])))
+            visible = visibility[:, pairs].min(axis=(2, 3)) >= self.min_visibility
+            values[:, group.row_ids] = np.where(visible, computed, np.nan)
+        return values
+
+    def sided_columns(self, values: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+        """(frames, rows) values -> per measure, its 'left', 'right' and 'center' columns
+        (NaN where the measure has no such side), as `compute`'s `SidedValue`s hold them."""
+        missing = np.full(len(values), np.nan)
+        sides = ("left", "right", "center")
+        columns = {name: dict.fromkeys(sides, missing) for name in self._names}
+        for i, row in enumerate(self._rows):
+            columns[row.name][row.side_key] = values[:, i]
+        return columns
+
+
+def on_side(columns: dict[str, np.ndarray], side: Side | None) -> np.ndarray:
+    """`SidedValue.on` for whole columns of frames: the same choices, element by element."""
+    center = columns["center"]
+    has_center = ~np.isnan(center)
+    if side is not None:
+        return np.where(has_center, center, columns[side])
+    left, right = columns["left"], columns["right"]
+    seen_left, seen_right = ~np.isnan(left), ~np.isnan(right)
+    one = np.where(seen_left, left, right)
+    both = np.where(seen_left & seen_right, (left + right) / 2, one)
+    return np.where(has_center, center, both)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from coach.engine.view import DetectedView
 from coach.exercise.schema import Severity
@@ -107,3 +107,15 @@ class FrameResult:
     active_faults: tuple[str, ...] = ()  # rule ids failing on this frame
     new_rep: Rep | None = None
     new_faults: tuple[Fault, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """Per frame, what `ExerciseEngine.run` made of a whole recording (the fields of
+    `FrameResult` an analysis keeps); reps, faults and holds stay on the engine."""
+
+    t_s: Any  # (N,) np.ndarray
+    status: list[Status]
+    view: list[DetectedView | None]
+    people: list[int]
+    series: dict[str, Any]  # measure -> (N,) np.ndarray on the judged side, NaN if unseen

@@ -8,6 +8,7 @@ gone for `forget_after_s` does the largest person become the patient.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,13 +18,22 @@ from coach.pose import Pose
 
 
 def hip_centre(pose: Pose) -> np.ndarray:
-    xy = pose.image_xyz[:, :2]
-    return (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+    return hip_centres(pose.image_xyz)
+
+
+def hip_centres(image_xyz: np.ndarray) -> np.ndarray:
+    """(..., 33, 3) image landmarks -> (..., 2) the point between the hips."""
+    xy = image_xyz[..., :2]
+    return (xy[..., Landmark.LEFT_HIP, :] + xy[..., Landmark.RIGHT_HIP, :]) / 2
 
 
 def body_height(pose: Pose) -> float:
-    xy = pose.image_xyz[:, :2]
-    return float(np.ptp(xy[:, 1]))
+    return float(body_heights(pose.image_xyz))
+
+
+def body_heights(image_xyz: np.ndarray) -> np.ndarray:
+    """(..., 33, 3) image landmarks -> (...) the pose's height in normalised image units."""
+    return np.ptp(image_xyz[..., 1], axis=-1)
 
 
 @dataclass
@@ -32,26 +42,39 @@ class PatientTracker:
 
     max_jump: float = 0.5  # of the patient's body height, per 0.1 s
     forget_after_s: float = 2.0
-    _last_hip: np.ndarray | None = None
+    _last_hip: tuple[float, float] | None = None
     _last_height: float = 0.0
     _last_t_s: float | None = None
 
     def select(self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]) -> Pose:
         people = [p for p in poses if not p.is_empty]
-        lost_for = np.inf if self._last_t_s is None else t_s - self._last_t_s
+        chosen = self.choose(
+            [tuple(hip_centre(p).tolist()) for p in people],
+            [body_height(p) for p in people],
+            t_s,
+        )
+        return Pose.empty(t_s, frame_wh) if chosen is None else people[chosen]
+
+    def choose(
+        self, hips: list[tuple[float, float]], heights: list[float], t_s: float
+    ) -> int | None:
+        """Which of the people in view (their hip centres and heights) is the patient; None
+        when nobody is, or only a stranger. The step `select` takes, on plain numbers, so
+        a recording can be replayed in bulk."""
+        lost_for = math.inf if self._last_t_s is None else t_s - self._last_t_s
         if self._last_hip is not None and lost_for > self.forget_after_s:
             self._last_hip = None
-        if not people:
-            return Pose.empty(t_s, frame_wh)
+        if not hips:
+            return None
         if self._last_hip is None:
-            chosen = people[0]
+            chosen = 0
         else:
-            distances = [float(np.linalg.norm(hip_centre(p) - self._last_hip)) for p in people]
-            nearest = int(np.argmin(distances))
+            last_x, last_y = self._last_hip
+            distances = [math.hypot(x - last_x, y - last_y) for x, y in hips]
+            chosen = min(range(len(distances)), key=distances.__getitem__)
             allowed = self.max_jump * max(self._last_height, 0.1) * max(1.0, lost_for / 0.1)
-            if distances[nearest] > allowed:
-                return Pose.empty(t_s, frame_wh)  # only a stranger in view: not the patient
-            chosen = people[nearest]
-        self._last_hip, self._last_height = hip_centre(chosen), body_height(chosen)
+            if distances[chosen] > allowed:
+                return None  # only a stranger in view: not the patient
+        self._last_hip, self._last_height = hips[chosen], heights[chosen]
         self._last_t_s = t_s
         return chosen

@@ -100,3 +100,30 @@ def test_shared_side_squat_clip_counts_eight(library):
     result = analyze_video(clip, library.get("squat"))
     assert result.rep_count == 8
     assert result.view == "side"
+
+
+def test_shrinking_the_frame_before_the_model_keeps_the_landmarks():
+    """`max_side_px`: a 960x540 clip shrunk to 480 px gives landmarks within 1% of the
+    frame of the full-size ones, normalised to the same frame, with the frame's own size."""
+    clip = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
+    with PoseEstimator() as full, PoseEstimator(max_side_px=480) as shrunk:
+        for frame in read_frames(clip):
+            if frame.index >= 15:
+                break
+            big, small = full.detect(frame.rgb, frame.t_s), shrunk.detect(frame.rgb, frame.t_s)
+            assert len(big) == len(small) == 1
+            assert small[0].frame_wh == big[0].frame_wh == (960, 540)
+            assert np.abs(small[0].image_xyz[:, :2] - big[0].image_xyz[:, :2]).max() < 0.01
+
+
+def test_the_crowd_check_on_its_thread_does_not_change_the_poses():
+    """The crowd look runs beside the next frames' tracking; its result is always taken a
+    fixed number of frames later, so two runs return the same people per frame."""
+    clip = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
+    frames = [f for f in read_frames(clip) if f.index < 30]
+    counts = []
+    for _ in range(2):
+        with PoseEstimator(crowd_check_s=0.2) as estimator:
+            counts.append([len(estimator.detect(f.rgb, f.t_s)) for f in frames])
+    assert counts[0] == counts[1]
+    assert set(counts[0]) == {1}

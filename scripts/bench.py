@@ -1,0 +1,575 @@
+#!/usr/bin/env python3
+"""Measure Form Coach's speed and memory side by side in one run (`make bench`).
+
+Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
+
+- pose_ms_per_frame: the bare MediaPipe landmarker (one person, VIDEO mode) on decoded
+  frames of a shared clip; pipeline_ms_per_frame: the whole coach (`CoachSession`: pose
+  with the crowd check, tracker, smoother, engine, rules, cues) on the same frames;
+  overhead_ratio = pipeline / pose (target <= 1.05);
+- analysis_frames_per_s: the engine alone (`ExerciseEngine.run`) on the recorded landmark
+  sequences of tests/fixtures/poses (target >= 20,000), with the bulk replay including
+  tracker and smoother (`CoachSession.run`) and the frame-by-frame replay beside it;
+- offline_fps: `coach analyze` (annotated video written) on a 30 s clip, and
+  pose_only_fps: decoding + the bare landmarker on the same clip; their ratio
+  (target >= 0.95);
+- peak memory (resident set size, and Python's own allocations by tracemalloc) of
+  `coach analyze` and of one live session (`LiveCoach` fed the clip's frames);
+- each of these at 640x480 (the clip scaled and letterboxed), at the clip's own
+  1280x720, and at 1280x720 shrunk to 640 px before the model (`--max-side 640`).
+
+Every figure is the median of --runs runs. Memory and offline figures come from fresh
+child processes (this script with --child), timed inside the child from opening the
+video to the result, so interpreter start-up is not counted. The machine is shared and
+has 2 cores: the load average is recorded with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CLIP = ROOT.parent / "shared" / "videos" / "squat_front_counter20.mp4"
+FIXTURES = ROOT / "tests" / "fixtures" / "poses"
+EXERCISE = "squat"
+# (name, frame size fed to the coach or None for the clip's own, max side before the model)
+CONFIGS: tuple[tuple[str, tuple[int, int] | None, int | None], ...] = (
+    ("640x480", (640, 480), None),
+    ("1280x720", None, None),
+    ("1280x720_max640", None, 640),
+)
+TARGETS = {
+    "overhead_ratio": ("<=", 1.05),
+    "analysis_frames_per_s": (">=", 20_000.0),
+    "offline_to_pose_only": (">=", 0.95),
+}
+
+
+# ---- inputs --------------------------------------------------------------------------------
+
+
+def letterboxed(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The frame scaled to fit `size` (w, h) and padded with black, as a webcam would be."""
+    import cv2
+
+    width, height = size
+    scale = min(width / rgb.shape[1], height / rgb.shape[0])
+    inner = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+    small = cv2.resize(rgb, inner, interpolation=cv2.INTER_AREA)
+    out = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - inner[1]) // 2, (width - inner[0]) // 2
+    out[top : top + inner[1], left : left + inner[0]] = small
+    return out
+
+
+def make_clip(source: Path, seconds: float, size: tuple[int, int] | None, target: Path) -> Path:
+    """The first `seconds` of `source` (at `size`, letterboxed) as an H.264 mp4."""
+    from coach.video import H264Writer, probe, read_frames
+
+    info = probe(source)
+    writer = None
+    for frame in read_frames(source):
+        if frame.t_s >= seconds:
+            break
+        rgb = frame.rgb if size is None else letterboxed(frame.rgb, size)
+        if writer is None:
+            writer = H264Writer(target, info.fps, (rgb.shape[1], rgb.shape[0]))
+        writer.write(rgb)
+    assert writer is not None, f"{source} has no frames"
+    writer.close()
+    return target
+
+
+def load_frames(clip: Path, count: int) -> list[tuple[float, np.ndarray]]:
+    from coach.video import read_frames
+
+    frames = []
+    for frame in read_frames(clip):
+        frames.append((frame.t_s, frame.rgb))
+        if len(frames) >= count:
+            break
+    return frames
+
+
+# ---- per-frame figures, in this process ----------------------------------------------------
+
+
+def bare_landmarker():  # -> vision.PoseLandmarker
+    """MediaPipe's landmarker as the estimator builds it, one person, warmed up."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from coach.model_bundle import resolve_model_path
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(resolve_model_path(None))),
+        running_mode=vision.RunningMode.VIDEO,
+        num_poses=1,
+    )
+    landmarker = vision.PoseLandmarker.create_from_options(options)
+    landmarker.detect_for_video(
+        mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8)), 0
+    )
+    return landmarker
+
+
+def pose_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
+    """Bare landmarker (with the same shrinking the coach would do) per frame."""
+    import mediapipe as mp
+
+    from coach.estimator import downscaled
+
+    landmarker = bare_landmarker()
+    try:
+        start = time.perf_counter()
+        for t_s, rgb in frames:
+            pixels = np.ascontiguousarray(downscaled(rgb, max_side))
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
+            landmarker.detect_for_video(image, round(t_s * 1000) + 1)
+        return 1000 * (time.perf_counter() - start) / len(frames)
+    finally:
+        landmarker.close()
+
+
+def pipeline_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
+    """The whole coach on the same frames, as `coach analyze` runs it (without drawing)."""
+    from coach.estimator import PoseEstimator
+    from coach.exercise.loader import ExerciseLibrary
+    from coach.pipeline import CoachSession
+
+    exercise = ExerciseLibrary().get(EXERCISE)
+    with PoseEstimator(max_side_px=max_side) as estimator:
+        session = CoachSession(exercise, estimator=estimator, recorded=True)
+        start = time.perf_counter()
+        for t_s, rgb in frames:
+            session.process_frame(rgb, t_s)
+        return 1000 * (time.perf_counter() - start) / len(frames)
+
+
+def analysis_rates(runs: int) -> dict[str, float]:
+    """Frames per second of the engine alone, the bulk replay and the frame step, on the
+    recorded fixtures (each with its own exercise)."""
+    from coach.engine.engine import EngineFrames, ExerciseEngine
+    from coach.exercise.loader import ExerciseLibrary
+    from coach.pipeline import CoachSession
+    from coach.recording import PoseRecording
+
+    library = ExerciseLibrary()
+    clips = json.loads((FIXTURES / "expected.json").read_text())["clips"]
+    recordings = [
+        (library.get(clip["exercise"]), PoseRecording.load(FIXTURES / f"{name}.npz"))
+        for name, clip in sorted(clips.items())
+        if clip.get("exercise") in library
+    ]
+    frames = sum(len(r) for _, r in recordings)
+    # The engine's own input: the first person of each frame (the recordings hold the
+    # model's output, the patient first), in pixels.
+    inputs = []
+    for exercise, recording in recordings:
+        width, height = recording.frame_wh
+        present = recording.people > 0
+        inputs.append((exercise, EngineFrames(
+            t_s=recording.t_s, present=present, people=recording.people.astype(int),
+            image_px=recording.image_xyz[:, 0, :, :2] * np.array([width, height], float),
+            world_xyz=recording.world_xyz[:, 0],
+            visibility=np.where(present[:, None], recording.visibility[:, 0], 0.0),
+        )))  # fmt: skip
+
+    def engine() -> None:
+        for exercise, engine_frames in inputs:
+            ExerciseEngine(exercise, recorded=True).run(engine_frames)
+
+    def bulk() -> None:
+        for exercise, recording in recordings:
+            CoachSession(exercise).run(recording)
+
+    def stepped() -> None:
+        for exercise, recording in recordings:
+            CoachSession(exercise).replay(recording)
+
+    cpu_start = time.process_time()
+    engine()
+    cpu_s = time.process_time() - cpu_start
+    return {
+        "analysis_frames_per_s": frames / median_time(engine, runs),
+        "analysis_frames_per_cpu_s": frames / cpu_s,
+        "bulk_replay_frames_per_s": frames / median_time(bulk, runs),
+        "frame_step_replay_frames_per_s": frames / median_time(stepped, max(1, runs // 2)),
+        "analysis_fixture_frames": frames,
+        "analysis_fixtures": len(recordings),
+    }
+
+
+def median_time(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ---- child processes: offline analysis, pose only, live session ----------------------------
+
+
+def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str, float]:
+    """One measured job in this fresh process; prints its figures as JSON."""
+    from coach.exercise.loader import ExerciseLibrary
+
+    exercise = ExerciseLibrary().get(EXERCISE)
+    track = kind.endswith("+tracemalloc")
+    if track:
+        tracemalloc.start()
+    start = time.perf_counter()
+    count = 0
+    if kind.startswith("analyze"):
+        from coach.analysis import analyze_video
+
+        with tempfile.TemporaryDirectory() as folder:
+            result = analyze_video(
+                video, exercise, annotated_path=Path(folder) / "out.mp4", max_side_px=max_side
+            )
+        count = result.frames
+    elif kind.startswith("pose_only"):
+        import mediapipe as mp
+
+        from coach.analysis import _prefetch
+        from coach.estimator import downscaled
+        from coach.video import read_frames
+
+        landmarker = bare_landmarker()
+        for frame in _prefetch(read_frames(video), maxsize=8):
+            pixels = np.ascontiguousarray(downscaled(frame.rgb, max_side))
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
+            landmarker.detect_for_video(image, round(frame.t_s * 1000) + 1)
+            count += 1
+        landmarker.close()
+    elif kind.startswith("live"):
+        count = live_session(exercise, video, max_side, frames)
+    else:
+        raise SystemExit(f"unknown child job {kind}")
+    seconds = time.perf_counter() - start
+    figures = {
+        "seconds": seconds,
+        "frames": count,
+        "fps": count / seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    if track:
+        figures["python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    return figures
+
+
+def live_session(exercise, video: Path, max_side: int | None, frames: int) -> int:
+    """A live session fed the clip's frames (looped) as WebRTC would hand them over, one
+    after another with nothing dropped (so its frames/s is the session's own speed)."""
+    from fractions import Fraction
+
+    import av
+
+    from coach.estimator import PoseEstimator
+    from coach.guided import SetPlan
+    from coach.live import LiveCoach
+    from coach.video import read_frames
+
+    coach = LiveCoach(
+        exercise, SetPlan.from_dosage(exercise),
+        estimator_factory=lambda: PoseEstimator(crowd_check_s=1.0, max_side_px=max_side),
+    )  # fmt: skip
+    def looped() -> Iterator[np.ndarray]:  # decoded as needed: memory is the session's own
+        while True:
+            for decoded in read_frames(video):
+                yield decoded.rgb
+
+    for i, rgb in zip(range(frames), looped(), strict=False):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame.pts, frame.time_base = i, Fraction(1, 30)
+        coach.process_frames([frame])
+    coach.close()
+    return frames
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM starts afresh at exec; getrusage's
+    ru_maxrss would carry over the parent's peak, as the child is spawned from it."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(kind: str, video: Path, max_side: int | None, frames: int = 0) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--video",
+               str(video), "--frames", str(frames)]  # fmt: skip
+    if max_side:
+        command += ["--max-side", str(max_side)]
+    out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"bench child {kind} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def median_of(results: list[dict], key: str) -> float:
+    return float(statistics.median(r[key] for r in results))
+
+
+# ---- the whole run -------------------------------------------------------------------------
+
+
+def measure(args: argparse.Namespace) -> dict:
+    figures: dict = {
+        "clip": args.clip.name,
+        "exercise": EXERCISE,
+        "runs": args.runs,
+        "frames_per_frame_figure": args.frames,
+        "offline_clip_s": args.seconds,
+        "cpus": os.cpu_count(),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
+    }
+    log("analysis on recorded landmarks")
+    figures.update(analysis_rates(args.runs))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, size, max_side in CONFIGS:
+            tag = "" if name == "640x480" else f"_{name}"
+            clip = Path(folder) / f"{name.split('_')[0]}.mp4"
+            if not clip.exists():
+                log(f"{name}: making the {args.seconds:.0f} s clip")
+                make_clip(args.clip, args.seconds, size, clip)
+            frames = load_frames(clip, args.frames)
+            log(f"{name}: pose and pipeline per frame")
+            pose, pipeline = [], []
+            for _ in range(args.runs):  # interleaved, so a busy spell hits both alike
+                pose.append(pose_ms(frames, max_side))
+                pipeline.append(pipeline_ms(frames, max_side))
+            figures[f"pose_ms_per_frame{tag}"] = statistics.median(pose)
+            figures[f"pipeline_ms_per_frame{tag}"] = statistics.median(pipeline)
+            figures[f"overhead_ratio{tag}"] = statistics.median(
+                p / q for p, q in zip(pipeline, pose, strict=True)
+            )
+            log(f"{name}: offline analysis and pose only")
+            offline, pose_only = [], []
+            for _ in range(args.runs):
+                pose_only.append(run_child("pose_only", clip, max_side))
+                offline.append(run_child("analyze", clip, max_side))
+            figures[f"offline_fps{tag}"] = median_of(offline, "fps")
+            figures[f"pose_only_fps{tag}"] = median_of(pose_only, "fps")
+            figures[f"offline_to_pose_only{tag}"] = statistics.median(
+                a["fps"] / b["fps"] for a, b in zip(offline, pose_only, strict=True)
+            )
+            figures[f"analyze_peak_rss_mb{tag}"] = median_of(offline, "peak_rss_mb")
+            log(f"{name}: memory (tracemalloc) and a live session")
+            traced = run_child("analyze+tracemalloc", clip, max_side)
+            figures[f"analyze_python_peak_mb{tag}"] = traced["python_peak_mb"]
+            live = run_child("live+tracemalloc", clip, max_side, args.live_frames)
+            figures[f"live_peak_rss_mb{tag}"] = live["peak_rss_mb"]
+            figures[f"live_python_peak_mb{tag}"] = live["python_peak_mb"]
+            figures[f"live_fps{tag}"] = live["fps"]
+    figures["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    figures["targets_met"] = {
+        name: _meets(figures[name], *target) for name, target in TARGETS.items()
+    } | {
+        f"{name}_{config}": _meets(figures[f"{name}_{config}"], *TARGETS[name])
+        for name in ("overhead_ratio", "offline_to_pose_only")
+        for config, _, _ in CONFIGS[1:]
+    }
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
+
+
+def _meets(value: float, op: str, bound: float) -> bool:
+    return value <= bound if op == "<=" else value >= bound
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# Where the time goes when a target is missed: measured once by hand on this 2-core
+# machine (CPU ms per 1280x720 frame), not by this script; see the issue 6 report.
+WHERE_THE_TIME_GOES = """## Where the time goes (measured by hand, not by this script)
+
+- The pose model runs on one core (CPU time / wall time = 1.0 for the bare landmarker).
+  Everything else shares the second core with whatever else the machine runs.
+- `coach analyze` adds, per 1280x720 frame, on that second core: libx264 `veryfast`
+  encoding about 10.5 ms (plus 1.6 ms for the RGB to yuv420p conversion, 8 ms before it
+  was moved to OpenCV), decoding with RGB conversion about 4 ms (pose only pays this too),
+  drawing about 2 ms, and the crowd check (a detector plus two landmark passes, about 55
+  ms) every 0.5 s, about 3.7 ms a frame. That is 20 ms of a 30 ms frame: the second core
+  is nearly full, and any other load on the machine slows the model's core. Hence the
+  offline / pose-only ratio of about 0.7-0.85 rather than 0.95 on 2 cores; a third core,
+  or a cheaper encoder preset (`ultrafast`: 4x larger files), would close most of the gap.
+- The per-frame pipeline overhead is the coach itself (under 1 ms: tracker, smoother,
+  engine, cues, converting MediaPipe's result) and, not measured apart, the crowd check's
+  Python work holding the GIL; shrinking 720p frames first also saves MediaPipe's own
+  conversion of the large input, which the bare landmarker at full size pays.
+"""
+
+
+def markdown(figures: dict) -> str:
+    """docs/benchmarks.md: the figures as tables, with the targets."""
+    f = figures
+
+    def row(label: str, key: str, unit: str = "", target: str = "") -> str:
+        cells = []
+        for name, _, _ in CONFIGS:
+            tag = "" if name == "640x480" else f"_{name}"
+            value = f.get(f"{key}{tag}")
+            cells.append("" if value is None else f"{value:g}{unit}")
+        return f"| {label} | " + " | ".join(cells) + f" | {target} |"
+
+    met = f["targets_met"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (scripts/bench.py). Clip: "
+        f"`{f['clip']}` ({f['exercise']}), the median of {f['runs']} runs per figure, on "
+        f"{f['cpus']} CPU cores shared with other work (load average {f['load_average_at_start']} "
+        f"at the start, {f['load_average_at_end']} at the end): read the figures as "
+        "ratios measured side by side more than as absolute times.",
+        "",
+        "## Pose model and pipeline",
+        "",
+        "| figure | 640x480 | 1280x720 | 1280x720, shrunk to 640 px before the model | target |",
+        "| --- | --- | --- | --- | --- |",
+        row("bare landmarker, ms per frame", "pose_ms_per_frame"),
+        row("whole coach pipeline, ms per frame", "pipeline_ms_per_frame"),
+        row("overhead ratio pipeline / pose", "overhead_ratio", "", "<= 1.05"),
+        row("`coach analyze` (annotated video), frames/s", "offline_fps"),
+        row("decode + bare landmarker, frames/s", "pose_only_fps"),
+        row("ratio offline / pose only", "offline_to_pose_only", "", ">= 0.95"),
+        row("`coach analyze` peak resident memory, MB", "analyze_peak_rss_mb"),
+        row("`coach analyze` peak Python allocations, MB", "analyze_python_peak_mb"),
+        row("live session peak resident memory, MB", "live_peak_rss_mb"),
+        row("live session peak Python allocations, MB", "live_python_peak_mb"),
+        row("live session frames/s (one after another)", "live_fps"),
+        "",
+        f"Per-frame figures: the first {f['frames_per_frame_figure']} frames; offline figures: "
+        f"the first {f['offline_clip_s']:g} s of the clip. 640x480 is the clip scaled and "
+        "letterboxed as a webcam image.",
+        "",
+        "## Counting without the model",
+        "",
+        "| figure | frames/s | target |",
+        "| --- | --- | --- |",
+        f"| engine alone, bulk (`ExerciseEngine.run`) | {f['analysis_frames_per_s']:,.0f} | "
+        ">= 20,000 |",
+        f"| engine alone, bulk, per second of CPU time (one run) | "
+        f"{f['analysis_frames_per_cpu_s']:,.0f} | |",
+        f"| tracker + smoother + engine, bulk (`CoachSession.run`) | "
+        f"{f['bulk_replay_frames_per_s']:,.0f} | |",
+        f"| tracker + smoother + engine, frame by frame (`CoachSession.replay`) | "
+        f"{f['frame_step_replay_frames_per_s']:,.0f} | |",
+        "",
+        f"On the {f['analysis_fixture_frames']} frames of the {f['analysis_fixtures']} recorded "
+        "fixtures in tests/fixtures/poses. The bulk and frame-by-frame paths give identical "
+        "results (tests/engine/test_bulk_run.py).",
+        "",
+        "## Targets",
+        "",
+        "| target | met |",
+        "| --- | --- |",
+        *(f"| {name} | {'yes' if ok else '**no**'} |" for name, ok in met.items()),
+        "",
+        WHERE_THE_TIME_GOES,
+        "## The JSON",
+        "",
+        "```json",
+        json.dumps(figures, indent=1),
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def accuracy_rows(table: Path) -> dict[tuple[str, str, str, str], tuple[str, str, str]]:
+    """(clip, source, exercise, kind) -> (expected, counted, within) from accuracy.py's
+    table (two folders hold a clip of the same name)."""
+    rows = {}
+    for line in table.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 7 and cells[0] not in ("clip", "---"):
+            rows[(cells[0], cells[1], cells[2], cells[3])] = (cells[4], cells[5], cells[6])
+    return rows
+
+
+def accuracy_section(full: Path, shrunk: Path, max_side: int) -> str:
+    """Counts at the clips' own size beside counts with frames shrunk before the model."""
+    before, after = accuracy_rows(full), accuracy_rows(shrunk)
+    lines = [
+        "## Accuracy before and after shrinking the frame",
+        "",
+        f"`scripts/accuracy.py` at the clips' own size (as `make accuracy`) and with "
+        f"`--max-side {max_side}` (frames larger than {max_side} px shrunk before the model).",
+        "",
+        f"| clip | source | exercise | kind | expected | counted, own size | "
+        f"counted, {max_side} px | both within |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    same = 0
+    for key, (expected, counted, within) in before.items():
+        other = after.get(key)
+        counted_after = other[1] if other else "not run"
+        both = within == "yes" and other is not None and other[2] == "yes"
+        same += other is not None and other[1] == counted
+        lines.append(f"| {' | '.join(key)} | {expected} | {counted} | "
+                     f"{counted_after} | {'yes' if both else '**no**'} |")  # fmt: skip
+    within_after = sum(r[2] == "yes" for r in after.values())
+    lines += [
+        "",
+        f"Same count in {same} of {len(before)} runs; within the acceptable range: "
+        f"{sum(r[2] == 'yes' for r in before.values())}/{len(before)} at the own size, "
+        f"{within_after}/{len(after)} shrunk.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--frames", type=int, default=240, help="frames for per-frame figures")
+    parser.add_argument("--seconds", type=float, default=30.0, help="offline clip length")
+    parser.add_argument("--live-frames", type=int, default=600)
+    parser.add_argument("--write", type=Path, help="write the Markdown table here")
+    parser.add_argument(
+        "--accuracy", nargs=2, type=Path, metavar=("FULL.md", "SHRUNK.md"),
+        help="accuracy.py tables at the own size and with --max-side 640, to compare",
+    )
+    parser.add_argument(
+        "--from-json", type=Path, help="write the tables from a saved JSON object, no measuring"
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--video", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--max-side", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.video, args.max_side, args.frames)))
+        return 0
+    if args.from_json:
+        figures = json.loads(args.from_json.read_text())
+    elif not args.clip.is_file():
+        raise SystemExit(f"{args.clip}: no such clip (the shared clips live in ../shared)")
+    else:
+        figures = measure(args)
+    print(json.dumps(figures))
+    if args.write:
+        text = markdown(figures)
+        if args.accuracy:
+            text += "\n" + accuracy_section(*args.accuracy, max_side=640)
+        args.write.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
