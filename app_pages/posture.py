@@ -25,6 +25,7 @@ from coach.posture.monitor import PostureMonitor
 
 SITTING_KEY = "posture_sitting"
 SHOWN_KEY = "posture_nudges_shown"
+SAVED_KEY = "posture_last_saved"  # stays on the page: the new check's camera reruns it
 
 
 @dataclass
@@ -39,7 +40,8 @@ class PostureSitting:
 state = st.session_state
 store, library, principal = dash.open_all()
 st.title("Posture check")
-dash.show_flash()
+if state.get(SAVED_KEY):
+    st.success(state[SAVED_KEY])
 patient = dash.choose_patient(store, principal)
 if patient is None:
     st.stop()
@@ -102,6 +104,8 @@ def posture_panel() -> None:
     if not current.poor:
         st.success("Your posture looks good." if current.calibrated else
                    "Looking fine. Calibrate to check your head and shoulders too.")
+    if current.calibrated:
+        st.caption("Compared with your own upright posture (calibrated).")
     for finding in current.findings:  # poor posture as a warning, the rest as advice
         show = st.warning if finding.issue in POOR else st.info
         show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
@@ -144,8 +148,9 @@ if st.button("Finish and save the summary", type="primary"):
             check.close()
             del state[SITTING_KEY]
             minutes = summary["observed_s"] / 60
-            dash.flash(f"Posture check saved: {minutes:.0f} min in view, good posture "
-                       f"{100 * (summary['good_fraction'] or 0):.0f}% of the time.")  # fmt: skip
+            state[SAVED_KEY] = (f"Posture check saved: {minutes:.0f} min in view, good "
+                                f"posture {100 * (summary['good_fraction'] or 0):.0f}% of "
+                                "the time.")  # fmt: skip
             st.rerun()
 
 st.subheader("Earlier checks")
