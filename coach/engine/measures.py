@@ -13,12 +13,10 @@ and from the world (3D) landmarks otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from coach import angles as angle_math
 from coach import landmarks
 from coach.engine.view import DetectedView
 from coach.exercise.schema import AngleDef, ExerciseDef, RatioDef
@@ -28,15 +26,23 @@ from coach.pose import Pose
 MeasureDef = AngleDef | RatioDef
 SpaceName = str  # "image" | "world"
 
-_ANGLE_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
-    "flexion": angle_math.flexion_deg,
-    "included": angle_math.included_angle_deg,
-    "segment_vertical": angle_math.segment_to_vertical_deg,
-    "segment_horizontal": angle_math.segment_to_horizontal_deg,
-    "between": angle_math.between_segments_deg,
-    "distance_ratio": angle_math.distance_ratio,
-    "height_ratio": angle_math.height_ratio,
+# Every measure is a function of two vectors between its points, u = p0 - p1 and
+# v = p2 - p3 (a joint angle's two limbs; a segment and "up"; two widths). Written so,
+# all of a definition's measures are one vectorised computation per frame, whatever
+# their mix of types; each type says which points make u and v and what to take of them.
+_ANGLE, _RATIO, _HEIGHT = 0, 1, 2  # the angle between u and v; |u| / |v|; u's rise / |v|
+_ZERO, _UP = "_zero", "_up"  # constant pseudo-points: v = UP - ZERO points straight up
+_VECTORS: dict[str, tuple[tuple[int | str, ...], int]] = {
+    # type: (the points p0..p3 as indices into the definition's points, or pseudo-points)
+    "flexion": ((0, 1, 2, 1), _ANGLE),  # 180 - the included angle at the middle point
+    "included": ((0, 1, 2, 1), _ANGLE),
+    "segment_vertical": ((1, 0, _UP, _ZERO), _ANGLE),
+    "segment_horizontal": ((1, 0, _UP, _ZERO), _ANGLE),  # |90 - the angle from vertical|
+    "between": ((1, 0, 3, 2), _ANGLE),
+    "distance_ratio": ((0, 1, 2, 3), _RATIO),
+    "height_ratio": ((1, 0, 2, 3), _HEIGHT),  # (reference - point) rising, over |a - b|
 }
+_NEAR_ZERO = 1e-9  # a segment shorter than this has no direction: NaN, not an angle
 
 
 @dataclass(frozen=True)
@@ -87,13 +93,63 @@ class _Row:
 
 
 @dataclass(frozen=True)
-class _Group:
-    """Rows computed by one function in one space: one vectorised call per frame."""
+class _Plan:
+    """Every row of a definition in one view, as indices into the stacked coordinates
+    (image landmarks, then world landmarks, then the ZERO and UP pseudo-points)."""
 
-    kind: str
-    space: SpaceName
-    row_ids: np.ndarray  # (rows,)
-    pairs: np.ndarray  # (rows, points, 2)
+    ends: np.ndarray  # (rows, 4, 2): p0..p3, each the midpoint of two coordinates
+    watched: np.ndarray  # (rows, 8): the landmarks each row reads, for visibility
+    kind: np.ndarray  # (rows,): _ANGLE, _RATIO or _HEIGHT
+    flexion: np.ndarray  # (rows,) bool: report 180 - the angle
+    horizontal: np.ndarray  # (rows,) bool: report |90 - the angle|
+    checks_u: np.ndarray  # (rows,) bool: a zero-length u makes the value NaN (angles)
+
+
+_LANDMARKS = landmarks.NUM_LANDMARKS
+_PSEUDO = {_ZERO: 2 * _LANDMARKS, _UP: 2 * _LANDMARKS + 1}
+
+
+def _compile_plan(rows: list[_Row], view: DetectedView | None) -> _Plan:
+    ends, watched = [], []
+    for row in rows:
+        offset = 0 if space_for(row.definition, view) == "image" else _LANDMARKS
+        slots, _ = _VECTORS[row.definition.type]
+        ends.append([
+            (_PSEUDO[s],) * 2 if isinstance(s, str) else tuple(row.pairs[s] + offset)
+            for s in slots
+        ])  # fmt: skip
+        seen = row.pairs.ravel().tolist()
+        watched.append((seen * 8)[:8])  # padded by repetition: the minimum is unchanged
+    kinds = [row.definition.type for row in rows]
+    kind = np.array([_VECTORS[k][1] for k in kinds], dtype=np.intp)
+    return _Plan(
+        ends=np.array(ends, dtype=np.intp).reshape(len(rows), 4, 2),
+        watched=np.array(watched, dtype=np.intp).reshape(len(rows), 8),
+        kind=kind,
+        flexion=np.array([k == "flexion" for k in kinds], dtype=bool),
+        horizontal=np.array([k == "segment_horizontal" for k in kinds], dtype=bool),
+        checks_u=kind == _ANGLE,
+    )
+
+
+def _values(plan: _Plan, coordinates: np.ndarray) -> np.ndarray:
+    """(frames, rows) values from (frames, 68, 3) stacked coordinates."""
+    points = coordinates[:, plan.ends].sum(axis=3) * 0.5  # (frames, rows, 4, 3)
+    u = points[:, :, 0] - points[:, :, 1]
+    v = points[:, :, 2] - points[:, :, 3]
+    u_len = np.sqrt(np.einsum("frd,frd->fr", u, u))
+    v_len = np.sqrt(np.einsum("frd,frd->fr", v, v))
+    defined = (v_len > _NEAR_ZERO) & ((u_len > _NEAR_ZERO) | ~plan.checks_u)
+    safe_v = np.where(defined, v_len, 1.0)
+    lengths = u_len * v_len
+    cosine = np.einsum("frd,frd->fr", u, v) / np.where(lengths > 0, lengths, 1.0)
+    angle = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    angle = np.where(plan.flexion, 180.0 - angle, angle)
+    angle = np.where(plan.horizontal, np.abs(90.0 - angle), angle)
+    values = np.where(
+        plan.kind == _ANGLE, angle, np.where(plan.kind == _RATIO, u_len, u[:, :, 1]) / safe_v
+    )
+    return np.where(defined, values, np.nan)
 
 
 def _rows(name: str, definition: MeasureDef) -> list[_Row]:
@@ -132,23 +188,16 @@ class MeasureComputer:
         self.min_visibility = min_visibility
         self._rows = [row for name, d in measures.items() for row in _rows(name, d)]
         self._names = list(dict.fromkeys(row.name for row in self._rows))
-        self._plans: dict[DetectedView | None, list[_Group]] = {}
+        self._plans: dict[DetectedView | None, _Plan] = {}
 
     def required_landmarks(self, names: list[str]) -> set[int]:
         """All landmark indices the named measures read (for visibility guidance)."""
         return {int(i) for row in self._rows if row.name in names for i in row.pairs.ravel()}
 
-    def _plan(self, view: DetectedView | None) -> list[_Group]:
-        """Rows grouped by (function, space) for this view, computed once per view."""
+    def _plan(self, view: DetectedView | None) -> _Plan:
+        """Every row's points for this view, compiled once per view."""
         if view not in self._plans:
-            groups: dict[tuple[str, SpaceName], list[int]] = {}
-            for i, row in enumerate(self._rows):
-                key = (row.definition.type, space_for(row.definition, view))
-                groups.setdefault(key, []).append(i)
-            self._plans[view] = [
-                _Group(kind, space, np.array(ids), np.stack([self._rows[i].pairs for i in ids]))
-                for (kind, space), ids in groups.items()
-            ]
+            self._plans[view] = _compile_plan(self._rows, view)
         return self._plans[view]
 
     @property
@@ -175,18 +224,18 @@ class MeasureComputer:
         view: DetectedView | None,
     ) -> np.ndarray:
         """(frames, rows) values of every (measure, side) row on (frames, 33, D) landmarks
-        seen in one view: one call per angle type for all frames at once."""
-        values = np.full((len(visibility), len(self._rows)), np.nan)
-        coordinates = {"image": image_px, "world": world_xyz}
-        for group in self._plan(view):
-            pairs = group.pairs
-            xyz = coordinates[group.space]
-            points = (xyz[:, pairs[..., 0]] + xyz[:, pairs[..., 1]]) / 2  # (N, rows, points, D)
-            function = _ANGLE_FUNCTIONS[group.kind]
-            computed = function(*(points[:, :, k] for k in range(pairs.shape[1])))
-            visible = visibility[:, pairs].min(axis=(2, 3)) >= self.min_visibility
-            values[:, group.row_ids] = np.where(visible, computed, np.nan)
-        return values
+        seen in one view: one vectorised computation for all rows and frames at once."""
+        frames = len(visibility)
+        if not self._rows:
+            return np.full((frames, 0), np.nan)
+        plan = self._plan(view)
+        coordinates = np.zeros((frames, 2 * _LANDMARKS + 2, 3))
+        coordinates[:, :_LANDMARKS, :2] = image_px[..., :2]
+        coordinates[:, _LANDMARKS : 2 * _LANDMARKS] = world_xyz
+        coordinates[:, _PSEUDO[_UP], 1] = -1.0  # image and world y both point down
+        values = _values(plan, coordinates)
+        visible = visibility[:, plan.watched].min(axis=2) >= self.min_visibility
+        return np.where(visible, values, np.nan)
 
     def sided_columns(self, values: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
         """(frames, rows) values -> per measure, its 'left', 'right' and 'center' columns
