@@ -1,33 +1,36 @@
 """Offline analysis of a recorded video with the same pipeline as the live coach.
 
-Decoding, pose estimation and writing the annotated video run in three threads joined
-by small bounded queues, so a slow step never makes the others wait longer than it must,
-and memory stays flat however long the video is.
+Three threads joined by small bounded queues: decoding; the pose model, which does
+nothing else; and the coach (tracker, smoother, engine) with the drawing and writing of
+the annotated video. The model is the slowest step, so the other two run at a lower
+priority (`coach.threads`) and keep out of its way; the queues keep memory flat however
+long the video is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
 from coach.draw import annotate
 from coach.engine.results import FrameResult, Rep, Status
 from coach.errors import CoachError
-from coach.estimator import PoseEstimator
+from coach.estimator import PoseEstimator, downscaled
 from coach.exercise.schema import ExerciseDef
 from coach.pipeline import CoachSession
 from coach.pose import Pose
-from coach.video import H264Writer, probe, read_frames
+from coach.threads import give_way_to_the_model, prefetch
+from coach.video import WORKING_MAX_SIDE_PX, H264Writer, VideoFrame, probe, read_frames
 
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected)
-T = TypeVar("T")
 _DONE = object()
 
 
@@ -111,83 +114,100 @@ def rep_to_json(rep: Rep) -> dict[str, Any]:
     }
 
 
-def _prefetch(items: Iterable[T], maxsize: int) -> Iterator[T]:
-    """Iterate `items` on a worker thread, `maxsize` ahead; its exceptions re-raise here."""
-    buffer: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
-    stop = threading.Event()
+@dataclass
+class _Tally:
+    """What the coach stage counts over the frames, for the result."""
 
-    def work() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        buffer.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            buffer.put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
-            buffer.put(exc)
+    frames: int = 0
+    with_pose: int = 0
+    crowded: int = 0
+    views: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    t_s: list[float] = field(default_factory=list)
+    series: dict[str, list[float]] = field(default_factory=dict)
 
-    worker = threading.Thread(target=work, name="decode", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = buffer.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
+    def add(self, t_s: float, patient: Pose, result: FrameResult) -> None:
+        self.frames += 1
+        self.with_pose += not patient.is_empty
+        self.crowded += result.people > 1
+        self.statuses[result.status] += 1
+        if result.view is not None and not patient.is_empty:
+            self.views[result.view] += 1
+        self.t_s.append(t_s)
+        for name, values in self.series.items():
+            values.append(float(result.measures.get(name, np.nan)))
 
 
-class _BackgroundWriter:
-    """Draws and encodes annotated frames on a worker thread, so neither waits for the
-    pose model (everything drawn is immutable: the frame, the pose, the result); errors
-    surface on `write` or `close()`."""
+class _CoachStage:
+    """Runs the coach on each frame's poses, tallies the results and draws and writes the
+    annotated video, on a worker thread that gives way to the pose model. Errors surface
+    on `put` or `close()`."""
 
-    def __init__(self, writer: H264Writer, exercise: ExerciseDef, maxsize: int = 8) -> None:
-        self._writer = writer
-        self._exercise = exercise
+    def __init__(
+        self, session: CoachSession, writer: Callable[[np.ndarray], H264Writer] | None,
+        maxsize: int = 8,
+    ) -> None:  # fmt: skip
+        self.session = session
+        self.tally = _Tally(series={name: [] for name in session.exercise.measures})
+        self._make_writer = writer
+        self._writer: H264Writer | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="coach", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is _DONE:
-                return
+        give_way_to_the_model()
+        while (item := self._queue.get()) is not _DONE:
             if self._error is None:
-                rgb, patient, result = item
                 try:
-                    self._writer.write(annotate(rgb, patient, result, self._exercise))
-                except CoachError as exc:
+                    self._step(*item)
+                except Exception as exc:  # noqa: BLE001 - re-raised on the model's thread
                     self._error = exc
 
-    def write(self, rgb: np.ndarray, patient: Pose, result: FrameResult) -> None:
+    def _step(self, frame: VideoFrame, poses: list[Pose]) -> None:
+        height, width = frame.rgb.shape[:2]
+        outcome = self.session.process_poses(poses, frame.t_s, (width, height))
+        self.tally.add(frame.t_s, outcome.patient, outcome.result)
+        if self._make_writer is not None:
+            if self._writer is None:
+                self._writer = self._make_writer(frame.rgb)
+            drawn = annotate(frame.rgb, outcome.patient, outcome.result, self.session.exercise)
+            self._writer.write(drawn)
+
+    def put(self, frame: VideoFrame, poses: list[Pose]) -> None:
         if self._error is not None:
             raise self._error
-        self._queue.put((rgb, patient, result))
+        self._queue.put((frame, poses))
 
-    def close(self) -> None:
+    def close(self) -> _Tally:
+        """Wait for the frames handed over, finish the video; the tally of all frames."""
         self._queue.put(_DONE)
         self._thread.join()
         if self._error is not None:
             raise self._error
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()
+        return self.tally
+
+    def abandon(self) -> None:
+        """Stop after an error elsewhere: drop the frames not yet done, close the file."""
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._queue.put(_DONE)
+        self._thread.join()
+        if self._writer is not None:
+            # The error that stopped the analysis is the one to report, not this one.
+            with contextlib.suppress(CoachError):
+                self._writer.close()
 
 
-def _warnings(
-    exercise: ExerciseDef, frames: int, with_pose: int, crowded: int, views: Counter,
-    statuses: Counter,
-) -> list[str]:  # fmt: skip
+def _warnings(exercise: ExerciseDef, tally: _Tally) -> list[str]:
+    frames, with_pose, crowded = tally.frames, tally.with_pose, tally.crowded
+    views, statuses = tally.views, tally.statuses
     warnings = []
     if frames and with_pose == 0:
         warnings.append(
@@ -219,6 +239,15 @@ def _warnings(
     return warnings
 
 
+def working_frames(path: Path, max_side_px: int | None) -> Iterator[VideoFrame]:
+    """The video's frames shrunk so their longer side is at most `max_side_px` (None: as
+    they are); landmarks are normalised to the frame, so nothing downstream changes."""
+    for frame in read_frames(path):
+        if max_side_px is not None:
+            frame = replace(frame, rgb=downscaled(frame.rgb, max_side_px))
+        yield frame
+
+
 def analyze_video(
     path: str | Path,
     exercise: ExerciseDef,
@@ -227,62 +256,47 @@ def analyze_video(
     annotated_path: str | Path | None = None,
     mirrored: bool = False,
     progress: ProgressCallback | None = None,
-    max_side_px: int | None = None,
+    max_side_px: int | None = WORKING_MAX_SIDE_PX,
 ) -> AnalysisResult:
-    """Run the full coach pipeline over a video file (`max_side_px`: shrink larger frames
-    before the pose model; see `coach.estimator.downscaled`)."""
+    """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
+    (None: the video's own size) for the model and the annotated video alike."""
     path = Path(path)
     info = probe(path)
-    writer = None
-    views: Counter = Counter()
-    statuses: Counter = Counter()
-    with_pose = crowded = frames = 0
-    t_series: list[float] = []
-    series: dict[str, list[float]] = {name: [] for name in exercise.measures}
-    with PoseEstimator(model, max_side_px=max_side_px) as estimator:
-        session = CoachSession(exercise, estimator=estimator, mirrored=mirrored, recorded=True)
+
+    def new_writer(rgb: np.ndarray) -> H264Writer:
+        return H264Writer(annotated_path, info.fps, (rgb.shape[1], rgb.shape[0]))
+
+    with PoseEstimator(model) as estimator:
+        session = CoachSession(exercise, mirrored=mirrored, recorded=True)
+        stage = _CoachStage(session, new_writer if annotated_path is not None else None)
+        frames = 0
         try:
-            for frame in _prefetch(read_frames(path), maxsize=8):
-                outcome = session.process_frame(frame.rgb, frame.t_s)
-                result: FrameResult = outcome.result
+            for frame in prefetch(working_frames(path, max_side_px), maxsize=8):
+                stage.put(frame, estimator.detect(frame.rgb, frame.t_s))
                 frames += 1
-                with_pose += not outcome.patient.is_empty
-                crowded += result.people > 1
-                statuses[result.status] += 1
-                if result.view is not None and not outcome.patient.is_empty:
-                    views[result.view] += 1
-                t_series.append(frame.t_s)
-                for name in series:
-                    series[name].append(float(result.measures.get(name, np.nan)))
-                if annotated_path is not None:
-                    if writer is None:
-                        height, width = frame.rgb.shape[:2]
-                        writer = _BackgroundWriter(
-                            H264Writer(annotated_path, info.fps, (width, height)), exercise
-                        )
-                    writer.write(frame.rgb, outcome.patient, result)
                 if progress is not None:
                     progress(frames, max(info.frames, frames))
-        finally:
-            if writer is not None:
-                writer.close()
+        except BaseException:
+            stage.abandon()
+            raise
+        tally = stage.close()
         session.engine.finish()
     engine = session.engine
-    duration = max(info.duration_s, t_series[-1] if t_series else 0.0)
+    duration = max(info.duration_s, tally.t_s[-1] if tally.t_s else 0.0)
     return AnalysisResult(
         exercise=exercise.id,
         video=str(path),
-        frames=frames,
+        frames=tally.frames,
         fps=info.fps,
         duration_s=duration,
-        frames_with_pose=with_pose,
+        frames_with_pose=tally.with_pose,
         reps=list(engine.reps),
         hold_s=engine.hold_s,
         longest_hold_s=engine.longest_hold_s,
         hold_by_side=engine.hold_by_side,
-        views=dict(views),
-        warnings=_warnings(exercise, frames, with_pose, crowded, views, statuses),
+        views=dict(tally.views),
+        warnings=_warnings(exercise, tally),
         annotated=str(annotated_path) if annotated_path is not None else None,
-        t_s=t_series,
-        series=series,
+        t_s=tally.t_s,
+        series=tally.series,
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from coach import __version__
 from coach.errors import CoachError, DefinitionError
 from coach.exercise.loader import DEFAULT_EXERCISES_DIR, ExerciseLibrary, load_definition
+from coach.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe, read_frames
 
 if TYPE_CHECKING:
     from coach.analysis import AnalysisResult
@@ -71,7 +72,6 @@ def _print_summary(result: AnalysisResult) -> None:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from coach.analysis import analyze_video
-    from coach.video import VIDEO_SUFFIXES, probe
 
     video = Path(args.video)
     if not video.exists():
@@ -85,7 +85,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     try:
         result = analyze_video(
             video, exercise, model=args.model, annotated_path=args.annotated,
-            mirrored=args.mirrored, progress=progress, max_side_px=args.max_side,
+            mirrored=args.mirrored, progress=progress, max_side_px=args.max_side or None,
         )  # fmt: skip
     finally:
         progress.close()
@@ -175,7 +175,6 @@ def cmd_record(args: argparse.Namespace) -> int:
     """Save what the model sees in a clip, for replaying the engine without the model."""
     from coach.estimator import PoseEstimator
     from coach.recording import PoseRecording
-    from coach.video import probe, read_frames
 
     info = probe(args.video)
     frames = []
@@ -260,8 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--mirrored", action="store_true", help="the video is mirrored")
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
     analyze.add_argument(
-        "--max-side", type=int, metavar="PX",
-        help="shrink frames whose longer side is larger to PX before the pose model",
+        "--max-side", type=int, metavar="PX", default=WORKING_MAX_SIDE_PX,
+        help="shrink frames whose longer side is larger to PX before the pose model and "
+        f"the annotated video (default {WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
     )  # fmt: skip
     analyze.set_defaults(run=cmd_analyze)
 

@@ -17,6 +17,13 @@ import numpy as np
 
 from coach.errors import VideoError
 
+# Frames larger than this are shrunk (while decoding) before the model and the annotated
+# video: the model sees a 256x256 crop whatever the input, the counts on every shared clip
+# are the same at 640 px as at full size (docs/benchmarks.md), and drawing and encoding a
+# 720p or 1080p frame would cost more than the model itself on a small machine.
+WORKING_MAX_SIDE_PX = 640
+
+
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".gif", ".mpg", ".mpeg")
 
 

@@ -146,9 +146,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path, default=DEFAULT_FOLDERS)
     parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
-    parser.add_argument("--max-side", type=int, metavar="PX", help="passed to coach analyze")
+    parser.add_argument(
+        "--max-side", type=int, metavar="PX",
+        help="passed to coach analyze (its default: 640 px; 0: the clips' own size)",
+    )  # fmt: skip
     args = parser.parse_args()
-    rows = run(args.folders, ["--max-side", str(args.max_side)] if args.max_side else None)
+    extra = ["--max-side", str(args.max_side)] if args.max_side is not None else None
+    rows = run(args.folders, extra)
     table = report(rows)
     print(table)
     if args.write:
@@ -156,8 +160,9 @@ def main() -> int:
             "# Counting accuracy on the shared clips\n\n"
             "Written by `make accuracy` (scripts/accuracy.py), which runs `coach analyze` on "
             "every clip of `../shared/videos` and `../shared/sample-footage` whose exercise "
-            "is defined, and on each clip's zero-rep probes. Counts were made by eye "
-            "without any pose model (see the manifests).\n\n"
+            "is defined, and on each clip's zero-rep probes, at `coach analyze`'s default "
+            "working size (frames shrunk to 640 px on their longer side before the model). "
+            "Counts were made by eye without any pose model (see the manifests).\n\n"
         )
         args.write.write_text(header + table + "\n")
     return 0 if all(r.within for r in rows) else 1
