@@ -5,8 +5,8 @@ newest of the frames that queued up while the previous one was processed (older 
 dropped, so lag never builds up), runs pose -> engine -> guided session -> drawing, hands
 each counted rep to a recorder at once (so a closed tab loses at most the current rep),
 and publishes a `LiveSnapshot` under a lock for the page to read on its own thread.
-`FrameLoop` is the webrtc plumbing alone, shared with the assessment page's session.
-Nothing here touches Streamlit.
+`FrameLoop` is the webrtc plumbing and the pose model's lifetime, shared with the
+assessment page's session and the live posture check. Nothing here touches Streamlit.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import cv2
 import numpy as np
@@ -29,10 +29,12 @@ from coach.errors import CoachError
 from coach.estimator import PoseEstimator
 from coach.exercise.schema import ExerciseDef
 from coach.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
-from coach.pipeline import CoachSession
+from coach.pipeline import CoachSession, FrameOutcome
 from coach.pose import Pose
 
 STAGES = ("decode", "pose", "engine", "draw", "encode")
+
+Seen = TypeVar("Seen")  # what a frame loop makes of one frame's poses, for drawing
 
 
 class SessionRecorder(Protocol):
@@ -87,21 +89,66 @@ class _Stats:
         return (len(self.done_at) - 1) / max(1e-6, self.done_at[-1] - self.done_at[0])
 
 
-class FrameLoop:
+class FrameLoop(Generic[Seen]):
     """The webrtc side of a live page: newest frame only, frame time kept monotonic across
-    stream restarts, yuv420p output, timings. Subclasses say what a frame becomes
-    (`process_rgb`); results go to the page through `self._lock`."""
+    stream restarts, the pose model (made on the worker thread on the first frame, released
+    by `close`), yuv420p output, timings. Subclasses say what they make of a frame's poses
+    (`process_poses`) and how that is drawn (`draw`); results go to the page through
+    `self._lock`."""
 
-    def __init__(self, *, stats_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        estimator_factory: Callable[[], PoseEstimator] | None = None,
+        stats_path: Path | None = None,
+    ) -> None:
+        # Live, a bystander is looked for once a second: each look costs a frame's time.
+        self._estimator_factory = estimator_factory or (lambda: PoseEstimator(crowd_check_s=1.0))
+        self._estimator: PoseEstimator | None = None
         self._lock = threading.Lock()
         self._stats = _Stats()
         self._stats_path = stats_path  # one JSON line per frame, for benchmarks
         self._t_offset_s = 0.0  # keeps frame time running on when a stream restarts at 0
         self._last_t_s: float | None = None
 
-    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
-        """One RGB frame in, the annotated frame and stage timings (ms) out."""
+    def process_poses(self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]) -> Seen:
+        """What one frame's poses (camera image, not mirrored) become; worker thread."""
         raise NotImplementedError
+
+    def draw(self, rgb: np.ndarray, seen: Seen) -> np.ndarray:
+        """The frame to show the patient, drawn from what `process_poses` made of it."""
+        raise NotImplementedError
+
+    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
+        """One RGB frame through pose, `process_poses` and `draw`: the annotated frame and
+        the stage timings (ms) out."""
+        estimator = self._pose_estimator()
+        t_s = self._session_time(t_s)
+        t0 = time.perf_counter()
+        poses = estimator.detect(rgb, t_s)
+        t1 = time.perf_counter()
+        seen = self.process_poses(poses, t_s, (rgb.shape[1], rgb.shape[0]))
+        t2 = time.perf_counter()
+        shown = self.draw(rgb, seen)
+        t3 = time.perf_counter()
+        timing = {"pose": 1000 * (t1 - t0), "engine": 1000 * (t2 - t1), "draw": 1000 * (t3 - t2)}
+        return shown, timing
+
+    def _pose_estimator(self) -> PoseEstimator:
+        """The pose model, made on the worker thread on the first frame (and again on the
+        first frame after `close`, when the patient restarts the camera): the model is
+        slow to load and belongs to the thread that runs it."""
+        estimator = self._estimator
+        if estimator is None:
+            estimator = self._estimator = self._estimator_factory()
+        return estimator
+
+    def close(self) -> None:
+        """Release the pose model when the stream ends (called on aiortc's thread); what
+        the session counted stays, and a new model is made if the camera starts again."""
+        estimator, self._estimator = self._estimator, None
+        if estimator is not None:
+            estimator.close()
 
     def _session_time(self, t_s: float) -> float:
         """Frame time made monotonic across stream restarts (a new stream starts near 0)."""
@@ -149,7 +196,7 @@ class FrameLoop:
             sink.write(json.dumps(line) + "\n")
 
 
-class LiveCoach(FrameLoop):
+class LiveCoach(FrameLoop[FrameOutcome]):
     """Everything stateful for one patient's live session; never shared between sessions."""
 
     def __init__(
@@ -162,14 +209,13 @@ class LiveCoach(FrameLoop):
         mirror_display: bool = True,
         stats_path: Path | None = None,
     ) -> None:
-        super().__init__(stats_path=stats_path)
+        super().__init__(estimator_factory=estimator_factory, stats_path=stats_path)
         self.exercise = exercise
         self.plan = plan
         self.recorder = recorder
         self.mirror_display = mirror_display
-        # Live, a bystander is looked for once a second: each look costs a frame's time.
-        self._estimator_factory = estimator_factory or (lambda: PoseEstimator(crowd_check_s=1.0))
-        self._session: CoachSession | None = None
+        # The pose model is the frame loop's; the session gets poses, not frames.
+        self._session = CoachSession(exercise, pause_when_crowded=True)
         self._guided = GuidedSession(plan, exercise)
         self._reps: list[Rep] = []
         self._result: FrameResult | None = None
@@ -177,23 +223,12 @@ class LiveCoach(FrameLoop):
         self._error: str | None = None
 
     # ---- worker thread -----------------------------------------------------------------
-    def _coach(self) -> CoachSession:
-        if self._session is None:  # built on the worker thread, on the first frame
-            self._session = CoachSession(
-                self.exercise, estimator=self._estimator_factory(), pause_when_crowded=True
-            )
-        elif self._session.estimator is None:  # the stream was stopped and started again
-            self._session.estimator = self._estimator_factory()
-        return self._session
-
-    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
-        """One RGB frame through pose, engine, guided session and drawing."""
-        session = self._coach()
-        t_s = self._session_time(t_s)
-        t0 = time.perf_counter()
-        poses = session.estimator.detect(rgb, t_s) if session.estimator else []
-        t1 = time.perf_counter()
-        outcome = session.process_poses(poses, t_s, (rgb.shape[1], rgb.shape[0]))
+    def process_poses(
+        self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]
+    ) -> FrameOutcome:
+        """One frame's poses through the engine and the guided session; reps and set
+        events go to the recorder as they happen."""
+        outcome = self._session.process_poses(poses, t_s, frame_wh)
         result = outcome.result
         counting = self._guided.stage is Stage.EXERCISING  # reps outside a set are not logged
         event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
@@ -201,21 +236,19 @@ class LiveCoach(FrameLoop):
             self._record_rep(result.new_rep)
         if event is not None:
             self._record_event(event)
-        t2 = time.perf_counter()
-        annotated = self._draw(rgb, outcome.patient, result)
-        t3 = time.perf_counter()
         with self._lock:
             self._result, self._guided_state = result, self._guided.state
-        timing = {"pose": 1000 * (t1 - t0), "engine": 1000 * (t2 - t1), "draw": 1000 * (t3 - t2)}
-        return annotated, timing
+        return outcome
 
-    def _draw(self, rgb: np.ndarray, patient: Pose, result: FrameResult) -> np.ndarray:
+    def draw(self, rgb: np.ndarray, outcome: FrameOutcome) -> np.ndarray:
+        """The patient's skeleton, cues and set progress over the (mirrored) frame."""
+        patient = outcome.patient
         if self.mirror_display:  # a mirror-like view; counting used the camera's own image
             rgb = cv2.flip(rgb, 1)
             patient = patient.mirrored()
         state = self._guided.state
         progress = state.progress if state is not None else None
-        return annotate(rgb, patient, result, self.exercise, progress=progress)
+        return annotate(rgb, patient, outcome.result, self.exercise, progress=progress)
 
     def _record_rep(self, rep: Rep) -> None:
         with self._lock:
@@ -238,14 +271,6 @@ class LiveCoach(FrameLoop):
         except CoachError as exc:  # keep coaching; the page shows that saving failed
             with self._lock:
                 self._error = f"Could not save: {exc}"
-
-    def close(self) -> None:
-        """Release the model when the stream ends (called on aiortc's thread); the counts
-        stay, and a new model is made if the patient starts the camera again."""
-        session = self._session
-        if session is not None and session.estimator is not None:
-            estimator, session.estimator = session.estimator, None
-            estimator.close()
 
     # ---- page thread -------------------------------------------------------------------
     def snapshot(self) -> LiveSnapshot:

@@ -1,14 +1,14 @@
 """One browser session's assessment: webcam frames in, annotated frames out.
 
-The webrtc plumbing is the live coach's (`FrameLoop`: newest frame only, monotonic frame
-time). Each frame goes pose model -> patient tracker -> landmark smoother -> the task, and
-the task's status is handed to the page under a lock. Counting runs on the camera's own
-image (left is the patient's left); the picture shown is mirrored, as patients expect.
+The webrtc plumbing and the pose model's lifetime are the live coach's (`FrameLoop`:
+newest frame only, monotonic frame time, model made on the first frame, `close`). Each
+frame goes pose model -> patient tracker -> landmark smoother -> the task, and the task's
+status is handed to the page under a lock. Counting runs on the camera's own image (left
+is the patient's left); the picture shown is mirrored, as patients expect.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from coach.engine.tracker import PatientTracker
 from coach.estimator import PoseEstimator
 from coach.filters import PoseSmoother
 from coach.live import FrameLoop
+from coach.pose import Pose
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class AssessmentSnapshot:
     fps: float
 
 
-class AssessmentSession(FrameLoop):
+class AssessmentSession(FrameLoop[tuple[Pose, TaskStatus]]):
     """Everything stateful for one patient's assessment; never shared between sessions."""
 
     def __init__(
@@ -40,42 +41,31 @@ class AssessmentSession(FrameLoop):
         estimator_factory: Callable[[], PoseEstimator] | None = None,
         mirror_display: bool = True,
     ) -> None:
-        super().__init__()
+        super().__init__(estimator_factory=estimator_factory)
         self.task = task
         self.mirror_display = mirror_display
-        self._estimator_factory = estimator_factory or (lambda: PoseEstimator(crowd_check_s=1.0))
-        self._estimator: PoseEstimator | None = None
         self._tracker = PatientTracker()
         self._smoother = PoseSmoother()
         self._status: TaskStatus | None = None
 
-    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
-        """One RGB frame through pose, tracker, smoother, the task and drawing."""
-        if self._estimator is None:  # built on the worker thread, on the first frame
-            self._estimator = self._estimator_factory()
-        t_s = self._session_time(t_s)
-        t0 = time.perf_counter()
-        poses = self._estimator.detect(rgb, t_s)
-        t1 = time.perf_counter()
-        frame_wh = (rgb.shape[1], rgb.shape[0])
+    def process_poses(
+        self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]
+    ) -> tuple[Pose, TaskStatus]:
+        """One frame's poses through tracker, smoother and the task."""
         patient = self._smoother.update(self._tracker.select(poses, t_s, frame_wh))
         status = self.task.update(patient)
-        t2 = time.perf_counter()
+        with self._lock:
+            self._status = status
+        return patient, status
+
+    def draw(self, rgb: np.ndarray, seen: tuple[Pose, TaskStatus]) -> np.ndarray:
+        """The patient's skeleton and the task's lines and message over the (mirrored) frame."""
+        patient, status = seen
         frame = cv2.flip(rgb, 1) if self.mirror_display else rgb.copy()
         draw_skeleton(frame, patient.mirrored() if self.mirror_display else patient, {})
         draw_lines(frame, list(status.lines), status.message)
-        t3 = time.perf_counter()
-        with self._lock:
-            self._status = status
-        timing = {"pose": 1000 * (t1 - t0), "engine": 1000 * (t2 - t1), "draw": 1000 * (t3 - t2)}
-        return frame, timing
+        return frame
 
     def snapshot(self) -> AssessmentSnapshot:
         with self._lock:
             return AssessmentSnapshot(self._status, self._stats.frames, self._stats.fps())
-
-    def close(self) -> None:
-        """Release the model when the stream ends; a new one is made on restart."""
-        estimator, self._estimator = self._estimator, None
-        if estimator is not None:
-            estimator.close()

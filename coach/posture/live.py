@@ -1,14 +1,14 @@
 """The posture check on a live webcam: streamlit-webrtc frames in, annotated frames out.
 
 The webrtc plumbing is the live coach's (`coach.live.FrameLoop`: newest frame only, frame
-time made monotonic across stream restarts, timings). The page reads a snapshot under a
+time made monotonic across stream restarts, timings, the pose model made on the first frame
+and released by `close`; the summary so far stays). The page reads a snapshot under a
 lock, and what it asks for (calibrate, reminders on/off) is handed to the worker thread,
 which applies it before the next frame. No frame is kept.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,7 +54,7 @@ def draw_posture(rgb: np.ndarray, pose: Pose, state: PostureState) -> np.ndarray
     return out
 
 
-class LivePostureCheck(FrameLoop):
+class LivePostureCheck(FrameLoop[tuple[Pose, PostureState]]):
     """Everything stateful for one patient's live posture check."""
 
     def __init__(
@@ -64,12 +64,11 @@ class LivePostureCheck(FrameLoop):
         estimator_factory: Callable[[], PoseEstimator] | None = None,
         mirror_display: bool = True,
     ) -> None:
-        super().__init__()
+        # One person at a desk: no bystander check.
+        super().__init__(estimator_factory=estimator_factory or (
+            lambda: PoseEstimator(num_poses=1, crowd_check_s=None)))
         self.monitor = monitor
         self.mirror_display = mirror_display
-        self._estimator_factory = estimator_factory or (
-            lambda: PoseEstimator(num_poses=1, crowd_check_s=None))
-        self._estimator: PoseEstimator | None = None
         self._state: PostureState | None = None
         self._frames = 0
         self._want_calibration = False
@@ -96,26 +95,19 @@ class LivePostureCheck(FrameLoop):
             return self.monitor.summary()
 
     # ---- worker thread -----------------------------------------------------------------
-    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
-        """One RGB frame through pose and posture; the frame to show (mirrored) and the
-        stage timings (ms)."""
-        if self._estimator is None:
-            self._estimator = self._estimator_factory()
-        t_s = self._session_time(t_s)
-        t0 = time.perf_counter()
-        poses = self._estimator.detect(rgb, t_s)
-        t1 = time.perf_counter()
-        height, width = rgb.shape[:2]
-        pose = poses[0] if poses else Pose.empty(t_s, (width, height))
-        state = self.process_pose(pose)
-        t2 = time.perf_counter()
+    def process_poses(
+        self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]
+    ) -> tuple[Pose, PostureState]:
+        """One frame's poses through posture: the model looks for one person only."""
+        pose = poses[0] if poses else Pose.empty(t_s, frame_wh)
+        return pose, self.process_pose(pose)
+
+    def draw(self, rgb: np.ndarray, seen: tuple[Pose, PostureState]) -> np.ndarray:
+        """The shoulder and ear lines over the (mirrored) frame."""
+        pose, state = seen
         if self.mirror_display:
-            shown = draw_posture(cv2.flip(rgb, 1), pose.mirrored(), state)
-        else:
-            shown = draw_posture(rgb, pose, state)
-        timing = {"pose": 1000 * (t1 - t0), "engine": 1000 * (t2 - t1),
-                  "draw": 1000 * (time.perf_counter() - t2)}  # fmt: skip
-        return shown, timing
+            return draw_posture(cv2.flip(rgb, 1), pose.mirrored(), state)
+        return draw_posture(rgb, pose, state)
 
     def process_pose(self, pose: Pose) -> PostureState:
         """One pose (camera image, not mirrored) through the monitor, after applying what
@@ -129,9 +121,3 @@ class LivePostureCheck(FrameLoop):
             state = self.monitor.update(pose)
             self._state, self._frames = state, self._frames + 1
         return state
-
-    def close(self) -> None:
-        """Release the model when the stream ends; the summary so far stays."""
-        estimator, self._estimator = self._estimator, None
-        if estimator is not None:
-            estimator.close()

@@ -16,7 +16,8 @@ from coach.records import (
     check_id,
     check_text,
 )
-from coach.store.base import StoreBase, _json
+from coach.store.base import StoreBase
+from coach.store.rows import from_json
 from coach.store_schema import ASSESSMENT_KINDS, assessments
 
 UNITS = ("deg", "s", "{stands}")
@@ -78,7 +79,7 @@ class AssessmentStore(StoreBase):
             rows = connection.execute(query.order_by(assessments.c.taken_at, assessments.c.id))
             return [
                 Assessment(r.id, r.patient_id, r.kind, r.measure, r.side, r.value, r.unit,
-                           aware(r.taken_at), r.source, _json(r.details) or {}, r.notes)
+                           aware(r.taken_at), r.source, from_json(r.details) or {}, r.notes)
                 for r in rows
             ]  # fmt: skip
 

@@ -9,7 +9,6 @@ that say what was being done and, for a full disk, how to fix it.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,16 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from coach.records import (
-    AngleRecord,
-    Patient,
-    PlanItem,
-    StoreError,
-)
+from coach.records import StoreError
 
 DATABASE_URL_ENV = "FORM_COACH_DATABASE_URL"
 DATA_DIR_ENV = "FORM_COACH_DATA"
@@ -75,43 +69,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _plain(value: float | None) -> float | None:
-    return None if value is None or value != value else round(float(value), 2)
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _day_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime | None, ...]:
-    """Local calendar days as a half-open UTC interval [start, end)."""
+def day_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime | None, ...]:
+    """Local calendar days as a half-open UTC interval [start, end): rows keep UTC times,
+    while a patient's "from" and "to" are days on their own clock."""
     start = end = None
     if date_from is not None:
         start = datetime.combine(date_from, time.min).astimezone().astimezone(UTC)
     if date_to is not None:
         end = datetime.combine(date_to + timedelta(days=1), time.min).astimezone().astimezone(UTC)
     return start, end
-
-
-def _patient(row: Row) -> Patient:
-    return Patient(row.id, row.name, row.date_of_birth, row.referrer, row.clinician_id,
-                   bool(row.is_default), row.notes)  # fmt: skip
-
-
-def _plan_item(row: Row) -> PlanItem:
-    return PlanItem(
-        row.id, row.plan_id, row.position, row.exercise_id, row.sets, row.reps, row.hold_s,
-        row.rest_s, row.rom_angle, row.rom_target_deg, row.frequency_per_week, row.notes,
-        _json(row.progress_rule), bool(row.active),
-    )  # fmt: skip
-
-
-def _angles(raw: Any) -> dict[str, AngleRecord]:
-    return {
-        name: AngleRecord(stats.get("min_deg"), stats.get("max_deg"), stats.get("rom_deg"),
-                          stats.get("peak_deg"))
-        for name, stats in (_json(raw) or {}).items()
-    }  # fmt: skip
 
 
 class StoreBase:

@@ -18,9 +18,7 @@ from coach.records import (
     check_score,
     check_text,
 )
-from coach.store.base import (
-    StoreBase,
-)
+from coach.store.base import StoreBase
 from coach.store_schema import (
     goal_scores,
     goals,

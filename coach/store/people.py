@@ -26,11 +26,8 @@ from coach.records import (
     check_text,
     check_username,
 )
-from coach.store.base import (
-    DEFAULT_PATIENT_NAME,
-    StoreBase,
-    _patient,
-)
+from coach.store.base import DEFAULT_PATIENT_NAME, StoreBase
+from coach.store.rows import patient_record
 from coach.store_schema import (
     accounts,
     clinicians,
@@ -127,7 +124,7 @@ class PeopleStore(StoreBase):
             row = connection.execute(
                 select(patients).where(patients.c.id == check_id(patient_id, "patient"))
             ).one_or_none()
-        return None if row is None else _patient(row)
+        return None if row is None else patient_record(row)
 
     def get_patient(self, patient_id: int) -> Patient:
         patient = self.find_patient(patient_id)
@@ -141,7 +138,7 @@ class PeopleStore(StoreBase):
         if clinician_id is not None:
             query = query.where(patients.c.clinician_id == check_id(clinician_id, "clinician"))
         with self._reading() as connection:
-            return [_patient(row) for row in connection.execute(query)]
+            return [patient_record(row) for row in connection.execute(query)]
 
     def default_patient(self) -> Patient:
         """Home mode's one patient, created the first time it is asked for."""
@@ -151,7 +148,7 @@ class PeopleStore(StoreBase):
                 .order_by(patients.c.id).limit(1)
             ).one_or_none()  # fmt: skip
             if row is not None:
-                return _patient(row)
+                return patient_record(row)
             new_id = connection.execute(patients.insert().values(
                 name=DEFAULT_PATIENT_NAME, is_default=True, created_at=self._clock()
             )).inserted_primary_key[0]  # fmt: skip

@@ -21,10 +21,8 @@ from coach.records import (
     check_id,
     check_text,
 )
-from coach.store.base import (
-    StoreBase,
-    _plan_item,
-)
+from coach.store.base import StoreBase
+from coach.store.rows import plan_item_record
 from coach.store_schema import (
     plan_items,
     plans,
@@ -139,7 +137,7 @@ class PlanStore(StoreBase):
         )  # fmt: skip
         return Plan(row.id, row.patient_id, row.clinician_id, row.title, row.start_date,
                     row.end_date, row.notes, bool(row.active),
-                    tuple(_plan_item(i) for i in items))  # fmt: skip
+                    tuple(plan_item_record(i) for i in items))  # fmt: skip
 
     def get_plan(self, plan_id: int) -> Plan:
         with self._reading() as connection:
@@ -169,7 +167,7 @@ class PlanStore(StoreBase):
             ).one_or_none()
         if row is None:
             raise StoreError(f"no plan item {item_id}")
-        return _plan_item(row)
+        return plan_item_record(row)
 
     def plan_item_patient_id(self, item_id: int) -> int | None:
         with self._reading() as connection:

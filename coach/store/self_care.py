@@ -16,7 +16,8 @@ from coach.records import (
     check_id,
     check_text,
 )
-from coach.store.base import StoreBase, _json
+from coach.store.base import StoreBase
+from coach.store.rows import from_json
 from coach.store_schema import flare_up_plans, lesson_reads, posture_checks
 
 FLARE_UP_FIELDS = ("warning_signs", "reduce", "keep_doing", "helps", "seek_help")
@@ -77,7 +78,7 @@ class SelfCareStore(StoreBase):
                 .order_by(posture_checks.c.started_at, posture_checks.c.id)
             )  # fmt: skip
             return [PostureCheck(r.id, r.patient_id, aware(r.started_at), aware(r.ended_at),
-                                 _json(r.summary) or {}) for r in rows]  # fmt: skip
+                                 from_json(r.summary) or {}) for r in rows]  # fmt: skip
 
     def mark_lesson_read(self, patient_id: int, lesson_id: str) -> None:
         """Remember that a lesson was read (the first time only)."""

@@ -30,13 +30,8 @@ from coach.records import (
     check_pain,
     check_text,
 )
-from coach.store.base import (
-    StoreBase,
-    _angles,
-    _day_bounds,
-    _json,
-    _plain,
-)
+from coach.store.base import StoreBase, day_bounds
+from coach.store.rows import angle_records, from_json, plain_number
 from coach.store_schema import (
     fault_events,
     reps,
@@ -142,12 +137,13 @@ class SessionStore(StoreBase):
     def add_rep(self, session_id: int, set_index: int, rep: Rep) -> None:
         """Commit one rep and its faults now, so a crash loses at most the rep in progress."""
         rom = {
-            name: {"min_deg": _plain(a.min_deg), "max_deg": _plain(a.max_deg),
-                   "rom_deg": _plain(a.rom_deg), "peak_deg": _plain(a.at_turn_deg)}
+            name: {"min_deg": plain_number(a.min_deg), "max_deg": plain_number(a.max_deg),
+                   "rom_deg": plain_number(a.rom_deg), "peak_deg": plain_number(a.at_turn_deg)}
             for name, a in rep.angles.items()
         }  # fmt: skip
         faults = [{"rule": f.rule_id, "cue": f.cue, "severity": f.severity,
-                   "t_s": _plain(f.t_s), "value": _plain(f.value)} for f in rep.faults]  # fmt: skip
+                   "t_s": plain_number(f.t_s), "value": plain_number(f.value)}
+                  for f in rep.faults]  # fmt: skip
         now = self._clock()
         with self._writing("saving a rep") as connection:
             rep_id = connection.execute(reps.insert().values(
@@ -219,7 +215,7 @@ class SessionStore(StoreBase):
         first = check_date(date_from, "from date", required=False)
         last = check_date(date_to, "to date", required=False)
         check_date_range(first, last)
-        start, end = _day_bounds(first, last)
+        start, end = day_bounds(first, last)
         query = select(sessions).where(sessions.c.patient_id == check_id(patient_id, "patient"))
         if start is not None:
             query = query.where(sessions.c.started_at >= start)
@@ -270,7 +266,7 @@ class SessionStore(StoreBase):
             by_side: dict[str, dict[str, float]] = {}
             faults: dict[str, int] = {}
             for rep in rep_rows[row.id]:
-                for name, stats in (_json(rep.range_of_motion) or {}).items():
+                for name, stats in (from_json(rep.range_of_motion) or {}).items():
                     rom = stats.get("rom_deg")
                     if stats.get("max_deg") is not None:
                         furthest[name] = max(furthest.get(name, -360.0), stats["max_deg"])
@@ -278,7 +274,7 @@ class SessionStore(StoreBase):
                         best[name] = max(best.get(name, 0.0), rom)
                         side = by_side.setdefault(rep.side, {})
                         side[name] = max(side.get(name, 0.0), rom)
-                for fault in _json(rep.faults) or []:
+                for fault in from_json(rep.faults) or []:
                     faults[fault["rule"]] = faults.get(fault["rule"], 0) + 1
             manual = row.source == "manual"
             records.append(SessionRecord(
@@ -305,7 +301,7 @@ class SessionStore(StoreBase):
             return [
                 RepRecord(r.id, r.session_id, r.set_index, r.rep_index, r.side, r.start_s,
                           r.turn_s, r.end_s, r.duration_s, bool(r.partial),
-                          _angles(r.range_of_motion), tuple(_json(r.faults) or ()),
+                          angle_records(r.range_of_motion), tuple(from_json(r.faults) or ()),
                           aware(r.recorded_at))
                 for r in rows
             ]  # fmt: skip
@@ -329,8 +325,8 @@ class SessionStore(StoreBase):
             out = []
             for row in rows:
                 data = dict(row._mapping)
-                data["range_of_motion"] = _json(data["range_of_motion"])
-                data["faults"] = _json(data["faults"])
+                data["range_of_motion"] = from_json(data["range_of_motion"])
+                data["faults"] = from_json(data["faults"])
                 out.append(data)
             return out
 
