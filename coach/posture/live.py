@@ -21,6 +21,7 @@ from coach.live import FrameLoop
 from coach.pose import Pose
 from coach.posture.monitor import PostureMonitor, PostureState
 from coach.posture.reminders import Nudge
+from coach.video import WORKING_MAX_SIDE_PX
 
 GOOD_RGB = (46, 160, 67)
 POOR_RGB = (245, 124, 0)
@@ -65,8 +66,14 @@ class LivePostureCheck(FrameLoop[tuple[Pose, PostureState]]):
         mirror_display: bool = True,
     ) -> None:
         # One person at a desk: no bystander check.
-        super().__init__(estimator_factory=estimator_factory or (
-            lambda: PoseEstimator(num_poses=1, crowd_check_s=None)))
+        super().__init__(
+            estimator_factory=estimator_factory
+            or (
+                lambda: PoseEstimator(
+                    num_poses=1, crowd_check_s=None, max_side_px=WORKING_MAX_SIDE_PX
+                )
+            )
+        )
         self.monitor = monitor
         self.mirror_display = mirror_display
         self._state: PostureState | None = None
