@@ -34,10 +34,11 @@ VIEW_MARGIN_DEG = 10.0
 # Front and back: the share of facing frames in the window must pass 1/2 by this much, so
 # switching takes three quarters of the window facing the other way, not a few odd frames.
 FACING_MARGIN = 0.25
-# How long (frame time) the evidence must stay clearly in another view before switching.
-# The 1 s median already ignores anything shorter than half a second; this adds most of a
-# rep's down or up phase, so a twist during one rep passes, while a real turn (about a
-# second) is followed within about a second of its end.
+# How long (frame time) the median must stay clearly in another view before switching.
+# The 1 s median ignores a change shorter than half a second and shows a longer one half a
+# second late; the change must then last this long: most of a rep's down or up phase
+# (about a second), so a twist within one phase passes, while a turn of about a second to
+# side-on or square is followed within about a second of its end.
 VIEW_SWITCH_S = 0.8
 
 
@@ -110,8 +111,10 @@ class ViewEstimator:
     """The view over the last `window_s` seconds (median yaw), so one odd frame is ignored,
     and sticky: it changes only when the median stays clearly (`margin_deg`,
     `facing_margin`) in another view for `switch_s`, so counting near a boundary does not
-    restart. The first frames get a view at once. `prompt()` is the estimator without
-    hysteresis, for gates that must stop measuring as soon as the view is wrong."""
+    restart. The first frames get a view at once: until the window has filled it follows
+    the median of the frames so far (an odd first frame must not stick). `prompt()` is the
+    estimator without hysteresis, for gates that must stop measuring as soon as the view
+    is wrong."""
 
     window_s: float = 1.0
     margin_deg: float = VIEW_MARGIN_DEG
@@ -123,6 +126,7 @@ class ViewEstimator:
     _sorted_yaws: list[float] = field(default_factory=list)
     _facing: int = 0
     _view: DetectedView | None = None
+    _seen_since: float | None = None  # the first frame time since the window was empty
     _leaving_since: float | None = None  # frame time the evidence left `_view`
 
     @classmethod
@@ -148,6 +152,8 @@ class ViewEstimator:
         return self._view
 
     def _add(self, t_s: float, yaw_deg: float, facing: bool) -> None:
+        if not self._samples:
+            self._seen_since = t_s
         self._samples.append((t_s, yaw_deg, facing))
         bisect.insort(self._sorted_yaws, yaw_deg)
         self._facing += facing
@@ -165,7 +171,8 @@ class ViewEstimator:
             self._leaving_since = None
             return None
         yaw, share = middle(self._sorted_yaws), self._facing / len(self._samples)
-        if self._view is None:
+        settling = self._seen_since is None or t_s - self._seen_since < self.window_s
+        if settling or self._view is None:  # a few frames only: the best guess so far
             return classify_view(yaw, share >= 0.5)
         proposed = clear_view(self._view, yaw, share, self.margin_deg, self.facing_margin)
         if proposed == self._view:
