@@ -772,14 +772,17 @@ class Camera:
 class Actor:
     """A person in the scene: the patient, or a bystander walking past.
 
-    turn_deg adds to the camera's view yaw; x_m / z_m place the hip centre sideways and
-    further away than the camera's distance; the actor is in view from `enter_s` (its
-    motion's time 0) to `leave_s` (None = to the end).
+    turn_deg adds to the camera's view yaw; sway_deg, if given, adds more that changes over
+    the motion's time (degrees at each time: a patient turning a little on the spot, or a
+    model's yaw that wanders); x_m / z_m place the hip centre sideways and further away
+    than the camera's distance; the actor is in view from `enter_s` (its motion's time 0)
+    to `leave_s` (None = to the end).
     """
 
     motion: Motion
     body: Body = field(default_factory=Body)
     turn_deg: float = 0.0
+    sway_deg: Callable[[np.ndarray], np.ndarray] | None = None
     x_m: float = 0.0
     z_m: float = 0.0
     enter_s: float = 0.0
@@ -894,6 +897,8 @@ def _render_actor(
     actor: Actor, camera: Camera, t_s: np.ndarray, options: RenderOptions, rng: np.random.Generator
 ) -> _Rendered:
     vectors = actor.motion.sample(t_s - actor.enter_s)
+    if actor.sway_deg is not None:
+        vectors[:, _CHANNEL_INDEX["body_yaw"]] += actor.sway_deg(t_s - actor.enter_s)
     relative = _placed(vectors, actor.body, camera.yaw_deg + actor.turn_deg)
     support = relative[:, _SUPPORT, 1].max(axis=1)  # lowest supporting point (y down)
     root = np.stack(

@@ -63,7 +63,7 @@ class RomMeasurement:
                  max_std_deg: float = 2.0) -> None:  # fmt: skip
         self.measure = measure
         self._reader = AngleReader(measure)
-        self._view = ViewEstimator()
+        self._view = ViewEstimator.prompt()  # a gate: measure only while the view is right
         self._peaks = {side: StablePeak(window_s, max_std_deg) for side in SIDES}
 
     def update(self, pose: Pose) -> RomReading:

@@ -54,7 +54,7 @@ class SingleLegStance:
     def __init__(self, *, max_s: float = 45.0, exit_s: float = 0.2) -> None:
         self.max_s = max_s
         self._measures = MeasureComputer.of(MEASURES)
-        self._view = ViewEstimator()
+        self._view = ViewEstimator.prompt()  # a gate: the test stops once the patient turns
         self._timers = {side: HoldTimer(enter_s=0.2, exit_s=exit_s) for side in SIDES}
         self.side: Side | None = None
         self.phase = StancePhase.WAITING

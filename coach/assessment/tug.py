@@ -59,7 +59,7 @@ class TimedUpAndGo:
         assert seated is not None and standing is not None
         self.seated_above, self.standing_below = seated, standing
         self._measures = MeasureComputer(exercise)
-        self._view = ViewEstimator()
+        self._view = ViewEstimator.prompt()  # a gate: the test starts side-on, no count to keep
         self.settle_s, self.rest_margin_deg, self.max_s = settle_s, rest_margin_deg, max_s
         self.phase = TugPhase.WAITING
         self._seated_run: list[tuple[float, float, float]] = []  # (t, knee, hip) while seated

@@ -267,15 +267,12 @@ class ExerciseEngine:
     def _run_views(self, frames: EngineFrames) -> list[DetectedView | None]:
         yaws = body_yaws_deg(frames.world_xyz).tolist()
         facing = faces_camera_many(frames.world_xyz).tolist()
-        views = []
-        for t_s, present, yaw, faces in zip(
-            frames.t_s.tolist(), frames.present.tolist(), yaws, facing, strict=True
-        ):
-            if present:
-                self._view.add(t_s, yaw, faces)
-            self._view.forget_before(t_s)
-            views.append(self._view.current)
-        return views
+        return [
+            self._view.step(t_s, yaw, faces) if present else self._view.step(t_s)
+            for t_s, present, yaw, faces in zip(
+                frames.t_s.tolist(), frames.present.tolist(), yaws, facing, strict=True
+            )
+        ]
 
     def finish(self) -> Rep | None:
         """End of the recording: count a last rep that was already back at the start."""

@@ -91,3 +91,27 @@ def depth_reaching(depths: np.ndarray, values: np.ndarray, target: float) -> flo
         return 0.0
     w = (target - values[k - 1]) / (values[k] - values[k - 1])
     return float(depths[k - 1] + w * (depths[k] - depths[k - 1]))
+
+
+def swaying(center_deg: float, spread_deg: float = 5.0) -> Callable[[np.ndarray], np.ndarray]:
+    """An `Actor.sway_deg`: a yaw wandering `center_deg` +- `spread_deg`, two slow waves
+    that do not repeat together (a patient shifting on the spot); its 1 s median crosses
+    `center_deg` every second or two."""
+
+    def sway(t_s: np.ndarray) -> np.ndarray:
+        waves = 0.55 * np.sin(2 * np.pi * t_s / 2.3) + 0.45 * np.sin(2 * np.pi * t_s / 1.3 + 1.0)
+        return center_deg + spread_deg * waves
+
+    return sway
+
+
+def turning(
+    from_deg: float, to_deg: float, at_s: float, turn_s: float = 1.0
+) -> Callable[[np.ndarray], np.ndarray]:
+    """An `Actor.sway_deg`: still at `from_deg`, turning steadily to `to_deg` over `turn_s`
+    from `at_s`, then still."""
+
+    def sway(t_s: np.ndarray) -> np.ndarray:
+        return from_deg + (to_deg - from_deg) * np.clip((t_s - at_s) / turn_s, 0.0, 1.0)
+
+    return sway

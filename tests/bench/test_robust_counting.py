@@ -4,22 +4,28 @@ that the rest of the bench does not already cover, on synthetic sequences.
 Already covered elsewhere: front and side views of every exercise, partial reps, fidgets,
 standing still, walking in, a bystander, mirroring, landmarks lost for a moment
 (test_exercises_synthetic.py); the recorded clips (tests/engine/test_recorded_clips.py).
-Here: a camera at an angle (and the result saying so), feet or head out of frame, dim
+Here: a camera at an angle (and the result saying so), a view swaying across a boundary or
+turning between reps, feet or head out of frame, dim
 light, very slow and very fast reps, walking out of view. Sequences run through the bulk
 replay (`CoachSession.run`, identical to the frame step: tests/engine/test_bulk_run.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import pytest
 
 from coach.analysis import AnalysisResult
 from coach.engine.results import Status
+from coach.engine.view import DetectedView
 from coach.exercise.loader import ExerciseLibrary
 from coach.pipeline import CoachSession
-from coach.synthetic import Camera, Motion, RenderOptions, Script, Tempo, render
+from coach.synthetic import Actor, Camera, Motion, RenderOptions, Script, Tempo, render
+from tests.bench.framework import FLOOR_FRONT, STANDING_FRONT, swaying, turning
 from tests.bench.recipes import REPS_RECIPES, RepsRecipe, good_reps
-from tests.bench.rows_foundation import BICEP_CURL, SQUAT
+from tests.bench.rows_foundation import BICEP_CURL, PUSH_UP, SQUAT
 
 LIBRARY = ExerciseLibrary()
 FPS = 15.0
@@ -50,6 +56,55 @@ def test_squats_at_an_angle_are_counted_and_the_view_is_said(yaw_deg):
     result = AnalysisResult("squat", "synthetic", 1, FPS, 1.0, 1, session.engine.reps, 0.0,
                             0.0, views, [])  # fmt: skip
     assert result.to_json()["view"] == "oblique"
+
+
+# The push-up counts on the elbow angle seen from the front and on the hand reach otherwise
+# ([reps.by_view.front]): a view flickering between front and oblique restarted its counter
+# and lost the rep in progress. The squat has one signal; its view must not flicker either.
+SWAYING = [
+    pytest.param(PUSH_UP, FLOOR_FRONT, id="push_up"),
+    pytest.param(SQUAT, STANDING_FRONT, id="squat"),
+]
+
+
+def sway_run(
+    recipe: RepsRecipe, camera: Camera, motion: Motion, sway: Callable[[np.ndarray], np.ndarray]
+) -> tuple[CoachSession, list[DetectedView | None]]:
+    """The patient's yaw following `sway` (image and world landmarks alike); the session
+    after the bulk replay, and the view of each frame."""
+    options = RenderOptions(fps=FPS, image_noise_px=1.0, world_noise_m=0.005)
+    recording = render(Actor(motion, sway_deg=sway), camera, options)
+    session = CoachSession(LIBRARY.get(recipe.exercise_id))
+    return session, session.run(recording).view
+
+
+@pytest.mark.parametrize("center_deg", [28.0, 30.0, 32.0])
+@pytest.mark.parametrize(("recipe", "camera"), SWAYING)
+def test_a_view_swaying_across_the_front_oblique_boundary_counts_every_rep(
+    recipe: RepsRecipe, camera: Camera, center_deg: float
+):
+    """Standing about 30 degrees from square, shifting +-5 degrees: one view, every rep."""
+    motion = good_reps(recipe, 6, 3.0).build()
+    session, views = sway_run(recipe, camera, motion, swaying(center_deg))
+    assert session.engine.rep_count == 6
+    assert len(set(views[round(FPS) :])) == 1  # after the first window: no flicker
+
+
+@pytest.mark.parametrize(("recipe", "camera"), SWAYING)
+def test_turning_side_on_between_reps_is_followed_and_every_rep_counts(
+    recipe: RepsRecipe, camera: Camera
+):
+    """Three reps facing the camera, a 3 s pause with a turn to side-on in its first
+    second, three reps side-on: the view follows within about a second, no rep is lost."""
+    path = recipe.paths("both")
+    three = Tempo.period(3.0)
+    motion = Script(path.start).hold(1.5).reps(3, path, three).hold(3.0).reps(3, path, three)
+    turn_at = 1.5 + 3 * 3.0 + 0.2
+    session, views = sway_run(recipe, camera, motion.hold(1.0).build(), turning(0, 90, turn_at))
+    assert session.engine.rep_count == 6
+    assert set(views[: round(turn_at * FPS)]) == {"front"}
+    assert views.index("side") / FPS - (turn_at + 1.0) <= 1.0
+    assert set(views[views.index("side") :]) == {"side"}
 
 
 # ---- partly out of frame, dim light ------------------------------------------------------------

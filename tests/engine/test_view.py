@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from coach.engine.view import (
     FRONTAL_MAX_YAW_DEG,
     SIDE_MIN_YAW_DEG,
+    VIEW_MARGIN_DEG,
+    VIEW_SWITCH_S,
     ViewEstimator,
     body_yaw_deg,
     classify_view,
@@ -149,3 +153,179 @@ def test_view_estimator_follows_a_turn_and_forgets_old_frames():
     assert views[-1] == "side"
     # nobody in view for longer than the window: no view at all
     assert estimator.update(Pose.empty(5.0, (640, 480))) is None
+
+
+# ---- sticky views (issue 6): hysteresis in yaw and facing, and a minimum time ----------------
+
+FPS = 30.0
+
+
+def hovering(low: float, high: float, seconds: float = 12.0, seed: int = 0) -> np.ndarray:
+    """Per-frame yaws wandering between low and high: a slow sway plus frame jitter, so the
+    1 s median itself keeps crossing the middle."""
+    t = np.arange(round(seconds * FPS)) / FPS
+    sway = 0.6 * np.sin(2 * np.pi * t / 2.3) + 0.4 * np.sin(2 * np.pi * t / 1.3 + 1.0)
+    jitter = np.random.default_rng(seed).uniform(-1.0, 1.0, t.size)
+    middle_deg, half = (low + high) / 2, (high - low) / 2
+    return np.clip(middle_deg + half * (0.7 * sway + 0.3 * jitter), low, high)
+
+
+def stepped(estimator: ViewEstimator, yaws, facing=True) -> list:
+    """The estimator's view after each frame (yaw None: nobody seen)."""
+    facings = np.broadcast_to(facing, (len(yaws),))
+    return [
+        estimator.step(i / FPS, None if yaw is None else float(yaw), bool(f))
+        for i, (yaw, f) in enumerate(zip(yaws, facings, strict=True))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "facing"),
+    [
+        (25.0, 35.0, True),  # front / oblique
+        (25.0, 35.0, False),  # back / oblique
+        (FRONTAL_MAX_YAW_DEG - 8, FRONTAL_MAX_YAW_DEG + 8, True),  # a wider sway
+        (50.0, 60.0, True),  # oblique / side
+        (SIDE_MIN_YAW_DEG - 8, SIDE_MIN_YAW_DEG + 8, False),
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_yaw_hovering_at_a_boundary_keeps_one_view(low, high, facing, seed):
+    yaws = hovering(low, high, seed=seed)
+    settled = round(FPS)  # the first window follows the median of the frames so far
+    raw = stepped(ViewEstimator.prompt(), yaws, facing)[settled:]
+    assert sum(a != b for a, b in itertools.pairwise(raw)) >= 3  # unsticky: flicker
+    views = stepped(ViewEstimator(), yaws, facing)[settled:]
+    assert len(set(views)) == 1
+
+
+def test_front_and_back_do_not_flicker_on_odd_frames():
+    """Facing the camera with every third frame read as turned away (the nose behind the
+    shoulders for a moment): still front, and the same with the roles swapped."""
+    odd = np.arange(300) % 3 == 2
+    assert set(stepped(ViewEstimator(), [10.0] * 300, ~odd)) == {"front"}
+    assert set(stepped(ViewEstimator(), [10.0] * 300, odd)) == {"back"}
+
+
+def test_an_odd_first_frame_does_not_stick():
+    """The first frame alone is the first view; the window's median then corrects it."""
+    facing = np.arange(300) > 0
+    views = stepped(ViewEstimator(), [10.0] * 300, facing)
+    assert views[0] == "back"
+    assert set(views[round(FPS) :]) == {"front"}
+
+
+def turn(start: float, end: float) -> np.ndarray:
+    """Yaws of a patient still at `start` for 3 s, turning steadily to `end` in 1 s (the
+    turn ends at 4 s), then still for 3 s."""
+    turning = np.linspace(start, end, round(FPS) + 1)[1:]
+    return np.concatenate([np.full(round(3 * FPS), start), turning, np.full(round(3 * FPS), end)])
+
+
+def sticky_band(view: str) -> tuple[float, float]:
+    """The median yaws that keep `view`: its class widened by the margin on each side."""
+    frontal, side, margin = FRONTAL_MAX_YAW_DEG, SIDE_MIN_YAW_DEG, VIEW_MARGIN_DEG
+    return {
+        "front": (-np.inf, frontal + margin),
+        "back": (-np.inf, frontal + margin),
+        "oblique": (frontal - margin, side + margin),
+        "side": (side - margin, np.inf),
+    }[view]
+
+
+def latest_switch_s(yaws: np.ndarray, first: str) -> float:
+    """When the design says the view must have switched: the raw yaw leaves the sticky band
+    of the `first` view, the 1 s median follows half a second later, then `VIEW_SWITCH_S`
+    (and a frame or two of rounding)."""
+    low, high = sticky_band(first)
+    crossing = int(np.argmax((yaws < low) | (yaws > high))) / FPS
+    return crossing + 0.5 + VIEW_SWITCH_S + 2 / FPS
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "facing", "first", "last", "within_s"),
+    [
+        (0.0, 90.0, True, "front", "side", 1.0),  # the issue's case: front to side-on
+        (90.0, 0.0, True, "side", "front", 1.0),
+        (20.0, 70.0, True, "front", "side", 1.0),
+        (90.0, 20.0, False, "side", "back", 1.0),
+        (45.0, 0.0, False, "oblique", "back", 1.0),
+        # Stopping 5 degrees past the margin: the median passes it late in the turn.
+        (0.0, 45.0, True, "front", "oblique", 1.25),
+    ],
+)
+def test_a_real_turn_is_followed_within_about_a_second(start, end, facing, first, last, within_s):
+    """Facing (or turned away) throughout: side-on and oblique do not depend on it."""
+    yaws = turn(start, end)
+    views = stepped(ViewEstimator(), yaws, facing)
+    t = np.arange(yaws.size) / FPS
+    assert set(views[: round(3 * FPS)]) == {first}
+    arrived = next(int(i) for i in range(yaws.size) if views[i] == last)
+    assert t[arrived] - 4.0 <= within_s
+    assert t[arrived] <= latest_switch_s(yaws, first)
+    assert set(views[arrived:]) == {last}  # and stays
+
+
+def test_front_to_back_turning_round_is_followed():
+    """Turning round on the spot in a second: the yaw goes through side-on and back, the
+    facing flips; the view ends as back within about a second of the turn's end."""
+    half_turn = 90 - np.abs(np.linspace(-85, 85, round(FPS) + 1))
+    yaws = np.concatenate([np.full(round(3 * FPS), 5.0), half_turn, np.full(round(3 * FPS), 5.0)])
+    facing = np.arange(yaws.size) < 3.5 * FPS
+    views = stepped(ViewEstimator(), yaws, facing)
+    t = np.arange(yaws.size) / FPS
+    arrived = next(t[i] for i in range(yaws.size) if views[i] == "back")
+    assert arrived - 4.0 <= 1.0 and views[-1] == "back"
+
+
+@pytest.mark.parametrize(
+    ("excursion_s", "switches"),
+    [
+        (0.4, False),  # under half the window: the median never moves
+        (VIEW_SWITCH_S - 0.1, False),  # a twist within one rep phase
+        (VIEW_SWITCH_S + 0.3, True),  # stayed there: a real change of view
+    ],
+)
+def test_a_short_excursion_past_the_margin_is_not_a_turn(excursion_s, switches):
+    """Clearly oblique for a while, then square again."""
+    yaws = np.concatenate([
+        np.full(round(2 * FPS), 10.0),
+        np.full(round(excursion_s * FPS), FRONTAL_MAX_YAW_DEG + VIEW_MARGIN_DEG + 10),
+        np.full(round(3 * FPS), 10.0),
+    ])  # fmt: skip
+    views = stepped(ViewEstimator(), yaws)
+    assert ("oblique" in views) is switches
+    assert views[-1] == "front"
+
+
+@pytest.mark.parametrize(
+    ("yaw", "facing", "view"),
+    [(10.0, True, "front"), (10.0, False, "back"), (33.0, True, "oblique"), (80.0, True, "side")],
+)
+def test_the_first_frame_gets_a_view_at_once(yaw, facing, view):
+    assert ViewEstimator().step(0.0, yaw, facing) == view
+
+
+def test_after_nobody_for_a_window_the_next_view_is_fresh():
+    """Someone else may step in anywhere: an empty window forgets the sticky view."""
+    estimator = ViewEstimator()
+    stepped(estimator, [10.0] * 30)
+    assert estimator.step(2.5) is None
+    assert estimator.step(2.6, 35.0, True) == "oblique"
+
+
+def test_prompt_estimator_follows_the_median_at_once():
+    estimator = ViewEstimator.prompt()
+    assert estimator.step(0.0, 29.0, True) == "front"
+    assert estimator.step(0.1, 31.0, True) == "front"  # median (29 + 31) / 2 = 30
+    assert estimator.step(0.2, 31.0, True) == "oblique"
+
+
+def test_sticky_view_through_poses():
+    """The frame step from poses: front at 25 deg stays front while the body sways to 35."""
+    estimator = ViewEstimator()
+    views = [
+        estimator.update(world_pose(rotated_about_vertical(FRONT_FACING, yaw), t_s=i / FPS))
+        for i, yaw in enumerate([25.0] * 15 + [35.0, 25.0] * 60)
+    ]
+    assert set(views) == {"front"}
