@@ -189,3 +189,79 @@ def test_a_patient_cannot_export_another_patients_data(store, seeded, library):
     for text in (exports.sessions_csv(mine), exports.export_json(mine, library),
                  fhir.fhir_json(mine, library)):  # fmt: skip
         assert "Someone Else" not in text
+
+
+# ---- assessments -------------------------------------------------------------------------------
+def add_assessments(store: Store, patient_id: int) -> list[int]:
+    """Two knee flexions a day apart, a trunk flexion (no side), a chair stand judged against
+    its STEADI norm, a Timed Up and Go and a single-leg stance with a note a spreadsheet
+    would run; all within the last three days."""
+    start = datetime.now(UTC) - timedelta(days=3)
+    specs = [
+        ("rom", "knee_flexion", 105.0, "deg", "left", {"normal_range": [0, 130]}, None, 0),
+        ("rom", "knee_flexion", 112.0, "deg", "left", {}, None, 1),
+        ("rom", "trunk_flexion", 60.0, "deg", None, {}, None, 1),
+        ("chair_stand_30s", "stands", 11, "{stands}", None, {"norm_below": 12}, None, 2),
+        ("timed_up_and_go", "time", 13.2, "s", None, {"fall_risk": True}, None, 2),
+        ("single_leg_stance", "time", 8.5, "s", "right", {}, "=HYPERLINK(\"x\")", 2),
+    ]  # fmt: skip
+    return [store.add_assessment(patient_id, kind=kind, measure=measure, value=value,
+                                 unit=unit, side=side, details=details, notes=notes,
+                                 taken_at=start + timedelta(days=day))
+            for kind, measure, value, unit, side, details, notes, day in specs]  # fmt: skip
+
+
+@pytest.fixture
+def assessed(store, seeded):
+    add_assessments(store, seeded.patient_id)
+    return seeded
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        (0, {"kind": "rom", "measure": "knee_flexion", "label": "Knee flexion", "side": "left",
+             "value": "105.0", "unit": "deg", "normal_low": "0.0", "normal_high": "130.0",
+             "threshold": "", "reference": "normal adult range 0-130 deg"}),
+        (2, {"measure": "trunk_flexion", "side": "", "normal_high": "80.0"}),
+        (3, {"kind": "chair_stand_30s", "value": "11.0", "unit": "{stands}", "normal_low": "",
+             "threshold": "12.0",
+             "reference": "below 12: below average for age and sex (STEADI)",
+             "details": '{"norm_below": 12}'}),
+        (4, {"kind": "timed_up_and_go", "unit": "s", "threshold": "12.0",
+             "reference": "12 s: higher fall risk (STEADI)"}),
+        (5, {"kind": "single_leg_stance", "side": "right", "threshold": "", "reference": "",
+             "notes": "'=HYPERLINK(\"x\")"}),  # a formula is quoted, as in the other CSVs
+    ],
+)  # fmt: skip
+def test_assessments_csv_has_a_row_per_result_with_its_normal_range_or_threshold(
+    store, assessed, index, expected
+):
+    text = exports.assessments_csv(exports.gather(store, HOME, assessed.patient_id))
+    assert text.splitlines()[0].split(",") == exports.ASSESSMENT_COLUMNS
+    table = rows(text)
+    assert [r["assessment_id"] for r in table] == [str(a.id) for a in
+                                                   store.assessments(assessed.patient_id)]
+    assert {r["patient_id"] for r in table} == {str(assessed.patient_id)}
+    assert table[index]["taken_at"].endswith("+00:00")  # ISO 8601, UTC
+    assert {k: table[index][k] for k in expected} == expected
+
+
+def test_a_date_range_limits_the_assessments_too(store, assessed):
+    yesterday = datetime.now().astimezone().date() - timedelta(days=1)
+    export = exports.gather(store, HOME, assessed.patient_id, date_from=yesterday)
+    assert [a.kind for a in export.assessments] == ["chair_stand_30s", "timed_up_and_go",
+                                                    "single_leg_stance"]  # fmt: skip
+    assert len(rows(exports.assessments_csv(export))) == 3
+
+
+def test_json_export_adds_the_assessments_beside_the_sessions(store, assessed, library):
+    data = json.loads(exports.export_json(exports.gather(store, HOME, assessed.patient_id),
+                                          library))  # fmt: skip
+    assert (data["format"], data["version"]) == ("form-coach-export", 1)  # an added key only
+    assert len(data["sessions"]) == 4 and len(data["assessments"]) == 6
+    knee = data["assessments"][0]
+    assert (knee["measure"], knee["side"], knee["value"], knee["unit"]) == (
+        "knee_flexion", "left", 105.0, "deg")
+    assert knee["normal_range"] == [0, 130] and knee["details"] == {"normal_range": [0, 130]}
+    assert data["assessments"][4]["threshold"] == 12.0
