@@ -265,3 +265,15 @@ def test_json_export_adds_the_assessments_beside_the_sessions(store, assessed, l
         "knee_flexion", "left", 105.0, "deg")
     assert knee["normal_range"] == [0, 130] and knee["details"] == {"normal_range": [0, 130]}
     assert data["assessments"][4]["threshold"] == 12.0
+
+
+def test_pdf_report_has_an_assessments_section_with_first_and_latest(store, assessed, library):
+    _pages, text = pdf_text(report.progress_report_pdf(
+        exports.gather(store, HOME, assessed.patient_id), library))
+    flat = " ".join(text.split())
+    section = flat[flat.index("Assessments"):flat.index("Trends")]
+    for words in ("Knee flexion", "left", "105°", "112°", "+7°", "normal adult range 0-130",
+                  "Trunk forward flexion", "30-second chair stand", "11 stands",
+                  "below 12: below average", "Timed Up and Go", "13.2 s",
+                  "12 s: higher fall risk", "Single-leg stance", "none set", "one result"):
+        assert words in section, words
