@@ -277,3 +277,76 @@ def test_pdf_report_has_an_assessments_section_with_first_and_latest(store, asse
                   "below 12: below average", "Timed Up and Go", "13.2 s",
                   "12 s: higher fall risk", "Single-leg stance", "none set", "one result"):
         assert words in section, words
+
+
+def fhir_assessments(bundle: dict) -> dict[str, dict]:
+    """The assessment Observations by their label (code text up to the colon)."""
+    found = observations_by_kind(bundle).get("assessment", [])
+    return {r["code"]["text"].split(":")[0]: r for r in found}
+
+
+def test_fhir_assessment_rom_is_coded_like_a_sessions_rom(store, assessed, library):
+    bundle = fhir.fhir_bundle(exports.gather(store, HOME, assessed.patient_id), library)
+    Bundle.model_validate(bundle)
+    found = fhir_assessments(bundle)
+    assert len(observations_by_kind(bundle)["assessment"]) == 6
+    knee = next(r for r in observations_by_kind(bundle)["assessment"]
+                if r["code"]["coding"][0]["code"] == "knee_flexion")  # fmt: skip
+    Observation.model_validate(knee)
+    assert knee["valueQuantity"] == {"value": 105.0, "unit": "deg",
+                                     "system": "http://unitsofmeasure.org", "code": "deg"}
+    assert knee["bodySite"]["coding"][0]["code"] == "49076000"  # knee joint structure
+    laterality = knee["component"][0]
+    assert laterality["code"]["coding"][0]["code"] == "272741003"
+    assert laterality["valueCodeableConcept"]["coding"][0]["code"] == "7771000"  # left
+    assert "markerless video pose estimation" in knee["method"]["text"]
+    assert knee["referenceRange"][0]["high"]["value"] == 130
+    assert knee["effectiveDateTime"].endswith("+00:00")
+    trunk = found["Trunk forward flexion"]
+    assert "component" not in trunk and "coding" not in trunk["bodySite"]  # no side, no joint
+
+
+@pytest.mark.parametrize(
+    ("label", "coding", "unit", "note"),
+    [
+        ("30-second chair stand (full stands)",
+         [{"system": "http://snomed.info/sct", "code": "450738001",
+           "display": "Thirty second chair stand test score (observable entity)"}],
+         "{stands}", "below 12: below average for age and sex (STEADI)"),
+        ("Timed Up and Go (s)", None, "s", "12 s: higher fall risk (STEADI)"),  # text only
+        ("Single-leg stance, eyes open (s)", None, "s", "=HYPERLINK(\"x\")"),  # text only
+    ],
+)  # fmt: skip
+def test_fhir_functional_tests_use_only_verified_codes(store, assessed, library, label,
+                                                       coding, unit, note):  # fmt: skip
+    test = fhir_assessments(fhir.fhir_bundle(exports.gather(store, HOME, assessed.patient_id),
+                                             library))[label]  # fmt: skip
+    Observation.model_validate(test)
+    assert test["code"].get("coding") == coding and test["code"]["text"] == label
+    assert test["valueQuantity"]["code"] == unit
+    assert note in [n["text"] for n in test["note"]]
+
+
+def test_a_patient_with_no_assessments_exports_a_header_and_says_so(store, seeded, library):
+    export = exports.gather(store, HOME, seeded.patient_id)
+    text = exports.assessments_csv(export)
+    assert rows(text) == [] and text.strip().split(",") == exports.ASSESSMENT_COLUMNS
+    assert json.loads(exports.export_json(export, library))["assessments"] == []
+    assert "assessment" not in observations_by_kind(fhir.fhir_bundle(export, library))
+    _pages, text = pdf_text(report.progress_report_pdf(export, library))
+    assert "No assessments were recorded in this period." in text
+
+
+def test_a_patient_cannot_export_another_patients_assessments(store, assessed, library):
+    other = store.add_patient("Someone Else")
+    theirs = add_assessments(store, other)
+    me = Principal("patient", "Ana", patient_id=assessed.patient_id)
+    with pytest.raises(AccessDeniedError):
+        exports.gather(store, me, other)
+    mine = exports.gather(store, me, assessed.patient_id)
+    assert {a.patient_id for a in mine.assessments} == {assessed.patient_id}
+    ids = {r["assessment_id"] for r in rows(exports.assessments_csv(mine))}
+    assert len(ids) == 6 and not ids & {str(i) for i in theirs}
+    identifiers = {r["identifier"][0]["value"]
+                   for r in observations_by_kind(fhir.fhir_bundle(mine, library))["assessment"]}
+    assert identifiers == ids
