@@ -592,7 +592,8 @@ EXPORTS_KEY = "form_coach_exports"
 def export_section(
     store: Store, principal: Principal, patient: Patient, library: ExerciseLibrary
 ) -> None:
-    """Date range, then CSV, JSON, PDF and FHIR downloads of this patient's sessions."""
+    """Date range, then CSV, JSON, PDF and FHIR downloads of this patient's sessions and
+    assessments."""
     from coach import exports, fhir, report
 
     st.subheader("Share and export")
@@ -607,6 +608,7 @@ def export_section(
             st.session_state[EXPORTS_KEY] = (wanted, {
                 "sessions.csv": (exports.sessions_csv(data), "text/csv"),
                 "reps.csv": (exports.reps_csv(data), "text/csv"),
+                "assessments.csv": (exports.assessments_csv(data), "text/csv"),
                 "sessions.json": (exports.export_json(data, library), "application/json"),
                 "report.pdf": (report.progress_report_pdf(data, library), "application/pdf"),
                 "fhir-bundle.json": (fhir.fhir_json(data, library), "application/fhir+json"),
@@ -615,8 +617,9 @@ def export_section(
             st.error(str(exc))
     prepared = st.session_state.get(EXPORTS_KEY)
     if prepared is None or prepared[0] != wanted:
-        st.caption("CSV and JSON of the sessions and reps, a PDF progress report for the "
-                   "referring clinician, and a FHIR R4 Bundle of Observations.")  # fmt: skip
+        st.caption("CSV and JSON of the sessions, reps and assessments, a PDF progress "
+                   "report for the referring clinician, and a FHIR R4 Bundle of "
+                   "Observations.")  # fmt: skip
         return
     stem = f"form-coach-patient{patient.id}-{first:%Y%m%d}-{last:%Y%m%d}"
     columns = st.columns(len(prepared[1]))

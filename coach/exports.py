@@ -1,5 +1,6 @@
 """Exports of one patient's record for a date range: CSV, JSON (and, in coach.fhir and
-coach.report, a FHIR R4 Bundle and a PDF progress report).
+coach.report, a FHIR R4 Bundle and a PDF progress report): sessions, reps, pain, goals and
+the assessments (camera goniometry and the functional tests).
 
 `gather` is the only way in: it checks that the user may read the patient (coach.access)
 and collects what every format shows, so the formats cannot disagree and cannot leak
@@ -13,12 +14,16 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from coach.access import Principal, require_patient
+from coach.assessment.goniometer import load_measures
+from coach.assessment.summary import reference_text, trend_rows
 from coach.exercise.loader import ExerciseLibrary
 from coach.plans import adherence_by_week
 from coach.records import (
+    Assessment,
     FaultEvent,
     Goal,
     Patient,
@@ -45,6 +50,10 @@ REP_COLUMNS = [
     "end_s", "duration_s", "partial", "angle", "min_deg", "max_deg", "rom_deg", "peak_deg",
     "faults",
 ]  # fmt: skip
+ASSESSMENT_COLUMNS = [
+    "assessment_id", "patient_id", "taken_at", "kind", "measure", "label", "side", "value",
+    "unit", "normal_low", "normal_high", "threshold", "reference", "source", "details", "notes",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,7 @@ class PatientExport:
     faults: dict[int, tuple[FaultEvent, ...]] = field(default_factory=dict)
     goals: tuple[Goal, ...] = ()
     clinician_name: str | None = None
+    assessments: tuple[Assessment, ...] = ()
 
     def pain(self, session: SessionRecord) -> PainAssessment:
         return assess_pain(session.pain_before, session.pain_during, session.pain_after)
@@ -76,6 +86,15 @@ class PatientExport:
         if first is None or last is None:
             return "no sessions yet"
         return f"{first:%d %b %Y} to {last:%d %b %Y}"
+
+    @cached_property
+    def assessment_rows(self) -> list[dict[str, Any]]:
+        """Each assessment, oldest first, with its label and the normal range or threshold
+        it is read against (coach.assessment.summary): one reading for every format."""
+        rows = trend_rows(self.assessments, load_measures())
+        return [{**row, "id": a.id, "side": a.side, "source": a.source, "details": a.details,
+                 "notes": a.notes, "reference": reference_text(row)}
+                for a, row in zip(self.assessments, rows, strict=True)]  # fmt: skip
 
     def weekly_adherence(self) -> list[tuple[date, Any]]:
         days = [s.day for s in self.sessions]
@@ -111,6 +130,7 @@ def gather(
         faults={s.id: tuple(store.fault_events(s.id)) for s in records},
         goals=tuple(store.goals(patient_id)),
         clinician_name=clinician.name if clinician else None,
+        assessments=tuple(store.assessments(patient_id, date_from=first, date_to=last)),
     )  # fmt: skip
 
 
@@ -179,6 +199,21 @@ def reps_csv(export: PatientExport) -> str:
     return _write(REP_COLUMNS, rows)
 
 
+def assessments_csv(export: PatientExport) -> str:
+    """One row per stored result (a measure and side, or a test), oldest first, with the
+    normal range or threshold where the data has one. Columns: ASSESSMENT_COLUMNS."""
+    rows = [{
+        "assessment_id": r["id"], "patient_id": export.patient.id, "taken_at": r["taken_at"],
+        "kind": r["kind"], "measure": r["measure"], "label": r["label"], "side": r["side"],
+        "value": r["value"], "unit": r["unit"], "normal_low": r["normal_low"],
+        "normal_high": r["normal_high"], "threshold": r["threshold"],
+        "reference": r["reference"], "source": r["source"],
+        "details": json.dumps(r["details"], sort_keys=True) if r["details"] else None,
+        "notes": r["notes"],
+    } for r in export.assessment_rows]  # fmt: skip
+    return _write(ASSESSMENT_COLUMNS, rows)
+
+
 # ---- JSON ------------------------------------------------------------------------------------
 def _iso(value: datetime | date | None) -> str | None:
     if value is None:
@@ -243,6 +278,15 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
         "goals": [{"id": g.id, "activity": g.activity,
                    "scores": [{"date": _iso(x.scored_on), "score": x.score} for x in g.scores]}
                   for g in export.goals],
+        "assessments": [{
+            "id": r["id"], "taken_at": _iso(r["taken_at"]), "kind": r["kind"],
+            "measure": r["measure"], "label": r["label"], "side": r["side"],
+            "value": r["value"], "unit": r["unit"],
+            "normal_range": None if r["normal_high"] is None
+            else [r["normal_low"], r["normal_high"]],
+            "threshold": r["threshold"], "reference": r["reference"] or None,
+            "source": r["source"], "details": r["details"], "notes": r["notes"],
+        } for r in export.assessment_rows],
     }
 
 

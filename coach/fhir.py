@@ -11,6 +11,15 @@ Per session:
 - repetitions done (and partial ones as a component), category `activity`; seconds held
   for a timed hold.
 
+Per assessment result in the range:
+- a camera goniometer measurement: range of motion like a session's (deg, body site,
+  laterality where the result has a side, the same method), with the normal adult range as
+  `referenceRange`, at the moment it was taken;
+- a functional test, category `exam`: the 30-second chair stand coded SNOMED CT 450738001
+  |Thirty second chair stand test score (observable entity)| (as the Danish KL and Belgian
+  FHIR guides code it); Timed Up and Go and single-leg stance with a text-only `code`, as
+  no code for them could be verified here; the threshold, if any, as a note.
+
 The subject is referenced by identifier, so the Bundle holds only Observations and a
 patient with no sessions gives a valid, empty collection. Validated with the
 `fhir.resources` models: its `R4B` package is the R4-compatible release that works with
@@ -51,6 +60,12 @@ JOINTS = {  # keyword in the angle name -> SNOMED CT joint structure
     "wrist": ("74670003", "Wrist joint structure"),
     "shoulder": ("31398001", None),
 }
+# Functional tests with a verified standard code; the others get a text-only code.
+TEST_CODES = {
+    "chair_stand_30s": {"system": SNOMED, "code": "450738001",
+                        "display": "Thirty second chair stand test score (observable entity)"},
+}  # fmt: skip
+UCUM_UNITS = {"deg": "deg", "s": "s", "{stands}": "stands"}
 LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right"),
               "both": ("51440002", "Bilateral")}  # fmt: skip
 _NAMESPACE = uuid.UUID("6f0d5c1e-4f7b-4c55-9a55-0d1a7e7c0f01")
@@ -69,13 +84,66 @@ def pain_value(score: int) -> dict[str, Any]:
             "text": str(score)}  # fmt: skip
 
 
-def _base(export: PatientExport, session: SessionRecord) -> dict[str, Any]:
+def _observation(export: PatientExport, status: str, system: str, record_id: int) -> dict:
+    """What every Observation here shares: the subject, a status, the record it came from."""
     return {
         "resourceType": "Observation",
-        "status": "final" if session.ended_at is not None else "preliminary",
+        "status": status,
         "subject": {"identifier": {"system": PATIENT_SYSTEM, "value": str(export.patient.id)},
                     "display": export.patient.name},
-        "identifier": [{"system": "urn:form-coach:session", "value": str(session.id)}],
+        "identifier": [{"system": system, "value": str(record_id)}],
+    }  # fmt: skip
+
+
+def _base(export: PatientExport, session: SessionRecord) -> dict[str, Any]:
+    status = "final" if session.ended_at is not None else "preliminary"
+    return _observation(export, status, "urn:form-coach:session", session.id)
+
+
+def _quantity(value: float, unit: str) -> dict[str, Any]:
+    return {"value": value, "unit": UCUM_UNITS.get(unit, unit), "system": UCUM, "code": unit}
+
+
+def _laterality(side: str | None) -> list[dict]:
+    """The laterality component (none for a result without a side, e.g. trunk flexion)."""
+    if side is None:
+        return []
+    side_code, side_text = LATERALITY.get(side, LATERALITY["both"])
+    return [{
+        "code": {"coding": [{"system": SNOMED, "code": "272741003", "display": "Laterality"}]},
+        "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": side_code,
+                                             "display": side_text}]},
+    }]  # fmt: skip
+
+
+def _body_site(angle: str, side: str | None) -> dict[str, Any]:
+    """The joint an angle is about (SNOMED CT where it is one joint), with its side in words."""
+    part = angle.split("_")[0]
+    body: dict[str, Any] = {"text": part}
+    if side is not None:
+        body["text"] = f"{LATERALITY.get(side, LATERALITY['both'])[1].lower()} {part}"
+    joint = next((code for key, code in JOINTS.items() if key in angle), None)
+    if joint is not None:
+        coding = {"system": SNOMED, "code": joint[0]}
+        if joint[1]:
+            coding["display"] = joint[1]
+        body["coding"] = [coding]
+    return body
+
+
+def _rom_fields(angle: str, label: str, text: str, value: float, side: str | None) -> dict:
+    """The range-of-motion part of an Observation, shared by sessions and assessments."""
+    return {
+        "category": _category("exam"),
+        "code": {"coding": [{"system": MEASURE_SYSTEM, "code": angle, "display": label}],
+                 "text": text},
+        "valueQuantity": _quantity(round(float(value), 1), "deg"),
+        "bodySite": _body_site(angle, side),
+        "method": {"coding": [{"system": "urn:form-coach:method",
+                               "code": "markerless-video-pose-estimation",
+                               "display": METHOD_TEXT}],
+                   "text": f"{METHOD_TEXT} (single webcam, MediaPipe BlazePose)"},
+        "component": _laterality(side),
     }  # fmt: skip
 
 
@@ -117,35 +185,50 @@ def _rom(export: PatientExport, s: SessionRecord, library: ExerciseLibrary | Non
     for side, angles in sorted(s.best_rom_by_side.items()):
         for angle, rom in sorted(angles.items()):
             label = _angle_label(library, s.exercise_id, angle)
-            joint = next((code for key, code in JOINTS.items() if key in angle), None)
-            side_code, side_text = LATERALITY.get(side, LATERALITY["both"])
-            body = {"text": f"{side_text.lower()} {angle.split('_')[0]}"}
-            if joint is not None:
-                coding = {"system": SNOMED, "code": joint[0]}
-                if joint[1]:
-                    coding["display"] = joint[1]
-                body["coding"] = [coding]
+            text = f"{label}: range of motion ({s.exercise_id})"
             out.append({
                 **_base(export, s), "id": f"rom-{s.id}-{side}-{angle}".replace("_", "-"),
-                "category": _category("exam"),
-                "code": {"coding": [{"system": MEASURE_SYSTEM, "code": angle, "display": label}],
-                         "text": f"{label}: range of motion ({s.exercise_id})"},
-                "effectivePeriod": _period(s),
-                "valueQuantity": {"value": round(float(rom), 1), "unit": "deg", "system": UCUM,
-                                  "code": "deg"},
-                "bodySite": body,
-                "method": {"coding": [{"system": "urn:form-coach:method",
-                                       "code": "markerless-video-pose-estimation",
-                                       "display": METHOD_TEXT}],
-                           "text": f"{METHOD_TEXT} (single webcam, MediaPipe BlazePose)"},
-                "component": [{
-                    "code": {"coding": [{"system": SNOMED, "code": "272741003",
-                                         "display": "Laterality"}]},
-                    "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": side_code,
-                                                         "display": side_text}]},
-                }],
+                "effectivePeriod": _period(s), **_rom_fields(angle, label, text, rom, side),
             })  # fmt: skip
     return out
+
+
+def _assessment_notes(row: dict[str, Any]) -> list[dict[str, str]]:
+    """The threshold a test is read against (a range of motion has its referenceRange) and
+    the stored notes."""
+    reference = row["reference"] if row["kind"] != "rom" else None
+    return [{"text": text} for text in (reference, row["notes"]) if text]
+
+
+def _assessment(export: PatientExport, row: dict[str, Any]) -> dict:
+    """One assessment result: a goniometer measurement or a functional test."""
+    a_id, kind, side = row["id"], row["kind"], row["side"]
+    resource = {
+        **_observation(export, "final", "urn:form-coach:assessment", a_id),
+        "id": f"assessment-{a_id}", "effectiveDateTime": _iso(row["taken_at"]),
+    }  # fmt: skip
+    if kind == "rom":
+        text = f"{row['label']}: range of motion (camera goniometer)"
+        resource |= _rom_fields(row["measure"], row["label"], text, row["value"], side)
+        if row["normal_high"] is not None:
+            resource["referenceRange"] = [{
+                "low": _quantity(row["normal_low"], "deg"),
+                "high": _quantity(row["normal_high"], "deg"),
+                "text": row["reference"],
+            }]  # fmt: skip
+    else:
+        code: dict[str, Any] = {"text": row["label"]}
+        if kind in TEST_CODES:
+            code["coding"] = [TEST_CODES[kind]]
+        resource |= {"category": _category("exam"), "code": code,
+                     "valueQuantity": _quantity(row["value"], row["unit"]),
+                     "component": _laterality(side)}  # fmt: skip
+    notes = _assessment_notes(row)
+    if notes:
+        resource["note"] = notes
+    if not resource["component"]:
+        del resource["component"]
+    return resource
 
 
 def _activity(export: PatientExport, s: SessionRecord) -> list[dict]:
@@ -183,7 +266,7 @@ def observations(export: PatientExport, library: ExerciseLibrary | None = None) 
     out = []
     for s in export.sessions:
         out += _pain(export, s) + _rom(export, s, library) + _activity(export, s)
-    return out
+    return out + [_assessment(export, row) for row in export.assessment_rows]
 
 
 def fhir_bundle(export: PatientExport, library: ExerciseLibrary | None = None) -> dict:

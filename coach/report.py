@@ -1,9 +1,10 @@
 """The PDF progress report for the referring clinician (reportlab; charts by matplotlib).
 
-One patient, one period: who, the plan, adherence per week, range-of-motion, pain,
-repetitions and goal charts, the fault counts and every session the pain-monitoring model
-flagged. Built from a `PatientExport`, so it shows exactly what the CSV, JSON and FHIR
-exports of the same range hold. A patient with no sessions gives a short, valid report.
+One patient, one period: who, the plan, adherence per week, every session the
+pain-monitoring model flagged, the assessments (first and latest result per measure or
+test), range-of-motion, pain, repetitions and goal charts, and the fault counts. Built
+from a `PatientExport`, so it shows exactly what the CSV, JSON and FHIR exports of the same
+range hold. A patient with no sessions gives a short, valid report.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from reportlab.platypus import (
 )
 
 from coach import __version__
+from coach.assessment.summary import first_and_latest
 from coach.exercise.loader import ExerciseLibrary
 from coach.exports import PatientExport
 from coach.plans import dosage_text
@@ -212,6 +214,46 @@ def _goal_chart(export: PatientExport) -> Image | None:
     return _png(draw, 2.1)
 
 
+UNIT_SUFFIX = {"deg": "°", "s": " s", "{stands}": " stands"}
+
+
+def _result_text(row: dict) -> str:
+    """E.g. '112°, 03 Nov 2026': a value with its unit and the local day it was taken."""
+    return f"{row['value']:g}{UNIT_SUFFIX.get(row['unit'], row['unit'])}, " \
+           f"{row['taken_at'].astimezone():%d %b %Y}"
+
+
+def _assessment_rows(export: PatientExport, cell: ParagraphStyle) -> list[list]:
+    """The table's rows: a header, then per measure or test and side the first and latest
+    result, the change between them and what the result is read against."""
+    rows: list[list] = [["Measure or test", "Side", "First", "Latest", "Change",
+                         "Normal range or threshold"]]  # fmt: skip
+    for pair in first_and_latest(export.assessment_rows):
+        first, latest = pair["first"], pair["latest"]
+        unit = UNIT_SUFFIX.get(first["unit"], first["unit"])
+        change = (f"{latest['value'] - first['value']:+.3g}{unit}" if pair["count"] > 1
+                  else "one result")  # fmt: skip
+        texts = [first["label"], first["side"] or "", _result_text(first),
+                 _result_text(latest), change, first["reference"] or "none set"]  # fmt: skip
+        rows.append([Paragraph(escape(text), cell) for text in texts])
+    return rows
+
+
+def _assessments(export: PatientExport, para: Callable[[str], Paragraph],
+                 cell: ParagraphStyle) -> list:  # fmt: skip
+    """The Assessments section's body: a line if there were none, else what the table
+    shows, in words, and the table."""
+    if not export.assessments:
+        return [para("No assessments were recorded in this period.")]
+    intro = para("The first and the latest result in this period for each measure or test "
+                 "and side. Range of motion is measured by the camera goniometer (markerless "
+                 "video pose estimation, about 5-7 degrees of error side-on); the chair "
+                 "stand, Timed Up and Go and single-leg stance are counted or timed from the "
+                 "video. For Timed Up and Go a lower time is better.")  # fmt: skip
+    widths = [32 * mm, 13 * mm, 26 * mm, 26 * mm, 21 * mm, 52 * mm]
+    return [intro, _table(_assessment_rows(export, cell), widths)]
+
+
 def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None = None) -> bytes:
     """The report as PDF bytes."""
     font, bold = _fonts()
@@ -222,6 +264,7 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontName=bold, fontSize=12,
                         spaceBefore=8)  # fmt: skip
     small = ParagraphStyle("small", parent=body, fontSize=7.5, textColor=colors.grey)
+    cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5)
 
     def para(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text), style)
@@ -283,6 +326,9 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
         story.append(_table(rows, [28 * mm, 40 * mm, 102 * mm]))
     else:
         story.append(para("No session was flagged."))
+
+    story.append(para("Assessments", h2))
+    story += _assessments(export, para, cell)
 
     charts = [c for c in (*_rom_charts(export, library), _pain_chart(export, library),
                           _volume_chart(export, library), _goal_chart(export)) if c is not None]

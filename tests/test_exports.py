@@ -189,3 +189,164 @@ def test_a_patient_cannot_export_another_patients_data(store, seeded, library):
     for text in (exports.sessions_csv(mine), exports.export_json(mine, library),
                  fhir.fhir_json(mine, library)):  # fmt: skip
         assert "Someone Else" not in text
+
+
+# ---- assessments -------------------------------------------------------------------------------
+def add_assessments(store: Store, patient_id: int) -> list[int]:
+    """Two knee flexions a day apart, a trunk flexion (no side), a chair stand judged against
+    its STEADI norm, a Timed Up and Go and a single-leg stance with a note a spreadsheet
+    would run; all within the last three days."""
+    start = datetime.now(UTC) - timedelta(days=3)
+    specs = [
+        ("rom", "knee_flexion", 105.0, "deg", "left", {"normal_range": [0, 130]}, None, 0),
+        ("rom", "knee_flexion", 112.0, "deg", "left", {}, None, 1),
+        ("rom", "trunk_flexion", 60.0, "deg", None, {}, None, 1),
+        ("chair_stand_30s", "stands", 11, "{stands}", None, {"norm_below": 12}, None, 2),
+        ("timed_up_and_go", "time", 13.2, "s", None, {"fall_risk": True}, None, 2),
+        ("single_leg_stance", "time", 8.5, "s", "right", {}, "=HYPERLINK(\"x\")", 2),
+    ]  # fmt: skip
+    return [store.add_assessment(patient_id, kind=kind, measure=measure, value=value,
+                                 unit=unit, side=side, details=details, notes=notes,
+                                 taken_at=start + timedelta(days=day))
+            for kind, measure, value, unit, side, details, notes, day in specs]  # fmt: skip
+
+
+@pytest.fixture
+def assessed(store, seeded):
+    add_assessments(store, seeded.patient_id)
+    return seeded
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        (0, {"kind": "rom", "measure": "knee_flexion", "label": "Knee flexion", "side": "left",
+             "value": "105.0", "unit": "deg", "normal_low": "0.0", "normal_high": "130.0",
+             "threshold": "", "reference": "normal adult range 0-130 deg"}),
+        (2, {"measure": "trunk_flexion", "side": "", "normal_high": "80.0"}),
+        (3, {"kind": "chair_stand_30s", "value": "11.0", "unit": "{stands}", "normal_low": "",
+             "threshold": "12.0",
+             "reference": "below 12: below average for age and sex (STEADI)",
+             "details": '{"norm_below": 12}'}),
+        (4, {"kind": "timed_up_and_go", "unit": "s", "threshold": "12.0",
+             "reference": "12 s: higher fall risk (STEADI)"}),
+        (5, {"kind": "single_leg_stance", "side": "right", "threshold": "", "reference": "",
+             "notes": "'=HYPERLINK(\"x\")"}),  # a formula is quoted, as in the other CSVs
+    ],
+)  # fmt: skip
+def test_assessments_csv_has_a_row_per_result_with_its_normal_range_or_threshold(
+    store, assessed, index, expected
+):
+    text = exports.assessments_csv(exports.gather(store, HOME, assessed.patient_id))
+    assert text.splitlines()[0].split(",") == exports.ASSESSMENT_COLUMNS
+    table = rows(text)
+    assert [r["assessment_id"] for r in table] == [str(a.id) for a in
+                                                   store.assessments(assessed.patient_id)]
+    assert {r["patient_id"] for r in table} == {str(assessed.patient_id)}
+    assert table[index]["taken_at"].endswith("+00:00")  # ISO 8601, UTC
+    assert {k: table[index][k] for k in expected} == expected
+
+
+def test_a_date_range_limits_the_assessments_too(store, assessed):
+    yesterday = datetime.now().astimezone().date() - timedelta(days=1)
+    export = exports.gather(store, HOME, assessed.patient_id, date_from=yesterday)
+    assert [a.kind for a in export.assessments] == ["chair_stand_30s", "timed_up_and_go",
+                                                    "single_leg_stance"]  # fmt: skip
+    assert len(rows(exports.assessments_csv(export))) == 3
+
+
+def test_json_export_adds_the_assessments_beside_the_sessions(store, assessed, library):
+    data = json.loads(exports.export_json(exports.gather(store, HOME, assessed.patient_id),
+                                          library))  # fmt: skip
+    assert (data["format"], data["version"]) == ("form-coach-export", 1)  # an added key only
+    assert len(data["sessions"]) == 4 and len(data["assessments"]) == 6
+    knee = data["assessments"][0]
+    assert (knee["measure"], knee["side"], knee["value"], knee["unit"]) == (
+        "knee_flexion", "left", 105.0, "deg")
+    assert knee["normal_range"] == [0, 130] and knee["details"] == {"normal_range": [0, 130]}
+    assert data["assessments"][4]["threshold"] == 12.0
+
+
+def test_pdf_report_has_an_assessments_section_with_first_and_latest(store, assessed, library):
+    _pages, text = pdf_text(report.progress_report_pdf(
+        exports.gather(store, HOME, assessed.patient_id), library))
+    flat = " ".join(text.split())
+    section = flat[flat.index("Assessments"):flat.index("Trends")]
+    for words in ("Knee flexion", "left", "105°", "112°", "+7°", "normal adult range 0-130",
+                  "Trunk forward flexion", "30-second chair stand", "11 stands",
+                  "below 12: below average", "Timed Up and Go", "13.2 s",
+                  "12 s: higher fall risk", "Single-leg stance", "none set", "one result"):
+        assert words in section, words
+
+
+def fhir_assessments(bundle: dict) -> dict[str, dict]:
+    """The assessment Observations by their label (code text up to the colon)."""
+    found = observations_by_kind(bundle).get("assessment", [])
+    return {r["code"]["text"].split(":")[0]: r for r in found}
+
+
+def test_fhir_assessment_rom_is_coded_like_a_sessions_rom(store, assessed, library):
+    bundle = fhir.fhir_bundle(exports.gather(store, HOME, assessed.patient_id), library)
+    Bundle.model_validate(bundle)
+    found = fhir_assessments(bundle)
+    assert len(observations_by_kind(bundle)["assessment"]) == 6
+    knee = next(r for r in observations_by_kind(bundle)["assessment"]
+                if r["code"]["coding"][0]["code"] == "knee_flexion")  # fmt: skip
+    Observation.model_validate(knee)
+    assert knee["valueQuantity"] == {"value": 105.0, "unit": "deg",
+                                     "system": "http://unitsofmeasure.org", "code": "deg"}
+    assert knee["bodySite"]["coding"][0]["code"] == "49076000"  # knee joint structure
+    laterality = knee["component"][0]
+    assert laterality["code"]["coding"][0]["code"] == "272741003"
+    assert laterality["valueCodeableConcept"]["coding"][0]["code"] == "7771000"  # left
+    assert "markerless video pose estimation" in knee["method"]["text"]
+    assert knee["referenceRange"][0]["high"]["value"] == 130
+    assert knee["effectiveDateTime"].endswith("+00:00")
+    trunk = found["Trunk forward flexion"]
+    assert "component" not in trunk and "coding" not in trunk["bodySite"]  # no side, no joint
+
+
+@pytest.mark.parametrize(
+    ("label", "coding", "unit", "note"),
+    [
+        ("30-second chair stand (full stands)",
+         [{"system": "http://snomed.info/sct", "code": "450738001",
+           "display": "Thirty second chair stand test score (observable entity)"}],
+         "{stands}", "below 12: below average for age and sex (STEADI)"),
+        ("Timed Up and Go (s)", None, "s", "12 s: higher fall risk (STEADI)"),  # text only
+        ("Single-leg stance, eyes open (s)", None, "s", "=HYPERLINK(\"x\")"),  # text only
+    ],
+)  # fmt: skip
+def test_fhir_functional_tests_use_only_verified_codes(store, assessed, library, label,
+                                                       coding, unit, note):  # fmt: skip
+    test = fhir_assessments(fhir.fhir_bundle(exports.gather(store, HOME, assessed.patient_id),
+                                             library))[label]  # fmt: skip
+    Observation.model_validate(test)
+    assert test["code"].get("coding") == coding and test["code"]["text"] == label
+    assert test["valueQuantity"]["code"] == unit
+    assert note in [n["text"] for n in test["note"]]
+
+
+def test_a_patient_with_no_assessments_exports_a_header_and_says_so(store, seeded, library):
+    export = exports.gather(store, HOME, seeded.patient_id)
+    text = exports.assessments_csv(export)
+    assert rows(text) == [] and text.strip().split(",") == exports.ASSESSMENT_COLUMNS
+    assert json.loads(exports.export_json(export, library))["assessments"] == []
+    assert "assessment" not in observations_by_kind(fhir.fhir_bundle(export, library))
+    _pages, text = pdf_text(report.progress_report_pdf(export, library))
+    assert "No assessments were recorded in this period." in text
+
+
+def test_a_patient_cannot_export_another_patients_assessments(store, assessed, library):
+    other = store.add_patient("Someone Else")
+    theirs = add_assessments(store, other)
+    me = Principal("patient", "Ana", patient_id=assessed.patient_id)
+    with pytest.raises(AccessDeniedError):
+        exports.gather(store, me, other)
+    mine = exports.gather(store, me, assessed.patient_id)
+    assert {a.patient_id for a in mine.assessments} == {assessed.patient_id}
+    ids = {r["assessment_id"] for r in rows(exports.assessments_csv(mine))}
+    assert len(ids) == 6 and not ids & {str(i) for i in theirs}
+    identifiers = {r["identifier"][0]["value"]
+                   for r in observations_by_kind(fhir.fhir_bundle(mine, library))["assessment"]}
+    assert identifiers == ids

@@ -4,7 +4,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -30,6 +30,20 @@ def test_assessments_are_kept_per_patient_measure_and_side_oldest_first(store):
     assert len(store.assessments(me)) == 3
     assert store.assessment_patient_id(knee[0].id) == me
 
+
+
+def test_assessments_in_a_date_range_are_those_taken_on_those_local_days(store):
+    me = store.default_patient().id
+    first = date(2026, 11, 2)
+    for n in range(4):  # local noon on 2, 3, 4 and 5 November
+        taken = datetime.combine(first + timedelta(days=n), time(12)).astimezone()
+        store.add_assessment(me, kind="timed_up_and_go", measure="time", value=10 + n,
+                             unit="s", taken_at=taken)  # fmt: skip
+    middle = store.assessments(me, date_from=date(2026, 11, 3), date_to="2026-11-04")
+    assert [a.value for a in middle] == [11, 12]
+    assert [a.value for a in store.assessments(me, date_from=date(2026, 11, 5))] == [13]
+    with pytest.raises(ValidationError, match="before the start date"):
+        store.assessments(me, date_from=date(2026, 11, 5), date_to=date(2026, 11, 2))
 
 @pytest.mark.parametrize(
     ("changes", "message"),

@@ -11,6 +11,7 @@ from coach.assessment.tasks import AssessmentResult
 from coach.assessment.tug import FALL_RISK_S
 from coach.records import Assessment
 
+UNIT_WORDS = {"deg": "deg", "s": "s", "{stands}": "stands"}
 TEST_LABELS = {
     "chair_stand_30s": "30-second chair stand (full stands)",
     "timed_up_and_go": "Timed Up and Go (s)",
@@ -31,7 +32,7 @@ def result_text(result: AssessmentResult, label: str, previous: float | None) ->
     """E.g. 'Knee flexion, left: 112 deg (normal adult range 0-130 deg; last time 105,
     +7)'."""
     side = f", {result.side}" if result.side else ""
-    unit = {"deg": " deg", "s": " s", "{stands}": " stands"}[result.unit]
+    unit = f" {UNIT_WORDS[result.unit]}"
     notes = []
     normal = result.details.get("normal_range")
     if normal:
@@ -77,3 +78,23 @@ def trend_rows(
                                       "age and sex (STEADI)")  # fmt: skip
         rows.append(row)
     return rows
+
+
+def reference_text(row: dict[str, Any]) -> str:
+    """What a trend row is read against, in words: the normal range (range of motion), the
+    threshold (Timed Up and Go, chair stand with a STEADI norm), or '' where there is none
+    (single-leg stance, a chair stand without age and sex)."""
+    if row["normal_high"] is not None:
+        unit = UNIT_WORDS.get(row["unit"], row["unit"])
+        return f"normal adult range {row['normal_low']:g}-{row['normal_high']:g} {unit}"
+    return row["threshold_label"] or ""
+
+
+def first_and_latest(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per measure or test and side, the first and the latest trend row (rows oldest
+    first) and how many there were: a report's before-and-after, in first-seen order."""
+    groups: dict[tuple[str, str, Any], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["kind"], row["measure"], row["side"]), []).append(row)
+    return [{"first": mine[0], "latest": mine[-1], "count": len(mine)}
+            for mine in groups.values()]  # fmt: skip

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from coach.records import (
     check_id,
     check_text,
 )
-from coach.store.base import StoreBase
+from coach.store.base import StoreBase, checked_day_bounds
 from coach.store.rows import from_json
 from coach.store_schema import ASSESSMENT_KINDS, assessments
 
@@ -65,9 +65,18 @@ class AssessmentStore(StoreBase):
                        .inserted_primary_key[0])  # fmt: skip
 
     def assessments(
-        self, patient_id: int, *, kind: str | None = None, measure: str | None = None
+        self,
+        patient_id: int,
+        *,
+        kind: str | None = None,
+        measure: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
     ) -> list[Assessment]:
-        """A patient's results, oldest first (optionally of one kind or measure)."""
+        """A patient's results, oldest first (optionally of one kind or measure); dates are
+        local days, both ends included, as for `sessions`, so an export's range means the
+        same for both."""
+        start, end = checked_day_bounds(date_from, date_to)
         query = select(assessments).where(
             assessments.c.patient_id == check_id(patient_id, "patient")
         )
@@ -75,6 +84,10 @@ class AssessmentStore(StoreBase):
             query = query.where(assessments.c.kind == kind)
         if measure is not None:
             query = query.where(assessments.c.measure == measure)
+        if start is not None:
+            query = query.where(assessments.c.taken_at >= start)
+        if end is not None:
+            query = query.where(assessments.c.taken_at < end)
         with self._reading() as connection:
             rows = connection.execute(query.order_by(assessments.c.taken_at, assessments.c.id))
             return [

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from coach.records import StoreError
+from coach.records import StoreError, check_date, check_date_range
 
 DATABASE_URL_ENV = "FORM_COACH_DATABASE_URL"
 DATA_DIR_ENV = "FORM_COACH_DATA"
@@ -78,6 +78,17 @@ def day_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime |
     if date_to is not None:
         end = datetime.combine(date_to + timedelta(days=1), time.min).astimezone().astimezone(UTC)
     return start, end
+
+
+def checked_day_bounds(
+    date_from: date | str | None, date_to: date | str | None
+) -> tuple[datetime | None, ...]:
+    """`day_bounds` of a user's "from" and "to" (dates or ISO text), checked first so the
+    error names the wrong date; every date-range query of the store reads its range so."""
+    first = check_date(date_from, "from date", required=False)
+    last = check_date(date_to, "to date", required=False)
+    check_date_range(first, last)
+    return day_bounds(first, last)
 
 
 class StoreBase:

@@ -23,14 +23,12 @@ from coach.records import (
     ValidationError,
     aware,
     check_borg,
-    check_date,
-    check_date_range,
     check_exercise_id,
     check_id,
     check_pain,
     check_text,
 )
-from coach.store.base import StoreBase, day_bounds
+from coach.store.base import StoreBase, checked_day_bounds
 from coach.store.rows import angle_records, from_json, plain_number
 from coach.store_schema import (
     fault_events,
@@ -212,10 +210,7 @@ class SessionStore(StoreBase):
     ) -> list[SessionRecord]:
         """The patient's sessions, oldest first, with their totals; dates are local days,
         both ends included."""
-        first = check_date(date_from, "from date", required=False)
-        last = check_date(date_to, "to date", required=False)
-        check_date_range(first, last)
-        start, end = day_bounds(first, last)
+        start, end = checked_day_bounds(date_from, date_to)
         query = select(sessions).where(sessions.c.patient_id == check_id(patient_id, "patient"))
         if start is not None:
             query = query.where(sessions.c.started_at >= start)

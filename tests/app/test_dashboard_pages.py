@@ -123,10 +123,10 @@ def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library
     assert not at.exception, [e.value for e in at.exception]
     (wanted, files) = at.session_state[dash.EXPORTS_KEY]
     assert wanted[0] == seeded.patient_id
-    assert set(files) == {"sessions.csv", "reps.csv", "sessions.json", "report.pdf",
-                          "fhir-bundle.json"}  # fmt: skip
+    assert set(files) == {"sessions.csv", "reps.csv", "assessments.csv", "sessions.json",
+                          "report.pdf", "fhir-bundle.json"}  # fmt: skip
     assert files["report.pdf"][0].startswith(b"%PDF-")
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == 6
 
 
 def test_progress_page_scores_goals(store, library):
@@ -289,8 +289,11 @@ def test_a_patient_cannot_open_the_physio_pages(clinic, name):
     assert "Ben Patient" not in everything_shown(at) and not at.dataframe
 
 
-def test_a_patient_sees_and_exports_only_their_own_data(clinic):
+def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
     ana = clinic["ana"]
+    for who in ("ana", "cy"):
+        store.add_assessment(clinic[who].patient_id, kind="timed_up_and_go", measure="time",
+                             value=9.5, unit="s", notes=f"{who}'s walk")  # fmt: skip
     me = Principal("patient", "Ana Patient", patient_id=ana.patient_id)
     at = page("progress.py", login=me, state={dash.PATIENT_KEY: clinic["cy"].patient_id})
     assert not at.selectbox or all(s.label != "Patient" for s in at.selectbox)
@@ -302,6 +305,8 @@ def test_a_patient_sees_and_exports_only_their_own_data(clinic):
     for name, (data, _mime) in files.items():
         if isinstance(data, str):
             assert "Cy Patient" not in data and "Ben Patient" not in data, name
+    assert "ana's walk" in files["assessments.csv"][0]
+    assert "cy's walk" not in files["assessments.csv"][0]
     at = page("session.py", login=me)
     assert {o for o in at.selectbox[0].options} and "Cy" not in everything_shown(at)
 
