@@ -2,7 +2,7 @@
 
 Home mode (the default) opens every page without a login. Clinic mode
 (FORM_COACH_MODE=clinic) shows only the sign-in page until someone signs in, then the pages
-for a clinician or for a patient. Each page checks the user again itself (dashboard_lib),
+for a clinician or for a patient. Each page checks the user again itself (ui/dashboard.py),
 so a page reached by its address is no way around the login.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import streamlit as st
 
-import dashboard_lib as dash
 from coach.access import current_mode
 from coach.errors import CoachError
+from ui import dashboard as dash
 
 PAGES = Path(__file__).parent / "app_pages"
 

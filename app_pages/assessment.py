@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-import assessment_lib as al
-import dashboard_lib as dash
-import pages_lib as ui
 from coach.assessment.live import AssessmentSession
 from coach.assessment.summary import TEST_LABELS, previous_value, result_text
 from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
 from coach.errors import CoachError
+from ui import assessment as al
+from ui import coaching
+from ui import dashboard as dash
 
 KEY = al.RUNNING_KEY
 TESTS = {
@@ -36,7 +36,7 @@ TESTS = {
 state = st.session_state
 store, library, principal = dash.open_all()
 try:
-    rtc = ui.rtc_configuration()
+    rtc = coaching.rtc_configuration()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -100,7 +100,9 @@ async def frames_callback(frames: list) -> list:
 st.caption(f"{running.label}: press **Start** below the video and allow the camera.")
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    ui.camera_streamer(f"assessment-{id(session)}", rtc, frames_callback, on_ended=session.close)
+    coaching.camera_streamer(
+        f"assessment-{id(session)}", rtc, frames_callback, on_ended=session.close
+    )
 
 
 @st.fragment(run_every=0.5)

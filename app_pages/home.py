@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-import pages_lib as ui
 from coach.errors import CoachError
+from ui import coaching
 
 st.title("Form Coach")
 st.markdown(
@@ -28,25 +28,25 @@ st.markdown(
 )
 
 st.subheader("Demo: a half squat, analysed")
-samples = {p.name: p for p in ui.list_samples()}
-demo = samples.get(ui.DEFAULT_SAMPLE)
+samples = {p.name: p for p in coaching.list_samples()}
+demo = samples.get(coaching.DEFAULT_SAMPLE)
 if demo is None:
     st.warning("The demo clip is missing from the sample_videos folder.")
     st.stop()
-credit = ui.sample_credits().get(demo.name)
+credit = coaching.sample_credits().get(demo.name)
 if credit:
     st.caption(f"Clip: {credit}")
 try:
-    exercise = ui.load_library().get("squat")
+    exercise = coaching.load_library().get("squat")
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
 state = st.session_state
 if "workdir" not in state:
-    state.workdir = ui.SessionWorkdir()
+    state.workdir = coaching.SessionWorkdir()
 if st.button("Run the demo", type="primary") and "demo" not in state:
-    digest = ui.file_digest(demo.read_bytes())
-    state.demo = ui.analyse_with_progress(
+    digest = coaching.file_digest(demo.read_bytes())
+    state.demo = coaching.analyse_with_progress(
         demo, exercise, mirrored=False, display_name=demo.name,
         annotated=state.workdir.annotated_path(digest, exercise.id, False),
     )  # fmt: skip
@@ -55,4 +55,4 @@ if outcome is not None:
     if outcome.error:
         st.error(outcome.error)
     else:
-        ui.show_result(outcome.result, exercise)
+        coaching.show_result(outcome.result, exercise)

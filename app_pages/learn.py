@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-import dashboard_lib as dash
-import selfcare_lib as selfcare
 from coach.errors import CoachError
+from ui import dashboard as dash
+from ui import selfcare
 
 store, library, principal = dash.open_all()
 st.title("Learn about pain")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-import pages_lib as ui
 from coach.errors import CoachError
+from ui import coaching
 
 st.title("Exercise library")
 try:
-    library = ui.load_library()
+    library = coaching.load_library()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -25,4 +25,4 @@ for exercise in library:
     if query and query not in text:
         continue
     with st.expander(f"**{exercise.name}**: {exercise.summary}"):
-        st.markdown(ui.exercise_markdown(exercise))
+        st.markdown(coaching.exercise_markdown(exercise))

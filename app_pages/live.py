@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-import dashboard_lib as dash
-import pages_lib as ui
-import selfcare_lib as selfcare
 from coach.errors import CoachError
 from coach.guided import SetPlan, Stage
 from coach.live import LiveCoach
+from ui import coaching, selfcare
+from ui import dashboard as dash
 
 
 @dataclass
@@ -32,9 +31,9 @@ class LiveSession:
 
 state = st.session_state
 try:
-    library = ui.load_library()
-    store = ui.open_store()
-    rtc = ui.rtc_configuration()
+    library = coaching.load_library()
+    store = coaching.open_store()
+    rtc = coaching.rtc_configuration()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -71,7 +70,7 @@ if live is None:
             "Repetitions per set", 1, 50, default.reps or 10, key=f"reps_{exercise_id}"
         )
     rest = rest_col.number_input("Rest between sets (s)", 0, 600, int(default.rest_s))
-    pain = st.slider("How much pain do you have right now?", 0, 10, 0, help=ui.PAIN_HELP)
+    pain = st.slider("How much pain do you have right now?", 0, 10, 0, help=coaching.PAIN_HELP)
     if st.button("Start session", type="primary"):
         plan = (
             SetPlan(int(sets), hold_s=float(amount), rest_s=float(rest))
@@ -89,8 +88,8 @@ if live is None:
             st.error(str(exc))
             st.stop()
         coach = LiveCoach(
-            exercise, plan, recorder=ui.StoreRecorder(store, session_id),
-            stats_path=ui.live_stats_path(),
+            exercise, plan, recorder=coaching.StoreRecorder(store, session_id),
+            stats_path=coaching.live_stats_path(),
         )  # fmt: skip
         state.live_session = LiveSession(coach, session_id, exercise.id)
         state.pop(dash.LIVE_ITEM_KEY, None)
@@ -101,7 +100,7 @@ exercise = library.get(live.exercise_id)
 
 # ---- 3. after the session: pain, effort, summary ----------------------------------------
 if live.finished:
-    ui.show_session_summary(store, live.session_id, exercise)
+    coaching.show_session_summary(store, live.session_id, exercise)
     owner = store.session_patient_id(live.session_id)
     if owner is not None:  # after the first session or a painful one: a lesson to read
         selfcare.show_suggested_lessons(store, owner, key="live")
@@ -124,7 +123,9 @@ st.caption(
 )
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    ui.camera_streamer(f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close)
+    coaching.camera_streamer(
+        f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close
+    )
     st.caption(
         "No picture? Allow the camera in your browser's address bar, or use "
         "**Analyse a video** to try the coach without a webcam."
@@ -134,8 +135,9 @@ with video_col:
 @st.fragment(run_every=0.5)
 def coaching_panel() -> None:
     snapshot = live_coach.snapshot()
-    ui.show_live_panel(snapshot, exercise, live_coach.plan)
-    ui.speaker(*ui.cue_to_speak(snapshot), muted=state.get("muted", False), key="speaker")
+    coaching.show_live_panel(snapshot, exercise, live_coach.plan)
+    muted = state.get("muted", False)
+    coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
     if snapshot.guided is not None and snapshot.guided.stage is Stage.DONE:
         st.success("All sets done. Rate your pain and effort below to finish.")
 
@@ -146,10 +148,10 @@ with panel_col:
 
 with st.form("finish"):
     st.markdown("**When you have finished**")
-    pain_after = st.slider("How much pain do you have now?", 0, 10, 0, help=ui.PAIN_HELP)
+    pain_after = st.slider("How much pain do you have now?", 0, 10, 0, help=coaching.PAIN_HELP)
     effort = st.select_slider(
-        "How hard was it? (Borg CR10)", options=list(ui.BORG_CR10), value=3,
-        format_func=ui.BORG_CR10.get,
+        "How hard was it? (Borg CR10)", options=list(coaching.BORG_CR10), value=3,
+        format_func=coaching.BORG_CR10.get,
     )  # fmt: skip
     if st.form_submit_button("Finish and see my summary"):
         result = live_coach.snapshot().result

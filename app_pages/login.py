@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-import dashboard_lib as dash
 from coach.errors import CoachError
+from ui import dashboard as dash
 
 try:
     store = dash.open_store()

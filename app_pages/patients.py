@@ -7,9 +7,9 @@ from datetime import date
 
 import streamlit as st
 
-import dashboard_lib as dash
 from coach.access import current_mode
 from coach.errors import CoachError
+from ui import dashboard as dash
 
 store, library, principal = dash.open_all()
 dash.require_staff_page(principal)

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-import dashboard_lib as dash
-import selfcare_lib as selfcare
 from coach import progress
 from coach.errors import CoachError
 from coach.plans import dosage_text, next_dosage, spec_with_dosage
+from ui import dashboard as dash
+from ui import selfcare
 
 store, library, principal = dash.open_all()
 dash.require_staff_page(principal)

@@ -14,14 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-import dashboard_lib as dash
-import pages_lib as ui
-import selfcare_lib as selfcare
 from coach.errors import CoachError
 from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
 from coach.posture.measures import CameraModel
 from coach.posture.monitor import PostureMonitor
+from ui import coaching, selfcare
+from ui import dashboard as dash
 
 SITTING_KEY = "posture_sitting"
 SHOWN_KEY = "posture_nudges_shown"
@@ -46,7 +45,7 @@ patient = dash.choose_patient(store, principal)
 if patient is None:
     st.stop()
 try:
-    rtc = ui.rtc_configuration()
+    rtc = coaching.rtc_configuration()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -78,7 +77,7 @@ async def frames_callback(frames: list) -> list:
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    ui.camera_streamer(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}", rtc,
+    coaching.camera_streamer(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}", rtc,
                        frames_callback, on_ended=check.close)  # fmt: skip
     st.caption("Nothing you do here is recorded except the summary when you press "
                "**Finish and save**: no picture, no video.")  # fmt: skip

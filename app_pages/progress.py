@@ -9,12 +9,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-import assessment_lib
-import dashboard_lib as dash
-import selfcare_lib as selfcare
 from coach import progress
 from coach.errors import CoachError
 from coach.plans import weekly_adherence
+from ui import assessment, selfcare
+from ui import dashboard as dash
 
 store, library, principal = dash.open_all()
 st.title("Progress" if principal.kind == "patient" else "Patient progress")
@@ -62,7 +61,7 @@ if rom:
                "range. Measured by markerless video pose estimation (about 5-7° error "
                "side-on).")  # fmt: skip
 
-assessment_lib.show_trends(store, patient)
+assessment.show_trends(store, patient)
 
 st.subheader("Pain, reps and faults")
 chart = dash.pain_chart(progress.pain_rows(sessions, library))

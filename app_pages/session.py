@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import dashboard_lib as dash
 from coach import progress
 from coach.safety import assess_pain
+from ui import dashboard as dash
 
 store, library, principal = dash.open_all()
 st.title("Session")

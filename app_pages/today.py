@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-import dashboard_lib as dash
-import selfcare_lib as selfcare
 from coach import progress
 from coach.errors import CoachError
 from coach.plans import dosage_text
+from ui import dashboard as dash
+from ui import selfcare
 
 store, library, principal = dash.open_all()
 st.title("Today")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from assessment_lib import RUNNING_KEY, Running
 from coach.access import Principal
 from coach.assessment import load_measures
 from coach.assessment.live import AssessmentSession
@@ -17,6 +16,7 @@ from coach.assessment.tasks import RomTask
 from tests.app.test_dashboard_pages import charts, clinic, page, store  # noqa: F401 (fixtures)
 from tests.app.test_pages import webrtc_renders  # noqa: F401 (fixture)
 from tests.live.test_live_coach import RecordedEstimator, play
+from ui.assessment import RUNNING_KEY, Running
 
 KEY = RUNNING_KEY
 
@@ -129,7 +129,7 @@ def test_progress_page_without_assessments_says_where_to_measure(store):  # noqa
 def test_age_for_the_norms_comes_from_the_date_of_birth():
     from datetime import date
 
-    from assessment_lib import age_on
+    from ui.assessment import age_on
 
     assert age_on(date(1950, 6, 2), date(2026, 6, 1)) == 75
     assert age_on(date(1950, 6, 2), date(2026, 6, 2)) == 76

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import dashboard_lib as dash
-import pages_lib
 from coach.access import Login, Principal
 from coach.plans import PlanItemSpec
 from tests.conftest import ROOT
 from tests.store_data import record_session, seed_patient
+from ui import coaching
+from ui import dashboard as dash
 
 PAGES = ROOT / "app_pages"
 
@@ -24,9 +24,9 @@ def store(tmp_path, monkeypatch):
     """A fresh database for the pages (the store is a process-wide cached resource)."""
     monkeypatch.setenv("FORM_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'coach.db'}")
     monkeypatch.delenv("FORM_COACH_MODE", raising=False)
-    pages_lib.open_store.clear()
-    yield pages_lib.open_store()
-    pages_lib.open_store.clear()
+    coaching.open_store.clear()
+    yield coaching.open_store()
+    coaching.open_store.clear()
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 
-import dashboard_lib as dash
-import selfcare_lib as selfcare
 from coach.access import Principal
 from tests.app import test_dashboard_pages as dashboard_tests
 from tests.app.test_dashboard_pages import everything_shown, page
 from tests.builders import seated_pose
 from tests.store_data import record_session, seed_patient
+from ui import dashboard as dash
+from ui import selfcare
 
 FLARE = {"warning_signs": "Ana's stiff mornings", "reduce": "Half the squats",
          "keep_doing": "Daily walk", "helps": "Heat pack", "seek_help": "Call Ann"}  # fmt: skip

@@ -1,5 +1,6 @@
-"""Helpers for the Streamlit pages (app_pages/): sample clips, per-session files, tables,
-charts, and the blocks of the page that show an analysis.
+"""Helpers for the coaching pages (app_pages/): the Analyse page (sample clips, per-session
+files, tables, charts, the blocks that show an analysis), the Live page (camera wiring,
+cues, the session summary) and the exercise Library; plus the app's shared library and store.
 
 The pages stay wiring only. The table and chart builders are plain Python, testable without
 a browser; `analyse_with_progress`, `show_result` and `dosage_text` render with Streamlit.
@@ -38,7 +39,7 @@ from coach.video import VIDEO_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_videos"
 DEFAULT_SAMPLE = "squat_half_front_cdc.mp4"
 # What the uploader accepts (the browser filters on these; PyAV reads them all).

@@ -20,7 +20,7 @@ from coach.assessment.summary import TEST_LABELS, trend_rows
 from coach.assessment.tasks import AssessmentResult
 from coach.records import Patient
 from coach.store import Store
-from dashboard_lib import normal_range_band
+from ui.dashboard import normal_range_band
 
 RUNNING_KEY = "assessment_session"
 

@@ -2,7 +2,7 @@
 editor and Progress pages: suggested lessons, the flare-up plan (shown, edited, printed)
 and the reminder to rate goals.
 
-Each block is handed a patient the page has already checked access to (dashboard_lib's
+Each block is handed a patient the page has already checked access to (ui.dashboard's
 `choose_patient` or `require_patient`); the flare-up plan is read through
 `coach.flare_up.flare_up_for`, which checks again. coach/ never imports this module.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import dashboard_lib as dash
 from coach.access import Principal
 from coach.errors import CoachError
 from coach.flare_up import FIELDS, PatientFlareUp, filled, flare_up_for, flare_up_pdf, flare_up_text
@@ -21,6 +20,7 @@ from coach.psfs import goal_review
 from coach.records import Plan, PostureCheck
 from coach.safety import assess_pain
 from coach.store import Store
+from ui import dashboard as dash
 
 ISSUE_IDS = frozenset(issue.value for issue in Issue)
 LESSON_KEY = "form_coach_lesson"  # the lesson the Learn page opens on
