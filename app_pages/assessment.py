@@ -15,7 +15,7 @@ from coach.assessment.summary import TEST_LABELS, previous_value, result_text
 from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
 from coach.errors import CoachError
 from ui import assessment as al
-from ui import coaching
+from ui import camera
 from ui import dashboard as dash
 
 KEY = al.RUNNING_KEY
@@ -36,7 +36,7 @@ TESTS = {
 state = st.session_state
 store, library, principal = dash.open_all()
 try:
-    rtc = coaching.rtc_configuration()
+    rtc = camera.rtc_configuration()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -100,7 +100,7 @@ async def frames_callback(frames: list) -> list:
 st.caption(f"{running.label}: press **Start** below the video and allow the camera.")
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    coaching.camera_streamer(
+    camera.camera_streamer(
         f"assessment-{id(session)}", rtc, frames_callback, on_ended=session.close
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.errors import CoachError
-from ui import coaching
+from ui import analysis, resources
 
 st.title("Form Coach")
 st.markdown(
@@ -28,25 +28,25 @@ st.markdown(
 )
 
 st.subheader("Demo: a half squat, analysed")
-samples = {p.name: p for p in coaching.list_samples()}
-demo = samples.get(coaching.DEFAULT_SAMPLE)
+samples = {p.name: p for p in analysis.list_samples()}
+demo = samples.get(analysis.DEFAULT_SAMPLE)
 if demo is None:
     st.warning("The demo clip is missing from the sample_videos folder.")
     st.stop()
-credit = coaching.sample_credits().get(demo.name)
+credit = analysis.sample_credits().get(demo.name)
 if credit:
     st.caption(f"Clip: {credit}")
 try:
-    exercise = coaching.load_library().get("squat")
+    exercise = resources.load_library().get("squat")
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
 state = st.session_state
 if "workdir" not in state:
-    state.workdir = coaching.SessionWorkdir()
+    state.workdir = analysis.SessionWorkdir()
 if st.button("Run the demo", type="primary") and "demo" not in state:
-    digest = coaching.file_digest(demo.read_bytes())
-    state.demo = coaching.analyse_with_progress(
+    digest = analysis.file_digest(demo.read_bytes())
+    state.demo = analysis.analyse_with_progress(
         demo, exercise, mirrored=False, display_name=demo.name,
         annotated=state.workdir.annotated_path(digest, exercise.id, False),
     )  # fmt: skip
@@ -55,4 +55,4 @@ if outcome is not None:
     if outcome.error:
         st.error(outcome.error)
     else:
-        coaching.show_result(outcome.result, exercise)
+        analysis.show_result(outcome.result, exercise)

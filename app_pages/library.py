@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.errors import CoachError
-from ui import coaching
+from ui import analysis, resources
 
 st.title("Exercise library")
 try:
-    library = coaching.load_library()
+    library = resources.load_library()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -25,4 +25,4 @@ for exercise in library:
     if query and query not in text:
         continue
     with st.expander(f"**{exercise.name}**: {exercise.summary}"):
-        st.markdown(coaching.exercise_markdown(exercise))
+        st.markdown(analysis.exercise_markdown(exercise))

@@ -15,7 +15,7 @@ import streamlit as st
 from coach.errors import CoachError
 from coach.guided import SetPlan, Stage
 from coach.live import LiveCoach
-from ui import coaching, selfcare
+from ui import camera, coaching, resources, selfcare
 from ui import dashboard as dash
 
 
@@ -31,9 +31,9 @@ class LiveSession:
 
 state = st.session_state
 try:
-    library = coaching.load_library()
-    store = coaching.open_store()
-    rtc = coaching.rtc_configuration()
+    library = resources.load_library()
+    store = resources.open_store()
+    rtc = camera.rtc_configuration()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -123,7 +123,7 @@ st.caption(
 )
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    coaching.camera_streamer(
+    camera.camera_streamer(
         f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close
     )
     st.caption(

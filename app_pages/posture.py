@@ -19,7 +19,7 @@ from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
 from coach.posture.measures import CameraModel
 from coach.posture.monitor import PostureMonitor
-from ui import coaching, selfcare
+from ui import camera, selfcare
 from ui import dashboard as dash
 
 SITTING_KEY = "posture_sitting"
@@ -45,7 +45,7 @@ patient = dash.choose_patient(store, principal)
 if patient is None:
     st.stop()
 try:
-    rtc = coaching.rtc_configuration()
+    rtc = camera.rtc_configuration()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -77,7 +77,7 @@ async def frames_callback(frames: list) -> list:
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    coaching.camera_streamer(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}", rtc,
+    camera.camera_streamer(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}", rtc,
                        frames_callback, on_ended=check.close)  # fmt: skip
     st.caption("Nothing you do here is recorded except the summary when you press "
                "**Finish and save**: no picture, no video.")  # fmt: skip

@@ -4,7 +4,7 @@ Access first: every page asks `require_principal()` (a login form in clinic mode
 reads patient data only after `choose_patient` / `choose_session` checked the user may see
 it (coach.access). Chart builders are plain functions returning Altair charts from the rows
 of coach.progress, testable without a browser. The store and the library are the app's
-shared ones (ui/coaching.py); this module never writes SQL, it only calls `Store` methods.
+shared ones (ui/resources.py); this module never writes SQL, it only calls `Store` methods.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from coach.progress import PAIN_LIMIT, exercise_name
 from coach.records import Patient, PlanItem, SessionRecord
 from coach.safety import assess_pain
 from coach.store import Store
-from ui.coaching import load_library, open_store
+from ui.resources import load_library, open_store
 
 LOGIN_KEY = "form_coach_login"
 EXPIRED_KEY = "form_coach_login_expired"

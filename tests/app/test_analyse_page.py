@@ -18,10 +18,10 @@ from coach.analysis import AnalysisResult, analyze_video
 from coach.engine.results import AngleStats, Fault, Rep
 from coach.video import H264Writer
 from tests.conftest import ROOT, SAMPLE_VIDEOS
-from ui import coaching
+from ui import analysis
 
 APP = ROOT / "app_pages" / "analyse.py"
-DEFAULT_CLIP = SAMPLE_VIDEOS / coaching.DEFAULT_SAMPLE
+DEFAULT_CLIP = SAMPLE_VIDEOS / analysis.DEFAULT_SAMPLE
 # One analysis of an 18 s clip takes about 35 s on 2 cores; leave room for a busy machine.
 ANALYSE_TIMEOUT_S = 600
 
@@ -72,7 +72,7 @@ def test_exercise_selectbox_lists_the_library_by_name(library):
 
 
 def test_sample_list_comes_from_the_folder():
-    clips = coaching.list_samples()
+    clips = analysis.list_samples()
     if not clips:
         pytest.skip(f"{SAMPLE_VIDEOS} holds no clips")
     at = new_app().run()
@@ -85,7 +85,7 @@ def test_sample_list_comes_from_the_folder():
 
 
 def test_an_empty_sample_folder_is_reported(monkeypatch, tmp_path):
-    monkeypatch.setattr(coaching, "SAMPLE_DIR", tmp_path)
+    monkeypatch.setattr(analysis, "SAMPLE_DIR", tmp_path)
     at = new_app().run()
     assert_no_exception(at)
     assert any("no sample clips" in w.value for w in at.warning)
@@ -112,7 +112,7 @@ def test_a_garbage_upload_shows_an_error_not_a_traceback():
 def test_analysing_the_default_sample_matches_analyze_video(library, monkeypatch):
     if not DEFAULT_CLIP.is_file():
         pytest.skip(f"the default sample clip {DEFAULT_CLIP} is not there (yet)")
-    exercise_id = coaching.guess_exercise(DEFAULT_CLIP.name, library.ids())
+    exercise_id = analysis.guess_exercise(DEFAULT_CLIP.name, library.ids())
     expected = analyze_video(DEFAULT_CLIP, library.get(exercise_id)).rep_count
 
     at = new_app().run()
@@ -125,7 +125,7 @@ def test_analysing_the_default_sample_matches_analyze_video(library, monkeypatch
         table = at.dataframe[0].value
         assert len(table) == expected
         assert list(table["Rep"]) == list(range(1, expected + 1))
-        assert list(table.columns) == coaching.REP_COLUMNS
+        assert list(table.columns) == analysis.REP_COLUMNS
     else:
         assert not at.dataframe
 
@@ -133,7 +133,7 @@ def test_analysing_the_default_sample_matches_analyze_video(library, monkeypatch
     def no_second_analysis(*args, **kwargs):
         raise AssertionError("analyze_video ran again for an analysed (clip, exercise, mirror)")
 
-    monkeypatch.setattr(coaching, "analyze_video", no_second_analysis)
+    monkeypatch.setattr(analysis, "analyze_video", no_second_analysis)
     at.checkbox(key="mirrored").check().run()  # a different key: not analysed yet
     assert not at.metric
     assert any("Press **Analyse**" in c.value for c in at.caption)
@@ -172,18 +172,18 @@ def test_a_video_with_nobody_in_it_gives_zero_reps_and_a_warning(tmp_path):
     ],
 )
 def test_guess_exercise_from_the_clip_name(library, file_name, expected):
-    assert coaching.guess_exercise(file_name, library.ids()) == expected
+    assert analysis.guess_exercise(file_name, library.ids()) == expected
 
 
 def test_list_samples_skips_non_videos_and_handles_missing_folders(tmp_path):
     for name in ("b.webm", "a.mp4", "ATTRIBUTION.md", "notes.txt"):
         (tmp_path / name).write_bytes(b"x")
-    assert [p.name for p in coaching.list_samples(tmp_path)] == ["a.mp4", "b.webm"]
-    assert coaching.list_samples(tmp_path / "missing") == []
+    assert [p.name for p in analysis.list_samples(tmp_path)] == ["a.mp4", "b.webm"]
+    assert analysis.list_samples(tmp_path / "missing") == []
 
 
 def test_session_workdirs_are_private_and_keep_the_upload_suffix():
-    one, two = coaching.SessionWorkdir(), coaching.SessionWorkdir()
+    one, two = analysis.SessionWorkdir(), analysis.SessionWorkdir()
     assert one.path != two.path and one.path.is_dir() and two.path.is_dir()
     assert one.upload_path("ab" * 32, "My Clip.MOV").suffix == ".mov"
     assert one.annotated_path("ab" * 32, "squat", True).parent == one.path
@@ -217,34 +217,34 @@ def test_rep_table_shows_timing_range_of_motion_and_cues(library):
     squat = library.get("squat")
     fault = Fault("trunk_lean", "Keep your chest up", "minor", 1.2, 60.0)
     result = _result("squat", [_rep(1, "both", faults=(fault, fault)), _rep(2, "both", True)])
-    table = coaching.rep_table(result, squat)
+    table = analysis.rep_table(result, squat)
     assert list(table["Rep"]) == [1, 2]
     assert list(table["Partial"]) == [False, True]
-    assert coaching.rom_angle(squat, result.view) == "knee_flexion"  # the rep driver
+    assert analysis.rom_angle(squat, result.view) == "knee_flexion"  # the rep driver
     assert table.loc[0, "Least (°)"] == 10.0
     assert table.loc[0, "Most (°)"] == 95.0
     assert table.loc[0, "Range (°)"] == 85.0
     assert table.loc[0, "Form tips"] == "Keep your chest up"  # each cue once
     assert table.loc[1, "Form tips"] == "Good rep"
-    assert coaching.rep_table(_result("squat", []), squat).empty
+    assert analysis.rep_table(_result("squat", []), squat).empty
 
 
 def test_reps_by_side_only_when_sides_are_counted_apart():
-    assert coaching.reps_by_side(_result("squat", [_rep(1, "both")])) == {}
+    assert analysis.reps_by_side(_result("squat", [_rep(1, "both")])) == {}
     sided = _result("bicep_curl", [_rep(1, "left"), _rep(2, "left"), _rep(3, "right")])
-    assert coaching.reps_by_side(sided) == {"left": 2, "right": 1}
+    assert analysis.reps_by_side(sided) == {"left": 2, "right": 1}
 
 
 def test_chart_plots_the_driver_with_its_target_and_the_reps(library):
     squat = library.get("squat")
-    chart = coaching.measure_chart(_result("squat", [_rep(1, "both"), _rep(2, "both")]), squat)
+    chart = analysis.measure_chart(_result("squat", [_rep(1, "both"), _rep(2, "both")]), squat)
     spec = chart.to_dict()
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["rect", "line", "rule", "text"]  # rep bands, driver, target, its label
     assert spec["title"] == "Knee bend over time"
     assert spec["layer"][1]["encoding"]["y"]["title"] == "Knee bend (°)"
     plank = library.get("plank")
-    hold = coaching.measure_chart(_result("plank", []), plank)
+    hold = analysis.measure_chart(_result("plank", []), plank)
     assert hold is None  # the plank's measures are not in this synthetic series
 
 
@@ -253,10 +253,10 @@ def test_sample_credits_are_read_from_the_attribution_file(tmp_path):
         "# Credits\n\n## clip.mp4\n- Credit: Someone, via Somewhere\n- Licence: CC BY 4.0\n"
         "- Exercise / view: squat\n\n## other.webm\n- Source: nowhere\n"
     )
-    assert coaching.sample_credits(tmp_path) == {
+    assert analysis.sample_credits(tmp_path) == {
         "clip.mp4": "Someone, via Somewhere (licence: CC BY 4.0)"
     }
-    assert coaching.sample_credits(tmp_path / "missing") == {}
+    assert analysis.sample_credits(tmp_path / "missing") == {}
 
 
 def test_the_ui_package_is_not_imported_by_the_coach_package():
@@ -269,7 +269,7 @@ def test_the_ui_package_is_not_imported_by_the_coach_package():
 
 def test_push_up_table_uses_an_angle_though_reps_are_counted_on_a_ratio(library):
     push_up = library.get("push_up")
-    assert coaching.chart_measure(push_up, "side") == ("hand_reach", 0.55)  # a ratio
-    assert coaching.rom_angle(push_up, "side") == "elbow_flexion"  # the front-view driver
-    assert coaching.measure_label(push_up, "hand_reach") == push_up.ratios["hand_reach"].label
-    assert coaching.chart_measure(library.get("plank"), None) == ("body_tilt", None)
+    assert analysis.chart_measure(push_up, "side") == ("hand_reach", 0.55)  # a ratio
+    assert analysis.rom_angle(push_up, "side") == "elbow_flexion"  # the front-view driver
+    assert analysis.measure_label(push_up, "hand_reach") == push_up.ratios["hand_reach"].label
+    assert analysis.chart_measure(library.get("plank"), None) == ("body_tilt", None)

@@ -13,8 +13,8 @@ from coach.access import Login, Principal
 from coach.plans import PlanItemSpec
 from tests.conftest import ROOT
 from tests.store_data import record_session, seed_patient
-from ui import coaching
 from ui import dashboard as dash
+from ui import resources
 
 PAGES = ROOT / "app_pages"
 
@@ -24,9 +24,9 @@ def store(tmp_path, monkeypatch):
     """A fresh database for the pages (the store is a process-wide cached resource)."""
     monkeypatch.setenv("FORM_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'coach.db'}")
     monkeypatch.delenv("FORM_COACH_MODE", raising=False)
-    coaching.open_store.clear()
-    yield coaching.open_store()
-    coaching.open_store.clear()
+    resources.open_store.clear()
+    yield resources.open_store()
+    resources.open_store.clear()
 
 
 @pytest.fixture

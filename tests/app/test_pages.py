@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from coach.exercise.loader import ExerciseLibrary
 from tests.conftest import ROOT
-from ui import coaching
+from ui import resources
 
 PAGES = ROOT / "app_pages"
 
@@ -27,9 +27,9 @@ def run_page(name: str) -> AppTest:
 def fresh_store(tmp_path, monkeypatch):
     """Each test gets its own database (the store is a process-wide cached resource)."""
     monkeypatch.setenv("FORM_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'coach.db'}")
-    coaching.open_store.clear()
+    resources.open_store.clear()
     yield
-    coaching.open_store.clear()
+    resources.open_store.clear()
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_live_page_starts_a_session_in_the_store(fresh_store, webrtc_renders):
     next(b for b in at.button if b.label == "Start session").click().run()
     assert not at.exception, [e.value for e in at.exception]
     live = at.session_state["live_session"]
-    summary = coaching.open_store().summary(live.session_id)
+    summary = resources.open_store().summary(live.session_id)
     assert summary.exercise_id == "bicep_curl" and summary.pain_before == 4
     assert any("Waiting for the camera" in i.value for i in at.info)
 

@@ -11,11 +11,11 @@ import pytest
 
 from tests.conftest import SAMPLE_VIDEOS
 from tests.e2e.conftest import _tail
-from ui import coaching
+from ui import analysis
 
 pytestmark = pytest.mark.browser
 
-DEFAULT_CLIP = SAMPLE_VIDEOS / coaching.DEFAULT_SAMPLE
+DEFAULT_CLIP = SAMPLE_VIDEOS / analysis.DEFAULT_SAMPLE
 # The analysis takes ~35 s on 2 idle cores (the model runs on every frame); the ceiling
 # leaves room for a loaded machine. The wait ends as soon as the video is there.
 ANALYSIS_WAIT_S = 300
