@@ -9,6 +9,7 @@ shared ones (ui/resources.py); this module never writes SQL, it only calls `Stor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -166,17 +167,24 @@ def check_address(store: Store, principal: Principal) -> None:
         st.stop()
 
 
+def _follow_address(name: str, key: str, check: Callable[[int], object]) -> None:
+    """`?name=ID` in the address picks that record, if `check` allows it; otherwise the
+    page stops with the same message whether the record exists or not."""
+    requested = _query_int(name)
+    if requested is None:
+        return
+    try:
+        check(requested)
+    except AccessDeniedError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.session_state[key] = requested
+
+
 def choose_patient(store: Store, principal: Principal) -> Patient | None:
     """The patient the page is about: a patient always sees themself; staff pick one of the
     patients they may see (`?patient=ID` in the address picks one too, if allowed)."""
-    requested = _query_int("patient")
-    if requested is not None:
-        try:
-            require_patient(store, principal, requested)
-        except AccessDeniedError as exc:
-            st.error(str(exc))
-            st.stop()
-        st.session_state[PATIENT_KEY] = requested
+    _follow_address("patient", PATIENT_KEY, lambda i: require_patient(store, principal, i))
     if principal.kind == "patient":
         assert principal.patient_id is not None
         return store.get_patient(principal.patient_id)
@@ -200,14 +208,7 @@ def choose_patient(store: Store, principal: Principal) -> Patient | None:
 def choose_session(
     store: Store, principal: Principal, sessions: list[SessionRecord], library: ExerciseLibrary
 ) -> SessionRecord | None:
-    requested = _query_int("session")
-    if requested is not None:
-        try:
-            require_session(store, principal, requested)
-        except AccessDeniedError as exc:
-            st.error(str(exc))
-            st.stop()
-        st.session_state[SESSION_KEY] = requested
+    _follow_address("session", SESSION_KEY, lambda i: require_session(store, principal, i))
     if not sessions:
         st.info("No sessions recorded for this patient yet.")
         return None
