@@ -103,10 +103,9 @@ class FrameLoop(Generic[Seen]):
         estimator_factory: Callable[[], PoseEstimator] | None = None,
         stats_path: Path | None = None,
     ) -> None:
-        # Live, a bystander is looked for once a second: each look costs a frame's time. A
-        # 720p or 1080p webcam's frames are shrunk for the model (not for the display).
+        # A 720p or 1080p webcam's frames are shrunk for the model (not for the display).
         self._estimator_factory = estimator_factory or (
-            lambda: PoseEstimator(crowd_check_s=1.0, max_side_px=WORKING_MAX_SIDE_PX)
+            lambda: PoseEstimator(max_side_px=WORKING_MAX_SIDE_PX)
         )
         self._estimator: PoseEstimator | None = None
         self._lock = threading.Lock()
