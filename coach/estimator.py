@@ -48,7 +48,37 @@ def poses_from_result(result: Any, t_s: float, frame_wh: tuple[int, int]) -> lis
         visibility = np.array([lm.visibility or 0.0 for lm in image_lms], dtype=np.float64)
         poses.append(Pose(image, world, visibility, t_s, frame_wh))
     poses.sort(key=_apparent_size, reverse=True)
-    return poses
+    return _distinct_people(poses)
+
+
+# Two poses whose bounding boxes overlap this much (intersection over union) are one
+# person found twice: looking for two people, the landmarker sometimes returns the patient
+# twice (IoU 0.78-0.99 on a shared one-person clip), while two real people side by side or
+# one walking past overlap far less.
+SAME_PERSON_IOU = 0.5
+
+
+def _box(pose: Pose) -> tuple[float, float, float, float]:
+    low, high = pose.image_xyz[:, :2].min(axis=0), pose.image_xyz[:, :2].max(axis=0)
+    return float(low[0]), float(low[1]), float(high[0]), float(high[1])
+
+
+def box_iou(a: Pose, b: Pose) -> float:
+    """Intersection over union of the two poses' landmark bounding boxes."""
+    ax0, ay0, ax1, ay1 = _box(a)
+    bx0, by0, bx1, by1 = _box(b)
+    inter = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
+    union = (ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _distinct_people(poses: list[Pose]) -> list[Pose]:
+    """Poses (largest first) without repeats of a person already kept."""
+    kept: list[Pose] = []
+    for pose in poses:
+        if all(box_iou(pose, other) < SAME_PERSON_IOU for other in kept):
+            kept.append(pose)
+    return kept
 
 
 def _blank_image():  # -> mp.Image

@@ -1,0 +1,79 @@
+"""Reading MediaPipe's result into people: largest first, one person never counted twice."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from coach.estimator import SAME_PERSON_IOU, box_iou, poses_from_result
+from coach.landmarks import NUM_LANDMARKS
+from coach.pose import Pose
+
+
+def _landmarks(box: tuple[float, float, float, float]) -> list[SimpleNamespace]:
+    """33 landmarks spread over a bounding box (x0, y0, x1, y1), as MediaPipe gives them."""
+    x0, y0, x1, y1 = box
+    xs = np.linspace(x0, x1, NUM_LANDMARKS)
+    ys = np.linspace(y0, y1, NUM_LANDMARKS)[::-1]
+    return [SimpleNamespace(x=x, y=y, z=0.0, visibility=0.9) for x, y in zip(xs, ys, strict=True)]
+
+
+def _result(*boxes: tuple[float, float, float, float]) -> SimpleNamespace:
+    people = [_landmarks(box) for box in boxes]
+    return SimpleNamespace(pose_landmarks=people, pose_world_landmarks=people)
+
+
+def _pose(box: tuple[float, float, float, float]) -> Pose:
+    (pose,) = poses_from_result(_result(box), 0.0, (640, 480))
+    return pose
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ((0.0, 0.0, 1.0, 1.0), (0.0, 0.0, 1.0, 1.0), 1.0),
+        ((0.0, 0.0, 1.0, 1.0), (0.5, 0.0, 1.5, 1.0), 1 / 3),
+        ((0.0, 0.0, 1.0, 1.0), (2.0, 0.0, 3.0, 1.0), 0.0),
+        ((0.0, 0.0, 1.0, 1.0), (0.25, 0.25, 0.75, 0.75), 0.25),
+    ],
+)
+def test_box_iou(a, b, expected):
+    assert box_iou(_pose(a), _pose(b)) == pytest.approx(expected)
+
+
+PATIENT = (0.30, 0.20, 0.60, 0.90)
+PATIENT_AGAIN = (0.31, 0.25, 0.60, 0.90)  # the same person found twice (IoU ~0.9)
+BESIDE = (0.62, 0.25, 0.85, 0.85)  # someone standing beside the patient
+PASSING_BEHIND = (0.45, 0.30, 0.65, 0.70)  # smaller, partly behind the patient (IoU ~0.3)
+
+
+@pytest.mark.parametrize(
+    ("boxes", "people"),
+    [
+        ([PATIENT], [PATIENT]),
+        ([PATIENT, PATIENT_AGAIN], [PATIENT]),
+        ([PATIENT_AGAIN, PATIENT], [PATIENT]),  # the larger of the two is kept
+        ([BESIDE, PATIENT], [PATIENT, BESIDE]),  # largest first
+        ([PATIENT, PASSING_BEHIND], [PATIENT, PASSING_BEHIND]),
+        ([PATIENT, PATIENT_AGAIN, BESIDE], [PATIENT, BESIDE]),
+    ],
+)
+def test_one_person_found_twice_counts_once(boxes, people):
+    poses = poses_from_result(_result(*boxes), 1.0, (640, 480))
+    got = [tuple(round(v, 2) for v in (*p.image_xyz[:, :2].min(0), *p.image_xyz[:, :2].max(0)))
+           for p in poses]  # fmt: skip
+    assert got == people
+
+
+def test_the_threshold_separates_the_examples():
+    patient = _pose(PATIENT)
+    assert box_iou(patient, _pose(PATIENT_AGAIN)) >= SAME_PERSON_IOU
+    assert box_iou(patient, _pose(PASSING_BEHIND)) < SAME_PERSON_IOU
+    assert box_iou(patient, _pose(BESIDE)) < SAME_PERSON_IOU
+
+
+def test_something_else_than_a_landmarker_result_is_refused():
+    with pytest.raises(TypeError, match="PoseLandmarkerResult"):
+        poses_from_result(object(), 0.0, (640, 480))
