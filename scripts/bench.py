@@ -408,24 +408,33 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-# Where the time goes when a target is missed: measured once by hand on this 2-core
-# machine (CPU ms per 1280x720 frame), not by this script; see the issue 6 report.
+# Where the time goes: measured once by hand on this 2-core machine (thread CPU time per
+# frame of `coach analyze`), not by this script.
 WHERE_THE_TIME_GOES = """## Where the time goes (measured by hand, not by this script)
 
-- The pose model runs on one core (CPU time / wall time = 1.0 for the bare landmarker).
-  Everything else shares the second core with whatever else the machine runs.
-- `coach analyze` adds, per 1280x720 frame, on that second core: libx264 `veryfast`
-  encoding about 10.5 ms (plus 1.6 ms for the RGB to yuv420p conversion, 8 ms before it
-  was moved to OpenCV), decoding with RGB conversion about 4 ms (pose only pays this too),
-  drawing about 2 ms, and the crowd check (a detector plus two landmark passes, about 55
-  ms) every 0.5 s, about 3.7 ms a frame. That is 20 ms of a 30 ms frame: the second core
-  is nearly full, and any other load on the machine slows the model's core. Hence the
-  offline / pose-only ratio of about 0.7-0.85 rather than 0.95 on 2 cores; a third core,
-  or a cheaper encoder preset (`ultrafast`: 4x larger files), would close most of the gap.
-- The per-frame pipeline overhead is the coach itself (under 1 ms: tracker, smoother,
-  engine, cues, converting MediaPipe's result) and, not measured apart, the crowd check's
-  Python work holding the GIL; shrinking 720p frames first also saves MediaPipe's own
-  conversion of the large input, which the bare landmarker at full size pays.
+Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
+
+- The pose model: about 26 ms of wall time per frame, run by MediaPipe's own threads; the
+  thread that calls it does nothing else (0.6 ms of its own CPU a frame).
+- Beside it, on worker threads that lower their own priority (`coach/threads.py`):
+  decoding (FFmpeg's threads, 2-4 ms), shrinking a 720p frame to 640 px (0.6 ms), the
+  coach itself (tracker, smoother, engine, rules, cues: 0.7 ms), drawing (1.1 ms), the
+  RGB to yuv420p conversion and libx264 `veryfast` encoding of the annotated video
+  (about 4 ms, mostly on x264's threads), and the crowd check (a detector and two landmark
+  passes, about 55 ms once a second: under 2 ms a frame).
+- In all, about 37 ms of CPU for a 28.5 ms frame: 1.3 of the 2 cores. Whatever else runs
+  on the machine competes with that; the two cores are virtual (a hypervisor), so the
+  figures vary by several per cent from run to run, which is why each is a median.
+- What moved the figures (from overhead 1.05/1.06 and offline/pose-only 0.90/0.84 at
+  640x480/720p): the model's thread stopped doing anything but the model (the coach moved
+  to the drawing thread), the workers give way to it, frames are shrunk once while
+  decoding (the model and the annotated video both use the 640 px frame), the coach's
+  measures became one vectorised computation (0.53 -> 0.35 ms a frame in replay), and the
+  crowd check runs once a second instead of twice. The overhead ratio is now well inside
+  its target. The offline / pose-only ratio sits at the target, not safely above it: two
+  runs on the final pipeline's way gave 0.957 / 0.934 and 0.937 / 0.958 (640x480 / 720p),
+  so one of the two falls just short in each run. A cheaper x264 preset would buy little
+  (`superfast`: 14% less encoding CPU for files 2.3 times larger); a third core would.
 """
 
 
