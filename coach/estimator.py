@@ -23,7 +23,6 @@ from coach.errors import ModelError
 from coach.landmarks import NUM_LANDMARKS
 from coach.model_bundle import resolve_model_path
 from coach.pose import Pose
-from coach.threads import give_way_to_the_model
 
 
 def poses_from_result(result: Any, t_s: float, frame_wh: tuple[int, int]) -> list[Pose]:
@@ -188,11 +187,10 @@ class PoseEstimator:
         self.crowd_check_s = crowd_check_s
         self._others: list[Pose] = []
         self._last_check_s = -np.inf
-        self._worker = (
-            ThreadPoolExecutor(1, "crowd-check", initializer=give_way_to_the_model)
-            if self._crowd is not None
-            else None
-        )
+        # Not a thread that gives way to the model (`coach.threads`): the model's thread
+        # waits for each look `crowd_lag_frames` later, so a starved look (the browser and
+        # server busy beside a live session) would stall every frame behind it.
+        self._worker = ThreadPoolExecutor(1, "crowd-check") if self._crowd is not None else None
         self._pending: Future | None = None  # the crowd look under way
         self._pending_patient: Pose | None = None
         self._pending_frames = 0  # frames until its result is taken

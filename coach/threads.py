@@ -6,7 +6,9 @@ threads. On a two-core machine those workers and the model would otherwise take 
 both cores, and every turn the model loses adds to the time per frame. Workers therefore
 lower their own scheduling priority: they still get all the CPU the model leaves idle,
 but the kernel runs the model first when both want a core. Threads the workers start
-(FFmpeg's decoding and x264's encoding threads) inherit the lower priority.
+(FFmpeg's decoding and x264's encoding threads) inherit the lower priority. Only workers
+joined to the model by a queue give way: a thread whose result the model's thread waits
+for (the crowd check) must not, or the model would wait on it.
 """
 
 from __future__ import annotations

@@ -420,8 +420,11 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   decoding (FFmpeg's threads, 2-4 ms), shrinking a 720p frame to 640 px (0.6 ms), the
   coach itself (tracker, smoother, engine, rules, cues: 0.7 ms), drawing (1.1 ms), the
   RGB to yuv420p conversion and libx264 `veryfast` encoding of the annotated video
-  (about 4 ms, mostly on x264's threads), and the crowd check (a detector and two landmark
-  passes, about 55 ms once a second: under 2 ms a frame).
+  (about 4 ms, mostly on x264's threads); and, at normal priority since the model's thread
+  waits for its result, the crowd check (a detector and two landmark passes, about 55 ms
+  once a second: under 2 ms a frame). The figures above were measured with the crowd check
+  at the lower priority too; a 10-minute live run then showed it starved by the browser
+  and server (callback time growing from 34 to 51 ms), so it no longer gives way.
 - In all, about 37 ms of CPU for a 28.5 ms frame: 1.3 of the 2 cores. Whatever else runs
   on the machine competes with that; the two cores are virtual (a hypervisor), so the
   figures vary by several per cent from run to run, which is why each is a median.
