@@ -8,12 +8,14 @@ and whole clips count what a person counted.
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
 
 import numpy as np
 import pytest
 
 from coach.analysis import analyze_video
+from coach.errors import ModelError
 from coach.estimator import PoseEstimator
 from coach.model_bundle import default_bundle_path
 from coach.recording import PoseRecording
@@ -127,3 +129,13 @@ def test_the_crowd_check_on_its_thread_does_not_change_the_poses():
             counts.append([len(estimator.detect(f.rgb, f.t_s)) for f in frames])
     assert counts[0] == counts[1]
     assert set(counts[0]) == {1}
+
+
+def test_a_model_that_will_not_load_leaves_no_crowd_thread_behind(tmp_path):
+    """A bad model file: the error names it, and no crowd-check thread is left running."""
+    bad = tmp_path / "pose.task"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match=r"pose\.task"):
+        PoseEstimator(bad)
+    assert not [t for t in threading.enumerate() if t.name.startswith("crowd-check")]
+
