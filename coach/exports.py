@@ -32,6 +32,7 @@ from coach.records import (
     SessionRecord,
     check_date,
     check_date_range,
+    local_date,
 )
 from coach.safety import PainAssessment, assess_pain
 from coach.store import Store
@@ -81,10 +82,13 @@ class PatientExport:
 
     @property
     def period_text(self) -> str:
-        first = self.date_from or (self.sessions[0].day if self.sessions else None)
-        last = self.date_to or (self.sessions[-1].day if self.sessions else None)
+        """The range asked for, else the days from the first record to the last (sessions
+        and assessments alike: a patient may have been assessed before any session)."""
+        days = [s.day for s in self.sessions] + [local_date(a.taken_at) for a in self.assessments]
+        first = self.date_from or (min(days) if days else None)
+        last = self.date_to or (max(days) if days else None)
         if first is None or last is None:
-            return "no sessions yet"
+            return "nothing recorded yet"
         return f"{first:%d %b %Y} to {last:%d %b %Y}"
 
     @cached_property

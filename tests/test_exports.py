@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from coach import exports, fhir, report
 from coach.access import AccessDeniedError, Principal
+from coach.records import local_date
 from coach.store import Store
 from tests.store_data import record_session, seed_patient
 
@@ -224,7 +225,7 @@ def assessed(store, seeded):
              "value": "105.0", "unit": "deg", "normal_low": "0.0", "normal_high": "130.0",
              "threshold": "", "reference": "normal adult range 0-130 deg"}),
         (2, {"measure": "trunk_flexion", "side": "", "normal_high": "80.0"}),
-        (3, {"kind": "chair_stand_30s", "value": "11.0", "unit": "{stands}", "normal_low": "",
+        (3, {"kind": "chair_stand_30s", "value": "11", "unit": "{stands}", "normal_low": "",
              "threshold": "12.0",
              "reference": "below 12: below average for age and sex (STEADI)",
              "details": '{"norm_below": 12}'}),
@@ -335,6 +336,24 @@ def test_a_patient_with_no_assessments_exports_a_header_and_says_so(store, seede
     assert "assessment" not in observations_by_kind(fhir.fhir_bundle(export, library))
     _pages, text = pdf_text(report.progress_report_pdf(export, library))
     assert "No assessments were recorded in this period." in text
+
+
+def test_assessed_before_any_session_the_report_spans_the_assessments(store, library):
+    """No dates asked for and no sessions yet: the period runs from the first assessment
+    to the last (it used to read "no sessions yet" above a page of assessments)."""
+    patient = store.add_patient("Assessed First")
+    add_assessments(store, patient)
+    export = exports.gather(store, HOME, patient)
+    first, last = (local_date(a.taken_at) for a in (export.assessments[0], export.assessments[-1]))
+    assert export.sessions == () and first < last
+    assert export.period_text == f"{first:%d %b %Y} to {last:%d %b %Y}"
+    _pages, text = pdf_text(report.progress_report_pdf(export, library))
+    assert f"{first:%d %b %Y}" in text and "11 stands" in text
+
+
+def test_a_patient_with_nothing_recorded_says_so(store, library):
+    export = exports.gather(store, HOME, store.add_patient("New Patient"))
+    assert export.period_text == "nothing recorded yet"
 
 
 def test_a_patient_cannot_export_another_patients_assessments(store, assessed, library):

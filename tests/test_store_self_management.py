@@ -53,6 +53,7 @@ def test_assessments_in_a_date_range_are_those_taken_on_those_local_days(store):
         ({"side": "both"}, "side"),  # a sided measure is stored per side
         ({"value": float("nan")}, "finite number"),  # a lost measurement is not a result
         ({"source": "guess"}, "source"),
+        ({"kind": "chair_stand_30s", "unit": "{stands}", "value": 11.5}, "whole number"),
     ],
 )
 def test_bad_assessments_are_refused_with_the_reason(store, changes, message):

@@ -21,6 +21,13 @@ from coach.store.rows import from_json
 from coach.store_schema import ASSESSMENT_KINDS, assessments
 
 UNITS = ("deg", "s", "{stands}")
+COUNT_UNITS = ("{stands}",)
+
+
+def _value(stored: float, unit: str) -> float:
+    """A count comes back whole (11 stands, not 11.0: exports and reports show it as it
+    was counted); the column itself holds real numbers for degrees and seconds."""
+    return round(stored) if unit in COUNT_UNITS else stored
 
 
 class AssessmentStore(StoreBase):
@@ -52,6 +59,8 @@ class AssessmentStore(StoreBase):
             raise ValidationError(f"source must be 'live' or 'video', got {source!r}")
         if not isinstance(value, int | float) or not math.isfinite(value):
             raise ValidationError(f"an assessment value must be a finite number, got {value!r}")
+        if unit in COUNT_UNITS and value != int(value):
+            raise ValidationError(f"a count ({unit}) must be a whole number, got {value!r}")
         values = {
             "patient_id": check_id(patient_id, "patient"), "kind": kind,
             "measure": check_text(measure, "measure", max_len=60), "side": side,
@@ -91,8 +100,9 @@ class AssessmentStore(StoreBase):
         with self._reading() as connection:
             rows = connection.execute(query.order_by(assessments.c.taken_at, assessments.c.id))
             return [
-                Assessment(r.id, r.patient_id, r.kind, r.measure, r.side, r.value, r.unit,
-                           aware(r.taken_at), r.source, from_json(r.details) or {}, r.notes)
+                Assessment(r.id, r.patient_id, r.kind, r.measure, r.side,
+                           _value(r.value, r.unit), r.unit, aware(r.taken_at), r.source,
+                           from_json(r.details) or {}, r.notes)
                 for r in rows
             ]  # fmt: skip
 
