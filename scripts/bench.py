@@ -19,9 +19,11 @@ Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
   as `coach analyze` runs it by default (shrunk to 640 px while decoding, before the model
   and the annotated video), and at 1280x720 kept at full size (`--max-side 0`).
 
-Every figure is the median of --runs runs. Memory and offline figures come from fresh
-child processes (this script with --child), timed inside the child from opening the
-video to the result, so interpreter start-up is not counted. The machine is shared and
+Every figure is the median of --runs runs (5 by default: on this shared 2-core VM one run
+can differ from the next by several per cent, more than the effects measured here).
+Memory and offline figures come from fresh child processes (this script with --child),
+timed inside the child from opening the video to the result, so interpreter start-up is
+not counted. The machine is shared and
 has 2 cores: the load average is recorded with the figures.
 """
 
@@ -561,7 +563,7 @@ def accuracy_section(full: Path, shrunk: Path, max_side: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--frames", type=int, default=240, help="frames for per-frame figures")
     parser.add_argument("--seconds", type=float, default=30.0, help="offline clip length")
     parser.add_argument("--live-frames", type=int, default=600)
