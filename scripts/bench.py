@@ -535,8 +535,9 @@ def accuracy_section(full: Path, shrunk: Path, max_side: int) -> str:
     lines = [
         "## Accuracy before and after shrinking the frame",
         "",
-        f"`scripts/accuracy.py` at the clips' own size (as `make accuracy`) and with "
-        f"`--max-side {max_side}` (frames larger than {max_side} px shrunk before the model).",
+        f"`scripts/accuracy.py` at the clips' own size (`--max-side 0`) and with "
+        f"`--max-side {max_side}` (frames larger than {max_side} px shrunk before the model, "
+        "as `coach analyze` and `make accuracy` do by default), both run by `make bench`.",
         "",
         f"| clip | source | exercise | kind | expected | counted, own size | "
         f"counted, {max_side} px | both within |",
@@ -564,7 +565,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--frames", type=int, default=240, help="frames for per-frame figures")
+    parser.add_argument(
+        "--frames", type=int, default=480,
+        help="frames for per-frame figures (16 s: long enough to average out the VM's spells)",
+    )  # fmt: skip
     parser.add_argument("--seconds", type=float, default=30.0, help="offline clip length")
     parser.add_argument("--live-frames", type=int, default=600)
     parser.add_argument("--write", type=Path, help="write the Markdown table here")
