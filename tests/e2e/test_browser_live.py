@@ -81,6 +81,21 @@ def start_session_and_camera(browser, by, ec, wait) -> None:
     start_camera(browser, by, ec, wait)
 
 
+def texts_on_page(browser, by, selector: str) -> set[str]:
+    """The texts of the elements shown now. Streamlit redraws while the set runs, so an
+    element found may be gone before its text is read: it is skipped, and the next poll
+    reads its replacement."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    texts = set()
+    for element in browser.find_elements(by.CSS_SELECTOR, selector):
+        try:
+            texts.add(element.text.strip())
+        except StaleElementReferenceException:
+            continue
+    return texts
+
+
 def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     server, server_database, browser_factory, squat_camera
 ):
@@ -104,8 +119,7 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
                 f"the set was not finished in {SET_WAIT_S} s; page said: "
                 f"{sorted(seen_texts)[:20]}\nserver log:\n{_tail(log_path)}"
             )
-        for element in browser.find_elements(by.CSS_SELECTOR, "[data-testid='stAlert'], h3, h4"):
-            seen_texts.add(element.text.strip())
+        seen_texts |= texts_on_page(browser, by, "[data-testid='stAlert'], h3, h4")
         time.sleep(0.25)
 
     assert seen_texts & CUES, f"no squat cue shown; seen: {sorted(seen_texts)}"
