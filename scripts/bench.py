@@ -23,8 +23,8 @@ Every figure is the median of --runs runs (5 by default: on this shared 2-core V
 can differ from the next by several per cent, more than the effects measured here).
 Memory and offline figures come from fresh child processes (this script with --child),
 timed inside the child from opening the video to the result, so interpreter start-up is
-not counted. The machine is shared and
-has 2 cores: the load average is recorded with the figures.
+not counted. The machine is shared and has 2 cores: the load average is recorded with the
+figures.
 """
 
 from __future__ import annotations

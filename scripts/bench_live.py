@@ -133,11 +133,14 @@ def summarise(stats: Path, warmup_s: float) -> dict:
     def median(key: str, subset: list[dict]) -> float:
         return round(statistics.median(r[key] for r in subset), 2)
 
-    # Per minute, the stages beside the callback time, so a drift shows where it comes from.
+    def minute(m: int, sub: list[dict]) -> dict:
+        """One minute: the pose stage beside the callback time, so a drift shows its source."""
+        total, pose = median("total", sub), median("pose", sub)
+        return {"minute": m + 1, "fps": round(len(sub) / 60, 1), "latency_ms": total,
+                "pose_ms": pose, "rest_ms": round(total - pose, 2)}  # fmt: skip
+
     per_minute = [
-        {"minute": m + 1, "fps": round(len(sub) / 60, 1), "latency_ms": median("total", sub),
-         "pose_ms": median("pose", sub), "rest_ms": round(median("total", sub)
-                                                          - median("pose", sub), 2)}
+        minute(m, sub)
         for m, sub in sorted(minutes.items()) if len(sub) > 1 and m < int(span // 60)
     ]  # fmt: skip
     latencies = sorted(r["total"] for r in rows)

@@ -351,7 +351,7 @@ def test_assessed_before_any_session_the_report_spans_the_assessments(store, lib
     assert f"{first:%d %b %Y}" in text and "11 stands" in text
 
 
-def test_a_patient_with_nothing_recorded_says_so(store, library):
+def test_a_patient_with_nothing_recorded_says_so(store):
     export = exports.gather(store, HOME, store.add_patient("New Patient"))
     assert export.period_text == "nothing recorded yet"
 

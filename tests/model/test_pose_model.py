@@ -142,4 +142,3 @@ def test_a_model_that_will_not_load_leaves_no_crowd_thread_behind(tmp_path):
     with pytest.raises(ModelError, match=r"pose\.task"):
         PoseEstimator(bad)
     assert crowd_threads() <= before
-
