@@ -435,11 +435,14 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   waits for its result, the crowd check (a detector and two landmark passes, about 55 ms
   once a second: under 2 ms a frame).
 - In all, about 37 ms of CPU for a 28.5 ms frame: 1.3 of the 2 cores. The other core is
-  not free, though: the model runs about 3% slower while x264 encodes beside it (MediaPipe's
-  own time over 900 frames, three runs each way: 23.3 s writing the annotated video, 22.5 s
-  without), which is most of what separates `coach analyze` from decoding plus the model.
-  The crowd check costs nothing measurable (whole pipeline 26.9 ms a frame with it, 27.3
-  without, at 720p, medians of four runs).
+  not wholly free for it, though: the model may run a little slower while x264 encodes
+  beside it, but by less than the spread between runs. MediaPipe's own time over the 900
+  frames, medians of three runs each way: 23.3 s writing the annotated video against
+  22.5 s without (by hand, under cProfile), then with `scripts/where_time_goes.py writer`
+  26.3 against 26.0 s, and 30.9 against 34.6 s in a slow spell. Nor does the crowd check
+  cost anything measurable (pipeline ms a frame at 720p with and without it): 26.9
+  against 27.3 by hand, 32.0 against 30.7 in a slow spell (`where_time_goes.py crowd
+  --size own`).
 - The two cores are virtual (a hypervisor) and shared: one run can differ from the next by
   several per cent, and a slow spell can last minutes. Each figure is therefore the median
   of five runs, pose and pipeline interleaved.
@@ -451,15 +454,18 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   crowd check runs once a second instead of twice.
 - Tried and dropped: a cheaper x264 preset (`superfast`: 14% less encoding CPU for files
   2.3 times larger); one x264 thread and single-threaded decoding (8% less encoding CPU in
-  isolation, no difference end to end: offline / pose-only 0.986 against 0.983, five runs);
+  isolation, no difference end to end: offline / pose-only 0.986 against 0.983, five
+  runs, with a temporary patch not kept);
   a shorter GIL switch interval (more time lost waiting for the GIL); building the crowd
-  check's landmarker on its own thread (MediaPipe builds landmarkers one at a time).
+  check's landmarker on its own thread (MediaPipe builds landmarkers one at a time: 0.37 s
+  one after the other, 0.38 s on two threads, `where_time_goes.py build`).
 - Where it stands: the overhead ratio is inside its target at both sizes. Offline / pose
   only meets its target at 720p (0.958, 0.964, 0.982 in three bench runs) and sits at it
   at 640x480 (0.937, 0.947, 0.947 in the bench; 0.983 in a separate five-pair comparison
-  the same day). At 640x480 the bare baseline has almost nothing beside the model
-  (decoding a frame takes 1 ms), so the 7 ms of other work `coach analyze` does beside it
-  (above) weighs more; at 720p the baseline itself decodes and shrinks the large frame.
+  the same day). A likely reason, not proven: at 640x480 the bare baseline has almost
+  nothing beside the model (decoding a frame takes 1 ms), so the 7 ms of other work
+  `coach analyze` does beside it weighs more; at 720p the baseline itself decodes and
+  shrinks the large frame.
 """
 
 

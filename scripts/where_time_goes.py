@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""The hand measurements behind "Where the time goes" in docs/benchmarks.md, rerunnable.
+
+- writer: MediaPipe's own time (its `detect_for_video` calls) over the clip in `coach
+  analyze`, with and without the annotated video, alternately: what x264 beside the model
+  costs the model.
+- crowd: the whole pipeline per frame with and without the crowd check, interleaved with
+  the bare landmarker (the bench's `pose_ms` / `pipeline_ms` on the same frames).
+- build: building the two landmarkers one after the other, and on two threads at once.
+
+Each prints one JSON object of medians. Run on an idle machine; the shared clips live in
+../shared/videos.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench  # the bench's clip making, landmarker and timing helpers
+
+
+def model_seconds(clip: Path, annotated: bool) -> float:
+    """Seconds spent inside the main landmarker's calls during one `analyze_video`."""
+    from coach.analysis import analyze_video
+    from coach.estimator import PoseEstimator
+    from coach.exercise.loader import ExerciseLibrary
+
+    spent = [0.0]
+    run = PoseEstimator._run
+
+    def timed(self, which, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return run(self, which, *args, **kwargs)
+        finally:
+            if which == "main":
+                spent[0] += time.perf_counter() - start
+
+    PoseEstimator._run = timed
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "out.mp4" if annotated else None
+            analyze_video(clip, ExerciseLibrary().get(bench.EXERCISE), annotated_path=out)
+    finally:
+        PoseEstimator._run = run
+    return spent[0]
+
+
+def writer(clip: Path, runs: int) -> dict:
+    with_video, without = [], []
+    for _ in range(runs):
+        with_video.append(model_seconds(clip, annotated=True))
+        without.append(model_seconds(clip, annotated=False))
+    return {"model_s_with_video": statistics.median(with_video),
+            "model_s_without_video": statistics.median(without)}  # fmt: skip
+
+
+def crowd(clip: Path, runs: int, frames: int) -> dict:
+    from coach.estimator import PoseEstimator
+    from coach.exercise.loader import ExerciseLibrary
+    from coach.pipeline import CoachSession
+
+    decoded = bench.load_frames(clip, frames)
+    exercise = ExerciseLibrary().get(bench.EXERCISE)
+
+    def pipeline(**options) -> float:
+        with PoseEstimator(max_side_px=bench.WORKING_MAX_SIDE_PX, **options) as estimator:
+            session = CoachSession(exercise, estimator=estimator, recorded=True)
+            start = time.perf_counter()
+            for t_s, rgb in decoded:
+                session.process_frame(rgb, t_s)
+            return 1000 * (time.perf_counter() - start) / len(decoded)
+
+    results: dict[str, list[float]] = {"pose_ms": [], "with_crowd_ms": [], "without_ms": []}
+    for _ in range(runs):  # interleaved, so a busy spell hits all three alike
+        results["pose_ms"].append(bench.pose_ms(decoded, bench.WORKING_MAX_SIDE_PX))
+        results["with_crowd_ms"].append(pipeline())
+        results["without_ms"].append(pipeline(num_poses=1, crowd_check_s=None))
+    return {key: statistics.median(values) for key, values in results.items()}
+
+
+def build(runs: int) -> dict:
+    from coach.estimator import PoseEstimator
+
+    def landmarker(num_poses: int) -> None:
+        PoseEstimator(num_poses=num_poses, crowd_check_s=None).close()
+
+    landmarker(1)  # MediaPipe's one-off start-up is not what is compared
+    serial, threaded = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        landmarker(1)
+        landmarker(2)
+        serial.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        other = threading.Thread(target=landmarker, args=(2,))
+        other.start()
+        landmarker(1)
+        other.join()
+        threaded.append(time.perf_counter() - start)
+    return {"serial_s": statistics.median(serial), "two_threads_s": statistics.median(threaded)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("writer", "crowd", "build"))
+    parser.add_argument("--clip", type=Path, default=bench.DEFAULT_CLIP)
+    parser.add_argument("--size", default="640x480", help="WxH, or 'own' for the clip's size")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--frames", type=int, default=480, help="frames for `crowd`")
+    args = parser.parse_args()
+    if args.what == "build":
+        figures = build(args.runs)
+    else:
+        if not args.clip.is_file():
+            raise SystemExit(f"{args.clip}: no such clip (the shared clips live in ../shared)")
+        size = None if args.size == "own" else tuple(int(n) for n in args.size.split("x"))
+        with tempfile.TemporaryDirectory() as folder:
+            clip = bench.make_clip(args.clip, 30.0, size, Path(folder) / "clip.mp4")
+            figures = (writer(clip, args.runs) if args.what == "writer"
+                       else crowd(clip, args.runs, args.frames))  # fmt: skip
+    print(json.dumps({"what": args.what, "runs": args.runs,
+                      **{k: round(v, 3) for k, v in figures.items()}}))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
