@@ -4,6 +4,11 @@
 Reads ../shared/videos/manifest.json and ../shared/sample-footage/manifest.json (or the
 folders given), runs the real CLI on each clip (and each zero-rep probe), prints a
 table and a summary, and writes them to a Markdown file with --write.
+
+Where the manifest marks when each rep happened (`rep_times`), the counted reps are also
+checked in time: the turn of every counted rep (its deepest point, start + way down) must
+fall inside a hand-marked rep, a different one for each. A right count made of one
+invented rep and one missed rep fails this check.
 """
 
 from __future__ import annotations
@@ -18,6 +23,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDERS = [ROOT.parent / "shared" / "videos", ROOT.parent / "shared" / "sample-footage"]
+# Hand-marked rep times are given to a tenth of a second, read off by eye.
+MARKED_TIME_TOLERANCE_S = 0.25
+
+
+def turns_in_marked_reps(
+    turns_s: list[float], marked: list[tuple[float, float]],
+    tolerance_s: float = MARKED_TIME_TOLERANCE_S,
+) -> int:  # fmt: skip
+    """How many rep turns fall inside a hand-marked rep (widened by `tolerance_s`), each
+    marked rep taken by at most one turn: the earliest free one that holds it."""
+    free = sorted(marked, key=lambda rep: rep[1])
+    matched = 0
+    for turn in sorted(turns_s):
+        for rep in free:
+            if rep[0] - tolerance_s <= turn <= rep[1] + tolerance_s:
+                free.remove(rep)
+                matched += 1
+                break
+    return matched
 
 
 @dataclass
@@ -32,6 +56,13 @@ class Row:
     hold_s: float | None
     expected_hold: tuple[float, float] | None
     seconds: float
+    marked: int | None = None  # hand-marked reps with times (None: no times in the manifest)
+    in_time: int | None = None  # counted reps whose turn falls in a distinct marked rep
+
+    @property
+    def out_of_time(self) -> int:
+        """Counted reps whose turn falls in no hand-marked rep (0 without marked times)."""
+        return 0 if self.in_time is None else self.counted - self.in_time
 
     @property
     def within(self) -> bool:
@@ -93,10 +124,13 @@ def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
             for exercise_id, job_kind, expected, hold in jobs:
                 result, seconds = analyze(folder / clip["file"], exercise_id, extra)
                 true_reps = clip.get("true_reps", 0) if job_kind == "reps" else 0
+                marked = clip.get("rep_times") if job_kind == "reps" else None
+                turns = [rep["start_s"] + rep["down_s"] for rep in result["repetitions"]]
                 row = Row(
                     clip["file"], folder.name, exercise_id, job_kind, expected, true_reps,
                     result["reps"], result["hold_s"] if job_kind == "hold" else None, hold,
-                    seconds,
+                    seconds, marked=len(marked) if marked else None,
+                    in_time=turns_in_marked_reps(turns, marked) if marked else None,
                 )  # fmt: skip
                 rows.append(row)
                 mark = "ok " if row.within else "OUT"
@@ -107,8 +141,9 @@ def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
 
 def report(rows: list[Row]) -> str:
     lines = [
-        "| clip | source | exercise | kind | expected | counted | within | hold s (expected) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| clip | source | exercise | kind | expected | counted | within | in time | "
+        "hold s (expected) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         expected = f"{r.expected[0]}" if r.expected[0] == r.expected[1] else (
@@ -117,13 +152,15 @@ def report(rows: list[Row]) -> str:
         hold = ""
         if r.hold_s is not None and r.expected_hold is not None:
             hold = f"{r.hold_s:.1f} ({r.expected_hold[0]}-{r.expected_hold[1]})"
+        in_time = "" if r.in_time is None else f"{r.in_time}/{r.counted}"
         lines.append(
             f"| {r.clip} | {r.source} | {r.exercise} | {r.kind} | {expected} | {r.counted} | "
-            f"{'yes' if r.within else '**no**'} | {hold} |"
+            f"{'yes' if r.within else '**no**'} | {in_time} | {hold} |"
         )
     counted = [r for r in rows if r.kind == "reps"]
     zero = [r for r in rows if r.kind in ("probe", "hold")]
     holds = [r.hold_error_s for r in rows if r.hold_error_s is not None]
+    timed = [r for r in rows if r.in_time is not None]
     within = sum(r.within for r in rows)
     lines += [
         "",
@@ -136,6 +173,10 @@ def report(rows: list[Row]) -> str:
         f"(over {len(counted)} counted clips)",
         f"- false reps on zero-rep probes and holds: {sum(r.counted for r in zero)} "
         f"over {len(zero)} runs",
+        f"- counted reps whose turn falls in no hand-marked rep: "
+        f"{sum(r.out_of_time for r in timed)} of {sum(r.counted for r in timed)} "
+        f"(over {len(timed)} clips with marked rep times; in time: the turn inside a "
+        f"different marked rep, give or take {MARKED_TIME_TOLERANCE_S:g} s)",
         "- hold-time error outside the expected range: "
         + (f"{max(holds):.2f} s (worst of {len(holds)})" if holds else "no hold clips"),
     ]
@@ -162,10 +203,13 @@ def main() -> int:
             "every clip of `../shared/videos` and `../shared/sample-footage` whose exercise "
             "is defined, and on each clip's zero-rep probes, at `coach analyze`'s default "
             "working size (frames shrunk to 640 px on their longer side before the model). "
-            "Counts were made by eye without any pose model (see the manifests).\n\n"
+            "Counts were made by eye without any pose model (see the manifests). *In time*: "
+            "where the manifest marks when each rep happened, how many counted reps have "
+            "their turn (the deepest point) inside a hand-marked rep, a different one each; "
+            "a right count made of an invented rep and a missed one would show here.\n\n"
         )
         args.write.write_text(header + table + "\n")
-    return 0 if all(r.within for r in rows) else 1
+    return 0 if all(r.within and r.out_of_time == 0 for r in rows) else 1
 
 
 if __name__ == "__main__":

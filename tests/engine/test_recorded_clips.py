@@ -14,10 +14,12 @@ import pytest
 from coach.engine.results import Status
 from coach.pipeline import CoachSession
 from coach.recording import PoseRecording
+from scripts.accuracy import turns_in_marked_reps
 from tests.conftest import POSE_FIXTURES
 
 CLIPS = json.loads((POSE_FIXTURES / "expected.json").read_text())["clips"]
 COUNTED = sorted(name for name, clip in CLIPS.items() if clip["kind"] == "reps")
+TIMED = sorted(name for name in COUNTED if "rep_times" in CLIPS[name])
 PROBES = sorted(
     (name, probe) for name, clip in CLIPS.items() for probe in clip.get("zero_rep_probes", [])
 )
@@ -37,6 +39,15 @@ def test_counts_real_reps_within_the_hand_counted_range(library, name):
     low, high = clip["acceptable_reps"]
     session = replay(library, name, clip["exercise"])
     assert low <= session.engine.rep_count <= high
+
+
+@pytest.mark.parametrize("name", TIMED)
+def test_every_counted_rep_turns_inside_its_own_hand_marked_rep(library, name):
+    """A right count could hide an invented rep beside a missed one; the times cannot."""
+    clip = CLIPS[name]
+    reps = replay(library, name, clip["exercise"]).engine.reps
+    turns = [rep.start_s + rep.down_s for rep in reps]
+    assert turns_in_marked_reps(turns, clip["rep_times"]) == len(reps), turns
 
 
 @pytest.mark.parametrize(("name", "exercise_id"), PROBES)
