@@ -50,6 +50,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = ROOT.parent / "shared" / "videos" / "squat_front_counter20.mp4"
 FIXTURES = ROOT / "tests" / "fixtures" / "poses"
 EXERCISE = "squat"
+# The benchmark clips' own encoding, fixed so that the input stays the same when the
+# annotated video's settings (coach.video.ENCODER_OPTIONS) change.
+CLIP_ENCODER_OPTIONS = {"crf": "23", "preset": "veryfast"}
 # (name, frame size fed to the coach or None for the clip's own, max side before the model)
 CONFIGS: tuple[tuple[str, tuple[int, int] | None, int | None], ...] = (
     ("640x480", (640, 480), WORKING_MAX_SIDE_PX),
@@ -93,7 +96,9 @@ def make_clip(source: Path, seconds: float, size: tuple[int, int] | None, target
             break
         rgb = frame.rgb if size is None else letterboxed(frame.rgb, size)
         if writer is None:
-            writer = H264Writer(target, info.fps, (rgb.shape[1], rgb.shape[0]))
+            writer = H264Writer(
+                target, info.fps, (rgb.shape[1], rgb.shape[0]), CLIP_ENCODER_OPTIONS
+            )
         writer.write(rgb)
     assert writer is not None, f"{source} has no frames"
     writer.close()
@@ -430,8 +435,8 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
 - Beside it, on worker threads that lower their own priority (`coach/threads.py`):
   decoding (FFmpeg's threads, 1-3 ms), shrinking a 720p frame to 640 px (0.6 ms), the
   coach itself (tracker, smoother, engine, rules, cues: 0.7 ms), drawing (1.1 ms), the
-  RGB to yuv420p conversion and libx264 `veryfast` encoding of the annotated video
-  (about 4 ms, mostly on x264's threads); and, at normal priority since the model's thread
+  RGB to yuv420p conversion and libx264 `veryfast` (`subme=1`) encoding of the annotated
+  video (about 4 ms, mostly on x264's threads); and, at normal priority since the model's thread
   waits for its result, the crowd check (a detector and two landmark passes, about 55 ms
   once a second: under 2 ms a frame).
 - In all, about 37 ms of CPU for a 28.5 ms frame: 1.3 of the 2 cores. The other core is
@@ -450,8 +455,13 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   640x480/720p): the model's thread stopped doing anything but the model (the coach moved
   to the drawing thread), the workers give way to it, frames are shrunk once while
   decoding (the model and the annotated video both use the 640 px frame), the coach's
-  measures became one vectorised computation (0.53 -> 0.35 ms a frame in replay), and the
-  crowd check runs once a second instead of twice.
+  measures became one vectorised computation (0.53 -> 0.35 ms a frame in replay), the
+  crowd check runs once a second instead of twice, and the annotated video is encoded with
+  the quickest sub-pixel search (`subme=1`): a fifth less encoding CPU (3.8 against 4.6
+  ms a frame, `where_time_goes.py encoder`) for files 4% larger at the same PSNR (within
+  0.6 dB). End to end at 640x480, eleven interleaved rounds of pose only, `veryfast` and
+  `subme=1`: offline / pose only 0.975 against 0.965 (medians), higher in 8 of the 11
+  rounds; the spread between rounds (0.85 to 1.18) is wider than the gain.
 - Tried and dropped: a cheaper x264 preset (`superfast`: 14% less encoding CPU for files
   2.3 times larger); one x264 thread and single-threaded decoding (8% less encoding CPU in
   isolation, no difference end to end: offline / pose-only 0.986 against 0.983, five

@@ -7,6 +7,8 @@
 - crowd: the whole pipeline per frame with and without the crowd check, interleaved with
   the bare landmarker (the bench's `pose_ms` / `pipeline_ms` on the same frames).
 - build: building the two landmarkers one after the other, and on two threads at once.
+- encoder: the annotated video's encoder settings against plain `veryfast`, alternately:
+  CPU a frame (colour conversion included), file size and PSNR against the frames fed in.
 
 Each prints one JSON object of medians. Run on an idle machine; the shared clips live in
 ../shared/videos.
@@ -110,13 +112,49 @@ def build(runs: int) -> dict:
     return {"serial_s": statistics.median(serial), "two_threads_s": statistics.median(threaded)}
 
 
+def encoder(clip: Path, runs: int, frames: int) -> dict:
+    import resource
+
+    import numpy as np
+
+    from coach.video import ENCODER_OPTIONS, H264Writer, read_frames
+
+    def cpu_s() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # x264's threads included
+        return usage.ru_utime + usage.ru_stime
+
+    rgb = [frame.rgb for _, frame in zip(range(frames), read_frames(clip), strict=False)]
+    settings = {"ours": ENCODER_OPTIONS, "veryfast": {"crf": "23", "preset": "veryfast"}}
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        cpu_ms: dict[str, list[float]] = {name: [] for name in settings}
+        for _ in range(runs):
+            for name, options in settings.items():
+                start = cpu_s()
+                with H264Writer(Path(folder) / f"{name}.mp4", 30.0, (640, 480), options) as out:
+                    for frame in rgb:
+                        out.write(frame)
+                cpu_ms[name].append(1000 * (cpu_s() - start) / len(rgb))
+        for name in settings:
+            path = Path(folder) / f"{name}.mp4"
+            decoded = [frame.rgb for frame in read_frames(path)]
+            mse = np.mean([np.mean((a.astype(np.float32) - b) ** 2)
+                           for a, b in zip(rgb, decoded, strict=False)])  # fmt: skip
+            figures[f"{name}_cpu_ms_per_frame"] = statistics.median(cpu_ms[name])
+            figures[f"{name}_kb"] = path.stat().st_size / 1024
+            figures[f"{name}_psnr_db"] = float(10 * np.log10(255**2 / mse))
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("writer", "crowd", "build"))
+    parser.add_argument("what", choices=("writer", "crowd", "build", "encoder"))
     parser.add_argument("--clip", type=Path, default=bench.DEFAULT_CLIP)
     parser.add_argument("--size", default="640x480", help="WxH, or 'own' for the clip's size")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--frames", type=int, default=480, help="frames for `crowd`")
+    parser.add_argument(
+        "--frames", type=int, default=480, help="frames for `crowd` and `encoder`"
+    )
     args = parser.parse_args()
     if args.what == "build":
         figures = build(args.runs)
@@ -126,8 +164,12 @@ def main() -> int:
         size = None if args.size == "own" else tuple(int(n) for n in args.size.split("x"))
         with tempfile.TemporaryDirectory() as folder:
             clip = bench.make_clip(args.clip, 30.0, size, Path(folder) / "clip.mp4")
-            figures = (writer(clip, args.runs) if args.what == "writer"
-                       else crowd(clip, args.runs, args.frames))  # fmt: skip
+            if args.what == "writer":
+                figures = writer(clip, args.runs)
+            elif args.what == "crowd":
+                figures = crowd(clip, args.runs, args.frames)
+            else:
+                figures = encoder(clip, args.runs, args.frames)
     print(json.dumps({"what": args.what, "runs": args.runs,
                       **{k: round(v, 3) for k, v in figures.items()}}))  # fmt: skip
     return 0
