@@ -469,10 +469,12 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   a shorter GIL switch interval (more time lost waiting for the GIL); building the crowd
   check's landmarker on its own thread (MediaPipe builds landmarkers one at a time: 0.37 s
   one after the other, 0.38 s on two threads, `where_time_goes.py build`).
-- Where it stands: the overhead ratio is inside its target at both sizes. Offline / pose
-  only meets its target at 720p (0.958, 0.964, 0.982 in three bench runs) and sits at it
-  at 640x480 (0.937, 0.947, 0.947 in the bench; 0.983 in a separate five-pair comparison
-  the same day). A likely reason, not proven: at 640x480 the bare baseline has almost
+- Where it stands: across bench runs the overhead ratio has been 1.018-1.02 at 640x480
+  and 1.044 at 720p on a quick machine, 1.069 at 720p in a slow spell; offline / pose only
+  0.937-0.947 at 640x480 and 0.958-0.982 at 720p before `subme=1`, 1.007 and 1.022 with
+  it in a slow spell (the bare model at 34-39 ms a frame instead of 25-27). The targets
+  sit inside the machine's run-to-run spread, which moves these ratios by several per
+  cent either way. A likely reason, not proven: at 640x480 the bare baseline has almost
   nothing beside the model (decoding a frame takes 1 ms), so the 7 ms of other work
   `coach analyze` does beside it weighs more; at 720p the baseline itself decodes and
   shrinks the large frame.
