@@ -46,7 +46,7 @@ def test_every_counted_rep_turns_inside_its_own_hand_marked_rep(library, name):
     """A right count could hide an invented rep beside a missed one; the times cannot."""
     clip = CLIPS[name]
     reps = replay(library, name, clip["exercise"]).engine.reps
-    turns = [rep.start_s + rep.down_s for rep in reps]
+    turns = [rep.turn_s for rep in reps]
     assert turns_in_marked_reps(turns, clip["rep_times"]) == len(reps), turns
 
 
