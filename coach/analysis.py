@@ -93,6 +93,7 @@ def rep_to_json(rep: Rep) -> dict[str, Any]:
         "index": rep.index,
         "side": rep.side,
         "start_s": round(rep.start_s, 3),
+        "turn_s": round(rep.turn_s, 3),  # the deepest point: the driving signal at its extreme
         "end_s": round(rep.end_s, 3),
         "duration_s": round(rep.duration_s, 3),
         "down_s": round(rep.down_s, 3),

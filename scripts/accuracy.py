@@ -128,7 +128,7 @@ def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
                 result, seconds = analyze(folder / clip["file"], exercise_id, extra)
                 true_reps = clip.get("true_reps", 0) if job_kind == "reps" else 0
                 marked = clip.get("rep_times") if job_kind == "reps" else None
-                turns = [rep["start_s"] + rep["down_s"] for rep in result["repetitions"]]
+                turns = [rep["turn_s"] for rep in result["repetitions"]]
                 row = Row(
                     clip["file"], folder.name, exercise_id, job_kind, expected, true_reps,
                     result["reps"], result["hold_s"] if job_kind == "hold" else None, hold,

@@ -94,3 +94,18 @@ def test_a_corrupt_video_stops_with_a_video_error(tmp_path, squat):
     bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(2000))
     with pytest.raises(VideoError, match=r"bad\.mp4"):
         analysis.analyze_video(bad, squat, annotated_path=tmp_path / "annotated.mp4")
+
+
+def test_each_rep_in_the_json_says_when_it_started_turned_and_ended():
+    """The CLI's --json gives each rep's turn (its deepest point), so a rep can be checked
+    against a hand-marked one (scripts/accuracy.py) without adding up durations."""
+    from coach.engine.results import AngleStats, Rep
+
+    rep = Rep(
+        index=1, side="both", start_s=2.0, turn_s=3.25, end_s=4.5, partial=False,
+        angles={"knee_flexion": AngleStats(min_deg=4.0, max_deg=96.0, at_turn_deg=95.5)},
+    )  # fmt: skip
+    out = analysis.rep_to_json(rep)
+    assert (out["start_s"], out["turn_s"], out["end_s"]) == (2.0, 3.25, 4.5)
+    assert (out["down_s"], out["up_s"]) == (1.25, 1.25)
+    assert out["range_of_motion"]["knee_flexion"]["rom_deg"] == 92.0
