@@ -444,13 +444,20 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   beside it, but by less than the spread between runs. MediaPipe's own time over the 900
   frames, medians of three runs each way: 23.3 s writing the annotated video against
   22.5 s without (by hand, under cProfile), then with `scripts/where_time_goes.py writer`
-  26.3 against 26.0 s, and 30.9 against 34.6 s in a slow spell. Nor does the crowd check
-  cost anything measurable (pipeline ms a frame at 720p with and without it): 26.9
-  against 27.3 by hand, 32.0 against 30.7 in a slow spell (`where_time_goes.py crowd
-  --size own`).
+  26.3 against 26.0 s, and 30.9 against 34.6 s in a slow spell. The crowd check costs
+  the per-frame pipeline about 1%, within the spread of a single comparison: pipeline ms
+  a frame at 720p with and without it, 26.9 against 27.3 by hand, 32.0 against 30.7 in
+  a slow spell (`where_time_goes.py crowd --size own`); in the slowest spell, medians of
+  five interleaved rounds of 240 frames, the pipeline took 1.024 against 1.013 times the
+  bare model at 720p and 1.055 against 1.041 at 640x480.
 - The two cores are virtual (a hypervisor) and shared: one run can differ from the next by
-  several per cent, and a slow spell can last minutes. Each figure is therefore the median
-  of five runs, pose and pipeline interleaved.
+  several per cent, and a slow spell can last minutes or hours. Each figure is therefore
+  the median of five runs, pose and pipeline interleaved. Most of the jitter is quicker
+  than a run: alternating the two in one-second blocks instead of whole 16 s runs
+  narrowed the spread a little at most (six pairs at 720p in a slow spell, twice: sd
+  0.027 against 0.030, ratios 1.004-1.082 against 1.004-1.078; then 0.032 against 0.044,
+  1.008-1.093 against 0.939-1.06; `where_time_goes.py blocks --size own --runs 6`), so
+  the bench keeps whole runs.
 - What moved the figures (from overhead 1.05/1.06 and offline/pose-only 0.90/0.84 at
   640x480/720p): the model's thread stopped doing anything but the model (the coach moved
   to the drawing thread), the workers give way to it, frames are shrunk once while
@@ -469,15 +476,16 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   a shorter GIL switch interval (more time lost waiting for the GIL); building the crowd
   check's landmarker on its own thread (MediaPipe builds landmarkers one at a time: 0.37 s
   one after the other, 0.38 s on two threads, `where_time_goes.py build`).
-- Where it stands: across bench runs the overhead ratio has been 1.018-1.02 at 640x480
-  and 1.044 at 720p on a quick machine, 1.069 at 720p in a slow spell; offline / pose only
-  0.937-0.947 at 640x480 and 0.958-0.982 at 720p before `subme=1`, 1.007 and 1.022 with
-  it in a slow spell (the bare model at 34-39 ms a frame instead of 25-27). The targets
-  sit inside the machine's run-to-run spread, which moves these ratios by several per
-  cent either way. A likely reason, not proven: at 640x480 the bare baseline has almost
-  nothing beside the model (decoding a frame takes 1 ms), so the 7 ms of other work
-  `coach analyze` does beside it weighs more; at 720p the baseline itself decodes and
-  shrinks the large frame.
+- Where it stands: the targets are met in some runs and missed in others (the last two
+  runs on the same code). Overhead ratio (640x480 / 720p): 1.018-1.02 / 1.044 on a quick
+  machine (the bare model at 25-27 ms a frame), 1.012 / 1.069 in a slow spell (34-39 ms)
+  and 1.089 / 1.046 in a slower one (42-46 ms). Offline / pose only: 0.937-0.947 /
+  0.958-0.982 on a quick machine before `subme=1`; with it 1.007 / 1.022 in the slow spell
+  and 0.942 / 0.916 in the slower one. The targets sit inside the machine's run-to-run
+  spread. A likely reason for the offline misses, not proven: the 7 ms of CPU `coach
+  analyze` spends beside the model a frame (more in a slow spell) runs on the second
+  virtual core, and the model slows down when both are busy; the bare baseline has almost
+  nothing beside the model (decoding a frame takes 1 ms).
 """
 
 

@@ -7,6 +7,9 @@
 - crowd: the whole pipeline per frame with and without the crowd check, interleaved with
   the bare landmarker (the bench's `pose_ms` / `pipeline_ms` on the same frames).
 - build: building the two landmarkers one after the other, and on two threads at once.
+- blocks: the overhead ratio as the bench measures it (a whole 16 s run of the bare
+  landmarker, then one of the pipeline) against the two alternating in one-second blocks:
+  does finer interleaving narrow the spread between runs?
 - encoder: the annotated video's encoder settings against plain `veryfast`, alternately:
   CPU a frame (colour conversion included), file size and PSNR against the frames fed in.
 
@@ -90,6 +93,63 @@ def crowd(clip: Path, runs: int, frames: int) -> dict:
     return {key: statistics.median(values) for key, values in results.items()}
 
 
+def blocked_overhead(decoded: list, block: int) -> float:
+    """Pipeline / bare landmarker with the two alternating every `block` frames (the first
+    of each pair alternating too), both running through all the frames in order."""
+    import mediapipe as mp
+    import numpy as np
+
+    from coach.estimator import PoseEstimator, downscaled
+    from coach.exercise.loader import ExerciseLibrary
+    from coach.pipeline import CoachSession
+
+    max_side = bench.WORKING_MAX_SIDE_PX
+    landmarker = bench.bare_landmarker()
+    spent = {"bare": 0.0, "pipeline": 0.0}
+    try:
+        with PoseEstimator(max_side_px=max_side) as estimator:
+            session = CoachSession(
+                ExerciseLibrary().get(bench.EXERCISE), estimator=estimator, recorded=True
+            )
+
+            def bare(chunk: list) -> None:
+                for t_s, rgb in chunk:
+                    pixels = np.ascontiguousarray(downscaled(rgb, max_side))
+                    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
+                    landmarker.detect_for_video(image, round(t_s * 1000) + 1)
+
+            def pipeline(chunk: list) -> None:
+                for t_s, rgb in chunk:
+                    session.process_frame(rgb, t_s)
+
+            for k in range(0, len(decoded), block):
+                chunk = decoded[k : k + block]
+                order = [("bare", bare), ("pipeline", pipeline)]
+                for name, work in order[:: 1 if (k // block) % 2 == 0 else -1]:
+                    start = time.perf_counter()
+                    work(chunk)
+                    spent[name] += time.perf_counter() - start
+    finally:
+        landmarker.close()
+    return spent["pipeline"] / spent["bare"]
+
+
+def blocks(clip: Path, runs: int, frames: int, block: int = 30) -> dict:
+    decoded = bench.load_frames(clip, frames)
+    max_side = bench.WORKING_MAX_SIDE_PX
+    whole, blocked = [], []
+    for _ in range(runs):  # interleaved, so a busy spell hits both ways alike
+        pose = bench.pose_ms(decoded, max_side)
+        whole.append(bench.pipeline_ms(decoded, max_side) / pose)
+        blocked.append(blocked_overhead(decoded, block))
+    figures = {}
+    for name, ratios in (("whole_runs", whole), ("blocks", blocked)):
+        figures[f"{name}_median"] = statistics.median(ratios)
+        figures[f"{name}_min"], figures[f"{name}_max"] = min(ratios), max(ratios)
+        figures[f"{name}_sd"] = statistics.stdev(ratios) if runs > 1 else 0.0
+    return figures
+
+
 def build(runs: int) -> dict:
     from coach.estimator import PoseEstimator
 
@@ -150,12 +210,12 @@ def encoder(clip: Path, runs: int, frames: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("writer", "crowd", "build", "encoder"))
+    parser.add_argument("what", choices=("writer", "crowd", "build", "encoder", "blocks"))
     parser.add_argument("--clip", type=Path, default=bench.DEFAULT_CLIP)
     parser.add_argument("--size", default="640x480", help="WxH, or 'own' for the clip's size")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
-        "--frames", type=int, default=480, help="frames for `crowd` and `encoder`"
+        "--frames", type=int, default=480, help="frames for `crowd`, `encoder` and `blocks`"
     )
     args = parser.parse_args()
     if args.what == "build":
@@ -170,6 +230,8 @@ def main() -> int:
                 figures = writer(clip, args.runs)
             elif args.what == "crowd":
                 figures = crowd(clip, args.runs, args.frames)
+            elif args.what == "blocks":
+                figures = blocks(clip, args.runs, args.frames)
             else:
                 figures = encoder(clip, args.runs, args.frames)
     print(json.dumps({"what": args.what, "runs": args.runs,
