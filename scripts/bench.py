@@ -138,33 +138,43 @@ def bare_landmarker():  # -> vision.PoseLandmarker
     return landmarker
 
 
-def pose_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
-    """Bare landmarker (with the same shrinking the coach would do) per frame."""
+def detect_bare(landmarker, frames: list[tuple[float, np.ndarray]], max_side: int | None) -> None:
+    """The bare landmarker on each frame, shrunk as the coach would shrink it."""
     import mediapipe as mp
 
     from coach.estimator import downscaled
 
+    for t_s, rgb in frames:
+        pixels = np.ascontiguousarray(downscaled(rgb, max_side))
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
+        landmarker.detect_for_video(image, round(t_s * 1000) + 1)
+
+
+def pose_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
+    """Bare landmarker (with the same shrinking the coach would do) per frame."""
     landmarker = bare_landmarker()
     try:
         start = time.perf_counter()
-        for t_s, rgb in frames:
-            pixels = np.ascontiguousarray(downscaled(rgb, max_side))
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
-            landmarker.detect_for_video(image, round(t_s * 1000) + 1)
+        detect_bare(landmarker, frames, max_side)
         return 1000 * (time.perf_counter() - start) / len(frames)
     finally:
         landmarker.close()
 
 
-def pipeline_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
-    """The whole coach on the same frames, as `coach analyze` runs it (without drawing)."""
-    from coach.estimator import PoseEstimator
+def coach_session(estimator):  # -> CoachSession
+    """The bench exercise's coach on this estimator, as `coach analyze` runs it."""
     from coach.exercise.loader import ExerciseLibrary
     from coach.pipeline import CoachSession
 
-    exercise = ExerciseLibrary().get(EXERCISE)
+    return CoachSession(ExerciseLibrary().get(EXERCISE), estimator=estimator, recorded=True)
+
+
+def pipeline_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
+    """The whole coach on the same frames, as `coach analyze` runs it (without drawing)."""
+    from coach.estimator import PoseEstimator
+
     with PoseEstimator(max_side_px=max_side) as estimator:
-        session = CoachSession(exercise, estimator=estimator, recorded=True)
+        session = coach_session(estimator)
         start = time.perf_counter()
         for t_s, rgb in frames:
             session.process_frame(rgb, t_s)

@@ -71,15 +71,12 @@ def writer(clip: Path, runs: int) -> dict:
 
 def crowd(clip: Path, runs: int, frames: int) -> dict:
     from coach.estimator import PoseEstimator
-    from coach.exercise.loader import ExerciseLibrary
-    from coach.pipeline import CoachSession
 
     decoded = bench.load_frames(clip, frames)
-    exercise = ExerciseLibrary().get(bench.EXERCISE)
 
     def pipeline(**options) -> float:
         with PoseEstimator(max_side_px=bench.WORKING_MAX_SIDE_PX, **options) as estimator:
-            session = CoachSession(exercise, estimator=estimator, recorded=True)
+            session = bench.coach_session(estimator)
             start = time.perf_counter()
             for t_s, rgb in decoded:
                 session.process_frame(rgb, t_s)
@@ -96,27 +93,17 @@ def crowd(clip: Path, runs: int, frames: int) -> dict:
 def blocked_overhead(decoded: list, block: int) -> float:
     """Pipeline / bare landmarker with the two alternating every `block` frames (the first
     of each pair alternating too), both running through all the frames in order."""
-    import mediapipe as mp
-    import numpy as np
-
-    from coach.estimator import PoseEstimator, downscaled
-    from coach.exercise.loader import ExerciseLibrary
-    from coach.pipeline import CoachSession
+    from coach.estimator import PoseEstimator
 
     max_side = bench.WORKING_MAX_SIDE_PX
     landmarker = bench.bare_landmarker()
     spent = {"bare": 0.0, "pipeline": 0.0}
     try:
         with PoseEstimator(max_side_px=max_side) as estimator:
-            session = CoachSession(
-                ExerciseLibrary().get(bench.EXERCISE), estimator=estimator, recorded=True
-            )
+            session = bench.coach_session(estimator)
 
             def bare(chunk: list) -> None:
-                for t_s, rgb in chunk:
-                    pixels = np.ascontiguousarray(downscaled(rgb, max_side))
-                    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
-                    landmarker.detect_for_video(image, round(t_s * 1000) + 1)
+                bench.detect_bare(landmarker, chunk, max_side)
 
             def pipeline(chunk: list) -> None:
                 for t_s, rgb in chunk:
