@@ -108,6 +108,9 @@ class FrameLoop(Generic[Seen]):
             lambda: PoseEstimator(max_side_px=WORKING_MAX_SIDE_PX)
         )
         self._estimator: PoseEstimator | None = None
+        # Held while the model runs and while `close` takes it away: MediaPipe closed under
+        # a running detect makes that frame fail ("Task runner is currently not running").
+        self._model_lock = threading.Lock()
         self._lock = threading.Lock()
         self._stats = _Stats()
         self._stats_path = stats_path  # one JSON line per frame, for benchmarks
@@ -125,11 +128,12 @@ class FrameLoop(Generic[Seen]):
     def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
         """One RGB frame through pose, `process_poses` and `draw`: the annotated frame and
         the stage timings (ms) out."""
-        estimator = self._pose_estimator()
         t_s = self._session_time(t_s)
-        t0 = time.perf_counter()
-        poses = estimator.detect(rgb, t_s)
-        t1 = time.perf_counter()
+        with self._model_lock:
+            estimator = self._pose_estimator()
+            t0 = time.perf_counter()
+            poses = estimator.detect(rgb, t_s)
+            t1 = time.perf_counter()
         seen = self.process_poses(poses, t_s, (rgb.shape[1], rgb.shape[0]))
         t2 = time.perf_counter()
         shown = self.draw(rgb, seen)
@@ -148,8 +152,10 @@ class FrameLoop(Generic[Seen]):
 
     def close(self) -> None:
         """Release the pose model when the stream ends (called on aiortc's thread); what
-        the session counted stays, and a new model is made if the camera starts again."""
-        estimator, self._estimator = self._estimator, None
+        the session counted stays, and a new model is made if the camera starts again.
+        Also called by a page on its own thread: a frame in the model is let finish first."""
+        with self._model_lock:
+            estimator, self._estimator = self._estimator, None
         if estimator is not None:
             estimator.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -123,3 +125,39 @@ def test_two_live_coaches_do_not_share_counts(library):
         estimator_factory=lambda: RecordedEstimator("squat_side_studio"),
     )  # fmt: skip
     assert len(one.snapshot().reps) > 0 and two.snapshot().reps == ()
+
+
+def test_the_page_closing_the_model_lets_the_frame_in_it_finish(library):
+    """The posture page closes the model on its own thread when the patient saves, while
+    the webrtc worker may be in the middle of a frame: that frame finishes on the open
+    model, then the model is closed (closed under it, MediaPipe fails the frame)."""
+    in_model, release = threading.Event(), threading.Event()
+
+    class SlowEstimator(RecordedEstimator):
+        def detect(self, rgb: np.ndarray, t_s: float):
+            in_model.set()
+            release.wait(10)
+            assert not self.closed, "the model was closed while a frame was in it"
+            return super().detect(rgb, t_s)
+
+    estimator = SlowEstimator("squat_side_studio")
+    coach = LiveCoach(library.get("squat"), SetPlan(1, reps=3), estimator_factory=lambda: estimator)
+    outcome: list = []
+
+    def worker_frame() -> None:
+        try:
+            outcome.append(coach.process_rgb(np.zeros((480, 640, 3), np.uint8), 0.0)[0].shape)
+        except AssertionError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=worker_frame)
+    worker.start()
+    assert in_model.wait(10)
+    page = threading.Thread(target=coach.close)
+    page.start()
+    page.join(0.2)
+    assert page.is_alive() and not estimator.closed  # waiting for the frame
+    release.set()
+    worker.join(10)
+    page.join(10)
+    assert outcome == [(480, 640, 3)] and estimator.closed
