@@ -143,6 +143,7 @@ with panel_col:
                 st.info("Already saved. Hold a new limit to measure again.")
     for line in running.saved:
         st.success(f"Saved: {line}")
-    if st.button("Measure something else"):  # the stream stops; it releases the model
-        del state[KEY]
-        st.rerun()
+    # A callback, not st.rerun(): a tick of the timed read-out at that moment would turn
+    # Streamlit's pending full rerun into a read-out-only one. The stream stops with the
+    # page's next run and releases the model.
+    st.button("Measure something else", on_click=state.pop, args=(KEY, None))

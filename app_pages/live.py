@@ -30,6 +30,8 @@ class LiveSession:
 
 
 state = st.session_state
+PAIN_AFTER_KEY, EFFORT_KEY = "finish_pain_after", "finish_effort"
+FINISH_ERROR_KEY = "finish_error"  # shown once, under the form
 try:
     library = resources.load_library()
     store = resources.open_store()
@@ -146,22 +148,31 @@ with panel_col:
     coaching_panel()
     st.toggle("Mute the voice", key="muted")
 
+
+def finish_session(live: LiveSession) -> None:
+    """The Finish form's callback: it runs before the page's next run, so that run shows
+    the summary. (Not st.rerun() after saving: a tick of the panel's timed fragment at that
+    moment turns Streamlit's pending full rerun into a panel-only one.)"""
+    result = live.coach.snapshot().result
+    try:
+        store.finish_session(
+            live.session_id, pain_after=int(state[PAIN_AFTER_KEY]),
+            effort_borg=float(state[EFFORT_KEY]), view=result.view if result else None,
+        )  # fmt: skip
+    except CoachError as exc:
+        state[FINISH_ERROR_KEY] = str(exc)
+    else:
+        live.finished = True
+
+
 with st.form("finish"):
     st.markdown("**When you have finished**")
-    pain_after = st.slider("How much pain do you have now?", 0, 10, 0, help=coaching.PAIN_HELP)
-    effort = st.select_slider(
+    st.slider("How much pain do you have now?", 0, 10, 0, key=PAIN_AFTER_KEY,
+              help=coaching.PAIN_HELP)  # fmt: skip
+    st.select_slider(
         "How hard was it? (Borg CR10)", options=list(coaching.BORG_CR10), value=3,
-        format_func=coaching.BORG_CR10.get,
+        format_func=coaching.BORG_CR10.get, key=EFFORT_KEY,
     )  # fmt: skip
-    if st.form_submit_button("Finish and see my summary"):
-        result = live_coach.snapshot().result
-        try:
-            store.finish_session(
-                live.session_id, pain_after=int(pain_after), effort_borg=float(effort),
-                view=result.view if result else None,
-            )  # fmt: skip
-        except CoachError as exc:
-            st.error(str(exc))
-        else:
-            live.finished = True
-            st.rerun()
+    st.form_submit_button("Finish and see my summary", on_click=finish_session, args=(live,))
+if error := state.pop(FINISH_ERROR_KEY, None):
+    st.error(error)

@@ -25,6 +25,8 @@ from ui import dashboard as dash
 SITTING_KEY = "posture_sitting"
 SHOWN_KEY = "posture_nudges_shown"
 SAVED_KEY = "posture_last_saved"  # stays on the page: the new check's camera reruns it
+NOTICE_KEY = "posture_notice"  # shown once, under the Finish button
+ERROR_KEY = "posture_save_error"  # likewise
 
 
 @dataclass
@@ -128,29 +130,39 @@ with panel_col:
         check.calibrate()
     posture_panel()
 
-if st.button("Finish and save the summary", type="primary"):
+def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
+    """The Finish button's callback. It runs before the page's next run, so that run shows
+    the saved summary and a fresh check. (Not st.rerun() after saving: a tick of the panel's
+    timed fragment arriving at that moment turns Streamlit's pending full rerun into a
+    panel-only one, and the page would go on showing the old check.)"""
     summary = check.summary()
     if not summary["observed_s"]:
-        st.info("Nothing to save yet: start the camera and sit in view first.")
-    else:
-        # The check ran for the frames' time, which may have begun well after the page
-        # opened: date it back from now by that time.
-        ended = datetime.now(UTC)
-        ran = timedelta(seconds=summary["observed_s"] + summary["away_s"])
-        started = max(sitting.started_at, ended - ran)
-        try:
-            store.add_posture_check(patient.id, started_at=started, ended_at=ended,
-                                    summary=summary)  # fmt: skip
-        except CoachError as exc:
-            st.error(str(exc))
-        else:
-            check.close()
-            del state[SITTING_KEY]
-            minutes = summary["observed_s"] / 60
-            state[SAVED_KEY] = (f"Posture check saved: {minutes:.0f} min in view, good "
-                                f"posture {100 * (summary['good_fraction'] or 0):.0f}% of "
-                                "the time.")  # fmt: skip
-            st.rerun()
+        state[NOTICE_KEY] = "Nothing to save yet: start the camera and sit in view first."
+        return
+    # The check ran for the frames' time, which may have begun well after the page opened:
+    # date it back from now by that time.
+    ended = datetime.now(UTC)
+    ran = timedelta(seconds=summary["observed_s"] + summary["away_s"])
+    started = max(sitting.started_at, ended - ran)
+    try:
+        store.add_posture_check(sitting.patient_id, started_at=started, ended_at=ended,
+                                summary=summary)  # fmt: skip
+    except CoachError as exc:
+        state[ERROR_KEY] = str(exc)
+        return
+    check.close()
+    del state[SITTING_KEY]
+    minutes = summary["observed_s"] / 60
+    state[SAVED_KEY] = (f"Posture check saved: {minutes:.0f} min in view, good posture "
+                        f"{100 * (summary['good_fraction'] or 0):.0f}% of the time.")  # fmt: skip
+
+
+st.button("Finish and save the summary", type="primary", on_click=finish_and_save,
+          args=(check, sitting))  # fmt: skip
+if notice := state.pop(NOTICE_KEY, None):
+    st.info(notice)
+if error := state.pop(ERROR_KEY, None):
+    st.error(error)
 
 st.subheader("Earlier checks")
 rows = selfcare.posture_rows(store.posture_checks(patient.id))

@@ -86,3 +86,27 @@ def test_two_browser_sessions_get_their_own_coach(fresh_store, webrtc_renders):
         next(b for b in at.button if b.label == "Start session").click().run()
     one, two = first.session_state["live_session"], second.session_state["live_session"]
     assert one.coach is not two.coach and one.session_id != two.session_id
+
+
+def test_finishing_a_live_session_saves_pain_and_effort_and_shows_the_summary(
+    fresh_store, webrtc_renders
+):
+    started = run_page("live.py")
+    next(b for b in started.button if b.label == "Start session").click().run()
+    live = started.session_state["live_session"]
+    # A second AppTest holding the started session: after the page's st.rerun() AppTest's
+    # element tree keeps the set-up widgets (a browser clears them), and running it again
+    # fails on their removed state.
+    at = AppTest.from_file(str(PAGES / "live.py"), default_timeout=60)
+    at.session_state["live_session"] = live
+    at.run()
+    next(s for s in at.slider if s.label == "How much pain do you have now?").set_value(3)
+    next(s for s in at.select_slider if s.label.startswith("How hard")).set_value(5)
+    next(b for b in at.button if b.label == "Finish and see my summary").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    summary = resources.open_store().summary(live.session_id)
+    assert (summary.pain_after, summary.effort_borg) == (3, 5.0)
+    # The run the click caused already shows the summary (the form's callback saved first).
+    labels = [b.label for b in at.button]
+    assert live.finished and "Start another session" in labels
+    assert "Finish and see my summary" not in labels

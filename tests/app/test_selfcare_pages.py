@@ -154,6 +154,9 @@ def test_posture_page_saves_only_the_summary(store, webrtc_renders):
     assert saved.summary["issues_s"] == {"screen_too_close": pytest.approx(9.8, abs=0.3)}
     assert saved.summary["reminders_on"] is True
     assert not any(isinstance(v, (bytes, list)) for v in saved.summary.values())
+    # The run the click caused already says so, with a fresh check under it.
+    assert any("Posture check saved" in s.value for s in at.success)
+    assert at.session_state["posture_sitting"].check is not check
     table = at.dataframe[0].value
     assert list(table["Main issue"]) == ["close to the screen"]
     assert list(table["Screen distance (cm)"]) == [37]

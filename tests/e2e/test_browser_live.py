@@ -129,6 +129,19 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     assert len(rows) == 3, rows
     assert all(row["range_of_motion"]["knee_flexion"]["max_deg"] > 60 for row in rows)
 
+    # Finishing (the form's defaults: no pain, effort 3) shows the summary in place of the
+    # camera, with the webcam's timed panel still ticking until then.
+    finish = "//button[normalize-space(.)='Finish and see my summary']"
+    wait(browser, 30).until(ec.element_to_be_clickable((by.XPATH, finish))).click()
+    deadline = time.monotonic() + 30
+    while "Start another session" not in (text := browser.find_element(by.TAG_NAME, "body").text):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no summary after Finish; page said:\n{text[:2000]}\n"
+                        f"server log:\n{_tail(log_path)}")  # fmt: skip
+        time.sleep(0.5)
+    finished = store.summary(1)
+    assert (finished.pain_after, finished.effort_borg) == (0, 3.0)
+
 
 def test_live_page_with_nobody_in_view_asks_the_patient_in(server, browser_factory, empty_camera):
     url, _ = server

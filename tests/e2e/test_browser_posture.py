@@ -69,6 +69,11 @@ def test_posture_page_calibrates_advises_and_saves_a_summary(
                         f"\nserver log:\n{_tail(log_path)}")  # fmt: skip
         time.sleep(0.5)
     (check,) = saved
-    wait(browser, 30).until(lambda b: "Posture check saved" in body_text(b, by))
+    deadline = time.monotonic() + 30
+    while "Posture check saved" not in (text := body_text(browser, by)):
+        if time.monotonic() > deadline:
+            pytest.fail(f"saved, but the page does not say so; page said:\n{text[:2000]}\n"
+                        f"server log:\n{_tail(log_path)}")  # fmt: skip
+        time.sleep(0.5)
     assert check.summary["calibrated"] is True and check.summary["observed_s"] > 5
     assert check.summary["screen_distance_cm"] > 100  # a gym camera a few metres away
