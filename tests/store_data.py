@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from coach.engine.results import AngleStats, Fault, Rep
 from coach.exercise.loader import ExerciseLibrary
@@ -52,8 +52,10 @@ def seed_patient(store: Store, library: ExerciseLibrary, *, name: str = "Ana Exa
                  clinician_id: int | None = None, start: date | None = None,
                  days: int = 4) -> Seeded:  # fmt: skip
     """A patient with a squat (3x a week, 5 reps, progress rule) and a plank plan, and one
-    squat session a day for the last `days` days; the third session is painful."""
-    today = datetime.now().astimezone().date()
+    squat session a day for the last `days` days; the third session is painful. Each
+    session is at local noon, so it falls on its day whatever the hour the tests run."""
+    now = datetime.now().astimezone()
+    today = now.date()
     patient = store.add_patient(name, referrer="Dr Referrer", clinician_id=clinician_id)
     plan = store.create_plan(patient, start_date=start or today - timedelta(days=30))
     squat = store.add_plan_item(plan, PlanItemSpec.from_exercise(
@@ -61,7 +63,7 @@ def seed_patient(store: Store, library: ExerciseLibrary, *, name: str = "Ana Exa
     plank = store.add_plan_item(plan, PlanItemSpec.from_exercise(library.get("plank")))
     sessions = []
     for n in range(days, 0, -1):
-        when = datetime.now(UTC) - timedelta(days=n, hours=1)
+        when = datetime.combine(today - timedelta(days=n), time(12), now.tzinfo).astimezone(UTC)
         pain = (2, 6) if n == days - 2 else (2, 2)
         sessions.append(record_session(store, patient, squat, when, pain=pain,
                                        faults=(SLOW_DOWN,) if n % 2 else ()))  # fmt: skip
