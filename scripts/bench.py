@@ -486,16 +486,21 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   a shorter GIL switch interval (more time lost waiting for the GIL); building the crowd
   check's landmarker on its own thread (MediaPipe builds landmarkers one at a time: 0.37 s
   one after the other, 0.38 s on two threads, `where_time_goes.py build`).
-- Where it stands: the targets are met in some runs and missed in others (the last two
-  runs on the same code). Overhead ratio (640x480 / 720p): 1.018-1.02 / 1.044 on a quick
-  machine (the bare model at 25-27 ms a frame), 1.012 / 1.069 in a slow spell (34-39 ms)
-  and 1.089 / 1.046 in a slower one (42-46 ms). Offline / pose only: 0.937-0.947 /
-  0.958-0.982 on a quick machine before `subme=1`; with it 1.007 / 1.022 in the slow spell
-  and 0.942 / 0.916 in the slower one. The targets sit inside the machine's run-to-run
-  spread. A likely reason for the offline misses, not proven: the 7 ms of CPU `coach
-  analyze` spends beside the model a frame (more in a slow spell) runs on the second
-  virtual core, and the model slows down when both are busy; the bare baseline has almost
-  nothing beside the model (decoding a frame takes 1 ms).
+- Where it stands: the targets are met in some runs and missed in others. Overhead ratio
+  (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
+  frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
+  1.069 in a slow spell (34-39 ms) and 1.089 / 1.046 in a slower one (42-46 ms). Offline /
+  pose only: 0.937-0.947 / 0.958-0.982 on a quick machine before `subme=1`; with it 0.954
+  / 0.934 on a quick machine, 1.007 / 1.022 in the slow spell and 0.942 / 0.916 in the
+  slower one. The targets sit inside the machine's run-to-run spread; the 720p offline
+  ratio is the one missed most often (in two of the three runs with `subme=1`). A likely
+  reason for the offline misses, not proven: the 7 ms of CPU `coach analyze` spends beside
+  the model a frame (more in a slow spell) runs on the second virtual core, and the model
+  slows down when both are busy; the bare baseline has almost nothing beside the model
+  (decoding a frame takes 1 ms). Fixed costs explain about 1% of it: on a 1 s clip at 720p
+  `coach analyze` took 2.16 s against 1.85 s for pose only (medians of five, fresh
+  processes), of which 0.14 s is building the crowd check's landmarker; both pay 1.15 s for
+  `import mediapipe` (its legacy `solutions` package loads matplotlib).
 """
 
 
