@@ -493,14 +493,20 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   pose only: 0.937-0.947 / 0.958-0.982 on a quick machine before `subme=1`; with it 0.954
   / 0.934 on a quick machine, 1.007 / 1.022 in the slow spell and 0.942 / 0.916 in the
   slower one. The targets sit inside the machine's run-to-run spread; the 720p offline
-  ratio is the one missed most often (in two of the three runs with `subme=1`). A likely
-  reason for the offline misses, not proven: the 7 ms of CPU `coach analyze` spends beside
-  the model a frame (more in a slow spell) runs on the second virtual core, and the model
-  slows down when both are busy; the bare baseline has almost nothing beside the model
-  (decoding a frame takes 1 ms). Fixed costs explain about 1% of it: on a 1 s clip at 720p
-  `coach analyze` took 2.16 s against 1.85 s for pose only (medians of five, fresh
-  processes), of which 0.14 s is building the crowd check's landmarker; both pay 1.15 s for
-  `import mediapipe` (its legacy `solutions` package loads matplotlib).
+  ratio is the one missed most often (in two of the three runs with `subme=1`). What the
+  gap is made of, measured by hand on a 30 s 720p clip in the quick spell (scratch
+  scripts): the model's thread spent 25.0 of `coach analyze`'s 26.1 s in `detect` (27.7 ms
+  a frame), 0.05 ms a frame waiting for a decoded frame and 0.03 ms handing it on, so the
+  stages never hold the model up; the rest is start-up. Fixed costs, about 1%: on a 1 s
+  clip `coach analyze` took 2.16 s against 1.85 s for pose only (medians of five, fresh
+  processes), 0.16 s of it building the crowd check's landmarker (both pay about 1 s for
+  `import mediapipe`, whose legacy `solutions` package loads matplotlib). Per frame, about
+  2%: `detect` at 27.7 ms against the bare model's 27.2, of which our Python is 0.06 ms
+  (`poses_from_result`); the rest is the model itself running a little slower beside the
+  crowd check's look and the encoder. The bare model is single-threaded (process CPU /
+  wall 1.0) and a busy pure-Python process on the other core did not slow it (27.0 against
+  26.7-27.1 ms a frame), so what slows it is more likely memory traffic (x264, the crowd
+  look) than a lack of cores; not proven.
 """
 
 
