@@ -491,9 +491,10 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
   1.069 in a slow spell (34-39 ms) and 1.089 / 1.046 in a slower one (42-46 ms). Offline /
   pose only: 0.937-0.947 / 0.958-0.982 on a quick machine before `subme=1`; with it 0.954
-  / 0.934 on a quick machine, 1.007 / 1.022 in the slow spell and 0.942 / 0.916 in the
-  slower one. The targets sit inside the machine's run-to-run spread; the 720p offline
-  ratio is the one missed most often (in two of the three runs with `subme=1`). What the
+  / 0.934 on a quick machine (and 0.955 at 720p in a run of that size alone just after,
+  overhead 1.036), 1.007 / 1.022 in the slow spell and 0.942 / 0.916 in the slower one.
+  The targets sit inside the machine's run-to-run spread; the 720p offline ratio is the
+  one missed most often (in two of the four runs with `subme=1`). What the
   gap is made of, measured by hand on a 30 s 720p clip in the quick spell (scratch
   scripts): the model's thread spent 25.0 of `coach analyze`'s 26.1 s in `detect` (27.7 ms
   a frame), 0.05 ms a frame waiting for a decoded frame and 0.03 ms handing it on, so the
@@ -506,7 +507,10 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   crowd check's look and the encoder. The bare model is single-threaded (process CPU /
   wall 1.0) and a busy pure-Python process on the other core did not slow it (27.0 against
   26.7-27.1 ms a frame), so what slows it is more likely memory traffic (x264, the crowd
-  look) than a lack of cores; not proven.
+  look) than a lack of cores; not proven. The crowd check's share, end to end: `coach
+  analyze` on that clip without it (one landmarker, `crowd_check_s=None`) ran 1.017 times
+  as fast (medians of four interleaved rounds, 36.3 against 35.7 frames/s); it stays on,
+  since it is what keeps the coach on the patient when someone walks through.
 """
 
 
