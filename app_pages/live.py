@@ -31,7 +31,6 @@ class LiveSession:
 
 state = st.session_state
 PAIN_AFTER_KEY, EFFORT_KEY = "finish_pain_after", "finish_effort"
-FINISH_ERROR_KEY = "finish_error"  # shown once, under the form
 try:
     library = resources.load_library()
     store = resources.open_store()
@@ -160,7 +159,7 @@ def finish_session(live: LiveSession) -> None:
             effort_borg=float(state[EFFORT_KEY]), view=result.view if result else None,
         )  # fmt: skip
     except CoachError as exc:
-        state[FINISH_ERROR_KEY] = str(exc)
+        dash.flash(str(exc), "error")
     else:
         live.finished = True
 
@@ -174,5 +173,4 @@ with st.form("finish"):
         format_func=coaching.BORG_CR10.get, key=EFFORT_KEY,
     )  # fmt: skip
     st.form_submit_button("Finish and see my summary", on_click=finish_session, args=(live,))
-if error := state.pop(FINISH_ERROR_KEY, None):
-    st.error(error)
+dash.show_flash()  # a failed save, under the form

@@ -25,8 +25,6 @@ from ui import dashboard as dash
 SITTING_KEY = "posture_sitting"
 SHOWN_KEY = "posture_nudges_shown"
 SAVED_KEY = "posture_last_saved"  # stays on the page: the new check's camera reruns it
-NOTICE_KEY = "posture_notice"  # shown once, under the Finish button
-ERROR_KEY = "posture_save_error"  # likewise
 
 
 @dataclass
@@ -137,7 +135,7 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
     panel-only one, and the page would go on showing the old check.)"""
     summary = check.summary()
     if not summary["observed_s"]:
-        state[NOTICE_KEY] = "Nothing to save yet: start the camera and sit in view first."
+        dash.flash("Nothing to save yet: start the camera and sit in view first.", "info")
         return
     # The check ran for the frames' time, which may have begun well after the page opened:
     # date it back from now by that time.
@@ -148,7 +146,7 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
         store.add_posture_check(sitting.patient_id, started_at=started, ended_at=ended,
                                 summary=summary)  # fmt: skip
     except CoachError as exc:
-        state[ERROR_KEY] = str(exc)
+        dash.flash(str(exc), "error")
         return
     check.close()
     del state[SITTING_KEY]
@@ -159,10 +157,7 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
 
 st.button("Finish and save the summary", type="primary", on_click=finish_and_save,
           args=(check, sitting))  # fmt: skip
-if notice := state.pop(NOTICE_KEY, None):
-    st.info(notice)
-if error := state.pop(ERROR_KEY, None):
-    st.error(error)
+dash.show_flash()  # what the Finish button had to say, under it
 
 st.subheader("Earlier checks")
 rows = selfcare.posture_rows(store.posture_checks(patient.id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -632,12 +633,17 @@ def export_section(
 FLASH_KEY = "form_coach_flash"
 
 
-def flash(message: str) -> None:
-    """A success message that survives the rerun after a change."""
-    st.session_state[FLASH_KEY] = message
+FlashKind = Literal["success", "info", "error"]
+
+
+def flash(message: str, kind: FlashKind = "success") -> None:
+    """A message that survives the rerun after a change (or is set in a widget's callback,
+    before the run that shows it)."""
+    st.session_state[FLASH_KEY] = (kind, message)
 
 
 def show_flash() -> None:
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message)
+    flashed: tuple[FlashKind, str] | None = st.session_state.pop(FLASH_KEY, None)
+    if flashed:
+        kind, message = flashed
+        {"success": st.success, "info": st.info, "error": st.error}[kind](message)

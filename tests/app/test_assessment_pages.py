@@ -86,13 +86,13 @@ def test_saving_a_measurement_stores_it_and_compares_with_the_last(store, webrtc
     assert len(store.assessments(patient.id, kind="rom")) == 2
 
 
-
 def test_measure_something_else_goes_back_to_the_choice(store, webrtc_renders):  # noqa: F811
     running = Running(measured_session(), "rom", "knee_flexion", "Knee flexion")
     at = page("assessment.py", state={KEY: running})
     next(b for b in at.button if b.label == "Measure something else").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert KEY not in at.session_state and any(b.label == "Start" for b in at.button)
+
 
 def test_saving_before_anything_is_measured_says_what_to_do(store, webrtc_renders):  # noqa: F811
     fresh = AssessmentSession(RomTask(load_measures()["knee_flexion"]))  # no frames yet

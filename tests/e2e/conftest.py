@@ -166,3 +166,13 @@ def start_camera(browser, by, ec, wait) -> None:
         )
     )
     browser.switch_to.default_content()
+
+
+def wait_for_page_text(browser, by, text: str, seconds: float, log_path: Path, what: str) -> None:
+    """Poll the page until it shows `text`; else fail saying `what` went wrong, with the
+    page's text and the server log's tail (a bare selenium timeout says neither)."""
+    deadline = time.monotonic() + seconds
+    while text not in (shown := browser.find_element(by.TAG_NAME, "body").text):
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}; page said:\n{shown[:2000]}\nserver log:\n{_tail(log_path)}")
+        time.sleep(0.5)

@@ -13,7 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import _tail, start_camera, y4m_from
+from tests.e2e.conftest import _tail, start_camera, wait_for_page_text, y4m_from
 
 pytestmark = pytest.mark.browser
 
@@ -133,12 +133,8 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     # camera, with the webcam's timed panel still ticking until then.
     finish = "//button[normalize-space(.)='Finish and see my summary']"
     wait(browser, 30).until(ec.element_to_be_clickable((by.XPATH, finish))).click()
-    deadline = time.monotonic() + 30
-    while "Start another session" not in (text := browser.find_element(by.TAG_NAME, "body").text):
-        if time.monotonic() > deadline:
-            pytest.fail(f"no summary after Finish; page said:\n{text[:2000]}\n"
-                        f"server log:\n{_tail(log_path)}")  # fmt: skip
-        time.sleep(0.5)
+    wait_for_page_text(browser, by, "Start another session", 30, log_path,
+                       "no summary after Finish")  # fmt: skip
     finished = store.summary(1)
     assert (finished.pain_after, finished.effort_borg) == (0, 3.0)
 

@@ -10,7 +10,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import _tail, start_camera, y4m_from
+from tests.e2e.conftest import _tail, start_camera, wait_for_page_text, y4m_from
 
 pytestmark = pytest.mark.browser
 
@@ -69,11 +69,7 @@ def test_posture_page_calibrates_advises_and_saves_a_summary(
                         f"\nserver log:\n{_tail(log_path)}")  # fmt: skip
         time.sleep(0.5)
     (check,) = saved
-    deadline = time.monotonic() + 30
-    while "Posture check saved" not in (text := body_text(browser, by)):
-        if time.monotonic() > deadline:
-            pytest.fail(f"saved, but the page does not say so; page said:\n{text[:2000]}\n"
-                        f"server log:\n{_tail(log_path)}")  # fmt: skip
-        time.sleep(0.5)
+    wait_for_page_text(browser, by, "Posture check saved", 30, log_path,
+                       "saved, but the page does not say so")  # fmt: skip
     assert check.summary["calibrated"] is True and check.summary["observed_s"] > 5
     assert check.summary["screen_distance_cm"] > 100  # a gym camera a few metres away
