@@ -4,7 +4,8 @@ Three threads joined by small bounded queues: decoding; the pose model, which do
 nothing else; and the coach (tracker, smoother, engine) with the drawing and writing of
 the annotated video. The model is the slowest step, so the other two run at a lower
 priority (`coach.threads`) and keep out of its way; the queues keep memory flat however
-long the video is.
+long the video is. The model's threads have a core to themselves, the others share the
+rest (`coach.cores`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from coach.cores import CorePlacement, claimed_split
 from coach.draw import annotate
 from coach.engine.results import FrameResult, Rep, Status
 from coach.errors import CoachError
@@ -146,9 +148,10 @@ class _CoachStage:
 
     def __init__(
         self, session: CoachSession, writer: Callable[[np.ndarray], H264Writer] | None,
-        maxsize: int = 8,
+        maxsize: int = 8, placement: CorePlacement | None = None,
     ) -> None:  # fmt: skip
         self.session = session
+        self._placement = placement
         self.tally = _Tally(series={name: [] for name in session.exercise.measures})
         self._make_writer = writer
         self._writer: H264Writer | None = None
@@ -158,7 +161,7 @@ class _CoachStage:
         self._thread.start()
 
     def _run(self) -> None:
-        give_way_to_the_model()
+        give_way_to_the_model(self._placement)
         while (item := self._queue.get()) is not _DONE:
             if self._error is None:
                 try:
@@ -258,21 +261,32 @@ def analyze_video(
     mirrored: bool = False,
     progress: ProgressCallback | None = None,
     max_side_px: int | None = WORKING_MAX_SIDE_PX,
+    pin_cores: bool = True,
 ) -> AnalysisResult:
     """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
-    (None: the video's own size) for the model and the annotated video alike."""
+    (None: the video's own size) for the model and the annotated video alike. With
+    `pin_cores`, the model's threads keep to the core this call starts on and the other
+    stages to the other cores, unless another analysis is placed so already
+    (`coach.cores`); the calling thread's cores are restored."""
     path = Path(path)
     info = probe(path)
 
     def new_writer(rgb: np.ndarray) -> H264Writer:
         return H264Writer(annotated_path, info.fps, (rgb.shape[1], rgb.shape[0]))
 
-    with PoseEstimator(model) as estimator:
+    claim = claimed_split() if pin_cores else contextlib.nullcontext(CorePlacement.unpinned())
+    with (
+        claim as placement,
+        placement.on_model_core(),
+        PoseEstimator(model, placement=placement) as estimator,
+    ):
         session = CoachSession(exercise, mirrored=mirrored, recorded=True)
-        stage = _CoachStage(session, new_writer if annotated_path is not None else None)
+        writer = new_writer if annotated_path is not None else None
+        stage = _CoachStage(session, writer, placement=placement)
         frames = 0
         try:
-            for frame in prefetch(working_frames(path, max_side_px), maxsize=8):
+            decoded = working_frames(path, max_side_px)
+            for frame in prefetch(decoded, maxsize=8, placement=placement):
                 stage.put(frame, estimator.detect(frame.rgb, frame.t_s))
                 frames += 1
                 if progress is not None:

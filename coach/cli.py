@@ -86,6 +86,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         result = analyze_video(
             video, exercise, model=args.model, annotated_path=args.annotated,
             mirrored=args.mirrored, progress=progress, max_side_px=args.max_side or None,
+            pin_cores=not args.no_pinning,
         )  # fmt: skip
     finally:
         progress.close()
@@ -262,6 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-side", type=int, metavar="PX", default=WORKING_MAX_SIDE_PX,
         help="shrink frames whose longer side is larger to PX before the pose model and "
         f"the annotated video (default {WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
+    )  # fmt: skip
+    analyze.add_argument(
+        "--no-pinning", action="store_true",
+        help="let the system place every thread (by default the pose model's threads keep "
+        "to one core and the rest to the others, which is quicker for one analysis at a time)",
     )  # fmt: skip
     analyze.set_defaults(run=cmd_analyze)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from coach.cores import CorePlacement
 from coach.errors import ModelError
 from coach.landmarks import NUM_LANDMARKS
 from coach.model_bundle import resolve_model_path
@@ -163,6 +164,10 @@ class PoseEstimator:
     it looked at, always (waiting if it is late), so the poses returned do not depend on
     timing. `max_side_px` shrinks larger
     frames before the model (see `downscaled`); the poses keep the frame's own size.
+
+    Given a `CorePlacement`, the crowd check's landmarker and thread are put on its worker
+    cores; the tracking landmarker's threads take the cores of the thread that builds the
+    estimator (the caller puts that thread on the model's core: `coach.cores`).
     """
 
     # A look (detector and two landmark passes) takes about two frames' tracking time:
@@ -177,20 +182,29 @@ class PoseEstimator:
         min_tracking_confidence: float = 0.5,
         crowd_check_s: float | None = 1.0,
         max_side_px: int | None = None,
+        placement: CorePlacement | None = None,
     ) -> None:
+        placement = placement if placement is not None else CorePlacement.unpinned()
         self.model_path = resolve_model_path(model)
         self.max_side_px = max_side_px
         self._settings = (min_detection_confidence, min_tracking_confidence)
         split = num_poses > 1 and crowd_check_s is not None
         self._main = self._landmarker(1 if split else num_poses)
-        self._crowd = self._landmarker(num_poses) if split else None
+        self._crowd = None
+        if split:
+            with placement.on_worker_cores():
+                self._crowd = self._landmarker(num_poses)
         self.crowd_check_s = crowd_check_s
         self._others: list[Pose] = []
         self._last_check_s = -np.inf
         # Not a thread that gives way to the model (`coach.threads`): the model's thread
         # waits for each look `crowd_lag_frames` later, so a starved look (the browser and
         # server busy beside a live session) would stall every frame behind it.
-        self._worker = ThreadPoolExecutor(1, "crowd-check") if self._crowd is not None else None
+        self._worker = (
+            ThreadPoolExecutor(1, "crowd-check", initializer=placement.move_to_worker_cores)
+            if self._crowd is not None
+            else None
+        )
         self._pending: Future | None = None  # the crowd look under way
         self._pending_patient: Pose | None = None
         self._pending_frames = 0  # frames until its result is taken

@@ -8,7 +8,8 @@ lower their own scheduling priority: they still get all the CPU the model leaves
 but the kernel runs the model first when both want a core. Threads the workers start
 (FFmpeg's decoding and x264's encoding threads) inherit the lower priority. Only workers
 joined to the model by a queue give way: a thread whose result the model's thread waits
-for (the crowd check) must not, or the model would wait on it.
+for (the crowd check) must not, or the model would wait on it. Given a `CorePlacement`,
+workers also keep off the model's core (`coach.cores`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
+from coach.cores import CorePlacement
+
 T = TypeVar("T")
 _DONE = object()
 
@@ -28,13 +31,16 @@ _DONE = object()
 WORKER_NICENESS = 10
 
 
-def give_way_to_the_model() -> None:
-    """Lower the calling thread's priority by `WORKER_NICENESS`.
+def give_way_to_the_model(placement: CorePlacement | None = None) -> None:
+    """Lower the calling thread's priority by `WORKER_NICENESS` (and move it to the
+    placement's worker cores).
 
     Linux schedules threads one by one, so this touches only the calling thread (and the
     threads it starts later). Elsewhere a priority belongs to the whole process and is
     left alone: the workers then simply share the cores as equals.
     """
+    if placement is not None:
+        placement.move_to_worker_cores()
     if sys.platform != "linux":
         return
     thread_id = threading.get_native_id()
@@ -42,14 +48,18 @@ def give_way_to_the_model() -> None:
     os.setpriority(os.PRIO_PROCESS, thread_id, min(19, current + WORKER_NICENESS))
 
 
-def prefetch(items: Iterable[T], maxsize: int, name: str = "decode") -> Iterator[T]:
-    """Iterate `items` on a lower-priority worker thread, `maxsize` ahead; its exceptions
-    re-raise here, and stopping early (break, an error) stops the worker."""
+def prefetch(
+    items: Iterable[T], maxsize: int, name: str = "decode",
+    placement: CorePlacement | None = None,
+) -> Iterator[T]:  # fmt: skip
+    """Iterate `items` on a lower-priority worker thread (on the placement's worker cores),
+    `maxsize` ahead; its exceptions re-raise here, and stopping early (break, an error)
+    stops the worker."""
     buffer: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
     stop = threading.Event()
 
     def work() -> None:
-        give_way_to_the_model()
+        give_way_to_the_model(placement)
         try:
             for item in items:
                 while not stop.is_set():

@@ -13,6 +13,10 @@ Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
 - offline_fps: `coach analyze` (annotated video written) on a 30 s clip, and
   pose_only_fps: decoding + the bare landmarker on the same clip; their ratio
   (target >= 0.95);
+- thread placement: `coach analyze` keeps the model's threads on one core and the rest on
+  the others (`coach.cores`), so every model figure above is measured the same way, and
+  pose_only_fps_unpinned (decoding + the bare landmarker with the kernel placing every
+  thread) shows what that placement is worth (pinning_gain);
 - peak memory (resident set size, and Python's own allocations by tracemalloc) of
   `coach analyze` and of one live session (`LiveCoach` fed the clip's frames);
 - each of these at 640x480 (the clip scaled and letterboxed), at the clip's own 1280x720
@@ -44,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coach.cores import CorePlacement
 from coach.video import WORKING_MAX_SIDE_PX
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,15 +155,19 @@ def detect_bare(landmarker, frames: list[tuple[float, np.ndarray]], max_side: in
         landmarker.detect_for_video(image, round(t_s * 1000) + 1)
 
 
-def pose_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
-    """Bare landmarker (with the same shrinking the coach would do) per frame."""
-    landmarker = bare_landmarker()
-    try:
-        start = time.perf_counter()
-        detect_bare(landmarker, frames, max_side)
-        return 1000 * (time.perf_counter() - start) / len(frames)
-    finally:
-        landmarker.close()
+def pose_ms(
+    frames: list[tuple[float, np.ndarray]], max_side: int | None, placement: CorePlacement
+) -> float:
+    """Bare landmarker (with the same shrinking the coach would do) per frame, its threads
+    on the model's core as `coach analyze` places them."""
+    with placement.on_model_core():
+        landmarker = bare_landmarker()
+        try:
+            start = time.perf_counter()
+            detect_bare(landmarker, frames, max_side)
+            return 1000 * (time.perf_counter() - start) / len(frames)
+        finally:
+            landmarker.close()
 
 
 def coach_session(estimator):  # -> CoachSession
@@ -169,11 +178,16 @@ def coach_session(estimator):  # -> CoachSession
     return CoachSession(ExerciseLibrary().get(EXERCISE), estimator=estimator, recorded=True)
 
 
-def pipeline_ms(frames: list[tuple[float, np.ndarray]], max_side: int | None) -> float:
-    """The whole coach on the same frames, as `coach analyze` runs it (without drawing)."""
+def pipeline_ms(
+    frames: list[tuple[float, np.ndarray]], max_side: int | None, placement: CorePlacement
+) -> float:
+    """The whole coach on the same frames, as `coach analyze` runs it (without drawing),
+    with the same thread placement."""
     from coach.estimator import PoseEstimator
 
-    with PoseEstimator(max_side_px=max_side) as estimator:
+    with placement.on_model_core(), PoseEstimator(
+        max_side_px=max_side, placement=placement
+    ) as estimator:
         session = coach_session(estimator)
         start = time.perf_counter()
         for t_s, rgb in frames:
@@ -266,18 +280,8 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
             )
         count = result.frames
     elif kind.startswith("pose_only"):
-        import mediapipe as mp
-
-        from coach.analysis import working_frames
-        from coach.threads import prefetch
-
-        landmarker = bare_landmarker()
-        # Decoded and shrunk on a worker thread, exactly as `coach analyze` does it.
-        for frame in prefetch(working_frames(video, max_side), maxsize=8):
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.rgb)
-            landmarker.detect_for_video(image, round(frame.t_s * 1000) + 1)
-            count += 1
-        landmarker.close()
+        pinned = not kind.startswith("pose_only_unpinned")
+        count = decode_and_pose(video, max_side, pinned)
     elif kind.startswith("live"):
         count = live_session(exercise, video, max_side, frames)
     else:
@@ -292,6 +296,27 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
     if track:
         figures["python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     return figures
+
+
+def decode_and_pose(video: Path, max_side: int | None, pinned: bool) -> int:
+    """Decoding and the bare landmarker, nothing else: the frames done. Decoded and shrunk
+    on a worker thread, and (`pinned`) with the threads placed, exactly as `coach analyze`
+    does it."""
+    import mediapipe as mp
+
+    from coach.analysis import working_frames
+    from coach.threads import prefetch
+
+    placement = CorePlacement.split() if pinned else CorePlacement.unpinned()
+    count = 0
+    with placement.on_model_core():
+        landmarker = bare_landmarker()
+        for frame in prefetch(working_frames(video, max_side), maxsize=8, placement=placement):
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.rgb)
+            landmarker.detect_for_video(image, round(frame.t_s * 1000) + 1)
+            count += 1
+        landmarker.close()
+    return count
 
 
 def live_session(exercise, video: Path, max_side: int | None, frames: int) -> int:
@@ -360,6 +385,8 @@ def measure(args: argparse.Namespace) -> dict:
         "cpus": os.cpu_count(),
         "load_average_at_start": round(os.getloadavg()[0], 2),
     }
+    placement = CorePlacement.split()
+    figures["model_cores"] = sorted(placement.model_cores)
     log("analysis on recorded landmarks")
     figures.update(analysis_rates(args.runs))
     with tempfile.TemporaryDirectory() as folder:
@@ -375,22 +402,27 @@ def measure(args: argparse.Namespace) -> dict:
             log(f"{name}: pose and pipeline per frame")
             pose, pipeline = [], []
             for _ in range(args.runs):  # interleaved, so a busy spell hits both alike
-                pose.append(pose_ms(frames, max_side))
-                pipeline.append(pipeline_ms(frames, max_side))
+                pose.append(pose_ms(frames, max_side, placement))
+                pipeline.append(pipeline_ms(frames, max_side, placement))
             figures[f"pose_ms_per_frame{tag}"] = statistics.median(pose)
             figures[f"pipeline_ms_per_frame{tag}"] = statistics.median(pipeline)
             figures[f"overhead_ratio{tag}"] = statistics.median(
                 p / q for p, q in zip(pipeline, pose, strict=True)
             )
             log(f"{name}: offline analysis and pose only")
-            offline, pose_only = [], []
+            offline, pose_only, unpinned = [], [], []
             for _ in range(args.runs):
+                unpinned.append(run_child("pose_only_unpinned", clip, max_side))
                 pose_only.append(run_child("pose_only", clip, max_side))
                 offline.append(run_child("analyze", clip, max_side))
             figures[f"offline_fps{tag}"] = median_of(offline, "fps")
             figures[f"pose_only_fps{tag}"] = median_of(pose_only, "fps")
             figures[f"offline_to_pose_only{tag}"] = statistics.median(
                 a["fps"] / b["fps"] for a, b in zip(offline, pose_only, strict=True)
+            )
+            figures[f"pose_only_fps_unpinned{tag}"] = median_of(unpinned, "fps")
+            figures[f"pinning_gain{tag}"] = statistics.median(
+                a["fps"] / b["fps"] for a, b in zip(pose_only, unpinned, strict=True)
             )
             figures[f"analyze_peak_rss_mb{tag}"] = median_of(offline, "peak_rss_mb")
             log(f"{name}: memory (tracemalloc) and a live session")
@@ -547,6 +579,8 @@ def markdown(figures: dict) -> str:
         row("`coach analyze` (annotated video), frames/s", "offline_fps"),
         row("decode + bare landmarker, frames/s", "pose_only_fps"),
         row("ratio offline / pose only", "offline_to_pose_only", "", ">= 0.95"),
+        row("decode + bare landmarker, threads not placed, frames/s", "pose_only_fps_unpinned"),
+        row("what the placement is worth: pose only / not placed", "pinning_gain"),
         row("`coach analyze` peak resident memory, MB", "analyze_peak_rss_mb"),
         row("`coach analyze` peak Python allocations, MB", "analyze_python_peak_mb"),
         row("live session peak resident memory, MB", "live_peak_rss_mb"),

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from coach.cores import CorePlacement
 from coach.threads import WORKER_NICENESS, give_way_to_the_model, prefetch
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="per-thread priority is Linux's")
@@ -86,3 +87,17 @@ def test_stopping_early_stops_the_worker():
     settled = len(produced)
     threading.Event().wait(0.3)  # the worker has stopped: nothing more is produced
     assert len(produced) == settled <= 3 + 2 + 2
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2,
+    reason="threads are pinned one by one on Linux, with two cores or more",
+)
+def test_prefetch_runs_the_source_on_the_workers_cores():
+    placement = CorePlacement.split()
+
+    def source() -> Iterator[set[int]]:
+        yield os.sched_getaffinity(0)
+
+    assert list(prefetch(source(), maxsize=2, placement=placement)) == [placement.worker_cores]
+    assert not placement.worker_cores & placement.model_cores
