@@ -518,6 +518,20 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   a shorter GIL switch interval (more time lost waiting for the GIL); building the crowd
   check's landmarker on its own thread (MediaPipe builds landmarkers one at a time: 0.37 s
   one after the other, 0.38 s on two threads, `where_time_goes.py build`).
+- Thread placement (`coach/cores.py`, in every figure from the run of 05:12 on 28
+  November): MediaPipe passes each frame between several threads of its own, one at a
+  time; kept on one core, with everything else on the other, the bare model ran much
+  faster (most likely because a hand-over to a core gone idle waits for it to wake, which
+  is slow on a VM; not proven). Interleaved by hand in one spell: decoding + the bare
+  model 1.13 times as fast placed (five rounds of the 30 s 720p clip, 0.99-1.22 per
+  round), `coach analyze` 1.16 times (0.97-1.35); per frame at 640x480 the bare model
+  took 27.0 against 34.9 ms (four rounds). Placed, `coach analyze` against placed pose
+  only was 0.989 (0.915-1.10) in those five rounds. The per-frame overhead, though, was
+  1.091 placed against 1.021 not (four rounds, 1.034-1.171 against 0.947-1.058), and
+  then 1.049 with the crowd check and 1.055 without it (three rounds): within the spread,
+  not the crowd check. Two placed analyses side by side took 1.13 times as long as two
+  left alone (three rounds, 1.08-1.30), one placed and one not as long as neither (0.99),
+  so only one analysis on the machine is placed at a time. The live session is not placed.
 - Where it stands: the targets are met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
   frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
@@ -525,8 +539,10 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   pose only: 0.937-0.947 / 0.958-0.982 on a quick machine before `subme=1`; with it 0.954
   / 0.934 on a quick machine (and 0.955 at 720p in a run of that size alone just after,
   overhead 1.036), 1.007 / 1.022 in the slow spell and 0.942 / 0.916 in the slower one.
-  The targets sit inside the machine's run-to-run spread; the 720p offline ratio is the
-  one missed most often (in two of the four runs with `subme=1`). What the
+  With placement, against an equally placed (quicker) baseline, in a slow spell (30-34
+  ms a frame): overhead 1.109 / 1.043, offline / pose only 0.934 / 0.949. The targets sit
+  inside the machine's run-to-run spread; the 720p offline ratio is the one missed most
+  often (in two of the four runs with `subme=1` before placement). What the
   gap is made of, measured by hand on a 30 s 720p clip in the quick spell (scratch
   scripts): the model's thread spent 25.0 of `coach analyze`'s 26.1 s in `detect` (27.7 ms
   a frame), 0.05 ms a frame waiting for a decoded frame and 0.03 ms handing it on, so the
