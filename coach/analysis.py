@@ -1,11 +1,11 @@
 """Offline analysis of a recorded video with the same pipeline as the live coach.
 
 Three threads joined by small bounded queues: decoding; the pose model, which does
-nothing else; and the coach (tracker, smoother, engine) with the drawing and writing of
-the annotated video. The model is the slowest step, so the other two run at a lower
-priority (`coach.threads`) and keep out of its way; the queues keep memory flat however
-long the video is. The model's threads have a core to themselves, the others share the
-rest (`coach.cores`).
+nothing else; and the coach (reading the model's results into poses, tracker, smoother,
+engine) with the drawing and writing of the annotated video. The model is the slowest
+step, so the other two run at a lower priority (`coach.threads`) and keep out of its
+way; the queues keep memory flat however long the video is. The model's threads have a
+core to themselves, the others share the rest (`coach.cores`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from coach.cores import CorePlacement, claimed_split
 from coach.draw import annotate
 from coach.engine.results import FrameResult, Rep, Status
 from coach.errors import CoachError
-from coach.estimator import PoseEstimator, downscaled
+from coach.estimator import Inference, PoseEstimator, downscaled
 from coach.exercise.schema import ExerciseDef
 from coach.pipeline import CoachSession
 from coach.pose import Pose
@@ -142,15 +142,17 @@ class _Tally:
 
 
 class _CoachStage:
-    """Runs the coach on each frame's poses, tallies the results and draws and writes the
-    annotated video, on a worker thread that gives way to the pose model. Errors surface
-    on `put` or `close()`."""
+    """Reads each frame's model result into poses (`PoseEstimator.poses_of`), runs the
+    coach on them, tallies the results and draws and writes the annotated video, on a
+    worker thread that gives way to the pose model. Errors surface on `put` or `close()`."""
 
     def __init__(
-        self, session: CoachSession, writer: Callable[[np.ndarray], H264Writer] | None,
+        self, session: CoachSession, read_poses: Callable[[Inference], list[Pose]],
+        writer: Callable[[np.ndarray], H264Writer] | None,
         maxsize: int = 8, placement: CorePlacement | None = None,
     ) -> None:  # fmt: skip
         self.session = session
+        self._read_poses = read_poses
         self._placement = placement
         self.tally = _Tally(series={name: [] for name in session.exercise.measures})
         self._make_writer = writer
@@ -169,8 +171,9 @@ class _CoachStage:
                 except Exception as exc:  # noqa: BLE001 - re-raised on the model's thread
                     self._error = exc
 
-    def _step(self, frame: VideoFrame, poses: list[Pose]) -> None:
+    def _step(self, frame: VideoFrame, inference: Inference) -> None:
         height, width = frame.rgb.shape[:2]
+        poses = self._read_poses(inference)
         outcome = self.session.process_poses(poses, frame.t_s, (width, height))
         self.tally.add(frame.t_s, outcome.patient, outcome.result)
         if self._make_writer is not None:
@@ -179,10 +182,10 @@ class _CoachStage:
             drawn = annotate(frame.rgb, outcome.patient, outcome.result, self.session.exercise)
             self._writer.write(drawn)
 
-    def put(self, frame: VideoFrame, poses: list[Pose]) -> None:
+    def put(self, frame: VideoFrame, inference: Inference) -> None:
         if self._error is not None:
             raise self._error
-        self._queue.put((frame, poses))
+        self._queue.put((frame, inference))
 
     def close(self) -> _Tally:
         """Wait for the frames handed over, finish the video; the tally of all frames."""
@@ -282,12 +285,12 @@ def analyze_video(
     ):
         session = CoachSession(exercise, mirrored=mirrored, recorded=True)
         writer = new_writer if annotated_path is not None else None
-        stage = _CoachStage(session, writer, placement=placement)
+        stage = _CoachStage(session, estimator.poses_of, writer, placement=placement)
         frames = 0
         try:
             decoded = working_frames(path, max_side_px)
             for frame in prefetch(decoded, maxsize=8, placement=placement):
-                stage.put(frame, estimator.detect(frame.rgb, frame.t_s))
+                stage.put(frame, estimator.infer(frame.rgb, frame.t_s))
                 frames += 1
                 if progress is not None:
                     progress(frames, max(info.frames, frames))

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -146,6 +147,51 @@ def downscaled(frame_rgb: np.ndarray, max_side_px: int | None) -> np.ndarray:
     return cv2.resize(frame_rgb, size, interpolation=cv2.INTER_AREA)
 
 
+@dataclass(frozen=True)
+class Inference:
+    """One frame through the tracking landmarker, not yet read into poses: what
+    `PoseEstimator.infer` returns on the model's thread, for `PoseEstimator.poses_of` to
+    read on another thread, so the model's thread does nothing but run the model."""
+
+    result: Any  # the tracking landmarker's PoseLandmarkerResult, read only by `poses_of`
+    t_s: float
+    frame_wh: tuple[int, int]
+    look: Future | None  # a crowd look started at this frame (its people, later)
+
+
+class _CrowdLooks:
+    """The reading side of the crowd check: who else is in view, updated frame by frame in
+    frame order. A look's result is taken `lag_frames` frames after the frame it looked at
+    (waiting for it if it is late), so the poses do not depend on timing."""
+
+    def __init__(self, lag_frames: int) -> None:
+        self.lag_frames = lag_frames
+        self._others: list[Pose] = []
+        self._pending: Future | None = None  # the look under way
+        self._pending_patient: Pose | None = None
+        self._pending_frames = 0  # frames until its result is taken
+
+    def poses(self, inference: Inference) -> list[Pose]:
+        poses = poses_from_result(inference.result, inference.t_s, inference.frame_wh)
+        if inference.look is not None:
+            self._take()  # a look still pending is finished first
+            self._pending, self._pending_patient = inference.look, poses[0] if poses else None
+            self._pending_frames = self.lag_frames
+        elif self._pending is not None:
+            self._pending_frames -= 1
+            if self._pending_frames <= 0:
+                self._take()
+        return poses + self._others
+
+    def _take(self) -> None:
+        if self._pending is None:
+            return
+        everyone = self._pending.result()
+        patient = self._pending_patient
+        self._others = _others_than(patient, everyone) if patient is not None else everyone
+        self._pending = self._pending_patient = None
+
+
 class PoseEstimator:
     """Finds the patient in every frame and notices up to `num_poses - 1` other people.
 
@@ -162,7 +208,10 @@ class PoseEstimator:
     The look runs on a worker thread alongside the next frames' tracking (MediaPipe
     releases the GIL), and its result is taken `crowd_lag_frames` frames after the one
     it looked at, always (waiting if it is late), so the poses returned do not depend on
-    timing. `max_side_px` shrinks larger
+    timing. `detect` runs the model and reads its result; a pipeline can split the two,
+    `infer` on the model's thread and `poses_of` (in frame order) on another, which keeps
+    turning results into poses and waiting for looks off the model's thread (they share
+    no state but each look's future). `max_side_px` shrinks larger
     frames before the model (see `downscaled`); the poses keep the frame's own size.
 
     Given a `CorePlacement`, the crowd check's landmarker and thread are put on its worker
@@ -195,19 +244,18 @@ class PoseEstimator:
             with placement.on_worker_cores():
                 self._crowd = self._landmarker(num_poses)
         self.crowd_check_s = crowd_check_s
-        self._others: list[Pose] = []
         self._last_check_s = -np.inf
-        # Not a thread that gives way to the model (`coach.threads`): the model's thread
-        # waits for each look `crowd_lag_frames` later, so a starved look (the browser and
-        # server busy beside a live session) would stall every frame behind it.
+        # Not a thread that gives way to the model (`coach.threads`): each look is waited
+        # for `crowd_lag_frames` later (by the model's thread, in `detect`), so a starved
+        # look (the browser and server busy beside a live session) would stall every frame
+        # behind it.
         self._worker = (
             ThreadPoolExecutor(1, "crowd-check", initializer=placement.move_to_worker_cores)
             if self._crowd is not None
             else None
         )
-        self._pending: Future | None = None  # the crowd look under way
-        self._pending_patient: Pose | None = None
-        self._pending_frames = 0  # frames until its result is taken
+        self._last_look: Future | None = None  # waited for before the landmarkers close
+        self._looks = _CrowdLooks(self.crowd_lag_frames)
         self._last_ms = {"main": -1, "crowd": -1}
         # MediaPipe logs once more to fd 2 on the first frame with a person in it.
         self._quiet = {"main": True, "crowd": True}
@@ -254,6 +302,11 @@ class PoseEstimator:
 
     def detect(self, frame_rgb: np.ndarray, t_s: float) -> list[Pose]:
         """The patient (or the largest person) first, then anyone else noticed recently."""
+        return self.poses_of(self.infer(frame_rgb, t_s))
+
+    def infer(self, frame_rgb: np.ndarray, t_s: float) -> Inference:
+        """Run the tracking landmarker on one RGB frame (and start a crowd look when one
+        is due); `poses_of` reads the result."""
         import mediapipe as mp
 
         if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3 or frame_rgb.dtype != np.uint8:
@@ -267,23 +320,17 @@ class PoseEstimator:
         due = self._crowd is not None and (
             t_s - self._last_check_s >= self.crowd_check_s or t_s < self._last_check_s  # type: ignore[operator]
         )
-        crowd = None
+        look = None
         if due:  # started first, so it runs while this frame is tracked
-            self._take_crowd_check()  # a look still pending is finished first
             self._last_check_s = t_s
-            crowd = self._start_crowd_check(image, t_s, (width, height))
+            look = self._last_look = self._start_crowd_check(image, t_s, (width, height))
         result = self._run("main", image, t_s)
-        poses = poses_from_result(result, t_s, (width, height))
-        if self._crowd is None:
-            return poses
-        if self._pending is not None:
-            self._pending_frames -= 1
-            if self._pending_frames <= 0:
-                self._take_crowd_check()
-        if crowd is not None:
-            self._pending, self._pending_patient = crowd, poses[0] if poses else None
-            self._pending_frames = self.crowd_lag_frames
-        return poses + self._others
+        return Inference(result, t_s, (width, height), look)
+
+    def poses_of(self, inference: Inference) -> list[Pose]:
+        """The people of an `infer` result: the patient (or the largest person) first, then
+        anyone else noticed recently. Called once per frame, in frame order."""
+        return self._looks.poses(inference)
 
     def _start_crowd_check(self, image, t_s: float, frame_wh: tuple[int, int]) -> Future:
         assert self._worker is not None
@@ -294,18 +341,10 @@ class PoseEstimator:
 
         return self._worker.submit(look)
 
-    def _take_crowd_check(self) -> None:
-        if self._pending is None:
-            return
-        everyone = self._pending.result()
-        patient = self._pending_patient
-        self._others = _others_than(patient, everyone) if patient is not None else everyone
-        self._pending = self._pending_patient = None
-
     def close(self) -> None:
         if self._worker is not None:
-            if self._pending is not None:
-                self._pending.exception()  # wait for it: the landmarker is closed next
+            if self._last_look is not None:
+                self._last_look.exception()  # wait for it: the landmarker is closed next
             self._worker.shutdown(wait=True)
         self._main.close()
         if self._crowd is not None:

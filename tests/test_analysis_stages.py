@@ -20,8 +20,11 @@ class FakeEstimator:
         self.shapes: list[tuple[int, ...]] = []
         FakeEstimator.last = self
 
-    def detect(self, rgb: np.ndarray, t_s: float) -> list:
+    def infer(self, rgb: np.ndarray, t_s: float) -> float:
         self.shapes.append(rgb.shape)
+        return t_s
+
+    def poses_of(self, inference: float) -> list:
         return []
 
     def __enter__(self) -> FakeEstimator:

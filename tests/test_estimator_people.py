@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from coach.estimator import SAME_PERSON_IOU, box_iou, poses_from_result
+from coach.estimator import (
+    SAME_PERSON_IOU,
+    Inference,
+    _CrowdLooks,
+    box_iou,
+    poses_from_result,
+)
 from coach.landmarks import NUM_LANDMARKS
 from coach.pose import Pose
 
@@ -77,3 +85,43 @@ def test_the_threshold_separates_the_examples():
 def test_something_else_than_a_landmarker_result_is_refused():
     with pytest.raises(TypeError, match="PoseLandmarkerResult"):
         poses_from_result(object(), 0.0, (640, 480))
+
+
+def _look(*boxes: tuple[float, float, float, float], after_s: float = 0.0) -> Future:
+    """A crowd look that found these people, done now or `after_s` seconds from now."""
+    look: Future = Future()
+    people = poses_from_result(_result(*boxes), 0.0, (640, 480))
+    if after_s:
+        threading.Timer(after_s, look.set_result, (people,)).start()
+    else:
+        look.set_result(people)
+    return look
+
+
+@pytest.mark.parametrize(
+    ("looks", "people_per_frame"),
+    [
+        ({}, [1, 1, 1, 1, 1, 1]),
+        # Read three frames after the frame it looked at, never sooner or later.
+        ({1: lambda: _look(PATIENT_AGAIN, BESIDE)}, [1, 1, 1, 1, 2, 2]),
+        # Late (still running when its frame comes): waited for, so still three frames on.
+        ({1: lambda: _look(PATIENT_AGAIN, BESIDE, after_s=0.05)}, [1, 1, 1, 1, 2, 2]),
+        # The patient alone: nobody else, whoever the look lists first.
+        ({0: lambda: _look(PATIENT_AGAIN)}, [1, 1, 1, 1, 1, 1]),
+        # A new look while one is pending: the pending one is read first.
+        ({0: lambda: _look(BESIDE, PATIENT_AGAIN), 1: lambda: _look(PATIENT_AGAIN)},
+         [1, 2, 2, 2, 1, 1]),
+    ],
+)  # fmt: skip
+def test_crowd_looks_are_read_a_fixed_number_of_frames_after_their_frame(
+    looks, people_per_frame
+):
+    """Whatever the timing: the poses of a frame never depend on how fast a look ran."""
+    reading = _CrowdLooks(lag_frames=3)
+    counts = []
+    for i in range(len(people_per_frame)):
+        look = looks[i]() if i in looks else None
+        poses = reading.poses(Inference(_result(PATIENT), i / 30, (640, 480), look))
+        assert poses[0].image_xyz[:, 0].min() == pytest.approx(PATIENT[0])  # the patient first
+        counts.append(len(poses))
+    assert counts == people_per_frame

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +134,23 @@ def test_the_crowd_check_on_its_thread_does_not_change_the_poses():
             counts.append([len(estimator.detect(f.rgb, f.t_s)) for f in frames])
     assert counts[0] == counts[1]
     assert set(counts[0]) == {1}
+
+
+def test_reading_the_results_on_another_thread_gives_the_same_poses():
+    """`infer` on this thread and `poses_of` on another, as `coach analyze` splits them,
+    give exactly what `detect` gives, crowd looks included."""
+    clip = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
+    frames = [f for f in read_frames(clip) if f.index < 30]
+    with PoseEstimator(crowd_check_s=0.2) as estimator:
+        together = [estimator.detect(f.rgb, f.t_s) for f in frames]
+    with PoseEstimator(crowd_check_s=0.2) as estimator, ThreadPoolExecutor(1) as reader:
+        inferences = [estimator.infer(f.rgb, f.t_s) for f in frames]
+        apart = list(reader.map(estimator.poses_of, inferences))
+    assert [len(p) for p in apart] == [len(p) for p in together]
+    for split, joined in zip(apart, together, strict=True):
+        for a, b in zip(split, joined, strict=True):
+            np.testing.assert_array_equal(a.image_xyz, b.image_xyz)
+            np.testing.assert_array_equal(a.world_xyz, b.world_xyz)
 
 
 def test_a_model_that_will_not_load_leaves_no_crowd_thread_behind(tmp_path):
