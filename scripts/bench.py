@@ -5,7 +5,9 @@ Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
 
 - pose_ms_per_frame: the bare MediaPipe landmarker (one person, VIDEO mode) on decoded
   frames of a shared clip; pipeline_ms_per_frame: the whole coach (`CoachSession`: pose
-  with the crowd check, tracker, smoother, engine, rules, cues) on the same frames;
+  with the crowd check, tracker, smoother, engine, rules, cues) on the same frames, one
+  frame after another on one thread as the live coach runs it (`coach analyze` runs the
+  coach on another thread, beside the model: that shows in offline_fps);
   overhead_ratio = pipeline / pose (target <= 1.05);
 - analysis_frames_per_s: the engine alone (`ExerciseEngine.run`) on the recorded landmark
   sequences of tests/fixtures/poses (target >= 20,000), with the bulk replay including
@@ -181,8 +183,9 @@ def coach_session(estimator):  # -> CoachSession
 def pipeline_ms(
     frames: list[tuple[float, np.ndarray]], max_side: int | None, placement: CorePlacement
 ) -> float:
-    """The whole coach on the same frames, as `coach analyze` runs it (without drawing),
-    with the same thread placement."""
+    """The whole coach on the same frames with `coach analyze`'s settings and thread
+    placement, but one frame after another on one thread, as the live coach runs it (and
+    without drawing)."""
     from coach.estimator import PoseEstimator
 
     with placement.on_model_core(), PoseEstimator(
@@ -532,6 +535,29 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   not the crowd check. Two placed analyses side by side took 1.13 times as long as two
   left alone (three rounds, 1.08-1.30), one placed and one not as long as neither (0.99),
   so only one analysis on the machine is placed at a time. The live session is not placed.
+- A quicker host (from 28 November, 12:00; AMD EPYC): the bare model takes 10.5 ms a
+  frame at 640x480, against 25-46 ms before, but the coach's own work did not get quicker
+  with it. Timed by hand between model calls (600 frames at 640x480, placed, scratch
+  scripts), one frame after another: reading MediaPipe's result into poses 0.15 ms, the
+  tracker 0.05, the smoother 0.07, the view 0.04, the measures 0.14, the rep counters,
+  rules and cues 0.08: 0.53 ms, 5% of the model. The same code is four to six times
+  quicker warm: the engine step over recorded poses with no model between takes 0.11 ms
+  a frame, and reading one result into poses takes 148 us straight after the model, then
+  26 and 23 us run again on the same result. The model's 10 ms leave the core's caches
+  holding its own data, so the first Python after it runs from memory: the cost follows
+  the code, not the data (reading the previous frame's result first took the 156 us, the
+  new one then 26 us), and a 2 ms Python busy loop before it did not warm it. Nothing
+  tried made it cheaper one frame after another: two rewrites of the reading with fewer
+  numpy calls (0.15-0.16 ms either way), calling the model from a thread on the other
+  core (1.061 times the bare model against 1.063), freezing or switching off the garbage
+  collector (five young-generation collections in 480 frames, 0.6 ms in all). So on this
+  host the per-frame overhead, measured one frame after another as the live coach runs,
+  is about 1.06 at 640x480 and 1.07 at 720p, over its target. `coach analyze` runs the
+  coach beside the model on the other core, and since 28 November it also reads the
+  model's results there (`PoseEstimator.infer` on the model's thread, `poses_of` on the
+  coach's): against pose only, 0.998 against 0.977 before (five interleaved rounds at
+  640x480, fresh processes, higher in all five; 720p four rounds, 1.015 times as fast,
+  0.994-1.052).
 - Where it stands: the targets are met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
   frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
@@ -540,8 +566,13 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   / 0.934 on a quick machine (and 0.955 at 720p in a run of that size alone just after,
   overhead 1.036), 1.007 / 1.022 in the slow spell and 0.942 / 0.916 in the slower one.
   With placement, against an equally placed (quicker) baseline, in a slow spell (30-34
-  ms a frame): overhead 1.109 / 1.043, offline / pose only 0.934 / 0.949. The targets sit
-  inside the machine's run-to-run spread; the 720p offline ratio is the one missed most
+  ms a frame): overhead 1.109 / 1.043, offline / pose only 0.934 / 0.949. On the quicker
+  host (10-11 ms a frame), 28 November: 12:37-13:00, overhead 1.058 / 1.070, offline /
+  pose only 0.946 / 0.945; 13:09-13:23, with the model's results read on the coach
+  thread, overhead 1.073 / 1.053, offline / pose only 0.957 / 0.949 (by hand just after,
+  four rounds in the bench's order: 0.967-1.026, median 0.98). On that host the overhead
+  is over its target in every run (the cold caches above). The offline targets sit inside
+  the machine's run-to-run spread; the 720p offline ratio is the one missed most
   often (in two of the four runs with `subme=1` before placement). What the
   gap is made of, measured by hand on a 30 s 720p clip in the quick spell (scratch
   scripts): the model's thread spent 25.0 of `coach analyze`'s 26.1 s in `detect` (27.7 ms
