@@ -409,9 +409,7 @@ def measure(args: argparse.Namespace) -> dict:
                 pipeline.append(pipeline_ms(frames, max_side, placement))
             figures[f"pose_ms_per_frame{tag}"] = statistics.median(pose)
             figures[f"pipeline_ms_per_frame{tag}"] = statistics.median(pipeline)
-            figures[f"overhead_ratio{tag}"] = statistics.median(
-                p / q for p, q in zip(pipeline, pose, strict=True)
-            )
+            figures.update(ratio_figures("overhead_ratio", tag, pipeline, pose))
             log(f"{name}: offline analysis and pose only")
             offline, pose_only, unpinned = [], [], []
             for _ in range(args.runs):
@@ -420,9 +418,10 @@ def measure(args: argparse.Namespace) -> dict:
                 offline.append(run_child("analyze", clip, max_side))
             figures[f"offline_fps{tag}"] = median_of(offline, "fps")
             figures[f"pose_only_fps{tag}"] = median_of(pose_only, "fps")
-            figures[f"offline_to_pose_only{tag}"] = statistics.median(
-                a["fps"] / b["fps"] for a, b in zip(offline, pose_only, strict=True)
-            )
+            figures.update(ratio_figures(
+                "offline_to_pose_only", tag,
+                [run["fps"] for run in offline], [run["fps"] for run in pose_only],
+            ))  # fmt: skip
             figures[f"pose_only_fps_unpinned{tag}"] = median_of(unpinned, "fps")
             figures[f"pinning_gain{tag}"] = statistics.median(
                 a["fps"] / b["fps"] for a, b in zip(pose_only, unpinned, strict=True)
@@ -439,7 +438,27 @@ def measure(args: argparse.Namespace) -> dict:
             figures[f"live_python_peak_mb{tag}"] = traced["python_peak_mb"]
     figures["load_average_at_end"] = round(os.getloadavg()[0], 2)
     figures["targets_met"] = targets_met(figures)
-    return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
+    return {k: _rounded(v) for k, v in figures.items()}
+
+
+def ratio_figures(
+    key: str, tag: str, numerators: list[float], denominators: list[float]
+) -> dict[str, float | list[float]]:
+    """The median of the run-by-run ratios, and their lowest and highest (`{key}_range`):
+    how far one run can stray, to read a median near its target by."""
+    ratios = [a / b for a, b in zip(numerators, denominators, strict=True)]
+    return {
+        f"{key}{tag}": statistics.median(ratios),
+        f"{key}_range{tag}": [min(ratios), max(ratios)],
+    }
+
+
+def _rounded(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 def targets_met(figures: dict) -> dict[str, bool]:
@@ -570,7 +589,9 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   host (10-11 ms a frame), 28 November: 12:37-13:00, overhead 1.058 / 1.070, offline /
   pose only 0.946 / 0.945; 13:09-13:23, with the model's results read on the coach
   thread, overhead 1.073 / 1.053, offline / pose only 0.957 / 0.949 (by hand just after,
-  four rounds in the bench's order: 0.967-1.026, median 0.98). On that host the overhead
+  four rounds in the bench's order: 0.967-1.026, median 0.98); 13:36-13:50, overhead
+  1.079 / 1.068, offline / pose only 0.959 / 0.958, both offline targets met (the runs
+  spanning 0.926-1.028 / 0.951-0.985). On that host the overhead
   is over its target in every run (the cold caches above). The offline targets sit inside
   the machine's run-to-run spread; the 720p offline ratio is the one missed most
   often (in two of the four runs with `subme=1` before placement). What the
@@ -601,7 +622,11 @@ def markdown(figures: dict) -> str:
         cells = []
         for name, _, _ in CONFIGS:
             value = f.get(f"{key}{_tag(name)}")
-            cells.append("" if value is None else f"{value:g}{unit}")
+            spread = f.get(f"{key}_range{_tag(name)}")  # runs before 28 November have none
+            cell = "" if value is None else f"{value:g}{unit}"
+            if value is not None and spread is not None:
+                cell += f" ({spread[0]:g}-{spread[1]:g})"
+            cells.append(cell)
         return f"| {label} | " + " | ".join(cells) + f" | {target} |"
 
     met = f["targets_met"]
@@ -636,7 +661,8 @@ def markdown(figures: dict) -> str:
         "",
         f"Per-frame figures: the first {f['frames_per_frame_figure']} frames; offline figures: "
         f"the first {f['offline_clip_s']:g} s of the clip. 640x480 is the clip scaled and "
-        "letterboxed as a webcam image.",
+        "letterboxed as a webcam image. A ratio is the median of the runs' own ratios, with "
+        "the lowest and highest of them in brackets.",
         "",
         "## Counting without the model",
         "",
