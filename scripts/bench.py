@@ -565,7 +565,10 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   26 and 23 us run again on the same result. The model's 10 ms leave the core's caches
   holding its own data, so the first Python after it runs from memory: the cost follows
   the code, not the data (reading the previous frame's result first took the 156 us, the
-  new one then 26 us), and a 2 ms Python busy loop before it did not warm it. Nothing
+  new one then 26 us), and a 2 ms Python busy loop before it did not warm it. Without
+  the model, the same read of one result took 116 us after 10 ms of summing a 32 MB
+  array and 82 us after 10 ms asleep, against 20-26 us after nothing, a 10 ms Python
+  loop or 10 ms of summing a 128 KB array: any 10 ms that sweeps the caches does it. Nothing
   tried made it cheaper one frame after another: two rewrites of the reading with fewer
   numpy calls (0.15-0.16 ms either way), calling the model from a thread on the other
   core (1.061 times the bare model against 1.063), freezing or switching off the garbage
