@@ -211,8 +211,8 @@ class PoseEstimator:
     timing. `detect` runs the model and reads its result; a pipeline can split the two,
     `infer` on the model's thread and `poses_of` (in frame order) on another, which keeps
     turning results into poses and waiting for looks off the model's thread (they share
-    no state but each look's future). `max_side_px` shrinks larger
-    frames before the model (see `downscaled`); the poses keep the frame's own size.
+    no state but each look's future). `max_side_px` shrinks larger frames before the model
+    (see `downscaled`); the poses keep the frame's own size.
 
     Given a `CorePlacement`, the crowd check's landmarker and thread are put on its worker
     cores; the tracking landmarker's threads take the cores of the thread that builds the
