@@ -254,7 +254,6 @@ class PoseEstimator:
             if self._crowd is not None
             else None
         )
-        self._last_look: Future | None = None  # waited for before the landmarkers close
         self._looks = _CrowdLooks(self.crowd_lag_frames)
         self._last_ms = {"main": -1, "crowd": -1}
         # MediaPipe logs once more to fd 2 on the first frame with a person in it.
@@ -323,7 +322,7 @@ class PoseEstimator:
         look = None
         if due:  # started first, so it runs while this frame is tracked
             self._last_check_s = t_s
-            look = self._last_look = self._start_crowd_check(image, t_s, (width, height))
+            look = self._start_crowd_check(image, t_s, (width, height))
         result = self._run("main", image, t_s)
         return Inference(result, t_s, (width, height), look)
 
@@ -343,9 +342,7 @@ class PoseEstimator:
 
     def close(self) -> None:
         if self._worker is not None:
-            if self._last_look is not None:
-                self._last_look.exception()  # wait for it: the landmarker is closed next
-            self._worker.shutdown(wait=True)
+            self._worker.shutdown(wait=True)  # every look finishes: the landmarker closes next
         self._main.close()
         if self._crowd is not None:
             self._crowd.close()

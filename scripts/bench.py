@@ -625,7 +625,7 @@ def markdown(figures: dict) -> str:
         cells = []
         for name, _, _ in CONFIGS:
             value = f.get(f"{key}{_tag(name)}")
-            spread = f.get(f"{key}_range{_tag(name)}")  # runs before 28 November have none
+            spread = f.get(f"{key}_range{_tag(name)}")  # runs before 13:36 on 28 November have none
             cell = "" if value is None else f"{value:g}{unit}"
             if value is not None and spread is not None:
                 cell += f" ({spread[0]:g}-{spread[1]:g})"

@@ -113,9 +113,7 @@ def _look(*boxes: tuple[float, float, float, float], after_s: float = 0.0) -> Fu
          [1, 2, 2, 2, 1, 1]),
     ],
 )  # fmt: skip
-def test_crowd_looks_are_read_a_fixed_number_of_frames_after_their_frame(
-    looks, people_per_frame
-):
+def test_crowd_looks_are_read_a_fixed_number_of_frames_after_their_frame(looks, people_per_frame):
     """Whatever the timing: the poses of a frame never depend on how fast a look ran."""
     reading = _CrowdLooks(lag_frames=3)
     counts = []
