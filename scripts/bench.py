@@ -556,25 +556,26 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   so only one analysis on the machine is placed at a time. The live session is not placed.
 - A quicker host (from 28 November, 12:00; AMD EPYC): the bare model takes 10.5 ms a
   frame at 640x480, against 25-46 ms before, but the coach's own work did not get quicker
-  with it. Timed by hand between model calls (600 frames at 640x480, placed, scratch
-  scripts), one frame after another: reading MediaPipe's result into poses 0.15 ms, the
-  tracker 0.05, the smoother 0.07, the view 0.04, the measures 0.14, the rep counters,
-  rules and cues 0.08: 0.53 ms, 5% of the model. The same code is four to six times
-  quicker warm: the engine step over recorded poses with no model between takes 0.11 ms
-  a frame, and reading one result into poses takes 148 us straight after the model, then
-  26 and 23 us run again on the same result. The model's 10 ms leave the core's caches
-  holding its own data, so the first Python after it runs from memory: the cost follows
-  the code, not the data (reading the previous frame's result first took the 156 us, the
-  new one then 26 us), and a 2 ms Python busy loop before it did not warm it. Without
-  the model, the same read of one result took 116 us after 10 ms of summing a 32 MB
-  array and 82 us after 10 ms asleep, against 20-26 us after nothing, a 10 ms Python
-  loop or 10 ms of summing a 128 KB array: any 10 ms that sweeps the caches does it. Nothing
-  tried made it cheaper one frame after another: two rewrites of the reading with fewer
-  numpy calls (0.15-0.16 ms either way), calling the model from a thread on the other
-  core (1.061 times the bare model against 1.063), freezing or switching off the garbage
-  collector (five young-generation collections in 480 frames, 0.6 ms in all). So on this
-  host the per-frame overhead, measured one frame after another as the live coach runs,
-  is about 1.06 at 640x480 and 1.07 at 720p, over its target. `coach analyze` runs the
+  with it. Each step timed between model calls, one frame after another
+  (`where_time_goes.py steps --frames 600`, 640x480, placed): reading MediaPipe's result
+  into poses 0.16 ms, the tracker 0.05, the smoother 0.07, the view 0.04, the measures
+  0.14, the rep counters, rules and cues 0.09: 0.55 ms, 5% of the model's 10.7. The same
+  code is four to six times quicker warm (the engine step over recorded poses, with no
+  model between, 0.11 ms a frame). `where_time_goes.py cold --frames 300`, medians, two
+  runs: reading one result into poses took 138-148 us straight after the model, then
+  21-24 us run again on the same result; without the model, 125-126 us after 10 ms of
+  summing a 32 MB array and 161-168 us after 10 ms asleep, against 20-36 us after
+  nothing, a 10 ms Python loop or 10 ms of summing a 128 KB array. So the first Python
+  after the model runs with caches the model swept (or that went cold while the core
+  slept); any 10 ms that sweeps them does it. By hand (scratch scripts), reading the
+  previous frame's result first took the 156 us and the new one then 26 us (the cost
+  follows the code, not the data), and nothing tried made it cheaper one frame after
+  another: two rewrites of the reading with fewer numpy calls (0.15-0.16 ms either way),
+  calling the model from a thread on the other core (1.061 times the bare model against
+  1.063), freezing or switching off the garbage collector (five young-generation
+  collections in 480 frames, 0.6 ms in all). So on this host the per-frame overhead,
+  measured one frame after another as the live coach runs, was 1.058-1.079 at 640x480
+  and 1.053-1.070 at 720p in three bench runs, over its target. `coach analyze` runs the
   coach beside the model on the other core, and since 28 November it also reads the
   model's results there (`PoseEstimator.infer` on the model's thread, `poses_of` on the
   coach's): against pose only, 0.998 against 0.977 before (five interleaved rounds at

@@ -12,6 +12,15 @@
   does finer interleaving narrow the spread between runs?
 - encoder: the annotated video's encoder settings against plain `veryfast`, alternately:
   CPU a frame (colour conversion included), file size and PSNR against the frames fed in.
+- steps: each step of the coach timed between model calls, one frame after another as the
+  live coach runs it (ms a frame): what the overhead ratio is made of.
+- cold: reading one model result into poses (microseconds) straight after the model, then
+  twice more on the same result, and, without the model, after 10 ms of each of: nothing,
+  a Python loop, summing a 128 KB array, summing a 32 MB array, sleeping. How much of the
+  coach's cost is its code running with the caches the model (or anything else) swept.
+
+The figures that compare the pipeline with the bare landmarker place the threads as the
+bench does (`coach.cores`).
 
 Each prints one JSON object of medians. Run on an idle machine; the shared clips live in
 ../shared/videos.
@@ -20,6 +29,7 @@ Each prints one JSON object of medians. Run on an idle machine; the shared clips
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -31,6 +41,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench  # the bench's clip making, landmarker and timing helpers
+
+from coach.cores import CorePlacement
 
 
 def model_seconds(clip: Path, annotated: bool) -> float:
@@ -73,9 +85,15 @@ def crowd(clip: Path, runs: int, frames: int) -> dict:
     from coach.estimator import PoseEstimator
 
     decoded = bench.load_frames(clip, frames)
+    placement = CorePlacement.split()
 
     def pipeline(**options) -> float:
-        with PoseEstimator(max_side_px=bench.WORKING_MAX_SIDE_PX, **options) as estimator:
+        with (
+            placement.on_model_core(),
+            PoseEstimator(
+                max_side_px=bench.WORKING_MAX_SIDE_PX, placement=placement, **options
+            ) as estimator,
+        ):
             session = bench.coach_session(estimator)
             start = time.perf_counter()
             for t_s, rgb in decoded:
@@ -84,7 +102,7 @@ def crowd(clip: Path, runs: int, frames: int) -> dict:
 
     results: dict[str, list[float]] = {"pose_ms": [], "with_crowd_ms": [], "without_ms": []}
     for _ in range(runs):  # interleaved, so a busy spell hits all three alike
-        results["pose_ms"].append(bench.pose_ms(decoded, bench.WORKING_MAX_SIDE_PX))
+        results["pose_ms"].append(bench.pose_ms(decoded, bench.WORKING_MAX_SIDE_PX, placement))
         results["with_crowd_ms"].append(pipeline())
         results["without_ms"].append(pipeline(num_poses=1, crowd_check_s=None))
     return {key: statistics.median(values) for key, values in results.items()}
@@ -124,10 +142,11 @@ def blocked_overhead(decoded: list, block: int) -> float:
 def blocks(clip: Path, runs: int, frames: int, block: int = 30) -> dict:
     decoded = bench.load_frames(clip, frames)
     max_side = bench.WORKING_MAX_SIDE_PX
+    placement = CorePlacement.split()
     whole, blocked = [], []
     for _ in range(runs):  # interleaved, so a busy spell hits both ways alike
-        pose = bench.pose_ms(decoded, max_side)
-        whole.append(bench.pipeline_ms(decoded, max_side) / pose)
+        pose = bench.pose_ms(decoded, max_side, placement)
+        whole.append(bench.pipeline_ms(decoded, max_side, placement) / pose)
         blocked.append(blocked_overhead(decoded, block))
     figures = {}
     for name, ratios in (("whole_runs", whole), ("blocks", blocked)):
@@ -135,6 +154,89 @@ def blocks(clip: Path, runs: int, frames: int, block: int = 30) -> dict:
         figures[f"{name}_min"], figures[f"{name}_max"] = min(ratios), max(ratios)
         figures[f"{name}_sd"] = statistics.stdev(ratios) if runs > 1 else 0.0
     return figures
+
+
+def steps(clip: Path, frames: int) -> dict:
+    """Each step of `CoachSession.process_frame`, timed between model calls (ms a frame)."""
+    from coach.estimator import PoseEstimator
+
+    decoded = bench.load_frames(clip, frames)
+    placement = CorePlacement.split()
+    names = ("model", "read_poses", "tracker", "smoother", "view", "measures", "reps_rules_cues")
+    spent = dict.fromkeys(names, 0.0)
+    with (
+        placement.on_model_core(),
+        PoseEstimator(max_side_px=bench.WORKING_MAX_SIDE_PX, placement=placement) as estimator,
+    ):
+        session = bench.coach_session(estimator)
+        engine = session.engine
+        for t_s, rgb in decoded:
+            frame_wh = (rgb.shape[1], rgb.shape[0])
+            marks = [time.perf_counter()]
+            inference = estimator.infer(rgb, t_s)
+            marks.append(time.perf_counter())
+            poses = estimator.poses_of(inference)
+            marks.append(time.perf_counter())
+            patient = session.tracker.select(poses, t_s, frame_wh)
+            marks.append(time.perf_counter())
+            smoothed = session.smoother.update(patient)
+            marks.append(time.perf_counter())
+            view = engine._view.update(smoothed)
+            marks.append(time.perf_counter())
+            measured = engine._measures.compute(smoothed, view)
+            marks.append(time.perf_counter())
+            engine._update_reps(t_s, view, len(poses), measured)
+            marks.append(time.perf_counter())
+            for name, (begin, end) in zip(names, itertools.pairwise(marks), strict=True):
+                spent[name] += end - begin
+    figures = {f"{name}_ms": 1000 * seconds / len(decoded) for name, seconds in spent.items()}
+    figures["coach_ms"] = sum(v for k, v in figures.items() if k != "model_ms")
+    return figures
+
+
+def cold(clip: Path, frames: int) -> dict:
+    """Microseconds to read one result into poses, after the model and after other work."""
+    import mediapipe as mp
+    import numpy as np
+
+    from coach.estimator import poses_from_result
+
+    decoded = bench.load_frames(clip, frames)
+    landmarker = bench.bare_landmarker()
+    large, small = np.ones(4 * 2**20), np.ones(2**14)  # 32 MB and 128 KB of float64
+
+    def for_10_ms(work) -> None:
+        end = time.perf_counter() + 0.01
+        while time.perf_counter() < end:
+            work()
+
+    def read(result) -> float:
+        start = time.perf_counter()
+        poses_from_result(result, 0.0, (640, 480))
+        return 1e6 * (time.perf_counter() - start)
+
+    spent: dict[str, list[float]] = {}
+    try:
+        result = None
+        for t_s, rgb in decoded:
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+            result = landmarker.detect_for_video(image, round(t_s * 1000) + 1)
+            for label in ("after_model_us", "again_us", "third_time_us"):
+                spent.setdefault(label, []).append(read(result))
+        befores = {
+            "after_nothing_us": lambda: None,
+            "after_python_loop_us": lambda: for_10_ms(lambda: None),
+            "after_sum_128kb_us": lambda: for_10_ms(small.sum),
+            "after_sum_32mb_us": lambda: for_10_ms(large.sum),
+            "after_sleep_us": lambda: time.sleep(0.01),
+        }
+        for label, before in befores.items():
+            for _ in range(len(decoded)):
+                before()
+                spent.setdefault(label, []).append(read(result))
+    finally:
+        landmarker.close()
+    return {label: statistics.median(values) for label, values in spent.items()}
 
 
 def build(runs: int) -> dict:
@@ -197,12 +299,17 @@ def encoder(clip: Path, runs: int, frames: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("writer", "crowd", "build", "encoder", "blocks"))
+    parser.add_argument(
+        "what", choices=("writer", "crowd", "build", "encoder", "blocks", "steps", "cold")
+    )
     parser.add_argument("--clip", type=Path, default=bench.DEFAULT_CLIP)
     parser.add_argument("--size", default="640x480", help="WxH, or 'own' for the clip's size")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
-        "--frames", type=int, default=480, help="frames for `crowd`, `encoder` and `blocks`"
+        "--frames",
+        type=int,
+        default=480,
+        help="frames for `crowd`, `encoder`, `blocks`, `steps` and `cold`",
     )
     args = parser.parse_args()
     if args.what == "build":
@@ -219,6 +326,10 @@ def main() -> int:
                 figures = crowd(clip, args.runs, args.frames)
             elif args.what == "blocks":
                 figures = blocks(clip, args.runs, args.frames)
+            elif args.what == "steps":
+                figures = steps(clip, args.frames)
+            elif args.what == "cold":
+                figures = cold(clip, args.frames)
             else:
                 figures = encoder(clip, args.runs, args.frames)
     print(json.dumps({"what": args.what, "runs": args.runs,
