@@ -8,6 +8,7 @@ increasing timestamps, so an estimator is never shared.
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sys
 import threading
@@ -44,12 +45,19 @@ def poses_from_result(result: Any, t_s: float, frame_wh: tuple[int, int]) -> lis
                 f"expected {NUM_LANDMARKS} landmarks per pose, got {len(image_lms)} image and "
                 f"{len(world_lms)} world landmarks"
             )
-        image = np.array([(lm.x, lm.y, lm.z) for lm in image_lms], dtype=np.float64)
-        world = np.array([(lm.x, lm.y, lm.z) for lm in world_lms], dtype=np.float64)
-        visibility = np.array([lm.visibility or 0.0 for lm in image_lms], dtype=np.float64)
+        # Plain lists, made into arrays once by `Pose` (this runs on every frame, just after
+        # the model has swept the caches, where each numpy call costs several microseconds).
+        image = list(map(_XYZ, image_lms))
+        world = list(map(_XYZ, world_lms))
+        visibility = [lm.visibility or 0.0 for lm in image_lms]
         poses.append(Pose(image, world, visibility, t_s, frame_wh))
+    if len(poses) < 2:
+        return poses
     poses.sort(key=_apparent_size, reverse=True)
     return _distinct_people(poses)
+
+
+_XYZ = operator.attrgetter("x", "y", "z")
 
 
 # Two poses whose bounding boxes overlap this much (intersection over union) are one

@@ -105,7 +105,7 @@ class PoseSmoother:
     def update(self, pose: Pose) -> Pose:
         if pose.is_empty:
             return pose
-        image, world = self.update_landmarks(np.stack([pose.image_xyz, pose.world_xyz]), pose.t_s)
+        image, world = self.update_landmarks(np.array((pose.image_xyz, pose.world_xyz)), pose.t_s)
         return pose.with_landmarks(image, world)
 
     def update_landmarks(self, image_world: np.ndarray, t_s: float) -> np.ndarray:

@@ -9,6 +9,7 @@ construction so a bad adapter fails at the boundary, not three modules later.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,12 +17,16 @@ import numpy as np
 from coach.landmarks import MIRROR_INDEX, NUM_LANDMARKS
 
 
-def _as_array(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
+def _frozen_copy(value: object) -> np.ndarray:
     # A private copy: freezing it must not freeze (or be changed through) the caller's array.
-    array = np.array(value, dtype=np.float64, copy=True)
+    array = np.array(value, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
     if array.shape != shape:
         raise ValueError(f"Pose.{name} must have shape {shape}, got {array.shape}")
-    return array
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,23 +41,28 @@ class Pose:
     _n: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        n = int(np.shape(self.image_xyz)[0]) if np.ndim(self.image_xyz) else -1
+        # Plain attribute checks rather than numpy's Python-level helpers: a pose is made
+        # two or three times a frame, just after the model has swept the caches.
+        image = _frozen_copy(self.image_xyz)
+        n = image.shape[0] if image.ndim else -1
         if n not in (0, NUM_LANDMARKS):
             raise ValueError(
                 f"Pose.image_xyz must have shape ({NUM_LANDMARKS}, 3) or (0, 3) for an empty "
-                f"pose, got {np.shape(self.image_xyz)}"
+                f"pose, got {image.shape}"
             )
-        object.__setattr__(self, "_n", n)
-        object.__setattr__(self, "image_xyz", _as_array("image_xyz", self.image_xyz, (n, 3)))
-        object.__setattr__(self, "world_xyz", _as_array("world_xyz", self.world_xyz, (n, 3)))
-        object.__setattr__(self, "visibility", _as_array("visibility", self.visibility, (n,)))
+        world, visibility = _frozen_copy(self.world_xyz), _frozen_copy(self.visibility)
+        _check_shape("image_xyz", image, (n, 3))
+        _check_shape("world_xyz", world, (n, 3))
+        _check_shape("visibility", visibility, (n,))
         width, height = self.frame_wh
         if width <= 0 or height <= 0:
             raise ValueError(f"Pose.frame_wh must be positive, got {self.frame_wh}")
-        if not np.isfinite(self.t_s):
+        if not math.isfinite(self.t_s):
             raise ValueError(f"Pose.t_s must be a finite time in seconds, got {self.t_s}")
-        for array in (self.image_xyz, self.world_xyz, self.visibility):
-            array.setflags(write=False)
+        object.__setattr__(self, "_n", n)
+        object.__setattr__(self, "image_xyz", image)
+        object.__setattr__(self, "world_xyz", world)
+        object.__setattr__(self, "visibility", visibility)
 
     @classmethod
     def empty(cls, t_s: float, frame_wh: tuple[int, int]) -> Pose:

@@ -8,6 +8,7 @@ webcam, a recorded video and a synthetic test sequence.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,9 +70,9 @@ def _advice_for_missing(indices: set[int]) -> str:
 def _leading_side(value: SidedValue) -> RepSide:
     """The side with the larger value (the leg in front, the arm up); 'both' if unseen."""
     left, right = value.left, value.right
-    if np.isnan(left) and np.isnan(right):
+    if math.isnan(left) and math.isnan(right):
         return "both"
-    if np.isnan(right) or (not np.isnan(left) and left > right):
+    if math.isnan(right) or (not math.isnan(left) and left > right):
         return "left"
     return "right"
 
@@ -307,7 +308,7 @@ class ExerciseEngine:
             if track.counter.signal is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
             value = values[signal.driver]
-            any_visible |= not np.isnan(value)
+            any_visible |= not math.isnan(value)
             in_position = all(
                 meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
             )
@@ -315,7 +316,7 @@ class ExerciseEngine:
             while track.history and track.history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
                 track.history.popleft()
             cycle = track.counter.update(value, t_s, in_position)
-            if track.counter.state is not CounterState.UNARMED and not np.isnan(value):
+            if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
                 track.faults.extend(fired)
@@ -357,7 +358,7 @@ class ExerciseEngine:
         held_side: Side | None = None
         for side, timer in self._holds.items():
             values = {name: v.on(side) for name, v in measured.items()}
-            visible |= any(not np.isnan(values[c.measure]) for c in conditions)
+            visible |= any(not math.isnan(values[c.measure]) for c in conditions)
             timer.update(all(meets(values[c.measure], c) for c in conditions), t_s)
             if timer.holding:
                 held_side = side

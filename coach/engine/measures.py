@@ -13,6 +13,7 @@ and from the world (3D) landmarks otherwise.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,7 @@ class SidedValue:
         """The value for one side; side-less measures give their single value."""
         if side is None:
             return self.combined
-        if not np.isnan(self.center):
+        if not math.isnan(self.center):
             return self.center
         return self.left if side == "left" else self.right
 

@@ -7,6 +7,7 @@ rep on a statistic of the rep (max, min, range) or its timing (duration, down, u
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from coach.exercise.schema import REP_MEASURES, RuleDef, Threshold
 
 def breaks_rule(value: float, rule: RuleDef) -> bool:
     """True when the value is outside what the rule allows (NaN never breaks a rule)."""
-    if np.isnan(value):
+    if math.isnan(value):
         return False
     too_high = rule.fault_above is not None and value > rule.fault_above
     too_low = rule.fault_below is not None and value < rule.fault_below
@@ -29,7 +30,7 @@ def breaks_rule(value: float, rule: RuleDef) -> bool:
 
 def meets(value: float, condition: Threshold) -> bool:
     """True when the value satisfies a required condition (NaN never does)."""
-    if np.isnan(value):
+    if math.isnan(value):
         return False
     above_ok = condition.above is None or value > condition.above
     below_ok = condition.below is None or value < condition.below

@@ -36,6 +36,16 @@ def body_heights(image_xyz: np.ndarray) -> np.ndarray:
     return np.ptp(image_xyz[..., 1], axis=-1)
 
 
+def _middle_of_hips(image_xyz: np.ndarray) -> tuple[float, float]:
+    at, left, right = image_xyz.item, Landmark.LEFT_HIP, Landmark.RIGHT_HIP
+    return ((at(left, 0) + at(right, 0)) / 2, (at(left, 1) + at(right, 1)) / 2)
+
+
+def _height(image_xyz: np.ndarray) -> float:
+    ys = image_xyz[:, 1].tolist()
+    return max(ys) - min(ys)
+
+
 @dataclass
 class PatientTracker:
     """`select(poses, t_s)` -> the patient's pose (or an empty pose) and people in view."""
@@ -48,11 +58,11 @@ class PatientTracker:
 
     def select(self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]) -> Pose:
         people = [p for p in poses if not p.is_empty]
-        chosen = self.choose(
-            [tuple(hip_centre(p).tolist()) for p in people],
-            [body_height(p) for p in people],
-            t_s,
-        )
+        # On plain floats: a frame's few numbers cost less so than as small arrays, and the
+        # arithmetic is `hip_centres` / `body_heights`' own, so bulk replays agree exactly.
+        hips = [_middle_of_hips(p.image_xyz) for p in people]
+        heights = [_height(p.image_xyz) for p in people]
+        chosen = self.choose(hips, heights, t_s)
         return Pose.empty(t_s, frame_wh) if chosen is None else people[chosen]
 
     def choose(

@@ -10,6 +10,7 @@ and does not change when the image is mirrored.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
@@ -44,7 +45,7 @@ VIEW_SWITCH_S = 0.8
 
 def body_yaw_deg(pose: Pose) -> float:
     """0 when the shoulders and hips are square to the camera, 90 when side-on."""
-    return float(body_yaws_deg(pose.world_xyz))
+    return yaw_and_facing(pose.world_xyz)[0]
 
 
 def body_yaws_deg(world_xyz: np.ndarray) -> np.ndarray:
@@ -59,7 +60,7 @@ def body_yaws_deg(world_xyz: np.ndarray) -> np.ndarray:
 
 def faces_camera(pose: Pose) -> bool:
     """True when the nose is nearer the camera than the shoulders (world z points away)."""
-    return bool(faces_camera_many(pose.world_xyz))
+    return yaw_and_facing(pose.world_xyz)[1]
 
 
 def faces_camera_many(world_xyz: np.ndarray) -> np.ndarray:
@@ -68,6 +69,19 @@ def faces_camera_many(world_xyz: np.ndarray) -> np.ndarray:
         world_xyz[..., Landmark.LEFT_SHOULDER, 2] + world_xyz[..., Landmark.RIGHT_SHOULDER, 2]
     ) / 2
     return world_xyz[..., Landmark.NOSE, 2] < shoulders_z
+
+
+def yaw_and_facing(world_xyz: np.ndarray) -> tuple[float, bool]:
+    """`body_yaw_deg` and `faces_camera` of one pose's (33, 3) world landmarks, on plain
+    floats (a frame's dozen numbers cost less so than as small arrays) with the same
+    arithmetic, and numpy's own arctan2, so the bulk replay's views agree exactly."""
+    at = world_xyz.item
+    shoulder_l, shoulder_r = Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER
+    hip_l, hip_r = Landmark.LEFT_HIP, Landmark.RIGHT_HIP
+    across = abs(at(shoulder_l, 0) - at(shoulder_r, 0)) + abs(at(hip_l, 0) - at(hip_r, 0))
+    depth = abs(at(shoulder_l, 2) - at(shoulder_r, 2)) + abs(at(hip_l, 2) - at(hip_r, 2))
+    shoulders_z = (at(shoulder_l, 2) + at(shoulder_r, 2)) / 2
+    return math.degrees(np.arctan2(depth, across)), at(Landmark.NOSE, 2) < shoulders_z
 
 
 def classify_view(
@@ -138,7 +152,7 @@ class ViewEstimator:
     def update(self, pose: Pose) -> DetectedView | None:
         if pose.is_empty:
             return self.step(pose.t_s)
-        return self.step(pose.t_s, body_yaw_deg(pose), faces_camera(pose))
+        return self.step(pose.t_s, *yaw_and_facing(pose.world_xyz))
 
     def step(
         self, t_s: float, yaw_deg: float | None = None, facing: bool = False

@@ -14,8 +14,11 @@ from coach.engine.view import (
     VIEW_SWITCH_S,
     ViewEstimator,
     body_yaw_deg,
+    body_yaws_deg,
     classify_view,
     faces_camera,
+    faces_camera_many,
+    yaw_and_facing,
 )
 from coach.landmarks import Landmark
 from coach.pose import Pose
@@ -83,6 +86,16 @@ def test_thresholds_leave_an_oblique_band():
 def test_body_yaw(turn_deg, expected_yaw):
     pose = world_pose(rotated_about_vertical(FRONT_FACING, turn_deg))
     assert body_yaw_deg(pose) == pytest.approx(expected_yaw, abs=1e-6)
+
+
+def test_one_pose_on_plain_floats_agrees_exactly_with_many_frames_at_once():
+    """The frame step (`yaw_and_facing`) and the bulk replay (`body_yaws_deg`,
+    `faces_camera_many`) must give identical views, so identical numbers, bit for bit."""
+    world = np.random.default_rng(7).normal(0.0, 0.3, size=(2000, 33, 3))
+    yaws, facing = body_yaws_deg(world), faces_camera_many(world)
+    one_by_one = [yaw_and_facing(frame) for frame in world]
+    assert [yaw for yaw, _ in one_by_one] == yaws.tolist()
+    assert [faces for _, faces in one_by_one] == facing.tolist()
 
 
 def test_body_yaw_hand_built_front_and_side():
