@@ -108,6 +108,7 @@ class _Plan:
 
 _LANDMARKS = landmarks.NUM_LANDMARKS
 _PSEUDO = {_ZERO: 2 * _LANDMARKS, _UP: 2 * _LANDMARKS + 1}
+_PSEUDO_POINTS = [(0.0, 0.0, 0.0), (0.0, -1.0, 0.0)]  # ZERO, then UP (image and world y down)
 
 
 def _compile_plan(rows: list[_Row], view: DetectedView | None) -> _Plan:
@@ -133,17 +134,23 @@ def _compile_plan(rows: list[_Row], view: DetectedView | None) -> _Plan:
     )
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a . b over the last axis of 3, summed left to right as `_frame_values` sums it."""
+    return a[..., 0] * b[..., 0] + a[..., 1] * b[..., 1] + a[..., 2] * b[..., 2]
+
+
 def _values(plan: _Plan, coordinates: np.ndarray) -> np.ndarray:
     """(frames, rows) values from (frames, 68, 3) stacked coordinates."""
-    points = coordinates[:, plan.ends].sum(axis=3) * 0.5  # (frames, rows, 4, 3)
+    ends = coordinates[:, plan.ends]  # (frames, rows, 4, 2, 3)
+    points = (ends[..., 0, :] + ends[..., 1, :]) * 0.5  # (frames, rows, 4, 3)
     u = points[:, :, 0] - points[:, :, 1]
     v = points[:, :, 2] - points[:, :, 3]
-    u_len = np.sqrt(np.einsum("frd,frd->fr", u, u))
-    v_len = np.sqrt(np.einsum("frd,frd->fr", v, v))
+    u_len = np.sqrt(_dot(u, u))
+    v_len = np.sqrt(_dot(v, v))
     defined = (v_len > _NEAR_ZERO) & ((u_len > _NEAR_ZERO) | ~plan.checks_u)
     safe_v = np.where(defined, v_len, 1.0)
     lengths = u_len * v_len
-    cosine = np.einsum("frd,frd->fr", u, v) / np.where(lengths > 0, lengths, 1.0)
+    cosine = _dot(u, v) / np.where(lengths > 0, lengths, 1.0)
     angle = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
     angle = np.where(plan.flexion, 180.0 - angle, angle)
     angle = np.where(plan.horizontal, np.abs(90.0 - angle), angle)
@@ -151,6 +158,71 @@ def _values(plan: _Plan, coordinates: np.ndarray) -> np.ndarray:
         plan.kind == _ANGLE, angle, np.where(plan.kind == _RATIO, u_len, u[:, :, 1]) / safe_v
     )
     return np.where(defined, values, np.nan)
+
+
+@dataclass(frozen=True)
+class _FrameRow:
+    """One row of a `_Plan` as plain numbers, for `_frame_values`."""
+
+    ends: tuple[tuple[int, int], ...]  # p0..p3, each the midpoint of two coordinates
+    watched: tuple[int, ...]
+    kind: int
+    flexion: bool
+    horizontal: bool
+    checks_u: bool
+
+
+def _frame_rows(plan: _Plan) -> list[_FrameRow]:
+    return [
+        _FrameRow(tuple(map(tuple, ends)), tuple(watched), kind, flexion, horizontal, checks_u)
+        for ends, watched, kind, flexion, horizontal, checks_u in zip(
+            plan.ends.tolist(), plan.watched.tolist(), plan.kind.tolist(),
+            plan.flexion.tolist(), plan.horizontal.tolist(), plan.checks_u.tolist(),
+            strict=True,
+        )
+    ]  # fmt: skip
+
+
+def _frame_values(
+    rows: list[_FrameRow], coordinates: list, visibility: list[float], min_visibility: float
+) -> list[float]:
+    """`_values` (and the visibility check of `compute_rows`) for one frame, on plain
+    floats: a frame's few rows cost less so than as small arrays. The arithmetic is
+    `_values`' own, operation for operation, with numpy's arccos, so both agree exactly."""
+    cosines, u_lengths, v_lengths, rises = [], [], [], []
+    for row in rows:
+        (a0, a1), (b0, b1), (c0, c1), (d0, d1) = row.ends
+        p0 = [(x + y) * 0.5 for x, y in zip(coordinates[a0], coordinates[a1], strict=True)]
+        p1 = [(x + y) * 0.5 for x, y in zip(coordinates[b0], coordinates[b1], strict=True)]
+        p2 = [(x + y) * 0.5 for x, y in zip(coordinates[c0], coordinates[c1], strict=True)]
+        p3 = [(x + y) * 0.5 for x, y in zip(coordinates[d0], coordinates[d1], strict=True)]
+        ux, uy, uz = p0[0] - p1[0], p0[1] - p1[1], p0[2] - p1[2]
+        vx, vy, vz = p2[0] - p3[0], p2[1] - p3[1], p2[2] - p3[2]
+        u_len = math.sqrt(ux * ux + uy * uy + uz * uz)
+        v_len = math.sqrt(vx * vx + vy * vy + vz * vz)
+        lengths = u_len * v_len
+        cosine = (ux * vx + uy * vy + uz * vz) / (lengths if lengths > 0 else 1.0)
+        cosines.append(min(max(cosine, -1.0), 1.0))  # NaN stays NaN, as with np.clip
+        u_lengths.append(u_len)
+        v_lengths.append(v_len)
+        rises.append(uy)
+    angles = np.arccos(cosines).tolist()
+    values = []
+    for row, angle, u_len, v_len, rise in zip(
+        rows, angles, u_lengths, v_lengths, rises, strict=True
+    ):
+        defined = v_len > _NEAR_ZERO and (u_len > _NEAR_ZERO or not row.checks_u)
+        visible = all(visibility[i] >= min_visibility for i in row.watched)
+        if not (defined and visible):
+            values.append(math.nan)
+        elif row.kind == _ANGLE:
+            angle = math.degrees(angle)
+            if row.flexion:
+                angle = 180.0 - angle
+            values.append(abs(90.0 - angle) if row.horizontal else angle)
+        else:
+            values.append((u_len if row.kind == _RATIO else rise) / v_len)
+    return values
 
 
 def _rows(name: str, definition: MeasureDef) -> list[_Row]:
@@ -170,8 +242,9 @@ class MeasureComputer:
     """Computes every measure of one definition on a pose, vectorised per angle type.
 
     Definitions are compiled once: each (measure, side) becomes a row of landmark index
-    pairs; per frame, one gather per coordinate space gives every point, and each angle
-    function runs once over all the rows that use it.
+    pairs. `compute_rows` takes many frames at once, one gather giving every point of
+    every row; `compute` takes one frame on plain floats (`_frame_values`, the same
+    arithmetic: tests/engine/test_measures.py holds the two to identical results).
     """
 
     def __init__(self, exercise: ExerciseDef) -> None:
@@ -190,6 +263,7 @@ class MeasureComputer:
         self._rows = [row for name, d in measures.items() for row in _rows(name, d)]
         self._names = list(dict.fromkeys(row.name for row in self._rows))
         self._plans: dict[DetectedView | None, _Plan] = {}
+        self._frame_plans: dict[DetectedView | None, list[_FrameRow]] = {}
 
     def required_landmarks(self, names: list[str]) -> set[int]:
         """All landmark indices the named measures read (for visibility guidance)."""
@@ -201,6 +275,12 @@ class MeasureComputer:
             self._plans[view] = _compile_plan(self._rows, view)
         return self._plans[view]
 
+    def _frame_plan(self, view: DetectedView | None) -> list[_FrameRow]:
+        """`_plan` as plain numbers, for one frame at a time."""
+        if view not in self._frame_plans:
+            self._frame_plans[view] = _frame_rows(self._plan(view))
+        return self._frame_plans[view]
+
     @property
     def names_rows(self) -> list[str]:
         """The measure name of each row of `compute_rows` (a sided measure has two)."""
@@ -209,11 +289,17 @@ class MeasureComputer:
     def compute(self, pose: Pose, view: DetectedView | None) -> dict[str, SidedValue]:
         if pose.is_empty:
             return {name: SidedValue() for name in self._names}
-        values = self.compute_rows(
-            pose.image_px[None], pose.world_xyz[None], pose.visibility[None], view
-        )[0]
+        if not self._rows:
+            return {}
+        width, height = pose.frame_wh
+        coordinates = [(x * width, y * height, 0.0) for x, y, _ in pose.image_xyz.tolist()]
+        coordinates += pose.world_xyz.tolist()
+        coordinates += _PSEUDO_POINTS
+        values = _frame_values(
+            self._frame_plan(view), coordinates, pose.visibility.tolist(), self.min_visibility
+        )
         by_name: dict[str, dict[str, float]] = {name: {} for name in self._names}
-        for row, value in zip(self._rows, values.tolist(), strict=True):
+        for row, value in zip(self._rows, values, strict=True):
             by_name[row.name][row.side_key] = value
         return {name: SidedValue(**sides) for name, sides in by_name.items()}
 
