@@ -54,21 +54,25 @@ class SidedValue:
     right: float = np.nan
     center: float = np.nan
 
+    # `on_side` does the same for whole columns, with the same arithmetic (x == x: not NaN).
     def on(self, side: Side | None) -> float:
         """The value for one side; side-less measures give their single value."""
+        center = self.center
+        if center == center:
+            return center
         if side is None:
             return self.combined
-        if not math.isnan(self.center):
-            return self.center
         return self.left if side == "left" else self.right
 
     @property
     def combined(self) -> float:
         """One value for bilateral exercises: the mean of the sides that can be seen."""
-        if self.center == self.center:  # not NaN
-            return self.center
-        values = [v for v in (self.left, self.right) if v == v]
-        return sum(values) / len(values) if values else np.nan
+        center, left, right = self.center, self.left, self.right
+        if center == center:
+            return center
+        if left == left:
+            return (left + right) / 2 if right == right else left
+        return right  # NaN when neither side is seen
 
 
 def space_for(definition: MeasureDef, view: DetectedView | None) -> SpaceName:
@@ -174,13 +178,20 @@ class _FrameRow:
 
 def _frame_rows(plan: _Plan) -> list[_FrameRow]:
     return [
-        _FrameRow(tuple(map(tuple, ends)), tuple(watched), kind, flexion, horizontal, checks_u)
+        _FrameRow(
+            tuple(map(tuple, ends)), tuple(dict.fromkeys(watched)), kind, flexion, horizontal,
+            checks_u,
+        )
         for ends, watched, kind, flexion, horizontal, checks_u in zip(
             plan.ends.tolist(), plan.watched.tolist(), plan.kind.tolist(),
             plan.flexion.tolist(), plan.horizontal.tolist(), plan.checks_u.tolist(),
             strict=True,
         )
     ]  # fmt: skip
+
+
+def _midpoint(a: list[float], b: list[float]) -> tuple[float, float, float]:
+    return ((a[0] + b[0]) * 0.5, (a[1] + b[1]) * 0.5, (a[2] + b[2]) * 0.5)
 
 
 def _frame_values(
@@ -191,11 +202,11 @@ def _frame_values(
     `_values`' own, operation for operation, with numpy's arccos, so both agree exactly."""
     cosines, u_lengths, v_lengths, rises = [], [], [], []
     for row in rows:
-        (a0, a1), (b0, b1), (c0, c1), (d0, d1) = row.ends
-        p0 = [(x + y) * 0.5 for x, y in zip(coordinates[a0], coordinates[a1], strict=True)]
-        p1 = [(x + y) * 0.5 for x, y in zip(coordinates[b0], coordinates[b1], strict=True)]
-        p2 = [(x + y) * 0.5 for x, y in zip(coordinates[c0], coordinates[c1], strict=True)]
-        p3 = [(x + y) * 0.5 for x, y in zip(coordinates[d0], coordinates[d1], strict=True)]
+        # A point of one landmark is that landmark: (x + x) * 0.5 == x exactly.
+        p0, p1, p2, p3 = [
+            coordinates[a] if a == b else _midpoint(coordinates[a], coordinates[b])
+            for a, b in row.ends
+        ]
         ux, uy, uz = p0[0] - p1[0], p0[1] - p1[1], p0[2] - p1[2]
         vx, vy, vz = p2[0] - p3[0], p2[1] - p3[1], p2[2] - p3[2]
         u_len = math.sqrt(ux * ux + uy * uy + uz * uz)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.engine.measures import MeasureComputer
+from coach.engine.measures import MeasureComputer, SidedValue, on_side
 from coach.exercise.loader import ExerciseLibrary
 from coach.landmarks import NUM_LANDMARKS
 from coach.pose import Pose
@@ -55,3 +55,29 @@ def test_one_frame_reads_exactly_what_many_frames_read(computer, view):
                 assert repr(getattr(value, side)) == repr(float(bulk[name][side][i])), (
                     name, side, i
                 )
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "center", "side", "expected"),
+    [
+        (10.0, 20.0, NAN, None, 15.0),  # both sides seen: their mean
+        (10.0, NAN, NAN, None, 10.0),  # one side seen: that side
+        (NAN, 20.0, NAN, None, 20.0),
+        (NAN, NAN, NAN, None, NAN),  # neither: unseen
+        (10.0, 20.0, 5.0, None, 5.0),  # a side-less measure: its single value
+        (10.0, 20.0, NAN, "left", 10.0),
+        (10.0, 20.0, NAN, "right", 20.0),
+        (10.0, NAN, NAN, "right", NAN),  # the side asked for is unseen: no guessing
+        (10.0, 20.0, 5.0, "right", 5.0),
+        (-0.0, NAN, NAN, None, -0.0),  # the sign of a zero kept, as on_side keeps it
+        (-0.0, -0.0, NAN, None, -0.0),
+    ],
+)
+def test_one_value_of_a_measure_as_the_columns_give_it(left, right, center, side, expected):
+    value = SidedValue(left, right, center)
+    columns = {"left": np.array([left]), "right": np.array([right]), "center": np.array([center])}
+    assert repr(value.on(side)) == repr(expected)
+    assert repr(float(on_side(columns, side)[0])) == repr(expected)
