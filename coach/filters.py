@@ -7,6 +7,7 @@ visible lag). Time comes from the frames, so it behaves the same at 5 or 60 fps.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,8 +55,7 @@ class OneEuroFilter:
         dt = t_s - self._t_s
         previous = self._value
         change = value - previous
-        total = change.sum()
-        missing = total != total  # a NaN in this input or the last output
+        missing = math.isnan(np.add.reduce(change, axis=None))  # in this input or the last output
         if missing:
             # A NaN input (landmark missing) restarts that element from its next real value.
             previous = np.where(np.isnan(previous) & ~np.isnan(value), value, previous)
