@@ -94,7 +94,12 @@ class PoseSmoother:
 
     def __post_init__(self) -> None:
         # Image and world landmarks stacked as (2, 33, 3), one filter call per frame.
-        betas = np.array([self.image_beta, self.world_beta]).reshape(2, 1, 1)
+        # One number when both are the same (the default): one array operation fewer a frame.
+        betas = (
+            self.image_beta
+            if self.image_beta == self.world_beta
+            else np.array([self.image_beta, self.world_beta]).reshape(2, 1, 1)
+        )
         self._filter = OneEuroFilter(self.min_cutoff_hz, betas)
         self._last_t_s: float | None = None
 

@@ -200,3 +200,21 @@ def test_pose_smoother_passes_empty_poses_and_counts_them_as_a_gap():
     assert smoother.update(empty) is empty
     # Nobody seen from 0.0 to 0.9: the next real pose starts afresh.
     assert smoother.update(pose_at(0.9, 0.8)).image_xyz[:, 0] == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(("image_beta", "world_beta"), [(10.0, 10.0), (2.0, 20.0), (30.0, 0.5)])
+def test_pose_smoother_filters_image_and_world_each_with_its_own_beta(image_beta, world_beta):
+    """One filter call for both (one beta, or one per unit) equals a filter for each."""
+    rng = np.random.default_rng(5)
+    smoother = PoseSmoother(image_beta=image_beta, world_beta=world_beta)
+    image_filter, world_filter = OneEuroFilter(beta=image_beta), OneEuroFilter(beta=world_beta)
+    for frame in range(30):
+        t_s = frame / 30
+        pose = make_pose(
+            t_s,
+            image_xyz=rng.uniform(0, 1, (NUM_LANDMARKS, 3)),
+            world_xyz=rng.normal(0, 0.5, (NUM_LANDMARKS, 3)),
+        )
+        smoothed = smoother.update(pose)
+        np.testing.assert_array_equal(smoothed.image_xyz, image_filter.update(pose.image_xyz, t_s))
+        np.testing.assert_array_equal(smoothed.world_xyz, world_filter.update(pose.world_xyz, t_s))

@@ -152,6 +152,12 @@ class ExerciseEngine:
         self._hold_rules = FrameRuleTracker(list(exercise.rules))
         self._was_holding = False
         self._focus: _Track | None = self._tracks[0] if self._tracks else None
+        reps_def = exercise.reps
+        self._phase_names = {} if reps_def is None else {
+            CounterState.READY: reps_def.start.name,
+            CounterState.OUTBOUND: f"going to {reps_def.turn.name}",
+            CounterState.RETURNING: f"back to {reps_def.start.name}",
+        }  # fmt: skip
         watched = [exercise.reps.driver] if exercise.reps else []
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
@@ -518,13 +524,8 @@ class ExerciseEngine:
             candidates = [Cue(guidance, CueKind.GUIDANCE, "major", t_s), *candidates]
         cue = self._cues.update(candidates, t_s)
         phase = None
-        if self.exercise.reps is not None and self._focus is not None:
-            reps_def = self.exercise.reps
-            phase = {
-                CounterState.READY: reps_def.start.name,
-                CounterState.OUTBOUND: f"going to {reps_def.turn.name}",
-                CounterState.RETURNING: f"back to {reps_def.start.name}",
-            }.get(self._focus.counter.state)
+        if self._focus is not None:
+            phase = self._phase_names.get(self._focus.counter.state)
         return FrameResult(
             t_s=t_s,
             status=status,
