@@ -581,6 +581,20 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   coach's): against pose only, 0.998 against 0.977 before (five interleaved rounds at
   640x480, fresh processes, higher in all five; 720p four rounds, 1.015 times as fast,
   0.994-1.052).
+- Fewer numpy calls in the frame step (29 November): each call into numpy on a small array
+  costs several microseconds with cold caches, so the steps that read a handful of numbers
+  now do it on plain floats, with the bulk replay's arithmetic operation for operation
+  (tests hold the two to identical results): `Pose` checks its shapes by attribute and is
+  built from the model's lists in one conversion per array, the tracker and the view step
+  read their dozen numbers with `ndarray.item`, one frame's measures are computed row by
+  row (one numpy call, the arccos, for all rows), scalar NaN checks use `math.isnan`.
+  `where_time_goes.py steps --frames 600`, two runs each: reading the result 0.16-0.19 ->
+  0.09 ms, tracker 0.051 -> 0.035, smoother 0.078 -> 0.092 (the cold misses move to
+  whatever runs first), view 0.040 -> 0.030, measures 0.15 -> 0.067, rep counters, rules
+  and cues 0.094 -> 0.078: 0.576 -> 0.39 ms a frame. By hand (scratch script, five
+  interleaved rounds of 480 frames, 640x480): the whole pipeline 1.085 times the bare
+  model before, 1.041-1.046 after; at 720p 1.053-1.076 after. The bench run of 02:26-02:41
+  on 29 November is the first with it (next point).
 - Where it stands: the targets are met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
   frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
@@ -595,8 +609,10 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   thread, overhead 1.073 / 1.053, offline / pose only 0.957 / 0.949 (by hand just after,
   four rounds in the bench's order: 0.967-1.026, median 0.98); 13:36-13:50, overhead
   1.079 / 1.068, offline / pose only 0.959 / 0.958, both offline targets met (the runs
-  spanning 0.926-1.028 / 0.951-0.985). On that host the overhead
-  is over its target in every run (the cold caches above). The offline targets sit inside
+  spanning 0.926-1.028 / 0.951-0.985); until then the overhead was over its target in
+  every run on that host (the cold caches above). 29 November, 02:26-02:41, with the
+  frame step on plain floats: overhead 1.056 (1.043-1.064) / 1.035 (1.011-1.082), offline
+  / pose only 0.982 / 0.971. The offline targets sit inside
   the machine's run-to-run spread; the 720p offline ratio is the one missed most
   often (in two of the four runs with `subme=1` before placement). What the
   gap is made of, measured by hand on a 30 s 720p clip in the quick spell (scratch
