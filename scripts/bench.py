@@ -593,8 +593,8 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   whatever runs first), view 0.040 -> 0.030, measures 0.15 -> 0.067, rep counters, rules
   and cues 0.094 -> 0.078: 0.576 -> 0.39 ms a frame. By hand (scratch script, five
   interleaved rounds of 480 frames, 640x480): the whole pipeline 1.085 times the bare
-  model before, 1.041-1.046 after; at 720p 1.053-1.076 after. The bench run of 02:26-02:41
-  on 29 November is the first with it (next point).
+  model before, 1.041-1.046 after; at 720p 1.053-1.076 after. The bench runs of 02:26-02:41
+  and 02:49-03:04 on 29 November are the first with it (next point).
 - Where it stands: the targets are met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
   frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
@@ -610,11 +610,14 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   four rounds in the bench's order: 0.967-1.026, median 0.98); 13:36-13:50, overhead
   1.079 / 1.068, offline / pose only 0.959 / 0.958, both offline targets met (the runs
   spanning 0.926-1.028 / 0.951-0.985); until then the overhead was over its target in
-  every run on that host (the cold caches above). 29 November, 02:26-02:41, with the
-  frame step on plain floats: overhead 1.056 (1.043-1.064) / 1.035 (1.011-1.082), offline
-  / pose only 0.982 / 0.971. The offline targets sit inside
-  the machine's run-to-run spread; the 720p offline ratio is the one missed most
-  often (in two of the four runs with `subme=1` before placement). What the
+  every run on that host (the cold caches above). 29 November, with the frame step on
+  plain floats: 02:26-02:41 (just after the accuracy tables), overhead 1.056
+  (1.043-1.064) / 1.035 (1.011-1.082), offline / pose only 0.982 / 0.971; 02:49-03:04,
+  overhead 1.055 (1.02-1.107) / 1.053 (0.951-1.082), offline / pose only 0.974 / 0.97.
+  The overhead now sits at its target, over or under it from one run to the next. The
+  offline targets sit inside the machine's run-to-run spread; the 720p offline ratio is
+  the one missed most often (in two of the four runs with `subme=1` before placement).
+  What the
   gap is made of, measured by hand on a 30 s 720p clip in the quick spell (scratch
   scripts): the model's thread spent 25.0 of `coach analyze`'s 26.1 s in `detect` (27.7 ms
   a frame), 0.05 ms a frame waiting for a decoded frame and 0.03 ms handing it on, so the
