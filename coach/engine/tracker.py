@@ -17,18 +17,10 @@ from coach.landmarks import Landmark
 from coach.pose import Pose
 
 
-def hip_centre(pose: Pose) -> np.ndarray:
-    return hip_centres(pose.image_xyz)
-
-
 def hip_centres(image_xyz: np.ndarray) -> np.ndarray:
     """(..., 33, 3) image landmarks -> (..., 2) the point between the hips."""
     xy = image_xyz[..., :2]
     return (xy[..., Landmark.LEFT_HIP, :] + xy[..., Landmark.RIGHT_HIP, :]) / 2
-
-
-def body_height(pose: Pose) -> float:
-    return float(body_heights(pose.image_xyz))
 
 
 def body_heights(image_xyz: np.ndarray) -> np.ndarray:
@@ -36,12 +28,14 @@ def body_heights(image_xyz: np.ndarray) -> np.ndarray:
     return np.ptp(image_xyz[..., 1], axis=-1)
 
 
-def _middle_of_hips(image_xyz: np.ndarray) -> tuple[float, float]:
+def hip_centre(image_xyz: np.ndarray) -> tuple[float, float]:
+    """`hip_centres` of one pose's (33, 3) image landmarks, on plain floats."""
     at, left, right = image_xyz.item, Landmark.LEFT_HIP, Landmark.RIGHT_HIP
     return ((at(left, 0) + at(right, 0)) / 2, (at(left, 1) + at(right, 1)) / 2)
 
 
-def _height(image_xyz: np.ndarray) -> float:
+def body_height(image_xyz: np.ndarray) -> float:
+    """`body_heights` of one pose's (33, 3) image landmarks, on plain floats."""
     ys = image_xyz[:, 1].tolist()
     return max(ys) - min(ys)
 
@@ -60,8 +54,8 @@ class PatientTracker:
         people = [p for p in poses if not p.is_empty]
         # On plain floats: a frame's few numbers cost less so than as small arrays, and the
         # arithmetic is `hip_centres` / `body_heights`' own, so bulk replays agree exactly.
-        hips = [_middle_of_hips(p.image_xyz) for p in people]
-        heights = [_height(p.image_xyz) for p in people]
+        hips = [hip_centre(p.image_xyz) for p in people]
+        heights = [body_height(p.image_xyz) for p in people]
         chosen = self.choose(hips, heights, t_s)
         return Pose.empty(t_s, frame_wh) if chosen is None else people[chosen]
 
