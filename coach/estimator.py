@@ -27,6 +27,8 @@ from coach.landmarks import NUM_LANDMARKS
 from coach.model_bundle import resolve_model_path
 from coach.pose import Pose
 
+_XYZ = operator.attrgetter("x", "y", "z")  # a landmark's coordinates, read in one C call
+
 
 def poses_from_result(result: Any, t_s: float, frame_wh: tuple[int, int]) -> list[Pose]:
     """Convert a `PoseLandmarkerResult` into poses, largest person first.
@@ -55,9 +57,6 @@ def poses_from_result(result: Any, t_s: float, frame_wh: tuple[int, int]) -> lis
         return poses
     poses.sort(key=_apparent_size, reverse=True)
     return _distinct_people(poses)
-
-
-_XYZ = operator.attrgetter("x", "y", "z")
 
 
 # Two poses whose bounding boxes overlap this much (intersection over union) are one
