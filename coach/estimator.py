@@ -1,6 +1,7 @@
 """MediaPipe Tasks PoseLandmarker behind one adapter that returns `Pose` objects.
 
-Nothing outside this module touches MediaPipe types. One estimator serves one stream
+Nothing outside this module touches MediaPipe types, but `coach.landmarker_output`, which
+reads the landmarker's output into arrays for it. One estimator serves one stream
 (a video file or one browser session): VIDEO mode keeps tracking state and needs strictly
 increasing timestamps, so an estimator is never shared.
 """
@@ -8,7 +9,6 @@ increasing timestamps, so an estimator is never shared.
 from __future__ import annotations
 
 import contextlib
-import operator
 import os
 import sys
 import threading
@@ -17,42 +17,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import numpy as np
 
 from coach.cores import CorePlacement
 from coach.errors import ModelError
-from coach.landmarks import NUM_LANDMARKS
+from coach.landmarker_output import IMAGE, VISIBILITY, WORLD, PeopleReader
 from coach.model_bundle import resolve_model_path
 from coach.pose import Pose
 
-_XYZ = operator.attrgetter("x", "y", "z")  # a landmark's coordinates, read in one C call
 
-
-def poses_from_result(result: Any, t_s: float, frame_wh: tuple[int, int]) -> list[Pose]:
-    """Convert a `PoseLandmarkerResult` into poses, largest person first.
-
-    The one place MediaPipe's result type is read; anything else is a programming error.
-    """
-    if not (hasattr(result, "pose_landmarks") and hasattr(result, "pose_world_landmarks")):
-        raise TypeError(
-            f"expected a mediapipe PoseLandmarkerResult, got {type(result).__name__}"
-        )
-    poses = []
-    pairs = zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
-    for image_lms, world_lms in pairs:
-        if len(image_lms) != NUM_LANDMARKS or len(world_lms) != NUM_LANDMARKS:
-            raise TypeError(
-                f"expected {NUM_LANDMARKS} landmarks per pose, got {len(image_lms)} image and "
-                f"{len(world_lms)} world landmarks"
-            )
-        # Plain lists, made into arrays once by `Pose` (this runs on every frame, just after
-        # the model has swept the caches, where each numpy call costs several microseconds).
-        image = list(map(_XYZ, image_lms))
-        world = list(map(_XYZ, world_lms))
-        visibility = [lm.visibility or 0.0 for lm in image_lms]
-        poses.append(Pose(image, world, visibility, t_s, frame_wh))
+def poses_from_people(people: np.ndarray, t_s: float, frame_wh: tuple[int, int]) -> list[Pose]:
+    """`PeopleReader.detect`'s array (people, 2, 33, 4) -> poses, largest person first."""
+    poses = [
+        Pose(image[:, :3], world[:, :3], image[:, VISIBILITY], t_s, frame_wh)
+        for image, world in zip(people[:, IMAGE], people[:, WORLD], strict=True)
+    ]
     if len(poses) < 2:
         return poses
     poses.sort(key=_apparent_size, reverse=True)
@@ -160,7 +140,7 @@ class Inference:
     `PoseEstimator.infer` returns on the model's thread, for `PoseEstimator.poses_of` to
     read on another thread, so the model's thread does nothing but run the model."""
 
-    result: Any  # the tracking landmarker's PoseLandmarkerResult, read only by `poses_of`
+    people: np.ndarray  # the tracking landmarker's landmarks (`PeopleReader.detect`)
     t_s: float
     frame_wh: tuple[int, int]
     look: Future | None  # a crowd look started at this frame (its people, later)
@@ -179,7 +159,7 @@ class _CrowdLooks:
         self._pending_frames = 0  # frames until its result is taken
 
     def poses(self, inference: Inference) -> list[Pose]:
-        poses = poses_from_result(inference.result, inference.t_s, inference.frame_wh)
+        poses = poses_from_people(inference.people, inference.t_s, inference.frame_wh)
         if inference.look is not None:
             self._take()  # a look still pending is finished first
             self._pending, self._pending_patient = inference.look, poses[0] if poses else None
@@ -252,6 +232,9 @@ class PoseEstimator:
                 self._crowd = self._landmarker(num_poses)
         self.crowd_check_s = crowd_check_s
         self._last_check_s = -np.inf
+        self._readers = {"main": PeopleReader(self._main)}
+        if self._crowd is not None:
+            self._readers["crowd"] = PeopleReader(self._crowd)
         # Not a thread that gives way to the model (`coach.threads`): each look is waited
         # for `crowd_lag_frames` later (by the model's thread, in `detect`), so a starved
         # look (the browser and server busy beside a live session) would stall every frame
@@ -294,17 +277,17 @@ class PoseEstimator:
         self._last_ms[which] = t_ms
         return t_ms
 
-    def _run(self, which: str, image, t_s: float, stamp: int | None = None):
-        # -> PoseLandmarkerResult
-        landmarker = self._main if which == "main" else self._crowd
-        assert landmarker is not None
+    def _run(self, which: str, image, t_s: float, stamp: int | None = None) -> np.ndarray:
+        """One landmarker ("main" or "crowd") on one `mp.Image`: `PeopleReader.detect`'s
+        (people, 2, 33, 4) landmarks."""
+        reader = self._readers[which]
         stamp = self._stamp(which, t_s) if stamp is None else stamp
         if not self._quiet[which]:
-            return landmarker.detect_for_video(image, stamp)
+            return reader.detect(image, stamp)
         with _native_stderr_silenced():
-            result = landmarker.detect_for_video(image, stamp)
-        self._quiet[which] = not result.pose_landmarks
-        return result
+            people = reader.detect(image, stamp)
+        self._quiet[which] = len(people) == 0
+        return people
 
     def detect(self, frame_rgb: np.ndarray, t_s: float) -> list[Pose]:
         """The patient (or the largest person) first, then anyone else noticed recently."""
@@ -330,8 +313,8 @@ class PoseEstimator:
         if due:  # started first, so it runs while this frame is tracked
             self._last_check_s = t_s
             look = self._start_crowd_check(image, t_s, (width, height))
-        result = self._run("main", image, t_s)
-        return Inference(result, t_s, (width, height), look)
+        people = self._run("main", image, t_s)
+        return Inference(people, t_s, (width, height), look)
 
     def poses_of(self, inference: Inference) -> list[Pose]:
         """The people of an `infer` result: the patient (or the largest person) first, then
@@ -343,7 +326,7 @@ class PoseEstimator:
         stamp = self._stamp("crowd", t_s)
 
         def look() -> list[Pose]:
-            return poses_from_result(self._run("crowd", image, t_s, stamp), t_s, frame_wh)
+            return poses_from_people(self._run("crowd", image, t_s, stamp), t_s, frame_wh)
 
         return self._worker.submit(look)
 

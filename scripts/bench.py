@@ -626,7 +626,7 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   processes), 0.16 s of it building the crowd check's landmarker (both pay about 1 s for
   `import mediapipe`, whose legacy `solutions` package loads matplotlib). Per frame, about
   2%: `detect` at 27.7 ms against the bare model's 27.2, of which our Python is 0.06 ms
-  (`poses_from_result`); the rest is the model itself running a little slower beside the
+  (reading its result into poses); the rest is the model itself running a little slower beside the
   crowd check's look and the encoder. The bare model is single-threaded (process CPU /
   wall 1.0) and a busy pure-Python process on the other core did not slow it (27.0 against
   26.7-27.1 ms a frame), so what slows it is more likely memory traffic (x264, the crowd

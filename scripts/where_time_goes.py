@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The hand measurements behind "Where the time goes" in docs/benchmarks.md, rerunnable.
 
-- writer: MediaPipe's own time (its `detect_for_video` calls) over the clip in `coach
+- writer: MediaPipe's own time (the tracking landmarker's calls) over the clip in `coach
   analyze`, with and without the annotated video, alternately: what x264 beside the model
   costs the model.
 - crowd: the whole pipeline per frame with and without the crowd check, interleaved with
@@ -199,10 +199,12 @@ def cold(clip: Path, frames: int) -> dict:
     import mediapipe as mp
     import numpy as np
 
-    from coach.estimator import poses_from_result
+    from coach.estimator import poses_from_people
+    from coach.landmarker_output import PeopleReader
 
     decoded = bench.load_frames(clip, frames)
     landmarker = bench.bare_landmarker()
+    reader = PeopleReader(landmarker)
     large, small = np.ones(4 * 2**20), np.ones(2**14)  # 32 MB and 128 KB of float64
 
     def for_10_ms(work) -> None:
@@ -210,19 +212,19 @@ def cold(clip: Path, frames: int) -> dict:
         while time.perf_counter() < end:
             work()
 
-    def read(result) -> float:
+    def read(people) -> float:
         start = time.perf_counter()
-        poses_from_result(result, 0.0, (640, 480))
+        poses_from_people(people, 0.0, (640, 480))
         return 1e6 * (time.perf_counter() - start)
 
     spent: dict[str, list[float]] = {}
     try:
-        result = None
+        people = None
         for t_s, rgb in decoded:
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-            result = landmarker.detect_for_video(image, round(t_s * 1000) + 1)
+            people = reader.detect(image, round(t_s * 1000) + 1)
             for label in ("after_model_us", "again_us", "third_time_us"):
-                spent.setdefault(label, []).append(read(result))
+                spent.setdefault(label, []).append(read(people))
         befores = {
             "after_nothing_us": lambda: None,
             "after_python_loop_us": lambda: for_10_ms(lambda: None),
@@ -233,7 +235,7 @@ def cold(clip: Path, frames: int) -> dict:
         for label, before in befores.items():
             for _ in range(len(decoded)):
                 before()
-                spent.setdefault(label, []).append(read(result))
+                spent.setdefault(label, []).append(read(people))
     finally:
         landmarker.close()
     return {label: statistics.median(values) for label, values in spent.items()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,27 +13,30 @@ from coach.estimator import (
     Inference,
     _CrowdLooks,
     box_iou,
-    poses_from_result,
+    poses_from_people,
 )
+from coach.landmarker_output import read_people
 from coach.landmarks import NUM_LANDMARKS
 from coach.pose import Pose
+from tests.test_landmarker_output import serialized_list
 
 
-def _landmarks(box: tuple[float, float, float, float]) -> list[SimpleNamespace]:
-    """33 landmarks spread over a bounding box (x0, y0, x1, y1), as MediaPipe gives them."""
+def _landmarks(box: tuple[float, float, float, float]) -> np.ndarray:
+    """33 landmarks spread over a bounding box (x0, y0, x1, y1): x y z visibility."""
     x0, y0, x1, y1 = box
     xs = np.linspace(x0, x1, NUM_LANDMARKS)
     ys = np.linspace(y0, y1, NUM_LANDMARKS)[::-1]
-    return [SimpleNamespace(x=x, y=y, z=0.0, visibility=0.9) for x, y in zip(xs, ys, strict=True)]
+    return np.column_stack([xs, ys, np.zeros(NUM_LANDMARKS), np.full(NUM_LANDMARKS, 0.9)])
 
 
-def _result(*boxes: tuple[float, float, float, float]) -> SimpleNamespace:
-    people = [_landmarks(box) for box in boxes]
-    return SimpleNamespace(pose_landmarks=people, pose_world_landmarks=people)
+def _people(*boxes: tuple[float, float, float, float]) -> np.ndarray:
+    """These people as the landmarker's graph returns them, read by `read_people`."""
+    lists = [serialized_list(_landmarks(box)) for box in boxes]
+    return read_people(lists, lists)
 
 
 def _pose(box: tuple[float, float, float, float]) -> Pose:
-    (pose,) = poses_from_result(_result(box), 0.0, (640, 480))
+    (pose,) = poses_from_people(_people(box), 0.0, (640, 480))
     return pose
 
 
@@ -69,7 +71,7 @@ PASSING_BEHIND = (0.45, 0.30, 0.65, 0.70)  # smaller, partly behind the patient 
     ],
 )
 def test_one_person_found_twice_counts_once(boxes, people):
-    poses = poses_from_result(_result(*boxes), 1.0, (640, 480))
+    poses = poses_from_people(_people(*boxes), 1.0, (640, 480))
     got = [tuple(round(v, 2) for v in (*p.image_xyz[:, :2].min(0), *p.image_xyz[:, :2].max(0)))
            for p in poses]  # fmt: skip
     assert got == people
@@ -82,15 +84,10 @@ def test_the_threshold_separates_the_examples():
     assert box_iou(patient, _pose(BESIDE)) < SAME_PERSON_IOU
 
 
-def test_something_else_than_a_landmarker_result_is_refused():
-    with pytest.raises(TypeError, match="PoseLandmarkerResult"):
-        poses_from_result(object(), 0.0, (640, 480))
-
-
 def _look(*boxes: tuple[float, float, float, float], after_s: float = 0.0) -> Future:
     """A crowd look that found these people, done now or `after_s` seconds from now."""
     look: Future = Future()
-    people = poses_from_result(_result(*boxes), 0.0, (640, 480))
+    people = poses_from_people(_people(*boxes), 0.0, (640, 480))
     if after_s:
         threading.Timer(after_s, look.set_result, (people,)).start()
     else:
@@ -119,7 +116,7 @@ def test_crowd_looks_are_read_a_fixed_number_of_frames_after_their_frame(looks, 
     counts = []
     for i in range(len(people_per_frame)):
         look = looks[i]() if i in looks else None
-        poses = reading.poses(Inference(_result(PATIENT), i / 30, (640, 480), look))
+        poses = reading.poses(Inference(_people(PATIENT), i / 30, (640, 480), look))
         assert poses[0].image_xyz[:, 0].min() == pytest.approx(PATIENT[0])  # the patient first
         counts.append(len(poses))
     assert counts == people_per_frame

@@ -22,6 +22,7 @@ import pytest
 from coach.analysis import analyze_video
 from coach.errors import ModelError
 from coach.estimator import PoseEstimator
+from coach.landmarker_output import PeopleReader
 from coach.model_bundle import default_bundle_path
 from coach.recording import PoseRecording
 from coach.video import read_frames
@@ -83,6 +84,40 @@ def test_pose_has_33_landmarks_world_in_metres(estimator):
     # A standing adult: shoulders to ankles is well over a metre in world coordinates.
     height_m = pose.world_xyz[27:29, 1].mean() - pose.world_xyz[11:13, 1].mean()
     assert 1.0 < height_m < 1.8
+
+
+def test_the_graphs_landmarks_read_directly_equal_mediapipes_result():
+    """`PeopleReader.detect` (the landmark lists read without MediaPipe's result objects)
+    gives exactly the numbers `detect_for_video` gives, frame after frame of a clip."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(default_bundle_path())),
+        running_mode=vision.RunningMode.VIDEO,
+        num_poses=2,
+    )
+    with (
+        vision.PoseLandmarker.create_from_options(options) as public,
+        vision.PoseLandmarker.create_from_options(options) as direct,
+    ):
+        reader = PeopleReader(direct)
+        people_seen = 0
+        for frame in read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"):
+            if frame.index >= 40:
+                break
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.rgb)
+            stamp = round(frame.t_s * 1000) + 1
+            result = public.detect_for_video(image, stamp)
+            expected = [
+                [[(lm.x, lm.y, lm.z, lm.visibility) for lm in landmarks] for landmarks in pair]
+                for pair in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
+            ]
+            read = reader.detect(image, stamp)
+            assert read.shape == (len(expected), 2, 33, 4)
+            assert np.array_equal(read, np.array(expected).reshape(read.shape))
+            people_seen += len(expected)
+        assert people_seen >= 40
 
 
 GOLDEN = [
