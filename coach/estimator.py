@@ -22,7 +22,7 @@ import numpy as np
 
 from coach.cores import CorePlacement
 from coach.errors import ModelError
-from coach.landmarker_output import IMAGE, VISIBILITY, WORLD, PeopleReader
+from coach.landmarker_output import IMAGE, VISIBILITY, WORLD, PeopleReader, image_packet
 from coach.model_bundle import resolve_model_path
 from coach.pose import Pose
 
@@ -278,7 +278,7 @@ class PoseEstimator:
         return t_ms
 
     def _run(self, which: str, image, t_s: float, stamp: int | None = None) -> np.ndarray:
-        """One landmarker ("main" or "crowd") on one `mp.Image`: `PeopleReader.detect`'s
+        """One landmarker ("main" or "crowd") on one `image_packet`: `PeopleReader.detect`'s
         (people, 2, 33, 4) landmarks."""
         reader = self._readers[which]
         stamp = self._stamp(which, t_s) if stamp is None else stamp
@@ -296,8 +296,6 @@ class PoseEstimator:
     def infer(self, frame_rgb: np.ndarray, t_s: float) -> Inference:
         """Run the tracking landmarker on one RGB frame (and start a crowd look when one
         is due); `poses_of` reads the result."""
-        import mediapipe as mp
-
         if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3 or frame_rgb.dtype != np.uint8:
             raise ValueError(
                 f"expected an RGB uint8 frame of shape (H, W, 3), got {frame_rgb.shape} "
@@ -305,7 +303,7 @@ class PoseEstimator:
             )
         height, width = frame_rgb.shape[:2]
         pixels = np.ascontiguousarray(downscaled(frame_rgb, self.max_side_px))
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
+        image = image_packet(pixels)
         due = self._crowd is not None and (
             t_s - self._last_check_s >= self.crowd_check_s or t_s < self._last_check_s  # type: ignore[operator]
         )

@@ -74,6 +74,16 @@ def _parsed_list(serialized: bytes, world: bool) -> list[tuple[float, float, flo
     return [(lm.x, lm.y, lm.z, lm.visibility) for lm in landmarks]
 
 
+def image_packet(pixels: np.ndarray) -> Any:
+    """A contiguous RGB uint8 frame as the graph's image input (one copy, made now: the
+    frame may be read on another thread later). `detect_for_video` takes an `mp.Image`
+    and copies it once more into its packet."""
+    import mediapipe as mp
+    from mediapipe.python import packet_creator
+
+    return packet_creator.create_image(pixels, image_format=mp.ImageFormat.SRGB)
+
+
 class PeopleReader:
     """Runs one VIDEO-mode `PoseLandmarker` on a frame and returns `read_people`'s array:
     `detect_for_video` without its result objects. The landmarker stays the caller's."""
@@ -93,16 +103,15 @@ class PeopleReader:
         # image processing options are given (it does not depend on the image).
         whole_frame = landmarker.convert_to_normalized_rect(None, None, roi_allowed=False)
         self._whole_frame = packet_creator.create_proto(whole_frame.to_pb2())
-        self._image_packet = packet_creator.create_image
 
     def detect(self, image: Any, timestamp_ms: int) -> np.ndarray:
-        """(people, 2, 33, 4) for one `mp.Image` at this time (strictly increasing)."""
+        """(people, 2, 33, 4) for one `image_packet` at this time (strictly increasing)."""
         from mediapipe.python._framework_bindings import _packet_getter
 
         image_in, rect_in, image_out, world_out = self._streams
         at_us = timestamp_ms * 1000
         outputs = self._landmarker._process_video_data(
-            {image_in: self._image_packet(image).at(at_us), rect_in: self._whole_frame.at(at_us)}
+            {image_in: image.at(at_us), rect_in: self._whole_frame.at(at_us)}
         )
         if outputs[image_out].is_empty():
             return np.zeros((0, 2, NUM_LANDMARKS, 4))

@@ -196,11 +196,10 @@ def steps(clip: Path, frames: int) -> dict:
 
 def cold(clip: Path, frames: int) -> dict:
     """Microseconds to read one result into poses, after the model and after other work."""
-    import mediapipe as mp
     import numpy as np
 
     from coach.estimator import poses_from_people
-    from coach.landmarker_output import PeopleReader
+    from coach.landmarker_output import PeopleReader, image_packet
 
     decoded = bench.load_frames(clip, frames)
     landmarker = bench.bare_landmarker()
@@ -221,8 +220,7 @@ def cold(clip: Path, frames: int) -> dict:
     try:
         people = None
         for t_s, rgb in decoded:
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-            people = reader.detect(image, round(t_s * 1000) + 1)
+            people = reader.detect(image_packet(rgb), round(t_s * 1000) + 1)
             for label in ("after_model_us", "again_us", "third_time_us"):
                 spent.setdefault(label, []).append(read(people))
         befores = {

@@ -22,7 +22,7 @@ import pytest
 from coach.analysis import analyze_video
 from coach.errors import ModelError
 from coach.estimator import PoseEstimator
-from coach.landmarker_output import PeopleReader
+from coach.landmarker_output import PeopleReader, image_packet
 from coach.model_bundle import default_bundle_path
 from coach.recording import PoseRecording
 from coach.video import read_frames
@@ -113,7 +113,7 @@ def test_the_graphs_landmarks_read_directly_equal_mediapipes_result():
                 [[(lm.x, lm.y, lm.z, lm.visibility) for lm in landmarks] for landmarks in pair]
                 for pair in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
             ]
-            read = reader.detect(image, stamp)
+            read = reader.detect(image_packet(frame.rgb), stamp)
             assert read.shape == (len(expected), 2, 33, 4)
             assert np.array_equal(read, np.array(expected).reshape(read.shape))
             people_seen += len(expected)
