@@ -63,13 +63,12 @@ class OneEuroFilter:
         alpha_d = _smoothing_factor(dt, self.derivative_cutoff_hz)
         derivative = (alpha_d / dt) * change
         derivative += (1 - alpha_d) * self._derivative
-        # The cutoff rises with speed: x = 2 pi dt (min_cutoff + beta |derivative|).
-        x = np.abs(derivative)
-        x *= (2.0 * np.pi * dt) * self.beta
-        x += (2.0 * np.pi * dt) * self.min_cutoff_hz
-        alpha = x / (x + 1.0)
-        alpha *= change
-        filtered = previous + alpha
+        # The cutoff rises with speed: x = 2 pi dt (min_cutoff + beta |derivative|), and
+        # the filtered value, previous + change x / (x + 1), is value - change / (x + 1).
+        x_plus_1 = np.abs(derivative)
+        x_plus_1 *= (2.0 * np.pi * dt) * self.beta
+        x_plus_1 += 1.0 + (2.0 * np.pi * dt) * self.min_cutoff_hz
+        filtered = value - change / x_plus_1
         filtered.setflags(write=False)
         if missing:  # the derivative of a missing element restarts from 0
             derivative = np.nan_to_num(derivative)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,45 @@ def run(filter_: OneEuroFilter, values, times) -> np.ndarray:
 
 def frame_times(seconds: float, fps: float) -> np.ndarray:
     return np.arange(round(seconds * fps)) / fps
+
+
+def textbook_one_euro(values, times, min_cutoff_hz, beta, derivative_cutoff_hz) -> list[float]:
+    """The One Euro filter as Casiez et al. write it, one scalar at a time."""
+
+    def alpha(cutoff_hz: float, dt: float) -> float:
+        tau = 1.0 / (2.0 * math.pi * cutoff_hz)
+        return 1.0 / (1.0 + tau / dt)
+
+    out, x_prev, dx_prev, t_prev = [], None, 0.0, None
+    for x, t in zip(values, times, strict=True):
+        if x_prev is None:
+            x_prev, t_prev = x, t
+            out.append(x)
+            continue
+        dt = t - t_prev
+        a_d = alpha(derivative_cutoff_hz, dt)
+        dx_hat = a_d * (x - x_prev) / dt + (1 - a_d) * dx_prev
+        cutoff = min_cutoff_hz + beta * abs(dx_hat)
+        x_hat = alpha(cutoff, dt) * x + (1 - alpha(cutoff, dt)) * x_prev
+        out.append(x_hat)
+        x_prev, dx_prev, t_prev = x_hat, dx_hat, t
+    return out
+
+
+@pytest.mark.parametrize(
+    ("min_cutoff_hz", "beta", "derivative_cutoff_hz", "fps"),
+    [(1.0, 10.0, 1.0, 30), (0.5, 0.05, 1.0, 24), (3.0, 0.0, 2.0, 60), (1.0, 200.0, 1.0, 5)],
+)
+def test_the_filter_is_the_papers_one_euro_filter(min_cutoff_hz, beta, derivative_cutoff_hz, fps):
+    rng = np.random.default_rng(3)
+    times = frame_times(6, fps) + rng.uniform(0, 0.3 / fps, round(6 * fps))  # uneven frames
+    times.sort()
+    values = np.sin(2 * np.pi * 0.4 * times) + rng.normal(0, 0.05, times.size)
+    filter_ = OneEuroFilter(min_cutoff_hz, beta, derivative_cutoff_hz)
+    got = run(filter_, values, times)
+    expected = textbook_one_euro(values.tolist(), times.tolist(), min_cutoff_hz, beta,
+                                 derivative_cutoff_hz)  # fmt: skip
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize(
