@@ -595,6 +595,20 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   interleaved rounds of 480 frames, 640x480): the whole pipeline 1.085 times the bare
   model before, 1.041-1.046 after; at 720p 1.053-1.076 after. The bench runs of 02:26-02:41
   and 02:49-03:04 on 29 November are the first with it (next point).
+- The landmarks read from the model's graph, and two filter operations fewer (29
+  November): MediaPipe's `detect_for_video` builds one Python object per landmark from
+  its protobuf messages, 0.12 ms a frame (`_build_landmarker_result` timed inside the bare
+  landmarker, scratch script), more than the coach's own work on the frame; the estimator
+  now sends the graph the same packets and reads its serialized landmark lists into one
+  array with a few numpy calls (`coach/landmarker_output.py`). Paired frame by frame with
+  the public API on two landmarkers (scratch script, four rounds of 480 frames at
+  640x480): 0.14 ms a frame saved. The frame goes to the graph as one image packet (one
+  copy of the pixels instead of two), and the One Euro filter computes its output as
+  value - change / (x + 1), two array operations fewer. `where_time_goes.py steps
+  --frames 600` after all three, two runs: reading the poses 0.054 ms, tracker 0.031,
+  smoother 0.072-0.073 (no change measurable from the filter), view 0.028, measures
+  0.073-0.074, counters, rules and cues 0.069-0.071: 0.33 ms a frame of our Python after
+  the model (whose time now includes reading the landmark lists).
 - Where it stands: the targets are met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
   frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
@@ -614,7 +628,9 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   plain floats: 02:26-02:41 (just after the accuracy tables), overhead 1.056
   (1.043-1.064) / 1.035 (1.011-1.082), offline / pose only 0.982 / 0.971; 02:49-03:04,
   overhead 1.055 (1.02-1.107) / 1.053 (0.951-1.082), offline / pose only 0.974 / 0.97.
-  The overhead now sits at its target, over or under it from one run to the next. The
+  With the landmarks read from the graph: 04:09-04:31 (`make bench`, just after the
+  accuracy tables), overhead 1.027 (0.981-1.058) / 1.047 (1.019-1.076), 1.031 at 720p
+  kept full size, offline / pose only 0.985 / 0.953: every target met. The
   offline targets sit inside the machine's run-to-run spread; the 720p offline ratio is
   the one missed most often (in two of the four runs with `subme=1` before placement).
   What the
