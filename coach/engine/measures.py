@@ -218,12 +218,15 @@ def _frame_values(
         v_lengths.append(v_len)
         rises.append(uy)
     angles = np.arccos(cosines).tolist()
+    # v >= min_visibility as min_visibility <= v, mapped in C (no generator a row); a NaN
+    # visibility fails it, as it fails the bulk path's minimum.
+    is_visible = float(min_visibility).__le__
     values = []
     for row, angle, u_len, v_len, rise in zip(
         rows, angles, u_lengths, v_lengths, rises, strict=True
     ):
         defined = v_len > _NEAR_ZERO and (u_len > _NEAR_ZERO or not row.checks_u)
-        visible = all(visibility[i] >= min_visibility for i in row.watched)
+        visible = all(map(is_visible, map(visibility.__getitem__, row.watched)))
         if not (defined and visible):
             values.append(math.nan)
         elif row.kind == _ANGLE:

@@ -18,7 +18,7 @@ FRAME_WH = (640, 480)
 
 def awkward_frames(count: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Random poses with what breaks a careless rewrite: landmarks on top of each other
-    (zero-length segments), exact and negative zeros, unseen and NaN visibility."""
+    (zero-length segments), exact and negative zeros, unseen, NaN and threshold visibility."""
     rng = np.random.default_rng(seed)
     image = rng.uniform(0.0, 1.0, size=(count, NUM_LANDMARKS, 3))
     world = rng.normal(0.0, 0.4, size=(count, NUM_LANDMARKS, 3))
@@ -30,6 +30,7 @@ def awkward_frames(count: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.nd
     world[::5, rng.choice(NUM_LANDMARKS, size=10)] = 0.0
     world[1::5, rng.choice(NUM_LANDMARKS, size=10)] = -0.0
     visibility[::7, rng.choice(NUM_LANDMARKS, size=4)] = np.nan
+    visibility[2::4, rng.choice(NUM_LANDMARKS, size=12)] = 0.5  # the default threshold: seen
     return image, world, visibility
 
 
