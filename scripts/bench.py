@@ -630,7 +630,11 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   overhead 1.055 (1.02-1.107) / 1.053 (0.951-1.082), offline / pose only 0.974 / 0.97.
   With the landmarks read from the graph: 04:09-04:31 (`make bench`, just after the
   accuracy tables), overhead 1.027 (0.981-1.058) / 1.047 (1.019-1.076), 1.031 at 720p
-  kept full size, offline / pose only 0.985 / 0.953: every target met. The
+  kept full size, offline / pose only 0.985 / 0.953: every target met; 04:35-04:48 (this
+  script alone, idle start, with one frame's visibility check mapped in C as well),
+  overhead 1.043 (0.998-1.067) / 1.026 (1.018-1.061), 1.016 at 720p kept full size,
+  offline / pose only 1.004 / 0.962: every target met again. Single runs still cross
+  1.05 (the ranges), the medians of five no longer have in these two. The
   offline targets sit inside the machine's run-to-run spread; the 720p offline ratio is
   the one missed most often (in two of the four runs with `subme=1` before placement).
   What the
