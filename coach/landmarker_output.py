@@ -3,9 +3,10 @@
 `PoseLandmarker.detect_for_video` turns every landmark of every person into a Python
 object, parsed from a protobuf message (MediaPipe's `_build_landmarker_result`): 0.12 ms a
 frame on the bench's host, more than all of the coach's own work on the frame. The live
-coach runs one frame after another, so that time is added to every frame. `detect_people`
-sends the landmarker's graph the same two packets `detect_for_video` sends and reads the
-serialized landmark lists it returns with a few numpy calls for all people at once.
+coach runs one frame after another, so that time is added to every frame.
+`PeopleReader.detect` sends the landmarker's graph the same two packets
+`detect_for_video` sends and reads the serialized landmark lists it returns with a few
+numpy calls for all people at once.
 
 Wire format: a landmark list is its landmarks, each a length-delimited message of float
 fields (x, y, z, visibility, presence: field numbers 1-5, four bytes each). MediaPipe
@@ -15,7 +16,7 @@ left out) is parsed by protobuf instead, giving the same numbers more slowly.
 
 This reaches into MediaPipe's private API (`_process_video_data`, `_packet_getter`, the
 stream names): mediapipe is pinned in pyproject.toml, and tests/model/test_pose_model.py
-holds `detect_people` equal to `detect_for_video` on real frames.
+holds `PeopleReader.detect` equal to `detect_for_video` on real frames.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ _TAGS = bytes([0x0A, 5 * _FIELDS] + [(k + 1) << 3 | 5 for k in range(_FIELDS)])
 # The bytes of x, y, z and visibility (presence is not used: the model's visibility is).
 _VALUE_COLUMNS = np.array([2 + 5 * k + 1 + b for k in range(4) for b in range(4)])
 
-# Axis 1 of `detect_people`'s array, and the last axis.
+# Axis 1 of `read_people`'s array, and the visibility's place on its last axis (x y z visibility).
 IMAGE, WORLD = 0, 1
-X, Y, Z, VISIBILITY = 0, 1, 2, 3
+VISIBILITY = 3
 
 
 def read_people(image_lists: list[bytes], world_lists: list[bytes]) -> np.ndarray:
