@@ -609,7 +609,9 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   smoother 0.072-0.073 (no change measurable from the filter), view 0.028, measures
   0.073-0.074, counters, rules and cues 0.069-0.071: 0.33 ms a frame of our Python after
   the model (whose time now includes reading the landmark lists).
-- Where it stands: the targets are met in some runs and missed in others. Overhead ratio
+- Where it stands: since the landmarks are read from the graph (above), every target
+  was met in each of three bench runs in a row (29 November, below); until then they
+  were met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
   frame) before `subme=1`, 1.039 / 1.023 on a quick machine with it (27-28 ms), 1.012 /
   1.069 in a slow spell (34-39 ms) and 1.089 / 1.046 in a slower one (42-46 ms). Offline /
@@ -633,8 +635,10 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   kept full size, offline / pose only 0.985 / 0.953: every target met; 04:35-04:48 (this
   script alone, idle start, with one frame's visibility check mapped in C as well),
   overhead 1.043 (0.998-1.067) / 1.026 (1.018-1.061), 1.016 at 720p kept full size,
-  offline / pose only 1.004 / 0.962: every target met again. Single runs still cross
-  1.05 (the ranges), the medians of five no longer have in these two. The
+  offline / pose only 1.004 / 0.962: every target met again; 04:56-05:09 (this script
+  alone, idle start), overhead 1.023 (0.987-1.043) / 1.036 (1.024-1.075), 1.038 at full
+  size, offline / pose only 0.988 / 0.993: every target met. Single runs still cross
+  1.05 (the ranges), the medians of five did not in these three. The
   offline targets sit inside the machine's run-to-run spread; the 720p offline ratio is
   the one missed most often (in two of the four runs with `subme=1` before placement).
   What the
