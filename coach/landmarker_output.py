@@ -29,12 +29,14 @@ from coach.landmarks import NUM_LANDMARKS
 
 # The fields of one landmark as MediaPipe writes them: tag byte, then a little-endian float32.
 _FIELDS = 5  # x, y, z, visibility, presence
-_LANDMARK_BYTES = 2 + 5 * _FIELDS  # the landmark's own tag (0x0a) and length (25), then fields
+_FIELD_BYTES = 1 + 4
+_LANDMARK_BYTES = 2 + _FIELDS * _FIELD_BYTES  # its own tag (0x0a) and length (25), then fields
 _LIST_BYTES = NUM_LANDMARKS * _LANDMARK_BYTES
-_TAG_COLUMNS = np.array([0, 1] + [2 + 5 * k for k in range(_FIELDS)])
-_TAGS = bytes([0x0A, 5 * _FIELDS] + [(k + 1) << 3 | 5 for k in range(_FIELDS)])
+_TAG_COLUMNS = np.array([0, 1] + [2 + _FIELD_BYTES * k for k in range(_FIELDS)])
+# Field k + 1, wire type 5 (32-bit).
+_TAGS = bytes([0x0A, _FIELDS * _FIELD_BYTES] + [(k + 1) << 3 | 5 for k in range(_FIELDS)])
 # The bytes of x, y, z and visibility (presence is not used: the model's visibility is).
-_VALUE_COLUMNS = np.array([2 + 5 * k + 1 + b for k in range(4) for b in range(4)])
+_VALUE_COLUMNS = np.array([2 + _FIELD_BYTES * k + 1 + b for k in range(4) for b in range(4)])
 
 # Axis 1 of `read_people`'s array, and the visibility's place on its last axis (x y z visibility).
 IMAGE, WORLD = 0, 1
@@ -109,14 +111,14 @@ class PeopleReader:
         """(people, 2, 33, 4) for one `image_packet` at this time (strictly increasing)."""
         from mediapipe.python._framework_bindings import _packet_getter
 
-        image_in, rect_in, image_out, world_out = self._streams
+        image_in, rect_in, landmarks_out, world_out = self._streams
         at_us = timestamp_ms * 1000
         outputs = self._landmarker._process_video_data(
             {image_in: image.at(at_us), rect_in: self._whole_frame.at(at_us)}
         )
-        if outputs[image_out].is_empty():
+        if outputs[landmarks_out].is_empty():
             return np.zeros((0, 2, NUM_LANDMARKS, 4))
         return read_people(
-            _packet_getter._get_serialized_proto_list(outputs[image_out]),
+            _packet_getter._get_serialized_proto_list(outputs[landmarks_out]),
             _packet_getter._get_serialized_proto_list(outputs[world_out]),
         )
