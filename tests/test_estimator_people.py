@@ -18,7 +18,7 @@ from coach.estimator import (
 from coach.landmarker_output import read_people
 from coach.landmarks import NUM_LANDMARKS
 from coach.pose import Pose
-from tests.test_landmarker_output import serialized_list
+from tests.builders import serialized_list
 
 
 def _landmarks(box: tuple[float, float, float, float]) -> np.ndarray:

@@ -15,22 +15,7 @@ from mediapipe.framework.formats import landmark_pb2
 from coach import landmarker_output
 from coach.landmarker_output import IMAGE, VISIBILITY, WORLD, read_people
 from coach.landmarks import NUM_LANDMARKS
-
-FIELDS = ("x", "y", "z", "visibility", "presence")
-
-
-def serialized_list(
-    rows: np.ndarray, world: bool = False, leave_out: tuple[str, ...] = ()
-) -> bytes:
-    """A landmark list as MediaPipe serializes it: rows of x y z visibility (presence 1),
-    every field set unless left out."""
-    message = landmark_pb2.LandmarkList() if world else landmark_pb2.NormalizedLandmarkList()
-    for row in rows:
-        landmark = message.landmark.add()
-        for name, value in zip(FIELDS, (*row, 1.0), strict=True):
-            if name not in leave_out:
-                setattr(landmark, name, float(value))
-    return message.SerializeToString()
+from tests.builders import serialized_list
 
 
 def _rows(seed: int) -> np.ndarray:
