@@ -14,8 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT) \
-	  --server.headless true --browser.gatherUsageStats false
+	$(BIN)/form-coach --server.address localhost --server.port $(PORT)
 
 # Debian packages the end-to-end tests drive: a real Chromium, its driver, ffmpeg.
 system-deps:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach import __version__
-from coach.errors import CoachError, DefinitionError
+from coach.core.errors import CoachError, DefinitionError
 from coach.exercise.loader import DEFAULT_EXERCISES_DIR, ExerciseLibrary, load_definition
-from coach.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe, read_frames
+from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe, read_frames
 
 if TYPE_CHECKING:
-    from coach.analysis import AnalysisResult
+    from coach.runtime.analysis import AnalysisResult
 
 EXIT_BAD_INPUT = 2
 
@@ -71,7 +71,7 @@ def _print_summary(result: AnalysisResult) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from coach.analysis import analyze_video
+    from coach.runtime.analysis import analyze_video
 
     video = Path(args.video)
     if not video.exists():
@@ -174,8 +174,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_record(args: argparse.Namespace) -> int:
     """Save what the model sees in a clip, for replaying the engine without the model."""
-    from coach.estimator import PoseEstimator
-    from coach.recording import PoseRecording
+    from coach.vision.estimator import PoseEstimator
+    from coach.vision.recording import PoseRecording
 
     info = probe(args.video)
     frames = []
@@ -222,7 +222,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             who = account.clinician_id if account.role == "clinician" else account.patient_id
             print(f"login {account.username}: {account.role} {who}")
         return 0
-    from coach.records import check_password, check_username
+    from coach.store.records import check_password, check_username
 
     if args.username:  # refuse a bad login before anything is written
         check_username(args.username)

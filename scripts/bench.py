@@ -16,7 +16,7 @@ Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
   pose_only_fps: decoding + the bare landmarker on the same clip; their ratio
   (target >= 0.95);
 - thread placement: `coach analyze` keeps the model's threads on one core and the rest on
-  the others (`coach.cores`), so every model figure above is measured the same way, and
+  the others (`coach.runtime.cores`), so every model figure above is measured the same way, and
   pose_only_fps_unpinned (decoding + the bare landmarker with the kernel placing every
   thread) shows what that placement is worth (pinning_gain);
 - peak memory (resident set size, and Python's own allocations by tracemalloc) of
@@ -50,15 +50,15 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.cores import CorePlacement
-from coach.video import WORKING_MAX_SIDE_PX
+from coach.runtime.cores import CorePlacement
+from coach.vision.video import WORKING_MAX_SIDE_PX
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = ROOT.parent / "shared" / "videos" / "squat_front_counter20.mp4"
 FIXTURES = ROOT / "tests" / "fixtures" / "poses"
 EXERCISE = "squat"
 # The benchmark clips' own encoding, fixed so that the input stays the same when the
-# annotated video's settings (coach.video.ENCODER_OPTIONS) change.
+# annotated video's settings (coach.vision.video.ENCODER_OPTIONS) change.
 CLIP_ENCODER_OPTIONS = {"crf": "23", "preset": "veryfast"}
 # (name, frame size fed to the coach or None for the clip's own, max side before the model)
 CONFIGS: tuple[tuple[str, tuple[int, int] | None, int | None], ...] = (
@@ -94,7 +94,7 @@ def letterboxed(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def make_clip(source: Path, seconds: float, size: tuple[int, int] | None, target: Path) -> Path:
     """The first `seconds` of `source` (at `size`, letterboxed) as an H.264 mp4."""
-    from coach.video import H264Writer, probe, read_frames
+    from coach.vision.video import H264Writer, probe, read_frames
 
     info = probe(source)
     writer = None
@@ -113,7 +113,7 @@ def make_clip(source: Path, seconds: float, size: tuple[int, int] | None, target
 
 
 def load_frames(clip: Path, count: int) -> list[tuple[float, np.ndarray]]:
-    from coach.video import read_frames
+    from coach.vision.video import read_frames
 
     frames = []
     for frame in read_frames(clip):
@@ -131,7 +131,7 @@ def bare_landmarker():  # -> vision.PoseLandmarker
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from coach.model_bundle import resolve_model_path
+    from coach.vision.model_bundle import resolve_model_path
 
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(resolve_model_path(None))),
@@ -149,7 +149,7 @@ def detect_bare(landmarker, frames: list[tuple[float, np.ndarray]], max_side: in
     """The bare landmarker on each frame, shrunk as the coach would shrink it."""
     import mediapipe as mp
 
-    from coach.estimator import downscaled
+    from coach.vision.estimator import downscaled
 
     for t_s, rgb in frames:
         pixels = np.ascontiguousarray(downscaled(rgb, max_side))
@@ -175,7 +175,7 @@ def pose_ms(
 def coach_session(estimator):  # -> CoachSession
     """The bench exercise's coach on this estimator, as `coach analyze` runs it."""
     from coach.exercise.loader import ExerciseLibrary
-    from coach.pipeline import CoachSession
+    from coach.runtime.session import CoachSession
 
     return CoachSession(ExerciseLibrary().get(EXERCISE), estimator=estimator, recorded=True)
 
@@ -186,7 +186,7 @@ def pipeline_ms(
     """The whole coach on the same frames with `coach analyze`'s settings and thread
     placement, but one frame after another on one thread, as the live coach runs it (and
     without drawing)."""
-    from coach.estimator import PoseEstimator
+    from coach.vision.estimator import PoseEstimator
 
     with placement.on_model_core(), PoseEstimator(
         max_side_px=max_side, placement=placement
@@ -203,8 +203,8 @@ def analysis_rates(runs: int) -> dict[str, float]:
     recorded fixtures (each with its own exercise)."""
     from coach.engine.engine import EngineFrames, ExerciseEngine
     from coach.exercise.loader import ExerciseLibrary
-    from coach.pipeline import CoachSession
-    from coach.recording import PoseRecording
+    from coach.runtime.session import CoachSession
+    from coach.vision.recording import PoseRecording
 
     library = ExerciseLibrary()
     clips = json.loads((FIXTURES / "expected.json").read_text())["clips"]
@@ -275,7 +275,7 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
     start = time.perf_counter()
     count = 0
     if kind.startswith("analyze"):
-        from coach.analysis import analyze_video
+        from coach.runtime.analysis import analyze_video
 
         with tempfile.TemporaryDirectory() as folder:
             result = analyze_video(
@@ -307,8 +307,8 @@ def decode_and_pose(video: Path, max_side: int | None, pinned: bool) -> int:
     does it."""
     import mediapipe as mp
 
-    from coach.analysis import working_frames
-    from coach.threads import prefetch
+    from coach.runtime.analysis import working_frames
+    from coach.runtime.threads import prefetch
 
     placement = CorePlacement.split() if pinned else CorePlacement.unpinned()
     count = 0
@@ -329,10 +329,10 @@ def live_session(exercise, video: Path, max_side: int | None, frames: int) -> in
 
     import av
 
-    from coach.estimator import PoseEstimator
-    from coach.guided import SetPlan
-    from coach.live import LiveCoach
-    from coach.video import read_frames
+    from coach.runtime.guided import SetPlan
+    from coach.runtime.live import LiveCoach
+    from coach.vision.estimator import PoseEstimator
+    from coach.vision.video import read_frames
 
     coach = LiveCoach(
         exercise, SetPlan.from_dosage(exercise),

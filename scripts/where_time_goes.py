@@ -20,7 +20,7 @@
   coach's cost is its code running with the caches the model (or anything else) swept.
 
 The figures that compare the pipeline with the bare landmarker place the threads as the
-bench does (`coach.cores`).
+bench does (`coach.runtime.cores`).
 
 Each prints one JSON object of medians. Run on an idle machine; the shared clips live in
 ../shared/videos.
@@ -42,14 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench  # the bench's clip making, landmarker and timing helpers
 
-from coach.cores import CorePlacement
+from coach.runtime.cores import CorePlacement
 
 
 def model_seconds(clip: Path, annotated: bool) -> float:
     """Seconds spent inside the main landmarker's calls during one `analyze_video`."""
-    from coach.analysis import analyze_video
-    from coach.estimator import PoseEstimator
     from coach.exercise.loader import ExerciseLibrary
+    from coach.runtime.analysis import analyze_video
+    from coach.vision.estimator import PoseEstimator
 
     spent = [0.0]
     run = PoseEstimator._run
@@ -82,7 +82,7 @@ def writer(clip: Path, runs: int) -> dict:
 
 
 def crowd(clip: Path, runs: int, frames: int) -> dict:
-    from coach.estimator import PoseEstimator
+    from coach.vision.estimator import PoseEstimator
 
     decoded = bench.load_frames(clip, frames)
     placement = CorePlacement.split()
@@ -111,7 +111,7 @@ def crowd(clip: Path, runs: int, frames: int) -> dict:
 def blocked_overhead(decoded: list, block: int) -> float:
     """Pipeline / bare landmarker with the two alternating every `block` frames (the first
     of each pair alternating too), both running through all the frames in order."""
-    from coach.estimator import PoseEstimator
+    from coach.vision.estimator import PoseEstimator
 
     max_side = bench.WORKING_MAX_SIDE_PX
     landmarker = bench.bare_landmarker()
@@ -158,7 +158,7 @@ def blocks(clip: Path, runs: int, frames: int, block: int = 30) -> dict:
 
 def steps(clip: Path, frames: int) -> dict:
     """Each step of `CoachSession.process_frame`, timed between model calls (ms a frame)."""
-    from coach.estimator import PoseEstimator
+    from coach.vision.estimator import PoseEstimator
 
     decoded = bench.load_frames(clip, frames)
     placement = CorePlacement.split()
@@ -198,8 +198,8 @@ def cold(clip: Path, frames: int) -> dict:
     """Microseconds to read one result into poses, after the model and after other work."""
     import numpy as np
 
-    from coach.estimator import poses_from_people
-    from coach.landmarker_output import PeopleReader, image_packet
+    from coach.vision.estimator import poses_from_people
+    from coach.vision.landmarker_output import PeopleReader, image_packet
 
     decoded = bench.load_frames(clip, frames)
     landmarker = bench.bare_landmarker()
@@ -240,7 +240,7 @@ def cold(clip: Path, frames: int) -> dict:
 
 
 def build(runs: int) -> dict:
-    from coach.estimator import PoseEstimator
+    from coach.vision.estimator import PoseEstimator
 
     def landmarker(num_poses: int) -> None:
         PoseEstimator(num_poses=num_poses, crowd_check_s=None).close()
@@ -266,7 +266,7 @@ def encoder(clip: Path, runs: int, frames: int) -> dict:
 
     import numpy as np
 
-    from coach.video import ENCODER_OPTIONS, H264Writer, read_frames
+    from coach.vision.video import ENCODER_OPTIONS, H264Writer, read_frames
 
     def cpu_s() -> float:
         usage = resource.getrusage(resource.RUSAGE_SELF)  # x264's threads included

@@ -38,7 +38,7 @@ def shared_clip(name: str) -> Path:
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """A throwaway PostgreSQL cluster for the whole run, or a skip that says why not."""
-    from tests.databases import start_postgres
+    from tests.support.databases import start_postgres
 
     cluster, reason = start_postgres()
     if cluster is None:

@@ -12,20 +12,21 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from enum import Enum
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from coach.core.pose import Pose
 from coach.engine.counter import CounterState, RepCounter
 from coach.engine.measures import MeasureComputer
 from coach.engine.rules import meets
 from coach.engine.view import DetectedView, ViewEstimator
 from coach.exercise.loader import DEFAULT_EXERCISES_DIR, load_definition
 from coach.exercise.schema import ExerciseDef
-from coach.pose import Pose
 
-NORMS_FILE = Path(__file__).parent / "data" / "chair_stand_norms.toml"
+NORMS_FILE = Path(str(resources.files("coach.assessment") / "data" / "chair_stand_norms.toml"))
 Sex = Literal["male", "female"]
 
 

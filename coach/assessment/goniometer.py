@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from coach import landmarks
+from coach.core import landmarks
+from coach.core.errors import CoachError
+from coach.core.landmarks import Side
+from coach.core.pose import Pose
 from coach.engine.measures import MeasureComputer
-from coach.errors import CoachError
 from coach.exercise.schema import AngleDef, LandmarkName
-from coach.landmarks import Side
-from coach.pose import Pose
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(str(resources.files("coach.assessment") / "data"))
 MEASURES_FILE = DATA / "rom_measures.toml"
 RomView = Literal["side", "front"]
 VIEW_ADVICE: dict[str, str] = {

@@ -16,12 +16,12 @@ import cv2
 import numpy as np
 
 from coach.assessment.tasks import AssessmentTask, TaskStatus
-from coach.draw import draw_lines, draw_skeleton
-from coach.engine.tracker import PatientTracker
-from coach.estimator import PoseEstimator
-from coach.filters import PoseSmoother
-from coach.live import FrameLoop
-from coach.pose import Pose
+from coach.core.pose import Pose
+from coach.runtime.live import FrameLoop
+from coach.runtime.tracker import PatientTracker
+from coach.vision.draw import draw_lines, draw_skeleton
+from coach.vision.estimator import PoseEstimator
+from coach.vision.smoothing import PoseSmoother
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ import numpy as np
 
 from coach.assessment.goniometer import AngleReader, RomMeasure
 from coach.assessment.steady import StablePeak
+from coach.core.landmarks import SIDES, Side
+from coach.core.pose import Pose
 from coach.engine.view import DetectedView, ViewEstimator
-from coach.landmarks import SIDES, Side
-from coach.pose import Pose
 
 NO_PERSON = "Step into view of the camera"
 # A side whose best hold is below this was not moved (the other side was): no result.

@@ -12,16 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from coach.core.landmarks import SIDES, Side
+from coach.core.pose import Pose
 from coach.engine.hold import HoldTimer
 from coach.engine.measures import MeasureComputer
 from coach.engine.view import ViewEstimator
 from coach.exercise.schema import AngleDef, RatioDef
-from coach.landmarks import SIDES, Side
-from coach.pose import Pose
 
 MEASURES = {
     # The other foot's ankle above this side's ankle, over this side's shin (as in
-    # exercises/single_leg_stance.toml): 0 with both feet down.
+    # coach/exercise/definitions/single_leg_stance.toml): 0 with both feet down.
     "foot_lift": RatioDef(type="height_ratio", points=["other_ankle", "ankle", "knee", "ankle"]),
     # A hand on its hip: the wrist near the hip (over the trunk length) ...
     "hand_to_hip": RatioDef(points=["wrist", "hip", "mid_shoulder", "mid_hip"]),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coach.filters import OneEuroFilter
+from coach.vision.smoothing import OneEuroFilter
 
 # Angle smoothing: at rest a 1 Hz cutoff removes most landmark jitter; when the limb moves
 # at 60 deg/s the cutoff rises to about 4 Hz so the reading keeps up.

@@ -9,7 +9,7 @@ from typing import Any
 from coach.assessment.goniometer import RomMeasure
 from coach.assessment.tasks import AssessmentResult
 from coach.assessment.tug import FALL_RISK_S
-from coach.records import Assessment
+from coach.store.records import Assessment
 
 UNIT_WORDS = {"deg": "deg", "s": "s", "{stands}": "stands"}
 TEST_LABELS = {

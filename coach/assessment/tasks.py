@@ -21,8 +21,8 @@ from coach.assessment.goniometer import RomMeasure
 from coach.assessment.rom import RomMeasurement
 from coach.assessment.stance import SingleLegStance, StancePhase
 from coach.assessment.tug import FALL_RISK_S, TimedUpAndGo, TugPhase
-from coach.landmarks import SIDES
-from coach.pose import Pose
+from coach.core.landmarks import SIDES
+from coach.core.pose import Pose
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from enum import Enum
 import numpy as np
 
 from coach.assessment.chair_stand import sit_to_stand_definition
+from coach.core.pose import Pose
 from coach.engine.measures import MeasureComputer
 from coach.engine.view import ViewEstimator
 from coach.exercise.schema import ExerciseDef
-from coach.pose import Pose
 
 FALL_RISK_S = 12.0  # STEADI: 12 s or more, a raised risk of falling
 HIP = "hip_flexion"

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coach import landmarks
+from coach.core import landmarks
+from coach.core.landmarks import Side
+from coach.core.pose import Pose
 from coach.engine.counter import CounterState, RepCounter, RepCycle
 from coach.engine.cues import CueCoach
 from coach.engine.hold import HoldTimer
@@ -34,8 +36,6 @@ from coach.engine.results import (
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
 from coach.engine.view import DetectedView, ViewEstimator, body_yaws_deg, faces_camera_many
 from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold
-from coach.landmarks import Side
-from coach.pose import Pose
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"

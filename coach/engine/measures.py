@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach import landmarks
+from coach.core import landmarks
+from coach.core.landmarks import Side
+from coach.core.pose import Pose
 from coach.engine.view import DetectedView
 from coach.exercise.schema import AngleDef, ExerciseDef, RatioDef
-from coach.landmarks import Side
-from coach.pose import Pose
 
 MeasureDef = AngleDef | RatioDef
 SpaceName = str  # "image" | "world"

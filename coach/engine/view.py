@@ -17,8 +17,8 @@ from typing import Literal
 
 import numpy as np
 
-from coach.landmarks import Landmark
-from coach.pose import Pose
+from coach.core.landmarks import Landmark
+from coach.core.pose import Pose
 
 DetectedView = Literal["front", "back", "side", "oblique"]
 

@@ -6,15 +6,16 @@ Every problem is reported with the file and the key path (`rules[2].cue`), all a
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from coach.errors import DefinitionError, UnknownExerciseError
+from coach.core.errors import DefinitionError, UnknownExerciseError
 from coach.exercise.schema import ExerciseDef, reference_problems
 
-# The shipped library, beside the package in a source checkout.
-DEFAULT_EXERCISES_DIR = Path(__file__).resolve().parents[2] / "exercises"
+# The shipped library: package data, installed with the package.
+DEFAULT_EXERCISES_DIR = Path(str(resources.files("coach.exercise") / "definitions"))
 
 
 def _key_path(location: tuple[str | int, ...]) -> str:

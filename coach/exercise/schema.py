@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from coach import landmarks
+from coach.core import landmarks
 
 View = Literal["front", "side", "back"]
 SideMode = Literal["both", "left", "right", "alternating", "auto"]

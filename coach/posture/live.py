@@ -1,6 +1,6 @@
 """The posture check on a live webcam: streamlit-webrtc frames in, annotated frames out.
 
-The webrtc plumbing is the live coach's (`coach.live.FrameLoop`: newest frame only, frame
+The webrtc plumbing is the live coach's (`coach.runtime.live.FrameLoop`: newest frame only, frame
 time made monotonic across stream restarts, timings, the pose model made on the first frame
 and released by `close`; the summary so far stays). The page reads a snapshot under a
 lock, and what it asks for (calibrate, reminders on/off) is handed to the worker thread,
@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from coach.estimator import PoseEstimator
-from coach.landmarks import Landmark
-from coach.live import FrameLoop
-from coach.pose import Pose
+from coach.core.landmarks import Landmark
+from coach.core.pose import Pose
 from coach.posture.monitor import PostureMonitor, PostureState
 from coach.posture.reminders import Nudge
-from coach.video import WORKING_MAX_SIDE_PX
+from coach.runtime.live import FrameLoop
+from coach.vision.estimator import PoseEstimator
+from coach.vision.video import WORKING_MAX_SIDE_PX
 
 GOOD_RGB = (46, 160, 67)
 POOR_RGB = (245, 124, 0)

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.landmarks import Landmark
-from coach.pose import Pose
+from coach.core.landmarks import Landmark
+from coach.core.pose import Pose
 
 MIN_VISIBILITY = 0.5  # below this a landmark is a guess (it may be outside the frame)
 NEEDED = (Landmark.LEFT_EYE, Landmark.RIGHT_EYE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR,

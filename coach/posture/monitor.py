@@ -11,7 +11,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
 
-from coach.pose import Pose
+from coach.core.pose import Pose
 from coach.posture.assess import Finding, Neutral, PostureLimits, assess, is_poor
 from coach.posture.calibration import Calibrator
 from coach.posture.measures import CameraModel, PostureMeasures, measure, median_measures

@@ -4,22 +4,22 @@ Pages, exports and the CLI use only the methods of `Store`; no SQL lives outside
 package. `Store` is assembled from one part per kind of record, each in its own module:
 `base` (connection, migrations, transactions), `people`, `plans`, `sessions`, `goals`,
 `assessments` and `self_care` (flare-up plans, posture checks, lessons read).
-The tables are in `coach.store_schema`, the records handed out and the checks on what is
-taken in are in `coach.records`. All queries are SQLAlchemy Core with bound parameters.
+The tables are in `coach.store.schema`, the records handed out and the checks on what is
+taken in are in `coach.store.records`. All queries are SQLAlchemy Core with bound parameters.
 Only numbers derived from landmarks are stored: no images, no video.
 """
 
 from __future__ import annotations
 
-from coach.records import StoreError, ValidationError
 from coach.store.assessments import AssessmentStore
 from coach.store.base import DATA_DIR_ENV, DATABASE_URL_ENV, default_database_url
 from coach.store.goals import GoalStore
 from coach.store.people import PeopleStore
 from coach.store.plans import PlanStore
+from coach.store.records import StoreError, ValidationError
+from coach.store.schema import metadata
 from coach.store.self_care import SelfCareStore
 from coach.store.sessions import SessionStore, SessionSummary
-from coach.store_schema import metadata
 
 __all__ = ["DATABASE_URL_ENV", "DATA_DIR_ENV", "SessionSummary", "Store", "StoreError",
            "ValidationError", "default_database_url", "metadata"]  # fmt: skip

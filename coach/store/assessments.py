@@ -9,16 +9,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from coach.records import (
+from coach.store.base import StoreBase, checked_day_bounds
+from coach.store.records import (
     Assessment,
     ValidationError,
     aware,
     check_id,
     check_text,
 )
-from coach.store.base import StoreBase, checked_day_bounds
 from coach.store.rows import from_json
-from coach.store_schema import ASSESSMENT_KINDS, assessments
+from coach.store.schema import ASSESSMENT_KINDS, assessments
 
 UNITS = ("deg", "s", "{stands}")
 COUNT_UNITS = ("{stands}",)

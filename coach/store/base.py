@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from coach.records import StoreError, check_date, check_date_range
+from coach.store.records import StoreError, check_date, check_date_range
 
 DATABASE_URL_ENV = "FORM_COACH_DATABASE_URL"
 DATA_DIR_ENV = "FORM_COACH_DATA"
@@ -128,7 +128,7 @@ class StoreBase:
     # ---- schema ------------------------------------------------------------------------------
     def migrate(self) -> None:
         """Bring the schema to the newest revision (creates it in an empty database)."""
-        from coach.migrations import upgrade_to_head
+        from coach.store.migrations import upgrade_to_head
 
         engine = self.engine
         if self.is_sqlite:

@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from coach.records import (
+from coach.store.base import StoreBase
+from coach.store.records import (
     MAX_GOALS,
     Goal,
     GoalScore,
@@ -18,8 +19,7 @@ from coach.records import (
     check_score,
     check_text,
 )
-from coach.store.base import StoreBase
-from coach.store_schema import (
+from coach.store.schema import (
     goal_scores,
     goals,
 )

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
-from coach.plans import PlanItemSpec
-from coach.records import (
+from coach.clinical.plans import PlanItemSpec
+from coach.store.base import StoreBase
+from coach.store.records import (
     Plan,
     PlanItem,
     StoreError,
@@ -21,9 +22,8 @@ from coach.records import (
     check_id,
     check_text,
 )
-from coach.store.base import StoreBase
 from coach.store.rows import plan_item_record
-from coach.store_schema import (
+from coach.store.schema import (
     plan_items,
     plans,
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from coach.records import AngleRecord, Patient, PlanItem
+from coach.store.records import AngleRecord, Patient, PlanItem
 
 
 def plain_number(value: float | None) -> float | None:

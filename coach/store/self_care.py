@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from coach.records import (
+from coach.store.base import StoreBase
+from coach.store.records import (
     FlareUpPlan,
     PostureCheck,
     ValidationError,
@@ -16,9 +17,8 @@ from coach.records import (
     check_id,
     check_text,
 )
-from coach.store.base import StoreBase
 from coach.store.rows import from_json
-from coach.store_schema import flare_up_plans, lesson_reads, posture_checks
+from coach.store.schema import flare_up_plans, lesson_reads, posture_checks
 
 FLARE_UP_FIELDS = ("warning_signs", "reduce", "keep_doing", "helps", "seek_help")
 

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
 from coach.engine.results import Rep
-from coach.records import (
+from coach.store.base import StoreBase, checked_day_bounds
+from coach.store.records import (
     FaultEvent,
     RepRecord,
     SessionRecord,
@@ -28,9 +29,8 @@ from coach.records import (
     check_pain,
     check_text,
 )
-from coach.store.base import StoreBase, checked_day_bounds
 from coach.store.rows import angle_records, from_json, plain_number
-from coach.store_schema import (
+from coach.store.schema import (
     fault_events,
     reps,
     sessions,

@@ -7,12 +7,20 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.engine.tracker import PatientTracker
-from coach.filters import PoseSmoother
-from coach.landmarks import Landmark
-from coach.pose import Pose
-from coach.recording import PoseRecording
-from coach.synthetic import STANDING, Camera, Motion, Posture, RenderOptions, Script, render_poses
+from coach.core.landmarks import Landmark
+from coach.core.pose import Pose
+from coach.runtime.tracker import PatientTracker
+from coach.vision.recording import PoseRecording
+from coach.vision.smoothing import PoseSmoother
+from tests.support.synthetic import (
+    STANDING,
+    Camera,
+    Motion,
+    Posture,
+    RenderOptions,
+    Script,
+    render_poses,
+)
 
 SIDE_LEFT = Camera(yaw_deg=90.0)  # side-on, the patient's left side nearest the camera
 SIDE_RIGHT = Camera(yaw_deg=-90.0)

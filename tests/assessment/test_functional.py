@@ -20,11 +20,11 @@ from coach.assessment import (
     TugPhase,
     chair_stand_norm,
 )
-from coach.pose import Pose
-from coach.synthetic import CHANNELS, STANDING, Path, Script, Tempo
+from coach.core.pose import Pose
 from tests.assessment.sequences import FRONT, SIDE_LEFT, hands_on_hips, rendered, replayed
 from tests.bench.rows_lower import on_one_leg, sit_to_stand_path
 from tests.conftest import POSE_FIXTURES
+from tests.support.synthetic import CHANNELS, STANDING, Path, Script, Tempo
 
 RISE = sit_to_stand_path()  # depth 0 seated (knees 95), 1 standing
 SIT = Path(1 - RISE.depths[::-1], RISE.vectors[::-1])

@@ -13,9 +13,9 @@ import pytest
 
 from coach.assessment import RomMeasurement, RomStatus, load_measures
 from coach.assessment.goniometer import AngleReader
-from coach.errors import CoachError
-from coach.synthetic import STANDING, Script
+from coach.core.errors import CoachError
 from tests.assessment.sequences import FRONT, SIDE_LEFT, SIDE_RIGHT, limit_and_back, rendered
+from tests.support.synthetic import STANDING, Script
 
 MEASURES = load_measures()
 TOLERANCE_DEG = 2.0
@@ -85,7 +85,7 @@ def test_no_hold_no_result():
 
 
 def _tempo(period_s: float):
-    from coach.synthetic import Tempo
+    from tests.support.synthetic import Tempo
 
     return Tempo(period_s / 2, 0.0, period_s / 2, 0.0)
 
@@ -152,7 +152,7 @@ def test_turning_to_the_wrong_view_mid_hold_stops_measuring():
 
 
 def test_nobody_in_view_asks_the_patient_in():
-    from coach.pose import Pose
+    from coach.core.pose import Pose
 
     reading = RomMeasurement(MEASURES["knee_flexion"]).update(Pose.empty(0.0, (640, 480)))
     assert reading.status is RomStatus.NO_PERSON
@@ -166,7 +166,7 @@ def test_side_bending_reads_the_side_bent_towards():
     reader = AngleReader(MEASURES["trunk_side_bending"])
     sides = reader.read(pose)
     assert sides["left"] == pytest.approx(20, abs=0.5) and sides["right"] == 0.0
-    from coach.synthetic import Camera
+    from tests.support.synthetic import Camera
 
     back = rendered(Script(STANDING.with_(trunk_side_bend=20)).hold(0.1).build(),
                     Camera(yaw_deg=180.0))[-1]  # fmt: skip

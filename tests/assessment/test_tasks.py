@@ -9,10 +9,10 @@ from coach.assessment import load_measures
 from coach.assessment.live import AssessmentSession
 from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
 from coach.store import Store
-from coach.synthetic import Script, Tempo
 from tests.assessment.sequences import SIDE_LEFT, rendered
 from tests.bench.rows_lower import sit_to_stand_path
-from tests.live.test_live_coach import RecordedEstimator, play
+from tests.runtime.test_live_coach import RecordedEstimator, play
+from tests.support.synthetic import Script, Tempo
 
 
 def run_session(task, clip: str) -> AssessmentSession:
@@ -58,7 +58,7 @@ def test_chair_stand_task_result_against_the_norm():
 
 
 def test_tasks_without_a_result_yet_have_none():
-    from coach.pose import Pose
+    from coach.core.pose import Pose
 
     empty = Pose.empty(0.0, (640, 480))
     for task in (TugTask(), StanceTask(), ChairStandTask(None, None)):

@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from coach.synthetic import (
+from tests.support.synthetic import (
     Camera,
     Path,
     Posture,

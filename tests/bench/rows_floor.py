@@ -22,16 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from coach.landmarks import Landmark
-from coach.synthetic import (
-    STANDING,
-    Body,
-    Camera,
-    Path,
-    Posture,
-    body_landmarks,
-    floor_pitch,
-)
+from coach.core.landmarks import Landmark
 from tests.bench.framework import (
     FLOOR_FRONT,
     FLOOR_SIDE,
@@ -41,6 +32,15 @@ from tests.bench.framework import (
     HoldRecipe,
     RepsRecipe,
     WorkingSide,
+)
+from tests.support.synthetic import (
+    STANDING,
+    Body,
+    Camera,
+    Path,
+    Posture,
+    body_landmarks,
+    floor_pitch,
 )
 
 STANDING_BACK = Camera(yaw_deg=180.0, distance_m=3.0, height_m=1.0)

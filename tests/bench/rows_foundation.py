@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from coach.synthetic import (
-    STANDING,
-    Path,
-    Posture,
-    floor_pitch,
-    planted_hands_path,
-)
 from tests.bench.framework import (
     FLOOR_FRONT,
     FLOOR_SIDE,
@@ -20,6 +13,13 @@ from tests.bench.framework import (
     HoldRecipe,
     RepsRecipe,
     WorkingSide,
+)
+from tests.support.synthetic import (
+    STANDING,
+    Path,
+    Posture,
+    floor_pitch,
+    planted_hands_path,
 )
 
 # ---- squat -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ single-leg stance.
 The paths are built from joint angles with the feet kept where they would be: a lunge's
 back leg is extended until its toes reach the floor beside the front foot's level, a
 step-up lifts the body so the working foot stays on a step, a hinge keeps the feet flat
-while the hips go back. Only coach.synthetic's public pieces are used.
+while the hips go back. Only tests.support.synthetic's public pieces are used.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from functools import cache
 
 import numpy as np
 
-from coach.landmarks import Landmark
-from coach.synthetic import STANDING, Body, Path, Posture, body_landmarks
+from coach.core.landmarks import Landmark
 from tests.bench.framework import (
     STANDING_FRONT,
     STANDING_SIDE,
@@ -24,6 +23,7 @@ from tests.bench.framework import (
     RepsRecipe,
     WorkingSide,
 )
+from tests.support.synthetic import STANDING, Body, Path, Posture, body_landmarks
 
 BODY = Body()
 

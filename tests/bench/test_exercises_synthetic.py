@@ -27,18 +27,7 @@ from coach.engine.measures import MeasureComputer
 from coach.engine.view import ViewEstimator
 from coach.exercise.loader import ExerciseLibrary
 from coach.exercise.schema import ExerciseDef, SignalDef
-from coach.pipeline import CoachSession
-from coach.synthetic import (
-    STANDING,
-    Actor,
-    Camera,
-    Dropout,
-    Motion,
-    RenderOptions,
-    Script,
-    Tempo,
-    render,
-)
+from coach.runtime.session import CoachSession
 from tests.bench.recipes import (
     HOLD_RECIPES,
     REPS_RECIPES,
@@ -49,6 +38,17 @@ from tests.bench.recipes import (
     good_reps,
 )
 from tests.bench.rows_foundation import BICEP_CURL, SQUAT
+from tests.support.synthetic import (
+    STANDING,
+    Actor,
+    Camera,
+    Dropout,
+    Motion,
+    RenderOptions,
+    Script,
+    Tempo,
+    render,
+)
 
 LIBRARY = ExerciseLibrary()
 FPS = 15.0

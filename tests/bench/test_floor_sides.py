@@ -22,8 +22,7 @@ import pytest
 from coach.engine.measures import MeasureComputer
 from coach.engine.view import ViewEstimator
 from coach.exercise.loader import ExerciseLibrary
-from coach.pipeline import CoachSession
-from coach.synthetic import Camera, Motion, Path, RenderOptions, Script, Tempo, render
+from coach.runtime.session import CoachSession
 from tests.bench.framework import RepsRecipe, depth_reaching, good_reps
 from tests.bench.rows_floor import (
     FLOOR_SIDE,
@@ -39,6 +38,7 @@ from tests.bench.rows_floor import (
     stretch,
 )
 from tests.bench.test_exercises_synthetic import definition, fired, run, signal
+from tests.support.synthetic import Camera, Motion, Path, RenderOptions, Script, Tempo, render
 
 LIBRARY = ExerciseLibrary()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from coach.synthetic import STANDING, Script, Tempo
 from tests.bench.rows_lower import (
     LUNGE,
     SINGLE_LEG_STANCE,
@@ -16,6 +15,7 @@ from tests.bench.rows_lower import (
     step_up_path,
 )
 from tests.bench.test_exercises_synthetic import run
+from tests.support.synthetic import STANDING, Script, Tempo
 
 OTHER = {"left": "right", "right": "left"}
 

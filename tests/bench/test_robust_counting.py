@@ -17,15 +17,15 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from coach.analysis import AnalysisResult
 from coach.engine.results import Status
 from coach.engine.view import DetectedView
 from coach.exercise.loader import ExerciseLibrary
-from coach.pipeline import CoachSession
-from coach.synthetic import Actor, Camera, Motion, RenderOptions, Script, Tempo, render
+from coach.runtime.analysis import AnalysisResult
+from coach.runtime.session import CoachSession
 from tests.bench.framework import FLOOR_FRONT, STANDING_FRONT, swaying, turning
 from tests.bench.recipes import REPS_RECIPES, RepsRecipe, good_reps
 from tests.bench.rows_foundation import BICEP_CURL, PUSH_UP, SQUAT
+from tests.support.synthetic import Actor, Camera, Motion, RenderOptions, Script, Tempo, render
 
 LIBRARY = ExerciseLibrary()
 FPS = 15.0

@@ -12,11 +12,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from coach.core.landmarks import Landmark
 from coach.exercise.loader import ExerciseLibrary
-from coach.landmarks import Landmark
-from coach.pipeline import CoachSession
-from coach.recording import PoseRecording
-from coach.synthetic import Camera, Motion, RenderOptions, Script, Tempo, render
+from coach.runtime.session import CoachSession
+from coach.vision.recording import PoseRecording
 from tests.bench.framework import RepsRecipe, WorkingSide, good_reps
 from tests.bench.rows_upper import (
     BIRD_DOG,
@@ -25,6 +24,7 @@ from tests.bench.rows_upper import (
     SIDE_PLANK,
     side_plank,
 )
+from tests.support.synthetic import Camera, Motion, RenderOptions, Script, Tempo, render
 
 LIBRARY = ExerciseLibrary()
 FPS = 15.0

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from coach.cli import EXIT_BAD_INPUT, main
+from coach.exercise.loader import DEFAULT_EXERCISES_DIR
 from tests.conftest import ROOT, SAMPLE_VIDEOS
 
 
@@ -29,13 +30,13 @@ def test_exercises_lists_the_first_definitions(capsys):
 
 
 def test_validate_accepts_a_shipped_definition(capsys):
-    assert main(["validate", str(ROOT / "exercises" / "squat.toml")]) == 0
+    assert main(["validate", str(DEFAULT_EXERCISES_DIR / "squat.toml")]) == 0
     assert "ok" in capsys.readouterr().out
 
 
 def test_validate_rejects_a_broken_definition_naming_file_and_key(tmp_path, capsys):
     broken = tmp_path / "squat.toml"
-    text = (ROOT / "exercises" / "squat.toml").read_text()
+    text = (DEFAULT_EXERCISES_DIR / "squat.toml").read_text()
     good, typo = 'points = ["hip", "knee", "ankle"]', 'points = ["hip", "Lknee", "ankle"]'
     broken.write_text(text.replace(good, typo))
     assert main(["validate", str(broken)]) == EXIT_BAD_INPUT
@@ -101,7 +102,7 @@ def _truncated_clip(tmp):
 @pytest.mark.model
 def test_video_with_nobody_warns_and_counts_zero(tmp_path):
     """An empty room: a warning and 0 reps, not a crash."""
-    from coach.video import H264Writer
+    from coach.vision.video import H264Writer
 
     clip = tmp_path / "empty_room.mp4"
     rng = np.random.default_rng(0)
@@ -153,7 +154,7 @@ def test_analyze_with_a_bad_model_file_says_what_to_pass(tmp_path, capsys, conte
 
 @pytest.mark.model
 def test_analyze_accepts_a_task_file_given_with_model(tmp_path):
-    from coach.model_bundle import default_bundle_path
+    from coach.vision.model_bundle import default_bundle_path
 
     model = tmp_path / "pose_landmarker_full.task"
     model.write_bytes(default_bundle_path().read_bytes())

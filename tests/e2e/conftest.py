@@ -47,7 +47,8 @@ def server_database(server) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on a free local port with its own database; always stopped."""
+    """The app (`python -m coach_ui`, as `form-coach` starts it) on a free local port with
+    its own database; always stopped."""
     folder = tmp_path_factory.mktemp("streamlit")
     log_path = folder / "server.log"
     port = _free_port()
@@ -59,10 +60,8 @@ def server(tmp_path_factory):
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "app.py",
-                "--server.headless", "true", "--server.port", str(port),
-                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
+                sys.executable, "-m", "coach_ui", "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
             ],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip

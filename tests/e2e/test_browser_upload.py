@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from coach_ui import analysis
 from tests.conftest import SAMPLE_VIDEOS
 from tests.e2e.conftest import _tail
-from ui import analysis
 
 pytestmark = pytest.mark.browser
 

@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from coach.exercise.loader import ExerciseLibrary
-from coach.pipeline import CoachSession
-from coach.recording import PoseRecording
-from coach.synthetic import STANDING, Actor, Dropout, RenderOptions, Script, Tempo, render
+from coach.runtime.session import CoachSession
+from coach.vision.recording import PoseRecording
 from tests.bench.framework import FLOOR_FRONT, swaying, turning
 from tests.bench.recipes import HOLD_RECIPES, REPS_RECIPES, good_reps
 from tests.bench.rows_foundation import PUSH_UP, SQUAT
 from tests.conftest import POSE_FIXTURES
+from tests.support.synthetic import STANDING, Actor, Dropout, RenderOptions, Script, Tempo, render
 
 LIBRARY = ExerciseLibrary()
 CLIPS = json.loads((POSE_FIXTURES / "expected.json").read_text())["clips"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from coach.core.landmarks import Landmark
+from coach.core.pose import Pose
 from coach.engine.engine import CROWDED_CUE, NO_PERSON_CUE, ExerciseEngine
 from coach.engine.results import CueKind, Status
-from coach.landmarks import Landmark
-from coach.pose import Pose
-from coach.recording import PoseRecording
+from coach.vision.recording import PoseRecording
 from tests.conftest import POSE_FIXTURES
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from coach.core.landmarks import NUM_LANDMARKS
+from coach.core.pose import Pose
 from coach.engine.measures import MeasureComputer, SidedValue, on_side
 from coach.exercise.loader import ExerciseLibrary
-from coach.landmarks import NUM_LANDMARKS
-from coach.pose import Pose
 
 LIBRARY = ExerciseLibrary()
 VIEWS = [None, "front", "back", "side", "oblique"]

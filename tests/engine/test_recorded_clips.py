@@ -12,8 +12,8 @@ import json
 import pytest
 
 from coach.engine.results import Status
-from coach.pipeline import CoachSession
-from coach.recording import PoseRecording
+from coach.runtime.session import CoachSession
+from coach.vision.recording import PoseRecording
 from scripts.accuracy import turns_in_marked_reps
 from tests.conftest import POSE_FIXTURES
 

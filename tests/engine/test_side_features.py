@@ -9,8 +9,8 @@ import tomllib
 import pytest
 
 from coach.exercise.loader import parse_definition
-from coach.pipeline import CoachSession
-from coach.synthetic import STANDING, Camera, Path, Script, Tempo, render
+from coach.runtime.session import CoachSession
+from tests.support.synthetic import STANDING, Camera, Path, Script, Tempo, render
 
 FRONT = Camera(yaw_deg=0.0, distance_m=3.0, height_m=1.0)
 
@@ -103,7 +103,7 @@ def test_alternating_reps_go_to_the_leading_side():
 
 
 def test_alternating_needs_a_side_measure():
-    from coach.errors import DefinitionError
+    from coach.core.errors import DefinitionError
 
     data = tomllib.loads(MARCH)
     del data["reps"]["side_by"]
@@ -123,7 +123,7 @@ def test_asymmetry_rule_compares_the_sides_at_the_turn():
 
 
 def test_asymmetry_needs_a_measure_taken_on_both_sides():
-    from coach.errors import DefinitionError
+    from coach.core.errors import DefinitionError
 
     data = tomllib.loads(MARCH)
     points = ["left_shoulder", "left_hip", "left_knee"]

@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
+from coach.core.landmarks import Landmark
+from coach.core.pose import Pose
 from coach.engine.view import (
     FRONTAL_MAX_YAW_DEG,
     SIDE_MIN_YAW_DEG,
@@ -20,9 +22,7 @@ from coach.engine.view import (
     faces_camera_many,
     yaw_and_facing,
 )
-from coach.landmarks import Landmark
-from coach.pose import Pose
-from tests.builders import make_pose
+from tests.support.builders import make_pose
 
 # A person facing the camera, in MediaPipe world coordinates (metres, origin between the
 # hips, x to the image right, y down, z away from the camera). The patient's left is on

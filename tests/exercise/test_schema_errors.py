@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.errors import DefinitionError, UnknownExerciseError
+from coach.core.errors import DefinitionError, UnknownExerciseError
 from coach.exercise.loader import (
     DEFAULT_EXERCISES_DIR,
     ExerciseLibrary,

@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.analysis import analyze_video
-from coach.errors import ModelError
-from coach.estimator import PoseEstimator
-from coach.landmarker_output import PeopleReader, image_packet
-from coach.model_bundle import default_bundle_path
-from coach.recording import PoseRecording
-from coach.video import read_frames
+from coach.core.errors import ModelError
+from coach.runtime.analysis import analyze_video
+from coach.vision.estimator import PoseEstimator
+from coach.vision.landmarker_output import PeopleReader, image_packet
+from coach.vision.model_bundle import default_bundle_path
+from coach.vision.recording import PoseRecording
+from coach.vision.video import read_frames
 from tests.conftest import POSE_FIXTURES, SAMPLE_VIDEOS, shared_clip
 
 pytestmark = pytest.mark.model
@@ -238,7 +238,7 @@ def test_the_model_has_a_core_to_itself_during_an_analysis(
     decoding, the coach, the crowd check and its model's threads are on the other cores.
     Afterwards the caller has its own cores back. Unpinned, every thread keeps them all."""
     # Its own claim: an analysis running elsewhere on this machine would take the default.
-    monkeypatch.setattr("coach.cores.CLAIM_PATH", tmp_path / "claim.lock")
+    monkeypatch.setattr("coach.runtime.cores.CLAIM_PATH", tmp_path / "claim.lock")
     allowed = frozenset(os.sched_getaffinity(0))
     before = set(_threads())
     during: dict[str, object] = {}

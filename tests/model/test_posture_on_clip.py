@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.estimator import PoseEstimator
-from coach.pose import Pose
+from coach.core.pose import Pose
 from coach.posture.assess import PostureLimits
 from coach.posture.monitor import PostureMonitor
-from coach.video import read_frames
+from coach.vision.estimator import PoseEstimator
+from coach.vision.video import read_frames
 from tests.conftest import shared_clip
 
 pytestmark = pytest.mark.model

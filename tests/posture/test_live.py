@@ -7,7 +7,7 @@ import numpy as np
 
 from coach.posture.live import LivePostureCheck
 from coach.posture.monitor import PostureMonitor
-from tests.builders import seated_pose
+from tests.support.builders import seated_pose
 
 
 class FakeEstimator:

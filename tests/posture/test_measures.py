@@ -7,10 +7,10 @@ import math
 
 import pytest
 
-from coach.landmarks import Landmark
+from coach.core.landmarks import Landmark
 from coach.posture.assess import Issue, Neutral, PostureLimits, assess
 from coach.posture.measures import CameraModel, measure
-from tests.builders import seated_pose
+from tests.support.builders import seated_pose
 
 CAMERA = CameraModel()  # 65 degrees, 63 mm: the same as seated_pose's defaults
 

@@ -10,7 +10,7 @@ import pytest
 from coach.posture.assess import Issue
 from coach.posture.monitor import PostureMonitor
 from coach.posture.reminders import NudgeKind, ReminderPolicy
-from tests.builders import seated_pose
+from tests.support.builders import seated_pose
 
 FPS = 5
 

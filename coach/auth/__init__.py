@@ -1,0 +1,2 @@
+"""Who may see what: home and clinic modes, principals, password hashes and access checks.
+"""

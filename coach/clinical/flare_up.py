@@ -1,0 +1,116 @@
+"""The flare-up plan a patient fills in with their physio: read with an access check, and
+printed (a one-page PDF with reportlab, and a plain-text copy for any printer or phone).
+
+The plan is kept with the treatment plan (`Store.save_flare_up_plan(plan_id, ...)`), so it
+travels with the exercises it belongs to; a new treatment plan starts with an empty one.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from coach.auth.access import Principal, require_patient
+from coach.reports.pdf import _fonts  # the report's fonts: DejaVu Sans, so any alphabet prints
+from coach.store.records import FlareUpPlan, Patient, Plan
+
+if TYPE_CHECKING:
+    from coach.store import Store
+
+# The five parts, in the order a patient reads them, with the question each answers.
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("warning_signs", "My warning signs", "What tells me a flare-up is starting?"),
+    ("reduce", "What I will reduce", "What do I cut down, and by how much?"),
+    ("keep_doing", "What I will keep doing", "What keeps me moving, even on a bad day?"),
+    ("helps", "What helps me", "What eases the pain or the worry?"),
+    ("seek_help", "When I will seek help", "Who do I contact, and when?"),
+)
+URGENT = ("Get medical help urgently for numbness around the bottom or genitals, new bladder "
+          "or bowel problems, new weakness or numbness in the legs or arms, fever or feeling "
+          "unwell, pain after a fall or accident, or chest pain.")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PatientFlareUp:
+    """A patient's current treatment plan and its flare-up plan (either may be missing)."""
+
+    patient: Patient
+    plan: Plan | None
+    flare_up: FlareUpPlan | None
+
+
+def flare_up_for(store: Store, principal: Principal, patient_id: int) -> PatientFlareUp:
+    """The patient's flare-up plan, after checking this user may see the patient (the same
+    message whether the patient exists or not)."""
+    require_patient(store, principal, patient_id)
+    plan = store.current_plan(patient_id)
+    flare_up = store.flare_up_plan(plan.id) if plan is not None else None
+    return PatientFlareUp(store.get_patient(patient_id), plan, flare_up)
+
+
+def filled(flare_up: FlareUpPlan | None) -> bool:
+    return flare_up is not None and any(getattr(flare_up, key) for key, _, _ in FIELDS)
+
+
+def flare_up_text(data: PatientFlareUp) -> str:
+    """A plain-text copy (Markdown) that prints anywhere."""
+    lines = [f"# Flare-up plan: {data.patient.name}", ""]
+    if data.plan is not None:
+        lines += [f"Kept with the plan \"{data.plan.title}\".", ""]
+    for key, heading, question in FIELDS:
+        value = getattr(data.flare_up, key, None) if data.flare_up else None
+        lines += [f"## {heading}", f"*{question}*", "", value or "(not filled in yet)", ""]
+    lines += ["---", URGENT]
+    if data.flare_up is not None:
+        lines.append(f"Last changed {data.flare_up.updated_at:%d %b %Y}.")
+    return "\n".join(lines) + "\n"
+
+
+def flare_up_pdf(data: PatientFlareUp) -> bytes:
+    """A one-page PDF to print and keep somewhere handy (the fridge door, the wallet)."""
+    font, bold = _fonts()
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("fu_body", parent=styles["BodyText"], fontName=font, fontSize=11,
+                          leading=15)  # fmt: skip
+    title = ParagraphStyle("fu_title", parent=styles["Title"], fontName=bold, fontSize=18)
+    head = ParagraphStyle("fu_head", parent=body, fontName=bold, fontSize=12.5)
+    ask = ParagraphStyle("fu_ask", parent=body, fontSize=9, textColor=colors.grey)
+    small = ParagraphStyle("fu_small", parent=body, fontSize=9, leading=12)
+
+    def text(value: str, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(escape(value).replace("\n", "<br/>"), style)
+
+    story: list = [text(f"My flare-up plan: {data.patient.name}", title)]
+    if data.plan is not None:
+        story.append(text(f"Kept with my exercise plan \"{data.plan.title}\".", small))
+    story.append(Spacer(1, 4 * mm))
+    rows = []
+    for key, heading, question in FIELDS:
+        value = getattr(data.flare_up, key, None) if data.flare_up else None
+        rows.append([[text(heading, head), text(question, ask)],
+                     text(value or "(not filled in yet)", body)])  # fmt: skip
+    table = Table(rows, colWidths=[55 * mm, 115 * mm])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b0bec5")),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef3f7")),
+        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+    ]))  # fmt: skip
+    story += [table, Spacer(1, 6 * mm), text(URGENT, small)]
+    if data.flare_up is not None:
+        story.append(text(f"Last changed {data.flare_up.updated_at:%d %b %Y}. Made by Form "
+                          "Coach.", ask))  # fmt: skip
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+        bottomMargin=18 * mm, title=f"Flare-up plan: {data.patient.name}", author="Form Coach",
+    ).build(story)  # fmt: skip
+    return buffer.getvalue()

@@ -1,0 +1,189 @@
+"""The numbers behind the progress charts, as plain rows (one dict per point).
+
+The dashboard (Altair) and the PDF report (matplotlib) draw the same rows, so a chart
+means the same thing on screen and on paper. Pure: no database, no plotting.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, assess_pain
+from coach.clinical.plans import counts_as_done, week_start
+from coach.exercise.loader import ExerciseLibrary
+from coach.store.records import Goal, Plan, RepRecord, SessionRecord
+
+
+def exercise_name(library: ExerciseLibrary | None, exercise_id: str) -> str:
+    if library is not None and exercise_id in library.ids():
+        return library.get(exercise_id).name
+    return exercise_id.replace("_", " ").capitalize()
+
+
+def main_angle(
+    library: ExerciseLibrary | None, exercise_id: str, plan: Plan | None = None
+) -> str | None:
+    """The angle whose range of motion a physio follows for this exercise: the plan's ROM
+    angle, else the angle that counts the reps, else the exercise's first angle."""
+    if plan is not None:
+        for item in plan.items:
+            if item.exercise_id == exercise_id and item.rom_angle:
+                return item.rom_angle
+    if library is None or exercise_id not in library.ids():
+        return None
+    exercise = library.get(exercise_id)
+    if exercise.reps is not None and exercise.reps.driver in exercise.angles:
+        return exercise.reps.driver
+    return next(iter(exercise.angles), None)
+
+
+def angle_label(library: ExerciseLibrary | None, exercise_id: str, angle: str) -> str:
+    if library is not None and exercise_id in library.ids():
+        measure = library.get(exercise_id).angles.get(angle)
+        if measure is not None and measure.label:
+            return measure.label
+    return angle.replace("_", " ").capitalize()
+
+
+def _target(plan: Plan | None, library: ExerciseLibrary | None, exercise_id: str,
+            angle: str) -> float | None:  # fmt: skip
+    if plan is not None:
+        for item in plan.items:
+            if item.exercise_id == exercise_id and item.rom_angle == angle and item.active:
+                return item.rom_target_deg
+    if library is not None and exercise_id in library.ids():
+        reps = library.get(exercise_id).reps
+        if reps is not None and reps.driver == angle:
+            return reps.target
+    return None
+
+
+def _normal(library: ExerciseLibrary | None, exercise_id: str, angle: str):
+    if library is not None and exercise_id in library.ids():
+        measure = library.get(exercise_id).angles.get(angle)
+        if measure is not None and measure.normal_range:
+            return measure.normal_range
+    return None
+
+
+def rom_rows(
+    sessions: Iterable[SessionRecord], plan: Plan | None, library: ExerciseLibrary | None
+) -> list[dict[str, Any]]:
+    """Per session with reps: the main angle's best range of motion and the furthest it
+    reached, with the target and the normal adult range of that angle."""
+    rows = []
+    for s in sessions:
+        angle = main_angle(library, s.exercise_id, plan)
+        if angle is None or angle not in s.best_rom_deg:
+            continue
+        normal = _normal(library, s.exercise_id, angle)
+        rows.append({
+            "session_id": s.id, "started_at": s.started_at, "day": s.day,
+            "exercise_id": s.exercise_id, "exercise": exercise_name(library, s.exercise_id),
+            "angle": angle, "label": angle_label(library, s.exercise_id, angle),
+            "rom_deg": round(s.best_rom_deg[angle], 1),
+            "furthest_deg": round(s.furthest_deg.get(angle, float("nan")), 1),
+            "target_deg": _target(plan, library, s.exercise_id, angle),
+            "normal_low": normal[0] if normal else None,
+            "normal_high": normal[1] if normal else None,
+        })  # fmt: skip
+    return rows
+
+
+def pain_rows(
+    sessions: Iterable[SessionRecord], library: ExerciseLibrary | None = None
+) -> list[dict[str, Any]]:
+    rows = []
+    for s in sessions:
+        for when, value in (("before", s.pain_before), ("during", s.pain_during),
+                            ("after", s.pain_after)):  # fmt: skip
+            if value is not None:
+                rows.append({"session_id": s.id, "started_at": s.started_at, "day": s.day,
+                             "exercise": exercise_name(library, s.exercise_id), "when": when,
+                             "pain": value})  # fmt: skip
+    return rows
+
+
+def volume_rows(
+    sessions: Iterable[SessionRecord], library: ExerciseLibrary | None = None
+) -> list[dict[str, Any]]:
+    return [{"session_id": s.id, "started_at": s.started_at, "day": s.day,
+             "exercise": exercise_name(library, s.exercise_id), "reps": s.reps,
+             "partial_reps": s.partial_reps, "sets": s.sets_done, "held_s": round(s.held_s, 1),
+             "planned_reps": s.planned_reps, "planned_sets": s.planned_sets}
+            for s in sessions]  # fmt: skip
+
+
+def fault_rows(
+    sessions: Iterable[SessionRecord], library: ExerciseLibrary | None = None
+) -> list[dict[str, Any]]:
+    """How often each fault was seen, over the sessions, most frequent first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for s in sessions:
+        for rule, n in s.faults.items():
+            counts[(s.exercise_id, rule)] += n
+    cues: dict[tuple[str, str], str] = {}
+    if library is not None:
+        for exercise_id in {e for e, _ in counts}:
+            if exercise_id in library.ids():
+                for rule in library.get(exercise_id).rules:
+                    cues[(exercise_id, rule.id)] = rule.cue
+    return [{"exercise": exercise_name(library, e), "rule": rule,
+             "fault": cues.get((e, rule), rule.replace("_", " ")), "count": n}
+            for (e, rule), n in counts.most_common()]  # fmt: skip
+
+
+def goal_rows(goals: Iterable[Goal]) -> list[dict[str, Any]]:
+    return [{"goal": g.activity, "day": x.scored_on, "score": x.score}
+            for g in goals for x in g.scores]  # fmt: skip
+
+
+def calendar_rows(
+    sessions: Sequence[SessionRecord], first: date, last: date
+) -> list[dict[str, Any]]:
+    """One row per day: sessions done, with the week (its Monday) and the weekday."""
+    counts = dict.fromkeys((first + timedelta(days=n) for n in range((last - first).days + 1)),
+                           0)  # fmt: skip
+    for s in sessions:
+        if s.day in counts and counts_as_done(s):
+            counts[s.day] += 1
+    return [{"day": d, "week": week_start(d), "weekday": d.strftime("%a"), "sessions": n}
+            for d, n in counts.items()]  # fmt: skip
+
+
+def flag_rows(
+    sessions: Iterable[SessionRecord], library: ExerciseLibrary | None = None
+) -> list[dict[str, Any]]:
+    rows = []
+    for s in sessions:
+        pain = assess_pain(s.pain_before, s.pain_during, s.pain_after)
+        if pain.flagged:
+            rows.append({"session_id": s.id, "day": s.day,
+                         "exercise": exercise_name(library, s.exercise_id),
+                         "reasons": "; ".join(pain.reasons)})  # fmt: skip
+    return rows
+
+
+PAIN_LIMIT = ACCEPTABLE_DURING
+
+
+def rep_outline(reps: Sequence[RepRecord], angle: str) -> list[dict[str, Any]]:
+    """The angle over a session as far as the stored reps tell it: for each rep, its least
+    angle at the start and the end and its peak at the turn (the live coach stores each
+    rep's statistics, not the angle on every frame). Empty when no rep has the angle."""
+    points = []
+    for rep in reps:
+        stats = rep.angles.get(angle)
+        if stats is None or stats.min_deg is None or stats.max_deg is None:
+            continue
+        peak = stats.peak_deg if stats.peak_deg is not None else stats.max_deg
+        turn = rep.turn_s if rep.turn_s is not None else (rep.start_s + rep.end_s) / 2
+        label = f"Rep {rep.rep_index}" + (f" ({rep.side})" if rep.side != "both" else "")
+        for t_s, value, moment in ((rep.start_s, stats.min_deg, "start"), (turn, peak, "turn"),
+                                   (rep.end_s, stats.min_deg, "end")):  # fmt: skip
+            points.append({"t_s": round(t_s, 2), "angle_deg": value, "rep": label,
+                           "rep_index": rep.rep_index, "moment": moment})  # fmt: skip
+    return points

@@ -1,0 +1,298 @@
+"""The live coach for one browser session: webcam frames in, annotated frames out.
+
+`LiveCoach.process_frames` runs on streamlit-webrtc's worker thread. It handles only the
+newest of the frames that queued up while the previous one was processed (older ones are
+dropped, so lag never builds up), runs pose -> engine -> guided session -> drawing, hands
+each counted rep to a recorder at once (so a closed tab loses at most the current rep),
+and publishes a `LiveSnapshot` under a lock for the page to read on its own thread.
+`FrameLoop` is the webrtc plumbing and the pose model's lifetime, shared with the
+assessment page's session and the live posture check. Nothing here touches Streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
+
+import cv2
+import numpy as np
+
+from coach.core.errors import CoachError
+from coach.core.pose import Pose
+from coach.engine.results import FrameResult, Rep
+from coach.exercise.schema import ExerciseDef
+from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
+from coach.runtime.session import CoachSession, FrameOutcome
+from coach.vision.draw import annotate
+from coach.vision.estimator import PoseEstimator
+from coach.vision.video import WORKING_MAX_SIDE_PX
+
+STAGES = ("decode", "pose", "engine", "draw", "encode")
+
+Seen = TypeVar("Seen")  # what a frame loop makes of one frame's poses, for drawing
+
+
+class SessionRecorder(Protocol):
+    """Where a live session's sets and reps go as they happen (the store, in the app)."""
+
+    def set_started(self, set_index: int) -> None: ...
+    def rep(self, set_index: int, rep: Rep) -> None: ...
+    def set_finished(self, set_index: int, reps: int, held_s: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """The latest state of a live session, copied out for the page."""
+
+    result: FrameResult | None
+    guided: GuidedState | None
+    reps: tuple[Rep, ...]
+    frames: int
+    dropped: int
+    fps: float
+    timings_ms: dict[str, float]  # median time per stage over the recent frames
+    latency_ms: float  # median time from a frame entering the callback to leaving it
+    error: str | None
+
+
+@dataclass
+class _Stats:
+    window: int = 300
+    timings: deque[dict[str, float]] = field(default_factory=deque)
+    done_at: deque[float] = field(default_factory=deque)  # wall clock, for fps only
+    frames: int = 0
+    dropped: int = 0
+
+    def add(self, timing: dict[str, float]) -> None:
+        self.frames += 1
+        self.timings.append(timing)
+        self.done_at.append(time.perf_counter())
+        while len(self.timings) > self.window:
+            self.timings.popleft()
+        while self.done_at and self.done_at[0] < self.done_at[-1] - 5.0:
+            self.done_at.popleft()
+
+    def medians(self) -> dict[str, float]:
+        if not self.timings:
+            return {}
+        keys = self.timings[0].keys()
+        return {k: float(np.median([t[k] for t in self.timings])) for k in keys}
+
+    def fps(self) -> float:
+        if len(self.done_at) < 2:
+            return 0.0
+        return (len(self.done_at) - 1) / max(1e-6, self.done_at[-1] - self.done_at[0])
+
+
+class FrameLoop(Generic[Seen]):
+    """The webrtc side of a live page: newest frame only, frame time kept monotonic across
+    stream restarts, the pose model (made on the worker thread on the first frame, released
+    by `close`), yuv420p output, timings. Subclasses say what they make of a frame's poses
+    (`process_poses`) and how that is drawn (`draw`); results go to the page through
+    `self._lock`."""
+
+    def __init__(
+        self,
+        *,
+        estimator_factory: Callable[[], PoseEstimator] | None = None,
+        stats_path: Path | None = None,
+    ) -> None:
+        # A 720p or 1080p webcam's frames are shrunk for the model (not for the display).
+        self._estimator_factory = estimator_factory or (
+            lambda: PoseEstimator(max_side_px=WORKING_MAX_SIDE_PX)
+        )
+        self._estimator: PoseEstimator | None = None
+        # Held while the model runs and while `close` takes it away: MediaPipe closed under
+        # a running detect makes that frame fail ("Task runner is currently not running").
+        self._model_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._stats = _Stats()
+        self._stats_path = stats_path  # one JSON line per frame, for benchmarks
+        self._t_offset_s = 0.0  # keeps frame time running on when a stream restarts at 0
+        self._last_t_s: float | None = None
+
+    def process_poses(self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]) -> Seen:
+        """What one frame's poses (camera image, not mirrored) become; worker thread."""
+        raise NotImplementedError
+
+    def draw(self, rgb: np.ndarray, seen: Seen) -> np.ndarray:
+        """The frame to show the patient, drawn from what `process_poses` made of it."""
+        raise NotImplementedError
+
+    def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
+        """One RGB frame through pose, `process_poses` and `draw`: the annotated frame and
+        the stage timings (ms) out."""
+        t_s = self._session_time(t_s)
+        with self._model_lock:
+            estimator = self._pose_estimator()
+            t0 = time.perf_counter()
+            poses = estimator.detect(rgb, t_s)
+            t1 = time.perf_counter()
+        seen = self.process_poses(poses, t_s, (rgb.shape[1], rgb.shape[0]))
+        t2 = time.perf_counter()
+        shown = self.draw(rgb, seen)
+        t3 = time.perf_counter()
+        timing = {"pose": 1000 * (t1 - t0), "engine": 1000 * (t2 - t1), "draw": 1000 * (t3 - t2)}
+        return shown, timing
+
+    def _pose_estimator(self) -> PoseEstimator:
+        """The pose model, made on the worker thread on the first frame (and again on the
+        first frame after `close`, when the patient restarts the camera): the model is
+        slow to load and belongs to the thread that runs it."""
+        estimator = self._estimator
+        if estimator is None:
+            estimator = self._estimator = self._estimator_factory()
+        return estimator
+
+    def close(self) -> None:
+        """Release the pose model when the stream ends (called on aiortc's thread); what
+        the session counted stays, and a new model is made if the camera starts again.
+        Also called by a page on its own thread: a frame in the model is let finish first."""
+        with self._model_lock:
+            estimator, self._estimator = self._estimator, None
+        if estimator is not None:
+            estimator.close()
+
+    def _session_time(self, t_s: float) -> float:
+        """Frame time made monotonic across stream restarts (a new stream starts near 0)."""
+        if self._last_t_s is not None and t_s + self._t_offset_s <= self._last_t_s:
+            self._t_offset_s = self._last_t_s - t_s + 1 / 30
+        self._last_t_s = t_s + self._t_offset_s
+        return self._last_t_s
+
+    def process_frames(self, frames: list) -> list:
+        """streamlit-webrtc's queued-frames callback body: only the newest frame is used."""
+        import av
+
+        newest = frames[-1]
+        started = time.perf_counter()
+        rgb = newest.to_ndarray(format="rgb24")
+        decoded = time.perf_counter()
+        if newest.time is None:  # a frame with no timestamp cannot be placed in time
+            with self._lock:
+                self._stats.dropped += len(frames)
+            return [newest]
+        annotated, timing = self.process_rgb(rgb, float(newest.time))
+        encoding = time.perf_counter()
+        # Hand the encoder yuv420p: it re-sends the last frame until the next one is ready
+        # and would convert an RGB frame again every time.
+        height, width = annotated.shape[:2]
+        even = annotated[: height - height % 2, : width - width % 2]  # 4:2:0 needs even sizes
+        out = av.VideoFrame.from_ndarray(
+            cv2.cvtColor(even, cv2.COLOR_RGB2YUV_I420), format="yuv420p"
+        )
+        done = time.perf_counter()
+        timing["decode"] = 1000 * (decoded - started)
+        timing["encode"] = 1000 * (done - encoding)
+        timing["total"] = 1000 * (done - started)
+        with self._lock:
+            self._stats.dropped += len(frames) - 1
+            self._stats.add(timing)
+        if self._stats_path is not None:
+            self._write_stats(timing, len(frames) - 1, rgb.shape)
+        return [out]
+
+    def _write_stats(self, timing: dict[str, float], dropped: int, shape: tuple) -> None:
+        line = {"wall_s": time.time(), "dropped": dropped, "height": shape[0],
+                "width": shape[1], **{k: round(v, 3) for k, v in timing.items()}}  # fmt: skip
+        with self._stats_path.open("a") as sink:  # type: ignore[union-attr]
+            sink.write(json.dumps(line) + "\n")
+
+
+class LiveCoach(FrameLoop[FrameOutcome]):
+    """Everything stateful for one patient's live session; never shared between sessions."""
+
+    def __init__(
+        self,
+        exercise: ExerciseDef,
+        plan: SetPlan,
+        *,
+        recorder: SessionRecorder | None = None,
+        estimator_factory: Callable[[], PoseEstimator] | None = None,
+        mirror_display: bool = True,
+        stats_path: Path | None = None,
+    ) -> None:
+        super().__init__(estimator_factory=estimator_factory, stats_path=stats_path)
+        self.exercise = exercise
+        self.plan = plan
+        self.recorder = recorder
+        self.mirror_display = mirror_display
+        # The pose model is the frame loop's; the session gets poses, not frames.
+        self._session = CoachSession(exercise, pause_when_crowded=True)
+        self._guided = GuidedSession(plan, exercise)
+        self._reps: list[Rep] = []
+        self._result: FrameResult | None = None
+        self._guided_state: GuidedState | None = None
+        self._error: str | None = None
+
+    # ---- worker thread -----------------------------------------------------------------
+    def process_poses(
+        self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]
+    ) -> FrameOutcome:
+        """One frame's poses through the engine and the guided session; reps and set
+        events go to the recorder as they happen."""
+        outcome = self._session.process_poses(poses, t_s, frame_wh)
+        result = outcome.result
+        counting = self._guided.stage is Stage.EXERCISING  # reps outside a set are not logged
+        event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
+        if counting and result.new_rep is not None:
+            self._record_rep(result.new_rep)
+        if event is not None:
+            self._record_event(event)
+        with self._lock:
+            self._result, self._guided_state = result, self._guided.state
+        return outcome
+
+    def draw(self, rgb: np.ndarray, outcome: FrameOutcome) -> np.ndarray:
+        """The patient's skeleton, cues and set progress over the (mirrored) frame."""
+        patient = outcome.patient
+        if self.mirror_display:  # a mirror-like view; counting used the camera's own image
+            rgb = cv2.flip(rgb, 1)
+            patient = patient.mirrored()
+        state = self._guided.state
+        progress = state.progress if state is not None else None
+        return annotate(rgb, patient, outcome.result, self.exercise, progress=progress)
+
+    def _record_rep(self, rep: Rep) -> None:
+        with self._lock:
+            self._reps.append(rep)
+        self._call_recorder(lambda r: r.rep(self._guided.set_index, rep))
+
+    def _record_event(self, event: GuidedEvent) -> None:
+        if event.kind is EventKind.SET_STARTED:
+            self._call_recorder(lambda r: r.set_started(event.set_index))
+        else:
+            self._call_recorder(
+                lambda r: r.set_finished(event.set_index, event.reps, event.held_s)
+            )
+
+    def _call_recorder(self, call: Callable[[SessionRecorder], None]) -> None:
+        if self.recorder is None:
+            return
+        try:
+            call(self.recorder)
+        except CoachError as exc:  # keep coaching; the page shows that saving failed
+            with self._lock:
+                self._error = f"Could not save: {exc}"
+
+    # ---- page thread -------------------------------------------------------------------
+    def snapshot(self) -> LiveSnapshot:
+        with self._lock:
+            medians = self._stats.medians()
+            return LiveSnapshot(
+                result=self._result,
+                guided=self._guided_state,
+                reps=tuple(self._reps),
+                frames=self._stats.frames,
+                dropped=self._stats.dropped,
+                fps=self._stats.fps(),
+                timings_ms={k: v for k, v in medians.items() if k in STAGES},
+                latency_ms=medians.get("total", 0.0),
+                error=self._error,
+            )

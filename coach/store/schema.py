@@ -1,0 +1,285 @@
+"""The tables of the store, as SQLAlchemy Core metadata (the newest Alembic revision).
+
+Only `coach.store` and the migrations use these; pages and exports go through `Store`.
+Ranges that the API validates (pain 0-10, Borg 0-10, goal scores 0-10, dosage) are also
+CHECK constraints, so a row written by another tool cannot break them either.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Stable constraint names, so migrations can find them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+clinicians = Table(
+    "clinicians",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("email", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+patients = Table(
+    "patients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("date_of_birth", Date),
+    Column("referrer", String(200)),  # the referring clinician, named on the PDF report
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="SET NULL"), index=True),
+    Column("is_default", Boolean, nullable=False, default=False),  # home mode's patient
+    Column("notes", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(256), nullable=False),  # argon2id, never the password
+    Column("role", String(16), nullable=False),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="CASCADE")),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True)),
+    CheckConstraint("role IN ('clinician', 'patient')", name="role"),
+    CheckConstraint(
+        "(role = 'clinician' AND clinician_id IS NOT NULL AND patient_id IS NULL) OR "
+        "(role = 'patient' AND patient_id IS NOT NULL AND clinician_id IS NULL)",
+        name="owner",
+    ),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="SET NULL")),
+    Column("title", String(200), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Column("notes", Text),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+)  # fmt: skip
+
+plan_items = Table(
+    "plan_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("position", Integer, nullable=False, default=0),
+    Column("exercise_id", String(64), nullable=False),
+    Column("sets", Integer, nullable=False),
+    Column("reps", Integer),
+    Column("hold_s", Float),
+    Column("rest_s", Float, nullable=False),
+    Column("rom_angle", String(64)),  # the angle the ROM target is about
+    Column("rom_target_deg", Float),
+    Column("frequency_per_week", Integer, nullable=False),
+    Column("notes", Text),
+    Column("progress_rule", JSON),  # coach.clinical.plans.ProgressRule.to_dict(), or NULL
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("sets BETWEEN 1 AND 20", name="sets"),
+    CheckConstraint("reps IS NULL OR reps BETWEEN 1 AND 200", name="reps"),
+    CheckConstraint("(reps IS NULL) <> (hold_s IS NULL)", name="reps_or_hold"),
+    CheckConstraint("frequency_per_week BETWEEN 1 AND 14", name="frequency"),
+)  # fmt: skip
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False),
+    Column("plan_item_id", Integer, ForeignKey("plan_items.id", ondelete="SET NULL")),
+    Column("exercise_id", String(64), nullable=False, index=True),
+    Column("source", String(16), nullable=False, default="live"),  # live | manual
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("view", String(16)),  # the camera view the engine detected
+    Column("mirrored", Boolean, nullable=False, default=False),
+    Column("planned_sets", Integer),
+    Column("planned_reps", Integer),
+    Column("planned_hold_s", Float),
+    Column("pain_before", Integer),
+    Column("pain_during", Integer),
+    Column("pain_after", Integer),
+    Column("effort_borg", Float),
+    Column("notes", Text),
+    CheckConstraint("pain_before IS NULL OR pain_before BETWEEN 0 AND 10", name="pain_before"),
+    CheckConstraint("pain_during IS NULL OR pain_during BETWEEN 0 AND 10", name="pain_during"),
+    CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after"),
+    CheckConstraint("effort_borg IS NULL OR effort_borg BETWEEN 0 AND 10", name="borg"),
+    Index("ix_sessions_patient_started", "patient_id", "started_at"),
+)
+
+sets = Table(
+    "sets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("set_index", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("reps", Integer, nullable=False, default=0),
+    Column("held_s", Float, nullable=False, default=0.0),
+)
+
+reps = Table(
+    "reps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("set_index", Integer, nullable=False),
+    Column("rep_index", Integer, nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("start_s", Float, nullable=False),
+    Column("turn_s", Float),  # NULL for reps written before revision 0002
+    Column("end_s", Float, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("partial", Boolean, nullable=False),
+    # angle -> {min_deg, max_deg, rom_deg, peak_deg}; peak_deg (the angle at the turn) is
+    # missing in reps written before revision 0002.
+    Column("range_of_motion", JSON, nullable=False),
+    Column("faults", JSON, nullable=False),  # [{rule, cue, severity, t_s, value}]
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_reps_session", "session_id"),
+)
+
+fault_events = Table(
+    "fault_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE")),
+    Column("rule_id", String(64), nullable=False),
+    Column("cue", Text, nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("t_s", Float),  # session time (s) the fault was seen
+    Column("value", Float),  # the measure's value that broke the rule
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+goals = Table(
+    "goals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("position", Integer, nullable=False, default=0),
+    Column("activity", String(200), nullable=False),  # PSFS: an activity, in their words
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+goal_scores = Table(
+    "goal_scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("goal_id", Integer, ForeignKey("goals.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("scored_on", Date, nullable=False),
+    Column("score", Integer, nullable=False),  # 0 = unable, 10 = as before the problem
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("score BETWEEN 0 AND 10", name="score"),
+)  # fmt: skip
+
+# ---- revision 0003: assessments and self-management ------------------------------------
+ASSESSMENT_KINDS = ("rom", "chair_stand_30s", "timed_up_and_go", "single_leg_stance")
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("kind", String(30), nullable=False),  # one of ASSESSMENT_KINDS
+    Column("measure", String(60), nullable=False),  # e.g. knee_flexion, stands, time
+    Column("side", String(8)),  # left / right, NULL when the measure has no side
+    Column("value", Float, nullable=False),
+    Column("unit", String(20), nullable=False),  # UCUM-like: deg, s, {stands}
+    Column("details", JSON, nullable=False),  # jitter, view, norm band, ... (no images)
+    Column("source", String(8), nullable=False),  # live / video
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("notes", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("kind IN ('rom', 'chair_stand_30s', 'timed_up_and_go', "
+                    "'single_leg_stance')", name="kind"),
+    CheckConstraint("side IS NULL OR side IN ('left', 'right')", name="side"),
+    CheckConstraint("source IN ('live', 'video')", name="source"),
+)  # fmt: skip
+
+flare_up_plans = Table(
+    "flare_up_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Kept with the plan: one flare-up plan per treatment plan.
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
+           unique=True),
+    Column("warning_signs", Text),  # how the patient recognises a flare-up
+    Column("reduce", Text),  # what to cut back, and by how much
+    Column("keep_doing", Text),  # what to keep doing
+    Column("helps", Text),  # what has helped before (heat, pacing, relaxation ...)
+    Column("seek_help", Text),  # when to call the physio or a doctor
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+posture_checks = Table(
+    "posture_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Column("summary", JSON, nullable=False),  # only the summary: no frames, no landmarks
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+lesson_reads = Table(
+    "lesson_reads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False),
+    Column("lesson_id", String(64), nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("patient_id", "lesson_id", name="uq_lesson_reads_patient_lesson"),
+)  # fmt: skip

@@ -1,0 +1,347 @@
+"""MediaPipe Tasks PoseLandmarker behind one adapter that returns `Pose` objects.
+
+Nothing outside this module touches MediaPipe types, but `coach.vision.landmarker_output`, which
+reads the landmarker's output into arrays for it. One estimator serves one stream
+(a video file or one browser session): VIDEO mode keeps tracking state and needs strictly
+increasing timestamps, so an estimator is never shared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from coach.core.errors import ModelError
+from coach.core.pose import Pose
+from coach.runtime.cores import CorePlacement
+from coach.vision.landmarker_output import IMAGE, VISIBILITY, WORLD, PeopleReader, image_packet
+from coach.vision.model_bundle import resolve_model_path
+
+
+def poses_from_people(people: np.ndarray, t_s: float, frame_wh: tuple[int, int]) -> list[Pose]:
+    """`PeopleReader.detect`'s array (people, 2, 33, 4) -> poses, largest person first."""
+    poses = [
+        Pose(image[:, :3], world[:, :3], image[:, VISIBILITY], t_s, frame_wh)
+        for image, world in zip(people[:, IMAGE], people[:, WORLD], strict=True)
+    ]
+    if len(poses) < 2:
+        return poses
+    poses.sort(key=_apparent_size, reverse=True)
+    return _distinct_people(poses)
+
+
+# Two poses whose bounding boxes overlap this much (intersection over union) are one
+# person found twice: looking for two people, the landmarker sometimes returns the patient
+# twice (IoU 0.78-0.99 on a shared one-person clip), while two real people side by side or
+# one walking past overlap far less.
+SAME_PERSON_IOU = 0.5
+
+
+def _box(pose: Pose) -> tuple[float, float, float, float]:
+    low, high = pose.image_xyz[:, :2].min(axis=0), pose.image_xyz[:, :2].max(axis=0)
+    return float(low[0]), float(low[1]), float(high[0]), float(high[1])
+
+
+def box_iou(a: Pose, b: Pose) -> float:
+    """Intersection over union of the two poses' landmark bounding boxes."""
+    ax0, ay0, ax1, ay1 = _box(a)
+    bx0, by0, bx1, by1 = _box(b)
+    inter = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
+    union = (ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _distinct_people(poses: list[Pose]) -> list[Pose]:
+    """Poses (largest first) without repeats of a person already kept."""
+    kept: list[Pose] = []
+    for pose in poses:
+        if all(box_iou(pose, other) < SAME_PERSON_IOU for other in kept):
+            kept.append(pose)
+    return kept
+
+
+def _blank_image():  # -> mp.Image
+    import mediapipe as mp
+
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8))
+
+
+def _others_than(patient: Pose, everyone: list[Pose]) -> list[Pose]:
+    """Everyone but the person nearest the patient (the crowd check sees the patient too)."""
+    if not everyone:
+        return []
+    centre = patient.image_xyz[:, :2].mean(axis=0)
+    distances = [float(np.linalg.norm(p.image_xyz[:, :2].mean(axis=0) - centre)) for p in everyone]
+    nearest = int(np.argmin(distances))
+    return [p for i, p in enumerate(everyone) if i != nearest]
+
+
+def _apparent_size(pose: Pose) -> float:
+    """Area of the bounding box of the pose in normalised image units."""
+    xy = pose.image_xyz[:, :2]
+    return float(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1]))
+
+
+_SILENCE_LOCK = threading.Lock()
+_silence = {"depth": 0, "saved": -1}
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """MediaPipe's C++ start-up logs (EGL, XNNPACK, feedback tensors) go straight to file
+    descriptor 2; hide them so stderr carries only our own messages and progress bar.
+    Counted under a lock: the crowd check runs on its own thread, and two overlapping
+    redirections restored out of order would leave fd 2 pointing at /dev/null."""
+    with _SILENCE_LOCK:
+        if _silence["depth"] == 0:
+            sys.stderr.flush()
+            _silence["saved"] = os.dup(2)
+            with Path(os.devnull).open("w") as devnull:
+                os.dup2(devnull.fileno(), 2)
+        _silence["depth"] += 1
+    try:
+        yield
+    finally:
+        with _SILENCE_LOCK:
+            _silence["depth"] -= 1
+            if _silence["depth"] == 0:
+                os.dup2(_silence["saved"], 2)
+                os.close(_silence["saved"])
+
+
+def downscaled(frame_rgb: np.ndarray, max_side_px: int | None) -> np.ndarray:
+    """The frame shrunk (area-averaged) so its longer side is at most `max_side_px`.
+
+    The model sees a 256x256 crop whatever the input size, so a 720p or 1080p frame can
+    be shrunk before it without losing detail the model would use; landmarks come back
+    normalised to the frame, so nothing downstream changes."""
+    height, width = frame_rgb.shape[:2]
+    if max_side_px is None or max(height, width) <= max_side_px:
+        return frame_rgb
+    import cv2
+
+    scale = max_side_px / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(frame_rgb, size, interpolation=cv2.INTER_AREA)
+
+
+@dataclass(frozen=True)
+class Inference:
+    """One frame through the tracking landmarker, not yet read into poses: what
+    `PoseEstimator.infer` returns on the model's thread, for `PoseEstimator.poses_of` to
+    read on another thread, so the model's thread does nothing but run the model."""
+
+    people: np.ndarray  # the tracking landmarker's landmarks (`PeopleReader.detect`)
+    t_s: float
+    frame_wh: tuple[int, int]
+    look: Future | None  # a crowd look started at this frame (its people, later)
+
+
+class _CrowdLooks:
+    """The reading side of the crowd check: who else is in view, updated frame by frame in
+    frame order. A look's result is taken `lag_frames` frames after the frame it looked at
+    (waiting for it if it is late), so the poses do not depend on timing."""
+
+    def __init__(self, lag_frames: int) -> None:
+        self.lag_frames = lag_frames
+        self._others: list[Pose] = []
+        self._pending: Future | None = None  # the look under way
+        self._pending_patient: Pose | None = None
+        self._pending_frames = 0  # frames until its result is taken
+
+    def poses(self, inference: Inference) -> list[Pose]:
+        poses = poses_from_people(inference.people, inference.t_s, inference.frame_wh)
+        if inference.look is not None:
+            self._take()  # a look still pending is finished first
+            self._pending, self._pending_patient = inference.look, poses[0] if poses else None
+            self._pending_frames = self.lag_frames
+        elif self._pending is not None:
+            self._pending_frames -= 1
+            if self._pending_frames <= 0:
+                self._take()
+        return poses + self._others
+
+    def _take(self) -> None:
+        if self._pending is None:
+            return
+        everyone = self._pending.result()
+        patient = self._pending_patient
+        self._others = _others_than(patient, everyone) if patient is not None else everyone
+        self._pending = self._pending_patient = None
+
+
+class PoseEstimator:
+    """Finds the patient in every frame and notices up to `num_poses - 1` other people.
+
+    Looking for a second person on every frame makes MediaPipe run its person detector on
+    every frame (it only tracks when it already has `num_poses` people), which costs about
+    60% more per frame (26 -> 42 ms at 640x480 here). So by default one landmarker tracks one
+    person on every frame and a second one, with `num_poses`, looks for others every
+    `crowd_check_s` seconds; the others it found are returned with each frame until the next
+    look. Once a second (the default) a bystander is noticed within a second, and each look
+    (a detector and two landmark passes, about two frames' tracking time) costs under 7% of
+    a core beside the model; `crowd_check_s=None` runs a single `num_poses` landmarker on
+    every frame.
+
+    The look runs on a worker thread alongside the next frames' tracking (MediaPipe
+    releases the GIL), and its result is taken `crowd_lag_frames` frames after the one
+    it looked at, always (waiting if it is late), so the poses returned do not depend on
+    timing. `detect` runs the model and reads its result; a pipeline can split the two,
+    `infer` on the model's thread and `poses_of` (in frame order) on another, which keeps
+    turning results into poses and waiting for looks off the model's thread (they share
+    no state but each look's future). `max_side_px` shrinks larger frames before the model
+    (see `downscaled`); the poses keep the frame's own size.
+
+    Given a `CorePlacement`, the crowd check's landmarker and thread are put on its worker
+    cores; the tracking landmarker's threads take the cores of the thread that builds the
+    estimator (the caller puts that thread on the model's core: `coach.runtime.cores`).
+    """
+
+    # A look (detector and two landmark passes) takes about two frames' tracking time:
+    # taken sooner, the tracking thread would wait for it.
+    crowd_lag_frames = 3
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        num_poses: int = 2,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        crowd_check_s: float | None = 1.0,
+        max_side_px: int | None = None,
+        placement: CorePlacement | None = None,
+    ) -> None:
+        placement = placement if placement is not None else CorePlacement.unpinned()
+        self.model_path = resolve_model_path(model)
+        self.max_side_px = max_side_px
+        self._settings = (min_detection_confidence, min_tracking_confidence)
+        split = num_poses > 1 and crowd_check_s is not None
+        self._main = self._landmarker(1 if split else num_poses)
+        self._crowd = None
+        if split:
+            with placement.on_worker_cores():
+                self._crowd = self._landmarker(num_poses)
+        self.crowd_check_s = crowd_check_s
+        self._last_check_s = -np.inf
+        self._readers = {"main": PeopleReader(self._main)}
+        if self._crowd is not None:
+            self._readers["crowd"] = PeopleReader(self._crowd)
+        # Not a thread that gives way to the model (`coach.runtime.threads`): each look is waited
+        # for `crowd_lag_frames` later (by the model's thread, in `detect`), so a starved
+        # look (the browser and server busy beside a live session) would stall every frame
+        # behind it.
+        self._worker = (
+            ThreadPoolExecutor(1, "crowd-check", initializer=placement.move_to_worker_cores)
+            if self._crowd is not None
+            else None
+        )
+        self._looks = _CrowdLooks(self.crowd_lag_frames)
+        self._last_ms = {"main": -1, "crowd": -1}
+        # MediaPipe logs once more to fd 2 on the first frame with a person in it.
+        self._quiet = {"main": True, "crowd": True}
+
+    def _landmarker(self, num_poses: int):  # -> vision.PoseLandmarker
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        detection, tracking = self._settings
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=num_poses,
+            min_pose_detection_confidence=detection,
+            min_pose_presence_confidence=detection,
+            min_tracking_confidence=tracking,
+        )
+        try:
+            # MediaPipe's C++ start-up logs go straight to fd 2, on creation and first use.
+            with _native_stderr_silenced():
+                landmarker = vision.PoseLandmarker.create_from_options(options)
+                landmarker.detect_for_video(_blank_image(), 0)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"cannot load pose model {self.model_path}: {exc}") from exc
+        return landmarker
+
+    def _stamp(self, which: str, t_s: float) -> int:
+        # MediaPipe needs strictly increasing integer milliseconds (after the warm-up call
+        # at 0); frames whose times round to the same millisecond are stamped 1 ms apart.
+        t_ms = max(round(t_s * 1000.0) + 1, self._last_ms[which] + 1)
+        self._last_ms[which] = t_ms
+        return t_ms
+
+    def _run(self, which: str, image, t_s: float, stamp: int | None = None) -> np.ndarray:
+        """One landmarker ("main" or "crowd") on one `image_packet`: `PeopleReader.detect`'s
+        (people, 2, 33, 4) landmarks."""
+        reader = self._readers[which]
+        stamp = self._stamp(which, t_s) if stamp is None else stamp
+        if not self._quiet[which]:
+            return reader.detect(image, stamp)
+        with _native_stderr_silenced():
+            people = reader.detect(image, stamp)
+        self._quiet[which] = len(people) == 0
+        return people
+
+    def detect(self, frame_rgb: np.ndarray, t_s: float) -> list[Pose]:
+        """The patient (or the largest person) first, then anyone else noticed recently."""
+        return self.poses_of(self.infer(frame_rgb, t_s))
+
+    def infer(self, frame_rgb: np.ndarray, t_s: float) -> Inference:
+        """Run the tracking landmarker on one RGB frame (and start a crowd look when one
+        is due); `poses_of` reads the result."""
+        if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3 or frame_rgb.dtype != np.uint8:
+            raise ValueError(
+                f"expected an RGB uint8 frame of shape (H, W, 3), got {frame_rgb.shape} "
+                f"{frame_rgb.dtype}"
+            )
+        height, width = frame_rgb.shape[:2]
+        pixels = np.ascontiguousarray(downscaled(frame_rgb, self.max_side_px))
+        image = image_packet(pixels)
+        due = self._crowd is not None and (
+            t_s - self._last_check_s >= self.crowd_check_s or t_s < self._last_check_s  # type: ignore[operator]
+        )
+        look = None
+        if due:  # started first, so it runs while this frame is tracked
+            self._last_check_s = t_s
+            look = self._start_crowd_check(image, t_s, (width, height))
+        people = self._run("main", image, t_s)
+        return Inference(people, t_s, (width, height), look)
+
+    def poses_of(self, inference: Inference) -> list[Pose]:
+        """The people of an `infer` result: the patient (or the largest person) first, then
+        anyone else noticed recently. Called once per frame, in frame order."""
+        return self._looks.poses(inference)
+
+    def _start_crowd_check(self, image, t_s: float, frame_wh: tuple[int, int]) -> Future:
+        assert self._worker is not None
+        stamp = self._stamp("crowd", t_s)
+
+        def look() -> list[Pose]:
+            return poses_from_people(self._run("crowd", image, t_s, stamp), t_s, frame_wh)
+
+        return self._worker.submit(look)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)  # every look finishes: the landmarker closes next
+        self._main.close()
+        if self._crowd is not None:
+            self._crowd.close()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

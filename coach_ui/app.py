@@ -1,0 +1,71 @@
+"""Form Coach: the Streamlit entry point (`make run`). It only sets up the page and routes.
+
+Home mode (the default) opens every page without a login. Clinic mode
+(FORM_COACH_MODE=clinic) shows only the sign-in page until someone signs in, then the pages
+for a clinician or for a patient. Each page checks the user again itself (ui/dashboard.py),
+so a page reached by its address is no way around the login.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from coach.auth.access import current_mode
+from coach.core.errors import CoachError
+from coach_ui import dashboard as dash
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="Form Coach", layout="wide")
+
+
+def page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES / name, title=title, icon=f":material/{icon}:", default=default)
+
+
+def coach_pages(*, default_home: bool) -> list:
+    return [
+        page("home.py", "Start here", "home", default=default_home),
+        page("today.py", "Today", "checklist"),
+        page("live.py", "Live coach", "videocam"),
+        page("assessment.py", "Assessment", "straighten"),
+        page("analyse.py", "Analyse a video", "movie"),
+        page("library.py", "Exercise library", "menu_book"),
+        page("posture.py", "Posture check", "chair"),
+        page("learn.py", "Learn about pain", "school"),
+    ]
+
+
+def physio_pages(*, default_patients: bool = False) -> list:
+    return [
+        page("patients.py", "Patients", "groups", default=default_patients),
+        page("progress.py", "Patient progress", "monitoring"),
+        page("session.py", "Session", "timeline"),
+        page("plan_editor.py", "Plan editor", "edit_note"),
+    ]
+
+
+try:
+    mode = current_mode()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+if mode == "home":
+    pages: dict[str, list] = {"Exercise": coach_pages(default_home=True),
+                              "Physio": physio_pages()}  # fmt: skip
+else:
+    principal = dash.current_principal()  # None once a login expires
+    if principal is None:
+        pages = {"": [page("login.py", "Sign in", "login", default=True)]}
+    elif principal.kind == "patient":
+        mine = coach_pages(default_home=False)
+        mine[1] = page("today.py", "Today", "checklist", default=True)
+        pages = {"Exercise": mine, "Progress": [page("progress.py", "My progress", "monitoring"),
+                                                 page("session.py", "Session", "timeline")]}
+    else:
+        pages = {"Physio": physio_pages(default_patients=True),
+                 "Exercise": coach_pages(default_home=False)}
+    dash.sign_out_button()
+st.navigation(pages).run()

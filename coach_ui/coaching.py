@@ -1,0 +1,157 @@
+"""Helpers for the live coaching page (coach_ui/pages/live.py): the store recorder, the spoken
+cues, the read-out beside the video and the session summary.
+
+coach/ never imports this module (coach/ has no Streamlit dependency).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from coach.engine.results import CueKind, Rep
+from coach.exercise.schema import ExerciseDef
+from coach.runtime.guided import SetPlan, Stage
+from coach.runtime.live import LiveSnapshot
+from coach.store import Store
+from coach_ui.analysis import measure_label
+
+LIVE_STATS_ENV = "FORM_COACH_LIVE_STATS"
+
+
+def live_stats_path() -> Path | None:
+    """Where the live coach writes per-frame timings, for scripts/bench_live.py (unset: no)."""
+    value = os.environ.get(LIVE_STATS_ENV)
+    return Path(value) if value else None
+
+
+@dataclass
+class StoreRecorder:
+    """Hands a live session's sets and reps to the store as they happen."""
+
+    store: Store
+    session_id: int
+
+    def set_started(self, set_index: int) -> None:
+        self.store.start_set(self.session_id, set_index)
+
+    def rep(self, set_index: int, rep: Rep) -> None:
+        self.store.add_rep(self.session_id, set_index, rep)
+
+    def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
+        self.store.finish_set(self.session_id, set_index, reps_done=reps, held_s=held_s)
+
+
+_speaker_component = components.declare_component(
+    "form_coach_speaker", path=str(resources.files("coach_ui") / "components" / "speaker")
+)
+
+
+def speaker(text: str | None, cue_id: str | None, *, muted: bool, key: str) -> None:
+    """Speak each new cue in the browser (the component keeps its own on/off switch)."""
+    _speaker_component(text=text or "", cue_id=cue_id or "", muted=muted, key=key, default=None)
+
+
+BORG_CR10 = {
+    0: "0 - nothing at all", 0.5: "0.5 - very, very weak", 1: "1 - very weak", 2: "2 - weak",
+    3: "3 - moderate", 4: "4 - somewhat strong", 5: "5 - strong", 6: "6", 7: "7 - very strong",
+    8: "8", 9: "9", 10: "10 - extremely strong (almost maximal)",
+}  # fmt: skip
+PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine (numeric rating scale)."
+
+
+# ---- the live page's blocks ----------------------------------------------------------------
+_CUE_STYLE = {CueKind.GUIDANCE: st.warning, CueKind.FAULT: st.error, CueKind.PRAISE: st.success}
+
+
+def cue_to_speak(snapshot: LiveSnapshot) -> tuple[str | None, str | None]:
+    """(text, id) of what the voice should say now; a new id means a new utterance."""
+    guided = snapshot.guided
+    if guided is not None and guided.stage in (Stage.RESTING, Stage.DONE):
+        return guided.message.split(":")[0], f"stage-{guided.stage.value}-{guided.set_index}"
+    cue = snapshot.result.cue if snapshot.result is not None else None
+    if cue is None:
+        return None, None
+    return cue.text, f"{cue.t_s:.3f}-{cue.text}"
+
+
+def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan) -> None:
+    """The coaching read-out beside the video: what to do, progress, count, the cue."""
+    result, guided = snapshot.result, snapshot.guided
+    if result is None or guided is None:
+        st.info("Waiting for the camera: press **Start** under the video.")
+        return
+    st.markdown(f"#### {guided.message}")
+    if guided.stage is Stage.RESTING:
+        st.progress(1 - guided.rest_left_s / max(plan.rest_s, 1e-6), text="Resting")
+    elif plan.reps is not None:
+        st.progress(guided.progress, text=f"{guided.reps_in_set} of {plan.reps} repetitions")
+    else:
+        assert plan.hold_s is not None
+        st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {plan.hold_s:.0f} s held")
+    columns = st.columns(3)
+    columns[0].metric("Set", f"{min(guided.set_index, plan.sets)} of {plan.sets}")
+    if exercise.mode == "hold":
+        columns[1].metric("Held correctly (s)", f"{result.hold_s:.1f}")
+    else:
+        sides = {k: v for k, v in result.reps_by_side.items() if k != "both"}
+        label = ", ".join(f"{k} {v}" for k, v in sorted(sides.items()))
+        columns[1].metric("Reps today", result.reps, help=f"By side: {label}" if label else None)
+    if result.driver is not None:
+        value = result.measures.get(result.driver, float("nan"))
+        unit = " deg" if result.driver in exercise.angles else ""
+        shown = "--" if value != value else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
+        columns[2].metric(measure_label(exercise, result.driver), shown)
+    if result.cue is not None:
+        _CUE_STYLE[result.cue.kind](f"### {result.cue.text}")
+    if snapshot.error:
+        st.error(snapshot.error)
+    st.caption(
+        f"{snapshot.fps:.0f} frames/s, {snapshot.latency_ms:.0f} ms a frame"
+        + (f", view: {result.view}" if result.view else "")
+    )
+
+
+def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -> None:
+    """The summary card: reps, best range of motion, faults, pain, compared with last time."""
+    summary = store.summary(session_id)
+    previous = store.previous_session(exercise.id, session_id)
+    st.subheader(f"Your {exercise.name.lower()} session")
+    columns = st.columns(4)
+    if exercise.mode == "hold":
+        delta = None if previous is None else f"{summary.held_s - previous.held_s:+.0f} s"
+        columns[0].metric("Held correctly", f"{summary.held_s:.0f} s", delta=delta)
+    else:
+        delta = None if previous is None else summary.reps - previous.reps
+        columns[0].metric("Repetitions", summary.reps, delta=delta)
+    angle = next(iter(summary.best_rom_deg), None)
+    if angle is not None:
+        best = summary.best_rom_deg[angle]
+        before = previous.best_rom_deg.get(angle) if previous else None
+        columns[1].metric(
+            f"Best range: {measure_label(exercise, angle).lower()}", f"{best:.0f} deg",
+            delta=None if before is None else f"{best - before:+.0f} deg",
+        )  # fmt: skip
+    if summary.pain_before is not None and summary.pain_after is not None:
+        columns[2].metric(
+            "Pain before -> after", f"{summary.pain_before} -> {summary.pain_after}",
+            delta=summary.pain_after - summary.pain_before, delta_color="inverse",
+        )  # fmt: skip
+    if summary.effort_borg is not None:
+        columns[3].metric("Effort (Borg CR10)", f"{summary.effort_borg:g}")
+    if summary.faults:
+        cues = {rule.id: rule.cue for rule in exercise.rules}
+        st.markdown("**Tips to work on**")
+        for rule_id, count in sorted(summary.faults.items(), key=lambda kv: -kv[1]):
+            st.markdown(f"- {cues.get(rule_id, rule_id.replace('_', ' '))} ({count}x)")
+    elif summary.reps or summary.held_s:
+        st.success("No form faults seen. Well done!")
+    if previous is None:
+        st.caption("Your first session of this exercise: next time you will see the change.")
+    else:
+        st.caption(f"Compared with your last session on {previous.started_at:%d %b %Y}.")

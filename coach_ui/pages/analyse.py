@@ -1,0 +1,125 @@
+"""Analyse a recorded video: a sample clip or the patient's own.
+
+Wiring only; the helpers live in ui/analysis.py and the coach in coach/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from coach.core.errors import CoachError
+from coach_ui import analysis, resources
+
+SAMPLE, UPLOAD = "A sample clip", "My own video"
+
+
+@st.cache_data(max_entries=64)
+def sample_digest(path: str, mtime_ns: int, size: int) -> str:
+    """Content hash of a sample clip, remembered while the file is unchanged."""
+    return analysis.file_digest(Path(path).read_bytes())
+
+
+st.title("Analyse a video")
+st.write(
+    "Form Coach watches a video of you doing your home exercises, counts your repetitions "
+    "and tells you how to improve your form."
+)
+st.info(
+    "**First time here?** Keep the sample clip chosen below and press **Analyse**: after "
+    "about half a minute you see what the coach found. Then try a video of yourself."
+)
+
+try:
+    library = resources.load_library()
+except CoachError as exc:
+    st.error(f"The exercise library could not be loaded: {exc}")
+    st.stop()
+state = st.session_state
+if "workdir" not in state:
+    state.workdir = analysis.SessionWorkdir()  # this session's own folder for uploads and results
+if "analyses" not in state:
+    state.analyses = {}  # (content hash, exercise id, mirrored) -> analysis.Outcome
+ids = library.ids()
+samples = analysis.list_samples()
+sample_names = [p.name for p in samples]
+if state.get("exercise") not in ids:
+    first_clip = sample_names[analysis.default_sample_index(samples)] if samples else ""
+    state.exercise = analysis.guess_exercise(first_clip, ids)
+
+
+def follow_sample() -> None:
+    """A newly picked sample clip suggests its exercise (the patient can still change it)."""
+    state.exercise = analysis.guess_exercise(state.sample, ids)
+
+
+# ---- 1. the video -----------------------------------------------------------------------
+if samples:
+    source = st.radio("Video", [SAMPLE, UPLOAD], horizontal=True)
+else:
+    source = UPLOAD
+    st.warning(
+        f"There are no sample clips in the {analysis.SAMPLE_DIR.name} folder: upload a video of "
+        "your own below."
+    )
+video: Path | None = None
+digest = display_name = ""
+if source == SAMPLE:
+    name = st.selectbox(
+        "Sample clip", sample_names, index=analysis.default_sample_index(samples), key="sample",
+        on_change=follow_sample,
+    )  # fmt: skip
+    video = samples[sample_names.index(name)]
+    stat = video.stat()
+    digest, display_name = sample_digest(str(video), stat.st_mtime_ns, stat.st_size), name
+    credit = analysis.sample_credits().get(name)
+    if credit:
+        st.caption(f"Clip: {credit}")
+else:
+    upload = st.file_uploader(
+        "Your video", type=analysis.UPLOAD_TYPES,
+        help="Film from 2 to 3 metres away with your whole body, head to feet, in view.",
+    )  # fmt: skip
+    if upload is None:
+        st.caption("Film yourself from head to feet, in good light, with the phone held still.")
+    else:
+        data = upload.getvalue()
+        digest, display_name = analysis.file_digest(data), upload.name
+        video = state.workdir.upload_path(digest, upload.name)
+        if not video.exists():
+            video.write_bytes(data)
+
+# ---- 2. the exercise --------------------------------------------------------------------
+exercise_id = st.selectbox(
+    "Exercise", ids, key="exercise", format_func=lambda i: library.get(i).name
+)
+exercise = library.get(exercise_id)
+with st.expander(f"How to do the {exercise.name.lower()} and film it"):
+    if exercise.summary:
+        st.write(exercise.summary)
+    st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
+    st.caption(analysis.dosage_text(exercise))
+mirrored = st.checkbox(
+    "Mirrored video", value=False, key="mirrored",
+    help="Tick this if the video is mirrored, as a selfie camera often records it, so that "
+    "left and right are reported the right way round.",
+)  # fmt: skip
+
+# ---- 3. analyse and show ----------------------------------------------------------------
+clicked = st.button("Analyse", type="primary", disabled=video is None)
+if video is not None:
+    key = (digest, exercise.id, mirrored)
+    outcome = state.analyses.get(key)
+    if clicked and (outcome is None or outcome.error):
+        outcome = analysis.analyse_with_progress(
+            video, exercise, mirrored=mirrored, display_name=display_name,
+            annotated=state.workdir.annotated_path(digest, exercise.id, mirrored),
+        )  # fmt: skip
+        state.analyses[key] = outcome
+    if outcome is None:
+        st.caption("Press **Analyse** to count the repetitions and check your form.")
+    elif outcome.error:
+        st.error(outcome.error)
+    else:
+        analysis.show_result(outcome.result, exercise)

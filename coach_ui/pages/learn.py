@@ -1,0 +1,58 @@
+"""Learn: short pain-education lessons in plain language (coach/clinical/data/lessons/),
+the ones suggested now first, each marked as read when the patient says so."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.core.errors import CoachError
+from coach_ui import dashboard as dash
+from coach_ui import selfcare
+
+store, library, principal = dash.open_all()
+st.title("Learn about pain")
+dash.show_flash()
+patient = dash.choose_patient(store, principal)
+if patient is None:
+    st.stop()
+lessons = selfcare.lessons_or_stop()
+read = store.lessons_read(patient.id)
+suggested = selfcare.suggested_for(store, patient.id, lessons)
+by_id = {lesson.id: lesson for lesson in lessons}
+
+st.write("Five short lessons about persistent pain and how to manage it, a few minutes each. "
+         "They do not replace your physiotherapist's advice: ask them about anything here.")
+wanted = st.session_state.get(selfcare.LESSON_KEY)
+first = wanted if wanted in by_id else (suggested[0].id if suggested else lessons[0].id)
+ids = list(by_id)
+
+
+def label(lesson_id: str) -> str:
+    lesson = by_id[lesson_id]
+    mark = ":material/check_circle: " if lesson_id in read else (
+        ":material/star: " if by_id[lesson_id] in suggested else "")  # fmt: skip
+    return f"{mark}{lesson.order}. {lesson.title} ({lesson.minutes} min)"
+
+
+chosen = st.radio("Lesson", ids, index=ids.index(first), format_func=label, key="learn_choice")
+st.session_state[selfcare.LESSON_KEY] = chosen
+lesson = by_id[chosen]
+st.caption(":material/star: suggested for you now   :material/check_circle: read")
+
+with st.container(border=True):
+    st.header(lesson.title)
+    st.caption(f"{lesson.summary} About {lesson.minutes} minutes to read.")
+    st.markdown(lesson.markdown(heading_level=4))
+
+if chosen in read:
+    st.success(f"Read on {read[chosen].astimezone():%d %b %Y}.")
+elif principal.kind == "clinician":
+    st.caption(f"{patient.name} has not marked this lesson as read yet.")
+elif st.button("I have read this", type="primary"):
+    try:
+        store.mark_lesson_read(patient.id, chosen)
+    except CoachError as exc:
+        st.error(str(exc))
+    else:
+        dash.flash(f"'{lesson.title}' marked as read.")
+        st.rerun()

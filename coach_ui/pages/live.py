@@ -1,0 +1,176 @@
+"""Live coaching with the webcam: positioning, guided sets, cues shown and spoken.
+
+Wiring only. The frame callback runs on streamlit-webrtc's worker thread and calls only
+`LiveCoach.process_frames`; this page reads `LiveCoach.snapshot()` on its own thread in a
+fragment that refreshes twice a second. Each browser session has its own LiveCoach (in
+`st.session_state`), so two patients never see each other's counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from coach.core.errors import CoachError
+from coach.runtime.guided import SetPlan, Stage
+from coach.runtime.live import LiveCoach
+from coach_ui import camera, coaching, resources, selfcare
+from coach_ui import dashboard as dash
+
+
+@dataclass
+class LiveSession:
+    """One patient's session on this page: the coach and its row in the store."""
+
+    coach: LiveCoach
+    session_id: int
+    exercise_id: str
+    finished: bool = False
+
+
+state = st.session_state
+PAIN_AFTER_KEY, EFFORT_KEY = "finish_pain_after", "finish_effort"
+try:
+    library = resources.load_library()
+    store = resources.open_store()
+    rtc = camera.rtc_configuration()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.title("Live coach")
+live: LiveSession | None = state.get("live_session")
+
+# ---- 1. before the session: exercise, plan, pain --------------------------------------
+if live is None:
+    st.write(
+        "Pick your exercise, check the plan, rate your pain, then start. The coach counts "
+        "your repetitions and tells you, one tip at a time, how to do them well."
+    )
+    ids = library.ids()
+    exercise_id = st.selectbox(
+        "Exercise", ids, index=dash.live_plan_exercise(store, ids), key="live_exercise",
+        format_func=lambda i: library.get(i).name,
+    )  # fmt: skip
+    exercise = library.get(exercise_id)
+    target = dash.live_target(store, exercise.id)  # whose session, and their plan's item
+    with st.expander(f"How to do the {exercise.name.lower()} and where to put the camera"):
+        st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
+    default = dash.set_plan_for(exercise, target.item)
+    if target.item is not None:
+        st.caption("Sets and repetitions from your physiotherapist's plan.")
+    sets_col, amount_col, rest_col = st.columns(3)
+    sets = sets_col.number_input("Sets", 1, 10, default.sets, key=f"sets_{exercise_id}")
+    if exercise.mode == "hold":
+        amount = amount_col.number_input(
+            "Hold (seconds)", 5, 300, int(default.hold_s or 30), key=f"hold_{exercise_id}"
+        )
+    else:
+        amount = amount_col.number_input(
+            "Repetitions per set", 1, 50, default.reps or 10, key=f"reps_{exercise_id}"
+        )
+    rest = rest_col.number_input("Rest between sets (s)", 0, 600, int(default.rest_s))
+    pain = st.slider("How much pain do you have right now?", 0, 10, 0, help=coaching.PAIN_HELP)
+    if st.button("Start session", type="primary"):
+        plan = (
+            SetPlan(int(sets), hold_s=float(amount), rest_s=float(rest))
+            if exercise.mode == "hold"
+            else SetPlan(int(sets), reps=int(amount), rest_s=float(rest))
+        )
+        try:
+            session_id = store.start_session(
+                exercise.id, pain_before=int(pain), planned_sets=plan.sets,
+                planned_reps=plan.reps, planned_hold_s=plan.hold_s,
+                patient_id=target.patient_id,
+                plan_item_id=target.item.id if target.item is not None else None,
+            )  # fmt: skip
+        except CoachError as exc:
+            st.error(str(exc))
+            st.stop()
+        coach = LiveCoach(
+            exercise, plan, recorder=coaching.StoreRecorder(store, session_id),
+            stats_path=coaching.live_stats_path(),
+        )  # fmt: skip
+        state.live_session = LiveSession(coach, session_id, exercise.id)
+        state.pop(dash.LIVE_ITEM_KEY, None)
+        st.rerun()
+    st.stop()
+
+exercise = library.get(live.exercise_id)
+
+# ---- 3. after the session: pain, effort, summary ----------------------------------------
+if live.finished:
+    coaching.show_session_summary(store, live.session_id, exercise)
+    owner = store.session_patient_id(live.session_id)
+    if owner is not None:  # after the first session or a painful one: a lesson to read
+        selfcare.show_suggested_lessons(store, owner, key="live")
+    if st.button("Start another session"):
+        del state.live_session
+        st.rerun()
+    st.stop()
+
+
+# ---- 2. the session: camera and coaching --------------------------------------------------
+async def frames_callback(frames: list) -> list:
+    """Runs on the webrtc worker thread: no st.* here, only the session's own coach."""
+    return live_coach.process_frames(frames)
+
+
+live_coach = live.coach
+st.caption(
+    f"{exercise.name}: press **Start** below the video and allow the camera. "
+    "Stand where the whole body the exercise needs is in view."
+)
+video_col, panel_col = st.columns([3, 2])
+with video_col:
+    camera.camera_streamer(
+        f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close
+    )
+    st.caption(
+        "No picture? Allow the camera in your browser's address bar, or use "
+        "**Analyse a video** to try the coach without a webcam."
+    )
+
+
+@st.fragment(run_every=0.5)
+def coaching_panel() -> None:
+    snapshot = live_coach.snapshot()
+    coaching.show_live_panel(snapshot, exercise, live_coach.plan)
+    muted = state.get("muted", False)
+    coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
+    if snapshot.guided is not None and snapshot.guided.stage is Stage.DONE:
+        st.success("All sets done. Rate your pain and effort below to finish.")
+
+
+with panel_col:
+    coaching_panel()
+    st.toggle("Mute the voice", key="muted")
+
+
+def finish_session(live: LiveSession) -> None:
+    """The Finish form's callback: it runs before the page's next run, so that run shows
+    the summary. (Not st.rerun() after saving: a tick of the panel's timed fragment at that
+    moment turns Streamlit's pending full rerun into a panel-only one.)"""
+    result = live.coach.snapshot().result
+    try:
+        store.finish_session(
+            live.session_id, pain_after=int(state[PAIN_AFTER_KEY]),
+            effort_borg=float(state[EFFORT_KEY]), view=result.view if result else None,
+        )  # fmt: skip
+    except CoachError as exc:
+        dash.flash(str(exc), "error")
+    else:
+        live.finished = True
+
+
+with st.form("finish"):
+    st.markdown("**When you have finished**")
+    st.slider("How much pain do you have now?", 0, 10, 0, key=PAIN_AFTER_KEY,
+              help=coaching.PAIN_HELP)  # fmt: skip
+    st.select_slider(
+        "How hard was it? (Borg CR10)", options=list(coaching.BORG_CR10), value=3,
+        format_func=coaching.BORG_CR10.get, key=EFFORT_KEY,
+    )  # fmt: skip
+    st.form_submit_button("Finish and see my summary", on_click=finish_session, args=(live,))
+dash.show_flash()  # a failed save, under the form

@@ -1,0 +1,20 @@
+"""Sign in (clinic mode): the only page a signed-out visitor sees."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.core.errors import CoachError
+from coach_ui import dashboard as dash
+
+try:
+    store = dash.open_store()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+principal = dash.current_principal()
+if principal is None:
+    dash.login_form(store)
+else:
+    st.title("Signed in")
+    st.write(f"You are signed in as {principal.name}. Pick a page on the left.")

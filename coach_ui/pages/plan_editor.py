@@ -1,0 +1,121 @@
+"""Plan editor: the physio builds a patient's plan from the exercise library, overriding
+the dosage and the range-of-motion target, sets progress rules, applies the suggested
+next dosage (less load after a pain flag, more when a progress rule is met), and fills in
+the flare-up plan with the patient."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from coach.clinical import progress
+from coach.clinical.plans import dosage_text, next_dosage, spec_with_dosage
+from coach.core.errors import CoachError
+from coach_ui import dashboard as dash
+from coach_ui import selfcare
+
+store, library, principal = dash.open_all()
+dash.require_staff_page(principal)
+st.title("Plan editor")
+dash.show_flash()
+patient = dash.choose_patient(store, principal)
+if patient is None:
+    st.stop()
+plan = store.current_plan(patient.id)
+day = dash.today()
+
+
+def saved(message: str) -> None:
+    dash.flash(message)
+    st.rerun()
+
+
+# ---- the plan itself ----------------------------------------------------------------------------
+with st.form("plan"):
+    st.markdown("**New plan**" if plan is None else f"**{plan.title}**")
+    title = st.text_input("Title", plan.title if plan else "Home exercise plan", max_chars=200)
+    c1, c2 = st.columns(2)
+    start = c1.date_input("Starts", plan.start_date if plan else day)
+    end = c2.date_input("Ends (optional)", plan.end_date if plan else day + timedelta(weeks=6))
+    notes = st.text_area("Notes", (plan.notes or "") if plan else "", max_chars=4000)
+    label = "Create the plan" if plan is None else "Save the plan"
+    if st.form_submit_button(label, type="primary"):
+        try:
+            if plan is None:
+                store.create_plan(patient.id, title=title, start_date=start, end_date=end,
+                                  notes=notes or None, clinician_id=principal.clinician_id)
+            else:
+                store.update_plan(plan.id, title=title, start_date=start, end_date=end,
+                                  clear_end_date=end is None, notes=notes)  # fmt: skip
+        except CoachError as exc:
+            st.error(str(exc))
+        else:
+            saved("Plan saved.")
+if plan is None:
+    st.stop()
+
+# ---- its exercises -------------------------------------------------------------------------------
+recent = store.sessions(patient.id, date_from=day - timedelta(days=90))
+items = [i for i in plan.items if i.active]
+st.subheader("Exercises")
+if not items:
+    st.caption("No exercises yet: add the first one below.")
+for item in items:
+    name = progress.exercise_name(library, item.exercise_id)
+    with st.expander(f"{name}: {dosage_text(item)}"):
+        mine = sorted((s for s in recent if s.plan_item_id == item.id or (
+            s.plan_item_id is None and s.exercise_id == item.exercise_id)),
+            key=lambda s: s.started_at, reverse=True)  # fmt: skip
+        advice = next_dosage(item, mine)
+        if advice.kind != "keep":
+            verb = "Less load" if advice.kind == "reduce" else "Progress"
+            st.info(f"{verb} suggested: {advice.dosage.text()} ({advice.reason}).")
+            if st.button(f"Apply: {advice.dosage.text()}", key=f"apply_{item.id}"):
+                try:
+                    store.update_plan_item(item.id, spec_with_dosage(item, advice.dosage))
+                except CoachError as exc:
+                    st.error(str(exc))
+                else:
+                    saved(f"{name}: now {advice.dosage.text()}.")
+        else:
+            st.caption(f"Dosage stays: {advice.reason}.")
+        if item.exercise_id not in library.ids():
+            st.warning(f"'{item.exercise_id}' is no longer in the exercise library.")
+            continue
+        with st.form(f"item_{item.id}"):
+            spec = dash.plan_item_form(library.get(item.exercise_id), item, f"item{item.id}")
+            if st.form_submit_button("Save") and spec is not None:
+                try:
+                    store.update_plan_item(item.id, spec)
+                except CoachError as exc:
+                    st.error(str(exc))
+                else:
+                    saved(f"{name} saved.")
+        if st.button("Remove from the plan", key=f"remove_{item.id}"):
+            store.remove_plan_item(item.id)
+            saved(f"{name} removed.")
+
+st.subheader("Add an exercise")
+exercise_id = st.selectbox("From the library", library.ids(), key="add_exercise",
+                           format_func=lambda i: library.get(i).name)  # fmt: skip
+exercise = library.get(exercise_id)
+st.caption(f"Library dose: {exercise.dosage.sets} sets"
+           + (f" of {exercise.dosage.reps} reps" if exercise.dosage.reps else "")
+           + (f" of {exercise.dosage.hold_s:g} s" if exercise.dosage.hold_s else "")
+           + ". Change anything for this patient.")  # fmt: skip
+with st.form("add_item"):
+    spec = dash.plan_item_form(exercise, None, f"new_{exercise_id}")
+    if st.form_submit_button("Add to the plan", type="primary") and spec is not None:
+        try:
+            store.add_plan_item(plan.id, spec)
+        except CoachError as exc:
+            st.error(str(exc))
+        else:
+            saved(f"{exercise.name} added.")
+
+# ---- the flare-up plan ---------------------------------------------------------------------------
+st.subheader("Flare-up plan")
+st.caption("Fill it in with the patient: it is kept with this plan, shown on their Today page "
+           "and printable.")  # fmt: skip
+selfcare.flare_up_editor(store, principal, plan, key="flare")

@@ -1,0 +1,167 @@
+"""Posture check at the desk: the laptop webcam watches head, shoulders and lean, says what
+to change in plain words, and (if switched on) nudges gently after a long spell of poor
+posture or of sitting. Only the summary is kept, never a frame.
+
+Wiring only, as on the Live coach page: the frame callback calls only
+`LivePostureCheck.process_frames` on the webrtc worker thread; the panel reads snapshots in
+a fragment. Each browser session has its own check, for one patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import streamlit as st
+
+from coach.core.errors import CoachError
+from coach.posture.assess import POOR
+from coach.posture.live import LivePostureCheck
+from coach.posture.measures import CameraModel
+from coach.posture.monitor import PostureMonitor
+from coach_ui import camera, selfcare
+from coach_ui import dashboard as dash
+
+SITTING_KEY = "posture_sitting"
+SHOWN_KEY = "posture_nudges_shown"
+SAVED_KEY = "posture_last_saved"  # stays on the page: the new check's camera reruns it
+
+
+@dataclass
+class PostureSitting:
+    """One posture check on this page: the live check, whose it is, when it began."""
+
+    check: LivePostureCheck
+    patient_id: int
+    started_at: datetime  # when the page made it (the stream may start later)
+
+
+state = st.session_state
+store, library, principal = dash.open_all()
+st.title("Posture check")
+if state.get(SAVED_KEY):
+    st.success(state[SAVED_KEY])
+patient = dash.choose_patient(store, principal)
+if patient is None:
+    st.stop()
+try:
+    rtc = camera.rtc_configuration()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.write("Sit at your desk as you usually do, with the laptop's camera seeing your face and "
+         "shoulders. Press **Start** under the video, then **Calibrate** while you sit "
+         "comfortably upright: the check compares you with your own upright posture.")
+
+with st.expander("Camera and what the distance assumes"):
+    fov = st.slider("The camera's horizontal field of view (degrees)", 50, 90, 65,
+                    key="posture_fov", help="Most laptop webcams: 55-75 degrees.")  # fmt: skip
+    st.caption("The screen distance comes from the size of your face in the image: it assumes "
+               "eyes about 63 mm apart (the adult average) and this field of view, so treat it "
+               "as a guide (about 10-15% either way). A new field of view applies from the "
+               "next check.")  # fmt: skip
+
+sitting: PostureSitting | None = state.get(SITTING_KEY)
+if sitting is None or sitting.patient_id != patient.id:
+    monitor = PostureMonitor(camera=CameraModel(horizontal_fov_deg=float(fov)))
+    sitting = PostureSitting(LivePostureCheck(monitor), patient.id, datetime.now(UTC))
+    state[SITTING_KEY], state[SHOWN_KEY] = sitting, 0
+check = sitting.check
+
+
+async def frames_callback(frames: list) -> list:
+    """Runs on the webrtc worker thread: no st.* here, only this session's check."""
+    return check.process_frames(frames)
+
+
+video_col, panel_col = st.columns([3, 2])
+with video_col:
+    camera.camera_streamer(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}", rtc,
+                       frames_callback, on_ended=check.close)  # fmt: skip
+    st.caption("Nothing you do here is recorded except the summary when you press "
+               "**Finish and save**: no picture, no video.")  # fmt: skip
+
+
+@st.fragment(run_every=1.0)
+def posture_panel() -> None:
+    snapshot = check.snapshot()
+    for nudge in snapshot.nudges[state.get(SHOWN_KEY, 0):]:
+        st.toast(nudge.text, icon=":material/self_improvement:")
+    state[SHOWN_KEY] = len(snapshot.nudges)
+    current = snapshot.state
+    if current is None:
+        st.info("Waiting for the camera: press **Start** under the video.")
+        return
+    if current.calibrating:
+        st.progress(current.calibration_progress,
+                    text="Calibrating: sit comfortably upright and look at the screen")
+        return
+    if not current.present:
+        st.warning("I cannot see your face and both shoulders: sit in front of the camera.")
+        return
+    if not current.poor:
+        st.success("Your posture looks good." if current.calibrated else
+                   "Looking fine. Calibrate to check your head and shoulders too.")
+    if current.calibrated:
+        st.caption("Compared with your own upright posture (calibrated).")
+    for finding in current.findings:  # poor posture as a warning, the rest as advice
+        show = st.warning if finding.issue in POOR else st.info
+        show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
+    left, right = st.columns(2)
+    if current.measures is not None:
+        left.metric("From the screen", f"{100 * current.measures.screen_distance_m:.0f} cm",
+                    help="Aim for about arm's length, 50-75 cm.")  # fmt: skip
+    right.metric("Sitting for", f"{snapshot.sitting_s / 60:.0f} min")
+    if snapshot.nudges:
+        st.caption(f"Last reminder: {snapshot.nudges[-1].text}")
+
+
+with panel_col:
+    reminders = st.toggle(
+        "Gentle reminders", key="posture_reminders",
+        help="A nudge after about 2 minutes of poor posture or 40 minutes of sitting, "
+        "at most one every 10 minutes.",
+    )  # fmt: skip
+    check.set_reminders(reminders)
+    if st.button("Calibrate: I am sitting comfortably upright"):
+        check.calibrate()
+    posture_panel()
+
+def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
+    """The Finish button's callback. It runs before the page's next run, so that run shows
+    the saved summary and a fresh check. (Not st.rerun() after saving: a tick of the panel's
+    timed fragment arriving at that moment turns Streamlit's pending full rerun into a
+    panel-only one, and the page would go on showing the old check.)"""
+    summary = check.summary()
+    if not summary["observed_s"]:
+        dash.flash("Nothing to save yet: start the camera and sit in view first.", "info")
+        return
+    # The check ran for the frames' time, which may have begun well after the page opened:
+    # date it back from now by that time.
+    ended = datetime.now(UTC)
+    ran = timedelta(seconds=summary["observed_s"] + summary["away_s"])
+    started = max(sitting.started_at, ended - ran)
+    try:
+        store.add_posture_check(sitting.patient_id, started_at=started, ended_at=ended,
+                                summary=summary)  # fmt: skip
+    except CoachError as exc:
+        dash.flash(str(exc), "error")
+        return
+    check.close()
+    del state[SITTING_KEY]
+    minutes = summary["observed_s"] / 60
+    state[SAVED_KEY] = (f"Posture check saved: {minutes:.0f} min in view, good posture "
+                        f"{100 * (summary['good_fraction'] or 0):.0f}% of the time.")  # fmt: skip
+
+
+st.button("Finish and save the summary", type="primary", on_click=finish_and_save,
+          args=(check, sitting))  # fmt: skip
+dash.show_flash()  # what the Finish button had to say, under it
+
+st.subheader("Earlier checks")
+rows = selfcare.posture_rows(store.posture_checks(patient.id))
+if rows:
+    st.dataframe(rows, hide_index=True)
+else:
+    st.caption("No posture checks saved yet.")

@@ -1,0 +1,130 @@
+"""Patient progress: adherence calendar, range of motion per exercise against its target and
+the normal range, assessments (measured range of motion and functional tests) over time,
+reps and sets, pain before and after, faults by type, goals (PSFS), and the exports for the
+referring clinician."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from coach.clinical import progress
+from coach.clinical.plans import weekly_adherence
+from coach.core.errors import CoachError
+from coach_ui import assessment, selfcare
+from coach_ui import dashboard as dash
+
+store, library, principal = dash.open_all()
+st.title("Progress" if principal.kind == "patient" else "Patient progress")
+dash.show_flash()
+patient = dash.choose_patient(store, principal)
+if patient is None:
+    st.stop()
+
+day = dash.today()
+c1, c2 = st.columns(2)
+first = c1.date_input("From", day - timedelta(weeks=8), key="progress_from")
+last = c2.date_input("To", day, key="progress_to")
+if first > last:
+    st.error("The start date is after the end date.")
+    st.stop()
+sessions = store.sessions(patient.id, date_from=first, date_to=last)
+plan = store.current_plan(patient.id)
+
+adherence = weekly_adherence(plan, store.sessions(patient.id, date_from=day - timedelta(7)), day)
+flags = progress.flag_rows(sessions, library)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Sessions in range", len(sessions))
+m2.metric("This week", adherence.text(), help="Sessions done vs prescribed (from Monday)")
+m3.metric("Pain flags", len(flags), help="Pain during exercise above 5/10, or a rise of 2+")
+m4.metric("Reps in range", sum(s.reps for s in sessions))
+for flag in flags[-3:]:
+    st.warning(f"{flag['day']:%d %b}, {flag['exercise']}: {flag['reasons']}. "
+               "Suggest less load next time.")  # fmt: skip
+
+st.subheader("Adherence")
+calendar = dash.calendar_chart(progress.calendar_rows(sessions, first, last))
+if calendar is not None:
+    st.altair_chart(calendar, width="stretch")
+
+st.subheader("Range of motion")
+rom = progress.rom_rows(sessions, plan, library)
+if not rom:
+    st.caption("No repetitions with a measured angle in this range yet.")
+for exercise in dict.fromkeys(r["exercise"] for r in rom):
+    chart = dash.rom_chart(rom, exercise)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+if rom:
+    st.caption("Green band: the plan's target and beyond. Grey band: the normal adult active "
+               "range. Measured by markerless video pose estimation (about 5-7° error "
+               "side-on).")  # fmt: skip
+
+assessment.show_trends(store, patient)
+
+st.subheader("Pain, reps and faults")
+chart = dash.pain_chart(progress.pain_rows(sessions, library))
+if chart is not None:
+    st.altair_chart(chart, width="stretch")
+else:
+    st.caption("No pain ratings in this range.")
+chart = dash.volume_chart(progress.volume_rows(sessions, library))
+if chart is not None:
+    st.altair_chart(chart, width="stretch")
+chart = dash.fault_chart(progress.fault_rows(sessions, library))
+if chart is not None:
+    st.altair_chart(chart, width="stretch")
+else:
+    st.caption("No form faults in this range.")
+
+st.subheader("Goals")
+st.caption("Activities the patient finds hard, scored 0 (unable) to 10 (as before the "
+           "problem): the Patient-Specific Functional Scale.")  # fmt: skip
+selfcare.show_goal_reminder(store, patient.id, key="progress", link=False)
+goals = store.goals(patient.id)
+chart = dash.goal_chart(progress.goal_rows(goals))
+if chart is not None:
+    st.altair_chart(chart, width="stretch")
+if goals:
+    with st.form("score_goals"):
+        scores = {g.id: st.slider(g.activity, 0, 10, g.latest if g.latest is not None else 5,
+                                  key=f"goal_{g.id}") for g in goals}  # fmt: skip
+        if st.form_submit_button("Save today's scores"):
+            try:
+                for goal_id, score in scores.items():
+                    store.score_goal(goal_id, score, scored_on=day)
+            except CoachError as exc:
+                st.error(str(exc))
+            else:
+                dash.flash("Scores saved.")
+                st.rerun()
+if len(goals) < 5:
+    with st.form("add_goal", clear_on_submit=True):
+        activity = st.text_input("A new goal (an activity, e.g. 'climb the stairs at home')",
+                                 max_chars=200)  # fmt: skip
+        if st.form_submit_button("Add goal"):
+            try:
+                store.add_goal(patient.id, activity)
+            except CoachError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+selfcare.show_self_management(store, principal, patient.id)
+
+st.subheader("Sessions")
+if sessions:
+    st.dataframe(
+        [{"Id": s.id, "When": s.started_at.astimezone().strftime("%d %b %Y %H:%M"),
+          "Exercise": progress.exercise_name(library, s.exercise_id),
+          "Sets": s.sets_done, "Reps": s.reps, "Partial": s.partial_reps,
+          "Pain": dash.pain_text(s), "Effort": s.effort_borg,
+          "Faults": sum(s.faults.values())} for s in reversed(sessions)],
+        hide_index=True,
+    )  # fmt: skip
+    st.caption("Open one on the **Session** page for each repetition and its faults.")
+else:
+    st.caption("No sessions in this range.")
+
+dash.export_section(store, principal, patient, library)

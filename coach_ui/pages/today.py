@@ -1,0 +1,73 @@
+"""Today: the exercises of the patient's plan for today, ticked off when done, with the
+physio's dosage and, after a painful session, the advice to take it easier; then the
+self-management blocks: goals due for rating, suggested lessons, the flare-up plan."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.clinical import progress
+from coach.clinical.plans import dosage_text
+from coach.core.errors import CoachError
+from coach_ui import dashboard as dash
+from coach_ui import selfcare
+
+store, library, principal = dash.open_all()
+st.title("Today")
+dash.show_flash()
+patient = dash.choose_patient(store, principal)
+if patient is None:
+    st.stop()
+plan, items = dash.today_items(store, patient.id)
+STATUS = {"done": ":green[:material/check_circle:] Done today",
+          "complete": ":green[:material/check_circle:] Done for this week",
+          "due": ":orange[:material/radio_button_unchecked:] To do today",
+          "optional": ":blue[:material/bedtime:] Optional today (a rest day is fine)"}  # fmt: skip
+
+
+def exercises_today() -> None:
+    """The plan's exercises for today, each ticked off or with its buttons."""
+    if plan is None or not items:
+        st.info("There is no exercise plan for today. Your physiotherapist sets one up on the "
+                "**Plan editor** page; meanwhile, any exercise works on **Live coach**.")
+        return
+    done = sum(t.ticked for t in items)
+    st.progress(done / len(items), text=f"{done} of {len(items)} done")
+    for entry in items:
+        item = entry.item
+        name = progress.exercise_name(library, item.exercise_id)
+        with st.container(border=True):
+            st.markdown(f"**{name}**: {dosage_text(item)}  \n{STATUS[entry.status]}, "
+                        f"{entry.done_this_week} of {item.frequency_per_week} "
+                        "this week")  # fmt: skip
+            if item.notes:
+                st.caption(item.notes)
+            if entry.advice.kind == "reduce":
+                st.warning(f"Last time your pain went up ({entry.advice.reason}). Take it "
+                           f"easier today: {entry.advice.dosage.text()}, and tell your "
+                           "physiotherapist.")
+            elif entry.advice.kind == "progress" and principal.is_staff:
+                st.info(f"Ready to progress: {entry.advice.dosage.text()} "
+                        f"({entry.advice.reason}). Apply it on the Plan editor page.")
+            if entry.ticked:
+                continue
+            go, by_hand = st.columns(2)
+            if go.button("Start with the coach", key=f"go_{item.id}", type="primary"):
+                st.session_state[dash.LIVE_ITEM_KEY] = item.id
+                st.switch_page("pages/live.py")
+            if by_hand.button("Done without the camera", key=f"hand_{item.id}"):
+                try:
+                    store.log_session_done_by_hand(item.id)
+                except CoachError as exc:
+                    st.error(str(exc))
+                else:
+                    dash.flash(f"{name} ticked off for today.")
+                    st.rerun()
+
+
+exercises_today()
+selfcare.show_goal_reminder(store, patient.id, key="today")
+selfcare.show_suggested_lessons(store, patient.id, key="today")
+if plan is not None:
+    with st.expander("My flare-up plan", icon=":material/healing:"):
+        selfcare.show_flare_up(store, principal, patient.id, key="today_flare")

@@ -1,0 +1,163 @@
+"""The live coach without a browser: recorded poses stand in for the webcam and the model."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from coach.engine.results import Rep
+from coach.runtime.guided import SetPlan, Stage
+from coach.runtime.live import LiveCoach
+from coach.vision.recording import PoseRecording
+from tests.conftest import POSE_FIXTURES
+
+
+class RecordedEstimator:
+    """Plays back a recording's poses, one frame per call, whatever the pixels."""
+
+    def __init__(self, name: str) -> None:
+        self.recording = PoseRecording.load(POSE_FIXTURES / f"{name}.npz")
+        self._frames = iter(self.recording.frames())
+        self.closed = False
+
+    def detect(self, rgb: np.ndarray, t_s: float):
+        return next(self._frames)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class ListRecorder:
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+
+    def set_started(self, set_index: int) -> None:
+        self.events.append(("set_started", set_index))
+
+    def rep(self, set_index: int, rep: Rep) -> None:
+        self.events.append(("rep", set_index, rep.index))
+
+    def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
+        self.events.append(("set_finished", set_index, reps))
+
+
+def run_live(library, clip: str, exercise_id: str, plan: SetPlan, recorder=None) -> LiveCoach:
+    estimator = RecordedEstimator(clip)
+    coach = LiveCoach(
+        library.get(exercise_id), plan, recorder=recorder, estimator_factory=lambda: estimator
+    )
+    play(coach, estimator.recording)
+    return coach
+
+
+def play(loop, recording: PoseRecording) -> None:
+    """Blank frames at the recording's times through a live frame loop (the estimator
+    plays the poses back), checking each annotated frame and its stage timings."""
+    width, height = recording.frame_wh
+    blank = np.zeros((height, width, 3), dtype=np.uint8)
+    for t_s in recording.t_s:
+        frame, timing = loop.process_rgb(blank, float(t_s))
+        assert frame.shape == blank.shape and set(timing) == {"pose", "engine", "draw"}
+
+
+def test_two_sets_of_three_with_rest_are_logged_as_they_happen(library):
+    """Eight squats in the clip: set 1 takes three, a short rest, set 2 takes three more."""
+    recorder = ListRecorder()
+    plan = SetPlan(sets=2, reps=3, rest_s=0.5)
+    coach = run_live(library, "squat_side_studio", "squat", plan, recorder)
+    snapshot = coach.snapshot()
+    assert snapshot.guided.stage is Stage.DONE
+    kinds = [e[0] for e in recorder.events]
+    assert kinds == ["set_started", "rep", "rep", "rep", "set_finished"] * 2
+    assert [e for e in recorder.events if e[0] == "set_finished"] == [
+        ("set_finished", 1, 3), ("set_finished", 2, 3),
+    ]  # fmt: skip
+    assert len(snapshot.reps) == 6
+
+
+def test_positioning_comes_before_counting(library):
+    """The first frames only position the patient: the set starts after they stand still."""
+    coach = LiveCoach(
+        library.get("squat"), SetPlan(sets=1, reps=5),
+        estimator_factory=lambda: RecordedEstimator("squat_side_studio"),
+    )  # fmt: skip
+    blank = np.zeros((720, 1280, 3), dtype=np.uint8)
+    coach.process_rgb(blank, 0.0)
+    state = coach.snapshot().guided
+    assert state.stage is Stage.POSITIONING and state.reps_in_set == 0
+
+
+def test_store_failure_is_reported_and_counting_goes_on(library):
+    from coach.store import StoreError
+
+    class BrokenRecorder(ListRecorder):
+        def rep(self, set_index: int, rep: Rep) -> None:
+            raise StoreError("disk is full")
+
+    coach = run_live(library, "squat_side_studio", "squat", SetPlan(1, reps=4), BrokenRecorder())
+    snapshot = coach.snapshot()
+    assert snapshot.error is not None and "disk is full" in snapshot.error
+    assert len(snapshot.reps) == 4 and snapshot.guided.stage is Stage.DONE
+
+
+def test_only_the_newest_queued_frame_is_processed(library):
+    av = pytest.importorskip("av")
+    estimator = RecordedEstimator("squat_side_studio")
+    coach = LiveCoach(library.get("squat"), SetPlan(1, reps=3), estimator_factory=lambda: estimator)
+    frames = []
+    for i in range(3):
+        frame = av.VideoFrame.from_ndarray(np.zeros((480, 640, 3), np.uint8), format="rgb24")
+        frame.pts, frame.time_base = i * 3000, __import__("fractions").Fraction(1, 90000)
+        frames.append(frame)
+    out = coach.process_frames(frames)
+    snapshot = coach.snapshot()
+    assert len(out) == 1 and out[0].width == 640
+    assert snapshot.frames == 1 and snapshot.dropped == 2
+    assert set(snapshot.timings_ms) == {"decode", "pose", "engine", "draw", "encode"}
+
+
+def test_two_live_coaches_do_not_share_counts(library):
+    one = run_live(library, "squat_side_studio", "squat", SetPlan(1, reps=8))
+    two = LiveCoach(
+        library.get("squat"), SetPlan(1, reps=8),
+        estimator_factory=lambda: RecordedEstimator("squat_side_studio"),
+    )  # fmt: skip
+    assert len(one.snapshot().reps) > 0 and two.snapshot().reps == ()
+
+
+def test_the_page_closing_the_model_lets_the_frame_in_it_finish(library):
+    """The posture page closes the model on its own thread when the patient saves, while
+    the webrtc worker may be in the middle of a frame: that frame finishes on the open
+    model, then the model is closed (closed under it, MediaPipe fails the frame)."""
+    in_model, release = threading.Event(), threading.Event()
+
+    class SlowEstimator(RecordedEstimator):
+        def detect(self, rgb: np.ndarray, t_s: float):
+            in_model.set()
+            release.wait(10)
+            assert not self.closed, "the model was closed while a frame was in it"
+            return super().detect(rgb, t_s)
+
+    estimator = SlowEstimator("squat_side_studio")
+    coach = LiveCoach(library.get("squat"), SetPlan(1, reps=3), estimator_factory=lambda: estimator)
+    outcome: list = []
+
+    def worker_frame() -> None:
+        try:
+            outcome.append(coach.process_rgb(np.zeros((480, 640, 3), np.uint8), 0.0)[0].shape)
+        except AssertionError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=worker_frame)
+    worker.start()
+    assert in_model.wait(10)
+    page = threading.Thread(target=coach.close)
+    page.start()
+    page.join(0.2)
+    assert page.is_alive() and not estimator.closed  # waiting for the frame
+    release.set()
+    worker.join(10)
+    page.join(10)
+    assert outcome == [(480, 640, 3)] and estimator.closed

@@ -1,0 +1,321 @@
+"""AppTests of the dashboard pages (patients, progress, session, plan editor, today, sign
+in), the live page's link to the plan, and access in clinic mode: a patient cannot read
+another patient's data through any page or export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coach.auth.access import Login, Principal
+from coach.clinical.plans import PlanItemSpec
+from coach_ui import dashboard as dash
+from coach_ui import resources
+from tests.conftest import ROOT
+from tests.support.store_data import record_session, seed_patient
+
+PAGES = ROOT / "coach_ui" / "pages"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """A fresh database for the pages (the store is a process-wide cached resource)."""
+    monkeypatch.setenv("FORM_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'coach.db'}")
+    monkeypatch.delenv("FORM_COACH_MODE", raising=False)
+    resources.open_store.clear()
+    yield resources.open_store()
+    resources.open_store.clear()
+
+
+@pytest.fixture
+def clinic(store, library, monkeypatch):
+    """Clinic mode: clinician Ann with patients Ana (login ana.p) and Ben; clinician Bob with
+    patient Cy. Each patient has sessions."""
+    monkeypatch.setenv("FORM_COACH_MODE", "clinic")
+    ann, bob = store.add_clinician("Ann Physio"), store.add_clinician("Bob Physio")
+    store.add_account("ann", "ann's long password", clinician_id=ann)
+    ana = seed_patient(store, library, name="Ana Patient", clinician_id=ann)
+    store.add_account("ana.p", "ana's long password", patient_id=ana.patient_id)
+    ben = seed_patient(store, library, name="Ben Patient", clinician_id=ann, days=2)
+    cy = seed_patient(store, library, name="Cy Patient", clinician_id=bob, days=2)
+    return {"ann": ann, "bob": bob, "ana": ana, "ben": ben, "cy": cy}
+
+
+def page(name: str, *, login: Principal | None = None, query: dict | None = None,
+         state: dict | None = None) -> AppTest:  # fmt: skip
+    at = AppTest.from_file(str(PAGES / name), default_timeout=60)
+    if login is not None:
+        now = datetime.now(UTC)
+        at.session_state[dash.LOGIN_KEY] = Login(login, now, now)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    for key, value in (query or {}).items():
+        at.query_params[key] = str(value)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list:
+    return at.get("vega_lite_chart")
+
+
+def everything_shown(at: AppTest) -> str:
+    """The text of every element on the page, tables included."""
+    parts = []
+    for kind in ("title", "markdown", "caption", "info", "warning", "error", "success",
+                 "metric", "subheader", "selectbox"):  # fmt: skip
+        for element in getattr(at, kind):
+            parts.append(str(getattr(element, "value", "")))
+            parts.append(str(getattr(element, "label", "")))
+            if kind == "selectbox":
+                parts += [str(o) for o in element.options]
+    parts += [table.value.to_string() for table in at.dataframe]
+    parts += [str(chart.proto) for chart in charts(at)]
+    return "\n".join(parts)
+
+
+# ---- home mode: every page with data ------------------------------------------------------------
+def test_patients_page_lists_adherence_pain_and_flags_and_adds_a_patient(store, library):
+    seeded = seed_patient(store, library, name="Ana Example", days=4)
+    at = page("patients.py")
+    table = at.dataframe[0].value
+    row = table[table["Id"] == seeded.patient_id].iloc[0]
+    assert row["Patient"] == "Ana Example"
+    today = datetime.now().astimezone().date()
+    monday = today - timedelta(days=today.weekday())
+    this_week = sum(monday <= s.day for s in store.sessions(seeded.patient_id))
+    assert row["This week"] == f"{min(this_week, 3)}/6"  # squat 3x + plank 3x a week
+    assert row["Pain flags (14 days)"] == 1 and "pain rose 4 points" in row["Latest flag"]
+    assert any("Ana Example" in w.value for w in at.warning)
+    name_box = next(t for t in at.text_input if t.label == "Name")
+    name_box.set_value("Brand New")
+    next(b for b in at.button if b.label == "Add patient").click().run()
+    assert not at.exception
+    assert "Brand New" in set(at.dataframe[0].value["Patient"])
+
+
+def test_patients_page_refuses_a_bad_name(store):
+    at = page("patients.py")
+    next(t for t in at.text_input if t.label == "Name").set_value("1234")
+    next(b for b in at.button if b.label == "Add patient").click().run()
+    assert any("must contain a letter" in e.value for e in at.error)
+
+
+def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library):
+    seeded = seed_patient(store, library, days=4)
+    goal = store.goals(seeded.patient_id)[0]
+    store.score_goal(goal.id, 4, scored_on=datetime.now().date() - timedelta(days=7))
+    at = page("progress.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    titles = " | ".join(str(c.proto) for c in charts(at))  # specs and their data
+    squat = f"Squat: {library.get('squat').angles['knee_flexion'].label.lower()}"
+    for title in ("Sessions done per day", squat, "Pain before and after",
+                  "Form faults by type", "Reps and sets per session", "Goals (PSFS)"):  # fmt: skip
+        assert title in titles, title
+    knee = library.get("squat").angles["knee_flexion"]
+    low, high = knee.normal_range
+    assert f"normal adult range {low:g}-{high:g}" in titles
+    assert f"target: {library.get('squat').reps.target:g}" in titles
+    assert at.metric[0].value == "4"  # sessions in range
+    next(b for b in at.button if b.label == "Prepare the exports").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (wanted, files) = at.session_state[dash.EXPORTS_KEY]
+    assert wanted[0] == seeded.patient_id
+    assert set(files) == {"sessions.csv", "reps.csv", "assessments.csv", "sessions.json",
+                          "report.pdf", "fhir-bundle.json"}  # fmt: skip
+    assert files["report.pdf"][0].startswith(b"%PDF-")
+    assert len(at.get("download_button")) == 6
+
+
+def test_progress_page_scores_goals(store, library):
+    seeded = seed_patient(store, library, days=1)
+    at = page("progress.py", query={"patient": seeded.patient_id})
+    slider = next(s for s in at.slider if s.label == "Climb the stairs at home")
+    slider.set_value(7)
+    next(b for b in at.button if b.label == "Save today's scores").click().run()
+    assert store.goals(seeded.patient_id)[0].latest == 7
+
+
+def test_session_page_shows_each_rep_the_angle_outline_and_faults(store, library):
+    seeded = seed_patient(store, library, days=4)
+    faulty = seeded.session_ids[1]  # a session with "too_fast" faults
+    at = page("session.py", query={"patient": seeded.patient_id, "session": faulty})
+    table = at.dataframe[0].value
+    assert len(table) == 5 and list(table["Peak (°)"])[:2] == [90.0, 91.0]
+    assert set(table["Faults"]) == {"Slow down"}
+    specs = [str(c.proto.spec) for c in charts(at)]
+    label = library.get("squat").angles["knee_flexion"].label
+    assert any(f"{label} over the session" in s for s in specs)
+    assert any("Faults on the timeline" in s for s in specs)
+    assert any("not the angle on every video frame" in c.value for c in at.caption)
+
+
+def test_session_page_says_so_when_there_are_no_reps(store):
+    patient = store.default_patient().id
+    store.start_session("squat", patient_id=patient, pain_before=2)
+    at = page("session.py")
+    assert any("No repetitions" in i.value for i in at.info)
+
+
+def test_plan_editor_builds_a_plan_from_the_library(store, library):
+    patient = store.add_patient("Planned Patient")
+    at = page("plan_editor.py", state={dash.PATIENT_KEY: patient})
+    next(b for b in at.button if b.label == "Create the plan").click().run()
+    assert store.current_plan(patient) is not None
+    at.selectbox(key="add_exercise").set_value("squat").run()
+    at.number_input(key="new_squat_reps").set_value(12)
+    at.number_input(key="new_squat_target").set_value(80)
+    next(b for b in at.button if b.label == "Add to the plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (item,) = store.current_plan(patient).items
+    assert (item.exercise_id, item.reps, item.rom_target_deg) == ("squat", 12, 80.0)
+    assert item.progress_rule is None
+    sets = library.get("squat").dosage.sets
+    assert any(f"Squat: {sets} x 12 reps" in e.label for e in at.expander)
+
+
+def test_plan_editor_applies_less_load_after_a_pain_flag(store, library):
+    seeded = seed_patient(store, library, days=1)
+    record_session(store, seeded.patient_id, seeded.squat_item,
+                   datetime.now(UTC) - timedelta(minutes=30), pain=(2, 7))  # fmt: skip
+    at = page("plan_editor.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    assert any("Less load suggested: 1 x 3 reps" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "Apply: 1 x 3 reps").click().run()
+    assert store.get_plan_item(seeded.squat_item).reps == 3
+
+
+def test_today_lists_the_plan_and_ticks_off_an_exercise_done_by_hand(store, library):
+    patient = store.default_patient().id
+    plan = store.create_plan(patient, start_date=datetime.now().date() - timedelta(days=3))
+    plank = store.add_plan_item(plan, PlanItemSpec.from_exercise(library.get("plank")))
+    at = page("today.py")
+    assert any("Plank" in m.value and "To do today" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Done without the camera").click().run()
+    assert any("Done today" in m.value for m in at.markdown)
+    assert store.sessions(patient)[-1].plan_item_id == plank
+
+
+def test_today_without_a_plan_points_to_the_plan_editor(store):
+    at = page("today.py")
+    assert any("no exercise plan" in i.value for i in at.info)
+
+
+@pytest.fixture
+def webrtc_renders(monkeypatch):
+    import streamlit_webrtc.component as component
+
+    monkeypatch.setattr(component, "get_this_session_info", lambda: None)
+
+
+def test_live_page_records_the_session_for_the_plan_item(store, library, webrtc_renders):
+    patient = store.default_patient().id
+    plan = store.create_plan(patient, start_date=datetime.now().date() - timedelta(days=1))
+    squat = store.add_plan_item(plan, PlanItemSpec.from_exercise(library.get("squat"),
+                                                                  sets=2, reps=7))  # fmt: skip
+    at = page("live.py", state={dash.LIVE_ITEM_KEY: squat})
+    assert at.selectbox[0].value == "squat"
+    assert next(n for n in at.number_input if n.label == "Repetitions per set").value == 7
+    next(b for b in at.button if b.label == "Start session").click().run()
+    record = store.session(at.session_state["live_session"].session_id)
+    assert (record.patient_id, record.plan_item_id, record.planned_reps) == (patient, squat, 7)
+
+
+# ---- clinic mode: logins and who sees what -----------------------------------------------------
+def test_clinic_mode_pages_ask_for_a_login_first(clinic):
+    for name in ("patients.py", "progress.py", "session.py", "plan_editor.py", "today.py",
+                 "login.py"):  # fmt: skip
+        at = page(name)
+        assert [t.value for t in at.title] == ["Sign in"], name
+        assert not at.dataframe and not charts(at)
+    router = AppTest.from_file(str(ROOT / "coach_ui" / "app.py"), default_timeout=60).run()
+    assert [t.value for t in router.title] == ["Sign in"]
+
+
+def test_signing_in_with_the_right_password_only(clinic):
+    at = page("login.py")
+    at.text_input[0].set_value("ana.p")
+    at.text_input[1].set_value("not the password")
+    at.button[0].click().run()
+    assert any("do not match" in e.value for e in at.error)
+    at.text_input[1].set_value("ana's long password")
+    at.button[0].click().run()
+    login = at.session_state[dash.LOGIN_KEY]
+    assert (login.principal.kind, login.principal.patient_id) == (
+        "patient", clinic["ana"].patient_id)
+
+
+def test_an_expired_login_asks_again(clinic):
+    at = AppTest.from_file(str(PAGES / "progress.py"), default_timeout=60)
+    old = datetime.now(UTC) - timedelta(hours=1)
+    principal = Principal("patient", "Ana", patient_id=clinic["ana"].patient_id)
+    at.session_state[dash.LOGIN_KEY] = Login(principal, old, old)
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert any("expired" in w.value for w in at.warning)
+
+
+def test_a_clinician_sees_only_their_own_patients(clinic):
+    ann = Principal("clinician", "Ann Physio", clinician_id=clinic["ann"])
+    at = page("patients.py", login=ann)
+    assert set(at.dataframe[0].value["Patient"]) == {"Ana Patient", "Ben Patient"}
+    at = page("progress.py", login=ann, query={"patient": clinic["cy"].patient_id})
+    assert any("no patient" in e.value for e in at.error)
+    assert "Cy Patient" not in everything_shown(at)
+
+
+OTHER_PAGES = ["progress.py", "session.py", "today.py"]
+
+
+@pytest.mark.parametrize("name", OTHER_PAGES)
+@pytest.mark.parametrize("victim", ["ben", "cy"])
+def test_a_patient_cannot_open_another_patients_data(clinic, name, victim):
+    ana = Principal("patient", "Ana Patient", patient_id=clinic["ana"].patient_id)
+    other = clinic[victim]
+    for query in ({"patient": other.patient_id}, {"session": other.session_ids[0]}):
+        at = page(name, login=ana, query=query)
+        shown = everything_shown(at)
+        assert any("that you can see" in e.value for e in at.error), (name, query)
+        assert f"{victim.capitalize()} Patient" not in shown
+        assert not at.dataframe and not charts(at)
+
+
+@pytest.mark.parametrize("name", ["patients.py", "plan_editor.py"])
+def test_a_patient_cannot_open_the_physio_pages(clinic, name):
+    ana = Principal("patient", "Ana Patient", patient_id=clinic["ana"].patient_id)
+    at = page(name, login=ana)
+    assert any("for your physiotherapist" in e.value for e in at.error)
+    assert "Ben Patient" not in everything_shown(at) and not at.dataframe
+
+
+def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
+    ana = clinic["ana"]
+    for who in ("ana", "cy"):
+        store.add_assessment(clinic[who].patient_id, kind="timed_up_and_go", measure="time",
+                             value=9.5, unit="s", notes=f"{who}'s walk")  # fmt: skip
+    me = Principal("patient", "Ana Patient", patient_id=ana.patient_id)
+    at = page("progress.py", login=me, state={dash.PATIENT_KEY: clinic["cy"].patient_id})
+    assert not at.selectbox or all(s.label != "Patient" for s in at.selectbox)
+    shown = everything_shown(at)
+    assert "Cy Patient" not in shown and "Ben Patient" not in shown
+    next(b for b in at.button if b.label == "Prepare the exports").click().run()
+    (wanted, files) = at.session_state[dash.EXPORTS_KEY]
+    assert wanted[0] == ana.patient_id
+    for name, (data, _mime) in files.items():
+        if isinstance(data, str):
+            assert "Cy Patient" not in data and "Ben Patient" not in data, name
+    assert "ana's walk" in files["assessments.csv"][0]
+    assert "cy's walk" not in files["assessments.csv"][0]
+    at = page("session.py", login=me)
+    assert {o for o in at.selectbox[0].options} and "Cy" not in everything_shown(at)
+
+
+def test_a_plan_dosage_beyond_the_live_pages_inputs_is_brought_within_them(library):
+    from coach.store.records import PlanItem
+
+    big = PlanItem(1, 1, 1, "squat", 20, 120, None, 900.0, None, None, 3, None, None, True)
+    plan = dash.set_plan_for(library.get("squat"), big)
+    assert (plan.sets, plan.reps, plan.rest_s) == (10, 50, 600)
+    hold = PlanItem(2, 1, 2, "plank", 2, None, 2.0, 30.0, None, None, 3, None, None, True)
+    assert dash.set_plan_for(library.get("plank"), hold).hold_s == 5
