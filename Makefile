@@ -27,7 +27,7 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# The table of shipped exercises in docs/exercises.md, generated from exercises/*.toml.
+# The table of shipped exercises in docs/exercises.md, generated from coach/exercise/definitions/*.toml.
 docs: $(STAMP)
 	$(BIN)/python scripts/update_docs.py
 

@@ -2,7 +2,7 @@
 
 Home mode (the default) opens every page without a login. Clinic mode
 (FORM_COACH_MODE=clinic) shows only the sign-in page until someone signs in, then the pages
-for a clinician or for a patient. Each page checks the user again itself (ui/dashboard.py),
+for a clinician or for a patient. Each page checks the user again itself (coach_ui/dashboard.py),
 so a page reached by its address is no way around the login.
 """
 

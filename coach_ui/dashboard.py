@@ -4,7 +4,7 @@ Access first: every page asks `require_principal()` (a login form in clinic mode
 reads patient data only after `choose_patient` / `choose_session` checked the user may see
 it (coach.auth.access). Chart builders are plain functions returning Altair charts from the rows
 of coach.clinical.progress, testable without a browser. The store and the library are the app's
-shared ones (ui/resources.py); this module never writes SQL, it only calls `Store` methods.
+shared ones (coach_ui/resources.py); this module never writes SQL, it only calls `Store` methods.
 """
 
 from __future__ import annotations

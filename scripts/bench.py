@@ -496,7 +496,7 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
 - The pose model: about 26 ms of wall time per frame, run by MediaPipe's own threads; the
   thread that calls it does nothing else (about 1 ms of its own CPU a frame: MediaPipe's
   Python wrapper and ours).
-- Beside it, on worker threads that lower their own priority (`coach/threads.py`):
+- Beside it, on worker threads that lower their own priority (`coach/runtime/threads.py`):
   decoding (FFmpeg's threads, 1-3 ms), shrinking a 720p frame to 640 px (0.6 ms), the
   coach itself (tracker, smoother, engine, rules, cues: 0.7 ms), drawing (1.1 ms), the
   RGB to yuv420p conversion and libx264 `veryfast` (`subme=1`) encoding of the annotated
@@ -540,7 +540,7 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   a shorter GIL switch interval (more time lost waiting for the GIL); building the crowd
   check's landmarker on its own thread (MediaPipe builds landmarkers one at a time: 0.37 s
   one after the other, 0.38 s on two threads, `where_time_goes.py build`).
-- Thread placement (`coach/cores.py`, in every figure from the run of 05:12 on 28
+- Thread placement (`coach/runtime/cores.py`, in every figure from the run of 05:12 on 28
   November): MediaPipe passes each frame between several threads of its own, one at a
   time; kept on one core, with everything else on the other, the bare model ran much
   faster (most likely because a hand-over to a core gone idle waits for it to wake, which
@@ -600,7 +600,7 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   its protobuf messages, 0.12 ms a frame (`_build_landmarker_result` timed inside the bare
   landmarker, scratch script), more than the coach's own work on the frame; the estimator
   now sends the graph the same packets and reads its serialized landmark lists into one
-  array with a few numpy calls (`coach/landmarker_output.py`). Paired frame by frame with
+  array with a few numpy calls (`coach/vision/landmarker_output.py`). Paired frame by frame with
   the public API on two landmarkers (scratch script, four rounds of 480 frames at
   640x480): 0.14 ms a frame saved. The frame goes to the graph as one image packet (one
   copy of the pixels instead of two), and the One Euro filter computes its output as

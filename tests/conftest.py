@@ -34,7 +34,7 @@ def shared_clip(name: str) -> Path:
     return path
 
 
-# ---- databases for the store tests (tests/databases.py) -----------------------------------
+# ---- databases for the store tests (tests/support/databases.py) ---------------------------------
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """A throwaway PostgreSQL cluster for the whole run, or a skip that says why not."""

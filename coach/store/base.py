@@ -2,7 +2,7 @@
 
 SQLite by default (a file in the user's data folder, WAL journal, foreign keys on), or any
 SQLAlchemy URL given in `FORM_COACH_DATABASE_URL` (PostgreSQL for a clinic server). The
-schema is created and upgraded by Alembic migrations (coach/migrations) when the store
+schema is created and upgraded by Alembic migrations (coach/store/migrations) when the store
 opens. Every write is one transaction (`_writing`); database errors become `StoreError`s
 that say what was being done and, for a full disk, how to fix it.
 """

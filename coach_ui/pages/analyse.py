@@ -1,6 +1,6 @@
 """Analyse a recorded video: a sample clip or the patient's own.
 
-Wiring only; the helpers live in ui/analysis.py and the coach in coach/.
+Wiring only; the helpers live in coach_ui/analysis.py and the coach in coach/.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The synthetic pose generator: its angles, views, visibility and motion are what it says.
 
 The bench (tests/bench) trusts the generator; these tests are why it may: an angle set
-in a posture comes back through coach/angles.py from the world landmarks and, in the
+in a posture comes back through coach/core/angles.py from the world landmarks and, in the
 plane facing the camera, from the image; the view estimator sees the intended view; the
 far side fades side-on; mirroring swaps sides like a mirrored webcam.
 """

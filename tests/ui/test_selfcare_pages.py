@@ -1,7 +1,7 @@
 """AppTests of the self-management pages and blocks: Posture check, Learn, the flare-up plan
 on the Plan editor and Today pages, suggested lessons after a session, goals due for
 rating; and, in clinic mode, that a patient sees no other patient's flare-up plan or posture
-summaries. The webrtc component is patched to render, as in tests/app/test_pages.py."""
+summaries. The webrtc component is patched to render, as in tests/ui/test_pages.py."""
 
 from __future__ import annotations
 
