@@ -18,8 +18,8 @@ from coach.engine.tracker import PatientTracker, body_heights, hip_centres
 from coach.estimator import PoseEstimator
 from coach.exercise.schema import ExerciseDef
 from coach.filters import PoseSmoother
-from coach.landmarks import MIRROR_INDEX, NUM_LANDMARKS
-from coach.pose import Pose
+from coach.landmarks import NUM_LANDMARKS
+from coach.pose import Pose, mirror_landmarks
 from coach.recording import PoseRecording
 
 
@@ -92,12 +92,8 @@ class CoachSession:
         self.engine.recorded = True
         image, world = recording.image_xyz, recording.world_xyz
         visibility = recording.visibility
-        if self.mirrored:  # as `Pose.mirrored` does it, to every pose at once
-            order = list(MIRROR_INDEX)
-            image, world = image[:, :, order].copy(), world[:, :, order].copy()
-            visibility = visibility[:, :, order]
-            image[..., 0] = 1.0 - image[..., 0]
-            world[..., 0] = -world[..., 0]
+        if self.mirrored:
+            image, world, visibility = mirror_landmarks(image, world, visibility)
         n = len(recording)
         both = np.stack([image, world], axis=2)  # (N, P, 2, 33, 3): what the smoother takes
         hips, heights = hip_centres(image).tolist(), body_heights(image).tolist()
