@@ -101,9 +101,7 @@ class CoachSession:
         chosen = np.full(n, -1)
         smoothed = np.full((n, 2, NUM_LANDMARKS, 3), np.nan)
         for i, (t_s, count) in enumerate(zip(recording.t_s.tolist(), people.tolist(), strict=True)):
-            k = self.tracker.choose(
-                [tuple(hip) for hip in hips[i][:count]], heights[i][:count], t_s
-            )
+            k = self.tracker.choose(hips[i][:count], heights[i][:count], t_s)
             if k is not None:
                 chosen[i] = k
                 smoothed[i] = self.smoother.update_landmarks(both[i, k], t_s)
