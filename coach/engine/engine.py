@@ -32,7 +32,7 @@ from coach.engine.results import (
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
-from coach.engine.view import DetectedView, ViewEstimator, body_yaws_deg, faces_camera_many
+from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
 from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold
 from coach.landmarks import Side
 from coach.pose import Pose
@@ -272,8 +272,7 @@ class ExerciseEngine:
         return EngineRun(frames.t_s, statuses, views, people, series)
 
     def _run_views(self, frames: EngineFrames) -> list[DetectedView | None]:
-        yaws = body_yaws_deg(frames.world_xyz).tolist()
-        facing = faces_camera_many(frames.world_xyz).tolist()
+        yaws, facing = (a.tolist() for a in yaw_and_facing(frames.world_xyz))
         return [
             self._view.step(t_s, yaw, faces) if present else self._view.step(t_s)
             for t_s, present, yaw, faces in zip(
