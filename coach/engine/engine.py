@@ -240,14 +240,18 @@ class ExerciseEngine:
         crowded = (frames.people > 1) & self.pause_when_crowded
         measured = frames.present & ~crowded
         views = self._run_views(frames)
-        values = np.full((n, len(self._measures.names_rows)), np.nan)
+        values = np.full((n, self._measures.row_count), np.nan)
         for view in set(views):
             rows = measured & np.array([v == view for v in views], dtype=bool)
             if rows.any():
                 values[rows] = self._measures.compute_rows(
                     frames.image_px[rows], frames.world_xyz[rows], frames.visibility[rows], view
                 )
-        columns = self._measures.sided_columns(values)
+        sides = self._measures.sides(values)
+        columns = {
+            name: {key: column[:, j] for key, column in sides.items()}
+            for j, name in enumerate(self._measures.names)
+        }
         step = self._bulk = _BulkSteps(self, frames.t_s, measured, views, columns)
         statuses: list[Status] = []
         judged_side: list[Side | bool | None] = []  # False: no measures shown on this frame
