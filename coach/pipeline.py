@@ -86,9 +86,9 @@ class CoachSession:
 
     def run(self, recording: PoseRecording) -> EngineRun:
         """`replay` in bulk, with the same reps, faults, holds, views, statuses and measures:
-        the tracker and the smoother step through plain arrays, and the engine takes the
-        whole sequence at once (`ExerciseEngine.run`). Tens of thousands of frames a second,
-        for re-analysing recordings and for benchmarks; no cues are chosen."""
+        the tracker and the smoother step through the recording's arrays, and the engine
+        takes the whole sequence as one batch (`ExerciseEngine.run`). For re-analysing
+        recordings and for benchmarks; no cues are chosen."""
         self.engine.recorded = True
         image, world = recording.image_xyz, recording.world_xyz
         visibility = recording.visibility

@@ -132,7 +132,7 @@ def _compile_plan(rows: list[_Row], view: DetectedView | None) -> _Plan:
             for i in members
         ]
         groups.append(_Group(_FUNCTIONS[kind], np.array(members, dtype=np.intp), np.array(pairs)))
-    # padded by repetition: the minimum is unchanged
+    # Each row's landmarks, padded to 8 by repetition (their least visibility is unchanged).
     watched = [(row.pairs.ravel().tolist() * 8)[:8] for row in rows]
     return _Plan(tuple(groups), np.array(watched, dtype=np.intp).reshape(len(rows), 8))
 
@@ -226,7 +226,7 @@ class MeasureComputer:
         for group in plan.groups:
             ends = coordinates[:, group.pairs]  # (frames, k, points, 2, 3)
             points = (ends[..., 0, :] + ends[..., 1, :]) * 0.5  # (frames, k, points, 3)
-            values[:, group.rows] = group.function(*np.moveaxis(points, 2, 0))
+            values[:, group.rows] = group.function(*points.transpose(2, 0, 1, 3))
         visible = visibility[:, plan.watched].min(axis=2) >= self.min_visibility
         return np.where(visible, values, np.nan)
 
