@@ -27,9 +27,10 @@ def _points(*points: ArrayLike) -> list[np.ndarray]:
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a . b over the last axis, summed left to right."""
-    total = a[..., 0] * b[..., 0]
-    for k in range(1, a.shape[-1]):
-        total = total + a[..., k] * b[..., k]
+    products = a * b
+    total = products[..., 0]
+    for k in range(1, products.shape[-1]):
+        total = total + products[..., k]
     return total
 
 
