@@ -157,12 +157,14 @@ def blocks(clip: Path, runs: int, frames: int, block: int = 30) -> dict:
 
 
 def steps(clip: Path, frames: int) -> dict:
-    """Each step of `CoachSession.process_frame`, timed between model calls (ms a frame)."""
+    """Each step of `CoachSession.process_frame`, timed between model calls (ms a frame):
+    the engine's batch of one (view and measures), then its step and the cue."""
+    from coach.engine.engine import EngineFrames
     from coach.vision.estimator import PoseEstimator
 
     decoded = bench.load_frames(clip, frames)
     placement = CorePlacement.split()
-    names = ("model", "read_poses", "tracker", "smoother", "view", "measures", "reps_rules_cues")
+    names = ("model", "read_poses", "tracker", "smoother", "view_measures", "reps_rules_cues")
     spent = dict.fromkeys(names, 0.0)
     with (
         placement.on_model_core(),
@@ -181,11 +183,10 @@ def steps(clip: Path, frames: int) -> dict:
             marks.append(time.perf_counter())
             smoothed = session.smoother.update(patient)
             marks.append(time.perf_counter())
-            view = engine._view.update(smoothed)
+            people = sum(not p.is_empty for p in poses)
+            batch = engine._prepare(EngineFrames.of_pose(smoothed, people))
             marks.append(time.perf_counter())
-            measured = engine._measures.compute(smoothed, view)
-            marks.append(time.perf_counter())
-            engine._update_reps(t_s, view, len(poses), measured)
+            engine._frame_result(batch, engine._step(batch, 0), people)
             marks.append(time.perf_counter())
             for name, (begin, end) in zip(names, itertools.pairwise(marks), strict=True):
                 spent[name] += end - begin

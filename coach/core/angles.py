@@ -1,8 +1,11 @@
-"""Angle maths on landmark coordinates, vectorised over any leading dimensions.
+"""The angles and ratios an exercise definition can declare, on landmark coordinates.
 
-Points are arrays whose last axis is the coordinate (2 for image pixels, 3 for world
-metres); every function accepts (..., D) and returns (...) in degrees. A NaN point or a
-zero-length segment gives NaN, never a made-up angle.
+This is the one place their maths lives: `coach/engine/measures.py` runs these functions
+for every measure of every definition, live (a batch of one frame) and over whole
+recordings. Every function is vectorised over any leading dimensions: points are arrays
+whose last axis is the coordinate (2 for image pixels, 3 for world metres), so a function
+takes (..., D) points and returns (...) values. A NaN point or a zero-length segment gives
+NaN, never a made-up angle.
 
 Clinical convention (neutral-zero): the anatomical standing position is 0 degrees.
 `flexion_deg` is 180 minus the included angle (straight knee = 0 flexion); the shoulder's
@@ -15,25 +18,47 @@ from __future__ import annotations
 import numpy as np
 
 ArrayLike = np.ndarray
+NEAR_ZERO = 1e-9  # a segment shorter than this has no direction: NaN, not an angle
 
 
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unit = vectors / norm
-    return np.where(norm > 1e-9, unit, np.nan)
+def _points(*points: ArrayLike) -> list[np.ndarray]:
+    return [np.asarray(p, dtype=np.float64) for p in points]
 
 
-def _angle_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Angle in degrees between vectors u and v, in [0, 180]."""
-    cos = np.sum(_unit(u) * _unit(v), axis=-1)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a . b over the last axis, summed left to right."""
+    products = a * b
+    total = products[..., 0]
+    for k in range(1, products.shape[-1]):
+        total = total + products[..., k]
+    return total
+
+
+def _length(u: np.ndarray) -> np.ndarray:
+    return np.sqrt(_dot(u, u))
+
+
+def _over(numerator: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """numerator / length, NaN where the length is (near) zero or NaN."""
+    defined = length > NEAR_ZERO
+    return np.where(defined, numerator / np.where(defined, length, 1.0), np.nan)
+
+
+def angle_between_deg(u: ArrayLike, v: ArrayLike) -> np.ndarray:
+    """The angle between vectors u and v, in degrees in [0, 180]; NaN when either has no
+    direction (zero length, or NaN)."""
+    u, v = _points(u, v)
+    u_len, v_len = _length(u), _length(v)
+    lengths = u_len * v_len
+    cosine = _dot(u, v) / np.where(lengths > 0, lengths, 1.0)
+    angle = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    return np.where((u_len > NEAR_ZERO) & (v_len > NEAR_ZERO), angle, np.nan)
 
 
 def included_angle_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
     """The angle at joint b between segments b->a and b->c, in [0, 180]."""
-    a, b, c = (np.asarray(p, dtype=np.float64) for p in (a, b, c))
-    return _angle_between(a - b, c - b)
+    a, b, c = _points(a, b, c)
+    return angle_between_deg(a - b, c - b)
 
 
 def flexion_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
@@ -47,37 +72,29 @@ def _up(dimensions: int) -> np.ndarray:
 
 def segment_to_vertical_deg(start: ArrayLike, end: ArrayLike) -> np.ndarray:
     """Angle of segment start->end from straight up, in [0, 180] (0 = pointing up)."""
-    start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
-    return _angle_between(end - start, _up(start.shape[-1]))
+    start, end = _points(start, end)
+    return angle_between_deg(end - start, _up(start.shape[-1]))
 
 
 def segment_to_horizontal_deg(start: ArrayLike, end: ArrayLike) -> np.ndarray:
     """Tilt of segment start->end out of the horizontal, in [0, 90] (0 = level)."""
-    start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
     return np.abs(90.0 - segment_to_vertical_deg(start, end))
 
 
 def between_segments_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> np.ndarray:
     """Angle between segment a->b and segment c->d, in [0, 180]."""
-    a, b, c, d = (np.asarray(p, dtype=np.float64) for p in (a, b, c, d))
-    return _angle_between(b - a, d - c)
+    a, b, c, d = _points(a, b, c, d)
+    return angle_between_deg(b - a, d - c)
 
 
 def distance_ratio(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> np.ndarray:
     """|a-b| / |c-d|: a scale-free width ratio (knee width over ankle width for valgus)."""
-    a, b, c, d = (np.asarray(p, dtype=np.float64) for p in (a, b, c, d))
-    numerator = np.linalg.norm(a - b, axis=-1)
-    denominator = np.linalg.norm(c - d, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = numerator / denominator
-    return np.where(denominator > 1e-9, ratio, np.nan)
+    a, b, c, d = _points(a, b, c, d)
+    return _over(_length(a - b), _length(c - d))
 
 
 def height_ratio(point: ArrayLike, reference: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """How far `point` is above `reference`, over the length |a-b| (e.g. the shin): heels
     rising in a calf raise, a foot lifted off the floor. Positive = above; image y is down."""
-    point, reference, a, b = (np.asarray(p, dtype=np.float64) for p in (point, reference, a, b))
-    scale = np.linalg.norm(a - b, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = (reference[..., 1] - point[..., 1]) / scale
-    return np.where(scale > 1e-9, ratio, np.nan)
+    point, reference, a, b = _points(point, reference, a, b)
+    return _over(reference[..., 1] - point[..., 1], _length(a - b))

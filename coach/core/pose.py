@@ -29,6 +29,19 @@ def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
         raise ValueError(f"Pose.{name} must have shape {shape}, got {array.shape}")
 
 
+def mirror_landmarks(
+    image_xyz: np.ndarray, world_xyz: np.ndarray, visibility: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(..., 33, 3) image and world landmarks and (..., 33) visibility as seen in a mirrored
+    image: x flipped, and the model's left and right swapped. New arrays; one pose or a
+    whole recording of several people alike."""
+    order = list(MIRROR_INDEX)
+    image, world = image_xyz[..., order, :], world_xyz[..., order, :]
+    image[..., 0] = 1.0 - image[..., 0]
+    world[..., 0] = -world[..., 0]
+    return image, world, visibility[..., order]
+
+
 @dataclass(frozen=True, eq=False)
 class Pose:
     """One person's landmarks in one frame (or nobody, when `is_empty`)."""
@@ -87,12 +100,8 @@ class Pose:
         """
         if self.is_empty:
             return self
-        order = list(MIRROR_INDEX)
-        image = self.image_xyz[order].copy()
-        image[:, 0] = 1.0 - image[:, 0]
-        world = self.world_xyz[order].copy()
-        world[:, 0] = -world[:, 0]
-        return Pose(image, world, self.visibility[order], self.t_s, self.frame_wh)
+        image, world, visibility = mirror_landmarks(self.image_xyz, self.world_xyz, self.visibility)
+        return Pose(image, world, visibility, self.t_s, self.frame_wh)
 
     def with_landmarks(self, image_xyz: np.ndarray, world_xyz: np.ndarray) -> Pose:
         """The same pose with new coordinates (for filters); visibility and time kept."""

@@ -2,16 +2,22 @@
 
 It ties together the view, the measures, the rep counter(s) or hold timer, the form
 rules and the cue coach for one exercise definition. It never draws and never reads a
-clock: `update(pose)` runs on the pose's own time, so the same code serves a live
-webcam, a recorded video and a synthetic test sequence.
+clock: it runs on the poses' own time, so the same code serves a live webcam, a recorded
+video and a synthetic test sequence.
+
+There is one path. A batch of frames (`EngineFrames`: a whole recording for `run`, one
+pose for `update`) gets its views and every measure at once, vectorised; then one step
+function takes each frame through the rep counters or hold timers, the form rules and
+the finished reps.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,8 +40,8 @@ from coach.engine.results import (
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
-from coach.engine.view import DetectedView, ViewEstimator, body_yaws_deg, faces_camera_many
-from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold
+from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
+from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
@@ -79,15 +85,11 @@ def _leading_side(value: SidedValue) -> RepSide:
 
 @dataclass
 class _Track:
-    """One rep counter and its recent history: 'both' sides together, or one side."""
+    """One rep counter: 'both' sides together, or one side."""
 
     side: Side | None
     counter: RepCounter
     rules: FrameRuleTracker
-    # (t_s, values on this track's side, the per-side values) over the last max_rep_s.
-    history: deque[tuple[float, dict[str, float], dict[str, SidedValue]]] = field(
-        default_factory=deque
-    )
     faults: deque[Fault] = field(default_factory=deque)
 
     @property
@@ -96,14 +98,30 @@ class _Track:
 
 
 @dataclass(frozen=True)
-class _RepWindow:
-    """The frames of one finished rep: times, the track's measures, each side's measures,
-    and the per-side values at a frame (by index), from the history or the bulk arrays."""
+class _Batch:
+    """Frames ready for the step: their views, and every measure of every frame."""
 
-    times: np.ndarray
-    series: dict[str, np.ndarray]
-    sided_series: dict[str, dict[str, np.ndarray]]
-    sided_at: Callable[[int], dict[str, SidedValue]]
+    t_s: list[float]
+    views: list[DetectedView | None]
+    measured: list[bool]  # the patient is in view (and the frame not paused for a crowd)
+    crowded: list[bool]
+    rows: np.ndarray  # (N, rows): `MeasureComputer.compute_rows`, NaN where not measured
+    on: dict[Side | None, np.ndarray]  # (N, measures) on each side the engine reads
+    values: dict[Side | None, list[dict[str, float]]]  # the same, frame by frame
+
+
+class _Step(NamedTuple):
+    """What one frame's step gave: its status, the side whose measures it shows (`shows`
+    False: none), and what the cue coach and a `FrameResult` need."""
+
+    status: Status
+    shows: bool
+    side: Side | None = None
+    guidance: str | None = None
+    candidates: Sequence[Cue] = ()
+    failing: Sequence[str] = ()
+    new_rep: Rep | None = None
+    new_faults: Sequence[Fault] = ()
 
 
 class ExerciseEngine:
@@ -161,8 +179,15 @@ class ExerciseEngine:
         watched = [exercise.reps.driver] if exercise.reps else []
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
-        self._required = self._measures.required_landmarks(watched)
-        self._bulk: _BulkSteps | None = None  # set by `run`: reps are cut from its arrays
+        self._visibility_advice = _advice_for_missing(self._measures.required_landmarks(watched))
+        # The sides whose measures the step reads: the tracks', the hold timers', and both
+        # together when no hold timer is holding.
+        self._sides: set[Side | None] = {t.side for t in self._tracks} | set(self._holds)
+        if self._holds:
+            self._sides.add(None)
+        # (t_s, the frame's `compute_rows` values) of the measured frames over the last
+        # max_rep_s and a margin: the frames a finished rep is judged on.
+        self._history: deque[tuple[float, np.ndarray]] = deque()
 
     def _new_counter(self, signal: SignalDef | None) -> RepCounter:
         assert self.exercise.reps is not None
@@ -214,72 +239,18 @@ class ExerciseEngine:
 
     # ---- the frame step -----------------------------------------------------------------
     def update(self, pose: Pose, people: int = 1) -> FrameResult:
-        t_s = pose.t_s
-        view = self._view.update(pose)
-        crowded = people > 1 and self.pause_when_crowded
-        if pose.is_empty or crowded:
-            self._pause(t_s)
-            text = CROWDED_CUE if crowded else NO_PERSON_CUE
-            status = Status.GETTING_READY if crowded else Status.NO_PERSON
-            return self._result(t_s, status, view, people, {}, text, [])
-        measured = self._measures.compute(pose, view)
-        if self._holds:
-            return self._update_hold(t_s, view, people, measured)
-        return self._update_reps(t_s, view, people, measured)
+        """One frame: a batch of one through the same step as `run`, and the cue to show."""
+        batch = self._prepare(EngineFrames.of_pose(pose, people))
+        return self._frame_result(batch, self._step(batch, 0), people)
 
     def run(self, frames: EngineFrames) -> EngineRun:
-        """The frame step over a whole recording at once, with the same results.
-
-        Measures and the view's per-frame inputs are computed for all frames in one go;
-        the state machines (view window, rep counters, hold timers, frame rules, finished
-        reps) then step through the frames in a lean loop over plain numbers, sharing their
-        code with `update`. Cues are not chosen: nobody watches a bulk replay.
-        """
-        t_list = frames.t_s.tolist()
-        n = len(t_list)
-        crowded = (frames.people > 1) & self.pause_when_crowded
-        measured = frames.present & ~crowded
-        views = self._run_views(frames)
-        values = np.full((n, len(self._measures.names_rows)), np.nan)
-        for view in set(views):
-            rows = measured & np.array([v == view for v in views], dtype=bool)
-            if rows.any():
-                values[rows] = self._measures.compute_rows(
-                    frames.image_px[rows], frames.world_xyz[rows], frames.visibility[rows], view
-                )
-        columns = self._measures.sided_columns(values)
-        step = self._bulk = _BulkSteps(self, frames.t_s, measured, views, columns)
-        statuses: list[Status] = []
-        judged_side: list[Side | bool | None] = []  # False: no measures shown on this frame
-        measured_list, crowded_list = measured.tolist(), crowded.tolist()
-        for i, t_s in enumerate(t_list):
-            if not measured_list[i]:
-                self._pause(t_s)
-                statuses.append(Status.GETTING_READY if crowded_list[i] else Status.NO_PERSON)
-                judged_side.append(False)
-                continue
-            status, side = step.hold(i) if self._holds else step.reps(i)
-            statuses.append(status)
-            judged_side.append(side)
-        series = {name: np.full(n, np.nan) for name in self.exercise.measures}
-        for side in set(judged_side):
-            if side is False:
-                continue
-            rows = np.array([s == side for s in judged_side], dtype=bool)
-            for name in series:
-                series[name][rows] = on_side(columns[name], side)[rows]  # type: ignore[arg-type]
-        people = frames.people.tolist()
-        return EngineRun(frames.t_s, statuses, views, people, series)
-
-    def _run_views(self, frames: EngineFrames) -> list[DetectedView | None]:
-        yaws = body_yaws_deg(frames.world_xyz).tolist()
-        facing = faces_camera_many(frames.world_xyz).tolist()
-        return [
-            self._view.step(t_s, yaw, faces) if present else self._view.step(t_s)
-            for t_s, present, yaw, faces in zip(
-                frames.t_s.tolist(), frames.present.tolist(), yaws, facing, strict=True
-            )
-        ]
+        """A whole recording at once, with the results `update` gives frame by frame (no
+        cues are chosen: nobody watches a bulk replay)."""
+        batch = self._prepare(frames)
+        steps = [self._step(batch, i) for i in range(len(batch.t_s))]
+        series = self._shown(batch, steps)
+        statuses = [step.status for step in steps]
+        return EngineRun(frames.t_s, statuses, batch.views, frames.people.tolist(), series)
 
     def finish(self) -> Rep | None:
         """End of the recording: count a last rep that was already back at the start."""
@@ -289,20 +260,56 @@ class ExerciseEngine:
                 return self._finish_rep(track, cycle, self._view.current)
         return None
 
+    def _prepare(self, frames: EngineFrames) -> _Batch:
+        """The views, frame after frame, then every measure of the frames seen in each view
+        at once."""
+        t_list = frames.t_s.tolist()
+        crowded = (frames.people > 1) & self.pause_when_crowded
+        measured = frames.present & ~crowded
+        yaws, facing = (a.tolist() for a in yaw_and_facing(frames.world_xyz))
+        views = [
+            self._view.step(t_s, yaw, faces) if present else self._view.step(t_s)
+            for t_s, present, yaw, faces in zip(
+                t_list, frames.present.tolist(), yaws, facing, strict=True
+            )
+        ]
+        rows = np.full((len(t_list), self._measures.row_count), np.nan)
+        for view in set(views):
+            seen = measured & np.array([v == view for v in views], dtype=bool)
+            if seen.any():
+                rows[seen] = self._measures.compute_rows(
+                    frames.image_px[seen], frames.world_xyz[seen], frames.visibility[seen], view
+                )
+        sides = self._measures.sides(rows)
+        on = {side: on_side(sides, side) for side in self._sides}
+        names = self._measures.names
+        values = {
+            side: [dict(zip(names, row, strict=True)) for row in matrix.tolist()]
+            for side, matrix in on.items()
+        }
+        return _Batch(t_list, views, measured.tolist(), crowded.tolist(), rows, on, values)
+
+    def _step(self, batch: _Batch, i: int) -> _Step:
+        if batch.measured[i]:
+            return self._hold_step(batch, i) if self._holds else self._reps_step(batch, i)
+        self._pause(batch.t_s[i])
+        if batch.crowded[i]:
+            return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE)
+        return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE)
+
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
             track.counter.update(np.nan, t_s)
         for timer in self._holds.values():
             timer.update(False, t_s)
 
-    def _update_reps(
-        self,
-        t_s: float,
-        view: DetectedView | None,
-        people: int,
-        measured: dict[str, SidedValue],
-    ) -> FrameResult:
+    def _reps_step(self, batch: _Batch, i: int) -> _Step:
         assert self.exercise.reps is not None
+        t_s, view = batch.t_s[i], batch.views[i]
+        history = self._history
+        history.append((t_s, batch.rows[i]))
+        while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
+            history.popleft()
         signal = self.exercise.reps.signal_for(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
@@ -310,7 +317,7 @@ class ExerciseEngine:
         failing: list[str] = []
         any_visible = False
         for track in self._tracks:
-            values = {name: v.on(track.side) for name, v in measured.items()}
+            values = batch.values[track.side][i]
             if track.counter.signal is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
             value = values[signal.driver]
@@ -318,9 +325,6 @@ class ExerciseEngine:
             in_position = all(
                 meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
             )
-            track.history.append((t_s, values, measured))
-            while track.history and track.history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
-                track.history.popleft()
             cycle = track.counter.update(value, t_s, in_position)
             if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
                 track_failing, fired = track.rules.update(values, t_s, view)
@@ -335,67 +339,63 @@ class ExerciseEngine:
                 if rep is not None:
                     new_rep = rep
                     candidates.append(self._rep_cue(rep))
+        guidance = None
         if not any_visible:
-            guidance = self._visibility_advice()
-            status = Status.NOT_VISIBLE
+            status, guidance = Status.NOT_VISIBLE, self._visibility_advice
         elif all(t.counter.state is CounterState.UNARMED for t in self._tracks):
-            status = Status.GETTING_READY
-            guidance = self._getting_ready_advice(measured)
+            status, guidance = Status.GETTING_READY, self._getting_ready_advice()
         else:
-            status, guidance = Status.ACTIVE, None
+            status = Status.ACTIVE
         self.faults += new_faults
         focus = self._focus or self._tracks[0]
-        display = {name: v.on(focus.side) for name, v in measured.items()}
-        return self._result(
-            t_s, status, view, people, display, guidance, candidates,
-            failing=failing, new_rep=new_rep, new_faults=new_faults,
-        )  # fmt: skip
+        return _Step(status, True, focus.side, guidance, candidates, failing, new_rep, new_faults)
 
-    def _update_hold(
-        self,
-        t_s: float,
-        view: DetectedView | None,
-        people: int,
-        measured: dict[str, SidedValue],
-    ) -> FrameResult:
+    def _hold_step(self, batch: _Batch, i: int) -> _Step:
         assert self.exercise.hold is not None
+        t_s, view = batch.t_s[i], batch.views[i]
         conditions = self.exercise.hold.conditions
         visible = False
         held_side: Side | None = None
         for side, timer in self._holds.items():
-            values = {name: v.on(side) for name, v in measured.items()}
+            values = batch.values[side][i]
             visible |= any(not math.isnan(values[c.measure]) for c in conditions)
             timer.update(all(meets(values[c.measure], c) for c in conditions), t_s)
             if timer.holding:
                 held_side = side
         holding = self.holding
-        values = {name: v.on(held_side) for name, v in measured.items()}
         candidates: list[Cue] = []
         failing: list[str] = []
         new_faults: list[Fault] = []
         guidance = None
         status = Status.ACTIVE
         if holding:
+            values = batch.values[held_side][i]
             failing, new_faults = self._hold_rules.update(values, t_s, view)
             candidates += [self._fault_cue(f) for f in new_faults]
             self.faults += new_faults
         elif self._was_holding:
             candidates.append(Cue(self.exercise.hold.break_cue, CueKind.FAULT, "major", t_s))
         elif not visible:
-            status, guidance = Status.NOT_VISIBLE, self._visibility_advice()
+            status, guidance = Status.NOT_VISIBLE, self._visibility_advice
         else:
-            status, guidance = Status.GETTING_READY, self._getting_ready_advice(measured)
+            status, guidance = Status.GETTING_READY, self._getting_ready_advice()
         self._was_holding = self._was_holding or holding
-        return self._result(
-            t_s, status, view, people, values, guidance, candidates,
-            failing=failing, new_faults=new_faults,
-        )  # fmt: skip
+        return _Step(status, True, held_side, guidance, candidates, failing, None, new_faults)
+
+    def _shown(self, batch: _Batch, steps: list[_Step]) -> dict[str, np.ndarray]:
+        """Each measure of each frame on the side its step shows (NaN where none)."""
+        shown = np.full((len(steps), len(self._measures.names)), np.nan)
+        for side in {step.side for step in steps if step.shows}:
+            frames = np.array([step.shows and step.side == side for step in steps], dtype=bool)
+            shown[frames] = batch.on[side][frames]
+        return self._columns(shown)
+
+    def _columns(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
+        """(..., measures) -> each measure's (...) values by name."""
+        return {name: matrix[..., j] for j, name in enumerate(self._measures.names)}
 
     # ---- helpers ----------------------------------------------------------------------
-    def _visibility_advice(self) -> str:
-        return _advice_for_missing(self._required)
-
-    def _getting_ready_advice(self, measured: dict[str, SidedValue]) -> str:
+    def _getting_ready_advice(self) -> str:
         view = self._view.current
         if view is not None and view not in self.exercise.views and view != "oblique":
             return _VIEW_ADVICE[self.exercise.views[0]]
@@ -403,33 +403,18 @@ class ExerciseEngine:
             return _VIEW_ADVICE["side"]
         return self.exercise.position_cue
 
-    def _history_window(self, track: _Track, cycle: RepCycle) -> _RepWindow:
-        """The frames of one rep: from the track's recent history (the frame step), or from
-        the arrays of a bulk `run`."""
-        if self._bulk is not None:
-            return self._bulk.window(track.side, cycle)
-        window = [entry for entry in track.history if cycle.start_s <= entry[0] <= cycle.end_s]
-        names = self.exercise.measures
-        return _RepWindow(
-            times=np.array([t for t, _, _ in window]),
-            series={name: np.array([v[name] for _, v, _ in window]) for name in names},
-            sided_series={
-                side: {name: np.array([m[name].on(side) for _, _, m in window]) for name in names}
-                for side in landmarks.SIDES
-            },
-            sided_at=lambda i: window[i][2],
-        )
-
-    def _finish_rep(
-        self, track: _Track, cycle: RepCycle, view: DetectedView | None
-    ) -> Rep | None:
+    def _finish_rep(self, track: _Track, cycle: RepCycle, view: DetectedView | None) -> Rep | None:
         assert self.exercise.reps is not None
         reps_def = self.exercise.reps
-        window = self._history_window(track, cycle)
-        times, series, sided_series = window.times, window.series, window.sided_series
+        window = [entry for entry in self._history if cycle.start_s <= entry[0] <= cycle.end_s]
+        times = np.array([t_s for t_s, _ in window])
+        rows = np.array([row for _, row in window])
+        sides = self._measures.sides(rows)
+        series = self._columns(on_side(sides, track.side))
+        sided_series = {side: self._columns(on_side(sides, side)) for side in landmarks.SIDES}
         turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
         at_turn = {name: float(s[turn_index]) for name, s in series.items()}
-        sided_at_turn = window.sided_at(turn_index)
+        sided_at_turn = self._measures.sided_values(rows[turn_index])
         stats = {}
         for name in self.exercise.angles:
             finite = series[name][np.isfinite(series[name])]
@@ -506,32 +491,23 @@ class ExerciseEngine:
             return self._fault_cue(worst)
         return Cue(self.exercise.good_rep_cue, CueKind.PRAISE, "info", rep.end_s)
 
-    def _result(
-        self,
-        t_s: float,
-        status: Status,
-        view: DetectedView | None,
-        people: int,
-        measures: dict[str, float],
-        guidance: str | None,
-        candidates: list[Cue],
-        *,
-        failing: list[str] | None = None,
-        new_rep: Rep | None = None,
-        new_faults: list[Fault] | None = None,
-    ) -> FrameResult:
-        if guidance is not None:
-            candidates = [Cue(guidance, CueKind.GUIDANCE, "major", t_s), *candidates]
+    def _frame_result(self, batch: _Batch, step: _Step, people: int) -> FrameResult:
+        """One frame's `FrameResult`, with the cue to show now."""
+        t_s = batch.t_s[0]
+        candidates = list(step.candidates)
+        if step.guidance is not None:
+            candidates.insert(0, Cue(step.guidance, CueKind.GUIDANCE, "major", t_s))
         cue = self._cues.update(candidates, t_s)
+        shown = self._shown(batch, [step]) if step.shows else {}
         phase = None
         if self._focus is not None:
             phase = self._phase_names.get(self._focus.counter.state)
         return FrameResult(
             t_s=t_s,
-            status=status,
-            view=view,
+            status=step.status,
+            view=batch.views[0],
             people=people,
-            measures=measures,
+            measures={name: float(values[0]) for name, values in shown.items()},
             driver=self._focus.counter.signal_def.driver if self._focus is not None else None,
             phase=phase,
             reps=self.rep_count,
@@ -539,18 +515,18 @@ class ExerciseEngine:
             hold_s=self.hold_s,
             holding=self.holding,
             hold_by_side=self.hold_by_side,
-            guidance=guidance,
+            guidance=step.guidance,
             cue=cue,
-            active_faults=tuple(dict.fromkeys(failing or [])),
-            new_rep=new_rep,
-            new_faults=tuple(new_faults or ()),
+            active_faults=tuple(dict.fromkeys(step.failing)),
+            new_rep=step.new_rep,
+            new_faults=tuple(step.new_faults),
         )
 
 
 @dataclass(frozen=True)
 class EngineFrames:
-    """A whole recording of one patient, as arrays (N frames): what `ExerciseEngine.run`
-    takes instead of one `Pose` per frame."""
+    """Frames of one patient, as arrays (N frames): a whole recording for
+    `ExerciseEngine.run`, one frame (`of_pose`) for `update`."""
 
     t_s: np.ndarray  # (N,)
     present: np.ndarray  # (N,) bool: the patient is in view
@@ -559,136 +535,14 @@ class EngineFrames:
     world_xyz: np.ndarray  # (N, 33, 3)
     visibility: np.ndarray  # (N, 33)
 
-
-class _BulkSteps:
-    """The per-frame step of `_update_reps` / `_update_hold` on precomputed columns."""
-
-    def __init__(
-        self,
-        engine: ExerciseEngine,
-        t_s: np.ndarray,
-        measured: np.ndarray,
-        views: list[DetectedView | None],
-        columns: dict[str, dict[str, np.ndarray]],
-    ) -> None:
-        self.engine = engine
-        exercise = engine.exercise
-        self.t_s, self.views, self.columns = t_s.tolist(), views, columns
-        self.names = exercise.measures
-        self.measured_t = t_s[measured]
-        self.measured_index = np.flatnonzero(measured)
-        self.on: dict[Side | None, dict[str, np.ndarray]] = {}
-        sides: set[Side | None] = {*landmarks.SIDES, None}
-        for side in sides:
-            self.on[side] = {name: on_side(columns[name], side) for name in self.names}
-        self.on_lists = {
-            side: {name: a.tolist() for name, a in arrays.items()}
-            for side, arrays in self.on.items()
-        }
-        self.in_position = {
-            side: _all_meet(self.on[side], exercise.start_position, len(t_s)).tolist()
-            for side in sides
-        }
-        self.frame_rules = any(r.when == "always" for r in exercise.rules)
-        if exercise.hold is not None:
-            conditions = exercise.hold.conditions
-            self.correct = {
-                side: _all_meet(self.on[side], conditions, len(t_s)).tolist() for side in sides
-            }
-            self.visible = {
-                side: np.any(
-                    [~np.isnan(self.on[side][c.measure]) for c in conditions], axis=0
-                ).tolist()
-                for side in sides
-            }
-
-    def _values(self, side: Side | None, i: int) -> dict[str, float]:
-        lists = self.on_lists[side]
-        return {name: lists[name][i] for name in self.names}
-
-    def window(self, side: Side | None, cycle: RepCycle) -> _RepWindow:
-        lo = int(np.searchsorted(self.measured_t, cycle.start_s, side="left"))
-        hi = int(np.searchsorted(self.measured_t, cycle.end_s, side="right"))
-        index = self.measured_index[lo:hi]
-        columns = self.columns
-
-        def sided_at(k: int) -> dict[str, SidedValue]:
-            i = int(index[k])
-            return {
-                name: SidedValue(float(c["left"][i]), float(c["right"][i]), float(c["center"][i]))
-                for name, c in columns.items()
-            }
-
-        return _RepWindow(
-            times=self.measured_t[lo:hi],
-            series={name: self.on[side][name][index] for name in self.names},
-            sided_series={
-                s: {name: self.on[s][name][index] for name in self.names} for s in landmarks.SIDES
-            },
-            sided_at=sided_at,
-        )
-
-    def reps(self, i: int) -> tuple[Status, Side | None]:
-        engine = self.engine
-        assert engine.exercise.reps is not None
-        t_s, view = self.t_s[i], self.views[i]
-        signal = engine.exercise.reps.signal_for(view)
-        new_faults: list[Fault] = []
-        any_visible = False
-        for track in engine._tracks:
-            if track.counter.signal is not signal:
-                track.counter = engine._new_counter(signal)
-            value = self.on_lists[track.side][signal.driver][i]
-            any_visible |= value == value
-            cycle = track.counter.update(value, t_s, self.in_position[track.side][i])
-            armed = track.counter.state is not CounterState.UNARMED
-            if self.frame_rules and armed and value == value:
-                _, fired = track.rules.update(self._values(track.side, i), t_s, view)
-                track.faults.extend(fired)
-                new_faults += fired
-            if track.counter.in_rep:
-                engine._focus = track
-            if cycle is not None:
-                engine._finish_rep(track, cycle, view)
-        engine.faults += new_faults
-        if not any_visible:
-            status = Status.NOT_VISIBLE
-        elif all(t.counter.state is CounterState.UNARMED for t in engine._tracks):
-            status = Status.GETTING_READY
+    @classmethod
+    def of_pose(cls, pose: Pose, people: int = 1) -> EngineFrames:
+        """One frame: one patient's pose (empty: not in view), and how many people are."""
+        if pose.is_empty:
+            nowhere = np.full((1, landmarks.NUM_LANDMARKS, 3), np.nan)
+            image, world, visibility = nowhere[..., :2], nowhere, np.zeros(nowhere.shape[:2])
         else:
-            status = Status.ACTIVE
-        focus = engine._focus or engine._tracks[0]
-        return status, focus.side
-
-    def hold(self, i: int) -> tuple[Status, Side | None]:
-        engine = self.engine
-        t_s = self.t_s[i]
-        visible = False
-        held_side: Side | None = None
-        for side, timer in engine._holds.items():
-            visible |= self.visible[side][i]
-            timer.update(self.correct[side][i], t_s)
-            if timer.holding:
-                held_side = side
-        holding = engine.holding
-        status = Status.ACTIVE
-        if holding:
-            values = self._values(held_side, i)
-            _, new_faults = engine._hold_rules.update(values, t_s, self.views[i])
-            engine.faults += new_faults
-        elif not engine._was_holding:
-            status = Status.NOT_VISIBLE if not visible else Status.GETTING_READY
-        engine._was_holding = engine._was_holding or holding
-        return status, held_side
-
-
-def _all_meet(on: dict[str, np.ndarray], conditions: list[Threshold], n: int) -> np.ndarray:
-    """`all(meets(value, c) for c in conditions)` for every frame (NaN never meets)."""
-    ok = np.ones(n, dtype=bool)
-    for condition in conditions:
-        value = on.get(condition.measure, np.full(n, np.nan))
-        if condition.above is not None:
-            ok &= value > condition.above
-        if condition.below is not None:
-            ok &= value < condition.below
-    return ok
+            image, world = pose.image_px[None], pose.world_xyz[None]
+            visibility = pose.visibility[None]
+        present = np.array([not pose.is_empty])
+        return cls(np.array([pose.t_s]), present, np.array([people]), image, world, visibility)

@@ -10,7 +10,6 @@ and does not change when the image is mirrored.
 from __future__ import annotations
 
 import bisect
-import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
@@ -43,45 +42,17 @@ FACING_MARGIN = 0.25
 VIEW_SWITCH_S = 0.8
 
 
-def body_yaw_deg(pose: Pose) -> float:
-    """0 when the shoulders and hips are square to the camera, 90 when side-on."""
-    return yaw_and_facing(pose.world_xyz)[0]
-
-
-def body_yaws_deg(world_xyz: np.ndarray) -> np.ndarray:
-    """`body_yaw_deg` of (..., 33, 3) world landmarks, for many frames at once."""
+def yaw_and_facing(world_xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., 33, 3) world landmarks -> the body's yaw in degrees (0 when the shoulders and
+    hips are square to the camera, 90 when side-on) and whether it faces the camera (the
+    nose nearer the camera than the shoulders: world z points away), each (...)."""
     shoulder_l, shoulder_r = Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER
     shoulders = world_xyz[..., shoulder_l, :] - world_xyz[..., shoulder_r, :]
     hips = world_xyz[..., Landmark.LEFT_HIP, :] - world_xyz[..., Landmark.RIGHT_HIP, :]
     across = np.abs(shoulders[..., 0]) + np.abs(hips[..., 0])
     depth = np.abs(shoulders[..., 2]) + np.abs(hips[..., 2])
-    return np.degrees(np.arctan2(depth, across))
-
-
-def faces_camera(pose: Pose) -> bool:
-    """True when the nose is nearer the camera than the shoulders (world z points away)."""
-    return yaw_and_facing(pose.world_xyz)[1]
-
-
-def faces_camera_many(world_xyz: np.ndarray) -> np.ndarray:
-    """`faces_camera` of (..., 33, 3) world landmarks."""
-    shoulders_z = (
-        world_xyz[..., Landmark.LEFT_SHOULDER, 2] + world_xyz[..., Landmark.RIGHT_SHOULDER, 2]
-    ) / 2
-    return world_xyz[..., Landmark.NOSE, 2] < shoulders_z
-
-
-def yaw_and_facing(world_xyz: np.ndarray) -> tuple[float, bool]:
-    """`body_yaw_deg` and `faces_camera` of one pose's (33, 3) world landmarks, on plain
-    floats (a frame's dozen numbers cost less so than as small arrays) with the same
-    arithmetic, and numpy's own arctan2, so the bulk replay's views agree exactly."""
-    at = world_xyz.item
-    shoulder_l, shoulder_r = Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER
-    hip_l, hip_r = Landmark.LEFT_HIP, Landmark.RIGHT_HIP
-    across = abs(at(shoulder_l, 0) - at(shoulder_r, 0)) + abs(at(hip_l, 0) - at(hip_r, 0))
-    depth = abs(at(shoulder_l, 2) - at(shoulder_r, 2)) + abs(at(hip_l, 2) - at(hip_r, 2))
-    shoulders_z = (at(shoulder_l, 2) + at(shoulder_r, 2)) / 2
-    return math.degrees(np.arctan2(depth, across)), at(Landmark.NOSE, 2) < shoulders_z
+    shoulders_z = (world_xyz[..., shoulder_l, 2] + world_xyz[..., shoulder_r, 2]) / 2
+    return np.degrees(np.arctan2(depth, across)), world_xyz[..., Landmark.NOSE, 2] < shoulders_z
 
 
 def classify_view(
@@ -115,7 +86,7 @@ def clear_view(
 
 def middle(sorted_values: list[float]) -> float:
     """The median of sorted values, as (a + b) / 2 of the middle pair (the same element
-    twice when the count is odd): the one formula the frame step and the bulk replay share."""
+    twice when the count is odd)."""
     n = len(sorted_values)
     return (sorted_values[(n - 1) // 2] + sorted_values[n // 2]) / 2
 
@@ -152,13 +123,13 @@ class ViewEstimator:
     def update(self, pose: Pose) -> DetectedView | None:
         if pose.is_empty:
             return self.step(pose.t_s)
-        return self.step(pose.t_s, *yaw_and_facing(pose.world_xyz))
+        yaw, facing = yaw_and_facing(pose.world_xyz)
+        return self.step(pose.t_s, float(yaw), bool(facing))
 
     def step(
         self, t_s: float, yaw_deg: float | None = None, facing: bool = False
     ) -> DetectedView | None:
-        """One frame (yaw None: nobody seen), for `update` and the engine's bulk replay
-        alike, so both give the same views."""
+        """One frame's `yaw_and_facing` (yaw None: nobody seen)."""
         if yaw_deg is not None:
             self._add(t_s, yaw_deg, facing)
         self._forget_before(t_s)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.core.landmarks import MIRROR_INDEX, NUM_LANDMARKS
-from coach.core.pose import Pose
+from coach.core.landmarks import NUM_LANDMARKS
+from coach.core.pose import Pose, mirror_landmarks
 from coach.engine.engine import EngineFrames, ExerciseEngine
 from coach.engine.results import EngineRun, FrameResult
 from coach.exercise.schema import ExerciseDef
@@ -86,18 +86,14 @@ class CoachSession:
 
     def run(self, recording: PoseRecording) -> EngineRun:
         """`replay` in bulk, with the same reps, faults, holds, views, statuses and measures:
-        the tracker and the smoother step through plain arrays, and the engine takes the
-        whole sequence at once (`ExerciseEngine.run`). Tens of thousands of frames a second,
-        for re-analysing recordings and for benchmarks; no cues are chosen."""
+        the tracker and the smoother step through the recording's arrays, and the engine
+        takes the whole sequence as one batch (`ExerciseEngine.run`). For re-analysing
+        recordings and for benchmarks; no cues are chosen."""
         self.engine.recorded = True
         image, world = recording.image_xyz, recording.world_xyz
         visibility = recording.visibility
-        if self.mirrored:  # as `Pose.mirrored` does it, to every pose at once
-            order = list(MIRROR_INDEX)
-            image, world = image[:, :, order].copy(), world[:, :, order].copy()
-            visibility = visibility[:, :, order]
-            image[..., 0] = 1.0 - image[..., 0]
-            world[..., 0] = -world[..., 0]
+        if self.mirrored:
+            image, world, visibility = mirror_landmarks(image, world, visibility)
         n = len(recording)
         both = np.stack([image, world], axis=2)  # (N, P, 2, 33, 3): what the smoother takes
         hips, heights = hip_centres(image).tolist(), body_heights(image).tolist()
@@ -105,9 +101,7 @@ class CoachSession:
         chosen = np.full(n, -1)
         smoothed = np.full((n, 2, NUM_LANDMARKS, 3), np.nan)
         for i, (t_s, count) in enumerate(zip(recording.t_s.tolist(), people.tolist(), strict=True)):
-            k = self.tracker.choose(
-                [tuple(hip) for hip in hips[i][:count]], heights[i][:count], t_s
-            )
+            k = self.tracker.choose(hips[i][:count], heights[i][:count], t_s)
             if k is not None:
                 chosen[i] = k
                 smoothed[i] = self.smoother.update_landmarks(both[i, k], t_s)

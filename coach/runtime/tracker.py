@@ -9,11 +9,12 @@ gone for `forget_after_s` does the largest person become the patient.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from coach.core.landmarks import Landmark
+from coach.core.landmarks import NUM_LANDMARKS, Landmark
 from coach.core.pose import Pose
 
 
@@ -28,43 +29,28 @@ def body_heights(image_xyz: np.ndarray) -> np.ndarray:
     return np.ptp(image_xyz[..., 1], axis=-1)
 
 
-def hip_centre(image_xyz: np.ndarray) -> tuple[float, float]:
-    """`hip_centres` of one pose's (33, 3) image landmarks, on plain floats."""
-    at, left, right = image_xyz.item, Landmark.LEFT_HIP, Landmark.RIGHT_HIP
-    return ((at(left, 0) + at(right, 0)) / 2, (at(left, 1) + at(right, 1)) / 2)
-
-
-def body_height(image_xyz: np.ndarray) -> float:
-    """`body_heights` of one pose's (33, 3) image landmarks, on plain floats."""
-    ys = image_xyz[:, 1].tolist()
-    return max(ys) - min(ys)
-
-
 @dataclass
 class PatientTracker:
     """`select(poses, t_s)` -> the patient's pose (or an empty pose) and people in view."""
 
     max_jump: float = 0.5  # of the patient's body height, per 0.1 s
     forget_after_s: float = 2.0
-    _last_hip: tuple[float, float] | None = None
+    _last_hip: Sequence[float] | None = None
     _last_height: float = 0.0
     _last_t_s: float | None = None
 
     def select(self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]) -> Pose:
         people = [p for p in poses if not p.is_empty]
-        # On plain floats: a frame's few numbers cost less so than as small arrays, and the
-        # arithmetic is `hip_centres` / `body_heights`' own, so bulk replays agree exactly.
-        hips = [hip_centre(p.image_xyz) for p in people]
-        heights = [body_height(p.image_xyz) for p in people]
-        chosen = self.choose(hips, heights, t_s)
+        image = np.array([p.image_xyz for p in people]).reshape(len(people), NUM_LANDMARKS, 3)
+        chosen = self.choose(hip_centres(image).tolist(), body_heights(image).tolist(), t_s)
         return Pose.empty(t_s, frame_wh) if chosen is None else people[chosen]
 
     def choose(
-        self, hips: list[tuple[float, float]], heights: list[float], t_s: float
+        self, hips: Sequence[Sequence[float]], heights: Sequence[float], t_s: float
     ) -> int | None:
-        """Which of the people in view (their hip centres and heights) is the patient; None
-        when nobody is, or only a stranger. The step `select` takes, on plain numbers, so
-        a recording can be replayed in bulk."""
+        """Which of the people in view (their `hip_centres` and `body_heights`) is the
+        patient; None when nobody is, or only a stranger. The step `select` takes, without
+        `Pose` objects, so a recording can be replayed in bulk."""
         lost_for = math.inf if self._last_t_s is None else t_s - self._last_t_s
         if self._last_hip is not None and lost_for > self.forget_after_s:
             self._last_hip = None

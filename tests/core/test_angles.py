@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from coach.core.angles import (
+    angle_between_deg,
     between_segments_deg,
     distance_ratio,
     flexion_deg,
+    height_ratio,
     included_angle_deg,
     segment_to_horizontal_deg,
     segment_to_vertical_deg,
@@ -17,6 +19,19 @@ from coach.core.angles import (
 NAN2 = (np.nan, np.nan)
 NAN3 = (np.nan, np.nan, np.nan)
 S = np.sqrt(0.5)  # cos 45
+
+
+@pytest.mark.parametrize(
+    ("u", "v", "expected"),
+    [
+        pytest.param((1, 0), (0, 1), 90.0, id="2d-square"),
+        pytest.param((2, 0), (-5, 0), 180.0, id="2d-opposite"),
+        pytest.param((0, 0, 3), (0, 0, 0.1), 0.0, id="3d-same-way-scale-free"),
+        pytest.param((1, 1, 0), (1, 0, 0), 45.0, id="3d-45"),
+    ],
+)
+def test_angle_between_vectors(u, v, expected):
+    assert angle_between_deg(u, v) == pytest.approx(expected, abs=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -118,6 +133,19 @@ def test_distance_ratio(a, b, c, d, expected):
 
 
 @pytest.mark.parametrize(
+    ("point", "reference", "a", "b", "expected"),
+    [
+        pytest.param((5, 90), (9, 100), (0, 0), (0, 40), 0.25, id="2d-above-y-down"),
+        pytest.param((5, 110), (9, 100), (0, 0), (0, 40), -0.25, id="2d-below"),
+        pytest.param((0, 100), (50, 100), (0, 0), (3, 4), 0.0, id="2d-level"),
+        pytest.param((0, -0.1, 0.3), (0, 0.0, 0.0), (0, 0, 0), (0, 0.4, 0), 0.25, id="3d-above"),
+    ],
+)
+def test_height_ratio(point, reference, a, b, expected):
+    assert height_ratio(point, reference, a, b) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
     ("function", "points"),
     [
         # NaN in -> NaN out, in 2D and 3D, whichever point is missing.
@@ -136,6 +164,10 @@ def test_distance_ratio(a, b, c, d, expected):
         pytest.param(segment_to_horizontal_deg, [(2, 3, 1), (2, 3, 1)], id="horizontal-zero"),
         pytest.param(between_segments_deg, [(0, 0), (1, 0), (4, 4), (4, 4)], id="between-zero"),
         pytest.param(distance_ratio, [(0, 0), (1, 0), (3, 3), (3, 3)], id="ratio-zero-denom"),
+        pytest.param(height_ratio, [(0, 0), (0, 1), (3, 3), (3, 3)], id="height-zero-scale"),
+        pytest.param(height_ratio, [NAN3, (0, 1, 0), (0, 0, 0), (0, 1, 0)], id="height-nan-3d"),
+        pytest.param(angle_between_deg, [(0, 0, 0), (0, 1, 0)], id="vectors-zero-u"),
+        pytest.param(angle_between_deg, [(1, 0), NAN2], id="vectors-nan-v"),
     ],
 )
 def test_nan_and_zero_length_give_nan(function, points):
@@ -154,6 +186,7 @@ def test_nan_and_zero_length_give_nan(function, points):
         (segment_to_horizontal_deg, 2),
         (between_segments_deg, 4),
         (distance_ratio, 4),
+        (height_ratio, 4),
     ],
 )
 @pytest.mark.parametrize("dimensions", [2, 3])
@@ -168,7 +201,7 @@ def test_vectorised_over_frames_matches_frame_by_frame(function, n_points, dimen
     expected = np.array([function(*(p[i] for p in points)) for i in range(frames)])
     np.testing.assert_allclose(result, expected, rtol=0, atol=1e-9, equal_nan=True)
     assert np.isnan(result[3])
-    assert np.isnan(result[5]) or function is distance_ratio  # ratio 0/x is a real 0
+    assert np.isnan(result[5]) or function in (distance_ratio, height_ratio)  # 0/x: a real 0
     assert np.isfinite(np.delete(result, [3, 5])).all()
 
 

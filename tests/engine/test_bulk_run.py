@@ -1,11 +1,11 @@
 """`CoachSession.run` (the bulk replay) gives exactly what `replay` (the frame step) gives.
 
-The bulk path exists for speed (see docs/benchmarks.md); it is only worth having if it
-never disagrees. Every recorded fixture, plain and mirrored, for its exercise and its
-zero-rep probes, and synthetic sequences of every definition (reps, holds, dropouts, a
-bystander) are run both ways and compared field by field: reps (times, sides, angles,
-partial flags, faults), all faults, hold times, and per frame the status, the view and
-the measures shown.
+Both run the engine's one step: the bulk replay on a recording as one batch, the frame
+step on each frame as a batch of one; these tests hold the batching sound. Every recorded
+fixture, plain and mirrored, for its exercise and its zero-rep probes, and synthetic
+sequences of every definition (reps, holds, dropouts, a bystander) are run both ways and
+compared field by field: reps (times, sides, angles, partial flags, faults), all faults,
+hold times, and per frame the status, the view and the measures shown.
 """
 
 from __future__ import annotations

@@ -1,20 +1,53 @@
-"""The patient tracker's per-frame numbers: one pose on plain floats, exactly as the bulk
-replay computes them for many frames at once."""
+"""The patient tracker: where a person is and how tall, and which person is the patient."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from coach.core.landmarks import NUM_LANDMARKS, Landmark
-from coach.runtime.tracker import PatientTracker, body_height, body_heights, hip_centre, hip_centres
+from coach.core.landmarks import Landmark
+from coach.core.pose import Pose
+from coach.runtime.tracker import PatientTracker, body_heights, hip_centres
+from tests.support.builders import make_pose
 
 
-def test_one_pose_on_plain_floats_agrees_exactly_with_many_frames_at_once():
-    image = np.random.default_rng(11).uniform(-0.2, 1.2, size=(2000, NUM_LANDMARKS, 3))
-    image[::4, Landmark.LEFT_HIP] = -0.0  # signed zeros must survive both ways
-    assert [hip_centre(frame) for frame in image] == [tuple(h) for h in hip_centres(image).tolist()]
-    assert [body_height(frame) for frame in image] == body_heights(image).tolist()
+def standing(hip_x: float, head_y: float = 0.2, feet_y: float = 0.9) -> Pose:
+    """A person whose hips are level at (hip_x +- 0.05, 0.6), head to feet head_y..feet_y."""
+    return make_pose(points={
+        Landmark.LEFT_HIP: (hip_x + 0.05, 0.6, 0.0), Landmark.RIGHT_HIP: (hip_x - 0.05, 0.6, 0.0),
+        Landmark.NOSE: (hip_x, head_y, 0.0), Landmark.LEFT_HEEL: (hip_x, feet_y, 0.0),
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("left_hip", "right_hip", "centre"),
+    [
+        ((0.6, 0.5), (0.4, 0.7), (0.5, 0.6)),
+        ((0.2, 0.2), (0.2, 0.2), (0.2, 0.2)),  # hips on top of each other
+        ((1.1, 0.5), (0.9, 0.5), (1.0, 0.5)),  # partly outside the frame
+    ],
+)
+def test_hip_centre_is_between_the_hips(left_hip, right_hip, centre):
+    pose = make_pose(
+        points={Landmark.LEFT_HIP: (*left_hip, 0.3), Landmark.RIGHT_HIP: (*right_hip, -0.3)}
+    )
+    assert hip_centres(pose.image_xyz) == pytest.approx(centre)
+
+
+@pytest.mark.parametrize(("head_y", "feet_y", "height"), [(0.2, 0.9, 0.7), (0.45, 0.65, 0.2)])
+def test_body_height_is_the_span_of_the_landmarks(head_y, feet_y, height):
+    assert body_heights(standing(0.5, head_y, feet_y).image_xyz) == pytest.approx(height)
+
+
+def test_many_frames_and_people_at_once():
+    image = np.stack([
+        [standing(0.3).image_xyz, standing(0.7, 0.4, 0.8).image_xyz],
+        [standing(0.35).image_xyz, standing(0.65, 0.3, 0.9).image_xyz],
+    ])  # fmt: skip
+    np.testing.assert_allclose(
+        hip_centres(image), [[[0.3, 0.6], [0.7, 0.6]], [[0.35, 0.6], [0.65, 0.6]]]
+    )
+    np.testing.assert_allclose(body_heights(image), [[0.7, 0.4], [0.7, 0.6]])
 
 
 @pytest.mark.parametrize(
@@ -29,3 +62,20 @@ def test_the_patient_is_the_person_nearest_where_they_were(hips, expected):
     tracker = PatientTracker()
     assert tracker.choose([(0.5, 0.6)], [0.8], 0.0) == 0
     assert tracker.choose(hips, [0.8] * len(hips), 1 / 30) == expected
+
+
+def test_select_stays_with_the_patient_when_someone_else_is_first():
+    tracker, frame_wh = PatientTracker(), (640, 480)
+    patient, stranger = standing(0.5), standing(0.1)
+    assert tracker.select([patient], 0.0, frame_wh) is patient
+    assert tracker.select([stranger, Pose.empty(0.1, frame_wh), patient], 0.1, frame_wh) is patient
+    assert tracker.select([stranger], 0.2, frame_wh).is_empty  # only a stranger: nobody
+    assert tracker.select([], 0.3, frame_wh).is_empty
+
+
+def test_select_takes_the_first_person_after_the_patient_has_been_gone_long_enough():
+    tracker, frame_wh = PatientTracker(forget_after_s=2.0), (640, 480)
+    tracker.select([standing(0.5)], 0.0, frame_wh)
+    newcomer = standing(0.1)
+    assert tracker.select([newcomer], 0.1, frame_wh).is_empty
+    assert tracker.select([newcomer], 2.5, frame_wh) is newcomer
