@@ -145,9 +145,12 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
         return 0
-    for exercise in library:
-        views = "/".join(exercise.views)
-        print(f"{exercise.id:20s} {exercise.name:28s} {exercise.mode:5s} {views}")
+    exercises = list(library)
+    id_width = max((len(e.id) for e in exercises), default=0)
+    name_width = max((len(e.name) for e in exercises), default=0)
+    for exercise in exercises:
+        name, views = f"{exercise.name:{name_width}s}", "/".join(exercise.views)
+        print(f"{exercise.id:{id_width}s}  {name}  {exercise.mode:5s} {views}")
     return 0
 
 
