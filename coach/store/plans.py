@@ -24,7 +24,7 @@ from coach.store.records import (
     check_id,
     check_text,
 )
-from coach.store.rows import plan_item_record
+from coach.store.rows import inserted_id, plan_item_record
 from coach.store.schema import (
     plan_items,
     plans,
@@ -62,8 +62,7 @@ class PlanStore(StoreBase):
                 plans.update().where(plans.c.patient_id == values["patient_id"])
                 .values(active=False)
             )  # fmt: skip
-            return int(connection.execute(plans.insert().values(**values))
-                       .inserted_primary_key[0])  # fmt: skip
+            return inserted_id(connection.execute(plans.insert().values(**values)))  # fmt: skip
 
     def update_plan(
         self,
@@ -109,10 +108,10 @@ class PlanStore(StoreBase):
                 select(func.coalesce(func.max(plan_items.c.position), 0))
                 .where(plan_items.c.plan_id == plan_id)
             ).scalar_one()  # fmt: skip
-            return int(connection.execute(plan_items.insert().values(
+            return inserted_id(connection.execute(plan_items.insert().values(
                 plan_id=plan_id, position=int(position) + 1, active=True,
                 created_at=self._clock(), **values,
-            )).inserted_primary_key[0])  # fmt: skip
+            )))  # fmt: skip
 
     def update_plan_item(self, item_id: int, spec: clinical.PlanItemSpec) -> None:
         values = self._item_values(spec)
