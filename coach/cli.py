@@ -1,4 +1,6 @@
-"""The `coach` command: analyse videos, list and check exercise definitions.
+"""The `coach` command: analyse videos, list and check exercise definitions (and print
+their JSON Schema), record a clip's poses as a test fixture, and manage clinic mode's
+accounts (`coach users`).
 
 Bad input gets one clear line on stderr and a non-zero exit status; `--json` output is
 exactly one JSON object on stdout.
@@ -215,7 +217,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     store = Store()
     if args.action == "list":
-        names = {c.id: c.name for c in store.list_clinicians()}
+        names: dict[int | None, str] = {c.id: c.name for c in store.list_clinicians()}
         for clinician_id, name in names.items():
             print(f"clinician {clinician_id}: {name}")
         for patient in store.list_patients():

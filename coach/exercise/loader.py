@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from coach.core.errors import DefinitionError, UnknownExerciseError
 from coach.exercise.schema import ExerciseDef, reference_problems
@@ -28,7 +29,7 @@ def _key_path(location: tuple[str | int, ...]) -> str:
     return path or "(top level)"
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     location = _key_path(tuple(error["loc"]))
     if error["type"] == "extra_forbidden":
         return f"{location}: unknown key; remove it or check its spelling"
