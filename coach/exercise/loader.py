@@ -6,6 +6,7 @@ Every problem is reported with the file and the key path (`rules[2].cue`), all a
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -99,7 +100,7 @@ class ExerciseLibrary:
     def __contains__(self, exercise_id: str) -> bool:
         return exercise_id in self._definitions
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ExerciseDef]:
         return iter(self._definitions[i] for i in self.ids())
 
     def __len__(self) -> int:
