@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint accuracy bench docs system-deps clean
+.PHONY: run test lint typecheck accuracy bench docs system-deps clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -20,12 +20,18 @@ run: $(STAMP)
 system-deps:
 	@scripts/install_system_deps.sh
 
-test: $(STAMP) system-deps
-	$(BIN)/ruff check .
+test: lint system-deps
 	$(BIN)/python -m pytest
 
+# Lint rules, the formatting and the types of the library (the [tool.mypy] section of
+# pyproject.toml says what is checked).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 # The table of shipped exercises in docs/exercises.md, generated from coach/exercise/definitions/*.toml.
 docs: $(STAMP)
@@ -45,4 +51,4 @@ bench: $(STAMP)
 		--accuracy build/accuracy-full.md build/accuracy-640.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,4 +1,6 @@
-"""The `coach` command: analyse videos, list and check exercise definitions.
+"""The `coach` command: analyse videos, list and check exercise definitions (and print
+their JSON Schema), record a clip's poses as a test fixture, and manage clinic mode's
+accounts (`coach users`).
 
 Bad input gets one clear line on stderr and a non-zero exit status; `--json` output is
 exactly one JSON object on stdout.
@@ -145,9 +147,12 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
         return 0
-    for exercise in library:
-        views = "/".join(exercise.views)
-        print(f"{exercise.id:20s} {exercise.name:28s} {exercise.mode:5s} {views}")
+    exercises = list(library)
+    id_width = max((len(e.id) for e in exercises), default=0)
+    name_width = max((len(e.name) for e in exercises), default=0)
+    for exercise in exercises:
+        name, views = f"{exercise.name:{name_width}s}", "/".join(exercise.views)
+        print(f"{exercise.id:{id_width}s}  {name}  {exercise.mode:5s} {views}")
     return 0
 
 
@@ -212,7 +217,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     store = Store()
     if args.action == "list":
-        names = {c.id: c.name for c in store.list_clinicians()}
+        names: dict[int | None, str] = {c.id: c.name for c in store.list_clinicians()}
         for clinician_id, name in names.items():
             print(f"clinician {clinician_id}: {name}")
         for patient in store.list_patients():

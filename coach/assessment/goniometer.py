@@ -22,7 +22,7 @@ from coach.core.errors import CoachError
 from coach.core.landmarks import Side
 from coach.core.pose import Pose
 from coach.engine.measures import MeasureComputer
-from coach.exercise.schema import AngleDef, LandmarkName
+from coach.exercise.schema import AngleDef, LandmarkName, Plane
 
 DATA = Path(str(resources.files("coach.assessment") / "data"))
 MEASURES_FILE = DATA / "rom_measures.toml"
@@ -85,7 +85,7 @@ def load_measures(path: Path = MEASURES_FILE) -> dict[str, RomMeasure]:
     for measure_id, table in raw.items():
         try:
             parsed = _MeasureFile.model_validate(table)
-            plane = "sagittal" if parsed.view == "side" else "frontal"
+            plane: Plane = "sagittal" if parsed.view == "side" else "frontal"
             angle = AngleDef(type=parsed.type, points=parsed.points, plane=plane, space="image",
                              normal_range=parsed.normal_range, label=parsed.label)  # fmt: skip
         except ValidationError as exc:

@@ -19,7 +19,7 @@ from coach.engine.measures import MeasureComputer
 from coach.engine.view import ViewEstimator
 from coach.exercise.schema import AngleDef, RatioDef
 
-MEASURES = {
+MEASURES: dict[str, AngleDef | RatioDef] = {
     # The other foot's ankle above this side's ankle, over this side's shin (as in
     # coach/exercise/definitions/single_leg_stance.toml): 0 with both feet down.
     "foot_lift": RatioDef(type="height_ratio", points=["other_ankle", "ankle", "knee", "ankle"]),

@@ -21,7 +21,7 @@ from coach.assessment.goniometer import RomMeasure
 from coach.assessment.rom import RomMeasurement
 from coach.assessment.stance import SingleLegStance, StancePhase
 from coach.assessment.tug import FALL_RISK_S, TimedUpAndGo, TugPhase
-from coach.core.landmarks import SIDES
+from coach.core.landmarks import SIDES, Side
 from coach.core.pose import Pose
 
 
@@ -71,7 +71,8 @@ class RomTask:
     def update(self, pose: Pose) -> TaskStatus:
         reading = self.measurement.update(pose)
         lines = [self.measure.label]
-        for side in SIDES if self.measure.sided else ("left",):
+        sides: tuple[Side, ...] = SIDES if self.measure.sided else ("left",)
+        for side in sides:
             angle, peak = reading.angle_deg[side], reading.peak_deg[side]
             if math.isnan(angle) and math.isnan(peak):
                 continue

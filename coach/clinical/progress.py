@@ -61,7 +61,9 @@ def _target(plan: Plan | None, library: ExerciseLibrary | None, exercise_id: str
     return None
 
 
-def _normal(library: ExerciseLibrary | None, exercise_id: str, angle: str):
+def _normal(
+    library: ExerciseLibrary | None, exercise_id: str, angle: str
+) -> tuple[float, float] | None:
     if library is not None and exercise_id in library.ids():
         measure = library.get(exercise_id).angles.get(angle)
         if measure is not None and measure.normal_range:
@@ -129,8 +131,8 @@ def fault_rows(
     if library is not None:
         for exercise_id in {e for e, _ in counts}:
             if exercise_id in library.ids():
-                for rule in library.get(exercise_id).rules:
-                    cues[(exercise_id, rule.id)] = rule.cue
+                for rule_def in library.get(exercise_id).rules:
+                    cues[(exercise_id, rule_def.id)] = rule_def.cue
     return [{"exercise": exercise_name(library, e), "rule": rule,
              "fault": cues.get((e, rule), rule.replace("_", " ")), "count": n}
             for (e, rule), n in counts.most_common()]  # fmt: skip

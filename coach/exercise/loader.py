@@ -6,10 +6,12 @@ Every problem is reported with the file and the key path (`rules[2].cue`), all a
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from coach.core.errors import DefinitionError, UnknownExerciseError
 from coach.exercise.schema import ExerciseDef, reference_problems
@@ -28,7 +30,7 @@ def _key_path(location: tuple[str | int, ...]) -> str:
     return path or "(top level)"
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     location = _key_path(tuple(error["loc"]))
     if error["type"] == "extra_forbidden":
         return f"{location}: unknown key; remove it or check its spelling"
@@ -98,7 +100,7 @@ class ExerciseLibrary:
     def __contains__(self, exercise_id: str) -> bool:
         return exercise_id in self._definitions
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ExerciseDef]:
         return iter(self._definitions[i] for i in self.ids())
 
     def __len__(self) -> int:

@@ -190,8 +190,9 @@ class RepsDef(SignalDef):
         return self
 
     def signal_for(self, view: str | None) -> SignalDef:
-        """The signal to count on in this view (the default one unless overridden)."""
-        return self.by_view.get(view, self) if view else self
+        """The signal to count on in this view (the default one unless overridden; any other
+        view, "oblique" among them, and no view at all count on the default)."""
+        return next((signal for name, signal in self.by_view.items() if name == view), self)
 
 
 class HoldDef(_Strict):

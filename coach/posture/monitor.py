@@ -7,7 +7,7 @@ judged, so a single jittery frame neither raises nor clears an issue.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,8 +74,8 @@ class PostureMonitor:
         self._calibration_s = calibration_s
         self._calibrator: Calibrator | None = None
         self._last_t: float | None = None
-        self._seconds: Counter[str] = Counter()
-        self._issue_s: Counter[str] = Counter()
+        self._seconds: defaultdict[str, float] = defaultdict(float)
+        self._issue_s: defaultdict[str, float] = defaultdict(float)
         self._nudges: list[Nudge] = []
         self._distance_cm: Counter[int] = Counter()  # a histogram: bounded over a long day
         self._poor_spell_s = self._longest_poor_s = 0.0

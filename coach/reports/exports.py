@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 from coach.assessment.goniometer import load_measures
 from coach.assessment.summary import reference_text, trend_rows
@@ -219,6 +219,10 @@ def assessments_csv(export: PatientExport) -> str:
 
 
 # ---- JSON ------------------------------------------------------------------------------------
+@overload
+def _iso(value: datetime | date) -> str: ...
+@overload
+def _iso(value: None) -> None: ...
 def _iso(value: datetime | date | None) -> str | None:
     if value is None:
         return None

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import matplotlib
 import matplotlib.dates as mdates
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -51,6 +52,7 @@ from coach.reports.exports import PatientExport
 
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
+Cell = str | Paragraph  # a table cell: plain text, or a paragraph that wraps
 
 
 def _fonts() -> tuple[str, str]:
@@ -80,14 +82,14 @@ def _png(draw: Callable[[Figure], None], height_in: float = 2.6) -> Image:
     return Image(buffer, width=width, height=width * height_in / 7.0)
 
 
-def _date_axis(ax, figure: Figure) -> None:
+def _date_axis(ax: Axes, figure: Figure) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     figure.autofmt_xdate()
 
 
-def _table(rows: list[list[str]], widths: list[float] | None = None) -> Table:
+def _table(rows: list[list[Cell]], widths: list[float] | None = None) -> Table:
     font, bold = _fonts()
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
@@ -223,10 +225,10 @@ def _result_text(row: dict) -> str:
            f"{row['taken_at'].astimezone():%d %b %Y}"
 
 
-def _assessment_rows(export: PatientExport, cell: ParagraphStyle) -> list[list]:
+def _assessment_rows(export: PatientExport, cell: ParagraphStyle) -> list[list[Cell]]:
     """The table's rows: a header, then per measure or test and side the first and latest
     result, the change between them and what the result is read against."""
-    rows: list[list] = [["Measure or test", "Side", "First", "Latest", "Change",
+    rows: list[list[Cell]] = [["Measure or test", "Side", "First", "Latest", "Change",
                          "Normal range or threshold"]]  # fmt: skip
     for pair in first_and_latest(export.assessment_rows):
         first, latest = pair["first"], pair["latest"]
@@ -271,7 +273,7 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
 
     p = export.patient
     story: list = [para("Form Coach progress report", h1)]
-    who = [["Patient", p.name]]
+    who: list[list[Cell]] = [["Patient", p.name]]
     if p.date_of_birth:
         who.append(["Date of birth", f"{p.date_of_birth:%d %b %Y}"])
     if p.referrer:
@@ -293,7 +295,7 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
         period = f"from {plan.start_date:%d %b %Y}" + (
             f" to {plan.end_date:%d %b %Y}" if plan.end_date else "")
         story.append(para(f"{plan.title}, {period}." + (f" {plan.notes}" if plan.notes else "")))
-        rows = [["Exercise", "Dosage", "ROM target", "Notes"]]
+        rows: list[list[Cell]] = [["Exercise", "Dosage", "ROM target", "Notes"]]
         for item in items:
             target = (f"{item.rom_target_deg:g}° {item.rom_angle.replace('_', ' ')}"
                       if item.rom_target_deg is not None and item.rom_angle else "")

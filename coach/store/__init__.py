@@ -25,7 +25,7 @@ __all__ = ["DATABASE_URL_ENV", "DATA_DIR_ENV", "SessionSummary", "Store", "Store
            "ValidationError", "default_database_url", "metadata"]  # fmt: skip
 
 
-class Store(PeopleStore, PlanStore, SessionStore, GoalStore, AssessmentStore, SelfCareStore):
+class Store(SessionStore, PeopleStore, PlanStore, GoalStore, AssessmentStore, SelfCareStore):
     """Everything Form Coach keeps, in one database. Safe to use from several threads.
 
     `clock` gives the time for new rows (tests pass a fixed one).

@@ -17,7 +17,7 @@ from coach.store.records import (
     check_id,
     check_text,
 )
-from coach.store.rows import from_json
+from coach.store.rows import from_json, inserted_id
 from coach.store.schema import ASSESSMENT_KINDS, assessments
 
 UNITS = ("deg", "s", "{stands}")
@@ -70,8 +70,7 @@ class AssessmentStore(StoreBase):
             "created_at": self._clock(),
         }  # fmt: skip
         with self._writing("saving an assessment") as connection:
-            return int(connection.execute(assessments.insert().values(**values))
-                       .inserted_primary_key[0])  # fmt: skip
+            return inserted_id(connection.execute(assessments.insert().values(**values)))
 
     def assessments(
         self,

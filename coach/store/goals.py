@@ -19,6 +19,7 @@ from coach.store.records import (
     check_score,
     check_text,
 )
+from coach.store.rows import inserted_id
 from coach.store.schema import (
     goal_scores,
     goals,
@@ -42,10 +43,10 @@ class GoalStore(StoreBase):
                 raise ValidationError(
                     f"a patient has at most {MAX_GOALS} goals (PSFS); retire one first"
                 )
-            return int(connection.execute(goals.insert().values(
+            return inserted_id(connection.execute(goals.insert().values(
                 patient_id=patient_id, position=int(active) + 1, activity=text, active=True,
                 created_at=self._clock(),
-            )).inserted_primary_key[0])  # fmt: skip
+            )))  # fmt: skip
 
     def score_goal(self, goal_id: int, score: int, *, scored_on: date | str | None = None) -> None:
         """0 = unable to do the activity, 10 = able to do it as before the problem."""

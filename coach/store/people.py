@@ -27,7 +27,7 @@ from coach.store.records import (
     check_text,
     check_username,
 )
-from coach.store.rows import patient_record
+from coach.store.rows import inserted_id, patient_record
 from coach.store.schema import (
     accounts,
     clinicians,
@@ -44,8 +44,7 @@ class PeopleStore(StoreBase):
                   "email": check_text(email, "e-mail", max_len=200, required=False),
                   "created_at": self._clock()}  # fmt: skip
         with self._writing("adding a clinician") as connection:
-            return int(connection.execute(clinicians.insert().values(**values))
-                       .inserted_primary_key[0])  # fmt: skip
+            return inserted_id(connection.execute(clinicians.insert().values(**values)))
 
     def list_clinicians(self) -> list[Clinician]:
         with self._reading() as connection:
@@ -87,8 +86,7 @@ class PeopleStore(StoreBase):
             account = {"username": check_username(login[0]),
                        "password_hash": hash_password(check_password(login[1]))}  # fmt: skip
         with self._writing("adding a patient") as connection:
-            patient_id = int(connection.execute(patients.insert().values(**values))
-                             .inserted_primary_key[0])  # fmt: skip
+            patient_id = inserted_id(connection.execute(patients.insert().values(**values)))
             if account is not None:
                 self._insert_account(connection, account, patient_id=patient_id)
             return patient_id
@@ -149,10 +147,10 @@ class PeopleStore(StoreBase):
             ).one_or_none()  # fmt: skip
             if row is not None:
                 return patient_record(row)
-            new_id = connection.execute(patients.insert().values(
+            new_id = inserted_id(connection.execute(patients.insert().values(
                 name=DEFAULT_PATIENT_NAME, is_default=True, created_at=self._clock()
-            )).inserted_primary_key[0]  # fmt: skip
-        return self.get_patient(int(new_id))
+            )))  # fmt: skip
+        return self.get_patient(new_id)
 
     def add_account(
         self,
@@ -187,10 +185,10 @@ class PeopleStore(StoreBase):
         ).first()
         if taken is not None:
             raise ValidationError(f"the user name {account['username']!r} is taken")
-        return int(connection.execute(accounts.insert().values(
+        return inserted_id(connection.execute(accounts.insert().values(
             **account, role="clinician" if clinician_id is not None else "patient",
             clinician_id=clinician_id, patient_id=patient_id, created_at=self._clock(),
-        )).inserted_primary_key[0])  # fmt: skip
+        )))  # fmt: skip
 
     def set_password(self, username: str, password: str) -> None:
         with self._writing("changing a password") as connection:

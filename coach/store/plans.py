@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
-from coach.clinical.plans import PlanItemSpec
+# The module, not its names: coach.clinical.plans imports coach.store.records, so whichever
+# of the two packages is imported first, the other finds this one only partly run.
+from coach.clinical import plans as clinical
 from coach.store.base import StoreBase
 from coach.store.records import (
     Plan,
@@ -22,7 +24,7 @@ from coach.store.records import (
     check_id,
     check_text,
 )
-from coach.store.rows import plan_item_record
+from coach.store.rows import inserted_id, plan_item_record
 from coach.store.schema import (
     plan_items,
     plans,
@@ -60,8 +62,7 @@ class PlanStore(StoreBase):
                 plans.update().where(plans.c.patient_id == values["patient_id"])
                 .values(active=False)
             )  # fmt: skip
-            return int(connection.execute(plans.insert().values(**values))
-                       .inserted_primary_key[0])  # fmt: skip
+            return inserted_id(connection.execute(plans.insert().values(**values)))  # fmt: skip
 
     def update_plan(
         self,
@@ -87,8 +88,8 @@ class PlanStore(StoreBase):
         with self._writing("updating a plan") as connection:
             connection.execute(plans.update().where(plans.c.id == plan.id).values(**values))
 
-    def _item_values(self, spec: PlanItemSpec) -> dict[str, Any]:
-        if not isinstance(spec, PlanItemSpec):
+    def _item_values(self, spec: clinical.PlanItemSpec) -> dict[str, Any]:
+        if not isinstance(spec, clinical.PlanItemSpec):
             raise ValidationError("a plan item must be a PlanItemSpec")
         rule = spec.progress_rule.to_dict() if spec.progress_rule is not None else None
         return {
@@ -99,7 +100,7 @@ class PlanStore(StoreBase):
             "progress_rule": rule,
         }  # fmt: skip
 
-    def add_plan_item(self, plan_id: int, spec: PlanItemSpec) -> int:
+    def add_plan_item(self, plan_id: int, spec: clinical.PlanItemSpec) -> int:
         values = self._item_values(spec)
         plan_id = check_id(plan_id, "plan")
         with self._writing("adding an exercise to a plan") as connection:
@@ -107,12 +108,12 @@ class PlanStore(StoreBase):
                 select(func.coalesce(func.max(plan_items.c.position), 0))
                 .where(plan_items.c.plan_id == plan_id)
             ).scalar_one()  # fmt: skip
-            return int(connection.execute(plan_items.insert().values(
+            return inserted_id(connection.execute(plan_items.insert().values(
                 plan_id=plan_id, position=int(position) + 1, active=True,
                 created_at=self._clock(), **values,
-            )).inserted_primary_key[0])  # fmt: skip
+            )))  # fmt: skip
 
-    def update_plan_item(self, item_id: int, spec: PlanItemSpec) -> None:
+    def update_plan_item(self, item_id: int, spec: clinical.PlanItemSpec) -> None:
         values = self._item_values(spec)
         with self._writing("changing a plan item") as connection:
             done = connection.execute(

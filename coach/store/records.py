@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from coach.core.errors import CoachError
 
@@ -170,6 +170,10 @@ def check_exercise_id(value: object) -> str:
 
 
 # ---- time ----------------------------------------------------------------------------------
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
 def aware(value: datetime | None) -> datetime | None:
     """Datetimes from the database as UTC-aware (SQLite hands back naive UTC)."""
     if value is None:
@@ -179,7 +183,7 @@ def aware(value: datetime | None) -> datetime | None:
 
 def local_date(value: datetime) -> date:
     """The calendar day a moment falls on, in this computer's time zone."""
-    return (aware(value) or value).astimezone().date()
+    return aware(value).astimezone().date()
 
 
 # ---- records -------------------------------------------------------------------------------

@@ -9,9 +9,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import CursorResult, Row
 
-from coach.store.records import AngleRecord, Patient, PlanItem
+from coach.store.records import AngleRecord, Patient, PlanItem, StoreError
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row a single-row INSERT just added."""
+    key = result.inserted_primary_key
+    if key is None:  # SQLAlchemy gives none for an INSERT of several rows at once
+        raise StoreError("the database gave no id for the new row")
+    return int(key[0])
 
 
 def plain_number(value: float | None) -> float | None:

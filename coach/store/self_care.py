@@ -17,7 +17,7 @@ from coach.store.records import (
     check_id,
     check_text,
 )
-from coach.store.rows import from_json
+from coach.store.rows import from_json, inserted_id
 from coach.store.schema import flare_up_plans, lesson_reads, posture_checks
 
 FLARE_UP_FIELDS = ("warning_signs", "reduce", "keep_doing", "helps", "seek_help")
@@ -65,10 +65,10 @@ class SelfCareStore(StoreBase):
         if start is None or end is None or end < start:
             raise ValidationError("a posture check must end after it starts")
         with self._writing("saving a posture check") as connection:
-            return int(connection.execute(posture_checks.insert().values(
+            return inserted_id(connection.execute(posture_checks.insert().values(
                 patient_id=check_id(patient_id, "patient"), started_at=start, ended_at=end,
                 summary=summary, created_at=self._clock(),
-            )).inserted_primary_key[0])  # fmt: skip
+            )))  # fmt: skip
 
     def posture_checks(self, patient_id: int) -> list[PostureCheck]:
         with self._reading() as connection:

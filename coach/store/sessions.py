@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
 from coach.engine.results import Rep
-from coach.store.base import StoreBase, checked_day_bounds
+from coach.store.base import checked_day_bounds
+from coach.store.people import PeopleStore
+from coach.store.plans import PlanStore
 from coach.store.records import (
     FaultEvent,
     RepRecord,
@@ -29,7 +31,7 @@ from coach.store.records import (
     check_pain,
     check_text,
 )
-from coach.store.rows import angle_records, from_json, plain_number
+from coach.store.rows import angle_records, from_json, inserted_id, plain_number
 from coach.store.schema import (
     fault_events,
     reps,
@@ -56,10 +58,11 @@ class SessionSummary:
     effort_borg: float | None
 
 
-class SessionStore(StoreBase):
+class SessionStore(PeopleStore, PlanStore):
     """Exercise sessions, their sets, reps and fault events.
 
-    Uses `default_patient` (people) and the plan item lookups (plans) of the whole `Store`.
+    Built on the people part (`default_patient`) and the plans part (the plan item lookups),
+    which a session needs.
     """
 
     # ---- sessions: writing, one transaction per event ----------------------------------------
@@ -101,7 +104,7 @@ class SessionStore(StoreBase):
                 patient_id=patient_id, plan_item_id=plan_item_id, source=source,
                 started_at=started, **values,
             ))  # fmt: skip
-            return int(result.inserted_primary_key[0])
+            return inserted_id(result)
 
     def log_session_done_by_hand(
         self,
@@ -144,12 +147,12 @@ class SessionStore(StoreBase):
                   for f in rep.faults]  # fmt: skip
         now = self._clock()
         with self._writing("saving a rep") as connection:
-            rep_id = connection.execute(reps.insert().values(
+            rep_id = inserted_id(connection.execute(reps.insert().values(
                 session_id=session_id, set_index=set_index, rep_index=rep.index,
                 side=rep.side, start_s=rep.start_s, turn_s=rep.turn_s, end_s=rep.end_s,
                 duration_s=rep.duration_s, partial=rep.partial, range_of_motion=rom,
                 faults=faults, recorded_at=now,
-            )).inserted_primary_key[0]  # fmt: skip
+            )))  # fmt: skip
             if faults:
                 connection.execute(fault_events.insert(), [
                     {"session_id": session_id, "rep_id": rep_id, "rule_id": f["rule"],

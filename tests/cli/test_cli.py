@@ -29,6 +29,14 @@ def test_exercises_lists_the_first_definitions(capsys):
         assert exercise_id in out
 
 
+def test_exercises_lines_up_its_columns_whatever_the_longest_name(capsys):
+    assert main(["exercises"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 30
+    views_at = {len(line) - len(line.split()[-1]) for line in lines}
+    assert len(views_at) == 1, "the views column starts at one place on every line"
+
+
 def test_validate_accepts_a_shipped_definition(capsys):
     assert main(["validate", str(DEFAULT_EXERCISES_DIR / "squat.toml")]) == 0
     assert "ok" in capsys.readouterr().out
