@@ -15,6 +15,7 @@ import numpy as np
 
 from coach.engine.measures import SidedValue
 from coach.engine.results import Fault
+from coach.core.landmarks import Side
 from coach.engine.view import DetectedView
 from coach.exercise.schema import REP_MEASURES, RuleDef, Threshold
 
@@ -81,7 +82,7 @@ class FrameRuleTracker:
 def _asymmetry(
     rule: RuleDef,
     sided_at_turn: Mapping[str, SidedValue],
-    sided_series: Mapping[str, Mapping[str, np.ndarray]],
+    sided_series: Mapping[Side, Mapping[str, np.ndarray]],
 ) -> float:
     """|left - right|: at the turn, or between the sides' ranges over the rep."""
     if rule.when == "turn":
@@ -114,7 +115,7 @@ def rep_faults(
     view: DetectedView | None,
     *,
     sided_at_turn: Mapping[str, SidedValue] | None = None,
-    sided_series: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+    sided_series: Mapping[Side, Mapping[str, np.ndarray]] | None = None,
 ) -> list[Fault]:
     """Faults of the 'turn' and 'rep' rules for one finished rep.
 
