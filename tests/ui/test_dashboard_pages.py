@@ -229,7 +229,7 @@ def test_clinic_mode_pages_ask_for_a_login_first(clinic):
         at = page(name)
         assert [t.value for t in at.title] == ["Sign in"], name
         assert not at.dataframe and not charts(at)
-    router = AppTest.from_file(str(ROOT / "coach_ui" / "coach_ui/app.py"), default_timeout=60).run()
+    router = AppTest.from_file(str(ROOT / "coach_ui" / "app.py"), default_timeout=60).run()
     assert [t.value for t in router.title] == ["Sign in"]
 
 

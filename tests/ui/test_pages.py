@@ -40,7 +40,7 @@ def webrtc_renders(monkeypatch):
 
 
 def test_router_opens_on_the_start_page():
-    at = AppTest.from_file(str(ROOT / "coach_ui" / "coach_ui/app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "coach_ui" / "app.py"), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Form Coach"]
 
