@@ -29,18 +29,14 @@ from coach.auth.access import (
     visible_patient_ids,
 )
 from coach.clinical.pain_monitoring import assess_pain
-from coach.clinical.plans import (
-    PlanItemSpec,
-    ProgressRule,
-    todays_exercises,
-    weekly_adherence,
-)
+from coach.clinical.plans import todays_exercises, weekly_adherence
 from coach.clinical.progress import PAIN_LIMIT, exercise_name
 from coach.core.errors import CoachError
 from coach.exercise.loader import ExerciseLibrary
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import SetPlan
 from coach.store import Store
+from coach.store.prescriptions import PlanItemSpec, ProgressRule
 from coach.store.records import Patient, PlanItem, SessionRecord
 from coach_ui.resources import load_library, open_store
 

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
-from coach.clinical.plans import PlanItemSpec
 from coach.store.base import StoreBase
+from coach.store.prescriptions import NOTES_MAX_CHARS, PlanItemSpec
 from coach.store.records import (
     Plan,
     PlanItem,
@@ -95,7 +95,7 @@ class PlanStore(StoreBase):
             "exercise_id": spec.exercise_id, "sets": spec.sets, "reps": spec.reps,
             "hold_s": spec.hold_s, "rest_s": spec.rest_s, "rom_angle": spec.rom_angle,
             "rom_target_deg": spec.rom_target_deg, "frequency_per_week": spec.frequency_per_week,
-            "notes": check_text(spec.notes, "notes", max_len=2000, required=False),
+            "notes": check_text(spec.notes, "notes", max_len=NOTES_MAX_CHARS, required=False),
             "progress_rule": rule,
         }  # fmt: skip
 

@@ -10,14 +10,13 @@ import pytest
 
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
 from coach.clinical.plans import (
-    PlanItemSpec,
-    ProgressRule,
     daily_counts,
     next_dosage,
     todays_exercises,
     week_start,
     weekly_adherence,
 )
+from coach.store.prescriptions import PlanItemSpec, ProgressRule
 from coach.store.records import Plan, PlanItem, SessionRecord, ValidationError
 
 MONDAY = date(2026, 11, 23)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.auth.access import Login, Principal
-from coach.clinical.plans import PlanItemSpec
+from coach.store.prescriptions import PlanItemSpec
 from coach_ui import dashboard as dash
 from coach_ui import resources
 from tests.conftest import ROOT
