@@ -17,7 +17,6 @@ from coach.clinical.flare_up import (
     PatientFlareUp,
     filled,
     flare_up_for,
-    flare_up_pdf,
     flare_up_text,
 )
 from coach.clinical.lessons import Lesson, load_lessons, suggested
@@ -25,6 +24,7 @@ from coach.clinical.pain_monitoring import assess_pain
 from coach.clinical.psfs import goal_review
 from coach.core.errors import CoachError
 from coach.posture.assess import LABELS, Issue
+from coach.reports.flare_up import flare_up_pdf
 from coach.store import Store
 from coach.store.records import Plan, PostureCheck
 from coach_ui import dashboard as dash
