@@ -1,7 +1,7 @@
 """Helpers for the Assessment page and the assessment trends on Patient progress.
 
 Chart builders are plain functions over coach.assessment.summary's rows (testable without
-a browser); `show_trends` renders the dashboard section. coach/ never imports this module.
+a browser); `show_trends` renders the progress page's section. coach/ never imports this module.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from coach.assessment.summary import TEST_LABELS, trend_rows
 from coach.assessment.tasks import AssessmentResult
 from coach.store import Store
 from coach.store.records import Patient
-from coach_ui.dashboard import normal_range_band
+from coach_ui.charts import normal_range_band
 
 RUNNING_KEY = "assessment_session"
 

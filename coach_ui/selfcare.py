@@ -2,7 +2,7 @@
 editor and Progress pages: suggested lessons, the flare-up plan (shown, edited, printed)
 and the reminder to rate goals.
 
-Each block is handed a patient the page has already checked access to (ui.dashboard's
+Each block is handed a patient the page has already checked access to (coach_ui.pickers'
 `choose_patient` or `require_patient`); the flare-up plan is read through
 `coach.clinical.flare_up.flare_up_for`, which checks again. coach/ never imports this module.
 """
@@ -27,7 +27,8 @@ from coach.posture.assess import LABELS, Issue
 from coach.reports.flare_up import flare_up_pdf
 from coach.store import Store
 from coach.store.records import Plan, PostureCheck
-from coach_ui import dashboard as dash
+from coach_ui.flash import flash
+from coach_ui.state import today
 
 ISSUE_IDS = frozenset(issue.value for issue in Issue)
 LESSON_KEY = "form_coach_lesson"  # the lesson the Learn page opens on
@@ -83,7 +84,7 @@ def show_suggested_lessons(store: Store, patient_id: int, *, key: str, limit: in
 
 def show_goal_reminder(store: Store, patient_id: int, *, key: str, link: bool = True) -> None:
     """Ask for goal (PSFS) ratings when they are due: at the start, then every 3 weeks."""
-    review = goal_review(store.goals(patient_id), dash.today())
+    review = goal_review(store.goals(patient_id), today())
     if not review.due:
         return
     st.info(f":material/flag: {review.message}")
@@ -142,7 +143,7 @@ def flare_up_editor(store: Store, principal: Principal, plan: Plan, *, key: str)
             except CoachError as exc:
                 st.error(str(exc))
             else:
-                dash.flash("Flare-up plan saved.")
+                flash("Flare-up plan saved.")
                 st.rerun()
     if filled(current):
         flare_up_downloads(data, key=key)

@@ -15,8 +15,8 @@ from coach.assessment.summary import TEST_LABELS, previous_value, result_text
 from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
 from coach.core.errors import CoachError
 from coach_ui import assessment as al
-from coach_ui import camera
-from coach_ui import dashboard as dash
+from coach_ui import auth, camera, pickers
+from coach_ui.state import today
 
 KEY = al.RUNNING_KEY
 TESTS = {
@@ -34,7 +34,7 @@ TESTS = {
 
 
 state = st.session_state
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 try:
     rtc = camera.rtc_configuration()
 except CoachError as exc:
@@ -43,7 +43,7 @@ except CoachError as exc:
 measures = al.measures()
 
 st.title("Assessment")
-patient = dash.choose_patient(store, principal)
+patient = pickers.choose_patient(store, principal)
 if patient is None:
     st.stop()
 history = store.assessments(patient.id)
@@ -77,7 +77,7 @@ if running is None:
         if kind == "chair_stand_30s":
             age_col, sex_col = st.columns(2)
             age = age_col.number_input("Age (years)", 18, 110,
-                                       al.age_on(patient.date_of_birth, dash.today()))
+                                       al.age_on(patient.date_of_birth, today()))
             sex = sex_col.selectbox("Sex (for the CDC STEADI norms)", ["female", "male"])
             task = ChairStandTask(int(age), sex)
         else:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
-from coach_ui import selfcare
+from coach_ui import auth, pickers, selfcare
+from coach_ui.flash import flash, show_flash
 
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 st.title("Learn about pain")
-dash.show_flash()
-patient = dash.choose_patient(store, principal)
+show_flash()
+patient = pickers.choose_patient(store, principal)
 if patient is None:
     st.stop()
 lessons = selfcare.lessons_or_stop()
@@ -54,5 +54,5 @@ elif st.button("I have read this", type="primary"):
     except CoachError as exc:
         st.error(str(exc))
     else:
-        dash.flash(f"'{lesson.title}' marked as read.")
+        flash(f"'{lesson.title}' marked as read.")
         st.rerun()

@@ -15,8 +15,9 @@ import streamlit as st
 from coach.core.errors import CoachError
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach_ui import camera, coaching, resources, selfcare
-from coach_ui import dashboard as dash
+from coach_ui import camera, coaching, resources, selfcare, todays_plan
+from coach_ui.flash import flash, show_flash
+from coach_ui.state import LIVE_ITEM_KEY
 
 
 @dataclass
@@ -50,14 +51,14 @@ if live is None:
     )
     ids = library.ids()
     exercise_id = st.selectbox(
-        "Exercise", ids, index=dash.live_plan_exercise(store, ids), key="live_exercise",
+        "Exercise", ids, index=todays_plan.live_plan_exercise(store, ids), key="live_exercise",
         format_func=lambda i: library.get(i).name,
     )  # fmt: skip
     exercise = library.get(exercise_id)
-    target = dash.live_target(store, exercise.id)  # whose session, and their plan's item
+    target = todays_plan.live_target(store, exercise.id)  # whose session, and their plan's item
     with st.expander(f"How to do the {exercise.name.lower()} and where to put the camera"):
         st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
-    default = dash.set_plan_for(exercise, target.item)
+    default = todays_plan.set_plan_for(exercise, target.item)
     if target.item is not None:
         st.caption("Sets and repetitions from your physiotherapist's plan.")
     sets_col, amount_col, rest_col = st.columns(3)
@@ -93,7 +94,7 @@ if live is None:
             stats_path=coaching.live_stats_path(),
         )  # fmt: skip
         state.live_session = LiveSession(coach, session_id, exercise.id)
-        state.pop(dash.LIVE_ITEM_KEY, None)
+        state.pop(LIVE_ITEM_KEY, None)
         st.rerun()
     st.stop()
 
@@ -159,7 +160,7 @@ def finish_session(live: LiveSession) -> None:
             effort_borg=float(state[EFFORT_KEY]), view=result.view if result else None,
         )  # fmt: skip
     except CoachError as exc:
-        dash.flash(str(exc), "error")
+        flash(str(exc), "error")
     else:
         live.finished = True
 
@@ -173,4 +174,4 @@ with st.form("finish"):
         format_func=coaching.BORG_CR10.get, key=EFFORT_KEY,
     )  # fmt: skip
     st.form_submit_button("Finish and see my summary", on_click=finish_session, args=(live,))
-dash.show_flash()  # a failed save, under the form
+show_flash()  # a failed save, under the form

@@ -9,14 +9,15 @@ import streamlit as st
 
 from coach.auth.access import current_mode
 from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
+from coach_ui import auth, overview, state
+from coach_ui.flash import flash, show_flash
 
-store, library, principal = dash.open_all()
-dash.require_staff_page(principal)
+store, library, principal = auth.open_all()
+auth.require_staff_page(principal)
 st.title("Patients")
-dash.show_flash()
-day = dash.today()
-table = dash.patient_overview(store, principal, day, library)
+show_flash()
+day = state.today()
+table = overview.patient_overview(store, principal, day, library)
 if table.empty:
     st.info("No patients yet: add the first one below.")
 else:
@@ -53,6 +54,6 @@ with st.expander("Add a patient"), st.form("add_patient", clear_on_submit=True):
         except CoachError as exc:
             st.error(str(exc))
         else:
-            st.session_state[dash.PATIENT_KEY] = patient_id
-            dash.flash(f"Added {name.strip()}. Build their plan on the Plan editor page.")
+            st.session_state[state.PATIENT_KEY] = patient_id
+            flash(f"Added {name.strip()}. Build their plan on the Plan editor page.")
             st.rerun()

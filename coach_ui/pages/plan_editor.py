@@ -12,22 +12,22 @@ import streamlit as st
 from coach.clinical import progress
 from coach.clinical.plans import dosage_text, next_dosage, spec_with_dosage
 from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
-from coach_ui import selfcare
+from coach_ui import auth, pickers, plan_form, selfcare, state
+from coach_ui.flash import flash, show_flash
 
-store, library, principal = dash.open_all()
-dash.require_staff_page(principal)
+store, library, principal = auth.open_all()
+auth.require_staff_page(principal)
 st.title("Plan editor")
-dash.show_flash()
-patient = dash.choose_patient(store, principal)
+show_flash()
+patient = pickers.choose_patient(store, principal)
 if patient is None:
     st.stop()
 plan = store.current_plan(patient.id)
-day = dash.today()
+day = state.today()
 
 
 def saved(message: str) -> None:
-    dash.flash(message)
+    flash(message)
     st.rerun()
 
 
@@ -84,7 +84,7 @@ for item in items:
             st.warning(f"'{item.exercise_id}' is no longer in the exercise library.")
             continue
         with st.form(f"item_{item.id}"):
-            spec = dash.plan_item_form(library.get(item.exercise_id), item, f"item{item.id}")
+            spec = plan_form.plan_item_form(library.get(item.exercise_id), item, f"item{item.id}")
             if st.form_submit_button("Save") and spec is not None:
                 try:
                     store.update_plan_item(item.id, spec)
@@ -105,7 +105,7 @@ st.caption(f"Library dose: {exercise.dosage.sets} sets"
            + (f" of {exercise.dosage.hold_s:g} s" if exercise.dosage.hold_s else "")
            + ". Change anything for this patient.")  # fmt: skip
 with st.form("add_item"):
-    spec = dash.plan_item_form(exercise, None, f"new_{exercise_id}")
+    spec = plan_form.plan_item_form(exercise, None, f"new_{exercise_id}")
     if st.form_submit_button("Add to the plan", type="primary") and spec is not None:
         try:
             store.add_plan_item(plan.id, spec)

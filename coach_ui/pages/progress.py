@@ -12,17 +12,17 @@ import streamlit as st
 from coach.clinical import progress
 from coach.clinical.plans import weekly_adherence
 from coach.core.errors import CoachError
-from coach_ui import assessment, selfcare
-from coach_ui import dashboard as dash
+from coach_ui import assessment, auth, charts, downloads, overview, pickers, selfcare, state
+from coach_ui.flash import flash, show_flash
 
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 st.title("Progress" if principal.kind == "patient" else "Patient progress")
-dash.show_flash()
-patient = dash.choose_patient(store, principal)
+show_flash()
+patient = pickers.choose_patient(store, principal)
 if patient is None:
     st.stop()
 
-day = dash.today()
+day = state.today()
 c1, c2 = st.columns(2)
 first = c1.date_input("From", day - timedelta(weeks=8), key="progress_from")
 last = c2.date_input("To", day, key="progress_to")
@@ -44,7 +44,7 @@ for flag in flags[-3:]:
                "Suggest less load next time.")  # fmt: skip
 
 st.subheader("Adherence")
-calendar = dash.calendar_chart(progress.calendar_rows(sessions, first, last))
+calendar = charts.calendar_chart(progress.calendar_rows(sessions, first, last))
 if calendar is not None:
     st.altair_chart(calendar, width="stretch")
 
@@ -53,7 +53,7 @@ rom = progress.rom_rows(sessions, plan, library)
 if not rom:
     st.caption("No repetitions with a measured angle in this range yet.")
 for exercise in dict.fromkeys(r["exercise"] for r in rom):
-    chart = dash.rom_chart(rom, exercise)
+    chart = charts.rom_chart(rom, exercise)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
 if rom:
@@ -64,15 +64,15 @@ if rom:
 assessment.show_trends(store, patient)
 
 st.subheader("Pain, reps and faults")
-chart = dash.pain_chart(progress.pain_rows(sessions, library))
+chart = charts.pain_chart(progress.pain_rows(sessions, library))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 else:
     st.caption("No pain ratings in this range.")
-chart = dash.volume_chart(progress.volume_rows(sessions, library))
+chart = charts.volume_chart(progress.volume_rows(sessions, library))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
-chart = dash.fault_chart(progress.fault_rows(sessions, library))
+chart = charts.fault_chart(progress.fault_rows(sessions, library))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 else:
@@ -83,7 +83,7 @@ st.caption("Activities the patient finds hard, scored 0 (unable) to 10 (as befor
            "problem): the Patient-Specific Functional Scale.")  # fmt: skip
 selfcare.show_goal_reminder(store, patient.id, key="progress", link=False)
 goals = store.goals(patient.id)
-chart = dash.goal_chart(progress.goal_rows(goals))
+chart = charts.goal_chart(progress.goal_rows(goals))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 if goals:
@@ -97,7 +97,7 @@ if goals:
             except CoachError as exc:
                 st.error(str(exc))
             else:
-                dash.flash("Scores saved.")
+                flash("Scores saved.")
                 st.rerun()
 if len(goals) < 5:
     with st.form("add_goal", clear_on_submit=True):
@@ -119,7 +119,7 @@ if sessions:
         [{"Id": s.id, "When": s.started_at.astimezone().strftime("%d %b %Y %H:%M"),
           "Exercise": progress.exercise_name(library, s.exercise_id),
           "Sets": s.sets_done, "Reps": s.reps, "Partial": s.partial_reps,
-          "Pain": dash.pain_text(s), "Effort": s.effort_borg,
+          "Pain": overview.pain_text(s), "Effort": s.effort_borg,
           "Faults": sum(s.faults.values())} for s in reversed(sessions)],
         hide_index=True,
     )  # fmt: skip
@@ -127,4 +127,4 @@ if sessions:
 else:
     st.caption("No sessions in this range.")
 
-dash.export_section(store, principal, patient, library)
+downloads.export_section(store, principal, patient, library)

@@ -1,0 +1,25 @@
+"""Flash messages: a line ("Plan saved.", or what went wrong) shown on the page's next run."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import streamlit as st
+
+from coach_ui import state
+
+FlashKind = Literal["success", "info", "error"]
+
+
+def flash(message: str, kind: FlashKind = "success") -> None:
+    """A message that survives the rerun after a change (or is set in a widget's callback,
+    before the run that shows it)."""
+    st.session_state[state.FLASH_KEY] = (kind, message)
+
+
+def show_flash() -> None:
+    """Show the message kept by `flash`, once, where this is called."""
+    flashed: tuple[FlashKind, str] | None = st.session_state.pop(state.FLASH_KEY, None)
+    if flashed:
+        kind, message = flashed
+        {"success": st.success, "info": st.info, "error": st.error}[kind](message)

@@ -1,0 +1,74 @@
+"""The plan editor's form for one exercise of a plan: dosage, range-of-motion target, notes
+and the progress rule, checked by coach.store.prescriptions (a refused value is shown).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coach.core.errors import CoachError
+from coach.exercise.schema import ExerciseDef
+from coach.store.prescriptions import PlanItemSpec, ProgressRule
+from coach.store.records import PlanItem
+
+
+def progress_rule_fields(item: PlanItem | None, key: str) -> ProgressRule | None:
+    """The progress-rule part of a plan item form (inside an st.form)."""
+    rule = ProgressRule.from_dict(item.progress_rule) if item else None
+    on = st.checkbox("Progress automatically", value=rule is not None, key=f"{key}_rule_on",
+                     help="Suggest more repetitions (or a longer hold) when the rule is met")
+    rule = rule or ProgressRule()
+    c1, c2, c3, c4 = st.columns(4)
+    add_reps = c1.number_input("Add reps", 0, 20, rule.add_reps, key=f"{key}_add_reps")
+    add_hold = c2.number_input("Add hold (s)", 0, 60, int(rule.add_hold_s), key=f"{key}_add_hold")
+    after = c3.number_input("After sessions", 1, 10, rule.after_sessions, key=f"{key}_after")
+    max_pain = c4.number_input("Pain at most", 0, 10, rule.max_pain, key=f"{key}_max_pain")
+    c5, c6, c7 = st.columns(3)
+    no_major = c5.checkbox("No major fault", value=rule.no_major_faults, key=f"{key}_nomajor")
+    completed = c6.checkbox("All reps done", value=rule.completed, key=f"{key}_completed")
+    max_reps = c7.number_input("Most reps", 1, 200, rule.max_reps, key=f"{key}_max_reps")
+    if not on:
+        return None
+    return ProgressRule(add_reps=int(add_reps), add_hold_s=float(add_hold),
+                        after_sessions=int(after), max_pain=int(max_pain),
+                        no_major_faults=bool(no_major), completed=bool(completed),
+                        max_reps=int(max_reps))  # fmt: skip
+
+
+def plan_item_form(
+    exercise: ExerciseDef, item: PlanItem | None, key: str
+) -> PlanItemSpec | None:
+    """Dosage and targets for one exercise (inside an st.form); None if a value is refused
+    (the reason is shown)."""
+    base = PlanItemSpec.from_exercise(exercise) if item is None else PlanItemSpec.from_item(item)
+    c1, c2, c3, c4 = st.columns(4)
+    sets = c1.number_input("Sets", 1, 20, base.sets, key=f"{key}_sets")
+    if exercise.mode == "hold":
+        hold = c2.number_input("Hold (s)", 1, 600, int(base.hold_s or 30), key=f"{key}_hold")
+        reps = None
+    else:
+        reps = c2.number_input("Reps", 1, 200, int(base.reps or 10), key=f"{key}_reps")
+        hold = None
+    rest = c3.number_input("Rest (s)", 0, 900, int(base.rest_s), key=f"{key}_rest")
+    freq = c4.number_input("Times a week", 1, 14, base.frequency_per_week, key=f"{key}_freq")
+    angles = list(exercise.angles)
+    angle = st.selectbox("Range-of-motion angle", angles,
+                         index=angles.index(base.rom_angle) if base.rom_angle in angles else 0,
+                         key=f"{key}_angle",
+                         format_func=lambda a: exercise.angles[a].label or a)  # fmt: skip
+    target = st.number_input("Range-of-motion target (°, 0 = none)", 0, 360,
+                             int(base.rom_target_deg or 0), key=f"{key}_target")  # fmt: skip
+    notes = st.text_area("Notes for the patient", base.notes or "", max_chars=2000,
+                         key=f"{key}_notes")  # fmt: skip
+    rule = progress_rule_fields(item, key)
+    try:
+        return PlanItemSpec(
+            exercise_id=exercise.id, sets=int(sets), reps=None if reps is None else int(reps),
+            hold_s=None if hold is None else float(hold), rest_s=float(rest),
+            frequency_per_week=int(freq), rom_angle=angle if target else None,
+            rom_target_deg=float(target) if target else None, notes=notes or None,
+            progress_rule=rule,
+        )  # fmt: skip
+    except CoachError as exc:
+        st.error(str(exc))
+        return None
