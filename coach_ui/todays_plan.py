@@ -1,5 +1,6 @@
 """The patient's plan for today: the Today page's list, and the plan item the Today page
-sends to the Live coach page (whose session it records, and with what dosage).
+sends to the Live coach page (whose session it records; its dosage there is
+coach.clinical.plans.set_plan_for).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import streamlit as st
 from coach.auth.access import Principal, require_patient
 from coach.clinical.plans import TodayItem, todays_exercises
 from coach.core.errors import CoachError
-from coach.exercise.schema import ExerciseDef
-from coach.runtime.guided import SetPlan
 from coach.store import Store
 from coach.store.records import Plan, PlanItem
 from coach_ui import state
@@ -84,28 +83,6 @@ def live_plan_exercise(store: Store, ids: list[str]) -> int:
     except CoachError:
         return 0
     return ids.index(exercise_id) if exercise_id in ids else 0
-
-
-# What the live page's number inputs accept.
-LIVE_LIMITS = {"sets": (1, 10), "reps": (1, 50), "hold_s": (5, 300), "rest_s": (0, 600)}
-
-
-def _clamp(value: float, name: str) -> float:
-    low, high = LIVE_LIMITS[name]
-    return min(max(value, low), high)
-
-
-def set_plan_for(exercise: ExerciseDef, item: PlanItem | None) -> SetPlan:
-    """The live page's default plan: the physio's dosage when the plan has this exercise
-    (within what the live page's inputs accept)."""
-    if item is None:
-        return SetPlan.from_dosage(exercise)
-    sets = int(_clamp(item.sets, "sets"))
-    if exercise.mode == "hold":
-        hold = item.hold_s or exercise.dosage.hold_s or 30.0
-        return SetPlan(sets, hold_s=_clamp(hold, "hold_s"), rest_s=_clamp(item.rest_s, "rest_s"))
-    reps = item.reps or exercise.dosage.reps or 10
-    return SetPlan(sets, reps=int(_clamp(reps, "reps")), rest_s=_clamp(item.rest_s, "rest_s"))
 
 
 def today_items(store: Store, patient_id: int) -> tuple[Plan | None, list[TodayItem]]:

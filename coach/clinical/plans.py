@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
+from coach.exercise.schema import ExerciseDef
+from coach.runtime.guided import SetPlan
 from coach.store.prescriptions import PlanItemSpec, ProgressRule
 from coach.store.records import Plan, PlanItem, SessionRecord
 
@@ -224,3 +226,16 @@ def next_dosage(item: PlanItem, recent: Sequence[SessionRecord]) -> DosageAdvice
 def spec_with_dosage(item: PlanItem, dosage: Dosage) -> PlanItemSpec:
     """The item's prescription with a new dosage (what 'apply' on a suggestion saves)."""
     return PlanItemSpec.from_item(item, sets=dosage.sets, reps=dosage.reps, hold_s=dosage.hold_s)
+
+
+def set_plan_for(exercise: ExerciseDef, item: PlanItem | None) -> SetPlan:
+    """What the live coach asks for this exercise: the plan item's dosage, brought within
+    what a guided session takes (coach.runtime.guided.SET_PLAN_LIMITS), or the library's
+    dosage when the plan has no item for it."""
+    if item is None:
+        return SetPlan.from_dosage(exercise)
+    if exercise.mode == "hold":
+        hold = item.hold_s or exercise.dosage.hold_s or 30.0
+        return SetPlan.within_limits(item.sets, hold_s=hold, rest_s=item.rest_s)
+    reps = item.reps or exercise.dosage.reps or 10
+    return SetPlan.within_limits(item.sets, reps=reps, rest_s=item.rest_s)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from coach.clinical.plans import set_plan_for
 from coach.core.errors import CoachError
-from coach.runtime.guided import SetPlan, Stage
+from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
 from coach_ui import camera, coaching, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
@@ -58,20 +59,22 @@ if live is None:
     target = todays_plan.live_target(store, exercise.id)  # whose session, and their plan's item
     with st.expander(f"How to do the {exercise.name.lower()} and where to put the camera"):
         st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
-    default = todays_plan.set_plan_for(exercise, target.item)
+    default = set_plan_for(exercise, target.item)
     if target.item is not None:
         st.caption("Sets and repetitions from your physiotherapist's plan.")
     sets_col, amount_col, rest_col = st.columns(3)
-    sets = sets_col.number_input("Sets", 1, 10, default.sets, key=f"sets_{exercise_id}")
+    limits = SET_PLAN_LIMITS
+    sets = sets_col.number_input("Sets", *limits["sets"], default.sets, key=f"sets_{exercise_id}")
     if exercise.mode == "hold":
         amount = amount_col.number_input(
-            "Hold (seconds)", 5, 300, int(default.hold_s or 30), key=f"hold_{exercise_id}"
-        )
+            "Hold (seconds)", *limits["hold_s"], int(default.hold_s or 30),
+            key=f"hold_{exercise_id}",
+        )  # fmt: skip
     else:
         amount = amount_col.number_input(
-            "Repetitions per set", 1, 50, default.reps or 10, key=f"reps_{exercise_id}"
+            "Repetitions per set", *limits["reps"], default.reps or 10, key=f"reps_{exercise_id}"
         )
-    rest = rest_col.number_input("Rest between sets (s)", 0, 600, int(default.rest_s))
+    rest = rest_col.number_input("Rest between sets (s)", *limits["rest_s"], int(default.rest_s))
     pain = st.slider("How much pain do you have right now?", 0, 10, 0, help=coaching.PAIN_HELP)
     if st.button("Start session", type="primary"):
         plan = (

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from coach.auth.access import Login, Principal
 from coach.store.prescriptions import PlanItemSpec
-from coach_ui import resources, todays_plan
+from coach_ui import resources
 from coach_ui.state import EXPORTS_KEY, LIVE_ITEM_KEY, LOGIN_KEY, PATIENT_KEY
 from tests.conftest import ROOT
 from tests.support.store_data import record_session, seed_patient
@@ -309,13 +309,3 @@ def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
     assert "cy's walk" not in files["assessments.csv"][0]
     at = page("session.py", login=me)
     assert {o for o in at.selectbox[0].options} and "Cy" not in everything_shown(at)
-
-
-def test_a_plan_dosage_beyond_the_live_pages_inputs_is_brought_within_them(library):
-    from coach.store.records import PlanItem
-
-    big = PlanItem(1, 1, 1, "squat", 20, 120, None, 900.0, None, None, 3, None, None, True)
-    plan = todays_plan.set_plan_for(library.get("squat"), big)
-    assert (plan.sets, plan.reps, plan.rest_s) == (10, 50, 600)
-    hold = PlanItem(2, 1, 2, "plank", 2, None, 2.0, 30.0, None, None, 3, None, None, True)
-    assert todays_plan.set_plan_for(library.get("plank"), hold).hold_s == 5
