@@ -8,7 +8,13 @@ import streamlit as st
 
 from coach.core.errors import CoachError
 from coach.exercise.schema import ExerciseDef
-from coach.store.prescriptions import PlanItemSpec, ProgressRule
+from coach.store.prescriptions import (
+    NOTES_MAX_CHARS,
+    PLAN_ITEM_LIMITS,
+    PROGRESS_RULE_LIMITS,
+    PlanItemSpec,
+    ProgressRule,
+)
 from coach.store.records import PlanItem
 
 
@@ -17,16 +23,21 @@ def progress_rule_fields(item: PlanItem | None, key: str) -> ProgressRule | None
     rule = ProgressRule.from_dict(item.progress_rule) if item else None
     on = st.checkbox("Progress automatically", value=rule is not None, key=f"{key}_rule_on",
                      help="Suggest more repetitions (or a longer hold) when the rule is met")
-    rule = rule or ProgressRule()
+    rule, limits = rule or ProgressRule(), PROGRESS_RULE_LIMITS
     c1, c2, c3, c4 = st.columns(4)
-    add_reps = c1.number_input("Add reps", 0, 20, rule.add_reps, key=f"{key}_add_reps")
-    add_hold = c2.number_input("Add hold (s)", 0, 60, int(rule.add_hold_s), key=f"{key}_add_hold")
-    after = c3.number_input("After sessions", 1, 10, rule.after_sessions, key=f"{key}_after")
-    max_pain = c4.number_input("Pain at most", 0, 10, rule.max_pain, key=f"{key}_max_pain")
+    add_reps = c1.number_input("Add reps", *limits["add_reps"], rule.add_reps,
+                               key=f"{key}_add_reps")  # fmt: skip
+    add_hold = c2.number_input("Add hold (s)", *limits["add_hold_s"], int(rule.add_hold_s),
+                               key=f"{key}_add_hold")  # fmt: skip
+    after = c3.number_input("After sessions", *limits["after_sessions"], rule.after_sessions,
+                            key=f"{key}_after")  # fmt: skip
+    max_pain = c4.number_input("Pain at most", *limits["max_pain"], rule.max_pain,
+                               key=f"{key}_max_pain")  # fmt: skip
     c5, c6, c7 = st.columns(3)
     no_major = c5.checkbox("No major fault", value=rule.no_major_faults, key=f"{key}_nomajor")
     completed = c6.checkbox("All reps done", value=rule.completed, key=f"{key}_completed")
-    max_reps = c7.number_input("Most reps", 1, 200, rule.max_reps, key=f"{key}_max_reps")
+    max_reps = c7.number_input("Most reps", *limits["max_reps"], rule.max_reps,
+                               key=f"{key}_max_reps")  # fmt: skip
     if not on:
         return None
     return ProgressRule(add_reps=int(add_reps), add_hold_s=float(add_hold),
@@ -41,24 +52,27 @@ def plan_item_form(
     """Dosage and targets for one exercise (inside an st.form); None if a value is refused
     (the reason is shown)."""
     base = PlanItemSpec.from_exercise(exercise) if item is None else PlanItemSpec.from_item(item)
+    limits = PLAN_ITEM_LIMITS
     c1, c2, c3, c4 = st.columns(4)
-    sets = c1.number_input("Sets", 1, 20, base.sets, key=f"{key}_sets")
+    sets = c1.number_input("Sets", *limits["sets"], base.sets, key=f"{key}_sets")
     if exercise.mode == "hold":
-        hold = c2.number_input("Hold (s)", 1, 600, int(base.hold_s or 30), key=f"{key}_hold")
+        hold = c2.number_input("Hold (s)", *limits["hold_s"], int(base.hold_s or 30),
+                               key=f"{key}_hold")  # fmt: skip
         reps = None
     else:
-        reps = c2.number_input("Reps", 1, 200, int(base.reps or 10), key=f"{key}_reps")
+        reps = c2.number_input("Reps", *limits["reps"], int(base.reps or 10), key=f"{key}_reps")
         hold = None
-    rest = c3.number_input("Rest (s)", 0, 900, int(base.rest_s), key=f"{key}_rest")
-    freq = c4.number_input("Times a week", 1, 14, base.frequency_per_week, key=f"{key}_freq")
+    rest = c3.number_input("Rest (s)", *limits["rest_s"], int(base.rest_s), key=f"{key}_rest")
+    freq = c4.number_input("Times a week", *limits["frequency_per_week"],
+                           base.frequency_per_week, key=f"{key}_freq")  # fmt: skip
     angles = list(exercise.angles)
     angle = st.selectbox("Range-of-motion angle", angles,
                          index=angles.index(base.rom_angle) if base.rom_angle in angles else 0,
                          key=f"{key}_angle",
                          format_func=lambda a: exercise.angles[a].label or a)  # fmt: skip
-    target = st.number_input("Range-of-motion target (°, 0 = none)", 0, 360,
+    target = st.number_input("Range-of-motion target (°, 0 = none)", *limits["rom_target_deg"],
                              int(base.rom_target_deg or 0), key=f"{key}_target")  # fmt: skip
-    notes = st.text_area("Notes for the patient", base.notes or "", max_chars=2000,
+    notes = st.text_area("Notes for the patient", base.notes or "", max_chars=NOTES_MAX_CHARS,
                          key=f"{key}_notes")  # fmt: skip
     rule = progress_rule_fields(item, key)
     try:
