@@ -10,8 +10,10 @@ from datetime import timedelta
 import streamlit as st
 
 from coach.clinical import progress
+from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, RISE_THAT_FLAGS
 from coach.clinical.plans import weekly_adherence
 from coach.core.errors import CoachError
+from coach.store.records import MAX_GOALS
 from coach_ui import assessment, auth, charts, downloads, overview, pickers, selfcare, state
 from coach_ui.flash import flash, show_flash
 
@@ -37,7 +39,8 @@ flags = progress.flag_rows(sessions, library)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Sessions in range", len(sessions))
 m2.metric("This week", adherence.text(), help="Sessions done vs prescribed (from Monday)")
-m3.metric("Pain flags", len(flags), help="Pain during exercise above 5/10, or a rise of 2+")
+m3.metric("Pain flags", len(flags), help=f"Pain during exercise above {ACCEPTABLE_DURING}/10, "
+          f"or a rise of {RISE_THAT_FLAGS}+")  # fmt: skip
 m4.metric("Reps in range", sum(s.reps for s in sessions))
 for flag in flags[-3:]:
     st.warning(f"{flag['day']:%d %b}, {flag['exercise']}: {flag['reasons']}. "
@@ -99,7 +102,7 @@ if goals:
             else:
                 flash("Scores saved.")
                 st.rerun()
-if len(goals) < 5:
+if len(goals) < MAX_GOALS:
     with st.form("add_goal", clear_on_submit=True):
         activity = st.text_input("A new goal (an activity, e.g. 'climb the stairs at home')",
                                  max_chars=200)  # fmt: skip
