@@ -11,7 +11,7 @@ from datetime import timedelta
 import streamlit as st
 
 from coach.auth.access import Principal, require_patient
-from coach.clinical.plans import TodayItem, todays_exercises
+from coach.clinical.plans import ADVICE_DAYS, TodayItem, todays_exercises
 from coach.core.errors import CoachError
 from coach.store import Store
 from coach.store.records import Plan, PlanItem
@@ -89,5 +89,5 @@ def today_items(store: Store, patient_id: int) -> tuple[Plan | None, list[TodayI
     """The patient's current plan and its exercises for today, each with its status and advice."""
     plan = store.current_plan(patient_id)
     day = state.today()
-    sessions = store.sessions(patient_id, date_from=day - timedelta(days=60))
+    sessions = store.sessions(patient_id, date_from=day - timedelta(days=ADVICE_DAYS))
     return plan, todays_exercises(plan, sessions, day)

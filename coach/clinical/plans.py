@@ -149,6 +149,10 @@ def todays_exercises(
 
 
 # ---- what to do next time --------------------------------------------------------------------
+# The sessions to hand `next_dosage` (and `todays_exercises`): the last 90 days are plenty,
+# as a progress rule looks back at most 10 sessions and a pain flag only at the latest.
+ADVICE_DAYS = 90
+
 @dataclass(frozen=True)
 class DosageAdvice:
     kind: Literal["keep", "progress", "reduce"]

@@ -10,7 +10,7 @@ from datetime import timedelta
 import streamlit as st
 
 from coach.clinical import progress
-from coach.clinical.plans import dosage_text, next_dosage, spec_with_dosage
+from coach.clinical.plans import ADVICE_DAYS, dosage_text, next_dosage, spec_with_dosage
 from coach.core.errors import CoachError
 from coach_ui import auth, pickers, plan_form, selfcare, state
 from coach_ui.flash import flash, show_flash
@@ -56,7 +56,7 @@ if plan is None:
     st.stop()
 
 # ---- its exercises -------------------------------------------------------------------------------
-recent = store.sessions(patient.id, date_from=day - timedelta(days=90))
+recent = store.sessions(patient.id, date_from=day - timedelta(days=ADVICE_DAYS))
 items = [i for i in plan.items if i.active]
 st.subheader("Exercises")
 if not items:
