@@ -1,5 +1,6 @@
 """The physio's patient list: one row per patient with this week's adherence, the latest
-pain and the recent pain flags; and how a session's pain before and after is written.
+pain and the recent pain flags (coach.clinical.progress.recent_pain_flags); and how a
+session's pain before and after is written.
 """
 
 from __future__ import annotations
@@ -9,14 +10,11 @@ from datetime import date, timedelta
 import pandas as pd
 
 from coach.auth.access import Principal, visible_patient_ids
-from coach.clinical.pain_monitoring import assess_pain
-from coach.clinical.plans import weekly_adherence
-from coach.clinical.progress import exercise_name
+from coach.clinical.plans import week_start, weekly_adherence
+from coach.clinical.progress import FLAG_DAYS, exercise_name, recent_pain_flags
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach.store.records import SessionRecord
-
-FLAG_DAYS = 14  # the patient list shows pain flags of the last two weeks
 
 
 def pain_text(s: SessionRecord | None) -> str:
@@ -36,12 +34,11 @@ def patient_overview(
     for patient_id in visible_patient_ids(store, principal):
         patient = store.get_patient(patient_id)
         plan = store.current_plan(patient_id)
-        sessions = store.sessions(patient_id, date_from=day - timedelta(days=day.weekday() + 7))
+        since = min(week_start(day), day - timedelta(days=FLAG_DAYS))  # this week, the flags'
+        sessions = store.sessions(patient_id, date_from=since)
         adherence = weekly_adherence(plan, sessions, day)
         latest = sessions[-1] if sessions else None
-        recent = [s for s in sessions if s.day >= day - timedelta(days=FLAG_DAYS)]
-        flags = [assess_pain(s.pain_before, s.pain_during, s.pain_after) for s in recent]
-        flagged = [f for f in flags if f.flagged]
+        flagged = recent_pain_flags(sessions, day)
         rows.append({
             "Id": patient.id, "Patient": patient.name,
             "This week": adherence.text(),
@@ -49,11 +46,12 @@ def patient_overview(
             "Last session": latest.day if latest else None,
             "Last exercise": exercise_name(library, latest.exercise_id) if latest else "",
             "Pain before -> after": pain_text(latest),
-            "Pain flags (14 days)": len(flagged),
+            FLAGS_COLUMN: len(flagged),
             "Latest flag": flagged[-1].summary if flagged else "",
         })  # fmt: skip
     return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
 
 
+FLAGS_COLUMN = f"Pain flags ({FLAG_DAYS} days)"
 OVERVIEW_COLUMNS = ["Id", "Patient", "This week", "Adherence", "Last session", "Last exercise",
-                    "Pain before -> after", "Pain flags (14 days)", "Latest flag"]  # fmt: skip
+                    "Pain before -> after", FLAGS_COLUMN, "Latest flag"]  # fmt: skip

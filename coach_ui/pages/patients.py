@@ -30,7 +30,7 @@ else:
             "Last session": st.column_config.DateColumn(format="DD MMM YYYY"),
         },
     )  # fmt: skip
-    flagged = table[table["Pain flags (14 days)"] > 0]
+    flagged = table[table[overview.FLAGS_COLUMN] > 0]
     for _, row in flagged.iterrows():
         st.warning(f"{row['Patient']}: {row['Latest flag']}. Suggest less load next time.")
 
