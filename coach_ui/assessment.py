@@ -7,7 +7,6 @@ a browser); `show_trends` renders the progress page's section. coach/ never impo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -35,15 +34,6 @@ class Running:
     label: str
     saved: list[str] = field(default_factory=list)  # what was said on saving
     stored: list[AssessmentResult] = field(default_factory=list)  # never saved twice
-
-
-def age_on(born: date | None, day: date, default: int = 70) -> int:
-    """Whole years of age on `day` (the chair stand's norms are by age), kept within the
-    page's 18-110; `default` when the date of birth is not known."""
-    if born is None:
-        return default
-    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    return min(110, max(18, years))
 
 
 @st.cache_resource

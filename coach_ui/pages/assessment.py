@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.assessment.chair_stand import AGE_RANGE, age_on
 from coach.assessment.live import AssessmentSession
 from coach.assessment.summary import TEST_LABELS, previous_value, result_text
 from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
@@ -76,8 +77,8 @@ if running is None:
         label = TEST_LABELS[kind]
         if kind == "chair_stand_30s":
             age_col, sex_col = st.columns(2)
-            age = age_col.number_input("Age (years)", 18, 110,
-                                       al.age_on(patient.date_of_birth, today()))
+            age = age_col.number_input("Age (years)", *AGE_RANGE,
+                                       age_on(patient.date_of_birth, today()))
             sex = sex_col.selectbox("Sex (for the CDC STEADI norms)", ["female", "male"])
             task = ChairStandTask(int(age), sex)
         else:
