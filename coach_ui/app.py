@@ -13,8 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from coach.auth.access import current_mode
-from coach.core.errors import CoachError
 from coach_ui import auth
+from coach_ui.resources import or_stop
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -47,11 +47,7 @@ def physio_pages(*, default_patients: bool = False) -> list:
     ]
 
 
-try:
-    mode = current_mode()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+mode = or_stop(current_mode)
 if mode == "home":
     pages: dict[str, list] = {"Exercise": coach_pages(default_home=True),
                               "Physio": physio_pages()}  # fmt: skip

@@ -68,9 +68,10 @@ def _follow_address(name: str, key: str, check: Callable[[int], object]) -> None
     st.session_state[key] = requested
 
 
-def choose_patient(store: Store, principal: Principal) -> Patient | None:
+def choose_patient(store: Store, principal: Principal) -> Patient:
     """The patient the page is about: a patient always sees themself; staff pick one of the
-    patients they may see (`?patient=ID` in the address picks one too, if allowed)."""
+    patients they may see (`?patient=ID` in the address picks one too, if allowed). With no
+    patient to pick, the page says so and stops."""
     _follow_address("patient", state.PATIENT_KEY, lambda i: require_patient(store, principal, i))
     if principal.kind == "patient":
         assert principal.patient_id is not None
@@ -78,7 +79,7 @@ def choose_patient(store: Store, principal: Principal) -> Patient | None:
     ids = visible_patient_ids(store, principal)
     if not ids:
         st.info("No patients yet: add one on the **Patients** page.")
-        return None
+        st.stop()
     names = {p.id: p.name for p in store.list_patients()} if principal.kind == "home" else {
         p.id: p.name for p in store.list_patients(clinician_id=principal.clinician_id)}
     chosen = st.session_state.get(state.PATIENT_KEY)

@@ -27,7 +27,8 @@ from coach.posture.assess import LABELS, Issue
 from coach.reports.flare_up import flare_up_pdf
 from coach.store import Store
 from coach.store.records import Plan, PostureCheck
-from coach_ui.flash import flash
+from coach_ui.flash import save_and_rerun
+from coach_ui.resources import or_stop
 from coach_ui.state import today
 
 ISSUE_IDS = frozenset(issue.value for issue in Issue)
@@ -40,16 +41,6 @@ PROGRESS_PAGE = "pages/progress.py"
 def shipped_lessons() -> tuple[Lesson, ...]:
     """The shipped lessons: read-only, so one copy serves every session."""
     return load_lessons()
-
-
-def lessons_or_stop() -> tuple[Lesson, ...]:
-    """The lessons, or the loading error (file, key, fix) on the page and a stop."""
-    try:
-        lessons = shipped_lessons()
-    except CoachError as exc:
-        st.error(str(exc))
-        st.stop()
-    return lessons
 
 
 def suggested_for(store: Store, patient_id: int, lessons: tuple[Lesson, ...]) -> list[Lesson]:
@@ -137,14 +128,9 @@ def flare_up_editor(store: Store, principal: Principal, plan: Plan, *, key: str)
             for field, heading, question in FIELDS
         }
         if st.form_submit_button("Save the flare-up plan"):
-            try:
-                store.save_flare_up_plan(plan.id, **{k: v.strip() or None for k, v in
-                                                     values.items()})  # fmt: skip
-            except CoachError as exc:
-                st.error(str(exc))
-            else:
-                flash("Flare-up plan saved.")
-                st.rerun()
+            answers = {k: v.strip() or None for k, v in values.items()}
+            save_and_rerun(lambda: store.save_flare_up_plan(plan.id, **answers),
+                           "Flare-up plan saved.")  # fmt: skip
     if filled(current):
         flare_up_downloads(data, key=key)
 
@@ -173,7 +159,7 @@ def posture_rows(checks: list[PostureCheck]) -> list[dict]:
 def show_self_management(store: Store, principal: Principal, patient_id: int) -> None:
     """For the progress page: lessons read, the flare-up plan's state, posture checks."""
     st.subheader("Self-management")
-    lessons = lessons_or_stop()
+    lessons = or_stop(shipped_lessons)
     read = store.lessons_read(patient_id)
     titles = [x.title for x in lessons if x.id in read]
     st.markdown(f"**Lessons read:** {len(titles)} of {len(lessons)}"

@@ -41,11 +41,7 @@ def live_target(store: Store, exercise_id: str) -> LiveTarget:
         assert principal.patient_id is not None
         patient_id = principal.patient_id
     else:
-        patient = choose_patient(store, principal)
-        if patient is None:
-            st.stop()
-        assert patient is not None
-        patient_id = patient.id
+        patient_id = choose_patient(store, principal).id
     require_patient(store, principal, patient_id)
     plan = store.current_plan(patient_id)
     item = None

@@ -16,7 +16,7 @@ from coach.assessment.summary import TEST_LABELS, previous_value, result_text
 from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
 from coach.core.errors import CoachError
 from coach_ui import assessment as al
-from coach_ui import auth, camera, pickers
+from coach_ui import auth, camera, pickers, resources
 from coach_ui.state import today
 
 KEY = al.RUNNING_KEY
@@ -36,17 +36,11 @@ TESTS = {
 
 state = st.session_state
 store, library, principal = auth.open_all()
-try:
-    rtc = camera.rtc_configuration()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+rtc = resources.or_stop(camera.rtc_configuration)
 measures = al.measures()
 
 st.title("Assessment")
 patient = pickers.choose_patient(store, principal)
-if patient is None:
-    st.stop()
 history = store.assessments(patient.id)
 running: al.Running | None = state.get(KEY)
 

@@ -33,13 +33,9 @@ class LiveSession:
 
 state = st.session_state
 PAIN_AFTER_KEY, EFFORT_KEY = "finish_pain_after", "finish_effort"
-try:
-    library = resources.load_library()
-    store = resources.open_store()
-    rtc = camera.rtc_configuration()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+library = resources.or_stop(resources.load_library)
+store = resources.or_stop(resources.open_store)
+rtc = resources.or_stop(camera.rtc_configuration)
 
 st.title("Live coach")
 live: LiveSession | None = state.get("live_session")

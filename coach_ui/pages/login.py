@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.core.errors import CoachError
 from coach_ui import auth, resources
 
-try:
-    store = resources.open_store()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+store = resources.or_stop(resources.open_store)
 principal = auth.current_principal()
 if principal is None:
     auth.login_form(store)

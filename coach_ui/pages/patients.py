@@ -8,9 +8,8 @@ from datetime import date
 import streamlit as st
 
 from coach.auth.access import current_mode
-from coach.core.errors import CoachError
 from coach_ui import auth, overview, state
-from coach_ui.flash import flash, show_flash
+from coach_ui.flash import save_and_rerun, show_flash
 
 store, library, principal = auth.open_all()
 auth.require_staff_page(principal)
@@ -45,15 +44,11 @@ with st.expander("Add a patient"), st.form("add_patient", clear_on_submit=True):
         username = st.text_input("Patient's user name", max_chars=64)
         password = st.text_input("Patient's first password", type="password")
     if st.form_submit_button("Add patient", type="primary"):
-        try:
-            patient_id = store.add_patient(
+        def add_patient() -> None:
+            st.session_state[state.PATIENT_KEY] = store.add_patient(
                 name, date_of_birth=born, referrer=referrer or None,
                 clinician_id=principal.clinician_id,
                 login=(username, password) if clinic and username else None,
             )  # fmt: skip
-        except CoachError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state[state.PATIENT_KEY] = patient_id
-            flash(f"Added {name.strip()}. Build their plan on the Plan editor page.")
-            st.rerun()
+        save_and_rerun(add_patient,
+                       f"Added {name.strip()}. Build their plan on the Plan editor page.")

@@ -19,7 +19,7 @@ from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
 from coach.posture.measures import CameraModel
 from coach.posture.monitor import PostureMonitor
-from coach_ui import auth, camera, pickers, selfcare
+from coach_ui import auth, camera, pickers, resources, selfcare
 from coach_ui.flash import flash, show_flash
 
 SITTING_KEY = "posture_sitting"
@@ -42,13 +42,7 @@ st.title("Posture check")
 if state.get(SAVED_KEY):
     st.success(state[SAVED_KEY])
 patient = pickers.choose_patient(store, principal)
-if patient is None:
-    st.stop()
-try:
-    rtc = camera.rtc_configuration()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+rtc = resources.or_stop(camera.rtc_configuration)
 
 st.write("Sit at your desk as you usually do, with the laptop's camera seeing your face and "
          "shoulders. Press **Start** under the video, then **Calibrate** while you sit "

@@ -12,17 +12,14 @@ import streamlit as st
 from coach.clinical import progress
 from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, RISE_THAT_FLAGS
 from coach.clinical.plans import weekly_adherence
-from coach.core.errors import CoachError
 from coach.store.records import MAX_GOALS
 from coach_ui import assessment, auth, charts, downloads, overview, pickers, selfcare, state
-from coach_ui.flash import flash, show_flash
+from coach_ui.flash import save_and_rerun, show_flash
 
 store, library, principal = auth.open_all()
 st.title("Progress" if principal.kind == "patient" else "Patient progress")
 show_flash()
 patient = pickers.choose_patient(store, principal)
-if patient is None:
-    st.stop()
 
 day = state.today()
 c1, c2 = st.columns(2)
@@ -94,25 +91,16 @@ if goals:
         scores = {g.id: st.slider(g.activity, 0, 10, g.latest if g.latest is not None else 5,
                                   key=f"goal_{g.id}") for g in goals}  # fmt: skip
         if st.form_submit_button("Save today's scores"):
-            try:
+            def score_goals() -> None:
                 for goal_id, score in scores.items():
                     store.score_goal(goal_id, score, scored_on=day)
-            except CoachError as exc:
-                st.error(str(exc))
-            else:
-                flash("Scores saved.")
-                st.rerun()
+            save_and_rerun(score_goals, "Scores saved.")
 if len(goals) < MAX_GOALS:
     with st.form("add_goal", clear_on_submit=True):
         activity = st.text_input("A new goal (an activity, e.g. 'climb the stairs at home')",
                                  max_chars=200)  # fmt: skip
         if st.form_submit_button("Add goal"):
-            try:
-                store.add_goal(patient.id, activity)
-            except CoachError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
+            save_and_rerun(lambda: store.add_goal(patient.id, activity))
 
 selfcare.show_self_management(store, principal, patient.id)
 

@@ -13,8 +13,6 @@ from coach_ui import auth, charts, overview, pickers
 store, library, principal = auth.open_all()
 st.title("Session")
 patient = pickers.choose_patient(store, principal)
-if patient is None:
-    st.stop()
 session = pickers.choose_session(store, principal, store.sessions(patient.id), library)
 if session is None:
     st.stop()
