@@ -2,7 +2,7 @@
 
 Home mode (the default) opens every page without a login. Clinic mode
 (FORM_COACH_MODE=clinic) shows only the sign-in page until someone signs in, then the pages
-for a clinician or for a patient. Each page checks the user again itself (coach_ui/dashboard.py),
+for a clinician or for a patient. Each page checks the user again itself (coach_ui/auth.py),
 so a page reached by its address is no way around the login.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from coach.auth.access import current_mode
-from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
+from coach_ui import auth
+from coach_ui.resources import or_stop
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -47,16 +47,12 @@ def physio_pages(*, default_patients: bool = False) -> list:
     ]
 
 
-try:
-    mode = current_mode()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+mode = or_stop(current_mode)
 if mode == "home":
     pages: dict[str, list] = {"Exercise": coach_pages(default_home=True),
                               "Physio": physio_pages()}  # fmt: skip
 else:
-    principal = dash.current_principal()  # None once a login expires
+    principal = auth.current_principal()  # None once a login expires
     if principal is None:
         pages = {"": [page("login.py", "Sign in", "login", default=True)]}
     elif principal.kind == "patient":
@@ -67,5 +63,5 @@ else:
     else:
         pages = {"Physio": physio_pages(default_patients=True),
                  "Exercise": coach_pages(default_home=False)}
-    dash.sign_out_button()
+    auth.sign_out_button()
 st.navigation(pages).run()

@@ -1,13 +1,12 @@
 """Helpers for the Assessment page and the assessment trends on Patient progress.
 
 Chart builders are plain functions over coach.assessment.summary's rows (testable without
-a browser); `show_trends` renders the dashboard section. coach/ never imports this module.
+a browser); `show_trends` renders the progress page's section. coach/ never imports this module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -20,7 +19,7 @@ from coach.assessment.summary import TEST_LABELS, trend_rows
 from coach.assessment.tasks import AssessmentResult
 from coach.store import Store
 from coach.store.records import Patient
-from coach_ui.dashboard import normal_range_band
+from coach_ui.charts import normal_range_band
 
 RUNNING_KEY = "assessment_session"
 
@@ -35,15 +34,6 @@ class Running:
     label: str
     saved: list[str] = field(default_factory=list)  # what was said on saving
     stored: list[AssessmentResult] = field(default_factory=list)  # never saved twice
-
-
-def age_on(born: date | None, day: date, default: int = 70) -> int:
-    """Whole years of age on `day` (the chair stand's norms are by age), kept within the
-    page's 18-110; `default` when the date of birth is not known."""
-    if born is None:
-        return default
-    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    return min(110, max(18, years))
 
 
 @st.cache_resource

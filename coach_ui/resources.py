@@ -1,11 +1,29 @@
-"""The app's shared resources, one per server process: the exercise library and the store."""
+"""The app's shared resources, one per server process: the exercise library and the store;
+and `or_stop`, which a page loads what it needs with.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
+from coach.core.errors import CoachError
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
+
+T = TypeVar("T")
+
+
+def or_stop(load: Callable[[], T]) -> T:
+    """What `load` returns, or its error (which names the file, the key and the fix) on the
+    page and a stop."""
+    try:
+        return load()
+    except CoachError as exc:
+        st.error(str(exc))
+        st.stop()  # NoReturn
 
 
 @st.cache_resource

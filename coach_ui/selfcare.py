@@ -2,7 +2,7 @@
 editor and Progress pages: suggested lessons, the flare-up plan (shown, edited, printed)
 and the reminder to rate goals.
 
-Each block is handed a patient the page has already checked access to (ui.dashboard's
+Each block is handed a patient the page has already checked access to (coach_ui.pickers'
 `choose_patient` or `require_patient`); the flare-up plan is read through
 `coach.clinical.flare_up.flare_up_for`, which checks again. coach/ never imports this module.
 """
@@ -17,7 +17,6 @@ from coach.clinical.flare_up import (
     PatientFlareUp,
     filled,
     flare_up_for,
-    flare_up_pdf,
     flare_up_text,
 )
 from coach.clinical.lessons import Lesson, load_lessons, suggested
@@ -25,9 +24,12 @@ from coach.clinical.pain_monitoring import assess_pain
 from coach.clinical.psfs import goal_review
 from coach.core.errors import CoachError
 from coach.posture.assess import LABELS, Issue
+from coach.reports.flare_up import flare_up_pdf
 from coach.store import Store
 from coach.store.records import Plan, PostureCheck
-from coach_ui import dashboard as dash
+from coach_ui.flash import save_and_rerun
+from coach_ui.resources import or_stop
+from coach_ui.state import today
 
 ISSUE_IDS = frozenset(issue.value for issue in Issue)
 LESSON_KEY = "form_coach_lesson"  # the lesson the Learn page opens on
@@ -39,16 +41,6 @@ PROGRESS_PAGE = "pages/progress.py"
 def shipped_lessons() -> tuple[Lesson, ...]:
     """The shipped lessons: read-only, so one copy serves every session."""
     return load_lessons()
-
-
-def lessons_or_stop() -> tuple[Lesson, ...]:
-    """The lessons, or the loading error (file, key, fix) on the page and a stop."""
-    try:
-        lessons = shipped_lessons()
-    except CoachError as exc:
-        st.error(str(exc))
-        st.stop()
-    return lessons
 
 
 def suggested_for(store: Store, patient_id: int, lessons: tuple[Lesson, ...]) -> list[Lesson]:
@@ -83,7 +75,7 @@ def show_suggested_lessons(store: Store, patient_id: int, *, key: str, limit: in
 
 def show_goal_reminder(store: Store, patient_id: int, *, key: str, link: bool = True) -> None:
     """Ask for goal (PSFS) ratings when they are due: at the start, then every 3 weeks."""
-    review = goal_review(store.goals(patient_id), dash.today())
+    review = goal_review(store.goals(patient_id), today())
     if not review.due:
         return
     st.info(f":material/flag: {review.message}")
@@ -136,14 +128,9 @@ def flare_up_editor(store: Store, principal: Principal, plan: Plan, *, key: str)
             for field, heading, question in FIELDS
         }
         if st.form_submit_button("Save the flare-up plan"):
-            try:
-                store.save_flare_up_plan(plan.id, **{k: v.strip() or None for k, v in
-                                                     values.items()})  # fmt: skip
-            except CoachError as exc:
-                st.error(str(exc))
-            else:
-                dash.flash("Flare-up plan saved.")
-                st.rerun()
+            answers = {k: v.strip() or None for k, v in values.items()}
+            save_and_rerun(lambda: store.save_flare_up_plan(plan.id, **answers),
+                           "Flare-up plan saved.")  # fmt: skip
     if filled(current):
         flare_up_downloads(data, key=key)
 
@@ -172,7 +159,7 @@ def posture_rows(checks: list[PostureCheck]) -> list[dict]:
 def show_self_management(store: Store, principal: Principal, patient_id: int) -> None:
     """For the progress page: lessons read, the flare-up plan's state, posture checks."""
     st.subheader("Self-management")
-    lessons = lessons_or_stop()
+    lessons = or_stop(shipped_lessons)
     read = store.lessons_read(patient_id)
     titles = [x.title for x in lessons if x.id in read]
     st.markdown(f"**Lessons read:** {len(titles)} of {len(lessons)}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -186,3 +187,15 @@ def chair_stand_norm(age: int, sex: Sex, path: Path = NORMS_FILE) -> ChairStandN
             below = band["men_below" if sex == "male" else "women_below"]
             return ChairStandNorm((low, high), sex, int(below), data["source"])
     return None
+
+
+AGE_RANGE = (18, 110)  # the adult ages the test is taken at (the norms cover 60-94)
+
+
+def age_on(born: date | None, day: date, default: int = 70) -> int:
+    """Whole years of age on `day` (the chair stand's norms are by age), kept within
+    `AGE_RANGE`; `default` when the date of birth is not known."""
+    if born is None:
+        return default
+    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return min(AGE_RANGE[1], max(AGE_RANGE[0], years))

@@ -1,2 +1,3 @@
-"""Who may see what: home and clinic modes, principals, password hashes and access checks.
+"""Who may see what: `access` (home and clinic modes, principals, logins and the access
+checks) and `passwords` (argon2id hashes). Below the store: nothing here imports it.
 """

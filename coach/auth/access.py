@@ -3,25 +3,23 @@
 `FORM_COACH_MODE=clinic` turns logins on. A clinician sees the patients assigned to them;
 a patient sees only their own data. Every page and export asks `require_patient` (or
 `require_session`) before it reads a patient's data, so the rule lives in one place.
-Passwords are hashed with argon2id (argon2-cffi); a login expires after a period without
-activity and, at the latest, some hours after it began.
+A login expires after a period without activity and, at the latest, some hours after it
+began. Password hashes are coach.auth.passwords.
+
+The checks read who belongs to whom through `PatientDirectory`, the three questions they
+ask of the store (`coach.store.Store` answers them): so coach.auth sits below the store
+and imports nothing of it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
-from typing import TYPE_CHECKING, Literal
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import Literal, Protocol
 
 from coach.core.errors import CoachError
-
-if TYPE_CHECKING:
-    from coach.store import Store
 
 MODE_ENV = "FORM_COACH_MODE"
 IDLE_ENV = "FORM_COACH_SESSION_IDLE_MINUTES"
@@ -29,13 +27,25 @@ MAX_ENV = "FORM_COACH_SESSION_MAX_HOURS"
 Mode = Literal["home", "clinic"]
 Kind = Literal["home", "clinician", "patient"]
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+class PatientRecord(Protocol):
+    """What the checks read of a patient: who they are and whose patient."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def clinician_id(self) -> int | None: ...
 
 
-@cache
-def _dummy_hash() -> str:
-    """Verified against when a user name is unknown, so both cases take the same time."""
-    return _hasher.hash("not a real password, only for timing")
+class PatientDirectory(Protocol):
+    """What the access checks ask of the store."""
+
+    def list_patients(self, *, clinician_id: int | None = None) -> Sequence[PatientRecord]: ...
+
+    def find_patient(self, patient_id: int) -> PatientRecord | None: ...
+
+    def session_patient_id(self, session_id: int) -> int | None: ...
 
 
 class AccessDeniedError(CoachError):
@@ -49,21 +59,6 @@ def current_mode() -> Mode:
     if value not in ("home", "clinic"):
         raise CoachError(f"{MODE_ENV} must be 'home' or 'clinic', got {value!r}")
     return value  # type: ignore[return-value]
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
 
 
 @dataclass(frozen=True)
@@ -85,7 +80,7 @@ class Principal:
         return self.kind in ("home", "clinician")
 
 
-def visible_patient_ids(store: Store, principal: Principal) -> list[int]:
+def visible_patient_ids(store: PatientDirectory, principal: Principal) -> list[int]:
     if principal.kind == "home":
         return [p.id for p in store.list_patients()]
     if principal.kind == "clinician":
@@ -95,7 +90,7 @@ def visible_patient_ids(store: Store, principal: Principal) -> list[int]:
     return [principal.patient_id] if principal.patient_id is not None else []
 
 
-def can_read_patient(store: Store, principal: Principal, patient_id: int) -> bool:
+def can_read_patient(store: PatientDirectory, principal: Principal, patient_id: int) -> bool:
     if principal.kind == "home":
         return True
     if principal.kind == "patient":
@@ -106,14 +101,14 @@ def can_read_patient(store: Store, principal: Principal, patient_id: int) -> boo
     return patient is not None and patient.clinician_id == principal.clinician_id
 
 
-def require_patient(store: Store, principal: Principal, patient_id: int) -> None:
+def require_patient(store: PatientDirectory, principal: Principal, patient_id: int) -> None:
     """Raise AccessDeniedError unless this user may read this patient's data. The message is the
     same whether the patient exists or not."""
     if not can_read_patient(store, principal, patient_id):
         raise AccessDeniedError(f"no patient {patient_id} that you can see")
 
 
-def require_session(store: Store, principal: Principal, session_id: int) -> int:
+def require_session(store: PatientDirectory, principal: Principal, session_id: int) -> int:
     """The session's patient id, after checking this user may read it."""
     patient_id = store.session_patient_id(session_id)
     if patient_id is None or not can_read_patient(store, principal, patient_id):

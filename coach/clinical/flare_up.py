@@ -1,5 +1,5 @@
 """The flare-up plan a patient fills in with their physio: read with an access check, and
-printed (a one-page PDF with reportlab, and a plain-text copy for any printer or phone).
+a plain-text copy for any printer or phone (the one-page PDF is coach.reports.flare_up).
 
 The plan is kept with the treatment plan (`Store.save_flare_up_plan(plan_id, ...)`), so it
 travels with the exercises it belongs to; a new treatment plan starts with an empty one.
@@ -7,19 +7,10 @@ travels with the exercises it belongs to; a new treatment plan starts with an em
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from coach.auth.access import Principal, require_patient
-from coach.reports.pdf import _fonts  # the report's fonts: DejaVu Sans, so any alphabet prints
 from coach.store.records import FlareUpPlan, Patient, Plan
 
 if TYPE_CHECKING:
@@ -72,45 +63,3 @@ def flare_up_text(data: PatientFlareUp) -> str:
     if data.flare_up is not None:
         lines.append(f"Last changed {data.flare_up.updated_at:%d %b %Y}.")
     return "\n".join(lines) + "\n"
-
-
-def flare_up_pdf(data: PatientFlareUp) -> bytes:
-    """A one-page PDF to print and keep somewhere handy (the fridge door, the wallet)."""
-    font, bold = _fonts()
-    styles = getSampleStyleSheet()
-    body = ParagraphStyle("fu_body", parent=styles["BodyText"], fontName=font, fontSize=11,
-                          leading=15)  # fmt: skip
-    title = ParagraphStyle("fu_title", parent=styles["Title"], fontName=bold, fontSize=18)
-    head = ParagraphStyle("fu_head", parent=body, fontName=bold, fontSize=12.5)
-    ask = ParagraphStyle("fu_ask", parent=body, fontSize=9, textColor=colors.grey)
-    small = ParagraphStyle("fu_small", parent=body, fontSize=9, leading=12)
-
-    def text(value: str, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(escape(value).replace("\n", "<br/>"), style)
-
-    story: list = [text(f"My flare-up plan: {data.patient.name}", title)]
-    if data.plan is not None:
-        story.append(text(f"Kept with my exercise plan \"{data.plan.title}\".", small))
-    story.append(Spacer(1, 4 * mm))
-    rows = []
-    for key, heading, question in FIELDS:
-        value = getattr(data.flare_up, key, None) if data.flare_up else None
-        rows.append([[text(heading, head), text(question, ask)],
-                     text(value or "(not filled in yet)", body)])  # fmt: skip
-    table = Table(rows, colWidths=[55 * mm, 115 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b0bec5")),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef3f7")),
-        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-    ]))  # fmt: skip
-    story += [table, Spacer(1, 6 * mm), text(URGENT, small)]
-    if data.flare_up is not None:
-        story.append(text(f"Last changed {data.flare_up.updated_at:%d %b %Y}. Made by Form "
-                          "Coach.", ask))  # fmt: skip
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-        bottomMargin=18 * mm, title=f"Flare-up plan: {data.patient.name}", author="Form Coach",
-    ).build(story)  # fmt: skip
-    return buffer.getvalue()

@@ -1,5 +1,5 @@
-"""Treatment plans as pure code: items built from the exercise library, today's list,
-adherence, and the progress rules a physio sets.
+"""Treatment plans as pure code: today's list, adherence, and what a plan item's dosage
+and progress rule (coach.store.prescriptions) advise for next time.
 
 No database and no Streamlit here: the functions take plans and session records from the
 store and a date, so the dashboard, the reports and the tests share one definition of
@@ -9,134 +9,15 @@ store and a date, so the dashboard, the reports and the tests share one definiti
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
 from coach.exercise.schema import ExerciseDef
-from coach.store.records import (
-    Plan,
-    PlanItem,
-    SessionRecord,
-    ValidationError,
-    check_exercise_id,
-    check_float_range,
-    check_int_range,
-    check_text,
-)
-
-
-# ---- progress rules ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ProgressRule:
-    """Progress the dosage when the last `after_sessions` sessions at the current dosage
-    all had pain at most `max_pain` (and, if asked, no major form fault): add `add_reps`
-    repetitions (or `add_hold_s` seconds to a hold), up to a ceiling."""
-
-    add_reps: int = 2
-    add_hold_s: float = 5.0
-    after_sessions: int = 2
-    max_pain: int = 3
-    no_major_faults: bool = True
-    completed: bool = True  # every prescribed rep (or hold) done in those sessions
-    max_reps: int = 30
-    max_hold_s: float = 120.0
-
-    def __post_init__(self) -> None:
-        check_int_range(self.add_reps, "reps to add", 0, 20)
-        check_float_range(self.add_hold_s, "seconds to add", 0, 60)
-        check_int_range(self.after_sessions, "sessions to wait", 1, 10)
-        check_int_range(self.max_pain, "highest pain allowed", 0, 10)
-        check_int_range(self.max_reps, "most reps", 1, 200)
-        check_float_range(self.max_hold_s, "longest hold", 1, 600)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> ProgressRule | None:
-        if not data:
-            return None
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-    def text(self) -> str:
-        amount = f"add {self.add_reps} reps (up to {self.max_reps})"
-        if self.add_hold_s:
-            amount += f" or {self.add_hold_s:g} s of hold (up to {self.max_hold_s:g} s)"
-        faults = " and no major form fault" if self.no_major_faults else ""
-        done = ", all prescribed reps done" if self.completed else ""
-        return (
-            f"{amount} when the last {self.after_sessions} sessions had pain at most "
-            f"{self.max_pain}/10{faults}{done}"
-        )
-
-
-# ---- plan items ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PlanItemSpec:
-    """What a physio prescribes for one exercise; validated on construction."""
-
-    exercise_id: str
-    sets: int
-    reps: int | None = None
-    hold_s: float | None = None
-    rest_s: float = 60.0
-    frequency_per_week: int = 3
-    rom_angle: str | None = None
-    rom_target_deg: float | None = None
-    notes: str | None = None
-    progress_rule: ProgressRule | None = None
-
-    def __post_init__(self) -> None:
-        check_exercise_id(self.exercise_id)
-        check_int_range(self.sets, "sets", 1, 20)
-        if (self.reps is None) == (self.hold_s is None):
-            raise ValidationError("give either repetitions or a hold time, not both")
-        if self.reps is not None:
-            check_int_range(self.reps, "repetitions", 1, 200)
-        if self.hold_s is not None:
-            check_float_range(self.hold_s, "hold (s)", 1, 600)
-        check_float_range(self.rest_s, "rest (s)", 0, 900)
-        check_int_range(self.frequency_per_week, "times per week", 1, 14)
-        if self.rom_target_deg is not None:
-            check_float_range(self.rom_target_deg, "range-of-motion target (deg)", 0, 360)
-            if not self.rom_angle:
-                raise ValidationError("a range-of-motion target needs the angle it is about")
-        check_text(self.notes, "notes", max_len=2000, required=False)
-
-    @classmethod
-    def from_exercise(cls, exercise: ExerciseDef, **overrides: Any) -> PlanItemSpec:
-        """The library's dosage and target for this exercise, with the physio's overrides."""
-        dose = exercise.dosage
-        values: dict[str, Any] = {"exercise_id": exercise.id, "sets": dose.sets,
-                                  "rest_s": float(dose.rest_s)}  # fmt: skip
-        if exercise.mode == "hold":
-            values["hold_s"] = float(dose.hold_s or 30.0)
-        else:
-            values["reps"] = dose.reps or 10
-        if exercise.reps is not None and exercise.reps.driver in exercise.angles:
-            values["rom_angle"] = exercise.reps.driver
-            values["rom_target_deg"] = exercise.reps.target
-        values.update(overrides)
-        if "hold_s" in overrides and overrides["hold_s"] is not None:
-            values["reps"] = overrides.get("reps")
-        if "reps" in overrides and overrides["reps"] is not None:
-            values["hold_s"] = overrides.get("hold_s")
-        return cls(**values)
-
-    @classmethod
-    def from_item(cls, item: PlanItem, **overrides: Any) -> PlanItemSpec:
-        values: dict[str, Any] = {
-            "exercise_id": item.exercise_id, "sets": item.sets, "reps": item.reps,
-            "hold_s": item.hold_s, "rest_s": item.rest_s,
-            "frequency_per_week": item.frequency_per_week, "rom_angle": item.rom_angle,
-            "rom_target_deg": item.rom_target_deg, "notes": item.notes,
-            "progress_rule": ProgressRule.from_dict(item.progress_rule),
-        }  # fmt: skip
-        values.update(overrides)
-        return cls(**values)
+from coach.runtime.guided import SetPlan
+from coach.store.prescriptions import PlanItemSpec, ProgressRule
+from coach.store.records import Plan, PlanItem, SessionRecord
 
 
 def item_dosage(item: PlanItem) -> Dosage:
@@ -268,6 +149,10 @@ def todays_exercises(
 
 
 # ---- what to do next time --------------------------------------------------------------------
+# The sessions to hand `next_dosage` (and `todays_exercises`): the last 90 days are plenty,
+# as a progress rule looks back at most 10 sessions and a pain flag only at the latest.
+ADVICE_DAYS = 90
+
 @dataclass(frozen=True)
 class DosageAdvice:
     kind: Literal["keep", "progress", "reduce"]
@@ -345,3 +230,16 @@ def next_dosage(item: PlanItem, recent: Sequence[SessionRecord]) -> DosageAdvice
 def spec_with_dosage(item: PlanItem, dosage: Dosage) -> PlanItemSpec:
     """The item's prescription with a new dosage (what 'apply' on a suggestion saves)."""
     return PlanItemSpec.from_item(item, sets=dosage.sets, reps=dosage.reps, hold_s=dosage.hold_s)
+
+
+def set_plan_for(exercise: ExerciseDef, item: PlanItem | None) -> SetPlan:
+    """What the live coach asks for this exercise: the plan item's dosage, brought within
+    what a guided session takes (coach.runtime.guided.SET_PLAN_LIMITS), or the library's
+    dosage when the plan has no item for it."""
+    if item is None:
+        return SetPlan.from_dosage(exercise)
+    if exercise.mode == "hold":
+        hold = item.hold_s or exercise.dosage.hold_s or 30.0
+        return SetPlan.within_limits(item.sets, hold_s=hold, rest_s=item.rest_s)
+    reps = item.reps or exercise.dosage.reps or 10
+    return SetPlan.within_limits(item.sets, reps=reps, rest_s=item.rest_s)

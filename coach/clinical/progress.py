@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, assess_pain
+from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, PainAssessment, assess_pain
 from coach.clinical.plans import counts_as_done, week_start
 from coach.exercise.loader import ExerciseLibrary
 from coach.store.records import Goal, Plan, RepRecord, SessionRecord
@@ -170,6 +170,16 @@ def flag_rows(
 
 
 PAIN_LIMIT = ACCEPTABLE_DURING
+FLAG_DAYS = 14  # the patient list counts the pain flags of the last two weeks
+
+
+def recent_pain_flags(sessions: Iterable[SessionRecord], day: date) -> list[PainAssessment]:
+    """The flagged pain assessments of the sessions in the `FLAG_DAYS` days up to `day`, in
+    the sessions' order."""
+    first = day - timedelta(days=FLAG_DAYS)
+    flags = [assess_pain(s.pain_before, s.pain_during, s.pain_after)
+             for s in sessions if first <= s.day <= day]  # fmt: skip
+    return [f for f in flags if f.flagged]
 
 
 def rep_outline(reps: Sequence[RepRecord], angle: str) -> list[dict[str, Any]]:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.core.landmarks import Side
 from coach.engine.measures import SidedValue
 from coach.engine.results import Fault
-from coach.core.landmarks import Side
 from coach.engine.view import DetectedView
 from coach.exercise.schema import REP_MEASURES, RuleDef, Threshold
 

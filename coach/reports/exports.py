@@ -220,10 +220,12 @@ def assessments_csv(export: PatientExport) -> str:
 
 # ---- JSON ------------------------------------------------------------------------------------
 @overload
-def _iso(value: datetime | date) -> str: ...
+def iso(value: datetime | date) -> str: ...
 @overload
-def _iso(value: None) -> None: ...
-def _iso(value: datetime | date | None) -> str | None:
+def iso(value: None) -> None: ...
+def iso(value: datetime | date | None) -> str | None:
+    """ISO 8601 text: a moment in UTC to the second, a day as YYYY-MM-DD; None stays None.
+    The JSON export and the FHIR Bundle write every date this way."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -243,14 +245,14 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "generated_at": _iso(export.generated_at),
-        "date_from": _iso(export.date_from),
-        "date_to": _iso(export.date_to),
-        "patient": {"id": p.id, "name": p.name, "date_of_birth": _iso(p.date_of_birth),
+        "generated_at": iso(export.generated_at),
+        "date_from": iso(export.date_from),
+        "date_to": iso(export.date_to),
+        "patient": {"id": p.id, "name": p.name, "date_of_birth": iso(p.date_of_birth),
                     "referrer": p.referrer, "clinician": export.clinician_name},
         "plan": None if plan is None else {
-            "id": plan.id, "title": plan.title, "start_date": _iso(plan.start_date),
-            "end_date": _iso(plan.end_date), "notes": plan.notes,
+            "id": plan.id, "title": plan.title, "start_date": iso(plan.start_date),
+            "end_date": iso(plan.end_date), "notes": plan.notes,
             "items": [{
                 "id": i.id, "exercise_id": i.exercise_id,
                 "exercise": names.get(i.exercise_id, i.exercise_id), "sets": i.sets,
@@ -262,7 +264,7 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
         },
         "sessions": [{
             "id": s.id, "exercise_id": s.exercise_id, "plan_item_id": s.plan_item_id,
-            "source": s.source, "started_at": _iso(s.started_at), "ended_at": _iso(s.ended_at),
+            "source": s.source, "started_at": iso(s.started_at), "ended_at": iso(s.ended_at),
             "camera_view": s.view, "planned": {"sets": s.planned_sets, "reps": s.planned_reps,
                                                "hold_s": s.planned_hold_s},
             "sets_done": s.sets_done, "reps_done": s.reps, "partial_reps": s.partial_reps,
@@ -284,10 +286,10 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
                              for f in export.faults.get(s.id, ())],
         } for s in export.sessions],
         "goals": [{"id": g.id, "activity": g.activity,
-                   "scores": [{"date": _iso(x.scored_on), "score": x.score} for x in g.scores]}
+                   "scores": [{"date": iso(x.scored_on), "score": x.score} for x in g.scores]}
                   for g in export.goals],
         "assessments": [{
-            "id": r["id"], "taken_at": _iso(r["taken_at"]), "kind": r["kind"],
+            "id": r["id"], "taken_at": iso(r["taken_at"]), "kind": r["kind"],
             "measure": r["measure"], "label": r["label"], "side": r["side"],
             "value": r["value"], "unit": r["unit"],
             "normal_range": None if r["normal_high"] is None

@@ -37,7 +37,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 
 from coach.exercise.loader import ExerciseLibrary
-from coach.reports.exports import PatientExport, _iso
+from coach.reports.exports import PatientExport, iso
 from coach.store.records import SessionRecord
 
 LOINC = "http://loinc.org"
@@ -148,9 +148,9 @@ def _rom_fields(angle: str, label: str, text: str, value: float, side: str | Non
 
 
 def _period(session: SessionRecord) -> dict[str, str]:
-    period = {"start": _iso(session.started_at)}
+    period = {"start": iso(session.started_at)}
     if session.ended_at is not None:
-        period["end"] = _iso(session.ended_at)
+        period["end"] = iso(session.ended_at)
     return period
 
 
@@ -166,7 +166,7 @@ def _pain(export: PatientExport, s: SessionRecord) -> list[dict]:
             "category": _category("survey"),
             "code": {"coding": [{"system": LOINC, "code": PAIN_CODE, "display": PAIN_DISPLAY}],
                      "text": f"Pain {when} exercise (0-10 NRS)"},
-            "effectiveDateTime": _iso(moment), "valueCodeableConcept": pain_value(score),
+            "effectiveDateTime": iso(moment), "valueCodeableConcept": pain_value(score),
             "note": [{"text": f"Rated {when} a {s.exercise_id} session"}],
         })  # fmt: skip
     return out
@@ -205,7 +205,7 @@ def _assessment(export: PatientExport, row: dict[str, Any]) -> dict:
     a_id, kind, side = row["id"], row["kind"], row["side"]
     resource = {
         **_observation(export, "final", "urn:form-coach:assessment", a_id),
-        "id": f"assessment-{a_id}", "effectiveDateTime": _iso(row["taken_at"]),
+        "id": f"assessment-{a_id}", "effectiveDateTime": iso(row["taken_at"]),
     }  # fmt: skip
     if kind == "rom":
         text = f"{row['label']}: range of motion (camera goniometer)"
@@ -281,7 +281,7 @@ def fhir_bundle(export: PatientExport, library: ExerciseLibrary | None = None) -
         "resourceType": "Bundle",
         "id": str(uuid.uuid5(_NAMESPACE, f"bundle:{export.patient.id}:{export.generated_at}")),
         "type": "collection",
-        "timestamp": _iso(export.generated_at),
+        "timestamp": iso(export.generated_at),
         "meta": {"tag": [{"system": "urn:form-coach:export",
                           "code": "patient-observations",
                           "display": f"Form Coach observations, {export.period_text}"}]},

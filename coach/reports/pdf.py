@@ -55,9 +55,10 @@ FONT_BOLD = "Helvetica-Bold"
 Cell = str | Paragraph  # a table cell: plain text, or a paragraph that wraps
 
 
-def _fonts() -> tuple[str, str]:
-    """DejaVu Sans (shipped inside matplotlib) for names in any alphabet and the degree
-    sign; reportlab's Helvetica if it cannot be found."""
+def report_fonts() -> tuple[str, str]:
+    """The (regular, bold) font names for reportlab, registered on first use: DejaVu Sans
+    (shipped inside matplotlib) for names in any alphabet and the degree sign; reportlab's
+    Helvetica if it cannot be found. The progress report and the flare-up plan use them."""
     global FONT, FONT_BOLD
     if FONT == "DejaVuSans":
         return FONT, FONT_BOLD
@@ -90,7 +91,7 @@ def _date_axis(ax: Axes, figure: Figure) -> None:
 
 
 def _table(rows: list[list[Cell]], widths: list[float] | None = None) -> Table:
-    font, bold = _fonts()
+    font, bold = report_fonts()
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 8.5),
@@ -258,7 +259,7 @@ def _assessments(export: PatientExport, para: Callable[[str], Paragraph],
 
 def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None = None) -> bytes:
     """The report as PDF bytes."""
-    font, bold = _fonts()
+    font, bold = report_fonts()
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9.5,
                           leading=12.5)  # fmt: skip

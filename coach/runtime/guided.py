@@ -28,6 +28,19 @@ class EventKind(Enum):
     SESSION_FINISHED = "session_finished"
 
 
+# (lowest, highest) of what a guided session asks for, by field of `SetPlan`: a physio's
+# dosage is brought within these (`SetPlan.within_limits`), and the Live coach page's
+# inputs offer exactly these ranges.
+SET_PLAN_LIMITS: dict[str, tuple[int, int]] = {
+    "sets": (1, 10), "reps": (1, 50), "hold_s": (5, 300), "rest_s": (0, 600),
+}  # fmt: skip
+
+
+def _within(value: float, field: str) -> float:
+    low, high = SET_PLAN_LIMITS[field]
+    return min(max(value, low), high)
+
+
 @dataclass(frozen=True)
 class SetPlan:
     """What the patient is asked to do: from the exercise's dosage or the physio's plan."""
@@ -51,6 +64,19 @@ class SetPlan:
         if exercise.mode == "hold":
             return cls(dosage.sets, hold_s=dosage.hold_s or 30.0, rest_s=dosage.rest_s)
         return cls(dosage.sets, reps=dosage.reps or 10, rest_s=dosage.rest_s)
+
+    @classmethod
+    def within_limits(
+        cls, sets: int, *, reps: int | None = None, hold_s: float | None = None, rest_s: float
+    ) -> SetPlan:
+        """A plan of these values, each brought within `SET_PLAN_LIMITS` (give either reps
+        or hold_s)."""
+        return cls(
+            int(_within(sets, "sets")),
+            reps=None if reps is None else int(_within(reps, "reps")),
+            hold_s=None if hold_s is None else _within(hold_s, "hold_s"),
+            rest_s=_within(rest_s, "rest_s"),
+        )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Who is in the database: clinicians, patients, and the accounts they sign in with.
 
-Passwords are kept only as argon2id hashes (coach.auth.access); an unknown user name and a
+Passwords are kept only as argon2id hashes (coach.auth.passwords); an unknown user name and a
 wrong password look the same to the caller and take about the same time.
 """
 
@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from coach.auth.access import Principal, hash_password, needs_rehash, verify_password
+from coach.auth.access import Principal
+from coach.auth.passwords import hash_password, needs_rehash, verify_password
 from coach.store.base import DEFAULT_PATIENT_NAME, StoreBase
 from coach.store.records import (
     Account,

@@ -10,10 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
-# The module, not its names: coach.clinical.plans imports coach.store.records, so whichever
-# of the two packages is imported first, the other finds this one only partly run.
-from coach.clinical import plans as clinical
 from coach.store.base import StoreBase
+from coach.store.prescriptions import NOTES_MAX_CHARS, PlanItemSpec
 from coach.store.records import (
     Plan,
     PlanItem,
@@ -88,19 +86,19 @@ class PlanStore(StoreBase):
         with self._writing("updating a plan") as connection:
             connection.execute(plans.update().where(plans.c.id == plan.id).values(**values))
 
-    def _item_values(self, spec: clinical.PlanItemSpec) -> dict[str, Any]:
-        if not isinstance(spec, clinical.PlanItemSpec):
+    def _item_values(self, spec: PlanItemSpec) -> dict[str, Any]:
+        if not isinstance(spec, PlanItemSpec):
             raise ValidationError("a plan item must be a PlanItemSpec")
         rule = spec.progress_rule.to_dict() if spec.progress_rule is not None else None
         return {
             "exercise_id": spec.exercise_id, "sets": spec.sets, "reps": spec.reps,
             "hold_s": spec.hold_s, "rest_s": spec.rest_s, "rom_angle": spec.rom_angle,
             "rom_target_deg": spec.rom_target_deg, "frequency_per_week": spec.frequency_per_week,
-            "notes": check_text(spec.notes, "notes", max_len=2000, required=False),
+            "notes": check_text(spec.notes, "notes", max_len=NOTES_MAX_CHARS, required=False),
             "progress_rule": rule,
         }  # fmt: skip
 
-    def add_plan_item(self, plan_id: int, spec: clinical.PlanItemSpec) -> int:
+    def add_plan_item(self, plan_id: int, spec: PlanItemSpec) -> int:
         values = self._item_values(spec)
         plan_id = check_id(plan_id, "plan")
         with self._writing("adding an exercise to a plan") as connection:
@@ -113,7 +111,7 @@ class PlanStore(StoreBase):
                 created_at=self._clock(), **values,
             )))  # fmt: skip
 
-    def update_plan_item(self, item_id: int, spec: clinical.PlanItemSpec) -> None:
+    def update_plan_item(self, item_id: int, spec: PlanItemSpec) -> None:
         values = self._item_values(spec)
         with self._writing("changing a plan item") as connection:
             done = connection.execute(

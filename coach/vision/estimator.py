@@ -146,7 +146,7 @@ class Inference:
     look: Future | None  # a crowd look started at this frame (its people, later)
 
 
-class _CrowdLooks:
+class CrowdLooks:
     """The reading side of the crowd check: who else is in view, updated frame by frame in
     frame order. A look's result is taken `lag_frames` frames after the frame it looked at
     (waiting for it if it is late), so the poses do not depend on timing."""
@@ -244,7 +244,7 @@ class PoseEstimator:
             if self._crowd is not None
             else None
         )
-        self._looks = _CrowdLooks(self.crowd_lag_frames)
+        self._looks = CrowdLooks(self.crowd_lag_frames)
         self._last_ms = {"main": -1, "crowd": -1}
         # MediaPipe logs once more to fd 2 on the first frame with a person in it.
         self._quiet = {"main": True, "crowd": True}

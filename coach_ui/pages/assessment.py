@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.assessment.chair_stand import AGE_RANGE, age_on
 from coach.assessment.live import AssessmentSession
 from coach.assessment.summary import TEST_LABELS, previous_value, result_text
 from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
 from coach.core.errors import CoachError
 from coach_ui import assessment as al
-from coach_ui import camera
-from coach_ui import dashboard as dash
+from coach_ui import auth, camera, pickers, resources
+from coach_ui.state import today
 
 KEY = al.RUNNING_KEY
 TESTS = {
@@ -34,18 +35,12 @@ TESTS = {
 
 
 state = st.session_state
-store, library, principal = dash.open_all()
-try:
-    rtc = camera.rtc_configuration()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+store, library, principal = auth.open_all()
+rtc = resources.or_stop(camera.rtc_configuration)
 measures = al.measures()
 
 st.title("Assessment")
-patient = dash.choose_patient(store, principal)
-if patient is None:
-    st.stop()
+patient = pickers.choose_patient(store, principal)
 history = store.assessments(patient.id)
 running: al.Running | None = state.get(KEY)
 
@@ -76,8 +71,8 @@ if running is None:
         label = TEST_LABELS[kind]
         if kind == "chair_stand_30s":
             age_col, sex_col = st.columns(2)
-            age = age_col.number_input("Age (years)", 18, 110,
-                                       al.age_on(patient.date_of_birth, dash.today()))
+            age = age_col.number_input("Age (years)", *AGE_RANGE,
+                                       age_on(patient.date_of_birth, today()))
             sex = sex_col.selectbox("Sex (for the CDC STEADI norms)", ["female", "male"])
             task = ChairStandTask(int(age), sex)
         else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.core.errors import CoachError
 from coach_ui import analysis, resources
 
 st.title("Form Coach")
@@ -36,11 +35,7 @@ if demo is None:
 credit = analysis.sample_credits().get(demo.name)
 if credit:
     st.caption(f"Clip: {credit}")
-try:
-    exercise = resources.load_library().get("squat")
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+exercise = resources.or_stop(lambda: resources.load_library().get("squat"))
 state = st.session_state
 if "workdir" not in state:
     state.workdir = analysis.SessionWorkdir()

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
-from coach_ui import selfcare
+from coach_ui import auth, pickers, resources, selfcare
+from coach_ui.flash import save_and_rerun, show_flash
 
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 st.title("Learn about pain")
-dash.show_flash()
-patient = dash.choose_patient(store, principal)
-if patient is None:
-    st.stop()
-lessons = selfcare.lessons_or_stop()
+show_flash()
+patient = pickers.choose_patient(store, principal)
+lessons = resources.or_stop(selfcare.shipped_lessons)
 read = store.lessons_read(patient.id)
 suggested = selfcare.suggested_for(store, patient.id, lessons)
 by_id = {lesson.id: lesson for lesson in lessons}
@@ -49,10 +46,5 @@ if chosen in read:
 elif principal.kind == "clinician":
     st.caption(f"{patient.name} has not marked this lesson as read yet.")
 elif st.button("I have read this", type="primary"):
-    try:
-        store.mark_lesson_read(patient.id, chosen)
-    except CoachError as exc:
-        st.error(str(exc))
-    else:
-        dash.flash(f"'{lesson.title}' marked as read.")
-        st.rerun()
+    save_and_rerun(lambda: store.mark_lesson_read(patient.id, chosen),
+                   f"'{lesson.title}' marked as read.")  # fmt: skip

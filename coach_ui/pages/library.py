@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.core.errors import CoachError
 from coach_ui import analysis, resources
 
 st.title("Exercise library")
-try:
-    library = resources.load_library()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+library = resources.or_stop(resources.load_library)
 st.write(f"{len(library)} exercises, each with how to do it, the camera view and the usual dose.")
 query = st.text_input("Search", placeholder="e.g. knee, back, shoulder").strip().lower()
 for exercise in library:

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from coach.clinical.plans import set_plan_for
 from coach.core.errors import CoachError
-from coach.runtime.guided import SetPlan, Stage
+from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach_ui import camera, coaching, resources, selfcare
-from coach_ui import dashboard as dash
+from coach_ui import camera, coaching, resources, selfcare, todays_plan
+from coach_ui.flash import flash, show_flash
+from coach_ui.state import LIVE_ITEM_KEY
 
 
 @dataclass
@@ -31,13 +33,9 @@ class LiveSession:
 
 state = st.session_state
 PAIN_AFTER_KEY, EFFORT_KEY = "finish_pain_after", "finish_effort"
-try:
-    library = resources.load_library()
-    store = resources.open_store()
-    rtc = camera.rtc_configuration()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+library = resources.or_stop(resources.load_library)
+store = resources.or_stop(resources.open_store)
+rtc = resources.or_stop(camera.rtc_configuration)
 
 st.title("Live coach")
 live: LiveSession | None = state.get("live_session")
@@ -50,27 +48,29 @@ if live is None:
     )
     ids = library.ids()
     exercise_id = st.selectbox(
-        "Exercise", ids, index=dash.live_plan_exercise(store, ids), key="live_exercise",
+        "Exercise", ids, index=todays_plan.live_plan_exercise(store, ids), key="live_exercise",
         format_func=lambda i: library.get(i).name,
     )  # fmt: skip
     exercise = library.get(exercise_id)
-    target = dash.live_target(store, exercise.id)  # whose session, and their plan's item
+    target = todays_plan.live_target(store, exercise.id)  # whose session, and their plan's item
     with st.expander(f"How to do the {exercise.name.lower()} and where to put the camera"):
         st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
-    default = dash.set_plan_for(exercise, target.item)
+    default = set_plan_for(exercise, target.item)
     if target.item is not None:
         st.caption("Sets and repetitions from your physiotherapist's plan.")
     sets_col, amount_col, rest_col = st.columns(3)
-    sets = sets_col.number_input("Sets", 1, 10, default.sets, key=f"sets_{exercise_id}")
+    limits = SET_PLAN_LIMITS
+    sets = sets_col.number_input("Sets", *limits["sets"], default.sets, key=f"sets_{exercise_id}")
     if exercise.mode == "hold":
         amount = amount_col.number_input(
-            "Hold (seconds)", 5, 300, int(default.hold_s or 30), key=f"hold_{exercise_id}"
-        )
+            "Hold (seconds)", *limits["hold_s"], int(default.hold_s or 30),
+            key=f"hold_{exercise_id}",
+        )  # fmt: skip
     else:
         amount = amount_col.number_input(
-            "Repetitions per set", 1, 50, default.reps or 10, key=f"reps_{exercise_id}"
+            "Repetitions per set", *limits["reps"], default.reps or 10, key=f"reps_{exercise_id}"
         )
-    rest = rest_col.number_input("Rest between sets (s)", 0, 600, int(default.rest_s))
+    rest = rest_col.number_input("Rest between sets (s)", *limits["rest_s"], int(default.rest_s))
     pain = st.slider("How much pain do you have right now?", 0, 10, 0, help=coaching.PAIN_HELP)
     if st.button("Start session", type="primary"):
         plan = (
@@ -93,7 +93,7 @@ if live is None:
             stats_path=coaching.live_stats_path(),
         )  # fmt: skip
         state.live_session = LiveSession(coach, session_id, exercise.id)
-        state.pop(dash.LIVE_ITEM_KEY, None)
+        state.pop(LIVE_ITEM_KEY, None)
         st.rerun()
     st.stop()
 
@@ -159,7 +159,7 @@ def finish_session(live: LiveSession) -> None:
             effort_borg=float(state[EFFORT_KEY]), view=result.view if result else None,
         )  # fmt: skip
     except CoachError as exc:
-        dash.flash(str(exc), "error")
+        flash(str(exc), "error")
     else:
         live.finished = True
 
@@ -173,4 +173,4 @@ with st.form("finish"):
         format_func=coaching.BORG_CR10.get, key=EFFORT_KEY,
     )  # fmt: skip
     st.form_submit_button("Finish and see my summary", on_click=finish_session, args=(live,))
-dash.show_flash()  # a failed save, under the form
+show_flash()  # a failed save, under the form

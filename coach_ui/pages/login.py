@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
+from coach_ui import auth, resources
 
-try:
-    store = dash.open_store()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
-principal = dash.current_principal()
+store = resources.or_stop(resources.open_store)
+principal = auth.current_principal()
 if principal is None:
-    dash.login_form(store)
+    auth.login_form(store)
 else:
     st.title("Signed in")
     st.write(f"You are signed in as {principal.name}. Pick a page on the left.")

@@ -8,15 +8,15 @@ from datetime import date
 import streamlit as st
 
 from coach.auth.access import current_mode
-from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
+from coach_ui import auth, overview, state
+from coach_ui.flash import save_and_rerun, show_flash
 
-store, library, principal = dash.open_all()
-dash.require_staff_page(principal)
+store, library, principal = auth.open_all()
+auth.require_staff_page(principal)
 st.title("Patients")
-dash.show_flash()
-day = dash.today()
-table = dash.patient_overview(store, principal, day, library)
+show_flash()
+day = state.today()
+table = overview.patient_overview(store, principal, day, library)
 if table.empty:
     st.info("No patients yet: add the first one below.")
 else:
@@ -29,7 +29,7 @@ else:
             "Last session": st.column_config.DateColumn(format="DD MMM YYYY"),
         },
     )  # fmt: skip
-    flagged = table[table["Pain flags (14 days)"] > 0]
+    flagged = table[table[overview.FLAGS_COLUMN] > 0]
     for _, row in flagged.iterrows():
         st.warning(f"{row['Patient']}: {row['Latest flag']}. Suggest less load next time.")
 
@@ -44,15 +44,11 @@ with st.expander("Add a patient"), st.form("add_patient", clear_on_submit=True):
         username = st.text_input("Patient's user name", max_chars=64)
         password = st.text_input("Patient's first password", type="password")
     if st.form_submit_button("Add patient", type="primary"):
-        try:
-            patient_id = store.add_patient(
+        def add_patient() -> None:
+            st.session_state[state.PATIENT_KEY] = store.add_patient(
                 name, date_of_birth=born, referrer=referrer or None,
                 clinician_id=principal.clinician_id,
                 login=(username, password) if clinic and username else None,
             )  # fmt: skip
-        except CoachError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state[dash.PATIENT_KEY] = patient_id
-            dash.flash(f"Added {name.strip()}. Build their plan on the Plan editor page.")
-            st.rerun()
+        save_and_rerun(add_patient,
+                       f"Added {name.strip()}. Build their plan on the Plan editor page.")

@@ -10,25 +10,17 @@ from datetime import timedelta
 import streamlit as st
 
 from coach.clinical import progress
-from coach.clinical.plans import dosage_text, next_dosage, spec_with_dosage
-from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
-from coach_ui import selfcare
+from coach.clinical.plans import ADVICE_DAYS, dosage_text, next_dosage, spec_with_dosage
+from coach_ui import auth, pickers, plan_form, selfcare, state
+from coach_ui.flash import save_and_rerun, show_flash
 
-store, library, principal = dash.open_all()
-dash.require_staff_page(principal)
+store, library, principal = auth.open_all()
+auth.require_staff_page(principal)
 st.title("Plan editor")
-dash.show_flash()
-patient = dash.choose_patient(store, principal)
-if patient is None:
-    st.stop()
+show_flash()
+patient = pickers.choose_patient(store, principal)
 plan = store.current_plan(patient.id)
-day = dash.today()
-
-
-def saved(message: str) -> None:
-    dash.flash(message)
-    st.rerun()
+day = state.today()
 
 
 # ---- the plan itself ----------------------------------------------------------------------------
@@ -41,22 +33,19 @@ with st.form("plan"):
     notes = st.text_area("Notes", (plan.notes or "") if plan else "", max_chars=4000)
     label = "Create the plan" if plan is None else "Save the plan"
     if st.form_submit_button(label, type="primary"):
-        try:
+        def save_plan() -> None:
             if plan is None:
                 store.create_plan(patient.id, title=title, start_date=start, end_date=end,
                                   notes=notes or None, clinician_id=principal.clinician_id)
             else:
                 store.update_plan(plan.id, title=title, start_date=start, end_date=end,
                                   clear_end_date=end is None, notes=notes)  # fmt: skip
-        except CoachError as exc:
-            st.error(str(exc))
-        else:
-            saved("Plan saved.")
+        save_and_rerun(save_plan, "Plan saved.")
 if plan is None:
     st.stop()
 
 # ---- its exercises -------------------------------------------------------------------------------
-recent = store.sessions(patient.id, date_from=day - timedelta(days=90))
+recent = store.sessions(patient.id, date_from=day - timedelta(days=ADVICE_DAYS))
 items = [i for i in plan.items if i.active]
 st.subheader("Exercises")
 if not items:
@@ -72,29 +61,20 @@ for item in items:
             verb = "Less load" if advice.kind == "reduce" else "Progress"
             st.info(f"{verb} suggested: {advice.dosage.text()} ({advice.reason}).")
             if st.button(f"Apply: {advice.dosage.text()}", key=f"apply_{item.id}"):
-                try:
-                    store.update_plan_item(item.id, spec_with_dosage(item, advice.dosage))
-                except CoachError as exc:
-                    st.error(str(exc))
-                else:
-                    saved(f"{name}: now {advice.dosage.text()}.")
+                save_and_rerun(lambda i=item, d=advice.dosage: store.update_plan_item(
+                    i.id, spec_with_dosage(i, d)), f"{name}: now {advice.dosage.text()}.")
         else:
             st.caption(f"Dosage stays: {advice.reason}.")
         if item.exercise_id not in library.ids():
             st.warning(f"'{item.exercise_id}' is no longer in the exercise library.")
             continue
         with st.form(f"item_{item.id}"):
-            spec = dash.plan_item_form(library.get(item.exercise_id), item, f"item{item.id}")
+            spec = plan_form.plan_item_form(library.get(item.exercise_id), item, f"item{item.id}")
             if st.form_submit_button("Save") and spec is not None:
-                try:
-                    store.update_plan_item(item.id, spec)
-                except CoachError as exc:
-                    st.error(str(exc))
-                else:
-                    saved(f"{name} saved.")
+                save_and_rerun(lambda i=item.id, s=spec: store.update_plan_item(i, s),
+                               f"{name} saved.")  # fmt: skip
         if st.button("Remove from the plan", key=f"remove_{item.id}"):
-            store.remove_plan_item(item.id)
-            saved(f"{name} removed.")
+            save_and_rerun(lambda i=item.id: store.remove_plan_item(i), f"{name} removed.")
 
 st.subheader("Add an exercise")
 exercise_id = st.selectbox("From the library", library.ids(), key="add_exercise",
@@ -105,14 +85,9 @@ st.caption(f"Library dose: {exercise.dosage.sets} sets"
            + (f" of {exercise.dosage.hold_s:g} s" if exercise.dosage.hold_s else "")
            + ". Change anything for this patient.")  # fmt: skip
 with st.form("add_item"):
-    spec = dash.plan_item_form(exercise, None, f"new_{exercise_id}")
+    spec = plan_form.plan_item_form(exercise, None, f"new_{exercise_id}")
     if st.form_submit_button("Add to the plan", type="primary") and spec is not None:
-        try:
-            store.add_plan_item(plan.id, spec)
-        except CoachError as exc:
-            st.error(str(exc))
-        else:
-            saved(f"{exercise.name} added.")
+        save_and_rerun(lambda: store.add_plan_item(plan.id, spec), f"{exercise.name} added.")
 
 # ---- the flare-up plan ---------------------------------------------------------------------------
 st.subheader("Flare-up plan")

@@ -19,8 +19,8 @@ from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
 from coach.posture.measures import CameraModel
 from coach.posture.monitor import PostureMonitor
-from coach_ui import camera, selfcare
-from coach_ui import dashboard as dash
+from coach_ui import auth, camera, pickers, resources, selfcare
+from coach_ui.flash import flash, show_flash
 
 SITTING_KEY = "posture_sitting"
 SHOWN_KEY = "posture_nudges_shown"
@@ -37,18 +37,12 @@ class PostureSitting:
 
 
 state = st.session_state
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 st.title("Posture check")
 if state.get(SAVED_KEY):
     st.success(state[SAVED_KEY])
-patient = dash.choose_patient(store, principal)
-if patient is None:
-    st.stop()
-try:
-    rtc = camera.rtc_configuration()
-except CoachError as exc:
-    st.error(str(exc))
-    st.stop()
+patient = pickers.choose_patient(store, principal)
+rtc = resources.or_stop(camera.rtc_configuration)
 
 st.write("Sit at your desk as you usually do, with the laptop's camera seeing your face and "
          "shoulders. Press **Start** under the video, then **Calibrate** while you sit "
@@ -135,7 +129,7 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
     panel-only one, and the page would go on showing the old check.)"""
     summary = check.summary()
     if not summary["observed_s"]:
-        dash.flash("Nothing to save yet: start the camera and sit in view first.", "info")
+        flash("Nothing to save yet: start the camera and sit in view first.", "info")
         return
     # The check ran for the frames' time, which may have begun well after the page opened:
     # date it back from now by that time.
@@ -146,7 +140,7 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
         store.add_posture_check(sitting.patient_id, started_at=started, ended_at=ended,
                                 summary=summary)  # fmt: skip
     except CoachError as exc:
-        dash.flash(str(exc), "error")
+        flash(str(exc), "error")
         return
     check.close()
     del state[SITTING_KEY]
@@ -157,7 +151,7 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
 
 st.button("Finish and save the summary", type="primary", on_click=finish_and_save,
           args=(check, sitting))  # fmt: skip
-dash.show_flash()  # what the Finish button had to say, under it
+show_flash()  # what the Finish button had to say, under it
 
 st.subheader("Earlier checks")
 rows = selfcare.posture_rows(store.posture_checks(patient.id))

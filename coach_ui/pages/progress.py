@@ -10,19 +10,18 @@ from datetime import timedelta
 import streamlit as st
 
 from coach.clinical import progress
+from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, RISE_THAT_FLAGS
 from coach.clinical.plans import weekly_adherence
-from coach.core.errors import CoachError
-from coach_ui import assessment, selfcare
-from coach_ui import dashboard as dash
+from coach.store.records import MAX_GOALS
+from coach_ui import assessment, auth, charts, downloads, overview, pickers, selfcare, state
+from coach_ui.flash import save_and_rerun, show_flash
 
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 st.title("Progress" if principal.kind == "patient" else "Patient progress")
-dash.show_flash()
-patient = dash.choose_patient(store, principal)
-if patient is None:
-    st.stop()
+show_flash()
+patient = pickers.choose_patient(store, principal)
 
-day = dash.today()
+day = state.today()
 c1, c2 = st.columns(2)
 first = c1.date_input("From", day - timedelta(weeks=8), key="progress_from")
 last = c2.date_input("To", day, key="progress_to")
@@ -37,14 +36,15 @@ flags = progress.flag_rows(sessions, library)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Sessions in range", len(sessions))
 m2.metric("This week", adherence.text(), help="Sessions done vs prescribed (from Monday)")
-m3.metric("Pain flags", len(flags), help="Pain during exercise above 5/10, or a rise of 2+")
+m3.metric("Pain flags", len(flags), help=f"Pain during exercise above {ACCEPTABLE_DURING}/10, "
+          f"or a rise of {RISE_THAT_FLAGS}+")  # fmt: skip
 m4.metric("Reps in range", sum(s.reps for s in sessions))
 for flag in flags[-3:]:
     st.warning(f"{flag['day']:%d %b}, {flag['exercise']}: {flag['reasons']}. "
                "Suggest less load next time.")  # fmt: skip
 
 st.subheader("Adherence")
-calendar = dash.calendar_chart(progress.calendar_rows(sessions, first, last))
+calendar = charts.calendar_chart(progress.calendar_rows(sessions, first, last))
 if calendar is not None:
     st.altair_chart(calendar, width="stretch")
 
@@ -53,7 +53,7 @@ rom = progress.rom_rows(sessions, plan, library)
 if not rom:
     st.caption("No repetitions with a measured angle in this range yet.")
 for exercise in dict.fromkeys(r["exercise"] for r in rom):
-    chart = dash.rom_chart(rom, exercise)
+    chart = charts.rom_chart(rom, exercise)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
 if rom:
@@ -64,15 +64,15 @@ if rom:
 assessment.show_trends(store, patient)
 
 st.subheader("Pain, reps and faults")
-chart = dash.pain_chart(progress.pain_rows(sessions, library))
+chart = charts.pain_chart(progress.pain_rows(sessions, library))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 else:
     st.caption("No pain ratings in this range.")
-chart = dash.volume_chart(progress.volume_rows(sessions, library))
+chart = charts.volume_chart(progress.volume_rows(sessions, library))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
-chart = dash.fault_chart(progress.fault_rows(sessions, library))
+chart = charts.fault_chart(progress.fault_rows(sessions, library))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 else:
@@ -83,7 +83,7 @@ st.caption("Activities the patient finds hard, scored 0 (unable) to 10 (as befor
            "problem): the Patient-Specific Functional Scale.")  # fmt: skip
 selfcare.show_goal_reminder(store, patient.id, key="progress", link=False)
 goals = store.goals(patient.id)
-chart = dash.goal_chart(progress.goal_rows(goals))
+chart = charts.goal_chart(progress.goal_rows(goals))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 if goals:
@@ -91,25 +91,16 @@ if goals:
         scores = {g.id: st.slider(g.activity, 0, 10, g.latest if g.latest is not None else 5,
                                   key=f"goal_{g.id}") for g in goals}  # fmt: skip
         if st.form_submit_button("Save today's scores"):
-            try:
+            def score_goals() -> None:
                 for goal_id, score in scores.items():
                     store.score_goal(goal_id, score, scored_on=day)
-            except CoachError as exc:
-                st.error(str(exc))
-            else:
-                dash.flash("Scores saved.")
-                st.rerun()
-if len(goals) < 5:
+            save_and_rerun(score_goals, "Scores saved.")
+if len(goals) < MAX_GOALS:
     with st.form("add_goal", clear_on_submit=True):
         activity = st.text_input("A new goal (an activity, e.g. 'climb the stairs at home')",
                                  max_chars=200)  # fmt: skip
         if st.form_submit_button("Add goal"):
-            try:
-                store.add_goal(patient.id, activity)
-            except CoachError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
+            save_and_rerun(lambda: store.add_goal(patient.id, activity))
 
 selfcare.show_self_management(store, principal, patient.id)
 
@@ -119,7 +110,7 @@ if sessions:
         [{"Id": s.id, "When": s.started_at.astimezone().strftime("%d %b %Y %H:%M"),
           "Exercise": progress.exercise_name(library, s.exercise_id),
           "Sets": s.sets_done, "Reps": s.reps, "Partial": s.partial_reps,
-          "Pain": dash.pain_text(s), "Effort": s.effort_borg,
+          "Pain": overview.pain_text(s), "Effort": s.effort_borg,
           "Faults": sum(s.faults.values())} for s in reversed(sessions)],
         hide_index=True,
     )  # fmt: skip
@@ -127,4 +118,4 @@ if sessions:
 else:
     st.caption("No sessions in this range.")
 
-dash.export_section(store, principal, patient, library)
+downloads.export_section(store, principal, patient, library)

@@ -8,14 +8,12 @@ import streamlit as st
 
 from coach.clinical import progress
 from coach.clinical.pain_monitoring import assess_pain
-from coach_ui import dashboard as dash
+from coach_ui import auth, charts, overview, pickers
 
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 st.title("Session")
-patient = dash.choose_patient(store, principal)
-if patient is None:
-    st.stop()
-session = dash.choose_session(store, principal, store.sessions(patient.id), library)
+patient = pickers.choose_patient(store, principal)
+session = pickers.choose_session(store, principal, store.sessions(patient.id), library)
 if session is None:
     st.stop()
 
@@ -23,7 +21,7 @@ name = progress.exercise_name(library, session.exercise_id)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Repetitions", session.reps, help=f"{session.partial_reps} partial")
 c2.metric("Sets", session.sets_done)
-c3.metric("Pain before -> after", dash.pain_text(session))
+c3.metric("Pain before -> after", overview.pain_text(session))
 c4.metric("Effort (Borg CR10)", "-" if session.effort_borg is None else f"{session.effort_borg:g}")
 details = [f"{name}", f"{session.started_at.astimezone():%A %d %b %Y, %H:%M}"]
 if session.view:
@@ -69,7 +67,7 @@ if angle:
 
 st.subheader("Angle over the session")
 fault_rows = [{"t_s": f.t_s, "cue": f.cue, "severity": f.severity} for f in faults]
-chart = dash.rep_outline_chart(progress.rep_outline(reps, angle) if angle else [], fault_rows,
+chart = charts.rep_outline_chart(progress.rep_outline(reps, angle) if angle else [], fault_rows,
                                label)  # fmt: skip
 if chart is None:
     st.caption("No angle was stored for these repetitions.")
@@ -80,7 +78,7 @@ st.caption("The live coach stores each repetition's statistics (least angle, pea
            "start through its peak to its end, and red lines mark faults.")  # fmt: skip
 
 st.subheader("Faults on the timeline")
-timeline = dash.fault_timeline_chart(fault_rows)
+timeline = charts.fault_timeline_chart(fault_rows)
 if timeline is None:
     st.caption("No form faults in this session.")
 else:

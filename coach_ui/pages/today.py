@@ -8,17 +8,14 @@ import streamlit as st
 
 from coach.clinical import progress
 from coach.clinical.plans import dosage_text
-from coach.core.errors import CoachError
-from coach_ui import dashboard as dash
-from coach_ui import selfcare
+from coach_ui import auth, pickers, selfcare, state, todays_plan
+from coach_ui.flash import save_and_rerun, show_flash
 
-store, library, principal = dash.open_all()
+store, library, principal = auth.open_all()
 st.title("Today")
-dash.show_flash()
-patient = dash.choose_patient(store, principal)
-if patient is None:
-    st.stop()
-plan, items = dash.today_items(store, patient.id)
+show_flash()
+patient = pickers.choose_patient(store, principal)
+plan, items = todays_plan.today_items(store, patient.id)
 STATUS = {"done": ":green[:material/check_circle:] Done today",
           "complete": ":green[:material/check_circle:] Done for this week",
           "due": ":orange[:material/radio_button_unchecked:] To do today",
@@ -53,16 +50,11 @@ def exercises_today() -> None:
                 continue
             go, by_hand = st.columns(2)
             if go.button("Start with the coach", key=f"go_{item.id}", type="primary"):
-                st.session_state[dash.LIVE_ITEM_KEY] = item.id
+                st.session_state[state.LIVE_ITEM_KEY] = item.id
                 st.switch_page("pages/live.py")
             if by_hand.button("Done without the camera", key=f"hand_{item.id}"):
-                try:
-                    store.log_session_done_by_hand(item.id)
-                except CoachError as exc:
-                    st.error(str(exc))
-                else:
-                    dash.flash(f"{name} ticked off for today.")
-                    st.rerun()
+                save_and_rerun(lambda i=item.id: store.log_session_done_by_hand(i),
+                               f"{name} ticked off for today.")  # fmt: skip
 
 
 exercises_today()

@@ -7,6 +7,8 @@ threshold; the times a script's steps begin and end), not from the code under te
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
@@ -20,6 +22,7 @@ from coach.assessment import (
     TugPhase,
     chair_stand_norm,
 )
+from coach.assessment.chair_stand import age_on
 from coach.core.pose import Pose
 from tests.assessment.sequences import FRONT, SIDE_LEFT, hands_on_hips, rendered, replayed
 from tests.bench.rows_lower import on_one_leg, sit_to_stand_path
@@ -210,3 +213,10 @@ def test_single_leg_stance_stops_at_the_maximum():
     for pose in rendered(motion, FRONT):
         test.update(hands_on_hips(pose))
     assert test.result() == ("right", 10.0) and test.reason == "reached 10 s"
+
+
+def test_age_for_the_norms_comes_from_the_date_of_birth():
+    assert age_on(date(1950, 6, 2), date(2026, 6, 1)) == 75
+    assert age_on(date(1950, 6, 2), date(2026, 6, 2)) == 76
+    assert age_on(None, date(2026, 6, 2)) == 70
+    assert age_on(date(2020, 1, 1), date(2026, 6, 2)) == 18  # the lowest age taken

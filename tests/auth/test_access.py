@@ -12,13 +12,12 @@ from coach.auth.access import (
     LoginPolicy,
     Principal,
     current_mode,
-    hash_password,
     require_patient,
     require_session,
     require_staff,
-    verify_password,
     visible_patient_ids,
 )
+from coach.auth.passwords import hash_password, verify_password
 from coach.core.errors import CoachError
 from coach.store import Store
 

@@ -8,7 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from coach.auth.access import AccessDeniedError, Principal
-from coach.clinical.flare_up import FIELDS, filled, flare_up_for, flare_up_pdf, flare_up_text
+from coach.clinical.flare_up import FIELDS, filled, flare_up_for, flare_up_text
+from coach.reports.flare_up import flare_up_pdf
 from coach.store import Store
 from tests.support.store_data import seed_patient
 

@@ -10,14 +10,15 @@ import pytest
 
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
 from coach.clinical.plans import (
-    PlanItemSpec,
-    ProgressRule,
     daily_counts,
     next_dosage,
+    set_plan_for,
     todays_exercises,
     week_start,
     weekly_adherence,
 )
+from coach.runtime.guided import SetPlan
+from coach.store.prescriptions import PlanItemSpec, ProgressRule
 from coach.store.records import Plan, PlanItem, SessionRecord, ValidationError
 
 MONDAY = date(2026, 11, 23)
@@ -210,3 +211,12 @@ def test_a_progress_rule_is_checked_and_round_trips():
     assert ProgressRule.from_dict(None) is None
     with pytest.raises(ValidationError, match="highest pain allowed must be 0-10"):
         ProgressRule(max_pain=11)
+
+
+def test_a_plan_dosage_beyond_what_a_guided_session_takes_is_brought_within_it(library):
+    big = PlanItem(1, 1, 1, "squat", 20, 120, None, 900.0, None, None, 3, None, None, True)
+    plan = set_plan_for(library.get("squat"), big)
+    assert (plan.sets, plan.reps, plan.rest_s) == (10, 50, 600)
+    hold = PlanItem(2, 1, 2, "plank", 2, None, 2.0, 30.0, None, None, 3, None, None, True)
+    assert set_plan_for(library.get("plank"), hold).hold_s == 5
+    assert set_plan_for(library.get("squat"), None) == SetPlan.from_dosage(library.get("squat"))

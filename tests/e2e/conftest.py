@@ -31,7 +31,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _tail(path: Path, lines: int = 40) -> str:
+def tail(path: Path, lines: int = 40) -> str:
+    """The last `lines` lines of the server's log, for a failure message."""
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
@@ -70,7 +71,7 @@ def server(tmp_path_factory):
         deadline = time.monotonic() + SERVER_START_S
         while True:
             if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{_tail(log_path)}")
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{tail(log_path)}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                     if response.status == 200:
@@ -78,7 +79,7 @@ def server(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer in {SERVER_START_S} s:\n{_tail(log_path)}")
+                pytest.fail(f"streamlit did not answer in {SERVER_START_S} s:\n{tail(log_path)}")
             time.sleep(0.5)
         yield url, log_path
     finally:
@@ -173,5 +174,5 @@ def wait_for_page_text(browser, by, text: str, seconds: float, log_path: Path, w
     deadline = time.monotonic() + seconds
     while text not in (shown := browser.find_element(by.TAG_NAME, "body").text):
         if time.monotonic() > deadline:
-            pytest.fail(f"{what}; page said:\n{shown[:2000]}\nserver log:\n{_tail(log_path)}")
+            pytest.fail(f"{what}; page said:\n{shown[:2000]}\nserver log:\n{tail(log_path)}")
         time.sleep(0.5)

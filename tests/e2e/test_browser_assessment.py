@@ -13,7 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import SAMPLE_VIDEOS
-from tests.e2e.conftest import _tail, start_camera, y4m_from
+from tests.e2e.conftest import start_camera, tail, y4m_from
 from tests.e2e.test_browser_live import choose
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def test_knee_flexion_is_measured_from_the_webcam_and_stored(
     while "Ready to save" not in (body := browser.find_element(By.TAG_NAME, "body").text):
         if time.monotonic() > deadline:
             pytest.fail(f"no stable peak in {MEASURE_WAIT_S} s; page said:\n{body[-1500:]}\n"
-                        f"server log:\n{_tail(log_path)}")  # fmt: skip
+                        f"server log:\n{tail(log_path)}")  # fmt: skip
         time.sleep(0.5)
     assert "best hold" in body
     browser.find_element(By.XPATH, "//button[normalize-space(.)='Save the result']").click()

@@ -13,7 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import _tail, start_camera, wait_for_page_text, y4m_from
+from tests.e2e.conftest import start_camera, tail, wait_for_page_text, y4m_from
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +117,7 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
         if time.monotonic() > deadline:
             pytest.fail(
                 f"the set was not finished in {SET_WAIT_S} s; page said: "
-                f"{sorted(seen_texts)[:20]}\nserver log:\n{_tail(log_path)}"
+                f"{sorted(seen_texts)[:20]}\nserver log:\n{tail(log_path)}"
             )
         seen_texts |= texts_on_page(browser, by, "[data-testid='stAlert'], h3, h4")
         time.sleep(0.25)

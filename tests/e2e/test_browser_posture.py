@@ -10,7 +10,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import _tail, start_camera, wait_for_page_text, y4m_from
+from tests.e2e.conftest import start_camera, tail, wait_for_page_text, y4m_from
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_posture_page_calibrates_advises_and_saves_a_summary(
             break  # head and shoulders are judged against the patient's own neutral
         if time.monotonic() > deadline:
             pytest.fail(f"no calibrated posture read-out; page said:\n{text[:2000]}\n"
-                        f"server log:\n{_tail(log_path)}")  # fmt: skip
+                        f"server log:\n{tail(log_path)}")  # fmt: skip
         time.sleep(0.5)
     time.sleep(3)  # a few more seconds in view
     click(browser, by, ec, wait, "Finish and save the summary")
@@ -66,7 +66,7 @@ def test_posture_page_calibrates_advises_and_saves_a_summary(
     while not (saved := store.posture_checks(store.default_patient().id)):
         if time.monotonic() > deadline:
             pytest.fail(f"the summary was not saved; page said:\n{body_text(browser, by)[:2000]}"
-                        f"\nserver log:\n{_tail(log_path)}")  # fmt: skip
+                        f"\nserver log:\n{tail(log_path)}")  # fmt: skip
         time.sleep(0.5)
     (check,) = saved
     wait_for_page_text(browser, by, "Posture check saved", 30, log_path,

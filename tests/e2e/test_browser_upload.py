@@ -11,7 +11,7 @@ import pytest
 
 from coach_ui import analysis
 from tests.conftest import SAMPLE_VIDEOS
-from tests.e2e.conftest import _tail
+from tests.e2e.conftest import tail
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def test_analysing_the_default_sample_plays_the_annotated_video(server, browser)
         errors = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stAlert]")]
         raise AssertionError(
             f"no <video> {ANALYSIS_WAIT_S} s after Analyse; alerts: {errors}; screenshot: "
-            f"{shot}; server log:\n{_tail(log_path)}"
+            f"{shot}; server log:\n{tail(log_path)}"
         ) from exc
     browser.execute_script("arguments[0].scrollIntoView();", video)
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from coach.clinical.plans import PlanItemSpec, ProgressRule
 from coach.store import StoreError, ValidationError
+from coach.store.prescriptions import PlanItemSpec, ProgressRule
 from tests.support.store_data import KNEES_IN, SLOW_DOWN, make_rep, record_session, seed_patient
 
 

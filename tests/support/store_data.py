@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from coach.clinical.plans import PlanItemSpec, ProgressRule
 from coach.engine.results import AngleStats, Fault, Rep
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
+from coach.store.prescriptions import PlanItemSpec, ProgressRule
 
 SLOW_DOWN = Fault("too_fast", "Slow down", "minor", 4.0, 0.9)
 KNEES_IN = Fault("knees_cave_in", "Keep your knees over your toes", "major", 5.0, 0.6)

@@ -132,14 +132,3 @@ def test_progress_page_trends_assessments_against_range_and_thresholds(store):  
 def test_progress_page_without_assessments_says_where_to_measure(store):  # noqa: F811
     at = page("progress.py")
     assert any("measure on the **Assessment** page" in c.value for c in at.caption)
-
-
-def test_age_for_the_norms_comes_from_the_date_of_birth():
-    from datetime import date
-
-    from coach_ui.assessment import age_on
-
-    assert age_on(date(1950, 6, 2), date(2026, 6, 1)) == 75
-    assert age_on(date(1950, 6, 2), date(2026, 6, 2)) == 76
-    assert age_on(None, date(2026, 6, 2)) == 70
-    assert age_on(date(2020, 1, 1), date(2026, 6, 2)) == 18  # the page's lowest age

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.auth.access import Login, Principal
-from coach.clinical.plans import PlanItemSpec
-from coach_ui import dashboard as dash
+from coach.store.prescriptions import PlanItemSpec
 from coach_ui import resources
+from coach_ui.state import EXPORTS_KEY, LIVE_ITEM_KEY, LOGIN_KEY, PATIENT_KEY
 from tests.conftest import ROOT
 from tests.support.store_data import record_session, seed_patient
 
@@ -48,7 +48,7 @@ def page(name: str, *, login: Principal | None = None, query: dict | None = None
     at = AppTest.from_file(str(PAGES / name), default_timeout=60)
     if login is not None:
         now = datetime.now(UTC)
-        at.session_state[dash.LOGIN_KEY] = Login(login, now, now)
+        at.session_state[LOGIN_KEY] = Login(login, now, now)
     for key, value in (state or {}).items():
         at.session_state[key] = value
     for key, value in (query or {}).items():
@@ -108,7 +108,7 @@ def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library
     seeded = seed_patient(store, library, days=4)
     goal = store.goals(seeded.patient_id)[0]
     store.score_goal(goal.id, 4, scored_on=datetime.now().date() - timedelta(days=7))
-    at = page("progress.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("progress.py", state={PATIENT_KEY: seeded.patient_id})
     titles = " | ".join(str(c.proto) for c in charts(at))  # specs and their data
     squat = f"Squat: {library.get('squat').angles['knee_flexion'].label.lower()}"
     for title in ("Sessions done per day", squat, "Pain before and after",
@@ -121,7 +121,7 @@ def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library
     assert at.metric[0].value == "4"  # sessions in range
     next(b for b in at.button if b.label == "Prepare the exports").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    (wanted, files) = at.session_state[dash.EXPORTS_KEY]
+    (wanted, files) = at.session_state[EXPORTS_KEY]
     assert wanted[0] == seeded.patient_id
     assert set(files) == {"sessions.csv", "reps.csv", "assessments.csv", "sessions.json",
                           "report.pdf", "fhir-bundle.json"}  # fmt: skip
@@ -161,7 +161,7 @@ def test_session_page_says_so_when_there_are_no_reps(store):
 
 def test_plan_editor_builds_a_plan_from_the_library(store, library):
     patient = store.add_patient("Planned Patient")
-    at = page("plan_editor.py", state={dash.PATIENT_KEY: patient})
+    at = page("plan_editor.py", state={PATIENT_KEY: patient})
     next(b for b in at.button if b.label == "Create the plan").click().run()
     assert store.current_plan(patient) is not None
     at.selectbox(key="add_exercise").set_value("squat").run()
@@ -180,7 +180,7 @@ def test_plan_editor_applies_less_load_after_a_pain_flag(store, library):
     seeded = seed_patient(store, library, days=1)
     record_session(store, seeded.patient_id, seeded.squat_item,
                    datetime.now(UTC) - timedelta(minutes=30), pain=(2, 7))  # fmt: skip
-    at = page("plan_editor.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
     assert any("Less load suggested: 1 x 3 reps" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Apply: 1 x 3 reps").click().run()
     assert store.get_plan_item(seeded.squat_item).reps == 3
@@ -214,7 +214,7 @@ def test_live_page_records_the_session_for_the_plan_item(store, library, webrtc_
     plan = store.create_plan(patient, start_date=datetime.now().date() - timedelta(days=1))
     squat = store.add_plan_item(plan, PlanItemSpec.from_exercise(library.get("squat"),
                                                                   sets=2, reps=7))  # fmt: skip
-    at = page("live.py", state={dash.LIVE_ITEM_KEY: squat})
+    at = page("live.py", state={LIVE_ITEM_KEY: squat})
     assert at.selectbox[0].value == "squat"
     assert next(n for n in at.number_input if n.label == "Repetitions per set").value == 7
     next(b for b in at.button if b.label == "Start session").click().run()
@@ -241,7 +241,7 @@ def test_signing_in_with_the_right_password_only(clinic):
     assert any("do not match" in e.value for e in at.error)
     at.text_input[1].set_value("ana's long password")
     at.button[0].click().run()
-    login = at.session_state[dash.LOGIN_KEY]
+    login = at.session_state[LOGIN_KEY]
     assert (login.principal.kind, login.principal.patient_id) == (
         "patient", clinic["ana"].patient_id)
 
@@ -250,7 +250,7 @@ def test_an_expired_login_asks_again(clinic):
     at = AppTest.from_file(str(PAGES / "progress.py"), default_timeout=60)
     old = datetime.now(UTC) - timedelta(hours=1)
     principal = Principal("patient", "Ana", patient_id=clinic["ana"].patient_id)
-    at.session_state[dash.LOGIN_KEY] = Login(principal, old, old)
+    at.session_state[LOGIN_KEY] = Login(principal, old, old)
     at.run()
     assert [t.value for t in at.title] == ["Sign in"]
     assert any("expired" in w.value for w in at.warning)
@@ -295,12 +295,12 @@ def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
         store.add_assessment(clinic[who].patient_id, kind="timed_up_and_go", measure="time",
                              value=9.5, unit="s", notes=f"{who}'s walk")  # fmt: skip
     me = Principal("patient", "Ana Patient", patient_id=ana.patient_id)
-    at = page("progress.py", login=me, state={dash.PATIENT_KEY: clinic["cy"].patient_id})
+    at = page("progress.py", login=me, state={PATIENT_KEY: clinic["cy"].patient_id})
     assert not at.selectbox or all(s.label != "Patient" for s in at.selectbox)
     shown = everything_shown(at)
     assert "Cy Patient" not in shown and "Ben Patient" not in shown
     next(b for b in at.button if b.label == "Prepare the exports").click().run()
-    (wanted, files) = at.session_state[dash.EXPORTS_KEY]
+    (wanted, files) = at.session_state[EXPORTS_KEY]
     assert wanted[0] == ana.patient_id
     for name, (data, _mime) in files.items():
         if isinstance(data, str):
@@ -309,13 +309,3 @@ def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
     assert "cy's walk" not in files["assessments.csv"][0]
     at = page("session.py", login=me)
     assert {o for o in at.selectbox[0].options} and "Cy" not in everything_shown(at)
-
-
-def test_a_plan_dosage_beyond_the_live_pages_inputs_is_brought_within_them(library):
-    from coach.store.records import PlanItem
-
-    big = PlanItem(1, 1, 1, "squat", 20, 120, None, 900.0, None, None, 3, None, None, True)
-    plan = dash.set_plan_for(library.get("squat"), big)
-    assert (plan.sets, plan.reps, plan.rest_s) == (10, 50, 600)
-    hold = PlanItem(2, 1, 2, "plank", 2, None, 2.0, 30.0, None, None, 3, None, None, True)
-    assert dash.set_plan_for(library.get("plank"), hold).hold_s == 5

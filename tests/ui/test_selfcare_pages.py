@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from coach.auth.access import Principal
-from coach_ui import dashboard as dash
 from coach_ui import selfcare
+from coach_ui.state import PATIENT_KEY
 from tests.support.builders import seated_pose
 from tests.support.store_data import record_session, seed_patient
 from tests.ui import test_dashboard_pages as dashboard_tests
@@ -41,7 +41,7 @@ def button(at, label: str):
 # ---- Learn -----------------------------------------------------------------------------------
 def test_learn_page_shows_a_lesson_and_marks_it_read(store, library):
     seeded = seed_patient(store, library, days=1)
-    at = page("learn.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("learn.py", state={PATIENT_KEY: seeded.patient_id})
     assert [t.value for t in at.title] == ["Learn about pain"]
     assert len(at.radio[0].options) == 5
     assert at.radio[0].value == "what_is_chronic_pain"  # suggested after the first session
@@ -64,7 +64,7 @@ def test_learn_page_opens_on_the_lesson_sent_from_elsewhere(store):
 def test_today_suggests_lessons_goals_and_shows_the_flare_up_plan(store, library):
     seeded = seed_patient(store, library, days=4)
     store.save_flare_up_plan(seeded.plan_id, **FLARE)
-    at = page("today.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("today.py", state={PATIENT_KEY: seeded.patient_id})
     shown = everything_shown(at)
     assert "Suggested reading" in shown and "What chronic pain is" in shown
     assert "Rate your new goal 'Climb the stairs at home'" in shown
@@ -79,7 +79,7 @@ def test_after_a_painful_session_the_lessons_for_it_come_first(store, library):
                    datetime.now(UTC) - timedelta(minutes=30), pain=(2, 7))  # fmt: skip
     store.mark_lesson_read(seeded.patient_id, "what_is_chronic_pain")
     store.mark_lesson_read(seeded.patient_id, "hurt_versus_harm")
-    at = page("today.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("today.py", state={PATIENT_KEY: seeded.patient_id})
     reading = [m.value for m in at.markdown if m.value[:2] == "*P" or m.value[:2] == "*S"]
     assert reading[0].startswith("*Pacing and graded activity*")
     assert reading[1].startswith("*Sleep and stress*")
@@ -95,7 +95,7 @@ def test_the_session_summary_suggests_a_lesson(store, library, webrtc_renders):
 
 def test_today_without_a_flare_up_plan_says_how_to_make_one(store, library):
     seeded = seed_patient(store, library, days=0)
-    at = page("today.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("today.py", state={PATIENT_KEY: seeded.patient_id})
     assert any("No flare-up plan yet" in c.value for c in at.caption)
     assert "Suggested reading" not in everything_shown(at)  # no session yet
 
@@ -104,7 +104,7 @@ def test_progress_page_asks_for_goal_ratings_when_due(store, library):
     seeded = seed_patient(store, library, days=1)
     goal = store.goals(seeded.patient_id)[0]
     store.score_goal(goal.id, 3, scored_on=datetime.now().date() - timedelta(days=25))
-    at = page("progress.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("progress.py", state={PATIENT_KEY: seeded.patient_id})
     assert any("last rated 25 days ago" in i.value for i in at.info)
     next(s for s in at.slider if s.label == "Climb the stairs at home").set_value(5)
     button(at, "Save today's scores").click().run()
@@ -115,7 +115,7 @@ def test_progress_page_asks_for_goal_ratings_when_due(store, library):
 # ---- Plan editor: the flare-up plan -------------------------------------------------------------
 def test_plan_editor_fills_in_the_flare_up_plan(store, library):
     seeded = seed_patient(store, library, days=1)
-    at = page("plan_editor.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
     areas = {t.label.split(":")[0]: t for t in at.text_area if (t.key or "").startswith("flare_")}
     assert list(areas) == ["My warning signs", "What I will reduce", "What I will keep doing",
                            "What helps me", "When I will seek help"]  # fmt: skip
@@ -184,10 +184,10 @@ def test_a_patient_sees_their_own_flare_up_plan_and_posture_only(clinic_selfcare
                                                                  webrtc_renders):  # fmt: skip
     ana = ana_login(clinic_selfcare)
     cy = clinic_selfcare["cy"].patient_id
-    at = page("today.py", login=ana, state={dash.PATIENT_KEY: cy})
+    at = page("today.py", login=ana, state={PATIENT_KEY: cy})
     shown = everything_shown(at)
     assert "Ana's stiff mornings" in shown and "Cy's private signs" not in shown
-    at = page("posture.py", login=ana, state={dash.PATIENT_KEY: cy})
+    at = page("posture.py", login=ana, state={PATIENT_KEY: cy})
     assert list(at.dataframe[0].value["Screen distance (cm)"]) == [61]
 
 
@@ -208,7 +208,7 @@ def test_a_clinician_edits_only_their_own_patients_flare_up_plan(clinic_selfcare
     assert any("that you can see" in e.value for e in at.error)
     assert not at.text_area and "Cy's private signs" not in everything_shown(at)
     ana = clinic_selfcare["ana"].patient_id
-    at = page("plan_editor.py", login=ann, state={dash.PATIENT_KEY: ana})
+    at = page("plan_editor.py", login=ann, state={PATIENT_KEY: ana})
     flare = next(t for t in at.text_area if t.key == "flare_warning_signs")
     assert flare.value == "Ana's stiff mornings"
 
@@ -255,7 +255,7 @@ def test_progress_page_sums_up_self_management(store, library):
                                                    "issues_s": {"forward_head": 300},
                                                    "screen_distance_cm": 55,
                                                    "nudges": {"posture": 2}})  # fmt: skip
-    at = page("progress.py", state={dash.PATIENT_KEY: seeded.patient_id})
+    at = page("progress.py", state={PATIENT_KEY: seeded.patient_id})
     shown = everything_shown(at)
     assert "Lessons read:** 1 of 5 (Hurt versus harm)" in shown
     assert "Flare-up plan:** filled in" in shown

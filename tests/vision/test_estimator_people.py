@@ -12,8 +12,8 @@ from coach.core.landmarks import NUM_LANDMARKS
 from coach.core.pose import Pose
 from coach.vision.estimator import (
     SAME_PERSON_IOU,
+    CrowdLooks,
     Inference,
-    _CrowdLooks,
     box_iou,
     poses_from_people,
 )
@@ -112,7 +112,7 @@ def _look(*boxes: tuple[float, float, float, float], after_s: float = 0.0) -> Fu
 )  # fmt: skip
 def test_crowd_looks_are_read_a_fixed_number_of_frames_after_their_frame(looks, people_per_frame):
     """Whatever the timing: the poses of a frame never depend on how fast a look ran."""
-    reading = _CrowdLooks(lag_frames=3)
+    reading = CrowdLooks(lag_frames=3)
     counts = []
     for i in range(len(people_per_frame)):
         look = looks[i]() if i in looks else None

@@ -1,0 +1,104 @@
+"""Who is using the app: the home user, or in clinic mode the signed-in clinician or
+patient (the sign-in form, expiry, signing out), and `open_all`, which every page with
+patient data starts with.
+
+Access first: a page gets the user from `open_all` (or `require_principal`) before it reads
+anything, and the address it was opened with is checked for this user
+(coach_ui.pickers.check_address). The rules themselves are coach.auth.access.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from coach.auth.access import Login, LoginPolicy, Principal, current_mode
+from coach.core.errors import CoachError
+from coach.exercise.loader import ExerciseLibrary
+from coach.store import Store
+from coach_ui import state
+from coach_ui.pickers import check_address
+from coach_ui.resources import load_library, open_store
+
+
+def current_principal() -> Principal | None:
+    """The home user, the signed-in clinician or patient, or None (clinic mode, signed out
+    or expired; an expired login is forgotten and the login form says so)."""
+    if current_mode() == "home":
+        return Principal.home()
+    login: Login | None = st.session_state.get(state.LOGIN_KEY)
+    if login is None:
+        return None
+    now = datetime.now(UTC)
+    if login.expired(now, LoginPolicy.from_env()):
+        del st.session_state[state.LOGIN_KEY]
+        st.session_state[state.EXPIRED_KEY] = True
+        return None
+    st.session_state[state.LOGIN_KEY] = login.touched(now)
+    return login.principal
+
+
+def login_form(store: Store) -> None:
+    """The sign-in form; a good password signs in and reruns the page."""
+    st.title("Sign in")
+    if st.session_state.pop(state.EXPIRED_KEY, False):
+        st.warning("Your session expired. Please sign in again.")
+    st.write("Form Coach runs in clinic mode here: sign in with the account your clinic "
+             "gave you.")  # fmt: skip
+    with st.form("login"):
+        username = st.text_input("User name", max_chars=64)
+        password = st.text_input("Password", type="password", max_chars=256)
+        if st.form_submit_button("Sign in", type="primary"):
+            principal = store.authenticate(username, password)
+            if principal is None:
+                st.error("That user name and password do not match an account.")
+            else:
+                now = datetime.now(UTC)
+                st.session_state[state.LOGIN_KEY] = Login(principal, now, now)
+                st.session_state.pop(state.PATIENT_KEY, None)
+                st.rerun()
+
+
+def require_principal(store: Store) -> Principal:
+    """The user, or the login form and a stop."""
+    principal = current_principal()
+    if principal is None:
+        login_form(store)
+        st.stop()
+    assert principal is not None
+    return principal
+
+
+def require_staff_page(principal: Principal) -> None:
+    """Stop the page, saying so, unless the user is staff (home user or clinician)."""
+    if not principal.is_staff:
+        st.error("This page is for your physiotherapist.")
+        st.stop()
+
+
+def sign_out_button() -> None:
+    """Who is signed in and a Sign out button, in the sidebar (clinic mode); signing out
+    forgets the login and whose data was open."""
+    login: Login | None = st.session_state.get(state.LOGIN_KEY)
+    if login is None:
+        return
+    st.sidebar.caption(f"Signed in as {login.principal.name} ({login.principal.kind})")
+    if st.sidebar.button("Sign out"):
+        for key in (state.LOGIN_KEY, state.PATIENT_KEY, state.SESSION_KEY, state.LIVE_ITEM_KEY):
+            st.session_state.pop(key, None)
+        st.rerun()
+
+
+def open_all() -> tuple[Store, ExerciseLibrary, Principal]:
+    """The store, the library and the user, or an error message and a stop."""
+    try:
+        store, library = open_store(), load_library()
+        principal = require_principal(store)
+        if principal.kind == "home":
+            store.default_patient()  # home mode's one patient, made on first start
+        check_address(store, principal)
+    except CoachError as exc:
+        st.error(str(exc))
+        st.stop()
+    return store, library, principal
