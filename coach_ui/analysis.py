@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -31,7 +32,10 @@ from coach.vision.video import VIDEO_SUFFIXES
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_DIR = ROOT / "sample_videos"
+# The freely licensed demo clips a source checkout ships (not part of the wheel); an
+# installed app finds them where FORM_COACH_SAMPLES points.
+SAMPLES_ENV = "FORM_COACH_SAMPLES"
+SAMPLE_DIR = Path(os.environ.get(SAMPLES_ENV) or ROOT / "sample_videos")
 DEFAULT_SAMPLE = "squat_half_front_cdc.mp4"
 # What the uploader accepts (the browser filters on these; PyAV reads them all).
 UPLOAD_TYPES = ["mp4", "mov", "webm", "avi", "mkv", "gif"]

@@ -26,10 +26,6 @@ st.write(
     "Form Coach watches a video of you doing your home exercises, counts your repetitions "
     "and tells you how to improve your form."
 )
-st.info(
-    "**First time here?** Keep the sample clip chosen below and press **Analyse**: after "
-    "about half a minute you see what the coach found. Then try a video of yourself."
-)
 
 try:
     library = resources.load_library()
@@ -56,13 +52,14 @@ def follow_sample() -> None:
 
 # ---- 1. the video -----------------------------------------------------------------------
 if samples:
+    st.info(
+        "**First time here?** Keep the sample clip chosen below and press **Analyse**: after "
+        "about half a minute you see what the coach found. Then try a video of yourself."
+    )
     source = st.radio("Video", [SAMPLE, UPLOAD], horizontal=True)
 else:
     source = UPLOAD
-    st.warning(
-        f"There are no sample clips in the {analysis.SAMPLE_DIR.name} folder: upload a video of "
-        "your own below."
-    )
+    st.info("Upload a video of yourself doing the exercise, filmed so your whole body is in view.")
 video: Path | None = None
 digest = display_name = ""
 if source == SAMPLE:

@@ -30,7 +30,10 @@ st.subheader("Demo: a half squat, analysed")
 samples = {p.name: p for p in analysis.list_samples()}
 demo = samples.get(analysis.DEFAULT_SAMPLE)
 if demo is None:
-    st.warning("The demo clip is missing from the sample_videos folder.")
+    st.info(
+        "The demo clip is not installed on this computer. Try the coach in **Live coach**, "
+        "or with a video of yourself in **Analyse a video**."
+    )
     st.stop()
 credit = analysis.sample_credits().get(demo.name)
 if credit:

@@ -84,11 +84,13 @@ def test_sample_list_comes_from_the_folder():
         assert at.selectbox(key="exercise").value == "squat"
 
 
-def test_an_empty_sample_folder_is_reported(monkeypatch, tmp_path):
+def test_without_sample_clips_the_page_asks_for_an_upload(monkeypatch, tmp_path):
+    """An installed app has no sample clips: the page does not promise one."""
     monkeypatch.setattr(analysis, "SAMPLE_DIR", tmp_path)
     at = new_app().run()
     assert_no_exception(at)
-    assert any("no sample clips" in w.value for w in at.warning)
+    assert not any("sample clip" in box.value for box in [*at.info, *at.warning])
+    assert any("Upload a video of yourself" in box.value for box in at.info)
     assert not at.radio  # no choice to make: upload only
     assert len(at.file_uploader) == 1
     assert button(at, "Analyse").disabled  # nothing to analyse yet

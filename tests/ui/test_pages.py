@@ -51,6 +51,17 @@ def test_home_page_says_what_to_do_first_and_offers_the_demo():
     assert [b.label for b in at.button] == ["Run the demo"]
 
 
+def test_home_page_without_the_demo_clip_points_to_the_other_pages(monkeypatch, tmp_path):
+    """An installed app has no sample clips: the page says where to go instead."""
+    from coach_ui import analysis
+
+    monkeypatch.setattr(analysis, "SAMPLE_DIR", tmp_path)
+    at = run_page("home.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.button
+    assert any("Live coach" in box.value for box in at.info)
+
+
 def test_library_page_lists_every_exercise_and_filters():
     at = run_page("library.py")
     names = [e.label for e in at.expander]
