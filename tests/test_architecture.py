@@ -137,6 +137,29 @@ def test_the_package_graph_of_coach_has_no_circle():
         pytest.fail("coach's packages import in a circle:\n  " + "\n  ".join(steps))
 
 
+# The layers of docs/architecture.md, lowest first: a package imports only from lower ones.
+LAYERS = (
+    ("coach.core",),
+    ("coach.exercise",),
+    ("coach.engine",),
+    ("coach.auth", "coach.vision"),
+    ("coach.store", "coach.runtime"),
+    ("coach.clinical", "coach.assessment", "coach.posture"),
+    ("coach.reports",),
+    ("coach.cli",),
+)
+
+
+def test_every_package_imports_only_from_lower_layers():
+    layer = {package: i for i, packages in enumerate(LAYERS) for package in packages}
+    assert sorted(layer) == sorted(PACKAGES), "give every package a layer"
+    wrong = [f"{source} (layer {layer[source]}) imports {target} (layer {layer[target]}): "
+             f"{', '.join(sites[:3])}"
+             for source, targets in package_graph().items()
+             for target, sites in targets.items() if layer[target] >= layer[source]]  # fmt: skip
+    assert wrong == [], "see docs/architecture.md:\n" + "\n".join(wrong)
+
+
 def test_every_module_of_coach_belongs_to_a_package_of_the_graph():
     loose = [name for name, _ in sources("coach")
              if package_of(name) is None and name not in ("coach", "coach.__main__")]  # fmt: skip
