@@ -22,7 +22,6 @@ import pytest
 from coach.analysis import analyze_video
 from coach.errors import ModelError
 from coach.estimator import PoseEstimator
-from coach.landmarker_output import PeopleReader, image_packet
 from coach.model_bundle import default_bundle_path
 from coach.recording import PoseRecording
 from coach.video import read_frames
@@ -86,38 +85,23 @@ def test_pose_has_33_landmarks_world_in_metres(estimator):
     assert 1.0 < height_m < 1.8
 
 
-def test_the_graphs_landmarks_read_directly_equal_mediapipes_result():
-    """`PeopleReader.detect` (the landmark lists read without MediaPipe's result objects)
-    gives exactly the numbers `detect_for_video` gives, frame after frame of a clip."""
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
+def test_the_estimator_leaves_the_process_stderr_alone(monkeypatch):
+    """Built and run in a long-running server, the estimator never redirects file
+    descriptor 2 (the whole process's: other sessions' errors would go with it)."""
+    redirected = []
+    dup2 = os.dup2
 
-    options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(default_bundle_path())),
-        running_mode=vision.RunningMode.VIDEO,
-        num_poses=2,
-    )
-    with (
-        vision.PoseLandmarker.create_from_options(options) as public,
-        vision.PoseLandmarker.create_from_options(options) as direct,
-    ):
-        reader = PeopleReader(direct)
-        people_seen = 0
-        for frame in read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"):
-            if frame.index >= 40:
-                break
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.rgb)
-            stamp = round(frame.t_s * 1000) + 1
-            result = public.detect_for_video(image, stamp)
-            expected = [
-                [[(lm.x, lm.y, lm.z, lm.visibility) for lm in landmarks] for landmarks in pair]
-                for pair in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
-            ]
-            read = reader.detect(image_packet(frame.rgb), stamp)
-            assert read.shape == (len(expected), 2, 33, 4)
-            assert np.array_equal(read, np.array(expected).reshape(read.shape))
-            people_seen += len(expected)
-        assert people_seen >= 40
+    def watched(fd: int, fd2: int, inheritable: bool = True) -> int:
+        if fd2 == 2:
+            redirected.append(fd)
+        return dup2(fd, fd2, inheritable)
+
+    frame = next(iter(read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4")))
+    monkeypatch.setattr(os, "dup2", watched)
+    with PoseEstimator(crowd_check_s=0.0) as fresh:
+        people = [len(fresh.detect(frame.rgb, t / 30)) for t in range(3)]
+    monkeypatch.undo()
+    assert people == [1, 1, 1] and redirected == []
 
 
 GOLDEN = [
