@@ -599,17 +599,24 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   November): MediaPipe's `detect_for_video` builds one Python object per landmark from
   its protobuf messages, 0.12 ms a frame (`_build_landmarker_result` timed inside the bare
   landmarker, scratch script), more than the coach's own work on the frame; the estimator
-  now sends the graph the same packets and reads its serialized landmark lists into one
-  array with a few numpy calls (`coach/landmarker_output.py`). Paired frame by frame with
-  the public API on two landmarkers (scratch script, four rounds of 480 frames at
-  640x480): 0.14 ms a frame saved. The frame goes to the graph as one image packet (one
-  copy of the pixels instead of two), and the One Euro filter computes its output as
+  sent the graph the same packets and read its serialized landmark lists into one array
+  with a few numpy calls, through MediaPipe's private names (removed again on 7 December:
+  next point). Paired frame by frame with the public API on two landmarkers (scratch
+  script, four rounds of 480 frames at 640x480): 0.14 ms a frame saved. The frame went to
+  the graph as one image packet (one copy of the pixels instead of two), and the One Euro
+  filter computes its output as
   value - change / (x + 1), two array operations fewer. `where_time_goes.py steps
   --frames 600` after all three, two runs: reading the poses 0.054 ms, tracker 0.031,
   smoother 0.072-0.073 (no change measurable from the filter), view 0.028, measures
   0.073-0.074, counters, rules and cues 0.069-0.071: 0.33 ms a frame of our Python after
-  the model (whose time now includes reading the landmark lists).
-- Where it stands: since the landmarks are read from the graph (above), every target
+  the model (whose time then included reading the landmark lists).
+- MediaPipe's public API only (7 December, issue 18): the graph reading above went, as it
+  used private names that any release may change; the estimator reads
+  `detect_for_video`'s `PoseLandmarkerResult` again (its per-landmark objects built on the
+  model's thread, inside MediaPipe's call; turned into poses on the coach thread offline)
+  and hands the frame over as an `mp.Image`. Every figure below dated before 7 December
+  was measured with the graph reading.
+- Where it stands: while the landmarks were read from the graph (above), every target
   was met in each of three bench runs in a row (29 November, below); until then they
   were met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
