@@ -174,6 +174,7 @@ def test_reading_the_results_on_another_thread_gives_the_same_poses():
 
 def test_a_model_that_will_not_load_leaves_no_crowd_thread_behind(tmp_path):
     """A bad model file: the error names it, and no crowd-check thread is left running."""
+
     def crowd_threads() -> set[threading.Thread]:
         return {t for t in threading.enumerate() if t.name.startswith("crowd-check")}
 
@@ -222,7 +223,7 @@ def test_the_model_has_a_core_to_itself_during_an_analysis(
     decoding, the coach, the crowd check and its model's threads are on the other cores.
     Afterwards the caller has its own cores back. Unpinned, every thread keeps them all."""
     # Its own claim: an analysis running elsewhere on this machine would take the default.
-    monkeypatch.setattr("coach.cores.CLAIM_PATH", tmp_path / "claim.lock")
+    monkeypatch.setattr("coach.cores.default_claim_path", lambda: tmp_path / "claim.lock")
     allowed = frozenset(os.sched_getaffinity(0))
     before = set(_threads())
     during: dict[str, object] = {}
