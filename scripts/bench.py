@@ -19,6 +19,11 @@ Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
   the others (`coach.cores`), so every model figure above is measured the same way, and
   pose_only_fps_unpinned (decoding + the bare landmarker with the kernel placing every
   thread) shows what that placement is worth (pinning_gain);
+- placement and priority end to end: `coach analyze` four ways in each round, in turn
+  (`ANALYZE_WAYS`): as it runs (placed, its workers at a lower priority: offline_fps),
+  not placed (`--no-pinning`), its workers at the model's priority (`coach.threads`), and
+  neither; analyze_pinning_gain, analyze_priority_gain and analyze_both_gain are the first
+  over each of the others (what each is worth to a user waiting for an analysis);
 - peak memory (resident set size, and Python's own allocations by tracemalloc) of
   `coach analyze` and of one live session (`LiveCoach` fed the clip's frames);
 - each of these at 640x480 (the clip scaled and letterboxed), at the clip's own 1280x720
@@ -68,6 +73,20 @@ CONFIGS: tuple[tuple[str, tuple[int, int] | None, int | None], ...] = (
 )
 # The configurations the targets hold for: what `coach analyze` does by default.
 TARGET_CONFIGS = ("640x480", "1280x720")
+# `coach analyze` four ways, the child job's name -> (threads placed, workers give way to
+# the model at a lower priority); the first is `coach analyze` as it runs.
+ANALYZE_WAYS = {
+    "analyze": (True, True),
+    "analyze_unpinned": (False, True),
+    "analyze_equal_priority": (True, False),
+    "analyze_neither": (False, False),
+}
+# The gain of the first way over each other one, by its key in the JSON.
+ANALYZE_GAINS = {
+    "analyze_pinning_gain": "analyze_unpinned",
+    "analyze_priority_gain": "analyze_equal_priority",
+    "analyze_both_gain": "analyze_neither",
+}
 TARGETS = {
     "overhead_ratio": ("<=", 1.05),
     "analysis_frames_per_s": (">=", 20_000.0),
@@ -188,9 +207,10 @@ def pipeline_ms(
     without drawing)."""
     from coach.estimator import PoseEstimator
 
-    with placement.on_model_core(), PoseEstimator(
-        max_side_px=max_side, placement=placement
-    ) as estimator:
+    with (
+        placement.on_model_core(),
+        PoseEstimator(max_side_px=max_side, placement=placement) as estimator,
+    ):
         session = coach_session(estimator)
         start = time.perf_counter()
         for t_s, rgb in frames:
@@ -274,14 +294,28 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
         tracemalloc.start()
     start = time.perf_counter()
     count = 0
+    placed = None
     if kind.startswith("analyze"):
+        from coach import threads
         from coach.analysis import analyze_video
+
+        pin_cores, give_way = ANALYZE_WAYS[kind.removesuffix("+tracemalloc")]
+        if not give_way:
+            threads.WORKER_NICENESS = 0  # the workers keep the model's priority
+        model_cores: set[int] = set()
+
+        def progress(done: int, total: int) -> None:  # on the model's thread
+            if done == 1 and hasattr(os, "sched_getaffinity"):
+                model_cores.update(os.sched_getaffinity(0))
 
         with tempfile.TemporaryDirectory() as folder:
             result = analyze_video(
-                video, exercise, annotated_path=Path(folder) / "out.mp4", max_side_px=max_side
-            )
+                video, exercise, annotated_path=Path(folder) / "out.mp4",
+                max_side_px=max_side, pin_cores=pin_cores, progress=progress,
+            )  # fmt: skip
         count = result.frames
+        # Placed unless another analysis on the machine held the claim (`coach.cores`).
+        placed = len(model_cores) == 1
     elif kind.startswith("pose_only"):
         pinned = not kind.startswith("pose_only_unpinned")
         count = decode_and_pose(video, max_side, pinned)
@@ -296,6 +330,8 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
         "fps": count / seconds,
         "peak_rss_mb": peak_rss_mb(),
     }
+    if placed is not None:
+        figures["placed"] = placed
     if track:
         figures["python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     return figures
@@ -338,6 +374,7 @@ def live_session(exercise, video: Path, max_side: int | None, frames: int) -> in
         exercise, SetPlan.from_dosage(exercise),
         estimator_factory=lambda: PoseEstimator(max_side_px=max_side),
     )  # fmt: skip
+
     def looped() -> Iterator[np.ndarray]:  # decoded as needed: memory is the session's own
         while True:
             for decoded in read_frames(video):
@@ -369,6 +406,11 @@ def run_child(kind: str, video: Path, max_side: int | None, frames: int = 0) -> 
     if out.returncode != 0:
         raise SystemExit(f"bench child {kind} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rotated(items: list[str], by: int) -> list[str]:
+    by %= len(items)
+    return items[by:] + items[:by]
 
 
 def median_of(results: list[dict], key: str) -> float:
@@ -410,12 +452,15 @@ def measure(args: argparse.Namespace) -> dict:
             figures[f"pose_ms_per_frame{tag}"] = statistics.median(pose)
             figures[f"pipeline_ms_per_frame{tag}"] = statistics.median(pipeline)
             figures.update(ratio_figures("overhead_ratio", tag, pipeline, pose))
-            log(f"{name}: offline analysis and pose only")
-            offline, pose_only, unpinned = [], [], []
-            for _ in range(args.runs):
+            log(f"{name}: offline analysis (four ways) and pose only")
+            pose_only, unpinned = [], []
+            ways: dict[str, list[dict]] = {way: [] for way in ANALYZE_WAYS}
+            for round_ in range(args.runs):
                 unpinned.append(run_child("pose_only_unpinned", clip, max_side))
                 pose_only.append(run_child("pose_only", clip, max_side))
-                offline.append(run_child("analyze", clip, max_side))
+                for way in rotated(list(ANALYZE_WAYS), round_):  # each first in turn
+                    ways[way].append(run_child(way, clip, max_side))
+            offline = ways["analyze"]
             figures[f"offline_fps{tag}"] = median_of(offline, "fps")
             figures[f"pose_only_fps{tag}"] = median_of(pose_only, "fps")
             figures.update(ratio_figures(
@@ -427,6 +472,16 @@ def measure(args: argparse.Namespace) -> dict:
                 a["fps"] / b["fps"] for a, b in zip(pose_only, unpinned, strict=True)
             )
             figures[f"analyze_peak_rss_mb{tag}"] = median_of(offline, "peak_rss_mb")
+            for key, way in ANALYZE_GAINS.items():
+                figures[f"{way.replace('analyze', 'analyze_fps', 1)}{tag}"] = median_of(
+                    ways[way], "fps"
+                )
+                figures.update(ratio_figures(
+                    key, tag, [run["fps"] for run in offline], [run["fps"] for run in ways[way]]
+                ))  # fmt: skip
+            # [placed, asked to be]: another analysis on the machine may hold the claim.
+            asked = [run for way, (pin, _) in ANALYZE_WAYS.items() if pin for run in ways[way]]
+            figures[f"analyze_placed_runs{tag}"] = [sum(r["placed"] for r in asked), len(asked)]
             log(f"{name}: memory (tracemalloc) and a live session")
             traced = run_child("analyze+tracemalloc", clip, max_side)
             figures[f"analyze_python_peak_mb{tag}"] = traced["python_peak_mb"]
@@ -707,6 +762,20 @@ def markdown(figures: dict) -> str:
         row("ratio offline / pose only", "offline_to_pose_only", "", ">= 0.95"),
         row("decode + bare landmarker, threads not placed, frames/s", "pose_only_fps_unpinned"),
         row("what the placement is worth: pose only / not placed", "pinning_gain"),
+        row(
+            "`coach analyze`, threads not placed (`--no-pinning`), frames/s", "analyze_fps_unpinned"
+        ),
+        row(
+            "`coach analyze`, workers at the model's priority, frames/s",
+            "analyze_fps_equal_priority",
+        ),
+        row("`coach analyze`, neither placed nor lowered, frames/s", "analyze_fps_neither"),
+        row(
+            "what the placement is worth to `coach analyze`: placed / not placed",
+            "analyze_pinning_gain",
+        ),
+        row("what the workers' lower priority is worth: lowered / not", "analyze_priority_gain"),
+        row("what both are worth: `coach analyze` / neither", "analyze_both_gain"),
         row("`coach analyze` peak resident memory, MB", "analyze_peak_rss_mb"),
         row("`coach analyze` peak Python allocations, MB", "analyze_python_peak_mb"),
         row("live session peak resident memory, MB", "live_peak_rss_mb"),
@@ -806,7 +875,10 @@ def main() -> int:
     parser.add_argument("--live-frames", type=int, default=600)
     parser.add_argument("--write", type=Path, help="write the Markdown table here")
     parser.add_argument(
-        "--accuracy", nargs=2, type=Path, metavar=("FULL.md", "SHRUNK.md"),
+        "--accuracy",
+        nargs=2,
+        type=Path,
+        metavar=("FULL.md", "SHRUNK.md"),
         help="accuracy.py tables at the own size and with --max-side 640, to compare",
     )
     parser.add_argument(
