@@ -23,7 +23,8 @@ Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
   (`ANALYZE_WAYS`): as it runs (placed, its workers at a lower priority: offline_fps),
   not placed (`--no-pinning`), its workers at the model's priority (`coach.threads`), and
   neither; analyze_pinning_gain, analyze_priority_gain and analyze_both_gain are the first
-  over each of the others (what each is worth to a user waiting for an analysis);
+  over each of the others (what each is worth to a user waiting for an analysis), and
+  the last two keys of `ANALYZE_GAINS` what each is worth with the other off;
 - peak memory (resident set size, and Python's own allocations by tracemalloc) of
   `coach analyze` and of one live session (`LiveCoach` fed the clip's frames);
 - each of these at 640x480 (the clip scaled and letterboxed), at the clip's own 1280x720
@@ -81,11 +82,14 @@ ANALYZE_WAYS = {
     "analyze_equal_priority": (True, False),
     "analyze_neither": (False, False),
 }
-# The gain of the first way over each other one, by its key in the JSON.
+# What placement, the lower priority and both are worth, each with the other on as it runs,
+# then each with the other off: key in the JSON -> (the way with it, the way without).
 ANALYZE_GAINS = {
-    "analyze_pinning_gain": "analyze_unpinned",
-    "analyze_priority_gain": "analyze_equal_priority",
-    "analyze_both_gain": "analyze_neither",
+    "analyze_pinning_gain": ("analyze", "analyze_unpinned"),
+    "analyze_priority_gain": ("analyze", "analyze_equal_priority"),
+    "analyze_both_gain": ("analyze", "analyze_neither"),
+    "analyze_pinning_gain_equal_priority": ("analyze_equal_priority", "analyze_neither"),
+    "analyze_priority_gain_unpinned": ("analyze_unpinned", "analyze_neither"),
 }
 TARGETS = {
     "overhead_ratio": ("<=", 1.05),
@@ -472,12 +476,13 @@ def measure(args: argparse.Namespace) -> dict:
                 a["fps"] / b["fps"] for a, b in zip(pose_only, unpinned, strict=True)
             )
             figures[f"analyze_peak_rss_mb{tag}"] = median_of(offline, "peak_rss_mb")
-            for key, way in ANALYZE_GAINS.items():
-                figures[f"{way.replace('analyze', 'analyze_fps', 1)}{tag}"] = median_of(
-                    ways[way], "fps"
-                )
+            for way in ANALYZE_WAYS:
+                if way != "analyze":  # that one is offline_fps
+                    fps_key = way.replace("analyze", "analyze_fps", 1)
+                    figures[f"{fps_key}{tag}"] = median_of(ways[way], "fps")
+            for key, (with_it, without) in ANALYZE_GAINS.items():
                 figures.update(ratio_figures(
-                    key, tag, [run["fps"] for run in offline], [run["fps"] for run in ways[way]]
+                    key, tag, [r["fps"] for r in ways[with_it]], [r["fps"] for r in ways[without]]
                 ))  # fmt: skip
             # [placed, asked to be]: another analysis on the machine may hold the claim.
             asked = [run for way, (pin, _) in ANALYZE_WAYS.items() if pin for run in ways[way]]
@@ -776,6 +781,13 @@ def markdown(figures: dict) -> str:
         ),
         row("what the workers' lower priority is worth: lowered / not", "analyze_priority_gain"),
         row("what both are worth: `coach analyze` / neither", "analyze_both_gain"),
+        row(
+            "placement with the workers at the model's priority: placed / neither",
+            "analyze_pinning_gain_equal_priority",
+        ),
+        row(
+            "lower priority without placement: lowered / neither", "analyze_priority_gain_unpinned"
+        ),
         row("`coach analyze` peak resident memory, MB", "analyze_peak_rss_mb"),
         row("`coach analyze` peak Python allocations, MB", "analyze_python_peak_mb"),
         row("live session peak resident memory, MB", "live_peak_rss_mb"),

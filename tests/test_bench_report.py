@@ -53,10 +53,8 @@ def test_the_four_ways_of_coach_analyze_show_with_their_spread(bench):
     """Placement and the workers' priority, each turned off: the gains' rows and cells."""
     text = (BENCH.parents[1] / "docs" / "benchmarks.md").read_text()
     figures = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
-    for key, way in bench.ANALYZE_GAINS.items():
-        assert way in bench.ANALYZE_WAYS
+    for key, ways in bench.ANALYZE_GAINS.items():
+        assert set(ways) <= set(bench.ANALYZE_WAYS)
         figures.update(bench.ratio_figures(key, "", [12.0, 11.0, 13.0], [10.0, 10.0, 10.0]))
-    report = bench.markdown(figures)
-    for label in ("placement is worth to `coach analyze`", "lower priority", "both are worth"):
-        row = next(r for r in report.splitlines() if label in r)
-        assert "| 1.2 (1.1-1.3) |" in row
+    shown = [r for r in bench.markdown(figures).splitlines() if "| 1.2 (1.1-1.3) |" in r]
+    assert len(shown) == len(bench.ANALYZE_GAINS)  # one row each
