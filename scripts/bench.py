@@ -675,7 +675,20 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   `detect_for_video`'s `PoseLandmarkerResult` again (its per-landmark objects built on the
   model's thread, inside MediaPipe's call; turned into poses on the coach thread offline)
   and hands the frame over as an `mp.Image`. Every figure below dated before 7 December
-  was measured with the graph reading.
+  was measured with the graph reading. After it, the bench's per-frame overhead in six
+  interleaved rounds of 240 frames (a scratch driver of the bench's own functions, on a
+  machine shared with other work, the bare model at 19-21 ms a frame): 1.014
+  (0.969-1.040) at 640x480, 1.013 (1.003-1.034) at 720p.
+- Are thread placement and the workers' lower priority worth keeping (7 December, issue
+  18: each must be worth 10% to a user)? `coach analyze` four ways, in turn in each of six
+  rounds (the same scratch driver, the bench's children on a 20 s clip, every placed run
+  placed), frames/s as it runs over the way without: placement 1.089 (0.988-1.143,
+  higher in 5 of 6) at 640x480 and 1.049 (0.702-1.163) at 720p; the lower priority 1.006
+  (0.971-1.028) and 1.014 (0.666-1.081); both 1.071 and 1.032; placement with the workers
+  at the model's priority 1.067 (1.024-1.122, 6 of 6) and 1.053; the lower priority
+  without placement 0.990 and 0.996. Indicative only (the machine was shared; the 720p
+  rounds had a slow spell): the bench now measures these in every run
+  (`analyze_*_gain`).
 - Where it stands: while the landmarks were read from the graph (above), every target
   was met in each of three bench runs in a row (29 November, below); until then they
   were met in some runs and missed in others. Overhead ratio
