@@ -41,7 +41,7 @@ accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md
 
 # Speed and memory side by side, with the counts at full size and shrunk to 640 px
-# (about 45 minutes on 2 cores): one JSON object on stdout, the tables in
+# (about 55 minutes on 2 cores): one JSON object on stdout, the tables in
 # docs/benchmarks.md. The counts come first, so they never run beside a timed figure.
 bench: $(STAMP)
 	mkdir -p build

@@ -31,12 +31,6 @@ def _library(args: argparse.Namespace) -> ExerciseLibrary:
     return ExerciseLibrary(args.exercises_dir)
 
 
-def _silence_native_logs() -> None:
-    """MediaPipe's C++ code logs to stderr; keep the CLI's stderr for our own messages."""
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
 class _Progress:
     """A tqdm bar on stderr for videos long enough to need one."""
 
@@ -58,16 +52,20 @@ class _Progress:
 
 
 def _print_summary(result: AnalysisResult) -> None:
-    print(f"{result.exercise}: {result.rep_count} reps in {result.duration_s:.1f} s "
-          f"({result.frames} frames, person seen in {result.frames_with_pose})")
+    print(
+        f"{result.exercise}: {result.rep_count} reps in {result.duration_s:.1f} s "
+        f"({result.frames} frames, person seen in {result.frames_with_pose})"
+    )
     if result.hold_s:
         print(f"held correctly for {result.hold_s:.1f} s (longest {result.longest_hold_s:.1f} s)")
     for rep in result.reps:
         rom = ", ".join(f"{k} {v.min_deg:.0f}-{v.max_deg:.0f}" for k, v in rep.angles.items())
         faults = "; ".join(f.cue for f in rep.faults) or "good"
         flag = " (partial)" if rep.partial else ""
-        print(f"  rep {rep.index} [{rep.side}] {rep.start_s:.1f}-{rep.end_s:.1f} s{flag}: "
-              f"{rom} | {faults}")
+        print(
+            f"  rep {rep.index} [{rep.side}] {rep.start_s:.1f}-{rep.end_s:.1f} s{flag}: "
+            f"{rom} | {faults}"
+        )
     for warning in result.warnings:
         print(f"warning: {warning}")
 
@@ -88,7 +86,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         result = analyze_video(
             video, exercise, model=args.model, annotated_path=args.annotated,
             mirrored=args.mirrored, progress=progress, max_side_px=args.max_side or None,
-            pin_cores=not args.no_pinning,
+            pin_cores=not args.no_pinning, quiet_model_start=True,
         )  # fmt: skip
     finally:
         progress.close()
@@ -110,7 +108,7 @@ def exercise_table(library: ExerciseLibrary) -> str:
         if exercise.reps is not None:
             reps = exercise.reps
             definition = exercise.angles.get(reps.driver) or exercise.ratios.get(reps.driver)
-            label = (definition.label if definition and definition.label else reps.driver)
+            label = definition.label if definition and definition.label else reps.driver
             target = f", target {reps.target:g}" if reps.target is not None else ""
             counted = f"{label} ({reps.driver}{target})"
             if exercise.side in ("auto", "alternating"):
@@ -118,8 +116,10 @@ def exercise_table(library: ExerciseLibrary) -> str:
         else:
             assert exercise.hold is not None
             counted = "hold: " + ", ".join(
-                c.measure + "".join(
-                    f" {op} {bound:g}" for op, bound in ((">", c.above), ("<", c.below))
+                c.measure
+                + "".join(
+                    f" {op} {bound:g}"
+                    for op, bound in ((">", c.above), ("<", c.below))
                     if bound is not None
                 )
                 for c in exercise.hold.conditions
@@ -184,7 +184,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     info = probe(args.video)
     frames = []
-    with PoseEstimator(args.model) as estimator:
+    with PoseEstimator(args.model, quiet_start=True) as estimator:
         for frame in read_frames(args.video):
             frames.append((frame.t_s, estimator.detect(frame.rgb, frame.t_s)))
     meta = {"source": Path(args.video).name, "model": str(estimator.model_path.name)}
@@ -315,7 +315,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _silence_native_logs()
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))

@@ -19,6 +19,12 @@ Prints one JSON object and, with --write, a Markdown table (docs/benchmarks.md):
   the others (`coach.runtime.cores`), so every model figure above is measured the same way, and
   pose_only_fps_unpinned (decoding + the bare landmarker with the kernel placing every
   thread) shows what that placement is worth (pinning_gain);
+- placement and priority end to end: `coach analyze` four ways in each round, in turn
+  (`ANALYZE_WAYS`): as it runs (placed, its workers at a lower priority: offline_fps),
+  not placed (`--no-pinning`), its workers at the model's priority (`coach.runtime.threads`), and
+  neither; analyze_pinning_gain, analyze_priority_gain and analyze_both_gain are the first
+  over each of the others (what each is worth to a user waiting for an analysis), and
+  the last two keys of `ANALYZE_GAINS` what each is worth with the other off;
 - peak memory (resident set size, and Python's own allocations by tracemalloc) of
   `coach analyze` and of one live session (`LiveCoach` fed the clip's frames);
 - each of these at 640x480 (the clip scaled and letterboxed), at the clip's own 1280x720
@@ -68,6 +74,23 @@ CONFIGS: tuple[tuple[str, tuple[int, int] | None, int | None], ...] = (
 )
 # The configurations the targets hold for: what `coach analyze` does by default.
 TARGET_CONFIGS = ("640x480", "1280x720")
+# `coach analyze` four ways, the child job's name -> (threads placed, workers give way to
+# the model at a lower priority); the first is `coach analyze` as it runs.
+ANALYZE_WAYS = {
+    "analyze": (True, True),
+    "analyze_unpinned": (False, True),
+    "analyze_equal_priority": (True, False),
+    "analyze_neither": (False, False),
+}
+# What placement, the lower priority and both are worth, each with the other on as it runs,
+# then each with the other off: key in the JSON -> (the way with it, the way without).
+ANALYZE_GAINS = {
+    "analyze_pinning_gain": ("analyze", "analyze_unpinned"),
+    "analyze_priority_gain": ("analyze", "analyze_equal_priority"),
+    "analyze_both_gain": ("analyze", "analyze_neither"),
+    "analyze_pinning_gain_equal_priority": ("analyze_equal_priority", "analyze_neither"),
+    "analyze_priority_gain_unpinned": ("analyze_unpinned", "analyze_neither"),
+}
 TARGETS = {
     "overhead_ratio": ("<=", 1.05),
     "analysis_frames_per_s": (">=", 20_000.0),
@@ -188,9 +211,10 @@ def pipeline_ms(
     without drawing)."""
     from coach.vision.estimator import PoseEstimator
 
-    with placement.on_model_core(), PoseEstimator(
-        max_side_px=max_side, placement=placement
-    ) as estimator:
+    with (
+        placement.on_model_core(),
+        PoseEstimator(max_side_px=max_side, placement=placement) as estimator,
+    ):
         session = coach_session(estimator)
         start = time.perf_counter()
         for t_s, rgb in frames:
@@ -274,14 +298,28 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
         tracemalloc.start()
     start = time.perf_counter()
     count = 0
+    placed = None
     if kind.startswith("analyze"):
+        from coach import threads
         from coach.runtime.analysis import analyze_video
+
+        pin_cores, give_way = ANALYZE_WAYS[kind.removesuffix("+tracemalloc")]
+        if not give_way:
+            threads.WORKER_NICENESS = 0  # the workers keep the model's priority
+        model_cores: set[int] = set()
+
+        def progress(done: int, total: int) -> None:  # on the model's thread
+            if done == 1 and hasattr(os, "sched_getaffinity"):
+                model_cores.update(os.sched_getaffinity(0))
 
         with tempfile.TemporaryDirectory() as folder:
             result = analyze_video(
-                video, exercise, annotated_path=Path(folder) / "out.mp4", max_side_px=max_side
-            )
+                video, exercise, annotated_path=Path(folder) / "out.mp4",
+                max_side_px=max_side, pin_cores=pin_cores, progress=progress,
+            )  # fmt: skip
         count = result.frames
+        # Placed unless another analysis on the machine held the claim (`coach.runtime.cores`).
+        placed = len(model_cores) == 1
     elif kind.startswith("pose_only"):
         pinned = not kind.startswith("pose_only_unpinned")
         count = decode_and_pose(video, max_side, pinned)
@@ -296,6 +334,8 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
         "fps": count / seconds,
         "peak_rss_mb": peak_rss_mb(),
     }
+    if placed is not None:
+        figures["placed"] = placed
     if track:
         figures["python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     return figures
@@ -338,6 +378,7 @@ def live_session(exercise, video: Path, max_side: int | None, frames: int) -> in
         exercise, SetPlan.from_dosage(exercise),
         estimator_factory=lambda: PoseEstimator(max_side_px=max_side),
     )  # fmt: skip
+
     def looped() -> Iterator[np.ndarray]:  # decoded as needed: memory is the session's own
         while True:
             for decoded in read_frames(video):
@@ -369,6 +410,11 @@ def run_child(kind: str, video: Path, max_side: int | None, frames: int = 0) -> 
     if out.returncode != 0:
         raise SystemExit(f"bench child {kind} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rotated(items: list[str], by: int) -> list[str]:
+    by %= len(items)
+    return items[by:] + items[:by]
 
 
 def median_of(results: list[dict], key: str) -> float:
@@ -410,12 +456,15 @@ def measure(args: argparse.Namespace) -> dict:
             figures[f"pose_ms_per_frame{tag}"] = statistics.median(pose)
             figures[f"pipeline_ms_per_frame{tag}"] = statistics.median(pipeline)
             figures.update(ratio_figures("overhead_ratio", tag, pipeline, pose))
-            log(f"{name}: offline analysis and pose only")
-            offline, pose_only, unpinned = [], [], []
-            for _ in range(args.runs):
+            log(f"{name}: offline analysis (four ways) and pose only")
+            pose_only, unpinned = [], []
+            ways: dict[str, list[dict]] = {way: [] for way in ANALYZE_WAYS}
+            for round_ in range(args.runs):
                 unpinned.append(run_child("pose_only_unpinned", clip, max_side))
                 pose_only.append(run_child("pose_only", clip, max_side))
-                offline.append(run_child("analyze", clip, max_side))
+                for way in rotated(list(ANALYZE_WAYS), round_):  # each first in turn
+                    ways[way].append(run_child(way, clip, max_side))
+            offline = ways["analyze"]
             figures[f"offline_fps{tag}"] = median_of(offline, "fps")
             figures[f"pose_only_fps{tag}"] = median_of(pose_only, "fps")
             figures.update(ratio_figures(
@@ -427,6 +476,17 @@ def measure(args: argparse.Namespace) -> dict:
                 a["fps"] / b["fps"] for a, b in zip(pose_only, unpinned, strict=True)
             )
             figures[f"analyze_peak_rss_mb{tag}"] = median_of(offline, "peak_rss_mb")
+            for way in ANALYZE_WAYS:
+                if way != "analyze":  # that one is offline_fps
+                    fps_key = way.replace("analyze", "analyze_fps", 1)
+                    figures[f"{fps_key}{tag}"] = median_of(ways[way], "fps")
+            for key, (with_it, without) in ANALYZE_GAINS.items():
+                figures.update(ratio_figures(
+                    key, tag, [r["fps"] for r in ways[with_it]], [r["fps"] for r in ways[without]]
+                ))  # fmt: skip
+            # [placed, asked to be]: another analysis on the machine may hold the claim.
+            asked = [run for way, (pin, _) in ANALYZE_WAYS.items() if pin for run in ways[way]]
+            figures[f"analyze_placed_runs{tag}"] = [sum(r["placed"] for r in asked), len(asked)]
             log(f"{name}: memory (tracemalloc) and a live session")
             traced = run_child("analyze+tracemalloc", clip, max_side)
             figures[f"analyze_python_peak_mb{tag}"] = traced["python_peak_mb"]
@@ -599,17 +659,37 @@ Per frame of `coach analyze` on the 30 s clip, idle machine, thread CPU time:
   November): MediaPipe's `detect_for_video` builds one Python object per landmark from
   its protobuf messages, 0.12 ms a frame (`_build_landmarker_result` timed inside the bare
   landmarker, scratch script), more than the coach's own work on the frame; the estimator
-  now sends the graph the same packets and reads its serialized landmark lists into one
-  array with a few numpy calls (`coach/vision/landmarker_output.py`). Paired frame by frame with
-  the public API on two landmarkers (scratch script, four rounds of 480 frames at
-  640x480): 0.14 ms a frame saved. The frame goes to the graph as one image packet (one
-  copy of the pixels instead of two), and the One Euro filter computes its output as
+  sent the graph the same packets and read its serialized landmark lists into one array
+  with a few numpy calls, through MediaPipe's private names (removed again on 7 December:
+  next point). Paired frame by frame with the public API on two landmarkers (scratch
+  script, four rounds of 480 frames at 640x480): 0.14 ms a frame saved. The frame went to
+  the graph as one image packet (one copy of the pixels instead of two), and the One Euro
+  filter computes its output as
   value - change / (x + 1), two array operations fewer. `where_time_goes.py steps
   --frames 600` after all three, two runs: reading the poses 0.054 ms, tracker 0.031,
   smoother 0.072-0.073 (no change measurable from the filter), view 0.028, measures
   0.073-0.074, counters, rules and cues 0.069-0.071: 0.33 ms a frame of our Python after
-  the model (whose time now includes reading the landmark lists).
-- Where it stands: since the landmarks are read from the graph (above), every target
+  the model (whose time then included reading the landmark lists).
+- MediaPipe's public API only (7 December, issue 18): the graph reading above went, as it
+  used private names that any release may change; the estimator reads
+  `detect_for_video`'s `PoseLandmarkerResult` again (its per-landmark objects built on the
+  model's thread, inside MediaPipe's call; turned into poses on the coach thread offline)
+  and hands the frame over as an `mp.Image`. Every figure below dated before 7 December
+  was measured with the graph reading. After it, the bench's per-frame overhead in six
+  interleaved rounds of 240 frames (a scratch driver of the bench's own functions, on a
+  machine shared with other work, the bare model at 19-21 ms a frame): 1.014
+  (0.969-1.040) at 640x480, 1.013 (1.003-1.034) at 720p.
+- Are thread placement and the workers' lower priority worth keeping (7 December, issue
+  18: each must be worth 10% to a user)? `coach analyze` four ways, in turn in each of six
+  rounds (the same scratch driver, the bench's children on a 20 s clip, every placed run
+  placed), frames/s as it runs over the way without: placement 1.089 (0.988-1.143,
+  higher in 5 of 6) at 640x480 and 1.049 (0.702-1.163) at 720p; the lower priority 1.006
+  (0.971-1.028) and 1.014 (0.666-1.081); both 1.071 and 1.032; placement with the workers
+  at the model's priority 1.067 (1.024-1.122, 6 of 6) and 1.053; the lower priority
+  without placement 0.990 and 0.996. Indicative only (the machine was shared; the 720p
+  rounds had a slow spell): the bench now measures these in every run
+  (`analyze_*_gain`).
+- Where it stands: while the landmarks were read from the graph (above), every target
   was met in each of three bench runs in a row (29 November, below); until then they
   were met in some runs and missed in others. Overhead ratio
   (640x480 / 720p): 1.018-1.02 / 1.044 on a quick machine (the bare model at 25-27 ms a
@@ -700,6 +780,27 @@ def markdown(figures: dict) -> str:
         row("ratio offline / pose only", "offline_to_pose_only", "", ">= 0.95"),
         row("decode + bare landmarker, threads not placed, frames/s", "pose_only_fps_unpinned"),
         row("what the placement is worth: pose only / not placed", "pinning_gain"),
+        row(
+            "`coach analyze`, threads not placed (`--no-pinning`), frames/s", "analyze_fps_unpinned"
+        ),
+        row(
+            "`coach analyze`, workers at the model's priority, frames/s",
+            "analyze_fps_equal_priority",
+        ),
+        row("`coach analyze`, neither placed nor lowered, frames/s", "analyze_fps_neither"),
+        row(
+            "what the placement is worth to `coach analyze`: placed / not placed",
+            "analyze_pinning_gain",
+        ),
+        row("what the workers' lower priority is worth: lowered / not", "analyze_priority_gain"),
+        row("what both are worth: `coach analyze` / neither", "analyze_both_gain"),
+        row(
+            "placement with the workers at the model's priority: placed / neither",
+            "analyze_pinning_gain_equal_priority",
+        ),
+        row(
+            "lower priority without placement: lowered / neither", "analyze_priority_gain_unpinned"
+        ),
         row("`coach analyze` peak resident memory, MB", "analyze_peak_rss_mb"),
         row("`coach analyze` peak Python allocations, MB", "analyze_python_peak_mb"),
         row("live session peak resident memory, MB", "live_peak_rss_mb"),
@@ -799,7 +900,10 @@ def main() -> int:
     parser.add_argument("--live-frames", type=int, default=600)
     parser.add_argument("--write", type=Path, help="write the Markdown table here")
     parser.add_argument(
-        "--accuracy", nargs=2, type=Path, metavar=("FULL.md", "SHRUNK.md"),
+        "--accuracy",
+        nargs=2,
+        type=Path,
+        metavar=("FULL.md", "SHRUNK.md"),
         help="accuracy.py tables at the own size and with --max-side 640, to compare",
     )
     parser.add_argument(

@@ -197,14 +197,13 @@ def steps(clip: Path, frames: int) -> dict:
 
 def cold(clip: Path, frames: int) -> dict:
     """Microseconds to read one result into poses, after the model and after other work."""
+    import mediapipe as mp
     import numpy as np
 
-    from coach.vision.estimator import poses_from_people
-    from coach.vision.landmarker_output import PeopleReader, image_packet
+    from coach.vision.estimator import poses_from_result
 
     decoded = bench.load_frames(clip, frames)
     landmarker = bench.bare_landmarker()
-    reader = PeopleReader(landmarker)
     large, small = np.ones(4 * 2**20), np.ones(2**14)  # 32 MB and 128 KB of float64
 
     def for_10_ms(work) -> None:
@@ -212,18 +211,19 @@ def cold(clip: Path, frames: int) -> dict:
         while time.perf_counter() < end:
             work()
 
-    def read(people) -> float:
+    def read(result) -> float:
         start = time.perf_counter()
-        poses_from_people(people, 0.0, (640, 480))
+        poses_from_result(result, 0.0, (640, 480))
         return 1e6 * (time.perf_counter() - start)
 
     spent: dict[str, list[float]] = {}
     try:
-        people = None
+        result = None
         for t_s, rgb in decoded:
-            people = reader.detect(image_packet(rgb), round(t_s * 1000) + 1)
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+            result = landmarker.detect_for_video(image, round(t_s * 1000) + 1)
             for label in ("after_model_us", "again_us", "third_time_us"):
-                spent.setdefault(label, []).append(read(people))
+                spent.setdefault(label, []).append(read(result))
         befores = {
             "after_nothing_us": lambda: None,
             "after_python_loop_us": lambda: for_10_ms(lambda: None),
@@ -234,7 +234,7 @@ def cold(clip: Path, frames: int) -> dict:
         for label, before in befores.items():
             for _ in range(len(decoded)):
                 before()
-                spent.setdefault(label, []).append(read(people))
+                spent.setdefault(label, []).append(read(result))
     finally:
         landmarker.close()
     return {label: statistics.median(values) for label, values in spent.items()}

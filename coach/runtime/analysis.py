@@ -265,12 +265,14 @@ def analyze_video(
     progress: ProgressCallback | None = None,
     max_side_px: int | None = WORKING_MAX_SIDE_PX,
     pin_cores: bool = True,
+    quiet_model_start: bool = False,
 ) -> AnalysisResult:
     """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
     (None: the video's own size) for the model and the annotated video alike. With
     `pin_cores`, the model's threads keep to the core this call starts on and the other
     stages to the other cores, unless another analysis is placed so already
-    (`coach.runtime.cores`); the calling thread's cores are restored."""
+    (`coach.runtime.cores`); the calling thread's cores are restored. `quiet_model_start`: see
+    `PoseEstimator`'s `quiet_start` (one-shot processes only)."""
     path = Path(path)
     info = probe(path)
 
@@ -281,7 +283,7 @@ def analyze_video(
     with (
         claim as placement,
         placement.on_model_core(),
-        PoseEstimator(model, placement=placement) as estimator,
+        PoseEstimator(model, placement=placement, quiet_start=quiet_model_start) as estimator,
     ):
         session = CoachSession(exercise, mirrored=mirrored, recorded=True)
         writer = new_writer if annotated_path is not None else None

@@ -107,23 +107,25 @@ def _on(cores: frozenset[int]) -> Iterator[None]:
         os.sched_setaffinity(0, saved)
 
 
-# Held (flock) by the one analysis whose threads are placed; per user, so that another
-# user's file cannot stop this one being opened.
-CLAIM_PATH = Path(tempfile.gettempdir()) / f"form-coach-{os.getuid()}-model-core.lock"
+def default_claim_path() -> Path:
+    """The file held (flock) by the one analysis whose threads are placed; per user, so
+    that another user's file cannot stop this one being opened. Asked for only where
+    threads are placed (Linux): `os.getuid` is POSIX only."""
+    return Path(tempfile.gettempdir()) / f"form-coach-{os.getuid()}-model-core.lock"
 
 
 @contextlib.contextmanager
 def claimed_split(claim_path: Path | None = None) -> Iterator[CorePlacement]:
     """`CorePlacement.split()` for as long as this is the only analysis on the machine
-    (in any process) holding the claim (`CLAIM_PATH`), else unpinned; the claim goes
-    with the block."""
-    claim_path = claim_path if claim_path is not None else CLAIM_PATH
+    (in any process) holding the claim (`default_claim_path`), else unpinned; the claim
+    goes with the block."""
     placement = CorePlacement.split()
     if not placement.pinned:
         yield placement
         return
     import fcntl  # Linux (placement is pinned only there)
 
+    claim_path = claim_path if claim_path is not None else default_claim_path()
     handle = os.open(claim_path, os.O_RDONLY | os.O_CREAT, 0o600)
     try:
         try:

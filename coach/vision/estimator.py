@@ -1,38 +1,58 @@
 """MediaPipe Tasks PoseLandmarker behind one adapter that returns `Pose` objects.
 
-Nothing outside this module touches MediaPipe types, but `coach.vision.landmarker_output`, which
-reads the landmarker's output into arrays for it. One estimator serves one stream
-(a video file or one browser session): VIDEO mode keeps tracking state and needs strictly
-increasing timestamps, so an estimator is never shared.
+Nothing outside this module touches MediaPipe types, and only its public Tasks API is used
+(`PoseLandmarker.detect_for_video` and its `PoseLandmarkerResult`). One estimator serves
+one stream (a video file or one browser session): VIDEO mode keeps tracking state and
+needs strictly increasing timestamps, so an estimator is never shared.
 """
 
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from coach.core.errors import ModelError
+from coach.core.landmarks import NUM_LANDMARKS
 from coach.core.pose import Pose
 from coach.runtime.cores import CorePlacement
-from coach.vision.landmarker_output import IMAGE, VISIBILITY, WORLD, PeopleReader, image_packet
 from coach.vision.model_bundle import resolve_model_path
 
+if TYPE_CHECKING:
+    import mediapipe as mp
+    from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerResult
 
-def poses_from_people(people: np.ndarray, t_s: float, frame_wh: tuple[int, int]) -> list[Pose]:
-    """`PeopleReader.detect`'s array (people, 2, 33, 4) -> poses, largest person first."""
-    poses = [
-        Pose(image[:, :3], world[:, :3], image[:, VISIBILITY], t_s, frame_wh)
-        for image, world in zip(people[:, IMAGE], people[:, WORLD], strict=True)
-    ]
+_XYZ = operator.attrgetter("x", "y", "z")  # a landmark's coordinates, read in one C call
+
+
+def poses_from_result(
+    result: PoseLandmarkerResult, t_s: float, frame_wh: tuple[int, int]
+) -> list[Pose]:
+    """MediaPipe's `PoseLandmarkerResult` -> poses, largest person first (the one place
+    its result is read)."""
+    poses = []
+    pairs = zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
+    for image_lms, world_lms in pairs:
+        if len(image_lms) != NUM_LANDMARKS or len(world_lms) != NUM_LANDMARKS:
+            raise TypeError(
+                f"expected {NUM_LANDMARKS} landmarks per pose, got {len(image_lms)} image and "
+                f"{len(world_lms)} world landmarks"
+            )
+        # Plain lists, made into arrays once by `Pose` (this runs on every frame, just after
+        # the model has swept the caches, where each numpy call costs several microseconds).
+        image = list(map(_XYZ, image_lms))
+        world = list(map(_XYZ, world_lms))
+        visibility = [lm.visibility or 0.0 for lm in image_lms]  # None: not given
+        poses.append(Pose(image, world, visibility, t_s, frame_wh))
     if len(poses) < 2:
         return poses
     poses.sort(key=_apparent_size, reverse=True)
@@ -91,31 +111,24 @@ def _apparent_size(pose: Pose) -> float:
     return float(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1]))
 
 
-_SILENCE_LOCK = threading.Lock()
-_silence = {"depth": 0, "saved": -1}
-
-
 @contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """MediaPipe's C++ start-up logs (EGL, XNNPACK, feedback tensors) go straight to file
-    descriptor 2; hide them so stderr carries only our own messages and progress bar.
-    Counted under a lock: the crowd check runs on its own thread, and two overlapping
-    redirections restored out of order would leave fd 2 pointing at /dev/null."""
-    with _SILENCE_LOCK:
-        if _silence["depth"] == 0:
-            sys.stderr.flush()
-            _silence["saved"] = os.dup(2)
-            with Path(os.devnull).open("w") as devnull:
-                os.dup2(devnull.fileno(), 2)
-        _silence["depth"] += 1
+def _file_descriptor_2_hidden(hidden: bool) -> Iterator[None]:
+    """With `hidden`, the process's file descriptor 2 points at /dev/null for the block:
+    MediaPipe's C++ start-up lines (EGL, XNNPACK, feedback tensors) are written straight
+    to it. Only for a one-shot process (`PoseEstimator`'s `quiet_start`): fd 2 is the
+    whole process's, and in a server every other thread's errors would go too."""
+    if not hidden:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
     try:
+        with Path(os.devnull).open("w") as devnull:
+            os.dup2(devnull.fileno(), 2)
         yield
     finally:
-        with _SILENCE_LOCK:
-            _silence["depth"] -= 1
-            if _silence["depth"] == 0:
-                os.dup2(_silence["saved"], 2)
-                os.close(_silence["saved"])
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def downscaled(frame_rgb: np.ndarray, max_side_px: int | None) -> np.ndarray:
@@ -140,13 +153,13 @@ class Inference:
     `PoseEstimator.infer` returns on the model's thread, for `PoseEstimator.poses_of` to
     read on another thread, so the model's thread does nothing but run the model."""
 
-    people: np.ndarray  # the tracking landmarker's landmarks (`PeopleReader.detect`)
+    result: PoseLandmarkerResult  # the tracking landmarker's, read only by `poses_of`
     t_s: float
     frame_wh: tuple[int, int]
     look: Future | None  # a crowd look started at this frame (its people, later)
 
 
-class CrowdLooks:
+class _CrowdLooks:
     """The reading side of the crowd check: who else is in view, updated frame by frame in
     frame order. A look's result is taken `lag_frames` frames after the frame it looked at
     (waiting for it if it is late), so the poses do not depend on timing."""
@@ -159,7 +172,7 @@ class CrowdLooks:
         self._pending_frames = 0  # frames until its result is taken
 
     def poses(self, inference: Inference) -> list[Pose]:
-        poses = poses_from_people(inference.people, inference.t_s, inference.frame_wh)
+        poses = poses_from_result(inference.result, inference.t_s, inference.frame_wh)
         if inference.look is not None:
             self._take()  # a look still pending is finished first
             self._pending, self._pending_patient = inference.look, poses[0] if poses else None
@@ -199,7 +212,10 @@ class PoseEstimator:
     `infer` on the model's thread and `poses_of` (in frame order) on another, which keeps
     turning results into poses and waiting for looks off the model's thread (they share
     no state but each look's future). `max_side_px` shrinks larger frames before the model
-    (see `downscaled`); the poses keep the frame's own size.
+    (see `downscaled`); the poses keep the frame's own size. `quiet_start` hides
+    MediaPipe's start-up lines while the landmarkers are built, by pointing the process's
+    file descriptor 2 at /dev/null meanwhile: for a one-shot process only (the `coach`
+    command), never in a server, where other threads' errors would be lost with them.
 
     Given a `CorePlacement`, the crowd check's landmarker and thread are put on its worker
     cores; the tracking landmarker's threads take the cores of the thread that builds the
@@ -219,22 +235,21 @@ class PoseEstimator:
         crowd_check_s: float | None = 1.0,
         max_side_px: int | None = None,
         placement: CorePlacement | None = None,
+        quiet_start: bool = False,
     ) -> None:
         placement = placement if placement is not None else CorePlacement.unpinned()
         self.model_path = resolve_model_path(model)
         self.max_side_px = max_side_px
         self._settings = (min_detection_confidence, min_tracking_confidence)
         split = num_poses > 1 and crowd_check_s is not None
-        self._main = self._landmarker(1 if split else num_poses)
-        self._crowd = None
-        if split:
-            with placement.on_worker_cores():
-                self._crowd = self._landmarker(num_poses)
+        with _file_descriptor_2_hidden(quiet_start):
+            self._main = self._landmarker(1 if split else num_poses)
+            self._crowd = None
+            if split:
+                with placement.on_worker_cores():
+                    self._crowd = self._landmarker(num_poses)
         self.crowd_check_s = crowd_check_s
         self._last_check_s = -np.inf
-        self._readers = {"main": PeopleReader(self._main)}
-        if self._crowd is not None:
-            self._readers["crowd"] = PeopleReader(self._crowd)
         # Not a thread that gives way to the model (`coach.runtime.threads`): each look is waited
         # for `crowd_lag_frames` later (by the model's thread, in `detect`), so a starved
         # look (the browser and server busy beside a live session) would stall every frame
@@ -244,12 +259,10 @@ class PoseEstimator:
             if self._crowd is not None
             else None
         )
-        self._looks = CrowdLooks(self.crowd_lag_frames)
+        self._looks = _CrowdLooks(self.crowd_lag_frames)
         self._last_ms = {"main": -1, "crowd": -1}
-        # MediaPipe logs once more to fd 2 on the first frame with a person in it.
-        self._quiet = {"main": True, "crowd": True}
 
-    def _landmarker(self, num_poses: int):  # -> vision.PoseLandmarker
+    def _landmarker(self, num_poses: int) -> PoseLandmarker:
         from mediapipe.tasks.python import BaseOptions, vision
 
         detection, tracking = self._settings
@@ -262,10 +275,8 @@ class PoseEstimator:
             min_tracking_confidence=tracking,
         )
         try:
-            # MediaPipe's C++ start-up logs go straight to fd 2, on creation and first use.
-            with _native_stderr_silenced():
-                landmarker = vision.PoseLandmarker.create_from_options(options)
-                landmarker.detect_for_video(_blank_image(), 0)
+            landmarker = vision.PoseLandmarker.create_from_options(options)
+            landmarker.detect_for_video(_blank_image(), 0)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"cannot load pose model {self.model_path}: {exc}") from exc
         return landmarker
@@ -277,17 +288,14 @@ class PoseEstimator:
         self._last_ms[which] = t_ms
         return t_ms
 
-    def _run(self, which: str, image, t_s: float, stamp: int | None = None) -> np.ndarray:
-        """One landmarker ("main" or "crowd") on one `image_packet`: `PeopleReader.detect`'s
-        (people, 2, 33, 4) landmarks."""
-        reader = self._readers[which]
+    def _run(
+        self, which: str, image: mp.Image, t_s: float, stamp: int | None = None
+    ) -> PoseLandmarkerResult:
+        """One landmarker ("main" or "crowd") on one image."""
+        landmarker = self._main if which == "main" else self._crowd
+        assert landmarker is not None
         stamp = self._stamp(which, t_s) if stamp is None else stamp
-        if not self._quiet[which]:
-            return reader.detect(image, stamp)
-        with _native_stderr_silenced():
-            people = reader.detect(image, stamp)
-        self._quiet[which] = len(people) == 0
-        return people
+        return landmarker.detect_for_video(image, stamp)
 
     def detect(self, frame_rgb: np.ndarray, t_s: float) -> list[Pose]:
         """The patient (or the largest person) first, then anyone else noticed recently."""
@@ -296,6 +304,8 @@ class PoseEstimator:
     def infer(self, frame_rgb: np.ndarray, t_s: float) -> Inference:
         """Run the tracking landmarker on one RGB frame (and start a crowd look when one
         is due); `poses_of` reads the result."""
+        import mediapipe as mp
+
         if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3 or frame_rgb.dtype != np.uint8:
             raise ValueError(
                 f"expected an RGB uint8 frame of shape (H, W, 3), got {frame_rgb.shape} "
@@ -303,7 +313,7 @@ class PoseEstimator:
             )
         height, width = frame_rgb.shape[:2]
         pixels = np.ascontiguousarray(downscaled(frame_rgb, self.max_side_px))
-        image = image_packet(pixels)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
         due = self._crowd is not None and (
             t_s - self._last_check_s >= self.crowd_check_s or t_s < self._last_check_s  # type: ignore[operator]
         )
@@ -311,8 +321,8 @@ class PoseEstimator:
         if due:  # started first, so it runs while this frame is tracked
             self._last_check_s = t_s
             look = self._start_crowd_check(image, t_s, (width, height))
-        people = self._run("main", image, t_s)
-        return Inference(people, t_s, (width, height), look)
+        result = self._run("main", image, t_s)
+        return Inference(result, t_s, (width, height), look)
 
     def poses_of(self, inference: Inference) -> list[Pose]:
         """The people of an `infer` result: the patient (or the largest person) first, then
@@ -324,7 +334,7 @@ class PoseEstimator:
         stamp = self._stamp("crowd", t_s)
 
         def look() -> list[Pose]:
-            return poses_from_people(self._run("crowd", image, t_s, stamp), t_s, frame_wh)
+            return poses_from_result(self._run("crowd", image, t_s, stamp), t_s, frame_wh)
 
         return self._worker.submit(look)
 

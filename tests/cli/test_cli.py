@@ -109,7 +109,8 @@ def _truncated_clip(tmp):
 
 @pytest.mark.model
 def test_video_with_nobody_warns_and_counts_zero(tmp_path):
-    """An empty room: a warning and 0 reps, not a crash."""
+    """An empty room: a warning and 0 reps, not a crash, and MediaPipe's start-up lines
+    (written by its C++ code straight to file descriptor 2) kept off the command's stderr."""
     from coach.vision.video import H264Writer
 
     clip = tmp_path / "empty_room.mp4"
@@ -123,6 +124,7 @@ def test_video_with_nobody_warns_and_counts_zero(tmp_path):
     result = json.loads(done.stdout)
     assert result["reps"] == 0 and result["frames_with_pose"] == 0
     assert any("nobody" in w for w in result["warnings"])
+    assert done.stderr == ""
 
 
 @pytest.mark.model

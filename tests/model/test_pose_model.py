@@ -22,7 +22,6 @@ import pytest
 from coach.core.errors import ModelError
 from coach.runtime.analysis import analyze_video
 from coach.vision.estimator import PoseEstimator
-from coach.vision.landmarker_output import PeopleReader, image_packet
 from coach.vision.model_bundle import default_bundle_path
 from coach.vision.recording import PoseRecording
 from coach.vision.video import read_frames
@@ -86,38 +85,23 @@ def test_pose_has_33_landmarks_world_in_metres(estimator):
     assert 1.0 < height_m < 1.8
 
 
-def test_the_graphs_landmarks_read_directly_equal_mediapipes_result():
-    """`PeopleReader.detect` (the landmark lists read without MediaPipe's result objects)
-    gives exactly the numbers `detect_for_video` gives, frame after frame of a clip."""
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
+def test_the_estimator_leaves_the_process_stderr_alone(monkeypatch):
+    """Built and run in a long-running server, the estimator never redirects file
+    descriptor 2 (the whole process's: other sessions' errors would go with it)."""
+    redirected = []
+    dup2 = os.dup2
 
-    options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(default_bundle_path())),
-        running_mode=vision.RunningMode.VIDEO,
-        num_poses=2,
-    )
-    with (
-        vision.PoseLandmarker.create_from_options(options) as public,
-        vision.PoseLandmarker.create_from_options(options) as direct,
-    ):
-        reader = PeopleReader(direct)
-        people_seen = 0
-        for frame in read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"):
-            if frame.index >= 40:
-                break
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.rgb)
-            stamp = round(frame.t_s * 1000) + 1
-            result = public.detect_for_video(image, stamp)
-            expected = [
-                [[(lm.x, lm.y, lm.z, lm.visibility) for lm in landmarks] for landmarks in pair]
-                for pair in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
-            ]
-            read = reader.detect(image_packet(frame.rgb), stamp)
-            assert read.shape == (len(expected), 2, 33, 4)
-            assert np.array_equal(read, np.array(expected).reshape(read.shape))
-            people_seen += len(expected)
-        assert people_seen >= 40
+    def watched(fd: int, fd2: int, inheritable: bool = True) -> int:
+        if fd2 == 2:
+            redirected.append(fd)
+        return dup2(fd, fd2, inheritable)
+
+    frame = next(iter(read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4")))
+    monkeypatch.setattr(os, "dup2", watched)
+    with PoseEstimator(crowd_check_s=0.0) as fresh:
+        people = [len(fresh.detect(frame.rgb, t / 30)) for t in range(3)]
+    monkeypatch.undo()
+    assert people == [1, 1, 1] and redirected == []
 
 
 GOLDEN = [
@@ -190,6 +174,7 @@ def test_reading_the_results_on_another_thread_gives_the_same_poses():
 
 def test_a_model_that_will_not_load_leaves_no_crowd_thread_behind(tmp_path):
     """A bad model file: the error names it, and no crowd-check thread is left running."""
+
     def crowd_threads() -> set[threading.Thread]:
         return {t for t in threading.enumerate() if t.name.startswith("crowd-check")}
 
@@ -238,7 +223,7 @@ def test_the_model_has_a_core_to_itself_during_an_analysis(
     decoding, the coach, the crowd check and its model's threads are on the other cores.
     Afterwards the caller has its own cores back. Unpinned, every thread keeps them all."""
     # Its own claim: an analysis running elsewhere on this machine would take the default.
-    monkeypatch.setattr("coach.runtime.cores.CLAIM_PATH", tmp_path / "claim.lock")
+    monkeypatch.setattr("coach.runtime.cores.default_claim_path", lambda: tmp_path / "claim.lock")
     allowed = frozenset(os.sched_getaffinity(0))
     before = set(_threads())
     during: dict[str, object] = {}

@@ -47,3 +47,14 @@ def test_the_table_shows_the_spread_where_the_run_recorded_one(bench):
     report = bench.markdown(figures)
     overhead_row = next(r for r in report.splitlines() if r.startswith("| overhead ratio"))
     assert "| 1.073 (1.041-1.092) | 1.053 |" in overhead_row
+
+
+def test_the_four_ways_of_coach_analyze_show_with_their_spread(bench):
+    """Placement and the workers' priority, each turned off: the gains' rows and cells."""
+    text = (BENCH.parents[1] / "docs" / "benchmarks.md").read_text()
+    figures = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
+    for key, ways in bench.ANALYZE_GAINS.items():
+        assert set(ways) <= set(bench.ANALYZE_WAYS)
+        figures.update(bench.ratio_figures(key, "", [12.0, 11.0, 13.0], [10.0, 10.0, 10.0]))
+    shown = [r for r in bench.markdown(figures).splitlines() if "| 1.2 (1.1-1.3) |" in r]
+    assert len(shown) == len(bench.ANALYZE_GAINS)  # one row each

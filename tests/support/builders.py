@@ -91,22 +91,3 @@ def seated_pose(
     if not hips_in_view:
         visibility[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]] = 0.0
     return Pose(image, np.zeros((NUM_LANDMARKS, 3)), visibility, t_s, frame_wh)
-
-
-LANDMARK_FIELDS = ("x", "y", "z", "visibility", "presence")
-
-
-def serialized_list(
-    rows: np.ndarray, world: bool = False, leave_out: tuple[str, ...] = ()
-) -> bytes:
-    """A landmark list as MediaPipe serializes it: rows of x y z visibility (presence 1),
-    every field set unless left out."""
-    from mediapipe.framework.formats import landmark_pb2
-
-    message = landmark_pb2.LandmarkList() if world else landmark_pb2.NormalizedLandmarkList()
-    for row in rows:
-        landmark = message.landmark.add()
-        for name, value in zip(LANDMARK_FIELDS, (*row, 1.0), strict=True):
-            if name not in leave_out:
-                setattr(landmark, name, float(value))
-    return message.SerializeToString()

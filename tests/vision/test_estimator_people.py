@@ -7,18 +7,18 @@ from concurrent.futures import Future
 
 import numpy as np
 import pytest
+from mediapipe.tasks.python.components.containers.landmark import Landmark, NormalizedLandmark
+from mediapipe.tasks.python.vision import PoseLandmarkerResult
 
 from coach.core.landmarks import NUM_LANDMARKS
 from coach.core.pose import Pose
 from coach.vision.estimator import (
     SAME_PERSON_IOU,
-    CrowdLooks,
     Inference,
+    _CrowdLooks,
     box_iou,
-    poses_from_people,
+    poses_from_result,
 )
-from coach.vision.landmarker_output import read_people
-from tests.support.builders import serialized_list
 
 
 def _landmarks(box: tuple[float, float, float, float]) -> np.ndarray:
@@ -29,14 +29,47 @@ def _landmarks(box: tuple[float, float, float, float]) -> np.ndarray:
     return np.column_stack([xs, ys, np.zeros(NUM_LANDMARKS), np.full(NUM_LANDMARKS, 0.9)])
 
 
-def _people(*boxes: tuple[float, float, float, float]) -> np.ndarray:
-    """These people as the landmarker's graph returns them, read by `read_people`."""
-    lists = [serialized_list(_landmarks(box)) for box in boxes]
-    return read_people(lists, lists)
+def _result(*boxes: tuple[float, float, float, float]) -> PoseLandmarkerResult:
+    """These people as MediaPipe's public result gives them: each world landmark is its
+    image landmark less 0.5 (metres about the hips), with a visibility of its own."""
+    rows = [_landmarks(box) for box in boxes]
+    return PoseLandmarkerResult(
+        pose_landmarks=[
+            [NormalizedLandmark(x, y, z, visibility, presence=1.0) for x, y, z, visibility in r]
+            for r in rows
+        ],
+        pose_world_landmarks=[
+            [Landmark(x - 0.5, y - 0.5, z - 0.5, visibility=0.1) for x, y, z, _ in r]
+            for r in rows
+        ],
+    )
+
+
+def test_a_result_is_read_into_image_world_and_visibility():
+    (pose,) = poses_from_result(_result(PATIENT), 2.0, (640, 480))
+    expected = _landmarks(PATIENT)
+    np.testing.assert_allclose(pose.image_xyz, expected[:, :3])
+    np.testing.assert_allclose(pose.world_xyz, expected[:, :3] - 0.5)
+    np.testing.assert_allclose(pose.visibility, expected[:, 3])  # the image landmarks'
+    assert (pose.t_s, pose.frame_wh) == (2.0, (640, 480))
+
+
+def test_a_visibility_not_given_reads_zero():
+    result = _result(PATIENT)
+    result.pose_landmarks[0][5] = NormalizedLandmark(0.4, 0.5, 0.0)
+    (pose,) = poses_from_result(result, 0.0, (640, 480))
+    assert pose.visibility[5] == 0.0 and pose.visibility[4] == pytest.approx(0.9)
+
+
+def test_a_pose_of_the_wrong_length_is_refused():
+    result = _result(PATIENT)
+    del result.pose_landmarks[0][-1]
+    with pytest.raises(TypeError, match="33 landmarks"):
+        poses_from_result(result, 0.0, (640, 480))
 
 
 def _pose(box: tuple[float, float, float, float]) -> Pose:
-    (pose,) = poses_from_people(_people(box), 0.0, (640, 480))
+    (pose,) = poses_from_result(_result(box), 0.0, (640, 480))
     return pose
 
 
@@ -71,7 +104,7 @@ PASSING_BEHIND = (0.45, 0.30, 0.65, 0.70)  # smaller, partly behind the patient 
     ],
 )
 def test_one_person_found_twice_counts_once(boxes, people):
-    poses = poses_from_people(_people(*boxes), 1.0, (640, 480))
+    poses = poses_from_result(_result(*boxes), 1.0, (640, 480))
     got = [tuple(round(v, 2) for v in (*p.image_xyz[:, :2].min(0), *p.image_xyz[:, :2].max(0)))
            for p in poses]  # fmt: skip
     assert got == people
@@ -87,7 +120,7 @@ def test_the_threshold_separates_the_examples():
 def _look(*boxes: tuple[float, float, float, float], after_s: float = 0.0) -> Future:
     """A crowd look that found these people, done now or `after_s` seconds from now."""
     look: Future = Future()
-    people = poses_from_people(_people(*boxes), 0.0, (640, 480))
+    people = poses_from_result(_result(*boxes), 0.0, (640, 480))
     if after_s:
         threading.Timer(after_s, look.set_result, (people,)).start()
     else:
@@ -112,11 +145,11 @@ def _look(*boxes: tuple[float, float, float, float], after_s: float = 0.0) -> Fu
 )  # fmt: skip
 def test_crowd_looks_are_read_a_fixed_number_of_frames_after_their_frame(looks, people_per_frame):
     """Whatever the timing: the poses of a frame never depend on how fast a look ran."""
-    reading = CrowdLooks(lag_frames=3)
+    reading = _CrowdLooks(lag_frames=3)
     counts = []
     for i in range(len(people_per_frame)):
         look = looks[i]() if i in looks else None
-        poses = reading.poses(Inference(_people(PATIENT), i / 30, (640, 480), look))
+        poses = reading.poses(Inference(_result(PATIENT), i / 30, (640, 480), look))
         assert poses[0].image_xyz[:, 0].min() == pytest.approx(PATIENT[0])  # the patient first
         counts.append(len(poses))
     assert counts == people_per_frame
