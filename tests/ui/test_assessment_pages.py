@@ -14,7 +14,7 @@ from coach.assessment.live import AssessmentSession
 from coach.assessment.tasks import RomTask
 from coach.auth.access import Principal
 from coach_ui.assessment import RUNNING_KEY, Running
-from tests.runtime.test_live_coach import RecordedEstimator, play
+from tests.support.live import RecordedEstimator, play
 from tests.ui.test_dashboard_pages import charts, clinic, page, store  # noqa: F401 (fixtures)
 from tests.ui.test_pages import webrtc_renders  # noqa: F401 (fixture)
 
