@@ -5,6 +5,9 @@
 - `coach` (the library) never imports Streamlit or `coach_ui`; neither imports `tests`.
 - No module of `coach` or `coach_ui` imports a private name of another of their modules
   (`from a import _x`): a helper used elsewhere is public, with a name and a docstring.
+- No module under tests/ imports a test module (`test_*.py`) or a `conftest.py` other than
+  tests/conftest.py: shared helpers live in tests/support/, shared fixtures in the nearest
+  conftest.py.
 """
 
 from __future__ import annotations
@@ -196,3 +199,40 @@ def test_no_module_imports_another_modules_private_name():
              and not found.name.startswith("__") and found.module != name
              and (is_in(found.module, "coach") or is_in(found.module, "coach_ui"))]  # fmt: skip
     assert wrong == [], "make the name public (with a docstring) or move it:\n" + "\n".join(wrong)
+
+
+def module_file(module: str) -> Path | None:
+    """The source file of `module` in this checkout, or None (a name in a module, or not ours)."""
+    base = ROOT.joinpath(*module.split("."))
+    files = (base.parent / f"{base.name}.py", base / "__init__.py")
+    return next((file for file in files if file.is_file()), None)
+
+
+def imported_test_module(found: Import) -> Path | None:
+    """The test module or conftest.py (other than tests/conftest.py) the import reads, if any."""
+    path = next((file for file in map(module_file, found.targets) if file is not None), None)
+    if path is None or path == ROOT / "tests" / "conftest.py":
+        return None
+    return path if path.name.startswith("test_") or path.name == "conftest.py" else None
+
+
+def test_no_module_of_the_tests_imports_a_test_module_or_a_conftest():
+    wrong = sorted({f"{found.where} imports {imported.relative_to(ROOT)}"
+                    for name, path in sources("tests") for found in imports(name, path)
+                    if (imported := imported_test_module(found)) is not None})  # fmt: skip
+    assert wrong == [], ("move what they share to tests/support/ (helpers) or the nearest "
+                         "conftest.py (fixtures):\n" + "\n".join(wrong))  # fmt: skip
+
+
+def test_the_finder_names_an_imported_test_module():
+    def found(module: str, name: str | None = None) -> Import:
+        return Import("tests.planted", ROOT / "tests" / "planted.py", 1, module, name)
+
+    here, e2e = ROOT / "tests" / "test_architecture.py", ROOT / "tests" / "e2e" / "conftest.py"
+    assert imported_test_module(found("tests.test_architecture", "ROOT")) == here
+    assert imported_test_module(found("tests", "test_architecture")) == here
+    assert imported_test_module(found("tests.test_architecture")) == here
+    assert imported_test_module(found("tests.e2e.conftest", "tail")) == e2e
+    assert imported_test_module(found("tests.conftest", "ROOT")) is None
+    assert imported_test_module(found("tests.support.live", "play")) is None
+    assert imported_test_module(found("coach.core.pose", "Pose")) is None

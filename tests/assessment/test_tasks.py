@@ -11,7 +11,7 @@ from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
 from coach.store import Store
 from tests.assessment.sequences import SIDE_LEFT, rendered
 from tests.bench.rows_lower import sit_to_stand_path
-from tests.runtime.test_live_coach import RecordedEstimator, play
+from tests.support.live import RecordedEstimator, play
 from tests.support.synthetic import Script, Tempo
 
 

@@ -7,6 +7,9 @@ else from the definition itself: which depth along the path is a partial rep (be
 the turn threshold and the target), which never reaches the turn, which view a rule is
 judged in. A new definition is one more row here; `test_every_rule_and_view_has_a_recipe`
 fails until it is added.
+
+The bench's tests run each sequence the same way: `run` renders it with a little landmark
+noise and replays it through a `CoachSession` (tracker, smoother, engine) at `FPS`.
 """
 
 from __future__ import annotations
@@ -17,12 +20,20 @@ from typing import Literal
 
 import numpy as np
 
+from coach.exercise.loader import ExerciseLibrary
+from coach.exercise.schema import ExerciseDef, SignalDef
+from coach.runtime.session import CoachSession
 from tests.support.synthetic import (
+    Actor,
     Camera,
+    Dropout,
+    Motion,
     Path,
     Posture,
+    RenderOptions,
     Script,
     Tempo,
+    render,
 )
 
 WorkingSide = Literal["both", "left", "right"]
@@ -115,3 +126,50 @@ def turning(
         return from_deg + (to_deg - from_deg) * np.clip((t_s - at_s) / turn_s, 0.0, 1.0)
 
     return sway
+
+
+# ---- a sequence through the coach ------------------------------------------------------------
+LIBRARY = ExerciseLibrary()
+FPS = 15.0
+
+
+def definition(exercise_id: str) -> ExerciseDef:
+    return LIBRARY.get(exercise_id)
+
+
+def run(
+    exercise_id: str,
+    actors: Motion | Actor | list[Actor],
+    camera: Camera,
+    *,
+    seed: int = 0,
+    fps: float = FPS,
+    mirrored: bool = False,
+    session_mirrored: bool | None = None,
+    dropouts: tuple[Dropout, ...] = (),
+) -> CoachSession:
+    """Render the sequence (with a little noise) and replay it through a coach session.
+    A mirrored image is watched by a mirrored session unless told otherwise."""
+    options = RenderOptions(
+        fps=fps,
+        image_noise_px=1.0,
+        world_noise_m=0.005,
+        seed=seed,
+        mirrored=mirrored,
+        dropouts=dropouts,
+    )
+    recording = render(actors, camera, options)
+    watch_mirrored = mirrored if session_mirrored is None else session_mirrored
+    session = CoachSession(definition(exercise_id), mirrored=watch_mirrored)
+    session.replay(recording)
+    return session
+
+
+def fired(session: CoachSession) -> set[str]:
+    return {fault.rule_id for fault in session.engine.faults}
+
+
+def signal(recipe: RepsRecipe, view: str) -> SignalDef:
+    reps = definition(recipe.exercise_id).reps
+    assert reps is not None
+    return reps.signal_for(view)

@@ -25,9 +25,8 @@ import pytest
 
 from coach.engine.measures import MeasureComputer
 from coach.engine.view import ViewEstimator
-from coach.exercise.loader import ExerciseLibrary
-from coach.exercise.schema import ExerciseDef, SignalDef
 from coach.runtime.session import CoachSession
+from tests.bench.framework import FPS, LIBRARY, definition, fired, run, signal
 from tests.bench.recipes import (
     HOLD_RECIPES,
     REPS_RECIPES,
@@ -50,54 +49,9 @@ from tests.support.synthetic import (
     render,
 )
 
-LIBRARY = ExerciseLibrary()
-FPS = 15.0
-
-
-def definition(exercise_id: str) -> ExerciseDef:
-    return LIBRARY.get(exercise_id)
-
-
-def run(
-    exercise_id: str,
-    actors: Motion | Actor | list[Actor],
-    camera: Camera,
-    *,
-    seed: int = 0,
-    fps: float = FPS,
-    mirrored: bool = False,
-    session_mirrored: bool | None = None,
-    dropouts: tuple[Dropout, ...] = (),
-) -> CoachSession:
-    """Render the sequence (with a little noise) and replay it through a coach session.
-    A mirrored image is watched by a mirrored session unless told otherwise."""
-    options = RenderOptions(
-        fps=fps,
-        image_noise_px=1.0,
-        world_noise_m=0.005,
-        seed=seed,
-        mirrored=mirrored,
-        dropouts=dropouts,
-    )
-    recording = render(actors, camera, options)
-    watch_mirrored = mirrored if session_mirrored is None else session_mirrored
-    session = CoachSession(definition(exercise_id), mirrored=watch_mirrored)
-    session.replay(recording)
-    return session
-
-
-def fired(session: CoachSession) -> set[str]:
-    return {fault.rule_id for fault in session.engine.faults}
-
 
 def rules_of(exercise_id: str) -> list[str]:
     return [rule.id for rule in definition(exercise_id).rules]
-
-
-def signal(recipe: RepsRecipe, view: str) -> SignalDef:
-    reps = definition(recipe.exercise_id).reps
-    assert reps is not None
-    return reps.signal_for(view)
 
 
 @cache

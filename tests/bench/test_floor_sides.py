@@ -23,7 +23,15 @@ from coach.engine.measures import MeasureComputer
 from coach.engine.view import ViewEstimator
 from coach.exercise.loader import ExerciseLibrary
 from coach.runtime.session import CoachSession
-from tests.bench.framework import RepsRecipe, depth_reaching, good_reps
+from tests.bench.framework import (
+    RepsRecipe,
+    definition,
+    depth_reaching,
+    fired,
+    good_reps,
+    run,
+    signal,
+)
 from tests.bench.rows_floor import (
     FLOOR_SIDE,
     FLOOR_SIDE_RIGHT,
@@ -37,7 +45,6 @@ from tests.bench.rows_floor import (
     bridge_path,
     stretch,
 )
-from tests.bench.test_exercises_synthetic import definition, fired, run, signal
 from tests.support.synthetic import Camera, Motion, Path, RenderOptions, Script, Tempo, render
 
 LIBRARY = ExerciseLibrary()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.bench.framework import run
 from tests.bench.rows_lower import (
     LUNGE,
     SINGLE_LEG_STANCE,
@@ -14,7 +15,6 @@ from tests.bench.rows_lower import (
     on_one_leg,
     step_up_path,
 )
-from tests.bench.test_exercises_synthetic import run
 from tests.support.synthetic import STANDING, Script, Tempo
 
 OTHER = {"left": "right", "right": "left"}

@@ -4,7 +4,7 @@ from the library, adherence, today's list and the progress rules."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,6 +20,7 @@ from coach.clinical.plans import (
 from coach.runtime.guided import SetPlan
 from coach.store.prescriptions import PlanItemSpec, ProgressRule
 from coach.store.records import Plan, PlanItem, SessionRecord, ValidationError
+from tests.support.records import session
 
 MONDAY = date(2026, 11, 23)
 
@@ -76,18 +77,6 @@ def item(**changes) -> PlanItem:
 
 def plan(*items: PlanItem, start: date = date(2026, 11, 1), end: date | None = None) -> Plan:
     return Plan(1, 1, None, "Plan", start, end, None, True, items)
-
-
-def session(day: date, *, sid: int = 1, item_id: int | None = 1, exercise: str = "squat",
-            reps: int = 20, pain: tuple[int | None, int | None] = (2, 2), majors: int = 0,
-            planned_reps: int | None = 10, source: str = "live") -> SessionRecord:  # fmt: skip
-    when = datetime(day.year, day.month, day.day, 12).astimezone().astimezone(UTC)
-    return SessionRecord(
-        id=sid, patient_id=1, plan_item_id=item_id, exercise_id=exercise, source=source,
-        started_at=when, ended_at=when + timedelta(minutes=5), view="side", planned_sets=2,
-        planned_reps=planned_reps, planned_hold_s=None, pain_before=pain[0], pain_during=None,
-        pain_after=pain[1], effort_borg=3, notes=None, reps=reps, major_faults=majors,
-    )  # fmt: skip
 
 
 # ---- plan items from the library ---------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from coach.clinical.progress import FLAG_DAYS, recent_pain_flags
-from tests.clinical.test_plans import session
+from tests.support.records import session
 
 MONDAY = date(2026, 11, 23)
 

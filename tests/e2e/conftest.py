@@ -2,13 +2,16 @@
 
 Chromium and chromedriver come from Debian (make system-deps); selenium is told both paths
 so it never tries to download a driver. A video file can stand in for the webcam.
+
+Fixtures and their settings only: the helpers the browser tests share (a webcam stand-in
+made with ffmpeg, starting the camera, waiting for a page's text) are in
+tests/support/browser.py.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,24 +22,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.browser import free_port, tail
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SERVER_START_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    """The last `lines` lines of the server's log, for a failure message."""
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +42,7 @@ def server(tmp_path_factory):
     its own database; always stopped."""
     folder = tmp_path_factory.mktemp("streamlit")
     log_path = folder / "server.log"
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
@@ -134,45 +124,3 @@ def browser_factory(tmp_path) -> Iterator[Callable[..., object]]:
 @pytest.fixture
 def browser(browser_factory):
     return browser_factory()
-
-
-
-
-def y4m_from(source: list[str], target: Path) -> Path:
-    """Make a .y4m webcam stand-in with ffmpeg (raw, so made at test time, never committed)."""
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("needs ffmpeg (make system-deps installs it)")
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", *source, "-pix_fmt", "yuv420p", str(target)],
-        check=True, timeout=120,
-    )  # fmt: skip
-    return target
-
-
-def start_camera(browser, by, ec, wait) -> None:
-    """Press START in the webrtc component's iframe and wait for the returned video."""
-    frame = wait(browser, 60).until(
-        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
-    )
-    browser.switch_to.frame(frame)
-    wait(browser, 30).until(
-        ec.element_to_be_clickable(
-            (by.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
-        )
-    ).click()
-    wait(browser, 60).until(
-        lambda b: b.execute_script(
-            "const v = document.querySelector('video'); return v && v.readyState >= 2;"
-        )
-    )
-    browser.switch_to.default_content()
-
-
-def wait_for_page_text(browser, by, text: str, seconds: float, log_path: Path, what: str) -> None:
-    """Poll the page until it shows `text`; else fail saying `what` went wrong, with the
-    page's text and the server log's tail (a bare selenium timeout says neither)."""
-    deadline = time.monotonic() + seconds
-    while text not in (shown := browser.find_element(by.TAG_NAME, "body").text):
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}; page said:\n{shown[:2000]}\nserver log:\n{tail(log_path)}")
-        time.sleep(0.5)

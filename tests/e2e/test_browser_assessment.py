@@ -13,8 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import SAMPLE_VIDEOS
-from tests.e2e.conftest import start_camera, tail, y4m_from
-from tests.e2e.test_browser_live import choose
+from tests.support.browser import choose, start_camera, tail, y4m_from
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import start_camera, tail, wait_for_page_text, y4m_from
+from tests.support.browser import choose, start_camera, tail, wait_for_page_text, y4m_from
 
 pytestmark = pytest.mark.browser
 
@@ -46,24 +46,6 @@ def open_live_page(browser, url: str):
         ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Live coach")
     )
     return By, ec, WebDriverWait
-
-
-def choose(browser, by, label: str, option: str) -> None:
-    """Pick an option in a Streamlit selectbox (a react-aria combobox) by its visible text."""
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    box = WebDriverWait(browser, 30).until(
-        ec.element_to_be_clickable((by.CSS_SELECTOR, f"input[aria-label='{label}']"))
-    )
-    box.click()
-    box.send_keys(option)  # the list is long: filter it so the option is drawn
-    WebDriverWait(browser, 30).until(
-        ec.element_to_be_clickable(
-            (by.XPATH, f"//*[@role='option'][normalize-space(.)='{option}']")
-        )
-    ).click()
-    WebDriverWait(browser, 30).until(lambda b: box.get_attribute("value") == option)
 
 
 def set_number(browser, by, label: str, value: int) -> None:

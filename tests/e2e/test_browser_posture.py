@@ -10,7 +10,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.e2e.conftest import start_camera, tail, wait_for_page_text, y4m_from
+from tests.support.browser import start_camera, tail, wait_for_page_text, y4m_from
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import pytest
 
 from coach_ui import analysis
 from tests.conftest import SAMPLE_VIDEOS
-from tests.e2e.conftest import tail
+from tests.support.browser import tail
 
 pytestmark = pytest.mark.browser
 

@@ -10,23 +10,7 @@ import pytest
 from coach.engine.results import Rep
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach.vision.recording import PoseRecording
-from tests.conftest import POSE_FIXTURES
-
-
-class RecordedEstimator:
-    """Plays back a recording's poses, one frame per call, whatever the pixels."""
-
-    def __init__(self, name: str) -> None:
-        self.recording = PoseRecording.load(POSE_FIXTURES / f"{name}.npz")
-        self._frames = iter(self.recording.frames())
-        self.closed = False
-
-    def detect(self, rgb: np.ndarray, t_s: float):
-        return next(self._frames)
-
-    def close(self) -> None:
-        self.closed = True
+from tests.support.live import RecordedEstimator, play
 
 
 class ListRecorder:
@@ -50,16 +34,6 @@ def run_live(library, clip: str, exercise_id: str, plan: SetPlan, recorder=None)
     )
     play(coach, estimator.recording)
     return coach
-
-
-def play(loop, recording: PoseRecording) -> None:
-    """Blank frames at the recording's times through a live frame loop (the estimator
-    plays the poses back), checking each annotated frame and its stage timings."""
-    width, height = recording.frame_wh
-    blank = np.zeros((height, width, 3), dtype=np.uint8)
-    for t_s in recording.t_s:
-        frame, timing = loop.process_rgb(blank, float(t_s))
-        assert frame.shape == blank.shape and set(timing) == {"pose", "engine", "draw"}
 
 
 def test_two_sets_of_three_with_rest_are_logged_as_they_happen(library):

@@ -15,8 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from coach.store import Store, StoreError, metadata
 from coach.store.migrations import alembic_config
-
-HEAD = "0003"
+from tests.support.databases import HEAD
 
 NEW_TABLES = {"patients", "clinicians", "accounts", "plans", "plan_items", "fault_events",
               "goals", "goal_scores"}  # fmt: skip

@@ -17,7 +17,7 @@ import pytest
 from coach.engine.results import AngleStats, Fault, Rep
 from coach.store import Store, StoreError
 from tests.conftest import ROOT
-from tests.store.test_migrations import HEAD
+from tests.support.databases import HEAD
 
 
 def make_rep(index: int, partial: bool = False, faults: tuple[Fault, ...] = ()) -> Rep:

@@ -5,6 +5,8 @@ The PostgreSQL cluster is made with the server's own `initdb` and `pg_ctl` (Debi
 Unix socket there, with fsync off; it is stopped and deleted at the end of the test run.
 PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user
 (via `runuser`). Each test gets its own database in that cluster.
+
+`HEAD` is the newest migration (coach/store/migrations/versions): a migrated store is there.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+HEAD = "0003"  # a new migration moves it
 
 
 def _pg_bin(name: str) -> str | None:

@@ -14,15 +14,14 @@ from coach.assessment.live import AssessmentSession
 from coach.assessment.tasks import RomTask
 from coach.auth.access import Principal
 from coach_ui.assessment import RUNNING_KEY, Running
-from tests.runtime.test_live_coach import RecordedEstimator, play
-from tests.ui.test_dashboard_pages import charts, clinic, page, store  # noqa: F401 (fixtures)
-from tests.ui.test_pages import webrtc_renders  # noqa: F401 (fixture)
+from tests.support.live import RecordedEstimator, play
+from tests.support.pages import charts, page
 
 KEY = RUNNING_KEY
 
 
 def test_assessment_page_explains_each_measure_with_its_normal_range_and_last_value(
-    store, webrtc_renders  # noqa: F811
+    store, webrtc_renders
 ):
     patient = store.default_patient()
     store.add_assessment(patient.id, kind="rom", measure="knee_flexion", value=104.0,
@@ -43,7 +42,7 @@ def test_assessment_page_explains_each_measure_with_its_normal_range_and_last_va
     assert any("Waiting for the camera" in i.value for i in at.info)
 
 
-def test_functional_tests_ask_what_their_norms_need(store, webrtc_renders):  # noqa: F811
+def test_functional_tests_ask_what_their_norms_need(store, webrtc_renders):
     at = page("assessment.py")
     at.radio[0].set_value("Functional test").run()
     test = next(s for s in at.selectbox if s.label == "Test")
@@ -66,7 +65,7 @@ def measured_session() -> AssessmentSession:
     return session
 
 
-def test_saving_a_measurement_stores_it_and_compares_with_the_last(store, webrtc_renders):  # noqa: F811
+def test_saving_a_measurement_stores_it_and_compares_with_the_last(store, webrtc_renders):
     patient = store.default_patient()
     store.add_assessment(patient.id, kind="rom", measure="knee_flexion", value=100.0,
                          unit="deg", side="left",
@@ -86,7 +85,7 @@ def test_saving_a_measurement_stores_it_and_compares_with_the_last(store, webrtc
     assert len(store.assessments(patient.id, kind="rom")) == 2
 
 
-def test_measure_something_else_goes_back_to_the_choice(store, webrtc_renders):  # noqa: F811
+def test_measure_something_else_goes_back_to_the_choice(store, webrtc_renders):
     running = Running(measured_session(), "rom", "knee_flexion", "Knee flexion")
     at = page("assessment.py", state={KEY: running})
     next(b for b in at.button if b.label == "Measure something else").click().run()
@@ -94,7 +93,7 @@ def test_measure_something_else_goes_back_to_the_choice(store, webrtc_renders): 
     assert KEY not in at.session_state and any(b.label == "Start" for b in at.button)
 
 
-def test_saving_before_anything_is_measured_says_what_to_do(store, webrtc_renders):  # noqa: F811
+def test_saving_before_anything_is_measured_says_what_to_do(store, webrtc_renders):
     fresh = AssessmentSession(RomTask(load_measures()["knee_flexion"]))  # no frames yet
     at = page("assessment.py", state={KEY: Running(fresh, "rom", "knee_flexion", "Knee")})
     next(b for b in at.button if b.label == "Save the result").click().run()
@@ -102,14 +101,14 @@ def test_saving_before_anything_is_measured_says_what_to_do(store, webrtc_render
     assert store.assessments(store.default_patient().id) == []
 
 
-def test_a_clinician_cannot_assess_another_clinicians_patient(clinic, webrtc_renders):  # noqa: F811
+def test_a_clinician_cannot_assess_another_clinicians_patient(clinic, webrtc_renders):
     ann = Principal("clinician", "Ann Physio", clinician_id=clinic["ann"])
     at = page("assessment.py", login=ann, query={"patient": clinic["cy"].patient_id})
     assert any("no patient" in e.value for e in at.error)
     assert not at.button
 
 
-def test_progress_page_trends_assessments_against_range_and_thresholds(store):  # noqa: F811
+def test_progress_page_trends_assessments_against_range_and_thresholds(store):
     patient = store.default_patient()
     now = datetime.now(UTC)
     for weeks, (knee, stands, tug) in enumerate([(95.0, 9, 13.5), (110.0, 12, 10.2)]):
@@ -129,6 +128,6 @@ def test_progress_page_trends_assessments_against_range_and_thresholds(store):  
         assert text in specs, text
 
 
-def test_progress_page_without_assessments_says_where_to_measure(store):  # noqa: F811
+def test_progress_page_without_assessments_says_where_to_measure(store):
     at = page("progress.py")
     assert any("measure on the **Assessment** page" in c.value for c in at.caption)

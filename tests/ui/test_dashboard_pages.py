@@ -11,70 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from coach.auth.access import Login, Principal
 from coach.store.prescriptions import PlanItemSpec
-from coach_ui import resources
 from coach_ui.state import EXPORTS_KEY, LIVE_ITEM_KEY, LOGIN_KEY, PATIENT_KEY
 from tests.conftest import ROOT
+from tests.support.pages import PAGES, charts, everything_shown, page
 from tests.support.store_data import record_session, seed_patient
-
-PAGES = ROOT / "coach_ui" / "pages"
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A fresh database for the pages (the store is a process-wide cached resource)."""
-    monkeypatch.setenv("FORM_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'coach.db'}")
-    monkeypatch.delenv("FORM_COACH_MODE", raising=False)
-    resources.open_store.clear()
-    yield resources.open_store()
-    resources.open_store.clear()
-
-
-@pytest.fixture
-def clinic(store, library, monkeypatch):
-    """Clinic mode: clinician Ann with patients Ana (login ana.p) and Ben; clinician Bob with
-    patient Cy. Each patient has sessions."""
-    monkeypatch.setenv("FORM_COACH_MODE", "clinic")
-    ann, bob = store.add_clinician("Ann Physio"), store.add_clinician("Bob Physio")
-    store.add_account("ann", "ann's long password", clinician_id=ann)
-    ana = seed_patient(store, library, name="Ana Patient", clinician_id=ann)
-    store.add_account("ana.p", "ana's long password", patient_id=ana.patient_id)
-    ben = seed_patient(store, library, name="Ben Patient", clinician_id=ann, days=2)
-    cy = seed_patient(store, library, name="Cy Patient", clinician_id=bob, days=2)
-    return {"ann": ann, "bob": bob, "ana": ana, "ben": ben, "cy": cy}
-
-
-def page(name: str, *, login: Principal | None = None, query: dict | None = None,
-         state: dict | None = None) -> AppTest:  # fmt: skip
-    at = AppTest.from_file(str(PAGES / name), default_timeout=60)
-    if login is not None:
-        now = datetime.now(UTC)
-        at.session_state[LOGIN_KEY] = Login(login, now, now)
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    for key, value in (query or {}).items():
-        at.query_params[key] = str(value)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at: AppTest) -> list:
-    return at.get("vega_lite_chart")
-
-
-def everything_shown(at: AppTest) -> str:
-    """The text of every element on the page, tables included."""
-    parts = []
-    for kind in ("title", "markdown", "caption", "info", "warning", "error", "success",
-                 "metric", "subheader", "selectbox"):  # fmt: skip
-        for element in getattr(at, kind):
-            parts.append(str(getattr(element, "value", "")))
-            parts.append(str(getattr(element, "label", "")))
-            if kind == "selectbox":
-                parts += [str(o) for o in element.options]
-    parts += [table.value.to_string() for table in at.dataframe]
-    parts += [str(chart.proto) for chart in charts(at)]
-    return "\n".join(parts)
 
 
 # ---- home mode: every page with data ------------------------------------------------------------
@@ -200,13 +140,6 @@ def test_today_lists_the_plan_and_ticks_off_an_exercise_done_by_hand(store, libr
 def test_today_without_a_plan_points_to_the_plan_editor(store):
     at = page("today.py")
     assert any("no exercise plan" in i.value for i in at.info)
-
-
-@pytest.fixture
-def webrtc_renders(monkeypatch):
-    import streamlit_webrtc.component as component
-
-    monkeypatch.setattr(component, "get_this_session_info", lambda: None)
 
 
 def test_live_page_records_the_session_for_the_plan_item(store, library, webrtc_renders):

@@ -13,8 +13,7 @@ from streamlit.testing.v1 import AppTest
 from coach.exercise.loader import ExerciseLibrary
 from coach_ui import resources
 from tests.conftest import ROOT
-
-PAGES = ROOT / "coach_ui" / "pages"
+from tests.support.pages import PAGES
 
 
 def run_page(name: str) -> AppTest:
@@ -30,13 +29,6 @@ def fresh_store(tmp_path, monkeypatch):
     resources.open_store.clear()
     yield
     resources.open_store.clear()
-
-
-@pytest.fixture
-def webrtc_renders(monkeypatch):
-    import streamlit_webrtc.component as component
-
-    monkeypatch.setattr(component, "get_this_session_info", lambda: None)
 
 
 def test_router_opens_on_the_start_page():

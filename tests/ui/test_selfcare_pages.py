@@ -14,24 +14,11 @@ from coach.auth.access import Principal
 from coach_ui import selfcare
 from coach_ui.state import PATIENT_KEY
 from tests.support.builders import seated_pose
+from tests.support.pages import everything_shown, page
 from tests.support.store_data import record_session, seed_patient
-from tests.ui import test_dashboard_pages as dashboard_tests
-from tests.ui.test_dashboard_pages import everything_shown, page
 
 FLARE = {"warning_signs": "Ana's stiff mornings", "reduce": "Half the squats",
          "keep_doing": "Daily walk", "helps": "Heat pack", "seek_help": "Call Ann"}  # fmt: skip
-
-
-# The dashboard tests' fixtures: a fresh database, and the clinic of Ann, Bob and their patients.
-store = dashboard_tests.store
-clinic = dashboard_tests.clinic
-
-
-@pytest.fixture
-def webrtc_renders(monkeypatch):
-    import streamlit_webrtc.component as component
-
-    monkeypatch.setattr(component, "get_this_session_info", lambda: None)
 
 
 def button(at, label: str):

@@ -1,0 +1,90 @@
+"""Helpers of the real-browser tests (tests/e2e): a free port and the log's tail for the
+test server, a .y4m webcam stand-in made with ffmpeg, and selenium steps the pages share
+(start the webrtc camera, pick a selectbox option, wait for a page's text).
+
+The fixtures (the server, Chromium) are in tests/e2e/conftest.py. Selenium comes in as
+arguments (`by`, `ec`, `wait`) or is imported inside a helper: collecting needs none of it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for the test server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    """The last `lines` lines of the server's log, for a failure message."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+def y4m_from(source: list[str], target: Path) -> Path:
+    """Make a .y4m webcam stand-in with ffmpeg (raw, so made at test time, never committed)."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg (make system-deps installs it)")
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", *source, "-pix_fmt", "yuv420p", str(target)],
+        check=True, timeout=120,
+    )  # fmt: skip
+    return target
+
+
+def start_camera(browser, by, ec, wait) -> None:
+    """Press START in the webrtc component's iframe and wait for the returned video."""
+    frame = wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
+    )
+    browser.switch_to.frame(frame)
+    wait(browser, 30).until(
+        ec.element_to_be_clickable(
+            (by.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
+        )
+    ).click()
+    wait(browser, 60).until(
+        lambda b: b.execute_script(
+            "const v = document.querySelector('video'); return v && v.readyState >= 2;"
+        )
+    )
+    browser.switch_to.default_content()
+
+
+def wait_for_page_text(browser, by, text: str, seconds: float, log_path: Path, what: str) -> None:
+    """Poll the page until it shows `text`; else fail saying `what` went wrong, with the
+    page's text and the server log's tail (a bare selenium timeout says neither)."""
+    deadline = time.monotonic() + seconds
+    while text not in (shown := browser.find_element(by.TAG_NAME, "body").text):
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}; page said:\n{shown[:2000]}\nserver log:\n{tail(log_path)}")
+        time.sleep(0.5)
+
+
+def choose(browser, by, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox (a react-aria combobox) by its visible text."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    box = WebDriverWait(browser, 30).until(
+        ec.element_to_be_clickable((by.CSS_SELECTOR, f"input[aria-label='{label}']"))
+    )
+    box.click()
+    box.send_keys(option)  # the list is long: filter it so the option is drawn
+    WebDriverWait(browser, 30).until(
+        ec.element_to_be_clickable(
+            (by.XPATH, f"//*[@role='option'][normalize-space(.)='{option}']")
+        )
+    ).click()
+    WebDriverWait(browser, 30).until(lambda b: box.get_attribute("value") == option)
