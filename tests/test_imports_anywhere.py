@@ -15,9 +15,10 @@ LINUX_ONLY = (
     "PRIO_PROCESS", "geteuid", "getgid", "nice", "getloadavg",
 )  # fmt: skip
 UNIMPORTABLE = ("fcntl",)
-# Alembic's env.py is a script Alembic runs (it reads `alembic.context.config`), never
-# imported as a module, on any system.
-NOT_MODULES = ("coach.store.migrations.env",)
+# Scripts, never imported as modules on any system: Alembic's env.py (it reads
+# `alembic.context.config`), the `python -m` entry points (they run the command) and the
+# app's entry script (Streamlit runs it).
+NOT_MODULES = ("coach.store.migrations.env", "coach.__main__", "coach_ui.__main__", "coach_ui.app")
 
 IMPORT_EVERYTHING = """
 import importlib
