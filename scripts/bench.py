@@ -300,7 +300,7 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
     count = 0
     placed = None
     if kind.startswith("analyze"):
-        from coach import threads
+        from coach.runtime import threads
         from coach.runtime.analysis import analyze_video
 
         pin_cores, give_way = ANALYZE_WAYS[kind.removesuffix("+tracemalloc")]
