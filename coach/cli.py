@@ -84,10 +84,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     progress = _Progress(enabled=not args.no_progress and info.frames > 150, total=info.frames)
     try:
         result = analyze_video(
-            video, exercise, model=args.model, annotated_path=args.annotated,
-            mirrored=args.mirrored, progress=progress, max_side_px=args.max_side or None,
-            pin_cores=not args.no_pinning, quiet_model_start=True,
-        )  # fmt: skip
+            video,
+            exercise,
+            model=args.model,
+            annotated_path=args.annotated,
+            mirrored=args.mirrored,
+            progress=progress,
+            max_side_px=args.max_side or None,
+            pin_cores=not args.no_pinning,
+            quiet_model_start=True,
+        )
     finally:
         progress.close()
     if args.json:
@@ -241,8 +247,9 @@ def cmd_users(args: argparse.Namespace) -> int:
         print(f"clinician {clinician_id}: {args.name}")
         return 0
     login = (args.username, password or "") if args.username else None
-    patient_id = store.add_patient(args.name, clinician_id=args.clinician, login=login,
-                                   referrer=args.referrer)  # fmt: skip
+    patient_id = store.add_patient(
+        args.name, clinician_id=args.clinician, login=login, referrer=args.referrer
+    )
     print(f"patient {patient_id}: {args.name}")
     return 0
 
@@ -251,9 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coach", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--exercises-dir", type=Path, default=DEFAULT_EXERCISES_DIR,
+        "--exercises-dir",
+        type=Path,
+        default=DEFAULT_EXERCISES_DIR,
         help="folder of exercise definition files (default: the shipped library)",
-    )  # fmt: skip
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", help="count reps and check form in a video")
@@ -265,15 +274,19 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--mirrored", action="store_true", help="the video is mirrored")
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
     analyze.add_argument(
-        "--max-side", type=int, metavar="PX", default=WORKING_MAX_SIDE_PX,
+        "--max-side",
+        type=int,
+        metavar="PX",
+        default=WORKING_MAX_SIDE_PX,
         help="shrink frames whose longer side is larger to PX before the pose model and "
         f"the annotated video (default {WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
-    )  # fmt: skip
+    )
     analyze.add_argument(
-        "--no-pinning", action="store_true",
+        "--no-pinning",
+        action="store_true",
         help="let the system place every thread (by default the pose model's threads keep "
         "to one core and the rest to the others, which is quicker for one analysis at a time)",
-    )  # fmt: skip
+    )
     analyze.set_defaults(run=cmd_analyze)
 
     exercises = commands.add_parser("exercises", help="list the exercise definitions")
@@ -295,10 +308,11 @@ def build_parser() -> argparse.ArgumentParser:
     record.set_defaults(run=cmd_record)
 
     users = commands.add_parser(
-        "users", help="clinic mode: add clinicians and patients with logins, list them",
+        "users",
+        help="clinic mode: add clinicians and patients with logins, list them",
         description="Accounts for clinic mode (FORM_COACH_MODE=clinic). The password is "
         f"read from ${PASSWORD_ENV} or asked on the terminal.",
-    )  # fmt: skip
+    )
     actions = users.add_subparsers(dest="action", required=True)
     clinician = actions.add_parser("add-clinician", help="a clinician and their login")
     clinician.add_argument("name")

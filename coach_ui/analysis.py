@@ -197,8 +197,10 @@ def angle_name(exercise: ExerciseDef, name: str) -> str:
 
 def measure_label(exercise: ExerciseDef, name: str) -> str:
     """The label for a chart axis: angles in degrees, ratios without a unit."""
-    return f"{angle_name(exercise, name)} (°)" if name in exercise.angles else angle_name(
-        exercise, name
+    return (
+        f"{angle_name(exercise, name)} (°)"
+        if name in exercise.angles
+        else angle_name(exercise, name)
     )
 
 
@@ -213,23 +215,35 @@ def rep_table(result: AnalysisResult, exercise: ExerciseDef) -> pd.DataFrame:
     rows = []
     for rep in result.reps:
         stats = rep.angles.get(angle) if angle else None
-        rows.append({
-            "Rep": rep.index,
-            "Side": rep.side,
-            "Start (s)": round(rep.start_s, 1),
-            "End (s)": round(rep.end_s, 1),
-            "Duration (s)": round(rep.duration_s, 1),
-            "Partial": rep.partial,
-            "Least (°)": _round(stats.min_deg) if stats else None,
-            "Most (°)": _round(stats.max_deg) if stats else None,
-            "Range (°)": _round(stats.rom_deg) if stats else None,
-            "Form tips": "; ".join(dict.fromkeys(f.cue for f in rep.faults)) or "Good rep",
-        })
+        rows.append(
+            {
+                "Rep": rep.index,
+                "Side": rep.side,
+                "Start (s)": round(rep.start_s, 1),
+                "End (s)": round(rep.end_s, 1),
+                "Duration (s)": round(rep.duration_s, 1),
+                "Partial": rep.partial,
+                "Least (°)": _round(stats.min_deg) if stats else None,
+                "Most (°)": _round(stats.max_deg) if stats else None,
+                "Range (°)": _round(stats.rom_deg) if stats else None,
+                "Form tips": "; ".join(dict.fromkeys(f.cue for f in rep.faults)) or "Good rep",
+            }
+        )
     return pd.DataFrame(rows, columns=REP_COLUMNS)
 
 
-REP_COLUMNS = ["Rep", "Side", "Start (s)", "End (s)", "Duration (s)", "Partial",
-               "Least (°)", "Most (°)", "Range (°)", "Form tips"]  # fmt: skip
+REP_COLUMNS = [
+    "Rep",
+    "Side",
+    "Start (s)",
+    "End (s)",
+    "Duration (s)",
+    "Partial",
+    "Least (°)",
+    "Most (°)",
+    "Range (°)",
+    "Form tips",
+]
 DECIMAL_COLUMNS = [c for c in REP_COLUMNS if c.endswith(("(s)", "(°)"))]
 
 
@@ -264,12 +278,16 @@ def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerCha
     )
     layers: list[alt.Chart] = []
     if result.reps:
-        spans = pd.DataFrame({
-            "start": [rep.start_s for rep in result.reps],
-            "end": [rep.end_s for rep in result.reps],
-            "Rep": [f"Rep {rep.index}" + (" (partial)" if rep.partial else "")
-                    for rep in result.reps],
-        })
+        spans = pd.DataFrame(
+            {
+                "start": [rep.start_s for rep in result.reps],
+                "end": [rep.end_s for rep in result.reps],
+                "Rep": [
+                    f"Rep {rep.index}" + (" (partial)" if rep.partial else "")
+                    for rep in result.reps
+                ],
+            }
+        )
         layers.append(
             alt.Chart(spans)
             .mark_rect(opacity=0.15, color="#2e7d32")
@@ -338,11 +356,12 @@ def show_result(result: AnalysisResult, exercise: ExerciseDef) -> None:
         if result.reps:
             st.markdown("**Each repetition**")
             st.dataframe(
-                rep_table(result, exercise), hide_index=True,
+                rep_table(result, exercise),
+                hide_index=True,
                 column_config={
                     c: st.column_config.NumberColumn(format="%.1f") for c in DECIMAL_COLUMNS
                 },
-            )  # fmt: skip
+            )
             angle = rom_angle(exercise, result.view)
             if angle:
                 st.caption(

@@ -49,8 +49,7 @@ def physio_pages(*, default_patients: bool = False) -> list:
 
 mode = or_stop(current_mode)
 if mode == "home":
-    pages: dict[str, list] = {"Exercise": coach_pages(default_home=True),
-                              "Physio": physio_pages()}  # fmt: skip
+    pages: dict[str, list] = {"Exercise": coach_pages(default_home=True), "Physio": physio_pages()}
 else:
     principal = auth.current_principal()  # None once a login expires
     if principal is None:
@@ -58,10 +57,17 @@ else:
     elif principal.kind == "patient":
         mine = coach_pages(default_home=False)
         mine[1] = page("today.py", "Today", "checklist", default=True)
-        pages = {"Exercise": mine, "Progress": [page("progress.py", "My progress", "monitoring"),
-                                                 page("session.py", "Session", "timeline")]}
+        pages = {
+            "Exercise": mine,
+            "Progress": [
+                page("progress.py", "My progress", "monitoring"),
+                page("session.py", "Session", "timeline"),
+            ],
+        }
     else:
-        pages = {"Physio": physio_pages(default_patients=True),
-                 "Exercise": coach_pages(default_home=False)}
+        pages = {
+            "Physio": physio_pages(default_patients=True),
+            "Exercise": coach_pages(default_home=False),
+        }
     auth.sign_out_button()
 st.navigation(pages).run()

@@ -56,16 +56,26 @@ def trend_chart(rows: list[dict], kind: str, measure: str) -> alt.LayerChart | N
     thresholds = {(r["threshold"], r["threshold_label"]) for r in mine if r["threshold"]}
     if thresholds:
         line = pd.DataFrame([{"y": y, "what": label} for y, label in sorted(thresholds)])
-        layers.append(alt.Chart(line).mark_rule(color="#e53935", strokeDash=[6, 4]).encode(
-            y="y:Q", tooltip=alt.Tooltip("what:N", title="Threshold")))  # fmt: skip
+        layers.append(
+            alt.Chart(line)
+            .mark_rule(color="#e53935", strokeDash=[6, 4])
+            .encode(y="y:Q", tooltip=alt.Tooltip("what:N", title="Threshold"))
+        )
     data = pd.DataFrame(mine)
-    layers.append(alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("taken_at:T", title="Measured", axis=alt.Axis(format="%d %b")),
-        y=alt.Y("value:Q", title=f"{first['label']} ({unit})"),
-        color=alt.Color("side:N", title="Side"),
-        tooltip=[alt.Tooltip("taken_at:T", title="When", format="%d %b %Y %H:%M"),
-                 alt.Tooltip("side:N"), alt.Tooltip("value:Q", format=".1f", title=unit)],
-    ))  # fmt: skip
+    layers.append(
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("taken_at:T", title="Measured", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("value:Q", title=f"{first['label']} ({unit})"),
+            color=alt.Color("side:N", title="Side"),
+            tooltip=[
+                alt.Tooltip("taken_at:T", title="When", format="%d %b %Y %H:%M"),
+                alt.Tooltip("side:N"),
+                alt.Tooltip("value:Q", format=".1f", title=unit),
+            ],
+        )
+    )
     return alt.layer(*layers).properties(title=first["label"], height=220)
 
 
@@ -84,9 +94,12 @@ def show_trends(store: Store, patient: Patient) -> None:
     columns = st.columns(2)
     for i, chart in enumerate(c for c in charts if c is not None):
         columns[i % 2].altair_chart(chart, width="stretch")
-    st.caption("Range of motion: the stable peak held for a second, by markerless video "
-               "pose estimation (about 5-7° error side-on); grey band, the normal adult "
-               "range. Red dashed lines: " + ", ".join(
-                   f"{TEST_LABELS[k].split(' (')[0]}" for k in ("chair_stand_30s",
-                                                               "timed_up_and_go"))
-               + " thresholds (CDC STEADI).")  # fmt: skip
+    st.caption(
+        "Range of motion: the stable peak held for a second, by markerless video "
+        "pose estimation (about 5-7° error side-on); grey band, the normal adult "
+        "range. Red dashed lines: "
+        + ", ".join(
+            f"{TEST_LABELS[k].split(' (')[0]}" for k in ("chair_stand_30s", "timed_up_and_go")
+        )
+        + " thresholds (CDC STEADI)."
+    )

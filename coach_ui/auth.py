@@ -44,8 +44,7 @@ def login_form(store: Store) -> None:
     st.title("Sign in")
     if st.session_state.pop(state.EXPIRED_KEY, False):
         st.warning("Your session expired. Please sign in again.")
-    st.write("Form Coach runs in clinic mode here: sign in with the account your clinic "
-             "gave you.")  # fmt: skip
+    st.write("Form Coach runs in clinic mode here: sign in with the account your clinic gave you.")
     with st.form("login"):
         username = st.text_input("User name", max_chars=64)
         password = st.text_input("Password", type="password", max_chars=256)

@@ -25,21 +25,27 @@ def calendar_chart(rows: list[dict]) -> alt.Chart | None:
         .encode(
             x=alt.X("weekday:O", sort=weekdays, title=None),
             y=alt.Y("week:O", sort=None, title="Week of"),
-            color=alt.Color("sessions:Q", title="Sessions",
-                            scale=alt.Scale(domain=[0, max(2, int(data["sessions"].max()))],
-                                            scheme="greens")),
+            color=alt.Color(
+                "sessions:Q",
+                title="Sessions",
+                scale=alt.Scale(domain=[0, max(2, int(data["sessions"].max()))], scheme="greens"),
+            ),
             tooltip=[alt.Tooltip("day:N", title="Day"), alt.Tooltip("sessions:Q")],
         )
         .properties(title="Sessions done per day", height=max(80, 24 * data["week"].nunique()))
-    )  # fmt: skip
+    )
 
 
 def normal_range_band(low: float, high: float) -> alt.Chart:
     """The normal adult range as a grey band behind a range-of-motion chart."""
-    band = pd.DataFrame({"low": [low], "high": [high],
-                         "what": [f"normal adult range {low:g}-{high:g}°"]})  # fmt: skip
-    return alt.Chart(band).mark_rect(color="#eceff1").encode(
-        y="low:Q", y2="high:Q", tooltip=alt.Tooltip("what:N", title="Band"))  # fmt: skip
+    band = pd.DataFrame(
+        {"low": [low], "high": [high], "what": [f"normal adult range {low:g}-{high:g}°"]}
+    )
+    return (
+        alt.Chart(band)
+        .mark_rect(color="#eceff1")
+        .encode(y="low:Q", y2="high:Q", tooltip=alt.Tooltip("what:N", title="Band"))
+    )
 
 
 def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
@@ -54,40 +60,71 @@ def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
     if first["normal_high"] is not None:
         layers.append(normal_range_band(first["normal_low"], first["normal_high"]))
     if first["target_deg"] is not None:
-        top = first["normal_high"] if first["normal_high"] is not None else (
-            first["target_deg"] + 10)
-        band = pd.DataFrame({"low": [first["target_deg"]], "high": [top],
-                             "what": [f"target: {first['target_deg']:g}° or more"]})
-        layers.append(alt.Chart(band).mark_rect(color="#a5d6a7", opacity=0.5).encode(
-            y="low:Q", y2="high:Q", tooltip=alt.Tooltip("what:N", title="Band")))
-    long = data.melt(id_vars=["started_at", "session_id"], value_vars=["furthest_deg", "rom_deg"],
-                     var_name="measure", value_name="deg")
-    long["measure"] = long["measure"].map({"furthest_deg": "furthest reached",
-                                           "rom_deg": "range of motion"})
-    layers.append(alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("started_at:T", title="Session", axis=alt.Axis(format="%d %b")),
-        y=alt.Y("deg:Q", title=f"{first['label']} (°)"),
-        color=alt.Color("measure:N", title=None),
-        tooltip=[alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
-                 alt.Tooltip("measure:N"), alt.Tooltip("deg:Q", format=".0f", title="deg")],
-    ))
-    return alt.layer(*layers).properties(title=f"{exercise}: {first['label'].lower()}",
-                                         height=260)  # fmt: skip
+        top = (
+            first["normal_high"] if first["normal_high"] is not None else (first["target_deg"] + 10)
+        )
+        band = pd.DataFrame(
+            {
+                "low": [first["target_deg"]],
+                "high": [top],
+                "what": [f"target: {first['target_deg']:g}° or more"],
+            }
+        )
+        layers.append(
+            alt.Chart(band)
+            .mark_rect(color="#a5d6a7", opacity=0.5)
+            .encode(y="low:Q", y2="high:Q", tooltip=alt.Tooltip("what:N", title="Band"))
+        )
+    long = data.melt(
+        id_vars=["started_at", "session_id"],
+        value_vars=["furthest_deg", "rom_deg"],
+        var_name="measure",
+        value_name="deg",
+    )
+    long["measure"] = long["measure"].map(
+        {"furthest_deg": "furthest reached", "rom_deg": "range of motion"}
+    )
+    layers.append(
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("started_at:T", title="Session", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("deg:Q", title=f"{first['label']} (°)"),
+            color=alt.Color("measure:N", title=None),
+            tooltip=[
+                alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
+                alt.Tooltip("measure:N"),
+                alt.Tooltip("deg:Q", format=".0f", title="deg"),
+            ],
+        )
+    )
+    return alt.layer(*layers).properties(title=f"{exercise}: {first['label'].lower()}", height=260)
 
 
 def pain_chart(rows: list[dict]) -> alt.LayerChart | None:
     if not rows:
         return None
     data = pd.DataFrame(rows)
-    line = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("started_at:T", title="Session"),
-        y=alt.Y("pain:Q", title="Pain (0-10 NRS)", scale=alt.Scale(domain=[0, 10])),
-        color=alt.Color("when:N", title="Rated", sort=["before", "during", "after"]),
-        tooltip=[alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
-                 "exercise:N", "when:N", "pain:Q"],
-    )  # fmt: skip
-    limit = alt.Chart(pd.DataFrame({"y": [PAIN_LIMIT]})).mark_rule(
-        strokeDash=[4, 4], color="#c62828").encode(y="y:Q")
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("started_at:T", title="Session"),
+            y=alt.Y("pain:Q", title="Pain (0-10 NRS)", scale=alt.Scale(domain=[0, 10])),
+            color=alt.Color("when:N", title="Rated", sort=["before", "during", "after"]),
+            tooltip=[
+                alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
+                "exercise:N",
+                "when:N",
+                "pain:Q",
+            ],
+        )
+    )
+    limit = (
+        alt.Chart(pd.DataFrame({"y": [PAIN_LIMIT]}))
+        .mark_rule(strokeDash=[4, 4], color="#c62828")
+        .encode(y="y:Q")
+    )
     return alt.layer(limit, line).properties(title="Pain before and after", height=240)
 
 
@@ -95,43 +132,65 @@ def volume_chart(rows: list[dict]) -> alt.Chart | None:
     data = pd.DataFrame(rows)
     if data.empty:
         return None
-    long = data.melt(id_vars=["started_at", "exercise", "session_id"], value_vars=["reps", "sets"],
-                     var_name="what", value_name="count")  # fmt: skip
+    long = data.melt(
+        id_vars=["started_at", "exercise", "session_id"],
+        value_vars=["reps", "sets"],
+        var_name="what",
+        value_name="count",
+    )
     return (
-        alt.Chart(long).mark_bar().encode(
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
             x=alt.X("session_id:O", title="Session"),
             y=alt.Y("count:Q", title=None),
             color=alt.Color("exercise:N", title="Exercise"),
             row=alt.Row("what:N", title=None),
-            tooltip=[alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
-                     "exercise:N", "what:N", "count:Q"],
-        ).properties(height=120, title="Reps and sets per session")
-    )  # fmt: skip
+            tooltip=[
+                alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
+                "exercise:N",
+                "what:N",
+                "count:Q",
+            ],
+        )
+        .properties(height=120, title="Reps and sets per session")
+    )
 
 
 def fault_chart(rows: list[dict]) -> alt.Chart | None:
     if not rows:
         return None
     data = pd.DataFrame(rows)
-    return alt.Chart(data).mark_bar().encode(
-        x=alt.X("count:Q", title="Times seen"),
-        y=alt.Y("fault:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
-        color=alt.Color("exercise:N", title="Exercise"),
-        tooltip=["exercise:N", "fault:N", "count:Q"],
-    ).properties(title="Form faults by type", height=max(120, 32 * len(data)))  # fmt: skip
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("count:Q", title="Times seen"),
+            y=alt.Y("fault:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+            color=alt.Color("exercise:N", title="Exercise"),
+            tooltip=["exercise:N", "fault:N", "count:Q"],
+        )
+        .properties(title="Form faults by type", height=max(120, 32 * len(data)))
+    )
 
 
 def goal_chart(rows: list[dict]) -> alt.Chart | None:
     if not rows:
         return None
     data = pd.DataFrame(rows)
-    return alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("day:T", title="Scored on"),
-        y=alt.Y("score:Q", title="Score (0 unable - 10 as before)",
-                scale=alt.Scale(domain=[0, 10])),
-        color=alt.Color("goal:N", title="Goal"),
-        tooltip=["goal:N", alt.Tooltip("day:T", format="%d %b %Y"), "score:Q"],
-    ).properties(title="Goals (PSFS) over time", height=240)  # fmt: skip
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title="Scored on"),
+            y=alt.Y(
+                "score:Q", title="Score (0 unable - 10 as before)", scale=alt.Scale(domain=[0, 10])
+            ),
+            color=alt.Color("goal:N", title="Goal"),
+            tooltip=["goal:N", alt.Tooltip("day:T", format="%d %b %Y"), "score:Q"],
+        )
+        .properties(title="Goals (PSFS) over time", height=240)
+    )
 
 
 def rep_outline_chart(points: list[dict], faults: list[dict], label: str) -> alt.LayerChart | None:
@@ -140,17 +199,28 @@ def rep_outline_chart(points: list[dict], faults: list[dict], label: str) -> alt
     if not points:
         return None
     data = pd.DataFrame(points)
-    layers: list[alt.Chart] = [alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("t_s:Q", title="Time in the session (s)"),
-        y=alt.Y("angle_deg:Q", title=f"{label} (°)"),
-        detail="rep:N",
-        tooltip=["rep:N", "moment:N", alt.Tooltip("t_s:Q", format=".1f"),
-                 alt.Tooltip("angle_deg:Q", format=".0f")],
-    )]  # fmt: skip
+    layers: list[alt.Chart] = [
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("t_s:Q", title="Time in the session (s)"),
+            y=alt.Y("angle_deg:Q", title=f"{label} (°)"),
+            detail="rep:N",
+            tooltip=[
+                "rep:N",
+                "moment:N",
+                alt.Tooltip("t_s:Q", format=".1f"),
+                alt.Tooltip("angle_deg:Q", format=".0f"),
+            ],
+        )
+    ]
     timed = [f for f in faults if f.get("t_s") is not None]
     if timed:
-        layers.append(alt.Chart(pd.DataFrame(timed)).mark_rule(color="#c62828").encode(
-            x="t_s:Q", tooltip=["cue:N", "severity:N", alt.Tooltip("t_s:Q", format=".1f")]))
+        layers.append(
+            alt.Chart(pd.DataFrame(timed))
+            .mark_rule(color="#c62828")
+            .encode(x="t_s:Q", tooltip=["cue:N", "severity:N", alt.Tooltip("t_s:Q", format=".1f")])
+        )
     return alt.layer(*layers).properties(title=f"{label} over the session", height=280)
 
 
@@ -158,10 +228,19 @@ def fault_timeline_chart(faults: list[dict]) -> alt.Chart | None:
     timed = [f for f in faults if f.get("t_s") is not None]
     if not timed:
         return None
-    return alt.Chart(pd.DataFrame(timed)).mark_tick(thickness=3, size=24).encode(
-        x=alt.X("t_s:Q", title="Time in the session (s)"),
-        y=alt.Y("cue:N", title=None),
-        color=alt.Color("severity:N", scale=alt.Scale(domain=["minor", "major", "info"],
-                                                      range=["#f9a825", "#c62828", "#90a4ae"])),
-        tooltip=["cue:N", "severity:N", alt.Tooltip("t_s:Q", format=".1f")],
-    ).properties(title="Faults on the timeline")  # fmt: skip
+    return (
+        alt.Chart(pd.DataFrame(timed))
+        .mark_tick(thickness=3, size=24)
+        .encode(
+            x=alt.X("t_s:Q", title="Time in the session (s)"),
+            y=alt.Y("cue:N", title=None),
+            color=alt.Color(
+                "severity:N",
+                scale=alt.Scale(
+                    domain=["minor", "major", "info"], range=["#f9a825", "#c62828", "#90a4ae"]
+                ),
+            ),
+            tooltip=["cue:N", "severity:N", alt.Tooltip("t_s:Q", format=".1f")],
+        )
+        .properties(title="Faults on the timeline")
+    )

@@ -58,10 +58,19 @@ def speaker(text: str | None, cue_id: str | None, *, muted: bool, key: str) -> N
 
 
 BORG_CR10 = {
-    0: "0 - nothing at all", 0.5: "0.5 - very, very weak", 1: "1 - very weak", 2: "2 - weak",
-    3: "3 - moderate", 4: "4 - somewhat strong", 5: "5 - strong", 6: "6", 7: "7 - very strong",
-    8: "8", 9: "9", 10: "10 - extremely strong (almost maximal)",
-}  # fmt: skip
+    0: "0 - nothing at all",
+    0.5: "0.5 - very, very weak",
+    1: "1 - very weak",
+    2: "2 - weak",
+    3: "3 - moderate",
+    4: "4 - somewhat strong",
+    5: "5 - strong",
+    6: "6",
+    7: "7 - very strong",
+    8: "8",
+    9: "9",
+    10: "10 - extremely strong (almost maximal)",
+}
 PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine (numeric rating scale)."
 
 
@@ -134,14 +143,17 @@ def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -
         best = summary.best_rom_deg[angle]
         before = previous.best_rom_deg.get(angle) if previous else None
         columns[1].metric(
-            f"Best range: {measure_label(exercise, angle).lower()}", f"{best:.0f} deg",
+            f"Best range: {measure_label(exercise, angle).lower()}",
+            f"{best:.0f} deg",
             delta=None if before is None else f"{best - before:+.0f} deg",
-        )  # fmt: skip
+        )
     if summary.pain_before is not None and summary.pain_after is not None:
         columns[2].metric(
-            "Pain before -> after", f"{summary.pain_before} -> {summary.pain_after}",
-            delta=summary.pain_after - summary.pain_before, delta_color="inverse",
-        )  # fmt: skip
+            "Pain before -> after",
+            f"{summary.pain_before} -> {summary.pain_after}",
+            delta=summary.pain_after - summary.pain_before,
+            delta_color="inverse",
+        )
     if summary.effort_borg is not None:
         columns[3].metric("Effort (Borg CR10)", f"{summary.effort_borg:g}")
     if summary.faults:

@@ -33,24 +33,30 @@ def export_section(
     if st.button("Prepare the exports", key="export_prepare"):
         try:
             data = exports.gather(store, principal, patient.id, date_from=first, date_to=last)
-            st.session_state[state.EXPORTS_KEY] = (wanted, {
-                "sessions.csv": (exports.sessions_csv(data), "text/csv"),
-                "reps.csv": (exports.reps_csv(data), "text/csv"),
-                "assessments.csv": (exports.assessments_csv(data), "text/csv"),
-                "sessions.json": (exports.export_json(data, library), "application/json"),
-                "report.pdf": (report.progress_report_pdf(data, library), "application/pdf"),
-                "fhir-bundle.json": (fhir.fhir_json(data, library), "application/fhir+json"),
-            })  # fmt: skip
+            st.session_state[state.EXPORTS_KEY] = (
+                wanted,
+                {
+                    "sessions.csv": (exports.sessions_csv(data), "text/csv"),
+                    "reps.csv": (exports.reps_csv(data), "text/csv"),
+                    "assessments.csv": (exports.assessments_csv(data), "text/csv"),
+                    "sessions.json": (exports.export_json(data, library), "application/json"),
+                    "report.pdf": (report.progress_report_pdf(data, library), "application/pdf"),
+                    "fhir-bundle.json": (fhir.fhir_json(data, library), "application/fhir+json"),
+                },
+            )
         except CoachError as exc:
             st.error(str(exc))
     prepared = st.session_state.get(state.EXPORTS_KEY)
     if prepared is None or prepared[0] != wanted:
-        st.caption("CSV and JSON of the sessions, reps and assessments, a PDF progress "
-                   "report for the referring clinician, and a FHIR R4 Bundle of "
-                   "Observations.")  # fmt: skip
+        st.caption(
+            "CSV and JSON of the sessions, reps and assessments, a PDF progress "
+            "report for the referring clinician, and a FHIR R4 Bundle of "
+            "Observations."
+        )
         return
     stem = f"form-coach-patient{patient.id}-{first:%Y%m%d}-{last:%Y%m%d}"
     columns = st.columns(len(prepared[1]))
     for column, (name, (data, mime)) in zip(columns, prepared[1].items(), strict=True):
-        column.download_button(name, data, file_name=f"{stem}-{name}", mime=mime,
-                               key=f"download_{name}")  # fmt: skip
+        column.download_button(
+            name, data, file_name=f"{stem}-{name}", mime=mime, key=f"download_{name}"
+        )

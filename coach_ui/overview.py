@@ -21,8 +21,10 @@ def pain_text(s: SessionRecord | None) -> str:
     """Pain before and after a session as "2 -> 4" ("?" for a rating not given, "-" for none)."""
     if s is None or (s.pain_before is None and s.pain_after is None):
         return "-"
+
     def show(v: int | None) -> str:
         return "?" if v is None else str(v)
+
     return f"{show(s.pain_before)} -> {show(s.pain_after)}"
 
 
@@ -39,19 +41,33 @@ def patient_overview(
         adherence = weekly_adherence(plan, sessions, day)
         latest = sessions[-1] if sessions else None
         flagged = recent_pain_flags(sessions, day)
-        rows.append({
-            "Id": patient.id, "Patient": patient.name,
-            "This week": adherence.text(),
-            "Adherence": None if adherence.fraction is None else round(100 * adherence.fraction),
-            "Last session": latest.day if latest else None,
-            "Last exercise": exercise_name(library, latest.exercise_id) if latest else "",
-            "Pain before -> after": pain_text(latest),
-            FLAGS_COLUMN: len(flagged),
-            "Latest flag": flagged[-1].summary if flagged else "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "Id": patient.id,
+                "Patient": patient.name,
+                "This week": adherence.text(),
+                "Adherence": None
+                if adherence.fraction is None
+                else round(100 * adherence.fraction),
+                "Last session": latest.day if latest else None,
+                "Last exercise": exercise_name(library, latest.exercise_id) if latest else "",
+                "Pain before -> after": pain_text(latest),
+                FLAGS_COLUMN: len(flagged),
+                "Latest flag": flagged[-1].summary if flagged else "",
+            }
+        )
     return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
 
 
 FLAGS_COLUMN = f"Pain flags ({FLAG_DAYS} days)"
-OVERVIEW_COLUMNS = ["Id", "Patient", "This week", "Adherence", "Last session", "Last exercise",
-                    "Pain before -> after", FLAGS_COLUMN, "Latest flag"]  # fmt: skip
+OVERVIEW_COLUMNS = [
+    "Id",
+    "Patient",
+    "This week",
+    "Adherence",
+    "Last session",
+    "Last exercise",
+    "Pain before -> after",
+    FLAGS_COLUMN,
+    "Latest flag",
+]

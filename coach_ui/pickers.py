@@ -80,14 +80,18 @@ def choose_patient(store: Store, principal: Principal) -> Patient:
     if not ids:
         st.info("No patients yet: add one on the **Patients** page.")
         st.stop()
-    names = {p.id: p.name for p in store.list_patients()} if principal.kind == "home" else {
-        p.id: p.name for p in store.list_patients(clinician_id=principal.clinician_id)}
+    names = (
+        {p.id: p.name for p in store.list_patients()}
+        if principal.kind == "home"
+        else {p.id: p.name for p in store.list_patients(clinician_id=principal.clinician_id)}
+    )
     chosen = st.session_state.get(state.PATIENT_KEY)
     if chosen is None and principal.kind == "home":
         chosen = store.default_patient().id
     index = ids.index(chosen) if chosen in ids else 0
-    patient_id = st.selectbox("Patient", ids, index=index,
-                              format_func=lambda i: f"{names.get(i, i)} (#{i})")  # fmt: skip
+    patient_id = st.selectbox(
+        "Patient", ids, index=index, format_func=lambda i: f"{names.get(i, i)} (#{i})"
+    )
     require_patient(store, principal, patient_id)
     st.session_state[state.PATIENT_KEY] = patient_id
     return store.get_patient(patient_id)
@@ -105,9 +109,11 @@ def choose_session(
     by_id = {s.id: s for s in newest_first}
     chosen = st.session_state.get(state.SESSION_KEY)
     session_id = st.selectbox(
-        "Session", ids, index=ids.index(chosen) if chosen in ids else 0,
+        "Session",
+        ids,
+        index=ids.index(chosen) if chosen in ids else 0,
         format_func=lambda i: session_label(by_id[i], library),
-    )  # fmt: skip
+    )
     require_session(store, principal, session_id)
     st.session_state[state.SESSION_KEY] = session_id
     return by_id[session_id]

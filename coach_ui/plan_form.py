@@ -21,34 +21,46 @@ from coach.store.records import PlanItem
 def progress_rule_fields(item: PlanItem | None, key: str) -> ProgressRule | None:
     """The progress-rule part of a plan item form (inside an st.form)."""
     rule = ProgressRule.from_dict(item.progress_rule) if item else None
-    on = st.checkbox("Progress automatically", value=rule is not None, key=f"{key}_rule_on",
-                     help="Suggest more repetitions (or a longer hold) when the rule is met")
+    on = st.checkbox(
+        "Progress automatically",
+        value=rule is not None,
+        key=f"{key}_rule_on",
+        help="Suggest more repetitions (or a longer hold) when the rule is met",
+    )
     rule, limits = rule or ProgressRule(), PROGRESS_RULE_LIMITS
     c1, c2, c3, c4 = st.columns(4)
-    add_reps = c1.number_input("Add reps", *limits["add_reps"], rule.add_reps,
-                               key=f"{key}_add_reps")  # fmt: skip
-    add_hold = c2.number_input("Add hold (s)", *limits["add_hold_s"], int(rule.add_hold_s),
-                               key=f"{key}_add_hold")  # fmt: skip
-    after = c3.number_input("After sessions", *limits["after_sessions"], rule.after_sessions,
-                            key=f"{key}_after")  # fmt: skip
-    max_pain = c4.number_input("Pain at most", *limits["max_pain"], rule.max_pain,
-                               key=f"{key}_max_pain")  # fmt: skip
+    add_reps = c1.number_input(
+        "Add reps", *limits["add_reps"], rule.add_reps, key=f"{key}_add_reps"
+    )
+    add_hold = c2.number_input(
+        "Add hold (s)", *limits["add_hold_s"], int(rule.add_hold_s), key=f"{key}_add_hold"
+    )
+    after = c3.number_input(
+        "After sessions", *limits["after_sessions"], rule.after_sessions, key=f"{key}_after"
+    )
+    max_pain = c4.number_input(
+        "Pain at most", *limits["max_pain"], rule.max_pain, key=f"{key}_max_pain"
+    )
     c5, c6, c7 = st.columns(3)
     no_major = c5.checkbox("No major fault", value=rule.no_major_faults, key=f"{key}_nomajor")
     completed = c6.checkbox("All reps done", value=rule.completed, key=f"{key}_completed")
-    max_reps = c7.number_input("Most reps", *limits["max_reps"], rule.max_reps,
-                               key=f"{key}_max_reps")  # fmt: skip
+    max_reps = c7.number_input(
+        "Most reps", *limits["max_reps"], rule.max_reps, key=f"{key}_max_reps"
+    )
     if not on:
         return None
-    return ProgressRule(add_reps=int(add_reps), add_hold_s=float(add_hold),
-                        after_sessions=int(after), max_pain=int(max_pain),
-                        no_major_faults=bool(no_major), completed=bool(completed),
-                        max_reps=int(max_reps))  # fmt: skip
+    return ProgressRule(
+        add_reps=int(add_reps),
+        add_hold_s=float(add_hold),
+        after_sessions=int(after),
+        max_pain=int(max_pain),
+        no_major_faults=bool(no_major),
+        completed=bool(completed),
+        max_reps=int(max_reps),
+    )
 
 
-def plan_item_form(
-    exercise: ExerciseDef, item: PlanItem | None, key: str
-) -> PlanItemSpec | None:
+def plan_item_form(exercise: ExerciseDef, item: PlanItem | None, key: str) -> PlanItemSpec | None:
     """Dosage and targets for one exercise (inside an st.form); None if a value is refused
     (the reason is shown)."""
     base = PlanItemSpec.from_exercise(exercise) if item is None else PlanItemSpec.from_item(item)
@@ -56,33 +68,48 @@ def plan_item_form(
     c1, c2, c3, c4 = st.columns(4)
     sets = c1.number_input("Sets", *limits["sets"], base.sets, key=f"{key}_sets")
     if exercise.mode == "hold":
-        hold = c2.number_input("Hold (s)", *limits["hold_s"], int(base.hold_s or 30),
-                               key=f"{key}_hold")  # fmt: skip
+        hold = c2.number_input(
+            "Hold (s)", *limits["hold_s"], int(base.hold_s or 30), key=f"{key}_hold"
+        )
         reps = None
     else:
         reps = c2.number_input("Reps", *limits["reps"], int(base.reps or 10), key=f"{key}_reps")
         hold = None
     rest = c3.number_input("Rest (s)", *limits["rest_s"], int(base.rest_s), key=f"{key}_rest")
-    freq = c4.number_input("Times a week", *limits["frequency_per_week"],
-                           base.frequency_per_week, key=f"{key}_freq")  # fmt: skip
+    freq = c4.number_input(
+        "Times a week", *limits["frequency_per_week"], base.frequency_per_week, key=f"{key}_freq"
+    )
     angles = list(exercise.angles)
-    angle = st.selectbox("Range-of-motion angle", angles,
-                         index=angles.index(base.rom_angle) if base.rom_angle in angles else 0,
-                         key=f"{key}_angle",
-                         format_func=lambda a: exercise.angles[a].label or a)  # fmt: skip
-    target = st.number_input("Range-of-motion target (°, 0 = none)", *limits["rom_target_deg"],
-                             int(base.rom_target_deg or 0), key=f"{key}_target")  # fmt: skip
-    notes = st.text_area("Notes for the patient", base.notes or "", max_chars=NOTES_MAX_CHARS,
-                         key=f"{key}_notes")  # fmt: skip
+    angle = st.selectbox(
+        "Range-of-motion angle",
+        angles,
+        index=angles.index(base.rom_angle) if base.rom_angle in angles else 0,
+        key=f"{key}_angle",
+        format_func=lambda a: exercise.angles[a].label or a,
+    )
+    target = st.number_input(
+        "Range-of-motion target (°, 0 = none)",
+        *limits["rom_target_deg"],
+        int(base.rom_target_deg or 0),
+        key=f"{key}_target",
+    )
+    notes = st.text_area(
+        "Notes for the patient", base.notes or "", max_chars=NOTES_MAX_CHARS, key=f"{key}_notes"
+    )
     rule = progress_rule_fields(item, key)
     try:
         return PlanItemSpec(
-            exercise_id=exercise.id, sets=int(sets), reps=None if reps is None else int(reps),
-            hold_s=None if hold is None else float(hold), rest_s=float(rest),
-            frequency_per_week=int(freq), rom_angle=angle if target else None,
-            rom_target_deg=float(target) if target else None, notes=notes or None,
+            exercise_id=exercise.id,
+            sets=int(sets),
+            reps=None if reps is None else int(reps),
+            hold_s=None if hold is None else float(hold),
+            rest_s=float(rest),
+            frequency_per_week=int(freq),
+            rom_angle=angle if target else None,
+            rom_target_deg=float(target) if target else None,
+            notes=notes or None,
             progress_rule=rule,
-        )  # fmt: skip
+        )
     except CoachError as exc:
         st.error(str(exc))
         return None

@@ -47,10 +47,13 @@ def suggested_for(store: Store, patient_id: int, lessons: tuple[Lesson, ...]) ->
     """Unread lessons for this patient now: after the first session, after a flagged one."""
     sessions = store.sessions(patient_id)
     last = max(sessions, key=lambda s: s.started_at) if sessions else None
-    flagged = last is not None and assess_pain(last.pain_before, last.pain_during,
-                                               last.pain_after).flagged  # fmt: skip
-    return suggested(lessons, store.lessons_read(patient_id), sessions=len(sessions),
-                     last_flagged=flagged)  # fmt: skip
+    flagged = (
+        last is not None
+        and assess_pain(last.pain_before, last.pain_during, last.pain_after).flagged
+    )
+    return suggested(
+        lessons, store.lessons_read(patient_id), sessions=len(sessions), last_flagged=flagged
+    )
 
 
 def show_suggested_lessons(store: Store, patient_id: int, *, key: str, limit: int = 2) -> None:
@@ -92,8 +95,10 @@ def show_flare_up(store: Store, principal: Principal, patient_id: int, *, key: s
         st.error(str(exc))
         return
     if not filled(data.flare_up):
-        st.caption("No flare-up plan yet: fill it in with your physiotherapist (Plan editor), "
-                   "and read *Planning for a flare-up* on the Learn page.")  # fmt: skip
+        st.caption(
+            "No flare-up plan yet: fill it in with your physiotherapist (Plan editor), "
+            "and read *Planning for a flare-up* on the Learn page."
+        )
         return
     for field, heading, _ in FIELDS:
         value = getattr(data.flare_up, field)
@@ -105,10 +110,20 @@ def show_flare_up(store: Store, principal: Principal, patient_id: int, *, key: s
 def flare_up_downloads(data: PatientFlareUp, *, key: str) -> None:
     stem = f"flare-up-plan-patient{data.patient.id}"
     pdf, text = st.columns(2)
-    pdf.download_button("Print (PDF)", flare_up_pdf(data), file_name=f"{stem}.pdf",
-                        mime="application/pdf", key=f"{key}_pdf")  # fmt: skip
-    text.download_button("Plain text", flare_up_text(data), file_name=f"{stem}.md",
-                         mime="text/markdown", key=f"{key}_text")  # fmt: skip
+    pdf.download_button(
+        "Print (PDF)",
+        flare_up_pdf(data),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key=f"{key}_pdf",
+    )
+    text.download_button(
+        "Plain text",
+        flare_up_text(data),
+        file_name=f"{stem}.md",
+        mime="text/markdown",
+        key=f"{key}_text",
+    )
 
 
 def flare_up_editor(store: Store, principal: Principal, plan: Plan, *, key: str) -> None:
@@ -122,15 +137,18 @@ def flare_up_editor(store: Store, principal: Principal, plan: Plan, *, key: str)
     with st.form(f"{key}_form"):
         values = {
             field: st.text_area(
-                f"{heading}: {question}", (getattr(current, field) or "") if current else "",
-                max_chars=2000, key=f"{key}_{field}",
+                f"{heading}: {question}",
+                (getattr(current, field) or "") if current else "",
+                max_chars=2000,
+                key=f"{key}_{field}",
             )
             for field, heading, question in FIELDS
         }
         if st.form_submit_button("Save the flare-up plan"):
             answers = {k: v.strip() or None for k, v in values.items()}
-            save_and_rerun(lambda: store.save_flare_up_plan(plan.id, **answers),
-                           "Flare-up plan saved.")  # fmt: skip
+            save_and_rerun(
+                lambda: store.save_flare_up_plan(plan.id, **answers), "Flare-up plan saved."
+            )
     if filled(current):
         flare_up_downloads(data, key=key)
 
@@ -145,14 +163,16 @@ def posture_rows(checks: list[PostureCheck]) -> list[dict]:
         main = max(issues, key=issues.get) if issues else None
         fraction = s.get("good_fraction")
         nudges = s.get("nudges") or {}
-        rows.append({
-            "When": check.started_at.astimezone().strftime("%d %b %Y %H:%M"),
-            "Minutes in view": round((s.get("observed_s") or 0) / 60, 1),
-            "Good posture (%)": None if fraction is None else round(100 * fraction),
-            "Main issue": LABELS.get(Issue(main), main) if main in ISSUE_IDS else "-",
-            "Screen distance (cm)": s.get("screen_distance_cm"),
-            "Reminders given": sum(nudges.values()),
-        })  # fmt: skip
+        rows.append(
+            {
+                "When": check.started_at.astimezone().strftime("%d %b %Y %H:%M"),
+                "Minutes in view": round((s.get("observed_s") or 0) / 60, 1),
+                "Good posture (%)": None if fraction is None else round(100 * fraction),
+                "Main issue": LABELS.get(Issue(main), main) if main in ISSUE_IDS else "-",
+                "Screen distance (cm)": s.get("screen_distance_cm"),
+                "Reminders given": sum(nudges.values()),
+            }
+        )
     return rows
 
 
@@ -162,15 +182,20 @@ def show_self_management(store: Store, principal: Principal, patient_id: int) ->
     lessons = or_stop(shipped_lessons)
     read = store.lessons_read(patient_id)
     titles = [x.title for x in lessons if x.id in read]
-    st.markdown(f"**Lessons read:** {len(titles)} of {len(lessons)}"
-                + (f" ({', '.join(titles)})" if titles else ""))  # fmt: skip
+    st.markdown(
+        f"**Lessons read:** {len(titles)} of {len(lessons)}"
+        + (f" ({', '.join(titles)})" if titles else "")
+    )
     try:
         plan = flare_up_for(store, principal, patient_id)
     except CoachError as exc:
         st.error(str(exc))
         return
-    state = ("filled in" if filled(plan.flare_up) else "not filled in yet") if plan.plan else (
-        "no treatment plan yet")  # fmt: skip
+    state = (
+        ("filled in" if filled(plan.flare_up) else "not filled in yet")
+        if plan.plan
+        else ("no treatment plan yet")
+    )
     st.markdown(f"**Flare-up plan:** {state}")
     rows = posture_rows(store.posture_checks(patient_id))
     if rows:

@@ -28,9 +28,10 @@ MARKED_TIME_TOLERANCE_S = 0.25
 
 
 def turns_in_marked_reps(
-    turns_s: list[float], marked: list[tuple[float, float]],
+    turns_s: list[float],
+    marked: list[tuple[float, float]],
     tolerance_s: float = MARKED_TIME_TOLERANCE_S,
-) -> int:  # fmt: skip
+) -> int:
     """How many rep turns fall inside a hand-marked rep (widened by `tolerance_s`), each
     marked rep taken by at most one turn: the earliest free one that holds it."""
     free = sorted(marked, key=lambda rep: rep[1])
@@ -88,18 +89,33 @@ class Row:
 def defined_exercises() -> set[str]:
     out = subprocess.run(
         [sys.executable, "-m", "coach.cli", "exercises", "--json"],
-        check=True, capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return {e["id"] for e in json.loads(out.stdout)}
 
 
 def analyze(video: Path, exercise: str, extra: list[str] | None = None) -> tuple[dict, float]:
     start = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "coach.cli", "analyze", str(video), "--exercise", exercise,
-         "--json", "--no-progress", *(extra or [])],
-        capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "coach.cli",
+            "analyze",
+            str(video),
+            "--exercise",
+            exercise,
+            "--json",
+            "--no-progress",
+            *(extra or []),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if out.returncode != 0:
         raise SystemExit(f"coach analyze failed on {video.name}: {out.stderr.strip()}")
     return json.loads(out.stdout), time.perf_counter() - start
@@ -130,14 +146,25 @@ def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
                 marked = clip.get("rep_times") if job_kind == "reps" else None
                 turns = [rep["turn_s"] for rep in result["repetitions"]]
                 row = Row(
-                    clip["file"], folder.name, exercise_id, job_kind, expected, true_reps,
-                    result["reps"], result["hold_s"] if job_kind == "hold" else None, hold,
-                    seconds, in_time=turns_in_marked_reps(turns, marked) if marked else None,
-                )  # fmt: skip
+                    clip["file"],
+                    folder.name,
+                    exercise_id,
+                    job_kind,
+                    expected,
+                    true_reps,
+                    result["reps"],
+                    result["hold_s"] if job_kind == "hold" else None,
+                    hold,
+                    seconds,
+                    in_time=turns_in_marked_reps(turns, marked) if marked else None,
+                )
                 rows.append(row)
                 mark = "ok " if row.passed else "OUT"
-                print(f"{mark} {row.clip:40s} {row.exercise:12s} {row.kind:5s} "
-                      f"expected {row.expected} counted {row.counted}", file=sys.stderr)
+                print(
+                    f"{mark} {row.clip:40s} {row.exercise:12s} {row.kind:5s} "
+                    f"expected {row.expected} counted {row.counted}",
+                    file=sys.stderr,
+                )
     return rows
 
 
@@ -148,8 +175,10 @@ def report(rows: list[Row]) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
-        expected = f"{r.expected[0]}" if r.expected[0] == r.expected[1] else (
-            f"{r.expected[0]}-{r.expected[1]}"
+        expected = (
+            f"{r.expected[0]}"
+            if r.expected[0] == r.expected[1]
+            else (f"{r.expected[0]}-{r.expected[1]}")
         )
         hold = ""
         if r.hold_s is not None and r.expected_hold is not None:
@@ -190,9 +219,11 @@ def main() -> int:
     parser.add_argument("folders", nargs="*", type=Path, default=DEFAULT_FOLDERS)
     parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
     parser.add_argument(
-        "--max-side", type=int, metavar="PX",
+        "--max-side",
+        type=int,
+        metavar="PX",
         help="passed to coach analyze (its default: 640 px; 0: the clips' own size)",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
     extra = ["--max-side", str(args.max_side)] if args.max_side is not None else None
     rows = run(args.folders, extra)

@@ -244,12 +244,19 @@ def analysis_rates(runs: int) -> dict[str, float]:
     for exercise, recording in recordings:
         width, height = recording.frame_wh
         present = recording.people > 0
-        inputs.append((exercise, EngineFrames(
-            t_s=recording.t_s, present=present, people=recording.people.astype(int),
-            image_px=recording.image_xyz[:, 0, :, :2] * np.array([width, height], float),
-            world_xyz=recording.world_xyz[:, 0],
-            visibility=np.where(present[:, None], recording.visibility[:, 0], 0.0),
-        )))  # fmt: skip
+        inputs.append(
+            (
+                exercise,
+                EngineFrames(
+                    t_s=recording.t_s,
+                    present=present,
+                    people=recording.people.astype(int),
+                    image_px=recording.image_xyz[:, 0, :, :2] * np.array([width, height], float),
+                    world_xyz=recording.world_xyz[:, 0],
+                    visibility=np.where(present[:, None], recording.visibility[:, 0], 0.0),
+                ),
+            )
+        )
 
     def engine() -> None:
         for exercise, engine_frames in inputs:
@@ -314,9 +321,13 @@ def child(kind: str, video: Path, max_side: int | None, frames: int) -> dict[str
 
         with tempfile.TemporaryDirectory() as folder:
             result = analyze_video(
-                video, exercise, annotated_path=Path(folder) / "out.mp4",
-                max_side_px=max_side, pin_cores=pin_cores, progress=progress,
-            )  # fmt: skip
+                video,
+                exercise,
+                annotated_path=Path(folder) / "out.mp4",
+                max_side_px=max_side,
+                pin_cores=pin_cores,
+                progress=progress,
+            )
         count = result.frames
         # Placed unless another analysis on the machine held the claim (`coach.runtime.cores`).
         placed = len(model_cores) == 1
@@ -375,9 +386,10 @@ def live_session(exercise, video: Path, max_side: int | None, frames: int) -> in
     from coach.vision.video import read_frames
 
     coach = LiveCoach(
-        exercise, SetPlan.from_dosage(exercise),
+        exercise,
+        SetPlan.from_dosage(exercise),
         estimator_factory=lambda: PoseEstimator(max_side_px=max_side),
-    )  # fmt: skip
+    )
 
     def looped() -> Iterator[np.ndarray]:  # decoded as needed: memory is the session's own
         while True:
@@ -402,8 +414,16 @@ def peak_rss_mb() -> float:
 
 
 def run_child(kind: str, video: Path, max_side: int | None, frames: int = 0) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--video",
-               str(video), "--frames", str(frames)]  # fmt: skip
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        kind,
+        "--video",
+        str(video),
+        "--frames",
+        str(frames),
+    ]
     if max_side:
         command += ["--max-side", str(max_side)]
     out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
@@ -467,10 +487,14 @@ def measure(args: argparse.Namespace) -> dict:
             offline = ways["analyze"]
             figures[f"offline_fps{tag}"] = median_of(offline, "fps")
             figures[f"pose_only_fps{tag}"] = median_of(pose_only, "fps")
-            figures.update(ratio_figures(
-                "offline_to_pose_only", tag,
-                [run["fps"] for run in offline], [run["fps"] for run in pose_only],
-            ))  # fmt: skip
+            figures.update(
+                ratio_figures(
+                    "offline_to_pose_only",
+                    tag,
+                    [run["fps"] for run in offline],
+                    [run["fps"] for run in pose_only],
+                )
+            )
             figures[f"pose_only_fps_unpinned{tag}"] = median_of(unpinned, "fps")
             figures[f"pinning_gain{tag}"] = statistics.median(
                 a["fps"] / b["fps"] for a, b in zip(pose_only, unpinned, strict=True)
@@ -481,9 +505,14 @@ def measure(args: argparse.Namespace) -> dict:
                     fps_key = way.replace("analyze", "analyze_fps", 1)
                     figures[f"{fps_key}{tag}"] = median_of(ways[way], "fps")
             for key, (with_it, without) in ANALYZE_GAINS.items():
-                figures.update(ratio_figures(
-                    key, tag, [r["fps"] for r in ways[with_it]], [r["fps"] for r in ways[without]]
-                ))  # fmt: skip
+                figures.update(
+                    ratio_figures(
+                        key,
+                        tag,
+                        [r["fps"] for r in ways[with_it]],
+                        [r["fps"] for r in ways[without]],
+                    )
+                )
             # [placed, asked to be]: another analysis on the machine may hold the claim.
             asked = [run for way, (pin, _) in ANALYZE_WAYS.items() if pin for run in ways[way]]
             figures[f"analyze_placed_runs{tag}"] = [sum(r["placed"] for r in asked), len(asked)]
@@ -524,14 +553,15 @@ def _rounded(value: object) -> object:
 def targets_met(figures: dict) -> dict[str, bool]:
     """Each target against the figures measured (configurations not run are left out)."""
     return {
-        "analysis_frames_per_s": _meets(figures["analysis_frames_per_s"], *TARGETS[
-            "analysis_frames_per_s"]),
+        "analysis_frames_per_s": _meets(
+            figures["analysis_frames_per_s"], *TARGETS["analysis_frames_per_s"]
+        ),
     } | {
         f"{name}{_tag(config)}": _meets(figures[f"{name}{_tag(config)}"], *TARGETS[name])
         for name in ("overhead_ratio", "offline_to_pose_only")
         for config in TARGET_CONFIGS
         if f"{name}{_tag(config)}" in figures
-    }  # fmt: skip
+    }
 
 
 def _tag(config: str) -> str:
@@ -876,8 +906,10 @@ def accuracy_section(full: Path, shrunk: Path, max_side: int) -> str:
         counted_after = other[1] if other else "not run"
         both = within == "yes" and other is not None and other[2] == "yes"
         same += other is not None and other[1] == counted
-        lines.append(f"| {' | '.join(key)} | {expected} | {counted} | "
-                     f"{counted_after} | {'yes' if both else '**no**'} |")  # fmt: skip
+        lines.append(
+            f"| {' | '.join(key)} | {expected} | {counted} | "
+            f"{counted_after} | {'yes' if both else '**no**'} |"
+        )
     within_after = sum(r[2] == "yes" for r in after.values())
     lines += [
         "",
@@ -893,9 +925,11 @@ def main() -> int:
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--frames", type=int, default=480,
+        "--frames",
+        type=int,
+        default=480,
         help="frames for per-frame figures (16 s: long enough to average out the VM's spells)",
-    )  # fmt: skip
+    )
     parser.add_argument("--seconds", type=float, default=30.0, help="offline clip length")
     parser.add_argument("--live-frames", type=int, default=600)
     parser.add_argument("--write", type=Path, help="write the Markdown table here")
@@ -910,9 +944,11 @@ def main() -> int:
         "--from-json", type=Path, help="write the tables from a saved JSON object, no measuring"
     )
     parser.add_argument(
-        "--configs", nargs="+", choices=[name for name, _, _ in CONFIGS],
+        "--configs",
+        nargs="+",
+        choices=[name for name, _, _ in CONFIGS],
         help="measure only these configurations (default: all)",
-    )  # fmt: skip
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--video", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--max-side", type=int, help=argparse.SUPPRESS)

@@ -35,12 +35,22 @@ def free_port() -> int:
 def make_camera(clip: Path, size: str, fps: int, target: Path) -> None:
     width, height = size.split("x")
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf",
-         f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
-         f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,fps={fps}",
-         "-pix_fmt", "yuv420p", str(target)],
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(clip),
+            "-vf",
+            f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
+            f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,fps={fps}",
+            "-pix_fmt",
+            "yuv420p",
+            str(target),
+        ],
         check=True,
-    )  # fmt: skip
+    )
 
 
 def start_server(folder: Path, stats: Path) -> tuple[subprocess.Popen, str]:
@@ -52,10 +62,22 @@ def start_server(folder: Path, stats: Path) -> tuple[subprocess.Popen, str]:
     )
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "coach_ui", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "coach_ui",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -76,12 +98,21 @@ def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", "--use-fake-ui-for-media-stream",
-                 "--use-fake-device-for-media-stream",
-                 f"--use-file-for-fake-video-capture={camera}"):  # fmt: skip
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     wait = WebDriverWait
@@ -135,13 +166,17 @@ def summarise(stats: Path, warmup_s: float) -> dict:
     def minute(m: int, sub: list[dict]) -> dict:
         """One minute: the pose stage beside the callback time, so a drift shows its source."""
         total, pose = median("total", sub), median("pose", sub)
-        return {"minute": m + 1, "fps": round(len(sub) / 60, 1), "latency_ms": total,
-                "pose_ms": pose, "rest_ms": round(total - pose, 2)}  # fmt: skip
+        return {
+            "minute": m + 1,
+            "fps": round(len(sub) / 60, 1),
+            "latency_ms": total,
+            "pose_ms": pose,
+            "rest_ms": round(total - pose, 2),
+        }
 
     per_minute = [
-        minute(m, sub)
-        for m, sub in sorted(minutes.items()) if len(sub) > 1 and m < int(span // 60)
-    ]  # fmt: skip
+        minute(m, sub) for m, sub in sorted(minutes.items()) if len(sub) > 1 and m < int(span // 60)
+    ]
     latencies = sorted(r["total"] for r in rows)
     return {
         "frames_processed": len(rows),
@@ -158,9 +193,10 @@ def summarise(stats: Path, warmup_s: float) -> dict:
         "per_minute": per_minute,
         "latency_growth_ms": (
             round(per_minute[-1]["latency_ms"] - per_minute[0]["latency_ms"], 2)
-            if len(per_minute) > 1 else None
+            if len(per_minute) > 1
+            else None
         ),
-    }  # fmt: skip
+    }
 
 
 def main() -> int:

@@ -77,8 +77,10 @@ def writer(clip: Path, runs: int) -> dict:
     for _ in range(runs):
         with_video.append(model_seconds(clip, annotated=True))
         without.append(model_seconds(clip, annotated=False))
-    return {"model_s_with_video": statistics.median(with_video),
-            "model_s_without_video": statistics.median(without)}  # fmt: skip
+    return {
+        "model_s_with_video": statistics.median(with_video),
+        "model_s_without_video": statistics.median(without),
+    }
 
 
 def crowd(clip: Path, runs: int, frames: int) -> dict:
@@ -290,8 +292,12 @@ def encoder(clip: Path, runs: int, frames: int) -> dict:
         for name in settings:
             path = Path(folder) / f"{name}.mp4"
             decoded = [frame.rgb for frame in read_frames(path)]
-            mse = np.mean([np.mean((a.astype(np.float32) - b) ** 2)
-                           for a, b in zip(rgb, decoded, strict=False)])  # fmt: skip
+            mse = np.mean(
+                [
+                    np.mean((a.astype(np.float32) - b) ** 2)
+                    for a, b in zip(rgb, decoded, strict=False)
+                ]
+            )
             figures[f"{name}_cpu_ms_per_frame"] = statistics.median(cpu_ms[name])
             figures[f"{name}_kb"] = path.stat().st_size / 1024
             figures[f"{name}_psnr_db"] = float(10 * np.log10(255**2 / mse))
@@ -333,8 +339,11 @@ def main() -> int:
                 figures = cold(clip, args.frames)
             else:
                 figures = encoder(clip, args.runs, args.frames)
-    print(json.dumps({"what": args.what, "runs": args.runs,
-                      **{k: round(v, 3) for k, v in figures.items()}}))  # fmt: skip
+    print(
+        json.dumps(
+            {"what": args.what, "runs": args.runs, **{k: round(v, 3) for k, v in figures.items()}}
+        )
+    )
     return 0
 
 

@@ -23,10 +23,19 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGES = (
-    "coach.core", "coach.vision", "coach.engine", "coach.runtime", "coach.exercise",
-    "coach.clinical", "coach.assessment", "coach.posture", "coach.auth", "coach.store",
-    "coach.reports", "coach.cli",
-)  # fmt: skip
+    "coach.core",
+    "coach.vision",
+    "coach.engine",
+    "coach.runtime",
+    "coach.exercise",
+    "coach.clinical",
+    "coach.assessment",
+    "coach.posture",
+    "coach.auth",
+    "coach.store",
+    "coach.reports",
+    "coach.cli",
+)
 # Imports left out of the package graph, each with why and what would end it. The test
 # below fails once one is gone from the source, so this list only ever shrinks.
 KNOWN_EDGES = {
@@ -115,7 +124,7 @@ def find_cycle(graph: dict[str, dict[str, list[str]]]) -> list[str] | None:
 
     def visit(node: str, path: list[str]) -> list[str] | None:
         if node in path:
-            return [*path[path.index(node):], node]
+            return [*path[path.index(node) :], node]
         if node in done:
             return None
         for nxt in sorted(graph[node]):
@@ -156,16 +165,22 @@ LAYERS = (
 def test_every_package_imports_only_from_lower_layers():
     layer = {package: i for i, packages in enumerate(LAYERS) for package in packages}
     assert sorted(layer) == sorted(PACKAGES), "give every package a layer"
-    wrong = [f"{source} (layer {layer[source]}) imports {target} (layer {layer[target]}): "
-             f"{', '.join(sites[:3])}"
-             for source, targets in package_graph().items()
-             for target, sites in targets.items() if layer[target] >= layer[source]]  # fmt: skip
+    wrong = [
+        f"{source} (layer {layer[source]}) imports {target} (layer {layer[target]}): "
+        f"{', '.join(sites[:3])}"
+        for source, targets in package_graph().items()
+        for target, sites in targets.items()
+        if layer[target] >= layer[source]
+    ]
     assert wrong == [], "see docs/architecture.md:\n" + "\n".join(wrong)
 
 
 def test_every_module_of_coach_belongs_to_a_package_of_the_graph():
-    loose = [name for name, _ in sources("coach")
-             if package_of(name) is None and name not in ("coach", "coach.__main__")]  # fmt: skip
+    loose = [
+        name
+        for name, _ in sources("coach")
+        if package_of(name) is None and name not in ("coach", "coach.__main__")
+    ]
     assert loose == [], f"add their package to PACKAGES in {Path(__file__).name}: {loose}"
 
 
@@ -181,23 +196,34 @@ def test_the_finder_names_a_circle():
     assert find_cycle({"a": {"b": []}, "b": {}}) is None
 
 
-@pytest.mark.parametrize(("top", "forbidden"), [
-    ("coach", ("streamlit", "coach_ui", "tests")),
-    ("coach_ui", ("tests",)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("top", "forbidden"),
+    [
+        ("coach", ("streamlit", "coach_ui", "tests")),
+        ("coach_ui", ("tests",)),
+    ],
+)
 def test_the_library_and_the_app_import_only_downwards(top, forbidden):
-    wrong = [f"{found.where} imports {found.module}"
-             for name, path in sources(top) for found in imports(name, path)
-             if any(is_in(found.module, f) for f in forbidden)]  # fmt: skip
+    wrong = [
+        f"{found.where} imports {found.module}"
+        for name, path in sources(top)
+        for found in imports(name, path)
+        if any(is_in(found.module, f) for f in forbidden)
+    ]
     assert wrong == [], f"{top} must not import {', '.join(forbidden)}:\n" + "\n".join(wrong)
 
 
 def test_no_module_imports_another_modules_private_name():
-    wrong = [f"{found.where}: from {found.module} import {found.name}"
-             for name, path in sources("coach", "coach_ui") for found in imports(name, path)
-             if found.name is not None and found.name.startswith("_")
-             and not found.name.startswith("__") and found.module != name
-             and (is_in(found.module, "coach") or is_in(found.module, "coach_ui"))]  # fmt: skip
+    wrong = [
+        f"{found.where}: from {found.module} import {found.name}"
+        for name, path in sources("coach", "coach_ui")
+        for found in imports(name, path)
+        if found.name is not None
+        and found.name.startswith("_")
+        and not found.name.startswith("__")
+        and found.module != name
+        and (is_in(found.module, "coach") or is_in(found.module, "coach_ui"))
+    ]
     assert wrong == [], "make the name public (with a docstring) or move it:\n" + "\n".join(wrong)
 
 
@@ -217,11 +243,18 @@ def imported_test_module(found: Import) -> Path | None:
 
 
 def test_no_module_of_the_tests_imports_a_test_module_or_a_conftest():
-    wrong = sorted({f"{found.where} imports {imported.relative_to(ROOT)}"
-                    for name, path in sources("tests") for found in imports(name, path)
-                    if (imported := imported_test_module(found)) is not None})  # fmt: skip
-    assert wrong == [], ("move what they share to tests/support/ (helpers) or the nearest "
-                         "conftest.py (fixtures):\n" + "\n".join(wrong))  # fmt: skip
+    wrong = sorted(
+        {
+            f"{found.where} imports {imported.relative_to(ROOT)}"
+            for name, path in sources("tests")
+            for found in imports(name, path)
+            if (imported := imported_test_module(found)) is not None
+        }
+    )
+    assert wrong == [], (
+        "move what they share to tests/support/ (helpers) or the nearest "
+        "conftest.py (fixtures):\n" + "\n".join(wrong)
+    )
 
 
 def test_the_finder_names_an_imported_test_module():

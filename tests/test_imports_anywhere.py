@@ -11,9 +11,17 @@ from tests.conftest import ROOT
 
 # In os on Linux but not on Windows (some not on macOS either); the first six are ours.
 LINUX_ONLY = (
-    "getuid", "sched_setaffinity", "sched_getaffinity", "getpriority", "setpriority",
-    "PRIO_PROCESS", "geteuid", "getgid", "nice", "getloadavg",
-)  # fmt: skip
+    "getuid",
+    "sched_setaffinity",
+    "sched_getaffinity",
+    "getpriority",
+    "setpriority",
+    "PRIO_PROCESS",
+    "geteuid",
+    "getgid",
+    "nice",
+    "getloadavg",
+)
 UNIMPORTABLE = ("fcntl",)
 # Scripts, never imported as modules on any system: Alembic's env.py (it reads
 # `alembic.context.config`), the `python -m` entry points (they run the command) and the

@@ -48,8 +48,18 @@ def wheel_path(tmp_path_factory) -> Path:
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
     out = work / "wheel"
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
-               "--disable-pip-version-check", "--wheel-dir", str(out), str(source)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--wheel-dir",
+        str(out),
+        str(source),
+    ]
     if _offline_build_possible():
         command[4:4] = ["--no-build-isolation", "--no-index"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=work)
@@ -86,27 +96,33 @@ def test_every_exercise_definition_is_shipped(names):
     assert shipped == set(definitions)
 
 
-@pytest.mark.parametrize("pattern", [
-    "coach/clinical/data/lessons/*.md",
-    "coach/assessment/data/*.toml",
-    "coach/store/migrations/versions/*.py",
-    "coach_ui/pages/*.py",
-    "coach_ui/components/*/*",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "coach/clinical/data/lessons/*.md",
+        "coach/assessment/data/*.toml",
+        "coach/store/migrations/versions/*.py",
+        "coach_ui/pages/*.py",
+        "coach_ui/components/*/*",
+    ],
+)
 def test_the_data_files_are_shipped(names, pattern):
     missing = set(_source_files(pattern)) - names
     assert not missing, f"not in the wheel: {sorted(missing)} (see [tool.setuptools.package-data])"
 
 
-@pytest.mark.parametrize("path", [
-    "coach/py.typed",
-    "coach/__main__.py",
-    "coach/store/migrations/env.py",
-    "coach/store/migrations/script.py.mako",
-    "coach_ui/app.py",
-    "coach_ui/launch.py",
-    "coach_ui/components/speaker/index.html",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "coach/py.typed",
+        "coach/__main__.py",
+        "coach/store/migrations/env.py",
+        "coach/store/migrations/script.py.mako",
+        "coach_ui/app.py",
+        "coach_ui/launch.py",
+        "coach_ui/components/speaker/index.html",
+    ],
+)
 def test_the_named_files_are_shipped(names, path):
     assert path in names
 
@@ -148,8 +164,9 @@ def _run_elsewhere(tmp_path: Path, *args: str, pythonpath: Path | None = None):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_the_installed_wheel_reads_its_data_from_another_folder(wheel_path, tmp_path):
@@ -157,10 +174,23 @@ def test_the_installed_wheel_reads_its_data_from_another_folder(wheel_path, tmp_
     and reads a lesson and the goniometer's measures, all from the installed copy."""
     target = tmp_path / "installed"
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
-         "--disable-pip-version-check", "--target", str(target), str(wheel_path)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            str(wheel_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     listed = _run_elsewhere(tmp_path, "-m", "coach", "exercises", pythonpath=target)
     assert listed.returncode == 0, listed.stderr

@@ -38,4 +38,4 @@ __all__ = [
     "TugState",
     "chair_stand_norm",
     "load_measures",
-]  # fmt: skip
+]

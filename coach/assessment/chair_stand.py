@@ -108,8 +108,13 @@ class ChairStandState:
 class ChairStandTest:
     """`update(pose)` -> the test's state; stands count only between "Go" and 30 s."""
 
-    def __init__(self, *, countdown_s: float = 3.0, duration_s: float = 30.0,
-                 counter: StandCounter | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        countdown_s: float = 3.0,
+        duration_s: float = 30.0,
+        counter: StandCounter | None = None,
+    ) -> None:
         self.countdown_s = countdown_s
         self.duration_s = duration_s
         self._stands = counter or StandCounter()
@@ -141,8 +146,10 @@ class ChairStandTest:
                     self.halfway_counted = True
             else:
                 self.stands += int(stood)
-                return self._state("Go! Stand up fully and sit down, as many times as "
-                                   "you can", self.duration_s - elapsed)  # fmt: skip
+                return self._state(
+                    "Go! Stand up fully and sit down, as many times as you can",
+                    self.duration_s - elapsed,
+                )
         if self.phase is ChairStandPhase.DONE:
             return self._state(f"Stop. {self.stands} full stands in 30 seconds", 0.0)
         return self._state(self._waiting_message(pose), 0.0)
@@ -173,8 +180,10 @@ class ChairStandNorm:
     def verdict(self, stands: int) -> str:
         band = f"{self.sex}s aged {self.ages[0]}-{self.ages[1]}"
         if self.is_below_average(stands):
-            return (f"Below average for {band} (under {self.below}): a higher risk of "
-                    "falls (CDC STEADI)")  # fmt: skip
+            return (
+                f"Below average for {band} (under {self.below}): a higher risk of "
+                "falls (CDC STEADI)"
+            )
         return f"Not below average for {band} ({self.below} or more, CDC STEADI)"
 
 

@@ -86,17 +86,29 @@ def load_measures(path: Path = MEASURES_FILE) -> dict[str, RomMeasure]:
         try:
             parsed = _MeasureFile.model_validate(table)
             plane: Plane = "sagittal" if parsed.view == "side" else "frontal"
-            angle = AngleDef(type=parsed.type, points=parsed.points, plane=plane, space="image",
-                             normal_range=parsed.normal_range, label=parsed.label)  # fmt: skip
+            angle = AngleDef(
+                type=parsed.type,
+                points=parsed.points,
+                plane=plane,
+                space="image",
+                normal_range=parsed.normal_range,
+                label=parsed.label,
+            )
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(k) for k in e['loc'])}: {e['msg']}" for e in exc.errors()
             )
             raise CoachError(f"{path}: [{measure_id}] {problems}") from exc
         measures[measure_id] = RomMeasure(
-            measure_id, parsed.label, parsed.view, angle, parsed.normal_range, parsed.source,
-            parsed.how, parsed.toward,
-        )  # fmt: skip
+            measure_id,
+            parsed.label,
+            parsed.view,
+            angle,
+            parsed.normal_range,
+            parsed.source,
+            parsed.how,
+            parsed.toward,
+        )
     return measures
 
 

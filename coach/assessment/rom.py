@@ -59,8 +59,9 @@ class SideResult:
 class RomMeasurement:
     """Measures one goniometer measure on a stream of poses (both sides where seen)."""
 
-    def __init__(self, measure: RomMeasure, *, window_s: float = 1.0,
-                 max_std_deg: float = 2.0) -> None:  # fmt: skip
+    def __init__(
+        self, measure: RomMeasure, *, window_s: float = 1.0, max_std_deg: float = 2.0
+    ) -> None:
         self.measure = measure
         self._reader = AngleReader(measure)
         self._view = ViewEstimator.prompt()  # a gate: measure only while the view is right
@@ -83,10 +84,17 @@ class RomMeasurement:
             return self._reading(t_s, RomStatus.NOT_VISIBLE, message, view, smoothed)
         return self._reading(t_s, RomStatus.MEASURING, None, view, smoothed)
 
-    def _reading(self, t_s: float, status: RomStatus, message: str | None,
-                 view: DetectedView | None, angle: dict[Side, float]) -> RomReading:  # fmt: skip
-        peaks = {side: p.peak.value_deg if p.peak else float("nan")
-                 for side, p in self._peaks.items()}  # fmt: skip
+    def _reading(
+        self,
+        t_s: float,
+        status: RomStatus,
+        message: str | None,
+        view: DetectedView | None,
+        angle: dict[Side, float],
+    ) -> RomReading:
+        peaks = {
+            side: p.peak.value_deg if p.peak else float("nan") for side, p in self._peaks.items()
+        }
         steady = {side: p.steady for side, p in self._peaks.items()}
         return RomReading(t_s, status, message, view, angle, peaks, steady)
 
@@ -98,9 +106,15 @@ class RomMeasurement:
             hold = self._peaks[side].peak
             if hold is None or hold.value_deg < MIN_MOVEMENT_DEG:
                 continue
-            results.append(SideResult(side if self.measure.sided else None, hold.value_deg,
-                                      hold.jitter_deg, hold.samples,
-                                      self.measure.normal_range))  # fmt: skip
+            results.append(
+                SideResult(
+                    side if self.measure.sided else None,
+                    hold.value_deg,
+                    hold.jitter_deg,
+                    hold.samples,
+                    self.measure.normal_range,
+                )
+            )
         if not self.measure.sided and results:
             return [max(results, key=lambda r: r.value_deg)]
         return results

@@ -23,8 +23,9 @@ def previous_value(
     history: Iterable[Assessment], kind: str, measure: str, side: str | None
 ) -> float | None:
     """The latest stored value of this measure and side (history is oldest first)."""
-    values = [a.value for a in history
-              if a.kind == kind and a.measure == measure and a.side == side]  # fmt: skip
+    values = [
+        a.value for a in history if a.kind == kind and a.measure == measure and a.side == side
+    ]
     return values[-1] if values else None
 
 
@@ -58,10 +59,17 @@ def trend_rows(
     rows = []
     for a in history:
         row: dict[str, Any] = {
-            "kind": a.kind, "measure": a.measure, "side": a.side or "both", "value": a.value,
-            "unit": a.unit, "taken_at": a.taken_at, "normal_low": None, "normal_high": None,
-            "threshold": None, "threshold_label": None,
-        }  # fmt: skip
+            "kind": a.kind,
+            "measure": a.measure,
+            "side": a.side or "both",
+            "value": a.value,
+            "unit": a.unit,
+            "taken_at": a.taken_at,
+            "normal_low": None,
+            "normal_high": None,
+            "threshold": None,
+            "threshold_label": None,
+        }
         if a.kind == "rom":
             measure = measures.get(a.measure)
             row["label"] = measure.label if measure else a.measure.replace("_", " ")
@@ -74,8 +82,9 @@ def trend_rows(
             row["threshold_label"] = "12 s: higher fall risk (STEADI)"
         elif a.kind == "chair_stand_30s" and a.details.get("norm_below") is not None:
             row["threshold"] = float(a.details["norm_below"])
-            row["threshold_label"] = (f"below {a.details['norm_below']}: below average for "
-                                      "age and sex (STEADI)")  # fmt: skip
+            row["threshold_label"] = (
+                f"below {a.details['norm_below']}: below average for age and sex (STEADI)"
+            )
         rows.append(row)
     return rows
 
@@ -96,5 +105,4 @@ def first_and_latest(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, Any], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault((row["kind"], row["measure"], row["side"]), []).append(row)
-    return [{"first": mine[0], "latest": mine[-1], "count": len(mine)}
-            for mine in groups.values()]  # fmt: skip
+    return [{"first": mine[0], "latest": mine[-1], "count": len(mine)} for mine in groups.values()]

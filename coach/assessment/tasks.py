@@ -37,8 +37,14 @@ class AssessmentResult:
     details: dict[str, Any] = field(default_factory=dict)
 
     def fields(self) -> dict[str, Any]:
-        return {"kind": self.kind, "measure": self.measure, "value": self.value,
-                "unit": self.unit, "side": self.side, "details": self.details}  # fmt: skip
+        return {
+            "kind": self.kind,
+            "measure": self.measure,
+            "value": self.value,
+            "unit": self.unit,
+            "side": self.side,
+            "details": self.details,
+        }
 
 
 @dataclass(frozen=True)
@@ -85,13 +91,21 @@ class RomTask:
     def results(self, view: str | None = None) -> tuple[AssessmentResult, ...]:
         return tuple(
             AssessmentResult(
-                "rom", self.measure.id, round(r.value_deg, 1), "deg", r.side,
-                {"jitter_deg": round(r.jitter_deg, 2), "samples": r.samples,
-                 "normal_range": list(r.normal_range), "view": view or self.measure.view,
-                 "method": "markerless video pose estimation, stable peak"},
+                "rom",
+                self.measure.id,
+                round(r.value_deg, 1),
+                "deg",
+                r.side,
+                {
+                    "jitter_deg": round(r.jitter_deg, 2),
+                    "samples": r.samples,
+                    "normal_range": list(r.normal_range),
+                    "view": view or self.measure.view,
+                    "method": "markerless video pose estimation, stable peak",
+                },
             )
             for r in self.measurement.results()
-        )  # fmt: skip
+        )
 
 
 class ChairStandTask:
@@ -111,14 +125,21 @@ class ChairStandTask:
             lines.append(f"{state.seconds_left:.0f} s left")
         results: tuple[AssessmentResult, ...] = ()
         if state.phase is ChairStandPhase.DONE:
-            details: dict[str, Any] = {"age": self.age, "sex": self.sex,
-                                       "halfway_counted": self.test.halfway_counted}  # fmt: skip
+            details: dict[str, Any] = {
+                "age": self.age,
+                "sex": self.sex,
+                "halfway_counted": self.test.halfway_counted,
+            }
             if self.norm is not None:
                 lines.append(self.norm.verdict(state.stands))
-                details |= {"norm_below": self.norm.below, "source": self.norm.source,
-                            "below_average": self.norm.is_below_average(state.stands)}  # fmt: skip
-            results = (AssessmentResult(self.kind, "stands", state.stands, "{stands}",
-                                        details=details),)  # fmt: skip
+                details |= {
+                    "norm_below": self.norm.below,
+                    "source": self.norm.source,
+                    "below_average": self.norm.is_below_average(state.stands),
+                }
+            results = (
+                AssessmentResult(self.kind, "stands", state.stands, "{stands}", details=details),
+            )
         return TaskStatus(tuple(lines), state.message, bool(results), results)
 
 
@@ -135,10 +156,15 @@ class TugTask:
         lines = [f"Timed Up and Go: {state.elapsed_s:.1f} s"]
         results: tuple[AssessmentResult, ...] = ()
         if state.phase is TugPhase.DONE and state.time_s is not None:
-            results = (AssessmentResult(
-                self.kind, "time", round(state.time_s, 2), "s",
-                details={"fall_risk": bool(state.fall_risk), "threshold_s": FALL_RISK_S},
-            ),)  # fmt: skip
+            results = (
+                AssessmentResult(
+                    self.kind,
+                    "time",
+                    round(state.time_s, 2),
+                    "s",
+                    details={"fall_risk": bool(state.fall_risk), "threshold_s": FALL_RISK_S},
+                ),
+            )
         return TaskStatus(tuple(lines), state.message, bool(results), results)
 
 
@@ -158,8 +184,14 @@ class StanceTask:
         results: tuple[AssessmentResult, ...] = ()
         if result is not None:
             side, seconds = result
-            results = (AssessmentResult(
-                self.kind, "time", round(seconds, 2), "s", side,
-                {"stopped_by": self.test.reason, "max_s": self.test.max_s, "eyes": "open"},
-            ),)  # fmt: skip
+            results = (
+                AssessmentResult(
+                    self.kind,
+                    "time",
+                    round(seconds, 2),
+                    "s",
+                    side,
+                    {"stopped_by": self.test.reason, "max_s": self.test.max_s, "eyes": "open"},
+                ),
+            )
         return TaskStatus(tuple(lines), state.message, state.phase is StancePhase.DONE, results)

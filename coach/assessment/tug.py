@@ -50,8 +50,14 @@ class TugState:
 class TimedUpAndGo:
     """`update(pose)` -> the test's state, in frame time."""
 
-    def __init__(self, exercise: ExerciseDef | None = None, *, settle_s: float = 0.5,
-                 rest_margin_deg: float = 3.0, max_s: float = 120.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        exercise: ExerciseDef | None = None,
+        *,
+        settle_s: float = 0.5,
+        rest_margin_deg: float = 3.0,
+        max_s: float = 120.0,
+    ) -> None:
         exercise = exercise or sit_to_stand_definition()
         assert exercise.reps is not None and HIP in exercise.angles
         self._knee = exercise.reps.driver
@@ -106,22 +112,27 @@ class TimedUpAndGo:
                 return self._state(self._waiting_message(pose, view), 0.0)
             self.phase = TugPhase.READY
         if self.phase is TugPhase.READY:
-            return self._state("When you are ready: stand up, walk to the mark 3 metres away "
-                               "at your normal pace, turn, walk back and sit down", 0.0)
+            return self._state(
+                "When you are ready: stand up, walk to the mark 3 metres away "
+                "at your normal pace, turn, walk back and sit down",
+                0.0,
+            )
         if self.phase is TugPhase.WALKING:
             self._stood |= bool(knee < self.standing_below)
             if self._stood and self._settled(t_s) and self._still(self._seated_run):
                 rest = self._rest(self._seated_run)
-                self.time_s = next(t for t, k, h in self._seated_run
-                                   if self._at_rest(k, h, rest)) - self._started_s  # fmt: skip
+                self.time_s = (
+                    next(t for t, k, h in self._seated_run if self._at_rest(k, h, rest))
+                    - self._started_s
+                )
                 self.phase = TugPhase.DONE
             elif t_s - self._started_s > self.max_s:
                 self.phase, self._seated_run = TugPhase.WAITING, []
-                return self._state(f"Stopped after {self.max_s:.0f} s: sit down to try "
-                                   "again", 0.0)  # fmt: skip
+                return self._state(f"Stopped after {self.max_s:.0f} s: sit down to try again", 0.0)
             else:
-                return self._state("Walk to the mark, turn, come back and sit down",
-                                   t_s - self._started_s)  # fmt: skip
+                return self._state(
+                    "Walk to the mark, turn, come back and sit down", t_s - self._started_s
+                )
         assert self.time_s is not None
         risk = " (12 s or more: a higher risk of falls)" if self.time_s >= FALL_RISK_S else ""
         return self._state(f"Done: {self.time_s:.1f} s{risk}", self.time_s)

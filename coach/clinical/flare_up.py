@@ -24,9 +24,11 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("helps", "What helps me", "What eases the pain or the worry?"),
     ("seek_help", "When I will seek help", "Who do I contact, and when?"),
 )
-URGENT = ("Get medical help urgently for numbness around the bottom or genitals, new bladder "
-          "or bowel problems, new weakness or numbness in the legs or arms, fever or feeling "
-          "unwell, pain after a fall or accident, or chest pain.")  # fmt: skip
+URGENT = (
+    "Get medical help urgently for numbness around the bottom or genitals, new bladder "
+    "or bowel problems, new weakness or numbness in the legs or arms, fever or feeling "
+    "unwell, pain after a fall or accident, or chest pain."
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def flare_up_text(data: PatientFlareUp) -> str:
     """A plain-text copy (Markdown) that prints anywhere."""
     lines = [f"# Flare-up plan: {data.patient.name}", ""]
     if data.plan is not None:
-        lines += [f"Kept with the plan \"{data.plan.title}\".", ""]
+        lines += [f'Kept with the plan "{data.plan.title}".', ""]
     for key, heading, question in FIELDS:
         value = getattr(data.flare_up, key, None) if data.flare_up else None
         lines += [f"## {heading}", f"*{question}*", "", value or "(not filled in yet)", ""]

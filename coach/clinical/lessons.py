@@ -66,11 +66,13 @@ class Lesson:
 def _split(text: str, where: str) -> tuple[str, str]:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "+++":
-        raise LessonError(f"{where}: the file must start with a '+++' line opening the "
-                          "front-matter (TOML), e.g. +++ / id = \"...\" / +++")  # fmt: skip
+        raise LessonError(
+            f"{where}: the file must start with a '+++' line opening the "
+            'front-matter (TOML), e.g. +++ / id = "..." / +++'
+        )
     for index, line in enumerate(lines[1:], start=1):
         if line.strip() == "+++":
-            return "".join(lines[1:index]), "".join(lines[index + 1:])
+            return "".join(lines[1:index]), "".join(lines[index + 1 :])
     raise LessonError(f"{where}: the front-matter is not closed: add a '+++' line after it")
 
 
@@ -86,42 +88,56 @@ def parse_lesson(text: str, path: Path) -> Lesson:
         if key not in meta:
             raise LessonError(f"{where}: front-matter key '{key}' is missing; add it")
         if not isinstance(meta[key], kind) or isinstance(meta[key], bool):
-            raise LessonError(f"{where}: '{key}' must be a {kind.__name__}, "
-                              f"got {meta[key]!r}")  # fmt: skip
+            raise LessonError(f"{where}: '{key}' must be a {kind.__name__}, got {meta[key]!r}")
     unknown = sorted(set(meta) - set(KEYS))
     if unknown:
-        raise LessonError(f"{where}: unknown front-matter key '{unknown[0]}'; the keys are "
-                          f"{', '.join(KEYS)}")  # fmt: skip
+        raise LessonError(
+            f"{where}: unknown front-matter key '{unknown[0]}'; the keys are {', '.join(KEYS)}"
+        )
     if meta["id"] != path.stem:
-        raise LessonError(f"{where}: 'id' must be the file's name without .md "
-                          f"({path.stem!r}), got {meta['id']!r}")  # fmt: skip
+        raise LessonError(
+            f"{where}: 'id' must be the file's name without .md ({path.stem!r}), got {meta['id']!r}"
+        )
     for moment in meta["moments"]:
         if moment not in MOMENTS:
-            raise LessonError(f"{where}: 'moments' has unknown moment {moment!r}; use "
-                              f"{' or '.join(MOMENTS)}")  # fmt: skip
+            raise LessonError(
+                f"{where}: 'moments' has unknown moment {moment!r}; use {' or '.join(MOMENTS)}"
+            )
     if not 1 <= meta["minutes"] <= 10:
-        raise LessonError(f"{where}: 'minutes' must be 1-10 (a short lesson), "
-                          f"got {meta['minutes']}")  # fmt: skip
+        raise LessonError(
+            f"{where}: 'minutes' must be 1-10 (a short lesson), got {meta['minutes']}"
+        )
     for key in ("title", "summary"):
         if not meta[key].strip():
             raise LessonError(f"{where}: '{key}' is empty; write one")
-    lesson = Lesson(meta["id"], meta["title"].strip(), meta["order"], meta["minutes"],
-                    tuple(meta["moments"]), meta["summary"].strip(), body.strip(),
-                    path)  # fmt: skip
+    lesson = Lesson(
+        meta["id"],
+        meta["title"].strip(),
+        meta["order"],
+        meta["minutes"],
+        tuple(meta["moments"]),
+        meta["summary"].strip(),
+        body.strip(),
+        path,
+    )
     _check_body(lesson, where)
     return lesson
 
 
 def _check_body(lesson: Lesson, where: str) -> None:
     match = SOURCES_HEADING.search(lesson.body)
-    if match is None or not re.search(r"^- \S", lesson.body[match.end():], re.MULTILINE):
-        raise LessonError(f"{where}: the lesson must end with a '## Sources' section listing "
-                          "at least one source as '- ...'")  # fmt: skip
+    if match is None or not re.search(r"^- \S", lesson.body[match.end() :], re.MULTILINE):
+        raise LessonError(
+            f"{where}: the lesson must end with a '## Sources' section listing "
+            "at least one source as '- ...'"
+        )
     needed = math.ceil(lesson.words / WORDS_PER_MINUTE)
     if abs(needed - lesson.minutes) > 1:
-        raise LessonError(f"{where}: 'minutes' is {lesson.minutes} but the {lesson.words} "
-                          f"words take about {needed} minutes to read; set minutes = "
-                          f"{needed} or shorten the text")  # fmt: skip
+        raise LessonError(
+            f"{where}: 'minutes' is {lesson.minutes} but the {lesson.words} "
+            f"words take about {needed} minutes to read; set minutes = "
+            f"{needed} or shorten the text"
+        )
 
 
 def load_lessons(folder: Path | None = None) -> tuple[Lesson, ...]:
@@ -139,8 +155,10 @@ def load_lessons(folder: Path | None = None) -> tuple[Lesson, ...]:
     orders: dict[int, Path] = {}
     for lesson in lessons:
         if lesson.order in orders:
-            raise LessonError(f"{lesson.path}: 'order' {lesson.order} is already used by "
-                              f"{orders[lesson.order].name}; give each lesson its own")  # fmt: skip
+            raise LessonError(
+                f"{lesson.path}: 'order' {lesson.order} is already used by "
+                f"{orders[lesson.order].name}; give each lesson its own"
+            )
         orders[lesson.order] = lesson.path
     if not lessons:
         raise LessonError(f"{folder}: no lessons (*.md files) found")

@@ -45,9 +45,11 @@ def assess_pain(
     if not reasons:
         return PainAssessment(False, (), None)
     return PainAssessment(
-        True, tuple(reasons), "Reduce the load next time (fewer repetitions, a shorter hold "
+        True,
+        tuple(reasons),
+        "Reduce the load next time (fewer repetitions, a shorter hold "
         "or less range) and check how the pain settles by the next session.",
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,9 @@ def weekly_adherence(
     last = first + timedelta(days=6)
     items = _active_items(plan, first, last)
     week = [s for s in sessions if first <= s.day <= last and counts_as_done(s)]
-    done = sum(min(item.frequency_per_week, sum(belongs_to(s, item) for s in week))
-               for item in items)  # fmt: skip
+    done = sum(
+        min(item.frequency_per_week, sum(belongs_to(s, item) for s in week)) for item in items
+    )
     return Adherence(done, sum(item.frequency_per_week for item in items))
 
 
@@ -153,6 +154,7 @@ def todays_exercises(
 # as a progress rule looks back at most 10 sessions and a pain flag only at the latest.
 ADVICE_DAYS = 90
 
+
 @dataclass(frozen=True)
 class DosageAdvice:
     kind: Literal["keep", "progress", "reduce"]
@@ -161,8 +163,9 @@ class DosageAdvice:
 
 
 def session_pain_peak(session: SessionRecord) -> int | None:
-    values = [v for v in (session.pain_before, session.pain_during, session.pain_after)
-              if v is not None]  # fmt: skip
+    values = [
+        v for v in (session.pain_before, session.pain_during, session.pain_after) if v is not None
+    ]
     return max(values) if values else None
 
 
@@ -193,20 +196,25 @@ def next_dosage(item: PlanItem, recent: Sequence[SessionRecord]) -> DosageAdvice
     rule = ProgressRule.from_dict(item.progress_rule)
     if rule is None:
         return DosageAdvice("keep", current, "no progress rule set")
-    at_dose = [s for s in recent if s.planned_reps == item.reps and (
-        item.hold_s is None or s.planned_hold_s == item.hold_s)][: rule.after_sessions]
+    at_dose = [
+        s
+        for s in recent
+        if s.planned_reps == item.reps and (item.hold_s is None or s.planned_hold_s == item.hold_s)
+    ][: rule.after_sessions]
     if len(at_dose) < rule.after_sessions:
         return DosageAdvice(
-            "keep", current,
+            "keep",
+            current,
             f"{len(at_dose)} of {rule.after_sessions} sessions done at this dosage",
-        )  # fmt: skip
+        )
     for session in at_dose:
         peak = session_pain_peak(session)
         if peak is None:
             return DosageAdvice("keep", current, "pain was not rated in every session")
         if peak > rule.max_pain:
-            return DosageAdvice("keep", current, f"pain reached {peak}/10 (rule: at most "
-                                f"{rule.max_pain})")  # fmt: skip
+            return DosageAdvice(
+                "keep", current, f"pain reached {peak}/10 (rule: at most {rule.max_pain})"
+            )
         if rule.no_major_faults and session.major_faults:
             return DosageAdvice("keep", current, "a major form fault in a recent session")
         if rule.completed and not completed_dose(session):

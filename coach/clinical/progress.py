@@ -48,8 +48,9 @@ def angle_label(library: ExerciseLibrary | None, exercise_id: str, angle: str) -
     return angle.replace("_", " ").capitalize()
 
 
-def _target(plan: Plan | None, library: ExerciseLibrary | None, exercise_id: str,
-            angle: str) -> float | None:  # fmt: skip
+def _target(
+    plan: Plan | None, library: ExerciseLibrary | None, exercise_id: str, angle: str
+) -> float | None:
     if plan is not None:
         for item in plan.items:
             if item.exercise_id == exercise_id and item.rom_angle == angle and item.active:
@@ -82,16 +83,22 @@ def rom_rows(
         if angle is None or angle not in s.best_rom_deg:
             continue
         normal = _normal(library, s.exercise_id, angle)
-        rows.append({
-            "session_id": s.id, "started_at": s.started_at, "day": s.day,
-            "exercise_id": s.exercise_id, "exercise": exercise_name(library, s.exercise_id),
-            "angle": angle, "label": angle_label(library, s.exercise_id, angle),
-            "rom_deg": round(s.best_rom_deg[angle], 1),
-            "furthest_deg": round(s.furthest_deg.get(angle, float("nan")), 1),
-            "target_deg": _target(plan, library, s.exercise_id, angle),
-            "normal_low": normal[0] if normal else None,
-            "normal_high": normal[1] if normal else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "session_id": s.id,
+                "started_at": s.started_at,
+                "day": s.day,
+                "exercise_id": s.exercise_id,
+                "exercise": exercise_name(library, s.exercise_id),
+                "angle": angle,
+                "label": angle_label(library, s.exercise_id, angle),
+                "rom_deg": round(s.best_rom_deg[angle], 1),
+                "furthest_deg": round(s.furthest_deg.get(angle, float("nan")), 1),
+                "target_deg": _target(plan, library, s.exercise_id, angle),
+                "normal_low": normal[0] if normal else None,
+                "normal_high": normal[1] if normal else None,
+            }
+        )
     return rows
 
 
@@ -100,23 +107,43 @@ def pain_rows(
 ) -> list[dict[str, Any]]:
     rows = []
     for s in sessions:
-        for when, value in (("before", s.pain_before), ("during", s.pain_during),
-                            ("after", s.pain_after)):  # fmt: skip
+        for when, value in (
+            ("before", s.pain_before),
+            ("during", s.pain_during),
+            ("after", s.pain_after),
+        ):
             if value is not None:
-                rows.append({"session_id": s.id, "started_at": s.started_at, "day": s.day,
-                             "exercise": exercise_name(library, s.exercise_id), "when": when,
-                             "pain": value})  # fmt: skip
+                rows.append(
+                    {
+                        "session_id": s.id,
+                        "started_at": s.started_at,
+                        "day": s.day,
+                        "exercise": exercise_name(library, s.exercise_id),
+                        "when": when,
+                        "pain": value,
+                    }
+                )
     return rows
 
 
 def volume_rows(
     sessions: Iterable[SessionRecord], library: ExerciseLibrary | None = None
 ) -> list[dict[str, Any]]:
-    return [{"session_id": s.id, "started_at": s.started_at, "day": s.day,
-             "exercise": exercise_name(library, s.exercise_id), "reps": s.reps,
-             "partial_reps": s.partial_reps, "sets": s.sets_done, "held_s": round(s.held_s, 1),
-             "planned_reps": s.planned_reps, "planned_sets": s.planned_sets}
-            for s in sessions]  # fmt: skip
+    return [
+        {
+            "session_id": s.id,
+            "started_at": s.started_at,
+            "day": s.day,
+            "exercise": exercise_name(library, s.exercise_id),
+            "reps": s.reps,
+            "partial_reps": s.partial_reps,
+            "sets": s.sets_done,
+            "held_s": round(s.held_s, 1),
+            "planned_reps": s.planned_reps,
+            "planned_sets": s.planned_sets,
+        }
+        for s in sessions
+    ]
 
 
 def fault_rows(
@@ -133,27 +160,35 @@ def fault_rows(
             if exercise_id in library.ids():
                 for rule_def in library.get(exercise_id).rules:
                     cues[(exercise_id, rule_def.id)] = rule_def.cue
-    return [{"exercise": exercise_name(library, e), "rule": rule,
-             "fault": cues.get((e, rule), rule.replace("_", " ")), "count": n}
-            for (e, rule), n in counts.most_common()]  # fmt: skip
+    return [
+        {
+            "exercise": exercise_name(library, e),
+            "rule": rule,
+            "fault": cues.get((e, rule), rule.replace("_", " ")),
+            "count": n,
+        }
+        for (e, rule), n in counts.most_common()
+    ]
 
 
 def goal_rows(goals: Iterable[Goal]) -> list[dict[str, Any]]:
-    return [{"goal": g.activity, "day": x.scored_on, "score": x.score}
-            for g in goals for x in g.scores]  # fmt: skip
+    return [
+        {"goal": g.activity, "day": x.scored_on, "score": x.score} for g in goals for x in g.scores
+    ]
 
 
 def calendar_rows(
     sessions: Sequence[SessionRecord], first: date, last: date
 ) -> list[dict[str, Any]]:
     """One row per day: sessions done, with the week (its Monday) and the weekday."""
-    counts = dict.fromkeys((first + timedelta(days=n) for n in range((last - first).days + 1)),
-                           0)  # fmt: skip
+    counts = dict.fromkeys((first + timedelta(days=n) for n in range((last - first).days + 1)), 0)
     for s in sessions:
         if s.day in counts and counts_as_done(s):
             counts[s.day] += 1
-    return [{"day": d, "week": week_start(d), "weekday": d.strftime("%a"), "sessions": n}
-            for d, n in counts.items()]  # fmt: skip
+    return [
+        {"day": d, "week": week_start(d), "weekday": d.strftime("%a"), "sessions": n}
+        for d, n in counts.items()
+    ]
 
 
 def flag_rows(
@@ -163,9 +198,14 @@ def flag_rows(
     for s in sessions:
         pain = assess_pain(s.pain_before, s.pain_during, s.pain_after)
         if pain.flagged:
-            rows.append({"session_id": s.id, "day": s.day,
-                         "exercise": exercise_name(library, s.exercise_id),
-                         "reasons": "; ".join(pain.reasons)})  # fmt: skip
+            rows.append(
+                {
+                    "session_id": s.id,
+                    "day": s.day,
+                    "exercise": exercise_name(library, s.exercise_id),
+                    "reasons": "; ".join(pain.reasons),
+                }
+            )
     return rows
 
 
@@ -177,8 +217,11 @@ def recent_pain_flags(sessions: Iterable[SessionRecord], day: date) -> list[Pain
     """The flagged pain assessments of the sessions in the `FLAG_DAYS` days up to `day`, in
     the sessions' order."""
     first = day - timedelta(days=FLAG_DAYS)
-    flags = [assess_pain(s.pain_before, s.pain_during, s.pain_after)
-             for s in sessions if first <= s.day <= day]  # fmt: skip
+    flags = [
+        assess_pain(s.pain_before, s.pain_during, s.pain_after)
+        for s in sessions
+        if first <= s.day <= day
+    ]
     return [f for f in flags if f.flagged]
 
 
@@ -194,8 +237,18 @@ def rep_outline(reps: Sequence[RepRecord], angle: str) -> list[dict[str, Any]]:
         peak = stats.peak_deg if stats.peak_deg is not None else stats.max_deg
         turn = rep.turn_s if rep.turn_s is not None else (rep.start_s + rep.end_s) / 2
         label = f"Rep {rep.rep_index}" + (f" ({rep.side})" if rep.side != "both" else "")
-        for t_s, value, moment in ((rep.start_s, stats.min_deg, "start"), (turn, peak, "turn"),
-                                   (rep.end_s, stats.min_deg, "end")):  # fmt: skip
-            points.append({"t_s": round(t_s, 2), "angle_deg": value, "rep": label,
-                           "rep_index": rep.rep_index, "moment": moment})  # fmt: skip
+        for t_s, value, moment in (
+            (rep.start_s, stats.min_deg, "start"),
+            (turn, peak, "turn"),
+            (rep.end_s, stats.min_deg, "end"),
+        ):
+            points.append(
+                {
+                    "t_s": round(t_s, 2),
+                    "angle_deg": value,
+                    "rep": label,
+                    "rep_index": rep.rep_index,
+                    "moment": moment,
+                }
+            )
     return points

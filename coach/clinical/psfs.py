@@ -28,17 +28,26 @@ def goal_review(goals: Sequence[Goal], today: date, every: timedelta = RATE_EVER
     """Whether the active goals should be rated today, and what to tell the patient."""
     active = [g for g in goals if g.active]
     if not active:
-        return GoalReview(True, f"Choose up to {MAX_GOALS} everyday activities that your "
-                          "problem makes hard, and rate each from 0 (unable) to 10 (as "
-                          "before).")  # fmt: skip
+        return GoalReview(
+            True,
+            f"Choose up to {MAX_GOALS} everyday activities that your "
+            "problem makes hard, and rate each from 0 (unable) to 10 (as "
+            "before).",
+        )
     unrated = [g for g in active if not g.scores]
     if unrated:
         names = ", ".join(f"'{g.activity}'" for g in unrated)
-        return GoalReview(True, f"Rate your new goal{'s' if len(unrated) > 1 else ''} "
-                          f"{names} from 0 (unable) to 10 (as before).")  # fmt: skip
+        return GoalReview(
+            True,
+            f"Rate your new goal{'s' if len(unrated) > 1 else ''} "
+            f"{names} from 0 (unable) to 10 (as before).",
+        )
     oldest = min(g.scores[-1].scored_on for g in active)
     if today - oldest >= every:
         days = (today - oldest).days
-        return GoalReview(True, f"Your goals were last rated {days} days ago: rate them again "
-                          "to see how they are changing.")  # fmt: skip
+        return GoalReview(
+            True,
+            f"Your goals were last rated {days} days ago: rate them again "
+            "to see how they are changing.",
+        )
     return GoalReview(False, "Goals rated recently.", next_on=oldest + every)

@@ -71,18 +71,34 @@ MIDPOINT_NAMES: dict[str, tuple[str, str]] = {
 }
 
 SKELETON_EDGES: tuple[tuple[int, int], ...] = (
-    (11, 12), (11, 13), (13, 15), (12, 14), (14, 16),
-    (11, 23), (12, 24), (23, 24),
-    (23, 25), (25, 27), (27, 29), (29, 31), (27, 31),
-    (24, 26), (26, 28), (28, 30), (30, 32), (28, 32),
-    (15, 19), (16, 20), (0, 7), (0, 8),
-)  # fmt: skip
+    (11, 12),
+    (11, 13),
+    (13, 15),
+    (12, 14),
+    (14, 16),
+    (11, 23),
+    (12, 24),
+    (23, 24),
+    (23, 25),
+    (25, 27),
+    (27, 29),
+    (29, 31),
+    (27, 31),
+    (24, 26),
+    (26, 28),
+    (28, 30),
+    (30, 32),
+    (28, 32),
+    (15, 19),
+    (16, 20),
+    (0, 7),
+    (0, 8),
+)
+
 
 def _mirror_name(name: str) -> str:
     """The name of the same landmark on the other side ("mouth_left" -> "mouth_right")."""
-    swapped = [
-        {"left": "right", "right": "left"}.get(part, part) for part in name.split("_")
-    ]
+    swapped = [{"left": "right", "right": "left"}.get(part, part) for part in name.split("_")]
     return "_".join(swapped)
 
 
@@ -95,9 +111,11 @@ MIRROR_INDEX: tuple[int, ...] = tuple(
 def is_known_name(name: str) -> bool:
     """True for a concrete landmark, a side-less or other-side landmark, or a midpoint."""
     return (
-        name in LANDMARK_NAMES or name in SIDED_NAMES or name in OTHER_NAMES
+        name in LANDMARK_NAMES
+        or name in SIDED_NAMES
+        or name in OTHER_NAMES
         or name in MIDPOINT_NAMES
-    )  # fmt: skip
+    )
 
 
 def is_sided(name: str) -> bool:

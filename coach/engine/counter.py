@@ -156,9 +156,13 @@ class RepCounter:
                 return None
             self.state = CounterState.RETURNING if raw is Zone.TURN else CounterState.OUTBOUND
             self._cycle = {
-                "start_s": t_s, "low": value, "high": value, "extreme": value, "turn_s": t_s,
+                "start_s": t_s,
+                "low": value,
+                "high": value,
+                "extreme": value,
+                "turn_s": t_s,
                 "continued": True,
-            }  # fmt: skip
+            }
             return None
         if self.state is CounterState.UNARMED:
             if zone is Zone.START and in_position:
@@ -183,9 +187,12 @@ class RepCounter:
             self.state = CounterState.OUTBOUND
             rest_value, rest_t = self._rest if self._rest is not None else (value, t_s)
             self._cycle = {
-                "start_s": rest_t, "low": min(rest_value, value), "high": max(rest_value, value),
-                "extreme": value, "turn_s": t_s,
-            }  # fmt: skip
+                "start_s": rest_t,
+                "low": min(rest_value, value),
+                "high": max(rest_value, value),
+                "extreme": value,
+                "turn_s": t_s,
+            }
         cycle = self._cycle
         cycle["low"], cycle["high"] = min(cycle["low"], value), max(cycle["high"], value)
         further = value > cycle["extreme"] if self._rising else value < cycle["extreme"]
@@ -247,9 +254,14 @@ class RepCounter:
         self.state, self._rest = CounterState.READY, None
         cycle = self._cycle
         rep = RepCycle(
-            cycle["start_s"], cycle["turn_s"], end_s, cycle["extreme"], cycle["low"],
-            cycle["high"], seen_from_start=not cycle.get("continued", False),
-        )  # fmt: skip
+            cycle["start_s"],
+            cycle["turn_s"],
+            end_s,
+            cycle["extreme"],
+            cycle["low"],
+            cycle["high"],
+            seen_from_start=not cycle.get("continued", False),
+        )
         if rep.duration_s < self.reps.min_rep_s or rep.range < self.signal_def.min_range:
             return None
         self.count += 1

@@ -159,9 +159,12 @@ class ExerciseEngine:
             if exercise.reps is not None
         ]
         hold_sides: tuple[Side | None, ...] = (
-            landmarks.SIDES if mode in ("auto", "alternating") else
-            (mode,) if mode in ("left", "right") else (None,)
-        )  # fmt: skip
+            landmarks.SIDES
+            if mode in ("auto", "alternating")
+            else (mode,)
+            if mode in ("left", "right")
+            else (None,)
+        )
         self._holds = {
             side: HoldTimer(exercise.hold.enter_s, exercise.hold.exit_s)
             for side in hold_sides
@@ -171,11 +174,15 @@ class ExerciseEngine:
         self._was_holding = False
         self._focus: _Track | None = self._tracks[0] if self._tracks else None
         reps_def = exercise.reps
-        self._phase_names = {} if reps_def is None else {
-            CounterState.READY: reps_def.start.name,
-            CounterState.OUTBOUND: f"going to {reps_def.turn.name}",
-            CounterState.RETURNING: f"back to {reps_def.start.name}",
-        }  # fmt: skip
+        self._phase_names = (
+            {}
+            if reps_def is None
+            else {
+                CounterState.READY: reps_def.start.name,
+                CounterState.OUTBOUND: f"going to {reps_def.turn.name}",
+                CounterState.RETURNING: f"back to {reps_def.start.name}",
+            }
+        )
         watched = [exercise.reps.driver] if exercise.reps else []
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
@@ -430,13 +437,20 @@ class ExerciseEngine:
         # A rep the recording began in the middle of: its start, so its timing and whole-rep
         # statistics, were never seen; judge only what was (the turn).
         rules = [
-            rule for rule in self.exercise.rules
+            rule
+            for rule in self.exercise.rules
             if cycle.seen_from_start or (rule.when == "turn" and rule.measure not in REP_MEASURES)
-        ]  # fmt: skip
+        ]
         at_end = rep_faults(
-            rules, series, at_turn, timing, cycle.turn_s, view,
-            sided_at_turn=sided_at_turn, sided_series=sided_series,
-        )  # fmt: skip
+            rules,
+            series,
+            at_turn,
+            timing,
+            cycle.turn_s,
+            view,
+            sided_at_turn=sided_at_turn,
+            sided_series=sided_series,
+        )
         partial = not track.counter.signal_def.reached_target(cycle.extreme)
         if partial:
             cue = reps_def.partial_cue or DEFAULT_PARTIAL_CUE
@@ -474,9 +488,15 @@ class ExerciseEngine:
             shorter = min(other.duration_s, cycle.duration_s)
             if shorter > 0 and overlap / shorter >= 0.5:
                 self.reps[i] = Rep(
-                    other.index, "both", other.start_s, other.turn_s, other.end_s,
-                    other.angles, other.partial, other.faults,
-                )  # fmt: skip
+                    other.index,
+                    "both",
+                    other.start_s,
+                    other.turn_s,
+                    other.end_s,
+                    other.angles,
+                    other.partial,
+                    other.faults,
+                )
                 return True
             if other.end_s < cycle.start_s:
                 break

@@ -71,8 +71,10 @@ def load_definition(path: str | Path) -> ExerciseDef:
     if definition.id != path.stem:
         raise DefinitionError(
             str(path),
-            [f"id: '{definition.id}' must match the file name; rename the file to "
-             f"{definition.id}.toml or set id = \"{path.stem}\""],
+            [
+                f"id: '{definition.id}' must match the file name; rename the file to "
+                f'{definition.id}.toml or set id = "{path.stem}"'
+            ],
         )
     return definition
 

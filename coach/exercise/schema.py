@@ -36,11 +36,13 @@ def _check_landmark(name: str) -> str:
         lowered = name.lower()
         # "Lknee" / "Rshoulder" are common shorthands for left_knee / right_shoulder.
         spellings = [{"l": "left_", "r": "right_"}.get(lowered[:1], "") + lowered[1:], lowered]
-        close = list(dict.fromkeys(
-            match
-            for spelled in spellings
-            for match in difflib.get_close_matches(spelled, landmarks.known_names(), cutoff=0.6)
-        ))[:3]
+        close = list(
+            dict.fromkeys(
+                match
+                for spelled in spellings
+                for match in difflib.get_close_matches(spelled, landmarks.known_names(), cutoff=0.6)
+            )
+        )[:3]
         hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
         raise ValueError(
             f"unknown landmark '{name}'{hint}; use a BlazePose name such as 'left_knee', a "
@@ -309,8 +311,7 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
             for i, c in enumerate(definition.hold.conditions)
         ]
     references += [
-        (f"start_position[{i}].measure", c.measure)
-        for i, c in enumerate(definition.start_position)
+        (f"start_position[{i}].measure", c.measure) for i, c in enumerate(definition.start_position)
     ]
     references += [
         (f"rules[{i}].measure", rule.measure)
@@ -319,20 +320,24 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
     ]
     for where, name in references:
         if name not in known:
-            problems.append((
-                where,
-                f"'{name}' is not defined; define it under [angles] or [ratios] "
-                f"(defined: {sorted(known)}) or use one of {list(REP_MEASURES)}",
-            ))
+            problems.append(
+                (
+                    where,
+                    f"'{name}' is not defined; define it under [angles] or [ratios] "
+                    f"(defined: {sorted(known)}) or use one of {list(REP_MEASURES)}",
+                )
+            )
     sided = {name for name in known if is_sided_measure(definition, name)}
     if definition.side == "alternating":
         side_by = definition.reps.side_by if definition.reps else None
         if side_by is None:
-            problems.append((
-                "reps.side_by",
-                "side = 'alternating' needs reps.side_by: the measure that tells which side "
-                "did each rep (it must be measured on both sides, e.g. hip_flexion)",
-            ))
+            problems.append(
+                (
+                    "reps.side_by",
+                    "side = 'alternating' needs reps.side_by: the measure that tells which side "
+                    "did each rep (it must be measured on both sides, e.g. hip_flexion)",
+                )
+            )
         elif side_by in known and side_by not in sided:
             problems.append(("reps.side_by", f"'{side_by}' is not measured per side"))
     side_by = definition.reps.side_by if definition.reps else None
@@ -340,11 +345,13 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
         problems.append(("reps.side_by", f"'{side_by}' is not defined; defined: {sorted(known)}"))
     for i, rule in enumerate(definition.rules):
         if rule.stat == "asymmetry" and rule.measure in known and rule.measure not in sided:
-            problems.append((
-                f"rules[{i}].stat",
-                f"'asymmetry' compares the sides, but '{rule.measure}' names no side-less "
-                "landmark (use e.g. 'knee', not 'left_knee')",
-            ))
+            problems.append(
+                (
+                    f"rules[{i}].stat",
+                    f"'asymmetry' compares the sides, but '{rule.measure}' names no side-less "
+                    "landmark (use e.g. 'knee', not 'left_knee')",
+                )
+            )
     seen: set[str] = set()
     for i, rule in enumerate(definition.rules):
         if rule.id in seen:

@@ -63,8 +63,12 @@ class Neutral:
 
     @classmethod
     def from_measures(cls, measures: PostureMeasures) -> Neutral:
-        return cls(measures.head_to_shoulders, measures.neck_height,
-                   measures.shoulder_tilt_deg, measures.trunk_lean_deg)  # fmt: skip
+        return cls(
+            measures.head_to_shoulders,
+            measures.neck_height,
+            measures.shoulder_tilt_deg,
+            measures.trunk_lean_deg,
+        )
 
 
 @dataclass(frozen=True)
@@ -96,26 +100,46 @@ def assess(
     if neutral is not None:
         forward = m.head_to_shoulders / neutral.head_to_shoulders - 1.0
         if forward > limits.head_forward:
-            found.append(Finding(Issue.FORWARD_HEAD, forward,
-                                 f"head forward (head looks {forward:.0%} bigger than when "
-                                 "you sat upright)", ADVICE[Issue.FORWARD_HEAD]))  # fmt: skip
+            found.append(
+                Finding(
+                    Issue.FORWARD_HEAD,
+                    forward,
+                    f"head forward (head looks {forward:.0%} bigger than when you sat upright)",
+                    ADVICE[Issue.FORWARD_HEAD],
+                )
+            )
         raised = 1.0 - m.neck_height / neutral.neck_height
         if raised > limits.shoulder_raise:
-            found.append(Finding(Issue.SHOULDERS_RAISED, raised,
-                                 f"shoulders raised (neck {raised:.0%} shorter than when you "
-                                 "sat upright)", ADVICE[Issue.SHOULDERS_RAISED]))  # fmt: skip
+            found.append(
+                Finding(
+                    Issue.SHOULDERS_RAISED,
+                    raised,
+                    f"shoulders raised (neck {raised:.0%} shorter than when you sat upright)",
+                    ADVICE[Issue.SHOULDERS_RAISED],
+                )
+            )
     lean = _lean(m, neutral, limits)
     if lean is not None:
         found.append(lean)
     cm = 100.0 * m.screen_distance_m
     if m.screen_distance_m < limits.screen_near_m:
-        found.append(Finding(Issue.SCREEN_TOO_CLOSE, m.screen_distance_m,
-                             f"about {cm:.0f} cm from the screen",
-                             ADVICE[Issue.SCREEN_TOO_CLOSE]))  # fmt: skip
+        found.append(
+            Finding(
+                Issue.SCREEN_TOO_CLOSE,
+                m.screen_distance_m,
+                f"about {cm:.0f} cm from the screen",
+                ADVICE[Issue.SCREEN_TOO_CLOSE],
+            )
+        )
     elif m.screen_distance_m > limits.screen_far_m:
-        found.append(Finding(Issue.SCREEN_TOO_FAR, m.screen_distance_m,
-                             f"about {cm:.0f} cm from the screen",
-                             ADVICE[Issue.SCREEN_TOO_FAR]))  # fmt: skip
+        found.append(
+            Finding(
+                Issue.SCREEN_TOO_FAR,
+                m.screen_distance_m,
+                f"about {cm:.0f} cm from the screen",
+                ADVICE[Issue.SCREEN_TOO_FAR],
+            )
+        )
     return tuple(found)
 
 
@@ -123,21 +147,27 @@ def _side(degrees: float) -> str:
     return "left" if degrees > 0 else "right"
 
 
-def _lean(m: PostureMeasures, neutral: Neutral | None,
-          limits: PostureLimits) -> Finding | None:  # fmt: skip
+def _lean(m: PostureMeasures, neutral: Neutral | None, limits: PostureLimits) -> Finding | None:
     """Leaning: the trunk line when the hips are in view, else the shoulder line."""
     if m.trunk_lean_deg is not None:
         base = neutral.trunk_lean_deg if neutral and neutral.trunk_lean_deg is not None else 0.0
         off = m.trunk_lean_deg - base
         if abs(off) > limits.lean_deg:
-            return Finding(Issue.LEANING, off, f"leaning {abs(off):.0f}° to your {_side(off)}",
-                           ADVICE[Issue.LEANING])
+            return Finding(
+                Issue.LEANING,
+                off,
+                f"leaning {abs(off):.0f}° to your {_side(off)}",
+                ADVICE[Issue.LEANING],
+            )
     base = neutral.shoulder_tilt_deg if neutral is not None else 0.0
     off = m.shoulder_tilt_deg - base
     if abs(off) > limits.tilt_deg:
-        return Finding(Issue.LEANING, off,
-                       f"shoulders tilted {abs(off):.0f}°, your {_side(off)} one higher",
-                       ADVICE[Issue.LEANING])  # fmt: skip
+        return Finding(
+            Issue.LEANING,
+            off,
+            f"shoulders tilted {abs(off):.0f}°, your {_side(off)} one higher",
+            ADVICE[Issue.LEANING],
+        )
     return None
 
 

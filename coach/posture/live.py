@@ -43,8 +43,15 @@ def draw_posture(rgb: np.ndarray, pose: Pose, state: PostureState) -> np.ndarray
         return out
     colour = POOR_RGB if state.poor else GOOD_RGB
     px = pose.image_px
-    points = {lm: tuple(int(v) for v in px[lm]) for lm in (
-        Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_EAR, Landmark.RIGHT_EAR)}
+    points = {
+        lm: tuple(int(v) for v in px[lm])
+        for lm in (
+            Landmark.LEFT_SHOULDER,
+            Landmark.RIGHT_SHOULDER,
+            Landmark.LEFT_EAR,
+            Landmark.RIGHT_EAR,
+        )
+    }
     mid_sh = tuple(int(v) for v in (px[Landmark.LEFT_SHOULDER] + px[Landmark.RIGHT_SHOULDER]) / 2)
     mid_ear = tuple(int(v) for v in (px[Landmark.LEFT_EAR] + px[Landmark.RIGHT_EAR]) / 2)
     cv2.line(out, points[Landmark.LEFT_SHOULDER], points[Landmark.RIGHT_SHOULDER], colour, 3)
@@ -92,10 +99,12 @@ class LivePostureCheck(FrameLoop[tuple[Pose, PostureState]]):
 
     def snapshot(self) -> PostureSnapshot:
         with self._lock:
-            reminders = (self.monitor.reminders_on if self._want_reminders is None
-                         else self._want_reminders)  # fmt: skip
-            return PostureSnapshot(self._state, self.monitor.nudges, reminders,
-                                   self.monitor.sitting_s, self._frames)  # fmt: skip
+            reminders = (
+                self.monitor.reminders_on if self._want_reminders is None else self._want_reminders
+            )
+            return PostureSnapshot(
+                self._state, self.monitor.nudges, reminders, self.monitor.sitting_s, self._frames
+            )
 
     def summary(self) -> dict:
         with self._lock:

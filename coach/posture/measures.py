@@ -38,8 +38,14 @@ from coach.core.landmarks import Landmark
 from coach.core.pose import Pose
 
 MIN_VISIBILITY = 0.5  # below this a landmark is a guess (it may be outside the frame)
-NEEDED = (Landmark.LEFT_EYE, Landmark.RIGHT_EYE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR,
-          Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)  # fmt: skip
+NEEDED = (
+    Landmark.LEFT_EYE,
+    Landmark.RIGHT_EYE,
+    Landmark.LEFT_EAR,
+    Landmark.RIGHT_EAR,
+    Landmark.LEFT_SHOULDER,
+    Landmark.RIGHT_SHOULDER,
+)
 HIPS = (Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
 
 
@@ -74,7 +80,6 @@ class PostureMeasures:
     shoulder_tilt_deg: float
     trunk_lean_deg: float | None
     screen_distance_m: float
-
 
 
 def median_measures(samples: Sequence[PostureMeasures]) -> PostureMeasures:

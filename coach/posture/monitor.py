@@ -106,22 +106,31 @@ class PostureMonitor:
             progress = self._calibrator.progress
             if neutral is not None:
                 self.neutral, self._calibrator, calibrating = neutral, None, False
-        findings = () if smoothed is None or calibrating else assess(
-            smoothed, self.neutral, self.limits)  # fmt: skip
+        findings = (
+            () if smoothed is None or calibrating else assess(smoothed, self.neutral, self.limits)
+        )
         present = smoothed is not None
         poor = is_poor(findings)
         nudge = None
         if not calibrating:  # timed always, so "sitting for" is right when reminders go on
-            nudge = self._reminders.update(t_s, present=present, poor=poor,
-                                           allowed=self.reminders_on)  # fmt: skip
+            nudge = self._reminders.update(
+                t_s, present=present, poor=poor, allowed=self.reminders_on
+            )
             if nudge is not None:
                 self._nudges.append(nudge)
         self._account(step, present, poor, findings, smoothed)
-        return PostureState(t_s, present, smoothed, findings, calibrating, progress,
-                            self.neutral is not None, nudge)  # fmt: skip
+        return PostureState(
+            t_s, present, smoothed, findings, calibrating, progress, self.neutral is not None, nudge
+        )
 
-    def _account(self, step: float, present: bool, poor: bool, findings: tuple[Finding, ...],
-                 smoothed: PostureMeasures | None) -> None:  # fmt: skip
+    def _account(
+        self,
+        step: float,
+        present: bool,
+        poor: bool,
+        findings: tuple[Finding, ...],
+        smoothed: PostureMeasures | None,
+    ) -> None:
         self._seconds["observed" if present else "away"] += step
         if not present:
             return

@@ -39,10 +39,14 @@ class Nudge:
     text: str
 
 
-POSTURE_TEXT = ("You have been sitting in a strained position for a while. Sit back, let "
-                "your shoulders drop and your chin come back, and take a slow breath.")  # fmt: skip
-SITTING_TEXT = ("You have been sitting for {minutes} minutes. Stand up, walk about or "
-                "stretch for a minute or two: moving often helps more than sitting perfectly.")
+POSTURE_TEXT = (
+    "You have been sitting in a strained position for a while. Sit back, let "
+    "your shoulders drop and your chin come back, and take a slow breath."
+)
+SITTING_TEXT = (
+    "You have been sitting for {minutes} minutes. Stand up, walk about or "
+    "stretch for a minute or two: moving often helps more than sitting perfectly."
+)
 
 
 @dataclass
@@ -57,8 +61,9 @@ class Reminders:
     _last_nudge: float | None = None
     _last_t: float | None = None
 
-    def update(self, t_s: float, *, present: bool, poor: bool, allowed: bool = True
-               ) -> Nudge | None:  # fmt: skip
+    def update(
+        self, t_s: float, *, present: bool, poor: bool, allowed: bool = True
+    ) -> Nudge | None:
         """One frame: is the patient in view, and is their posture poor. A nudge or None;
         never a nudge when not `allowed` (reminders off), but the spells are still timed."""
         if self._last_t is not None and t_s < self._last_t:

@@ -41,20 +41,68 @@ EXPORT_FORMAT = "form-coach-export"
 EXPORT_VERSION = 1
 
 SESSION_COLUMNS = [
-    "session_id", "patient_id", "exercise_id", "plan_item_id", "source", "started_at",
-    "ended_at", "duration_s", "camera_view", "planned_sets", "planned_reps", "planned_hold_s",
-    "sets_done", "reps", "partial_reps", "held_s", "pain_before", "pain_during", "pain_after",
-    "effort_borg", "major_faults", "faults", "pain_flag", "pain_flag_reasons", "notes",
-]  # fmt: skip
-REP_COLUMNS = [
-    "session_id", "exercise_id", "set_index", "rep_index", "side", "start_s", "turn_s",
-    "end_s", "duration_s", "partial", "angle", "min_deg", "max_deg", "rom_deg", "peak_deg",
+    "session_id",
+    "patient_id",
+    "exercise_id",
+    "plan_item_id",
+    "source",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "camera_view",
+    "planned_sets",
+    "planned_reps",
+    "planned_hold_s",
+    "sets_done",
+    "reps",
+    "partial_reps",
+    "held_s",
+    "pain_before",
+    "pain_during",
+    "pain_after",
+    "effort_borg",
+    "major_faults",
     "faults",
-]  # fmt: skip
+    "pain_flag",
+    "pain_flag_reasons",
+    "notes",
+]
+REP_COLUMNS = [
+    "session_id",
+    "exercise_id",
+    "set_index",
+    "rep_index",
+    "side",
+    "start_s",
+    "turn_s",
+    "end_s",
+    "duration_s",
+    "partial",
+    "angle",
+    "min_deg",
+    "max_deg",
+    "rom_deg",
+    "peak_deg",
+    "faults",
+]
 ASSESSMENT_COLUMNS = [
-    "assessment_id", "patient_id", "taken_at", "kind", "measure", "label", "side", "value",
-    "unit", "normal_low", "normal_high", "threshold", "reference", "source", "details", "notes",
-]  # fmt: skip
+    "assessment_id",
+    "patient_id",
+    "taken_at",
+    "kind",
+    "measure",
+    "label",
+    "side",
+    "value",
+    "unit",
+    "normal_low",
+    "normal_high",
+    "threshold",
+    "reference",
+    "source",
+    "details",
+    "notes",
+]
 
 
 @dataclass(frozen=True)
@@ -96,9 +144,18 @@ class PatientExport:
         """Each assessment, oldest first, with its label and the normal range or threshold
         it is read against (coach.assessment.summary): one reading for every format."""
         rows = trend_rows(self.assessments, load_measures())
-        return [{**row, "id": a.id, "side": a.side, "source": a.source, "details": a.details,
-                 "notes": a.notes, "reference": reference_text(row)}
-                for a, row in zip(self.assessments, rows, strict=True)]  # fmt: skip
+        return [
+            {
+                **row,
+                "id": a.id,
+                "side": a.side,
+                "source": a.source,
+                "details": a.details,
+                "notes": a.notes,
+                "reference": reference_text(row),
+            }
+            for a, row in zip(self.assessments, rows, strict=True)
+        ]
 
     def weekly_adherence(self) -> list[tuple[date, Any]]:
         days = [s.day for s in self.sessions]
@@ -127,15 +184,18 @@ def gather(
     records = store.sessions(patient_id, date_from=first, date_to=last)
     clinician = store.find_clinician(patient.clinician_id) if patient.clinician_id else None
     return PatientExport(
-        patient=patient, date_from=first, date_to=last,
-        generated_at=now or datetime.now(UTC), plan=store.current_plan(patient_id),
+        patient=patient,
+        date_from=first,
+        date_to=last,
+        generated_at=now or datetime.now(UTC),
+        plan=store.current_plan(patient_id),
         sessions=tuple(records),
         reps={s.id: tuple(store.reps(s.id)) for s in records},
         faults={s.id: tuple(store.fault_events(s.id)) for s in records},
         goals=tuple(store.goals(patient_id)),
         clinician_name=clinician.name if clinician else None,
         assessments=tuple(store.assessments(patient_id, date_from=first, date_to=last)),
-    )  # fmt: skip
+    )
 
 
 # ---- CSV -------------------------------------------------------------------------------------
@@ -166,19 +226,35 @@ def sessions_csv(export: PatientExport) -> str:
     rows = []
     for s in export.sessions:
         pain = export.pain(s)
-        rows.append({
-            "session_id": s.id, "patient_id": s.patient_id, "exercise_id": s.exercise_id,
-            "plan_item_id": s.plan_item_id, "source": s.source, "started_at": s.started_at,
-            "ended_at": s.ended_at, "duration_s": s.duration_s, "camera_view": s.view,
-            "planned_sets": s.planned_sets, "planned_reps": s.planned_reps,
-            "planned_hold_s": s.planned_hold_s, "sets_done": s.sets_done, "reps": s.reps,
-            "partial_reps": s.partial_reps, "held_s": s.held_s, "pain_before": s.pain_before,
-            "pain_during": s.pain_during, "pain_after": s.pain_after,
-            "effort_borg": s.effort_borg, "major_faults": s.major_faults,
-            "faults": ";".join(f"{rule}:{n}" for rule, n in sorted(s.faults.items())),
-            "pain_flag": pain.flagged, "pain_flag_reasons": "; ".join(pain.reasons),
-            "notes": s.notes,
-        })  # fmt: skip
+        rows.append(
+            {
+                "session_id": s.id,
+                "patient_id": s.patient_id,
+                "exercise_id": s.exercise_id,
+                "plan_item_id": s.plan_item_id,
+                "source": s.source,
+                "started_at": s.started_at,
+                "ended_at": s.ended_at,
+                "duration_s": s.duration_s,
+                "camera_view": s.view,
+                "planned_sets": s.planned_sets,
+                "planned_reps": s.planned_reps,
+                "planned_hold_s": s.planned_hold_s,
+                "sets_done": s.sets_done,
+                "reps": s.reps,
+                "partial_reps": s.partial_reps,
+                "held_s": s.held_s,
+                "pain_before": s.pain_before,
+                "pain_during": s.pain_during,
+                "pain_after": s.pain_after,
+                "effort_borg": s.effort_borg,
+                "major_faults": s.major_faults,
+                "faults": ";".join(f"{rule}:{n}" for rule, n in sorted(s.faults.items())),
+                "pain_flag": pain.flagged,
+                "pain_flag_reasons": "; ".join(pain.reasons),
+                "notes": s.notes,
+            }
+        )
     return _write(SESSION_COLUMNS, rows)
 
 
@@ -189,32 +265,58 @@ def reps_csv(export: PatientExport) -> str:
     for s in export.sessions:
         for rep in export.reps.get(s.id, ()):
             base = {
-                "session_id": s.id, "exercise_id": s.exercise_id, "set_index": rep.set_index,
-                "rep_index": rep.rep_index, "side": rep.side, "start_s": rep.start_s,
-                "turn_s": rep.turn_s, "end_s": rep.end_s, "duration_s": rep.duration_s,
+                "session_id": s.id,
+                "exercise_id": s.exercise_id,
+                "set_index": rep.set_index,
+                "rep_index": rep.rep_index,
+                "side": rep.side,
+                "start_s": rep.start_s,
+                "turn_s": rep.turn_s,
+                "end_s": rep.end_s,
+                "duration_s": rep.duration_s,
                 "partial": rep.partial,
                 "faults": ";".join(str(f.get("rule")) for f in rep.faults),
-            }  # fmt: skip
+            }
             if not rep.angles:
                 rows.append(base)
             for name, a in rep.angles.items():
-                rows.append({**base, "angle": name, "min_deg": a.min_deg, "max_deg": a.max_deg,
-                             "rom_deg": a.rom_deg, "peak_deg": a.peak_deg})  # fmt: skip
+                rows.append(
+                    {
+                        **base,
+                        "angle": name,
+                        "min_deg": a.min_deg,
+                        "max_deg": a.max_deg,
+                        "rom_deg": a.rom_deg,
+                        "peak_deg": a.peak_deg,
+                    }
+                )
     return _write(REP_COLUMNS, rows)
 
 
 def assessments_csv(export: PatientExport) -> str:
     """One row per stored result (a measure and side, or a test), oldest first, with the
     normal range or threshold where the data has one. Columns: ASSESSMENT_COLUMNS."""
-    rows = [{
-        "assessment_id": r["id"], "patient_id": export.patient.id, "taken_at": r["taken_at"],
-        "kind": r["kind"], "measure": r["measure"], "label": r["label"], "side": r["side"],
-        "value": r["value"], "unit": r["unit"], "normal_low": r["normal_low"],
-        "normal_high": r["normal_high"], "threshold": r["threshold"],
-        "reference": r["reference"], "source": r["source"],
-        "details": json.dumps(r["details"], sort_keys=True) if r["details"] else None,
-        "notes": r["notes"],
-    } for r in export.assessment_rows]  # fmt: skip
+    rows = [
+        {
+            "assessment_id": r["id"],
+            "patient_id": export.patient.id,
+            "taken_at": r["taken_at"],
+            "kind": r["kind"],
+            "measure": r["measure"],
+            "label": r["label"],
+            "side": r["side"],
+            "value": r["value"],
+            "unit": r["unit"],
+            "normal_low": r["normal_low"],
+            "normal_high": r["normal_high"],
+            "threshold": r["threshold"],
+            "reference": r["reference"],
+            "source": r["source"],
+            "details": json.dumps(r["details"], sort_keys=True) if r["details"] else None,
+            "notes": r["notes"],
+        }
+        for r in export.assessment_rows
+    ]
     return _write(ASSESSMENT_COLUMNS, rows)
 
 
@@ -234,8 +336,11 @@ def iso(value: datetime | date | None) -> str | None:
 
 
 def _pain_flag(assessment: PainAssessment) -> dict[str, Any]:
-    return {"flagged": assessment.flagged, "reasons": list(assessment.reasons),
-            "suggestion": assessment.suggestion}  # fmt: skip
+    return {
+        "flagged": assessment.flagged,
+        "reasons": list(assessment.reasons),
+        "suggestion": assessment.suggestion,
+    }
 
 
 def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -> dict:
@@ -248,55 +353,128 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
         "generated_at": iso(export.generated_at),
         "date_from": iso(export.date_from),
         "date_to": iso(export.date_to),
-        "patient": {"id": p.id, "name": p.name, "date_of_birth": iso(p.date_of_birth),
-                    "referrer": p.referrer, "clinician": export.clinician_name},
-        "plan": None if plan is None else {
-            "id": plan.id, "title": plan.title, "start_date": iso(plan.start_date),
-            "end_date": iso(plan.end_date), "notes": plan.notes,
-            "items": [{
-                "id": i.id, "exercise_id": i.exercise_id,
-                "exercise": names.get(i.exercise_id, i.exercise_id), "sets": i.sets,
-                "reps": i.reps, "hold_s": i.hold_s, "rest_s": i.rest_s,
-                "rom_angle": i.rom_angle, "rom_target_deg": i.rom_target_deg,
-                "frequency_per_week": i.frequency_per_week, "notes": i.notes,
-                "progress_rule": i.progress_rule,
-            } for i in plan.items if i.active],
+        "patient": {
+            "id": p.id,
+            "name": p.name,
+            "date_of_birth": iso(p.date_of_birth),
+            "referrer": p.referrer,
+            "clinician": export.clinician_name,
         },
-        "sessions": [{
-            "id": s.id, "exercise_id": s.exercise_id, "plan_item_id": s.plan_item_id,
-            "source": s.source, "started_at": iso(s.started_at), "ended_at": iso(s.ended_at),
-            "camera_view": s.view, "planned": {"sets": s.planned_sets, "reps": s.planned_reps,
-                                               "hold_s": s.planned_hold_s},
-            "sets_done": s.sets_done, "reps_done": s.reps, "partial_reps": s.partial_reps,
-            "held_s": s.held_s, "best_rom_deg": s.best_rom_deg,
-            "pain": {"before": s.pain_before, "during": s.pain_during, "after": s.pain_after},
-            "effort_borg": s.effort_borg, "notes": s.notes,
-            "pain_flag": _pain_flag(export.pain(s)),
-            "reps": [{
-                "set_index": r.set_index, "rep_index": r.rep_index, "side": r.side,
-                "start_s": r.start_s, "turn_s": r.turn_s, "end_s": r.end_s,
-                "duration_s": round(r.duration_s, 3), "partial": r.partial,
-                "angles": {n: {"min_deg": a.min_deg, "max_deg": a.max_deg,
-                               "rom_deg": a.rom_deg, "peak_deg": a.peak_deg}
-                           for n, a in r.angles.items()},
-                "faults": list(r.faults),
-            } for r in export.reps.get(s.id, ())],
-            "fault_events": [{"rule_id": f.rule_id, "cue": f.cue, "severity": f.severity,
-                              "t_s": f.t_s, "value": f.value}
-                             for f in export.faults.get(s.id, ())],
-        } for s in export.sessions],
-        "goals": [{"id": g.id, "activity": g.activity,
-                   "scores": [{"date": iso(x.scored_on), "score": x.score} for x in g.scores]}
-                  for g in export.goals],
-        "assessments": [{
-            "id": r["id"], "taken_at": iso(r["taken_at"]), "kind": r["kind"],
-            "measure": r["measure"], "label": r["label"], "side": r["side"],
-            "value": r["value"], "unit": r["unit"],
-            "normal_range": None if r["normal_high"] is None
-            else [r["normal_low"], r["normal_high"]],
-            "threshold": r["threshold"], "reference": r["reference"] or None,
-            "source": r["source"], "details": r["details"], "notes": r["notes"],
-        } for r in export.assessment_rows],
+        "plan": None
+        if plan is None
+        else {
+            "id": plan.id,
+            "title": plan.title,
+            "start_date": iso(plan.start_date),
+            "end_date": iso(plan.end_date),
+            "notes": plan.notes,
+            "items": [
+                {
+                    "id": i.id,
+                    "exercise_id": i.exercise_id,
+                    "exercise": names.get(i.exercise_id, i.exercise_id),
+                    "sets": i.sets,
+                    "reps": i.reps,
+                    "hold_s": i.hold_s,
+                    "rest_s": i.rest_s,
+                    "rom_angle": i.rom_angle,
+                    "rom_target_deg": i.rom_target_deg,
+                    "frequency_per_week": i.frequency_per_week,
+                    "notes": i.notes,
+                    "progress_rule": i.progress_rule,
+                }
+                for i in plan.items
+                if i.active
+            ],
+        },
+        "sessions": [
+            {
+                "id": s.id,
+                "exercise_id": s.exercise_id,
+                "plan_item_id": s.plan_item_id,
+                "source": s.source,
+                "started_at": iso(s.started_at),
+                "ended_at": iso(s.ended_at),
+                "camera_view": s.view,
+                "planned": {
+                    "sets": s.planned_sets,
+                    "reps": s.planned_reps,
+                    "hold_s": s.planned_hold_s,
+                },
+                "sets_done": s.sets_done,
+                "reps_done": s.reps,
+                "partial_reps": s.partial_reps,
+                "held_s": s.held_s,
+                "best_rom_deg": s.best_rom_deg,
+                "pain": {"before": s.pain_before, "during": s.pain_during, "after": s.pain_after},
+                "effort_borg": s.effort_borg,
+                "notes": s.notes,
+                "pain_flag": _pain_flag(export.pain(s)),
+                "reps": [
+                    {
+                        "set_index": r.set_index,
+                        "rep_index": r.rep_index,
+                        "side": r.side,
+                        "start_s": r.start_s,
+                        "turn_s": r.turn_s,
+                        "end_s": r.end_s,
+                        "duration_s": round(r.duration_s, 3),
+                        "partial": r.partial,
+                        "angles": {
+                            n: {
+                                "min_deg": a.min_deg,
+                                "max_deg": a.max_deg,
+                                "rom_deg": a.rom_deg,
+                                "peak_deg": a.peak_deg,
+                            }
+                            for n, a in r.angles.items()
+                        },
+                        "faults": list(r.faults),
+                    }
+                    for r in export.reps.get(s.id, ())
+                ],
+                "fault_events": [
+                    {
+                        "rule_id": f.rule_id,
+                        "cue": f.cue,
+                        "severity": f.severity,
+                        "t_s": f.t_s,
+                        "value": f.value,
+                    }
+                    for f in export.faults.get(s.id, ())
+                ],
+            }
+            for s in export.sessions
+        ],
+        "goals": [
+            {
+                "id": g.id,
+                "activity": g.activity,
+                "scores": [{"date": iso(x.scored_on), "score": x.score} for x in g.scores],
+            }
+            for g in export.goals
+        ],
+        "assessments": [
+            {
+                "id": r["id"],
+                "taken_at": iso(r["taken_at"]),
+                "kind": r["kind"],
+                "measure": r["measure"],
+                "label": r["label"],
+                "side": r["side"],
+                "value": r["value"],
+                "unit": r["unit"],
+                "normal_range": None
+                if r["normal_high"] is None
+                else [r["normal_low"], r["normal_high"]],
+                "threshold": r["threshold"],
+                "reference": r["reference"] or None,
+                "source": r["source"],
+                "details": r["details"],
+                "notes": r["notes"],
+            }
+            for r in export.assessment_rows
+        ],
     }
 
 

@@ -50,8 +50,19 @@ METHOD_TEXT = "markerless video pose estimation"
 PAIN_CODE = "72514-3"
 PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
 # LOINC answer list LL2335-9 (0-10 numeric rating), the answers to 72514-3.
-PAIN_ANSWERS = ("LA6111-4", "LA6112-2", "LA6113-0", "LA6114-8", "LA6115-5", "LA10137-0",
-                "LA10138-8", "LA10139-6", "LA10140-4", "LA10141-2", "LA13942-0")  # fmt: skip
+PAIN_ANSWERS = (
+    "LA6111-4",
+    "LA6112-2",
+    "LA6113-0",
+    "LA6114-8",
+    "LA6115-5",
+    "LA10137-0",
+    "LA10138-8",
+    "LA10139-6",
+    "LA10140-4",
+    "LA10141-2",
+    "LA13942-0",
+)
 JOINTS = {  # keyword in the angle name -> SNOMED CT joint structure
     "knee": ("49076000", "Knee joint structure"),
     "hip": ("24136001", "Hip joint structure"),
@@ -62,12 +73,18 @@ JOINTS = {  # keyword in the angle name -> SNOMED CT joint structure
 }
 # Functional tests with a verified standard code; the others get a text-only code.
 TEST_CODES = {
-    "chair_stand_30s": {"system": SNOMED, "code": "450738001",
-                        "display": "Thirty second chair stand test score (observable entity)"},
-}  # fmt: skip
+    "chair_stand_30s": {
+        "system": SNOMED,
+        "code": "450738001",
+        "display": "Thirty second chair stand test score (observable entity)",
+    },
+}
 UCUM_UNITS = {"deg": "deg", "s": "s", "{stands}": "stands"}
-LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right"),
-              "both": ("51440002", "Bilateral")}  # fmt: skip
+LATERALITY = {
+    "left": ("7771000", "Left"),
+    "right": ("24028007", "Right"),
+    "both": ("51440002", "Bilateral"),
+}
 _NAMESPACE = uuid.UUID("6f0d5c1e-4f7b-4c55-9a55-0d1a7e7c0f01")
 
 
@@ -80,8 +97,10 @@ def _full_url(*parts: object) -> str:
 
 
 def pain_value(score: int) -> dict[str, Any]:
-    return {"coding": [{"system": LOINC, "code": PAIN_ANSWERS[score], "display": str(score)}],
-            "text": str(score)}  # fmt: skip
+    return {
+        "coding": [{"system": LOINC, "code": PAIN_ANSWERS[score], "display": str(score)}],
+        "text": str(score),
+    }
 
 
 def _observation(export: PatientExport, status: str, system: str, record_id: int) -> dict:
@@ -89,10 +108,12 @@ def _observation(export: PatientExport, status: str, system: str, record_id: int
     return {
         "resourceType": "Observation",
         "status": status,
-        "subject": {"identifier": {"system": PATIENT_SYSTEM, "value": str(export.patient.id)},
-                    "display": export.patient.name},
+        "subject": {
+            "identifier": {"system": PATIENT_SYSTEM, "value": str(export.patient.id)},
+            "display": export.patient.name,
+        },
         "identifier": [{"system": system, "value": str(record_id)}],
-    }  # fmt: skip
+    }
 
 
 def _base(export: PatientExport, session: SessionRecord) -> dict[str, Any]:
@@ -109,11 +130,14 @@ def _laterality(side: str | None) -> list[dict]:
     if side is None:
         return []
     side_code, side_text = LATERALITY.get(side, LATERALITY["both"])
-    return [{
-        "code": {"coding": [{"system": SNOMED, "code": "272741003", "display": "Laterality"}]},
-        "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": side_code,
-                                             "display": side_text}]},
-    }]  # fmt: skip
+    return [
+        {
+            "code": {"coding": [{"system": SNOMED, "code": "272741003", "display": "Laterality"}]},
+            "valueCodeableConcept": {
+                "coding": [{"system": SNOMED, "code": side_code, "display": side_text}]
+            },
+        }
+    ]
 
 
 def _body_site(angle: str, side: str | None) -> dict[str, Any]:
@@ -135,16 +159,24 @@ def _rom_fields(angle: str, label: str, text: str, value: float, side: str | Non
     """The range-of-motion part of an Observation, shared by sessions and assessments."""
     return {
         "category": _category("exam"),
-        "code": {"coding": [{"system": MEASURE_SYSTEM, "code": angle, "display": label}],
-                 "text": text},
+        "code": {
+            "coding": [{"system": MEASURE_SYSTEM, "code": angle, "display": label}],
+            "text": text,
+        },
         "valueQuantity": _quantity(round(float(value), 1), "deg"),
         "bodySite": _body_site(angle, side),
-        "method": {"coding": [{"system": "urn:form-coach:method",
-                               "code": "markerless-video-pose-estimation",
-                               "display": METHOD_TEXT}],
-                   "text": f"{METHOD_TEXT} (single webcam, MediaPipe BlazePose)"},
+        "method": {
+            "coding": [
+                {
+                    "system": "urn:form-coach:method",
+                    "code": "markerless-video-pose-estimation",
+                    "display": METHOD_TEXT,
+                }
+            ],
+            "text": f"{METHOD_TEXT} (single webcam, MediaPipe BlazePose)",
+        },
         "component": _laterality(side),
-    }  # fmt: skip
+    }
 
 
 def _period(session: SessionRecord) -> dict[str, str]:
@@ -156,19 +188,27 @@ def _period(session: SessionRecord) -> dict[str, str]:
 
 def _pain(export: PatientExport, s: SessionRecord) -> list[dict]:
     out = []
-    for when, score, moment in (("before", s.pain_before, s.started_at),
-                                ("during", s.pain_during, s.ended_at or s.started_at),
-                                ("after", s.pain_after, s.ended_at or s.started_at)):  # fmt: skip
+    for when, score, moment in (
+        ("before", s.pain_before, s.started_at),
+        ("during", s.pain_during, s.ended_at or s.started_at),
+        ("after", s.pain_after, s.ended_at or s.started_at),
+    ):
         if score is None:
             continue
-        out.append({
-            **_base(export, s), "id": f"pain-{when}-{s.id}",
-            "category": _category("survey"),
-            "code": {"coding": [{"system": LOINC, "code": PAIN_CODE, "display": PAIN_DISPLAY}],
-                     "text": f"Pain {when} exercise (0-10 NRS)"},
-            "effectiveDateTime": iso(moment), "valueCodeableConcept": pain_value(score),
-            "note": [{"text": f"Rated {when} a {s.exercise_id} session"}],
-        })  # fmt: skip
+        out.append(
+            {
+                **_base(export, s),
+                "id": f"pain-{when}-{s.id}",
+                "category": _category("survey"),
+                "code": {
+                    "coding": [{"system": LOINC, "code": PAIN_CODE, "display": PAIN_DISPLAY}],
+                    "text": f"Pain {when} exercise (0-10 NRS)",
+                },
+                "effectiveDateTime": iso(moment),
+                "valueCodeableConcept": pain_value(score),
+                "note": [{"text": f"Rated {when} a {s.exercise_id} session"}],
+            }
+        )
     return out
 
 
@@ -186,10 +226,14 @@ def _rom(export: PatientExport, s: SessionRecord, library: ExerciseLibrary | Non
         for angle, rom in sorted(angles.items()):
             label = _angle_label(library, s.exercise_id, angle)
             text = f"{label}: range of motion ({s.exercise_id})"
-            out.append({
-                **_base(export, s), "id": f"rom-{s.id}-{side}-{angle}".replace("_", "-"),
-                "effectivePeriod": _period(s), **_rom_fields(angle, label, text, rom, side),
-            })  # fmt: skip
+            out.append(
+                {
+                    **_base(export, s),
+                    "id": f"rom-{s.id}-{side}-{angle}".replace("_", "-"),
+                    "effectivePeriod": _period(s),
+                    **_rom_fields(angle, label, text, rom, side),
+                }
+            )
     return out
 
 
@@ -205,24 +249,30 @@ def _assessment(export: PatientExport, row: dict[str, Any]) -> dict:
     a_id, kind, side = row["id"], row["kind"], row["side"]
     resource = {
         **_observation(export, "final", "urn:form-coach:assessment", a_id),
-        "id": f"assessment-{a_id}", "effectiveDateTime": iso(row["taken_at"]),
-    }  # fmt: skip
+        "id": f"assessment-{a_id}",
+        "effectiveDateTime": iso(row["taken_at"]),
+    }
     if kind == "rom":
         text = f"{row['label']}: range of motion (camera goniometer)"
         resource |= _rom_fields(row["measure"], row["label"], text, row["value"], side)
         if row["normal_high"] is not None:
-            resource["referenceRange"] = [{
-                "low": _quantity(row["normal_low"], "deg"),
-                "high": _quantity(row["normal_high"], "deg"),
-                "text": row["reference"],
-            }]  # fmt: skip
+            resource["referenceRange"] = [
+                {
+                    "low": _quantity(row["normal_low"], "deg"),
+                    "high": _quantity(row["normal_high"], "deg"),
+                    "text": row["reference"],
+                }
+            ]
     else:
         code: dict[str, Any] = {"text": row["label"]}
         if kind in TEST_CODES:
             code["coding"] = [TEST_CODES[kind]]
-        resource |= {"category": _category("exam"), "code": code,
-                     "valueQuantity": _quantity(row["value"], row["unit"]),
-                     "component": _laterality(side)}  # fmt: skip
+        resource |= {
+            "category": _category("exam"),
+            "code": code,
+            "valueQuantity": _quantity(row["value"], row["unit"]),
+            "component": _laterality(side),
+        }
     notes = _assessment_notes(row)
     if notes:
         resource["note"] = notes
@@ -234,31 +284,74 @@ def _assessment(export: PatientExport, row: dict[str, Any]) -> dict:
 def _activity(export: PatientExport, s: SessionRecord) -> list[dict]:
     out = []
     if s.reps or (s.planned_reps is not None and s.source == "live"):
-        out.append({
-            **_base(export, s), "id": f"reps-{s.id}", "category": _category("activity"),
-            "code": {"coding": [{"system": MEASURE_SYSTEM, "code": "repetitions",
-                                 "display": "Repetitions completed"}],
-                     "text": f"Repetitions completed ({s.exercise_id})"},
-            "effectivePeriod": _period(s),
-            "valueQuantity": {"value": s.reps, "unit": "repetitions", "system": UCUM,
-                              "code": "{repetitions}"},
-            "component": [{
-                "code": {"coding": [{"system": MEASURE_SYSTEM, "code": "partial-repetitions",
-                                     "display": "Partial repetitions"}]},
-                "valueQuantity": {"value": s.partial_reps, "unit": "repetitions",
-                                  "system": UCUM, "code": "{repetitions}"},
-            }],
-        })  # fmt: skip
+        out.append(
+            {
+                **_base(export, s),
+                "id": f"reps-{s.id}",
+                "category": _category("activity"),
+                "code": {
+                    "coding": [
+                        {
+                            "system": MEASURE_SYSTEM,
+                            "code": "repetitions",
+                            "display": "Repetitions completed",
+                        }
+                    ],
+                    "text": f"Repetitions completed ({s.exercise_id})",
+                },
+                "effectivePeriod": _period(s),
+                "valueQuantity": {
+                    "value": s.reps,
+                    "unit": "repetitions",
+                    "system": UCUM,
+                    "code": "{repetitions}",
+                },
+                "component": [
+                    {
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": MEASURE_SYSTEM,
+                                    "code": "partial-repetitions",
+                                    "display": "Partial repetitions",
+                                }
+                            ]
+                        },
+                        "valueQuantity": {
+                            "value": s.partial_reps,
+                            "unit": "repetitions",
+                            "system": UCUM,
+                            "code": "{repetitions}",
+                        },
+                    }
+                ],
+            }
+        )
     if s.held_s > 0:
-        out.append({
-            **_base(export, s), "id": f"hold-{s.id}", "category": _category("activity"),
-            "code": {"coding": [{"system": MEASURE_SYSTEM, "code": "hold-seconds",
-                                 "display": "Time held in correct position"}],
-                     "text": f"Time held correctly ({s.exercise_id})"},
-            "effectivePeriod": _period(s),
-            "valueQuantity": {"value": round(s.held_s, 1), "unit": "s", "system": UCUM,
-                              "code": "s"},
-        })  # fmt: skip
+        out.append(
+            {
+                **_base(export, s),
+                "id": f"hold-{s.id}",
+                "category": _category("activity"),
+                "code": {
+                    "coding": [
+                        {
+                            "system": MEASURE_SYSTEM,
+                            "code": "hold-seconds",
+                            "display": "Time held in correct position",
+                        }
+                    ],
+                    "text": f"Time held correctly ({s.exercise_id})",
+                },
+                "effectivePeriod": _period(s),
+                "valueQuantity": {
+                    "value": round(s.held_s, 1),
+                    "unit": "s",
+                    "system": UCUM,
+                    "code": "s",
+                },
+            }
+        )
     return out
 
 
@@ -275,17 +368,24 @@ def fhir_bundle(export: PatientExport, library: ExerciseLibrary | None = None) -
     entries = []
     for resource in observations(export, library):
         Observation.model_validate(resource)
-        entries.append({"fullUrl": _full_url(export.patient.id, resource["id"]),
-                        "resource": resource})  # fmt: skip
+        entries.append(
+            {"fullUrl": _full_url(export.patient.id, resource["id"]), "resource": resource}
+        )
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": str(uuid.uuid5(_NAMESPACE, f"bundle:{export.patient.id}:{export.generated_at}")),
         "type": "collection",
         "timestamp": iso(export.generated_at),
-        "meta": {"tag": [{"system": "urn:form-coach:export",
-                          "code": "patient-observations",
-                          "display": f"Form Coach observations, {export.period_text}"}]},
-    }  # fmt: skip
+        "meta": {
+            "tag": [
+                {
+                    "system": "urn:form-coach:export",
+                    "code": "patient-observations",
+                    "display": f"Form Coach observations, {export.period_text}",
+                }
+            ]
+        },
+    }
     if entries:
         bundle["entry"] = entries
     Bundle.model_validate(bundle)

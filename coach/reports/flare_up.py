@@ -22,8 +22,9 @@ def flare_up_pdf(data: PatientFlareUp) -> bytes:
     """A one-page PDF to print and keep somewhere handy (the fridge door, the wallet)."""
     font, bold = report_fonts()
     styles = getSampleStyleSheet()
-    body = ParagraphStyle("fu_body", parent=styles["BodyText"], fontName=font, fontSize=11,
-                          leading=15)  # fmt: skip
+    body = ParagraphStyle(
+        "fu_body", parent=styles["BodyText"], fontName=font, fontSize=11, leading=15
+    )
     title = ParagraphStyle("fu_title", parent=styles["Title"], fontName=bold, fontSize=18)
     head = ParagraphStyle("fu_head", parent=body, fontName=bold, fontSize=12.5)
     ask = ParagraphStyle("fu_ask", parent=body, fontSize=9, textColor=colors.grey)
@@ -34,27 +35,40 @@ def flare_up_pdf(data: PatientFlareUp) -> bytes:
 
     story: list = [text(f"My flare-up plan: {data.patient.name}", title)]
     if data.plan is not None:
-        story.append(text(f"Kept with my exercise plan \"{data.plan.title}\".", small))
+        story.append(text(f'Kept with my exercise plan "{data.plan.title}".', small))
     story.append(Spacer(1, 4 * mm))
     rows = []
     for key, heading, question in FIELDS:
         value = getattr(data.flare_up, key, None) if data.flare_up else None
-        rows.append([[text(heading, head), text(question, ask)],
-                     text(value or "(not filled in yet)", body)])  # fmt: skip
+        rows.append(
+            [[text(heading, head), text(question, ask)], text(value or "(not filled in yet)", body)]
+        )
     table = Table(rows, colWidths=[55 * mm, 115 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b0bec5")),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef3f7")),
-        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-    ]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b0bec5")),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef3f7")),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
     story += [table, Spacer(1, 6 * mm), text(URGENT, small)]
     if data.flare_up is not None:
-        story.append(text(f"Last changed {data.flare_up.updated_at:%d %b %Y}. Made by Form "
-                          "Coach.", ask))  # fmt: skip
+        story.append(
+            text(f"Last changed {data.flare_up.updated_at:%d %b %Y}. Made by Form Coach.", ask)
+        )
     buffer = io.BytesIO()
     SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-        bottomMargin=18 * mm, title=f"Flare-up plan: {data.patient.name}", author="Form Coach",
-    ).build(story)  # fmt: skip
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Flare-up plan: {data.patient.name}",
+        author="Form Coach",
+    ).build(story)
     return buffer.getvalue()

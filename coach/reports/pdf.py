@@ -93,13 +93,17 @@ def _date_axis(ax: Axes, figure: Figure) -> None:
 def _table(rows: list[list[Cell]], widths: list[float] | None = None) -> Table:
     font, bold = report_fonts()
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), font, 8.5),
-        ("FONT", (0, 0), (-1, 0), bold, 8.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0bec5")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, 8.5),
+                ("FONT", (0, 0), (-1, 0), bold, 8.5),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0bec5")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return table
 
 
@@ -112,10 +116,14 @@ def _adherence_chart(export: PatientExport) -> Image | None:
         ax = figure.add_subplot()
         labels = [f"{monday:%d %b}" for monday, _ in weeks]
         x = range(len(weeks))
-        ax.bar([i - 0.2 for i in x], [a.prescribed for _, a in weeks], 0.4,
-               label="prescribed", color="#cfd8dc")  # fmt: skip
-        ax.bar([i + 0.2 for i in x], [a.done for _, a in weeks], 0.4, label="done",
-               color="#2e7d32")  # fmt: skip
+        ax.bar(
+            [i - 0.2 for i in x],
+            [a.prescribed for _, a in weeks],
+            0.4,
+            label="prescribed",
+            color="#cfd8dc",
+        )
+        ax.bar([i + 0.2 for i in x], [a.done for _, a in weeks], 0.4, label="done", color="#2e7d32")
         ax.set_xticks(list(x), labels, rotation=45 if len(weeks) > 8 else 0, fontsize=7)
         ax.set_ylabel("sessions")
         ax.set_title("Sessions done vs prescribed, per week (from Monday)", fontsize=9)
@@ -135,17 +143,36 @@ def _rom_charts(export: PatientExport, library: ExerciseLibrary | None) -> list[
             first = mine[0]
             xs = [r["started_at"] for r in mine]
             if first["normal_high"] is not None:
-                ax.axhspan(first["normal_low"], first["normal_high"], color="#eceff1",
-                           label=f"normal adult range {first['normal_low']:g}-"
-                                 f"{first['normal_high']:g}°")  # fmt: skip
+                ax.axhspan(
+                    first["normal_low"],
+                    first["normal_high"],
+                    color="#eceff1",
+                    label=f"normal adult range {first['normal_low']:g}-{first['normal_high']:g}°",
+                )
             if first["target_deg"] is not None:
                 top = first["normal_high"] or first["target_deg"] + 10
-                ax.axhspan(first["target_deg"], top, color="#c8e6c9", alpha=0.6,
-                           label=f"target: {first['target_deg']:g}° or more")  # fmt: skip
-            ax.plot(xs, [r["furthest_deg"] for r in mine], "o-", color="#1565c0",
-                    label="furthest reached")  # fmt: skip
-            ax.plot(xs, [r["rom_deg"] for r in mine], "s--", color="#6a1b9a", markersize=3,
-                    label="range of motion")  # fmt: skip
+                ax.axhspan(
+                    first["target_deg"],
+                    top,
+                    color="#c8e6c9",
+                    alpha=0.6,
+                    label=f"target: {first['target_deg']:g}° or more",
+                )
+            ax.plot(
+                xs,
+                [r["furthest_deg"] for r in mine],
+                "o-",
+                color="#1565c0",
+                label="furthest reached",
+            )
+            ax.plot(
+                xs,
+                [r["rom_deg"] for r in mine],
+                "s--",
+                color="#6a1b9a",
+                markersize=3,
+                label="range of motion",
+            )
             ax.set_ylabel("degrees")
             ax.set_title(f"{exercise}: {first['label'].lower()}, best per session", fontsize=9)
             ax.legend(fontsize=6.5, loc="lower right")
@@ -165,10 +192,19 @@ def _pain_chart(export: PatientExport, library: ExerciseLibrary | None) -> Image
         for when, style in (("before", "o-"), ("during", "^:"), ("after", "s--")):
             mine = [r for r in rows if r["when"] == when]
             if mine:
-                ax.plot([r["started_at"] for r in mine], [r["pain"] for r in mine], style,
-                        label=f"pain {when}")  # fmt: skip
-        ax.axhline(PAIN_LIMIT, color="#c62828", linestyle=":", linewidth=1,
-                   label=f"{PAIN_LIMIT}/10: above this, less load")  # fmt: skip
+                ax.plot(
+                    [r["started_at"] for r in mine],
+                    [r["pain"] for r in mine],
+                    style,
+                    label=f"pain {when}",
+                )
+        ax.axhline(
+            PAIN_LIMIT,
+            color="#c62828",
+            linestyle=":",
+            linewidth=1,
+            label=f"{PAIN_LIMIT}/10: above this, less load",
+        )
         ax.set_ylim(-0.3, 10.3)
         ax.set_ylabel("pain (0-10 NRS)")
         ax.set_title("Pain before and after each session", fontsize=9)
@@ -187,8 +223,9 @@ def _volume_chart(export: PatientExport, library: ExerciseLibrary | None) -> Ima
         ax = figure.add_subplot()
         for exercise in dict.fromkeys(r["exercise"] for r in rows):
             mine = [r for r in rows if r["exercise"] == exercise]
-            ax.plot([r["started_at"] for r in mine], [r["reps"] for r in mine], "o-",
-                    label=exercise)  # fmt: skip
+            ax.plot(
+                [r["started_at"] for r in mine], [r["reps"] for r in mine], "o-", label=exercise
+            )
         ax.set_ylim(bottom=0)
         ax.set_ylabel("repetitions")
         ax.set_title("Repetitions per session", fontsize=9)
@@ -222,37 +259,50 @@ UNIT_SUFFIX = {"deg": "°", "s": " s", "{stands}": " stands"}
 
 def _result_text(row: dict) -> str:
     """E.g. '112°, 03 Nov 2026': a value with its unit and the local day it was taken."""
-    return f"{row['value']:g}{UNIT_SUFFIX.get(row['unit'], row['unit'])}, " \
-           f"{row['taken_at'].astimezone():%d %b %Y}"
+    return (
+        f"{row['value']:g}{UNIT_SUFFIX.get(row['unit'], row['unit'])}, "
+        f"{row['taken_at'].astimezone():%d %b %Y}"
+    )
 
 
 def _assessment_rows(export: PatientExport, cell: ParagraphStyle) -> list[list[Cell]]:
     """The table's rows: a header, then per measure or test and side the first and latest
     result, the change between them and what the result is read against."""
-    rows: list[list[Cell]] = [["Measure or test", "Side", "First", "Latest", "Change",
-                         "Normal range or threshold"]]  # fmt: skip
+    rows: list[list[Cell]] = [
+        ["Measure or test", "Side", "First", "Latest", "Change", "Normal range or threshold"]
+    ]
     for pair in first_and_latest(export.assessment_rows):
         first, latest = pair["first"], pair["latest"]
         unit = UNIT_SUFFIX.get(first["unit"], first["unit"])
-        change = (f"{latest['value'] - first['value']:+.3g}{unit}" if pair["count"] > 1
-                  else "one result")  # fmt: skip
-        texts = [first["label"], first["side"] or "", _result_text(first),
-                 _result_text(latest), change, first["reference"] or "none set"]  # fmt: skip
+        change = (
+            f"{latest['value'] - first['value']:+.3g}{unit}" if pair["count"] > 1 else "one result"
+        )
+        texts = [
+            first["label"],
+            first["side"] or "",
+            _result_text(first),
+            _result_text(latest),
+            change,
+            first["reference"] or "none set",
+        ]
         rows.append([Paragraph(escape(text), cell) for text in texts])
     return rows
 
 
-def _assessments(export: PatientExport, para: Callable[[str], Paragraph],
-                 cell: ParagraphStyle) -> list:  # fmt: skip
+def _assessments(
+    export: PatientExport, para: Callable[[str], Paragraph], cell: ParagraphStyle
+) -> list:
     """The Assessments section's body: a line if there were none, else what the table
     shows, in words, and the table."""
     if not export.assessments:
         return [para("No assessments were recorded in this period.")]
-    intro = para("The first and the latest result in this period for each measure or test "
-                 "and side. Range of motion is measured by the camera goniometer (markerless "
-                 "video pose estimation, about 5-7 degrees of error side-on); the chair "
-                 "stand, Timed Up and Go and single-leg stance are counted or timed from the "
-                 "video. For Timed Up and Go a lower time is better.")  # fmt: skip
+    intro = para(
+        "The first and the latest result in this period for each measure or test "
+        "and side. Range of motion is measured by the camera goniometer (markerless "
+        "video pose estimation, about 5-7 degrees of error side-on); the chair "
+        "stand, Timed Up and Go and single-leg stance are counted or timed from the "
+        "video. For Timed Up and Go a lower time is better."
+    )
     widths = [32 * mm, 13 * mm, 26 * mm, 26 * mm, 21 * mm, 52 * mm]
     return [intro, _table(_assessment_rows(export, cell), widths)]
 
@@ -261,11 +311,11 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     """The report as PDF bytes."""
     font, bold = report_fonts()
     styles = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9.5,
-                          leading=12.5)  # fmt: skip
+    body = ParagraphStyle(
+        "body", parent=styles["BodyText"], fontName=font, fontSize=9.5, leading=12.5
+    )
     h1 = ParagraphStyle("h1", parent=styles["Title"], fontName=bold, fontSize=16)
-    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontName=bold, fontSize=12,
-                        spaceBefore=8)  # fmt: skip
+    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontName=bold, fontSize=12, spaceBefore=8)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, textColor=colors.grey)
     cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5)
 
@@ -281,9 +331,11 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
         who.append(["Referred by", p.referrer])
     if export.clinician_name:
         who.append(["Physiotherapist", export.clinician_name])
-    who += [["Period", export.period_text],
-            ["Sessions", str(len(export.sessions))],
-            ["Report made", f"{export.generated_at:%d %b %Y %H:%M} UTC"]]  # fmt: skip
+    who += [
+        ["Period", export.period_text],
+        ["Sessions", str(len(export.sessions))],
+        ["Report made", f"{export.generated_at:%d %b %Y %H:%M} UTC"],
+    ]
     story.append(_table(who, [40 * mm, 130 * mm]))
 
     story.append(para("Plan", h2))
@@ -294,14 +346,24 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     else:
         assert plan is not None
         period = f"from {plan.start_date:%d %b %Y}" + (
-            f" to {plan.end_date:%d %b %Y}" if plan.end_date else "")
+            f" to {plan.end_date:%d %b %Y}" if plan.end_date else ""
+        )
         story.append(para(f"{plan.title}, {period}." + (f" {plan.notes}" if plan.notes else "")))
         rows: list[list[Cell]] = [["Exercise", "Dosage", "ROM target", "Notes"]]
         for item in items:
-            target = (f"{item.rom_target_deg:g}° {item.rom_angle.replace('_', ' ')}"
-                      if item.rom_target_deg is not None and item.rom_angle else "")
-            rows.append([exercise_name(library, item.exercise_id), dosage_text(item), target,
-                         Paragraph(escape(item.notes or ""), small)])  # fmt: skip
+            target = (
+                f"{item.rom_target_deg:g}° {item.rom_angle.replace('_', ' ')}"
+                if item.rom_target_deg is not None and item.rom_angle
+                else ""
+            )
+            rows.append(
+                [
+                    exercise_name(library, item.exercise_id),
+                    dosage_text(item),
+                    target,
+                    Paragraph(escape(item.notes or ""), small),
+                ]
+            )
         story.append(_table(rows, [35 * mm, 60 * mm, 35 * mm, 40 * mm]))
 
     story.append(para("Adherence", h2))
@@ -309,8 +371,12 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     if weeks and any(a.prescribed for _, a in weeks):
         done = sum(a.done for _, a in weeks)
         due = sum(a.prescribed for _, a in weeks)
-        story.append(para(f"{done} of {due} prescribed sessions done ({100 * done / due:.0f}%) "
-                          f"over {len(weeks)} week(s)."))  # fmt: skip
+        story.append(
+            para(
+                f"{done} of {due} prescribed sessions done ({100 * done / due:.0f}%) "
+                f"over {len(weeks)} week(s)."
+            )
+        )
         chart = _adherence_chart(export)
         if chart is not None:
             story.append(chart)
@@ -320,12 +386,18 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     story.append(para("Pain flags", h2))
     flags = flag_rows(export.sessions, library)
     if flags:
-        story.append(para("Sessions flagged by the pain-monitoring model (pain during exercise "
-                          "above 5/10, or a rise of 2 or more points from before to after); "
-                          "less load was suggested for the next session."))  # fmt: skip
+        story.append(
+            para(
+                "Sessions flagged by the pain-monitoring model (pain during exercise "
+                "above 5/10, or a rise of 2 or more points from before to after); "
+                "less load was suggested for the next session."
+            )
+        )
         rows = [["Date", "Exercise", "Why"]]
-        rows += [[f"{f['day']:%d %b %Y}", f["exercise"], Paragraph(escape(f["reasons"]), small)]
-                 for f in flags]  # fmt: skip
+        rows += [
+            [f"{f['day']:%d %b %Y}", f["exercise"], Paragraph(escape(f["reasons"]), small)]
+            for f in flags
+        ]
         story.append(_table(rows, [28 * mm, 40 * mm, 102 * mm]))
     else:
         story.append(para("No session was flagged."))
@@ -333,13 +405,25 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     story.append(para("Assessments", h2))
     story += _assessments(export, para, cell)
 
-    charts = [c for c in (*_rom_charts(export, library), _pain_chart(export, library),
-                          _volume_chart(export, library), _goal_chart(export)) if c is not None]
+    charts = [
+        c
+        for c in (
+            *_rom_charts(export, library),
+            _pain_chart(export, library),
+            _volume_chart(export, library),
+            _goal_chart(export),
+        )
+        if c is not None
+    ]
     story.append(para("Trends", h2))
     if charts:
-        story.append(para("Range of motion is measured by markerless video pose estimation "
-                          "from a single webcam: expect about 5-7 degrees of error side-on, "
-                          "more from other views."))  # fmt: skip
+        story.append(
+            para(
+                "Range of motion is measured by markerless video pose estimation "
+                "from a single webcam: expect about 5-7 degrees of error side-on, "
+                "more from other views."
+            )
+        )
         story += [KeepTogether([chart, Spacer(1, 3 * mm)]) for chart in charts]
     else:
         story.append(para("No sessions recorded in this period."))
@@ -348,19 +432,31 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     if faults:
         story.append(para("Form faults seen", h2))
         rows = [["Exercise", "Fault (the cue given)", "Times"]]
-        rows += [[f["exercise"], Paragraph(escape(f["fault"]), small), str(f["count"])]
-                 for f in faults]  # fmt: skip
+        rows += [
+            [f["exercise"], Paragraph(escape(f["fault"]), small), str(f["count"])] for f in faults
+        ]
         story.append(_table(rows, [35 * mm, 115 * mm, 20 * mm]))
 
     story.append(Spacer(1, 6 * mm))
-    story.append(para(f"Made by Form Coach {__version__}. Only numbers derived from body "
-                      "landmarks are kept; no video was stored.", small))  # fmt: skip
+    story.append(
+        para(
+            f"Made by Form Coach {__version__}. Only numbers derived from body "
+            "landmarks are kept; no video was stored.",
+            small,
+        )
+    )
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-        bottomMargin=18 * mm, title=f"Form Coach progress report: {p.name}",
-        author="Form Coach", subject=export.period_text,
-    )  # fmt: skip
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Form Coach progress report: {p.name}",
+        author="Form Coach",
+        subject=export.period_text,
+    )
     document.build(story)
     return buffer.getvalue()

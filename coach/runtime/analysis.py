@@ -147,10 +147,13 @@ class _CoachStage:
     worker thread that gives way to the pose model. Errors surface on `put` or `close()`."""
 
     def __init__(
-        self, session: CoachSession, read_poses: Callable[[Inference], list[Pose]],
+        self,
+        session: CoachSession,
+        read_poses: Callable[[Inference], list[Pose]],
         writer: Callable[[np.ndarray], H264Writer] | None,
-        maxsize: int = 8, placement: CorePlacement | None = None,
-    ) -> None:  # fmt: skip
+        maxsize: int = 8,
+        placement: CorePlacement | None = None,
+    ) -> None:
         self.session = session
         self._read_poses = read_poses
         self._placement = placement
@@ -277,6 +280,7 @@ def analyze_video(
     info = probe(path)
 
     def new_writer(rgb: np.ndarray) -> H264Writer:
+        assert annotated_path is not None  # called only when an annotated video is asked for
         return H264Writer(annotated_path, info.fps, (rgb.shape[1], rgb.shape[0]))
 
     claim = claimed_split() if pin_cores else contextlib.nullcontext(CorePlacement.unpinned())

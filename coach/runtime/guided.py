@@ -32,8 +32,11 @@ class EventKind(Enum):
 # dosage is brought within these (`SetPlan.within_limits`), and the Live coach page's
 # inputs offer exactly these ranges.
 SET_PLAN_LIMITS: dict[str, tuple[int, int]] = {
-    "sets": (1, 10), "reps": (1, 50), "hold_s": (5, 300), "rest_s": (0, 600),
-}  # fmt: skip
+    "sets": (1, 10),
+    "reps": (1, 50),
+    "hold_s": (5, 300),
+    "rest_s": (0, 600),
+}
 
 
 def _within(value: float, field: str) -> float:
@@ -118,8 +121,8 @@ class GuidedSession:
         self._last: GuidedState | None = None
 
     def _view_is_right(self, result: FrameResult) -> bool:
-        return result.view is None or result.view in self.exercise.views or (
-            result.view == "oblique"
+        return (
+            result.view is None or result.view in self.exercise.views or (result.view == "oblique")
         )
 
     def _ready(self, result: FrameResult) -> bool:
@@ -172,10 +175,15 @@ class GuidedSession:
             progress = min(1.0, held / self.plan.hold_s)
         rest_left = max(0.0, self._rest_until - result.t_s) if self.stage is Stage.RESTING else 0.0
         return GuidedState(
-            self.stage, self.set_index, self.plan.sets, reps, held,
+            self.stage,
+            self.set_index,
+            self.plan.sets,
+            reps,
+            held,
             progress if self.stage is Stage.EXERCISING else float(self.stage is Stage.DONE),
-            rest_left, self._message(result, rest_left),
-        )  # fmt: skip
+            rest_left,
+            self._message(result, rest_left),
+        )
 
     def _message(self, result: FrameResult, rest_left: float) -> str:
         if self.stage is Stage.DONE:

@@ -31,7 +31,7 @@ from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedSt
 from coach.runtime.session import CoachSession, FrameOutcome
 from coach.vision.draw import annotate
 from coach.vision.estimator import PoseEstimator
-from coach.vision.video import WORKING_MAX_SIDE_PX
+from coach.vision.video import WORKING_MAX_SIDE_PX, yuv420_frame
 
 STAGES = ("decode", "pose", "engine", "draw", "encode")
 
@@ -168,7 +168,6 @@ class FrameLoop(Generic[Seen]):
 
     def process_frames(self, frames: list) -> list:
         """streamlit-webrtc's queued-frames callback body: only the newest frame is used."""
-        import av
 
         newest = frames[-1]
         started = time.perf_counter()
@@ -180,13 +179,7 @@ class FrameLoop(Generic[Seen]):
             return [newest]
         annotated, timing = self.process_rgb(rgb, float(newest.time))
         encoding = time.perf_counter()
-        # Hand the encoder yuv420p: it re-sends the last frame until the next one is ready
-        # and would convert an RGB frame again every time.
-        height, width = annotated.shape[:2]
-        even = annotated[: height - height % 2, : width - width % 2]  # 4:2:0 needs even sizes
-        out = av.VideoFrame.from_ndarray(
-            cv2.cvtColor(even, cv2.COLOR_RGB2YUV_I420), format="yuv420p"
-        )
+        out = yuv420_frame(annotated)
         done = time.perf_counter()
         timing["decode"] = 1000 * (decoded - started)
         timing["encode"] = 1000 * (done - encoding)
@@ -199,8 +192,13 @@ class FrameLoop(Generic[Seen]):
         return [out]
 
     def _write_stats(self, timing: dict[str, float], dropped: int, shape: tuple) -> None:
-        line = {"wall_s": time.time(), "dropped": dropped, "height": shape[0],
-                "width": shape[1], **{k: round(v, 3) for k, v in timing.items()}}  # fmt: skip
+        line = {
+            "wall_s": time.time(),
+            "dropped": dropped,
+            "height": shape[0],
+            "width": shape[1],
+            **{k: round(v, 3) for k, v in timing.items()},
+        }
         with self._stats_path.open("a") as sink:  # type: ignore[union-attr]
             sink.write(json.dumps(line) + "\n")
 
@@ -268,9 +266,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         if event.kind is EventKind.SET_STARTED:
             self._call_recorder(lambda r: r.set_started(event.set_index))
         else:
-            self._call_recorder(
-                lambda r: r.set_finished(event.set_index, event.reps, event.held_s)
-            )
+            self._call_recorder(lambda r: r.set_finished(event.set_index, event.reps, event.held_s))
 
     def _call_recorder(self, call: Callable[[SessionRecorder], None]) -> None:
         if self.recorder is None:

@@ -49,9 +49,11 @@ def give_way_to_the_model(placement: CorePlacement | None = None) -> None:
 
 
 def prefetch(
-    items: Iterable[T], maxsize: int, name: str = "decode",
+    items: Iterable[T],
+    maxsize: int,
+    name: str = "decode",
     placement: CorePlacement | None = None,
-) -> Iterator[T]:  # fmt: skip
+) -> Iterator[T]:
     """Iterate `items` on a lower-priority worker thread (on the placement's worker cores),
     `maxsize` ahead; its exceptions re-raise here, and stopping early (break, an error)
     stops the worker."""

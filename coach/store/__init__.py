@@ -21,8 +21,16 @@ from coach.store.schema import metadata
 from coach.store.self_care import SelfCareStore
 from coach.store.sessions import SessionStore, SessionSummary
 
-__all__ = ["DATABASE_URL_ENV", "DATA_DIR_ENV", "SessionSummary", "Store", "StoreError",
-           "ValidationError", "default_database_url", "metadata"]  # fmt: skip
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DATA_DIR_ENV",
+    "SessionSummary",
+    "Store",
+    "StoreError",
+    "ValidationError",
+    "default_database_url",
+    "metadata",
+]
 
 
 class Store(SessionStore, PeopleStore, PlanStore, GoalStore, AssessmentStore, SelfCareStore):

@@ -49,8 +49,9 @@ class AssessmentStore(StoreBase):
     ) -> int:
         """Store one result; `details` holds what explains it (jitter, view, norm band)."""
         if kind not in ASSESSMENT_KINDS:
-            raise ValidationError(f"assessment kind must be one of {ASSESSMENT_KINDS}, "
-                                  f"got {kind!r}")  # fmt: skip
+            raise ValidationError(
+                f"assessment kind must be one of {ASSESSMENT_KINDS}, got {kind!r}"
+            )
         if unit not in UNITS:
             raise ValidationError(f"assessment unit must be one of {UNITS}, got {unit!r}")
         if side not in (None, "left", "right"):
@@ -62,13 +63,18 @@ class AssessmentStore(StoreBase):
         if unit in COUNT_UNITS and value != int(value):
             raise ValidationError(f"a count ({unit}) must be a whole number, got {value!r}")
         values = {
-            "patient_id": check_id(patient_id, "patient"), "kind": kind,
-            "measure": check_text(measure, "measure", max_len=60), "side": side,
-            "value": round(float(value), 2), "unit": unit, "details": details or {},
-            "source": source, "notes": check_text(notes, "notes", max_len=2000, required=False),
+            "patient_id": check_id(patient_id, "patient"),
+            "kind": kind,
+            "measure": check_text(measure, "measure", max_len=60),
+            "side": side,
+            "value": round(float(value), 2),
+            "unit": unit,
+            "details": details or {},
+            "source": source,
+            "notes": check_text(notes, "notes", max_len=2000, required=False),
             "taken_at": aware(taken_at) if taken_at is not None else self._clock(),
             "created_at": self._clock(),
-        }  # fmt: skip
+        }
         with self._writing("saving an assessment") as connection:
             return inserted_id(connection.execute(assessments.insert().values(**values)))
 
@@ -99,15 +105,26 @@ class AssessmentStore(StoreBase):
         with self._reading() as connection:
             rows = connection.execute(query.order_by(assessments.c.taken_at, assessments.c.id))
             return [
-                Assessment(r.id, r.patient_id, r.kind, r.measure, r.side,
-                           _value(r.value, r.unit), r.unit, aware(r.taken_at), r.source,
-                           from_json(r.details) or {}, r.notes)
+                Assessment(
+                    r.id,
+                    r.patient_id,
+                    r.kind,
+                    r.measure,
+                    r.side,
+                    _value(r.value, r.unit),
+                    r.unit,
+                    aware(r.taken_at),
+                    r.source,
+                    from_json(r.details) or {},
+                    r.notes,
+                )
                 for r in rows
-            ]  # fmt: skip
+            ]
 
     def assessment_patient_id(self, assessment_id: int) -> int | None:
         with self._reading() as connection:
             return connection.execute(
-                select(assessments.c.patient_id)
-                .where(assessments.c.id == check_id(assessment_id, "assessment"))
-            ).scalar_one_or_none()  # fmt: skip
+                select(assessments.c.patient_id).where(
+                    assessments.c.id == check_id(assessment_id, "assessment")
+                )
+            ).scalar_one_or_none()

@@ -36,26 +36,38 @@ class GoalStore(StoreBase):
         patient_id = check_id(patient_id, "patient")
         with self._writing("adding a goal") as connection:
             active = connection.execute(
-                select(func.count()).select_from(goals)
+                select(func.count())
+                .select_from(goals)
                 .where(goals.c.patient_id == patient_id, goals.c.active.is_(True))
-            ).scalar_one()  # fmt: skip
+            ).scalar_one()
             if active >= MAX_GOALS:
                 raise ValidationError(
                     f"a patient has at most {MAX_GOALS} goals (PSFS); retire one first"
                 )
-            return inserted_id(connection.execute(goals.insert().values(
-                patient_id=patient_id, position=int(active) + 1, activity=text, active=True,
-                created_at=self._clock(),
-            )))  # fmt: skip
+            return inserted_id(
+                connection.execute(
+                    goals.insert().values(
+                        patient_id=patient_id,
+                        position=int(active) + 1,
+                        activity=text,
+                        active=True,
+                        created_at=self._clock(),
+                    )
+                )
+            )
 
     def score_goal(self, goal_id: int, score: int, *, scored_on: date | str | None = None) -> None:
         """0 = unable to do the activity, 10 = able to do it as before the problem."""
         day = check_date(scored_on, "date scored", required=False) or self._clock().date()
         with self._writing("scoring a goal") as connection:
-            connection.execute(goal_scores.insert().values(
-                goal_id=check_id(goal_id, "goal"), score=check_score(score, "goal score"),
-                scored_on=day, created_at=self._clock(),
-            ))  # fmt: skip
+            connection.execute(
+                goal_scores.insert().values(
+                    goal_id=check_id(goal_id, "goal"),
+                    score=check_score(score, "goal score"),
+                    scored_on=day,
+                    created_at=self._clock(),
+                )
+            )
 
     def retire_goal(self, goal_id: int) -> None:
         with self._writing("retiring a goal") as connection:
@@ -81,7 +93,15 @@ class GoalStore(StoreBase):
                     select(goal_scores.c.scored_on, goal_scores.c.score)
                     .where(goal_scores.c.goal_id == row.id)
                     .order_by(goal_scores.c.scored_on, goal_scores.c.id)
-                )  # fmt: skip
-                out.append(Goal(row.id, row.patient_id, row.position, row.activity,
-                                bool(row.active), tuple(GoalScore(s[0], s[1]) for s in scores)))
+                )
+                out.append(
+                    Goal(
+                        row.id,
+                        row.patient_id,
+                        row.position,
+                        row.activity,
+                        bool(row.active),
+                        tuple(GoalScore(s[0], s[1]) for s in scores),
+                    )
+                )
             return out

@@ -41,9 +41,11 @@ class PeopleStore(StoreBase):
 
     # ---- clinicians, patients, logins ----------------------------------------------------------
     def add_clinician(self, name: str, *, email: str | None = None) -> int:
-        values = {"name": check_name(name, "clinician's name"),
-                  "email": check_text(email, "e-mail", max_len=200, required=False),
-                  "created_at": self._clock()}  # fmt: skip
+        values = {
+            "name": check_name(name, "clinician's name"),
+            "email": check_text(email, "e-mail", max_len=200, required=False),
+            "created_at": self._clock(),
+        }
         with self._writing("adding a clinician") as connection:
             return inserted_id(connection.execute(clinicians.insert().values(**values)))
 
@@ -76,16 +78,20 @@ class PeopleStore(StoreBase):
         if born is not None and born > self._clock().date():
             raise ValidationError(f"date of birth {born.isoformat()} is in the future")
         values = {
-            "name": check_name(name, "patient's name"), "date_of_birth": born,
+            "name": check_name(name, "patient's name"),
+            "date_of_birth": born,
             "referrer": check_text(referrer, "referring clinician", max_len=200, required=False),
             "clinician_id": None if clinician_id is None else check_id(clinician_id, "clinician"),
             "notes": check_text(notes, "notes", max_len=2000, required=False),
-            "is_default": bool(is_default), "created_at": self._clock(),
-        }  # fmt: skip
+            "is_default": bool(is_default),
+            "created_at": self._clock(),
+        }
         account = None
         if login is not None:
-            account = {"username": check_username(login[0]),
-                       "password_hash": hash_password(check_password(login[1]))}  # fmt: skip
+            account = {
+                "username": check_username(login[0]),
+                "password_hash": hash_password(check_password(login[1])),
+            }
         with self._writing("adding a patient") as connection:
             patient_id = inserted_id(connection.execute(patients.insert().values(**values)))
             if account is not None:
@@ -105,8 +111,9 @@ class PeopleStore(StoreBase):
         if name is not None:
             values["name"] = check_name(name, "patient's name")
         if referrer is not None:
-            values["referrer"] = check_text(referrer, "referring clinician", max_len=200,
-                                            required=False)  # fmt: skip
+            values["referrer"] = check_text(
+                referrer, "referring clinician", max_len=200, required=False
+            )
         if clinician_id is not None:
             values["clinician_id"] = check_id(clinician_id, "clinician")
         if notes is not None:
@@ -114,9 +121,10 @@ class PeopleStore(StoreBase):
         if values:
             with self._writing("updating a patient") as connection:
                 connection.execute(
-                    patients.update().where(patients.c.id == check_id(patient_id, "patient"))
+                    patients.update()
+                    .where(patients.c.id == check_id(patient_id, "patient"))
                     .values(**values)
-                )  # fmt: skip
+                )
 
     def find_patient(self, patient_id: int) -> Patient | None:
         with self._reading() as connection:
@@ -143,14 +151,20 @@ class PeopleStore(StoreBase):
         """Home mode's one patient, created the first time it is asked for."""
         with self._writing("creating the default patient") as connection:
             row = connection.execute(
-                select(patients).where(patients.c.is_default.is_(True))
-                .order_by(patients.c.id).limit(1)
-            ).one_or_none()  # fmt: skip
+                select(patients)
+                .where(patients.c.is_default.is_(True))
+                .order_by(patients.c.id)
+                .limit(1)
+            ).one_or_none()
             if row is not None:
                 return patient_record(row)
-            new_id = inserted_id(connection.execute(patients.insert().values(
-                name=DEFAULT_PATIENT_NAME, is_default=True, created_at=self._clock()
-            )))  # fmt: skip
+            new_id = inserted_id(
+                connection.execute(
+                    patients.insert().values(
+                        name=DEFAULT_PATIENT_NAME, is_default=True, created_at=self._clock()
+                    )
+                )
+            )
         return self.get_patient(new_id)
 
     def add_account(
@@ -164,14 +178,17 @@ class PeopleStore(StoreBase):
         """A login for a clinician or for a patient (exactly one of the two)."""
         if (clinician_id is None) == (patient_id is None):
             raise ValidationError("an account belongs to one clinician or one patient")
-        account = {"username": check_username(username),
-                   "password_hash": hash_password(check_password(password))}  # fmt: skip
+        account = {
+            "username": check_username(username),
+            "password_hash": hash_password(check_password(password)),
+        }
         with self._writing(f"adding the account {account['username']!r}") as connection:
             return self._insert_account(
-                connection, account,
+                connection,
+                account,
                 clinician_id=None if clinician_id is None else check_id(clinician_id, "clinician"),
                 patient_id=None if patient_id is None else check_id(patient_id, "patient"),
-            )  # fmt: skip
+            )
 
     def _insert_account(
         self,
@@ -186,25 +203,32 @@ class PeopleStore(StoreBase):
         ).first()
         if taken is not None:
             raise ValidationError(f"the user name {account['username']!r} is taken")
-        return inserted_id(connection.execute(accounts.insert().values(
-            **account, role="clinician" if clinician_id is not None else "patient",
-            clinician_id=clinician_id, patient_id=patient_id, created_at=self._clock(),
-        )))  # fmt: skip
+        return inserted_id(
+            connection.execute(
+                accounts.insert().values(
+                    **account,
+                    role="clinician" if clinician_id is not None else "patient",
+                    clinician_id=clinician_id,
+                    patient_id=patient_id,
+                    created_at=self._clock(),
+                )
+            )
+        )
 
     def set_password(self, username: str, password: str) -> None:
         with self._writing("changing a password") as connection:
             done = connection.execute(
-                accounts.update().where(accounts.c.username == check_username(username))
+                accounts.update()
+                .where(accounts.c.username == check_username(username))
                 .values(password_hash=hash_password(check_password(password)))
-            )  # fmt: skip
+            )
             if done.rowcount == 0:
                 raise StoreError(f"no account {username!r}")
 
     def list_accounts(self) -> list[Account]:
         with self._reading() as connection:
             rows = connection.execute(select(accounts).order_by(accounts.c.username))
-            return [Account(r.id, r.username, r.role, r.clinician_id, r.patient_id)
-                    for r in rows]  # fmt: skip
+            return [Account(r.id, r.username, r.role, r.clinician_id, r.patient_id) for r in rows]
 
     def authenticate(self, username: str, password: str) -> Principal | None:
         """The user behind a user name and password, or None (the same for an unknown user
@@ -227,7 +251,8 @@ class PeopleStore(StoreBase):
             connection.execute(accounts.update().where(accounts.c.id == row.id).values(**values))
         if row.role == "clinician":
             clinician = self.find_clinician(row.clinician_id)
-            return Principal("clinician", clinician.name if clinician else name,
-                             clinician_id=row.clinician_id)  # fmt: skip
+            return Principal(
+                "clinician", clinician.name if clinician else name, clinician_id=row.clinician_id
+            )
         patient = self.find_patient(row.patient_id)
         return Principal("patient", patient.name if patient else name, patient_id=row.patient_id)

@@ -51,16 +51,19 @@ class PlanStore(StoreBase):
             "patient_id": check_id(patient_id, "patient"),
             "clinician_id": None if clinician_id is None else check_id(clinician_id, "clinician"),
             "title": check_text(title, "plan title", max_len=200),
-            "start_date": start, "end_date": end,
+            "start_date": start,
+            "end_date": end,
             "notes": check_text(notes, "notes", max_len=4000, required=False),
-            "active": True, "created_at": self._clock(),
-        }  # fmt: skip
+            "active": True,
+            "created_at": self._clock(),
+        }
         with self._writing("creating a plan") as connection:
             connection.execute(
-                plans.update().where(plans.c.patient_id == values["patient_id"])
+                plans.update()
+                .where(plans.c.patient_id == values["patient_id"])
                 .values(active=False)
-            )  # fmt: skip
-            return inserted_id(connection.execute(plans.insert().values(**values)))  # fmt: skip
+            )
+            return inserted_id(connection.execute(plans.insert().values(**values)))
 
     def update_plan(
         self,
@@ -74,8 +77,10 @@ class PlanStore(StoreBase):
     ) -> None:
         plan = self.get_plan(plan_id)
         start = check_date(start_date, "start date", required=False) or plan.start_date
-        end = None if clear_end_date else (
-            check_date(end_date, "end date", required=False) or plan.end_date
+        end = (
+            None
+            if clear_end_date
+            else (check_date(end_date, "end date", required=False) or plan.end_date)
         )
         check_date_range(start, end)
         values: dict[str, Any] = {"start_date": start, "end_date": end}
@@ -91,33 +96,47 @@ class PlanStore(StoreBase):
             raise ValidationError("a plan item must be a PlanItemSpec")
         rule = spec.progress_rule.to_dict() if spec.progress_rule is not None else None
         return {
-            "exercise_id": spec.exercise_id, "sets": spec.sets, "reps": spec.reps,
-            "hold_s": spec.hold_s, "rest_s": spec.rest_s, "rom_angle": spec.rom_angle,
-            "rom_target_deg": spec.rom_target_deg, "frequency_per_week": spec.frequency_per_week,
+            "exercise_id": spec.exercise_id,
+            "sets": spec.sets,
+            "reps": spec.reps,
+            "hold_s": spec.hold_s,
+            "rest_s": spec.rest_s,
+            "rom_angle": spec.rom_angle,
+            "rom_target_deg": spec.rom_target_deg,
+            "frequency_per_week": spec.frequency_per_week,
             "notes": check_text(spec.notes, "notes", max_len=NOTES_MAX_CHARS, required=False),
             "progress_rule": rule,
-        }  # fmt: skip
+        }
 
     def add_plan_item(self, plan_id: int, spec: PlanItemSpec) -> int:
         values = self._item_values(spec)
         plan_id = check_id(plan_id, "plan")
         with self._writing("adding an exercise to a plan") as connection:
             position = connection.execute(
-                select(func.coalesce(func.max(plan_items.c.position), 0))
-                .where(plan_items.c.plan_id == plan_id)
-            ).scalar_one()  # fmt: skip
-            return inserted_id(connection.execute(plan_items.insert().values(
-                plan_id=plan_id, position=int(position) + 1, active=True,
-                created_at=self._clock(), **values,
-            )))  # fmt: skip
+                select(func.coalesce(func.max(plan_items.c.position), 0)).where(
+                    plan_items.c.plan_id == plan_id
+                )
+            ).scalar_one()
+            return inserted_id(
+                connection.execute(
+                    plan_items.insert().values(
+                        plan_id=plan_id,
+                        position=int(position) + 1,
+                        active=True,
+                        created_at=self._clock(),
+                        **values,
+                    )
+                )
+            )
 
     def update_plan_item(self, item_id: int, spec: PlanItemSpec) -> None:
         values = self._item_values(spec)
         with self._writing("changing a plan item") as connection:
             done = connection.execute(
-                plan_items.update().where(plan_items.c.id == check_id(item_id, "plan item"))
+                plan_items.update()
+                .where(plan_items.c.id == check_id(item_id, "plan item"))
                 .values(**values)
-            )  # fmt: skip
+            )
             if done.rowcount == 0:
                 raise StoreError(f"no plan item {item_id}")
 
@@ -125,18 +144,28 @@ class PlanStore(StoreBase):
         """Take an exercise out of the plan; its past sessions keep pointing at it."""
         with self._writing("removing a plan item") as connection:
             connection.execute(
-                plan_items.update().where(plan_items.c.id == check_id(item_id, "plan item"))
+                plan_items.update()
+                .where(plan_items.c.id == check_id(item_id, "plan item"))
                 .values(active=False)
-            )  # fmt: skip
+            )
 
     def _plan(self, connection: Connection, row: Row) -> Plan:
         items = connection.execute(
-            select(plan_items).where(plan_items.c.plan_id == row.id)
+            select(plan_items)
+            .where(plan_items.c.plan_id == row.id)
             .order_by(plan_items.c.position, plan_items.c.id)
-        )  # fmt: skip
-        return Plan(row.id, row.patient_id, row.clinician_id, row.title, row.start_date,
-                    row.end_date, row.notes, bool(row.active),
-                    tuple(plan_item_record(i) for i in items))  # fmt: skip
+        )
+        return Plan(
+            row.id,
+            row.patient_id,
+            row.clinician_id,
+            row.title,
+            row.start_date,
+            row.end_date,
+            row.notes,
+            bool(row.active),
+            tuple(plan_item_record(i) for i in items),
+        )
 
     def get_plan(self, plan_id: int) -> Plan:
         with self._reading() as connection:
@@ -150,9 +179,10 @@ class PlanStore(StoreBase):
     def plans_for(self, patient_id: int) -> list[Plan]:
         with self._reading() as connection:
             rows = connection.execute(
-                select(plans).where(plans.c.patient_id == check_id(patient_id, "patient"))
+                select(plans)
+                .where(plans.c.patient_id == check_id(patient_id, "patient"))
                 .order_by(plans.c.start_date.desc(), plans.c.id.desc())
-            ).all()  # fmt: skip
+            ).all()
             return [self._plan(connection, row) for row in rows]
 
     def current_plan(self, patient_id: int) -> Plan | None:
@@ -171,6 +201,7 @@ class PlanStore(StoreBase):
     def plan_item_patient_id(self, item_id: int) -> int | None:
         with self._reading() as connection:
             return connection.execute(
-                select(plans.c.patient_id).join(plan_items, plan_items.c.plan_id == plans.c.id)
+                select(plans.c.patient_id)
+                .join(plan_items, plan_items.c.plan_id == plans.c.id)
                 .where(plan_items.c.id == check_id(item_id, "plan item"))
-            ).scalar_one_or_none()  # fmt: skip
+            ).scalar_one_or_none()

@@ -23,14 +23,22 @@ from coach.store.records import (
 
 # (lowest, highest) of each value a physio may prescribe for a plan item.
 PLAN_ITEM_LIMITS: dict[str, tuple[int, int]] = {
-    "sets": (1, 20), "reps": (1, 200), "hold_s": (1, 600), "rest_s": (0, 900),
-    "frequency_per_week": (1, 14), "rom_target_deg": (0, 360),
-}  # fmt: skip
+    "sets": (1, 20),
+    "reps": (1, 200),
+    "hold_s": (1, 600),
+    "rest_s": (0, 900),
+    "frequency_per_week": (1, 14),
+    "rom_target_deg": (0, 360),
+}
 # (lowest, highest) of each value of a progress rule.
 PROGRESS_RULE_LIMITS: dict[str, tuple[int, int]] = {
-    "add_reps": (0, 20), "add_hold_s": (0, 60), "after_sessions": (1, 10), "max_pain": (0, 10),
-    "max_reps": (1, 200), "max_hold_s": (1, 600),
-}  # fmt: skip
+    "add_reps": (0, 20),
+    "add_hold_s": (0, 60),
+    "after_sessions": (1, 10),
+    "max_pain": (0, 10),
+    "max_reps": (1, 200),
+    "max_hold_s": (1, 600),
+}
 NOTES_MAX_CHARS = 2000  # a plan item's notes for the patient
 
 
@@ -53,8 +61,9 @@ class ProgressRule:
     def __post_init__(self) -> None:
         check_int_range(self.add_reps, "reps to add", *PROGRESS_RULE_LIMITS["add_reps"])
         check_float_range(self.add_hold_s, "seconds to add", *PROGRESS_RULE_LIMITS["add_hold_s"])
-        check_int_range(self.after_sessions, "sessions to wait",
-                        *PROGRESS_RULE_LIMITS["after_sessions"])  # fmt: skip
+        check_int_range(
+            self.after_sessions, "sessions to wait", *PROGRESS_RULE_LIMITS["after_sessions"]
+        )
         check_int_range(self.max_pain, "highest pain allowed", *PROGRESS_RULE_LIMITS["max_pain"])
         check_int_range(self.max_reps, "most reps", *PROGRESS_RULE_LIMITS["max_reps"])
         check_float_range(self.max_hold_s, "longest hold", *PROGRESS_RULE_LIMITS["max_hold_s"])
@@ -107,11 +116,15 @@ class PlanItemSpec:
         if self.hold_s is not None:
             check_float_range(self.hold_s, "hold (s)", *PLAN_ITEM_LIMITS["hold_s"])
         check_float_range(self.rest_s, "rest (s)", *PLAN_ITEM_LIMITS["rest_s"])
-        check_int_range(self.frequency_per_week, "times per week",
-                        *PLAN_ITEM_LIMITS["frequency_per_week"])  # fmt: skip
+        check_int_range(
+            self.frequency_per_week, "times per week", *PLAN_ITEM_LIMITS["frequency_per_week"]
+        )
         if self.rom_target_deg is not None:
-            check_float_range(self.rom_target_deg, "range-of-motion target (deg)",
-                              *PLAN_ITEM_LIMITS["rom_target_deg"])  # fmt: skip
+            check_float_range(
+                self.rom_target_deg,
+                "range-of-motion target (deg)",
+                *PLAN_ITEM_LIMITS["rom_target_deg"],
+            )
             if not self.rom_angle:
                 raise ValidationError("a range-of-motion target needs the angle it is about")
         check_text(self.notes, "notes", max_len=NOTES_MAX_CHARS, required=False)
@@ -120,8 +133,11 @@ class PlanItemSpec:
     def from_exercise(cls, exercise: ExerciseDef, **overrides: Any) -> PlanItemSpec:
         """The library's dosage and target for this exercise, with the physio's overrides."""
         dose = exercise.dosage
-        values: dict[str, Any] = {"exercise_id": exercise.id, "sets": dose.sets,
-                                  "rest_s": float(dose.rest_s)}  # fmt: skip
+        values: dict[str, Any] = {
+            "exercise_id": exercise.id,
+            "sets": dose.sets,
+            "rest_s": float(dose.rest_s),
+        }
         if exercise.mode == "hold":
             values["hold_s"] = float(dose.hold_s or 30.0)
         else:
@@ -139,11 +155,16 @@ class PlanItemSpec:
     @classmethod
     def from_item(cls, item: PlanItem, **overrides: Any) -> PlanItemSpec:
         values: dict[str, Any] = {
-            "exercise_id": item.exercise_id, "sets": item.sets, "reps": item.reps,
-            "hold_s": item.hold_s, "rest_s": item.rest_s,
-            "frequency_per_week": item.frequency_per_week, "rom_angle": item.rom_angle,
-            "rom_target_deg": item.rom_target_deg, "notes": item.notes,
+            "exercise_id": item.exercise_id,
+            "sets": item.sets,
+            "reps": item.reps,
+            "hold_s": item.hold_s,
+            "rest_s": item.rest_s,
+            "frequency_per_week": item.frequency_per_week,
+            "rom_angle": item.rom_angle,
+            "rom_target_deg": item.rom_target_deg,
+            "notes": item.notes,
             "progress_rule": ProgressRule.from_dict(item.progress_rule),
-        }  # fmt: skip
+        }
         values.update(overrides)
         return cls(**values)

@@ -35,23 +35,42 @@ def from_json(value: Any) -> Any:
 
 def patient_record(row: Row) -> Patient:
     """A `patients` row as a `Patient` (SQLite stores the flag as 0/1)."""
-    return Patient(row.id, row.name, row.date_of_birth, row.referrer, row.clinician_id,
-                   bool(row.is_default), row.notes)  # fmt: skip
+    return Patient(
+        row.id,
+        row.name,
+        row.date_of_birth,
+        row.referrer,
+        row.clinician_id,
+        bool(row.is_default),
+        row.notes,
+    )
 
 
 def plan_item_record(row: Row) -> PlanItem:
     """A `plan_items` row as a `PlanItem`, its progression rule decoded."""
     return PlanItem(
-        row.id, row.plan_id, row.position, row.exercise_id, row.sets, row.reps, row.hold_s,
-        row.rest_s, row.rom_angle, row.rom_target_deg, row.frequency_per_week, row.notes,
-        from_json(row.progress_rule), bool(row.active),
-    )  # fmt: skip
+        row.id,
+        row.plan_id,
+        row.position,
+        row.exercise_id,
+        row.sets,
+        row.reps,
+        row.hold_s,
+        row.rest_s,
+        row.rom_angle,
+        row.rom_target_deg,
+        row.frequency_per_week,
+        row.notes,
+        from_json(row.progress_rule),
+        bool(row.active),
+    )
 
 
 def angle_records(raw: Any) -> dict[str, AngleRecord]:
     """A rep's stored range of motion (JSON: angle name -> stats) as `AngleRecord`s."""
     return {
-        name: AngleRecord(stats.get("min_deg"), stats.get("max_deg"), stats.get("rom_deg"),
-                          stats.get("peak_deg"))
+        name: AngleRecord(
+            stats.get("min_deg"), stats.get("max_deg"), stats.get("rom_deg"), stats.get("peak_deg")
+        )
         for name, stats in (from_json(raw) or {}).items()
-    }  # fmt: skip
+    }

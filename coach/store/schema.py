@@ -81,8 +81,13 @@ plans = Table(
     "plans",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "patient_id",
+        Integer,
+        ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="SET NULL")),
     Column("title", String(200), nullable=False),
     Column("start_date", Date, nullable=False),
@@ -91,14 +96,15 @@ plans = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
-)  # fmt: skip
+)
 
 plan_items = Table(
     "plan_items",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("position", Integer, nullable=False, default=0),
     Column("exercise_id", String(64), nullable=False),
     Column("sets", Integer, nullable=False),
@@ -116,7 +122,7 @@ plan_items = Table(
     CheckConstraint("reps IS NULL OR reps BETWEEN 1 AND 200", name="reps"),
     CheckConstraint("(reps IS NULL) <> (hold_s IS NULL)", name="reps_or_hold"),
     CheckConstraint("frequency_per_week BETWEEN 1 AND 14", name="frequency"),
-)  # fmt: skip
+)
 
 sessions = Table(
     "sessions",
@@ -149,9 +155,7 @@ sets = Table(
     "sets",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
     Column("set_index", Integer, nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
@@ -163,9 +167,7 @@ reps = Table(
     "reps",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
     Column("set_index", Integer, nullable=False),
     Column("rep_index", Integer, nullable=False),
     Column("side", String(8), nullable=False),
@@ -186,8 +188,13 @@ fault_events = Table(
     "fault_events",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE")),
     Column("rule_id", String(64), nullable=False),
     Column("cue", Text, nullable=False),
@@ -195,31 +202,37 @@ fault_events = Table(
     Column("t_s", Float),  # session time (s) the fault was seen
     Column("value", Float),  # the measure's value that broke the rule
     Column("recorded_at", DateTime(timezone=True), nullable=False),
-)  # fmt: skip
+)
 
 goals = Table(
     "goals",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "patient_id",
+        Integer,
+        ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("position", Integer, nullable=False, default=0),
     Column("activity", String(200), nullable=False),  # PSFS: an activity, in their words
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
-)  # fmt: skip
+)
 
 goal_scores = Table(
     "goal_scores",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("goal_id", Integer, ForeignKey("goals.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "goal_id", Integer, ForeignKey("goals.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("scored_on", Date, nullable=False),
     Column("score", Integer, nullable=False),  # 0 = unable, 10 = as before the problem
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("score BETWEEN 0 AND 10", name="score"),
-)  # fmt: skip
+)
 
 # ---- revision 0003: assessments and self-management ------------------------------------
 ASSESSMENT_KINDS = ("rom", "chair_stand_30s", "timed_up_and_go", "single_leg_stance")
@@ -228,8 +241,13 @@ assessments = Table(
     "assessments",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "patient_id",
+        Integer,
+        ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("kind", String(30), nullable=False),  # one of ASSESSMENT_KINDS
     Column("measure", String(60), nullable=False),  # e.g. knee_flexion, stands, time
     Column("side", String(8)),  # left / right, NULL when the measure has no side
@@ -240,19 +258,21 @@ assessments = Table(
     Column("taken_at", DateTime(timezone=True), nullable=False),
     Column("notes", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    CheckConstraint("kind IN ('rom', 'chair_stand_30s', 'timed_up_and_go', "
-                    "'single_leg_stance')", name="kind"),
+    CheckConstraint(
+        "kind IN ('rom', 'chair_stand_30s', 'timed_up_and_go', 'single_leg_stance')", name="kind"
+    ),
     CheckConstraint("side IS NULL OR side IN ('left', 'right')", name="side"),
     CheckConstraint("source IN ('live', 'video')", name="source"),
-)  # fmt: skip
+)
 
 flare_up_plans = Table(
     "flare_up_plans",
     metadata,
     Column("id", Integer, primary_key=True),
     # Kept with the plan: one flare-up plan per treatment plan.
-    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
-           unique=True),
+    Column(
+        "plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, unique=True
+    ),
     Column("warning_signs", Text),  # how the patient recognises a flare-up
     Column("reduce", Text),  # what to cut back, and by how much
     Column("keep_doing", Text),  # what to keep doing
@@ -260,19 +280,24 @@ flare_up_plans = Table(
     Column("seek_help", Text),  # when to call the physio or a doctor
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
-)  # fmt: skip
+)
 
 posture_checks = Table(
     "posture_checks",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "patient_id",
+        Integer,
+        ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True), nullable=False),
     Column("summary", JSON, nullable=False),  # only the summary: no frames, no landmarks
     Column("created_at", DateTime(timezone=True), nullable=False),
-)  # fmt: skip
+)
 
 lesson_reads = Table(
     "lesson_reads",
@@ -282,4 +307,4 @@ lesson_reads = Table(
     Column("lesson_id", String(64), nullable=False),
     Column("read_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("patient_id", "lesson_id", name="uq_lesson_reads_patient_lesson"),
-)  # fmt: skip
+)

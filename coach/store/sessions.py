@@ -85,10 +85,12 @@ class SessionStore(PeopleStore, PlanStore):
         values = {
             "exercise_id": check_exercise_id(exercise_id),
             "pain_before": check_pain(pain_before, "pain before"),
-            "planned_sets": planned_sets, "planned_reps": planned_reps,
-            "planned_hold_s": planned_hold_s, "mirrored": bool(mirrored),
+            "planned_sets": planned_sets,
+            "planned_reps": planned_reps,
+            "planned_hold_s": planned_hold_s,
+            "mirrored": bool(mirrored),
             "notes": check_text(notes, "notes", max_len=2000, required=False),
-        }  # fmt: skip
+        }
         if source not in ("live", "manual"):
             raise ValidationError(f"session source must be 'live' or 'manual', got {source!r}")
         if patient_id is None:
@@ -100,10 +102,15 @@ class SessionStore(PeopleStore, PlanStore):
                 raise ValidationError(f"plan item {plan_item_id} is not in this patient's plan")
         started = aware(started_at) if started_at is not None else self._clock()
         with self._writing("starting a session") as connection:
-            result = connection.execute(sessions.insert().values(
-                patient_id=patient_id, plan_item_id=plan_item_id, source=source,
-                started_at=started, **values,
-            ))  # fmt: skip
+            result = connection.execute(
+                sessions.insert().values(
+                    patient_id=patient_id,
+                    plan_item_id=plan_item_id,
+                    source=source,
+                    started_at=started,
+                    **values,
+                )
+            )
             return inserted_id(result)
 
     def log_session_done_by_hand(
@@ -121,44 +128,88 @@ class SessionStore(PeopleStore, PlanStore):
         patient_id = self.plan_item_patient_id(plan_item_id)
         assert patient_id is not None
         session_id = self.start_session(
-            item.exercise_id, patient_id=patient_id, plan_item_id=item.id,
-            pain_before=pain_before, planned_sets=item.sets, planned_reps=item.reps,
-            planned_hold_s=item.hold_s, source="manual", started_at=when, notes=notes,
-        )  # fmt: skip
-        self.finish_session(session_id, pain_after=pain_after, effort_borg=effort_borg,
-                            ended_at=when)  # fmt: skip
+            item.exercise_id,
+            patient_id=patient_id,
+            plan_item_id=item.id,
+            pain_before=pain_before,
+            planned_sets=item.sets,
+            planned_reps=item.reps,
+            planned_hold_s=item.hold_s,
+            source="manual",
+            started_at=when,
+            notes=notes,
+        )
+        self.finish_session(
+            session_id, pain_after=pain_after, effort_borg=effort_borg, ended_at=when
+        )
         return session_id
 
     def start_set(self, session_id: int, set_index: int) -> None:
         with self._writing("starting a set") as connection:
-            connection.execute(sets.insert().values(
-                session_id=session_id, set_index=set_index, started_at=self._clock()
-            ))  # fmt: skip
+            connection.execute(
+                sets.insert().values(
+                    session_id=session_id, set_index=set_index, started_at=self._clock()
+                )
+            )
 
     def add_rep(self, session_id: int, set_index: int, rep: Rep) -> None:
         """Commit one rep and its faults now, so a crash loses at most the rep in progress."""
         rom = {
-            name: {"min_deg": plain_number(a.min_deg), "max_deg": plain_number(a.max_deg),
-                   "rom_deg": plain_number(a.rom_deg), "peak_deg": plain_number(a.at_turn_deg)}
+            name: {
+                "min_deg": plain_number(a.min_deg),
+                "max_deg": plain_number(a.max_deg),
+                "rom_deg": plain_number(a.rom_deg),
+                "peak_deg": plain_number(a.at_turn_deg),
+            }
             for name, a in rep.angles.items()
-        }  # fmt: skip
-        faults = [{"rule": f.rule_id, "cue": f.cue, "severity": f.severity,
-                   "t_s": plain_number(f.t_s), "value": plain_number(f.value)}
-                  for f in rep.faults]  # fmt: skip
+        }
+        faults = [
+            {
+                "rule": f.rule_id,
+                "cue": f.cue,
+                "severity": f.severity,
+                "t_s": plain_number(f.t_s),
+                "value": plain_number(f.value),
+            }
+            for f in rep.faults
+        ]
         now = self._clock()
         with self._writing("saving a rep") as connection:
-            rep_id = inserted_id(connection.execute(reps.insert().values(
-                session_id=session_id, set_index=set_index, rep_index=rep.index,
-                side=rep.side, start_s=rep.start_s, turn_s=rep.turn_s, end_s=rep.end_s,
-                duration_s=rep.duration_s, partial=rep.partial, range_of_motion=rom,
-                faults=faults, recorded_at=now,
-            )))  # fmt: skip
+            rep_id = inserted_id(
+                connection.execute(
+                    reps.insert().values(
+                        session_id=session_id,
+                        set_index=set_index,
+                        rep_index=rep.index,
+                        side=rep.side,
+                        start_s=rep.start_s,
+                        turn_s=rep.turn_s,
+                        end_s=rep.end_s,
+                        duration_s=rep.duration_s,
+                        partial=rep.partial,
+                        range_of_motion=rom,
+                        faults=faults,
+                        recorded_at=now,
+                    )
+                )
+            )
             if faults:
-                connection.execute(fault_events.insert(), [
-                    {"session_id": session_id, "rep_id": rep_id, "rule_id": f["rule"],
-                     "cue": f["cue"], "severity": f["severity"], "t_s": f["t_s"],
-                     "value": f["value"], "recorded_at": now} for f in faults
-                ])  # fmt: skip
+                connection.execute(
+                    fault_events.insert(),
+                    [
+                        {
+                            "session_id": session_id,
+                            "rep_id": rep_id,
+                            "rule_id": f["rule"],
+                            "cue": f["cue"],
+                            "severity": f["severity"],
+                            "t_s": f["t_s"],
+                            "value": f["value"],
+                            "recorded_at": now,
+                        }
+                        for f in faults
+                    ],
+                )
 
     def finish_set(self, session_id: int, set_index: int, *, reps_done: int, held_s: float) -> None:
         with self._writing("finishing a set") as connection:
@@ -199,9 +250,10 @@ class SessionStore(PeopleStore, PlanStore):
     def session_patient_id(self, session_id: int) -> int | None:
         with self._reading() as connection:
             return connection.execute(
-                select(sessions.c.patient_id).where(sessions.c.id == check_id(session_id,
-                                                                              "session"))
-            ).scalar_one_or_none()  # fmt: skip
+                select(sessions.c.patient_id).where(
+                    sessions.c.id == check_id(session_id, "session")
+                )
+            ).scalar_one_or_none()
 
     def sessions(
         self,
@@ -242,20 +294,26 @@ class SessionStore(PeopleStore, PlanStore):
         majors: dict[int, int] = dict.fromkeys(ids, 0)
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             for rep in connection.execute(
-                select(reps.c.session_id, reps.c.side, reps.c.partial, reps.c.range_of_motion,
-                       reps.c.faults).where(reps.c.session_id.in_(chunk))
-            ):  # fmt: skip
+                select(
+                    reps.c.session_id,
+                    reps.c.side,
+                    reps.c.partial,
+                    reps.c.range_of_motion,
+                    reps.c.faults,
+                ).where(reps.c.session_id.in_(chunk))
+            ):
                 rep_rows[rep.session_id].append(rep)
             for row in connection.execute(
                 select(sets.c.session_id, func.count(), func.coalesce(func.sum(sets.c.held_s), 0))
-                .where(sets.c.session_id.in_(chunk)).group_by(sets.c.session_id)
-            ):  # fmt: skip
+                .where(sets.c.session_id.in_(chunk))
+                .group_by(sets.c.session_id)
+            ):
                 set_count[row[0]], held[row[0]] = int(row[1]), float(row[2])
             for row in connection.execute(
                 select(fault_events.c.session_id, func.count())
                 .where(fault_events.c.session_id.in_(chunk), fault_events.c.severity == "major")
                 .group_by(fault_events.c.session_id)
-            ):  # fmt: skip
+            ):
                 majors[row[0]] = int(row[1])
         records = []
         for row in rows:
@@ -275,44 +333,76 @@ class SessionStore(PeopleStore, PlanStore):
                 for fault in from_json(rep.faults) or []:
                     faults[fault["rule"]] = faults.get(fault["rule"], 0) + 1
             manual = row.source == "manual"
-            records.append(SessionRecord(
-                id=row.id, patient_id=row.patient_id, plan_item_id=row.plan_item_id,
-                exercise_id=row.exercise_id, source=row.source,
-                started_at=aware(row.started_at), ended_at=aware(row.ended_at), view=row.view,
-                planned_sets=row.planned_sets, planned_reps=row.planned_reps,
-                planned_hold_s=row.planned_hold_s, pain_before=row.pain_before,
-                pain_during=row.pain_during, pain_after=row.pain_after,
-                effort_borg=row.effort_borg, notes=row.notes, reps=len(rep_rows[row.id]),
-                partial_reps=sum(bool(r.partial) for r in rep_rows[row.id]),
-                sets_done=(row.planned_sets or 0) if manual else set_count[row.id],
-                held_s=held[row.id], best_rom_deg=best, best_rom_by_side=by_side,
-                furthest_deg=furthest, faults=faults, major_faults=majors[row.id],
-            ))  # fmt: skip
+            records.append(
+                SessionRecord(
+                    id=row.id,
+                    patient_id=row.patient_id,
+                    plan_item_id=row.plan_item_id,
+                    exercise_id=row.exercise_id,
+                    source=row.source,
+                    started_at=aware(row.started_at),
+                    ended_at=aware(row.ended_at),
+                    view=row.view,
+                    planned_sets=row.planned_sets,
+                    planned_reps=row.planned_reps,
+                    planned_hold_s=row.planned_hold_s,
+                    pain_before=row.pain_before,
+                    pain_during=row.pain_during,
+                    pain_after=row.pain_after,
+                    effort_borg=row.effort_borg,
+                    notes=row.notes,
+                    reps=len(rep_rows[row.id]),
+                    partial_reps=sum(bool(r.partial) for r in rep_rows[row.id]),
+                    sets_done=(row.planned_sets or 0) if manual else set_count[row.id],
+                    held_s=held[row.id],
+                    best_rom_deg=best,
+                    best_rom_by_side=by_side,
+                    furthest_deg=furthest,
+                    faults=faults,
+                    major_faults=majors[row.id],
+                )
+            )
         return records
 
     def reps(self, session_id: int) -> list[RepRecord]:
         with self._reading() as connection:
             rows = connection.execute(
-                select(reps).where(reps.c.session_id == check_id(session_id, "session"))
+                select(reps)
+                .where(reps.c.session_id == check_id(session_id, "session"))
                 .order_by(reps.c.id)
-            )  # fmt: skip
+            )
             return [
-                RepRecord(r.id, r.session_id, r.set_index, r.rep_index, r.side, r.start_s,
-                          r.turn_s, r.end_s, r.duration_s, bool(r.partial),
-                          angle_records(r.range_of_motion), tuple(from_json(r.faults) or ()),
-                          aware(r.recorded_at))
+                RepRecord(
+                    r.id,
+                    r.session_id,
+                    r.set_index,
+                    r.rep_index,
+                    r.side,
+                    r.start_s,
+                    r.turn_s,
+                    r.end_s,
+                    r.duration_s,
+                    bool(r.partial),
+                    angle_records(r.range_of_motion),
+                    tuple(from_json(r.faults) or ()),
+                    aware(r.recorded_at),
+                )
                 for r in rows
-            ]  # fmt: skip
+            ]
 
     def fault_events(self, session_id: int) -> list[FaultEvent]:
         with self._reading() as connection:
             rows = connection.execute(
-                select(fault_events).where(fault_events.c.session_id == check_id(session_id,
-                                                                                "session"))
+                select(fault_events)
+                .where(fault_events.c.session_id == check_id(session_id, "session"))
                 .order_by(fault_events.c.t_s, fault_events.c.id)
-            )  # fmt: skip
-            return [FaultEvent(r.id, r.session_id, r.rep_id, r.rule_id, r.cue, r.severity,
-                               r.t_s, r.value) for r in rows]  # fmt: skip
+            )
+            return [
+                FaultEvent(
+                    r.id, r.session_id, r.rep_id, r.rule_id, r.cue, r.severity, r.t_s, r.value
+                )
+                for r in rows
+            ]
 
     def rep_rows(self, session_id: int) -> list[dict[str, Any]]:
         """The session's reps as plain rows (JSON columns decoded)."""
@@ -331,12 +421,19 @@ class SessionStore(PeopleStore, PlanStore):
     def summary(self, session_id: int) -> SessionSummary:
         record = self.session(session_id)
         return SessionSummary(
-            id=record.id, exercise_id=record.exercise_id, started_at=record.started_at,
-            ended_at=record.ended_at, reps=record.reps, partial_reps=record.partial_reps,
-            held_s=record.held_s, best_rom_deg=record.best_rom_deg, faults=record.faults,
-            pain_before=record.pain_before, pain_after=record.pain_after,
+            id=record.id,
+            exercise_id=record.exercise_id,
+            started_at=record.started_at,
+            ended_at=record.ended_at,
+            reps=record.reps,
+            partial_reps=record.partial_reps,
+            held_s=record.held_s,
+            best_rom_deg=record.best_rom_deg,
+            faults=record.faults,
+            pain_before=record.pain_before,
+            pain_after=record.pain_after,
             effort_borg=record.effort_borg,
-        )  # fmt: skip
+        )
 
     def previous_session(self, exercise_id: str, before_id: int) -> SessionSummary | None:
         """The same patient's last session of this exercise before `before_id`, for
@@ -345,9 +442,12 @@ class SessionStore(PeopleStore, PlanStore):
         with self._reading() as connection:
             previous = connection.execute(
                 select(sessions.c.id)
-                .where(sessions.c.exercise_id == exercise_id, sessions.c.id < before_id,
-                       sessions.c.patient_id == patient_id)
+                .where(
+                    sessions.c.exercise_id == exercise_id,
+                    sessions.c.id < before_id,
+                    sessions.c.patient_id == patient_id,
+                )
                 .order_by(sessions.c.id.desc())
                 .limit(1)
-            ).scalar_one_or_none()  # fmt: skip
+            ).scalar_one_or_none()
         return None if previous is None else self.summary(previous)

@@ -14,6 +14,7 @@ from coach.core.pose import Pose
 from coach.engine.results import FrameResult, Status
 from coach.exercise.schema import ExerciseDef, RuleDef
 
+Colour = tuple[int, int, int]  # BGR or RGB, as the frame is
 GREEN = (46, 204, 113)
 AMBER = (243, 156, 18)
 RED = (231, 76, 60)
@@ -90,7 +91,9 @@ def draw_skeleton(
         cv2.circle(frame, tuple(xy[index]), thickness + 2, colour, -1, cv2.LINE_AA)
 
 
-def _text(frame: np.ndarray, text: str, origin: tuple[int, int], size: float, colour) -> None:
+def _text(
+    frame: np.ndarray, text: str, origin: tuple[int, int], size: float, colour: Colour
+) -> None:
     """Text on a shaded panel (see `_shade`), which gives the contrast an outline would."""
     scale = size * _scale(frame)
     weight = max(1, round(2 * _scale(frame)))
@@ -123,11 +126,9 @@ def draw_hud(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> N
     if result.driver is not None:
         value = result.measures.get(result.driver, np.nan)
         definition = exercise.angles.get(result.driver) or exercise.ratios.get(result.driver)
-        label = (definition.label if definition and definition.label else result.driver)
+        label = definition.label if definition and definition.label else result.driver
         unit = " deg" if result.driver in exercise.angles else ""
-        shown = "--" if np.isnan(value) else (
-            f"{value:.0f}{unit}" if unit else f"{value:.2f}"
-        )
+        shown = "--" if np.isnan(value) else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
         _text(frame, f"{label}: {shown}", (round(12 * s), round(75 * s)), 0.6, WHITE)
     message = result.cue.text if result.cue else None
     if message is None and result.status is not Status.ACTIVE and result.guidance:
@@ -146,8 +147,10 @@ def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) ->
     signal = exercise.reps.signal_for(result.view)
     value = result.measures.get(result.driver, np.nan)
     start = signal.start.below if signal.rising else signal.start.above
-    end = signal.target if signal.target is not None else (
-        signal.turn.above if signal.rising else signal.turn.below
+    end = (
+        signal.target
+        if signal.target is not None
+        else (signal.turn.above if signal.rising else signal.turn.below)
     )
     turn = signal.turn.above if signal.rising else signal.turn.below
     if start is None or end is None or turn is None or end == start:

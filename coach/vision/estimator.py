@@ -9,7 +9,6 @@ needs strictly increasing timestamps, so an estimator is never shared.
 from __future__ import annotations
 
 import contextlib
-import operator
 import os
 import sys
 from collections.abc import Iterator
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
     import mediapipe as mp
     from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerResult
 
-_XYZ = operator.attrgetter("x", "y", "z")  # a landmark's coordinates, read in one C call
-
 
 def poses_from_result(
     result: PoseLandmarkerResult, t_s: float, frame_wh: tuple[int, int]
@@ -47,11 +44,9 @@ def poses_from_result(
                 f"expected {NUM_LANDMARKS} landmarks per pose, got {len(image_lms)} image and "
                 f"{len(world_lms)} world landmarks"
             )
-        # Plain lists, made into arrays once by `Pose` (this runs on every frame, just after
-        # the model has swept the caches, where each numpy call costs several microseconds).
-        image = list(map(_XYZ, image_lms))
-        world = list(map(_XYZ, world_lms))
-        visibility = [lm.visibility or 0.0 for lm in image_lms]  # None: not given
+        image = np.array([(lm.x, lm.y, lm.z) for lm in image_lms], dtype=np.float64)
+        world = np.array([(lm.x, lm.y, lm.z) for lm in world_lms], dtype=np.float64)
+        visibility = np.array([lm.visibility or 0.0 for lm in image_lms])  # None: not given
         poses.append(Pose(image, world, visibility, t_s, frame_wh))
     if len(poses) < 2:
         return poses
@@ -89,7 +84,7 @@ def _distinct_people(poses: list[Pose]) -> list[Pose]:
     return kept
 
 
-def _blank_image():  # -> mp.Image
+def _blank_image() -> mp.Image:
     import mediapipe as mp
 
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8))
@@ -196,13 +191,13 @@ class PoseEstimator:
     """Finds the patient in every frame and notices up to `num_poses - 1` other people.
 
     Looking for a second person on every frame makes MediaPipe run its person detector on
-    every frame (it only tracks when it already has `num_poses` people), which costs about
-    60% more per frame (26 -> 42 ms at 640x480 here). So by default one landmarker tracks one
+    every frame (it only tracks when it already has `num_poses` people), which makes each
+    frame much slower (docs/benchmarks.md). So by default one landmarker tracks one
     person on every frame and a second one, with `num_poses`, looks for others every
     `crowd_check_s` seconds; the others it found are returned with each frame until the next
     look. Once a second (the default) a bystander is noticed within a second, and each look
-    (a detector and two landmark passes, about two frames' tracking time) costs under 7% of
-    a core beside the model; `crowd_check_s=None` runs a single `num_poses` landmarker on
+    (a detector and two landmark passes, about two frames' tracking time) costs a small
+    share of a core beside the model; `crowd_check_s=None` runs a single `num_poses` landmarker on
     every frame.
 
     The look runs on a worker thread alongside the next frames' tracking (MediaPipe
@@ -314,8 +309,11 @@ class PoseEstimator:
         height, width = frame_rgb.shape[:2]
         pixels = np.ascontiguousarray(downscaled(frame_rgb, self.max_side_px))
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
-        due = self._crowd is not None and (
-            t_s - self._last_check_s >= self.crowd_check_s or t_s < self._last_check_s  # type: ignore[operator]
+        interval, since_check = self.crowd_check_s, t_s - self._last_check_s
+        due = (
+            self._crowd is not None
+            and interval is not None  # always so with a crowd landmarker
+            and (since_check >= interval or since_check < 0)  # < 0: time went back
         )
         look = None
         if due:  # started first, so it runs while this frame is tracked
@@ -329,7 +327,7 @@ class PoseEstimator:
         anyone else noticed recently. Called once per frame, in frame order."""
         return self._looks.poses(inference)
 
-    def _start_crowd_check(self, image, t_s: float, frame_wh: tuple[int, int]) -> Future:
+    def _start_crowd_check(self, image: mp.Image, t_s: float, frame_wh: tuple[int, int]) -> Future:
         assert self._worker is not None
         stamp = self._stamp("crowd", t_s)
 

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from coach.core.errors import VideoError
+
+if TYPE_CHECKING:
+    import av
 
 # Frames larger than this are shrunk (while decoding) before the model and the annotated
 # video: the model sees a 256x256 crop whatever the input, the counts on every shared clip
@@ -48,7 +52,22 @@ class VideoFrame:
     rgb: np.ndarray
 
 
-def _open(path: Path):  # -> av.container.InputContainer
+def yuv420_frame(rgb: np.ndarray) -> av.VideoFrame:
+    """An RGB image as the yuv420p frame H.264 takes, cut to even sizes (4:2:0 halves both).
+
+    OpenCV converts far faster than the encoder's own RGB input path, and an encoder that
+    re-sends the last frame (the live page's) would otherwise convert it every time.
+    """
+    import av
+    import cv2
+
+    height, width = rgb.shape[:2]
+    even = np.ascontiguousarray(rgb[: height - height % 2, : width - width % 2])
+    yuv = np.asarray(cv2.cvtColor(even, cv2.COLOR_RGB2YUV_I420), dtype=np.uint8)
+    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+
+
+def _open(path: Path) -> av.container.InputContainer:
     import av
 
     if not path.exists():
@@ -128,11 +147,10 @@ def read_frames(path: str | Path) -> Iterator[VideoFrame]:
         container.close()
 
 
-# libx264 `veryfast` with the quickest sub-pixel search (subme=1): on the 640x480 benchmark
-# clip about a fifth less CPU (3.8 against 4.6 ms a frame, the colour conversion included)
-# for a file 4% larger at the same quality (PSNR 41.5-42.1 dB, within 0.6 dB of plain
-# veryfast either way). The CPU saved is CPU taken from beside the pose model
-# (`scripts/where_time_goes.py encoder` measures it).
+# libx264 `veryfast` with the quickest sub-pixel search (subme=1): clearly less CPU than
+# plain veryfast for a slightly larger file at the same quality (docs/benchmarks.md, "Where
+# the time goes"; `scripts/where_time_goes.py encoder` measures it). The CPU saved is CPU
+# taken from beside the pose model.
 ENCODER_OPTIONS = {"crf": "23", "preset": "veryfast", "x264-params": "subme=1"}
 
 
@@ -140,9 +158,12 @@ class H264Writer:
     """Writes RGB frames to an H.264 mp4 that browsers play (yuv420p, faststart)."""
 
     def __init__(
-        self, path: str | Path, fps: float, frame_wh: tuple[int, int],
+        self,
+        path: str | Path,
+        fps: float,
+        frame_wh: tuple[int, int],
         options: dict[str, str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """`options`: libx264's, `ENCODER_OPTIONS` by default."""
         import av
 
@@ -152,9 +173,7 @@ class H264Writer:
         self._wh = (width - width % 2, height - height % 2)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._container = av.open(
-                str(self.path), mode="w", options={"movflags": "+faststart"}
-            )
+            self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
         except (OSError, av.error.FFmpegError) as exc:
             raise VideoError(f"{self.path}: cannot create the output video ({exc})") from exc
         rate = Fraction(fps).limit_denominator(1001) if fps > 0 else Fraction(30)
@@ -165,13 +184,9 @@ class H264Writer:
 
     def write(self, rgb: np.ndarray) -> None:
         import av
-        import cv2
 
         width, height = self._wh
-        # OpenCV converts to yuv420p about five times faster than the encoder's own
-        # RGB input path (1.6 against 8 ms a 720p frame here), off the pose model's core.
-        yuv = cv2.cvtColor(np.ascontiguousarray(rgb[:height, :width]), cv2.COLOR_RGB2YUV_I420)
-        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        frame = yuv420_frame(rgb[:height, :width])
         try:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)

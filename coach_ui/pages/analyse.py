@@ -64,9 +64,12 @@ video: Path | None = None
 digest = display_name = ""
 if source == SAMPLE:
     name = st.selectbox(
-        "Sample clip", sample_names, index=analysis.default_sample_index(samples), key="sample",
+        "Sample clip",
+        sample_names,
+        index=analysis.default_sample_index(samples),
+        key="sample",
         on_change=follow_sample,
-    )  # fmt: skip
+    )
     video = samples[sample_names.index(name)]
     stat = video.stat()
     digest, display_name = sample_digest(str(video), stat.st_mtime_ns, stat.st_size), name
@@ -75,9 +78,10 @@ if source == SAMPLE:
         st.caption(f"Clip: {credit}")
 else:
     upload = st.file_uploader(
-        "Your video", type=analysis.UPLOAD_TYPES,
+        "Your video",
+        type=analysis.UPLOAD_TYPES,
         help="Film from 2 to 3 metres away with your whole body, head to feet, in view.",
-    )  # fmt: skip
+    )
     if upload is None:
         st.caption("Film yourself from head to feet, in good light, with the phone held still.")
     else:
@@ -98,10 +102,12 @@ with st.expander(f"How to do the {exercise.name.lower()} and film it"):
     st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
     st.caption(analysis.dosage_text(exercise))
 mirrored = st.checkbox(
-    "Mirrored video", value=False, key="mirrored",
+    "Mirrored video",
+    value=False,
+    key="mirrored",
     help="Tick this if the video is mirrored, as a selfie camera often records it, so that "
     "left and right are reported the right way round.",
-)  # fmt: skip
+)
 
 # ---- 3. analyse and show ----------------------------------------------------------------
 clicked = st.button("Analyse", type="primary", disabled=video is None)
@@ -110,9 +116,12 @@ if video is not None:
     outcome = state.analyses.get(key)
     if clicked and (outcome is None or outcome.error):
         outcome = analysis.analyse_with_progress(
-            video, exercise, mirrored=mirrored, display_name=display_name,
+            video,
+            exercise,
+            mirrored=mirrored,
+            display_name=display_name,
             annotated=state.workdir.annotated_path(digest, exercise.id, mirrored),
-        )  # fmt: skip
+        )
         state.analyses[key] = outcome
     if outcome is None:
         st.caption("Press **Analyse** to count the repetitions and check your form.")

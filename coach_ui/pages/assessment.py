@@ -46,18 +46,26 @@ running: al.Running | None = state.get(KEY)
 
 # ---- 1. choose what to measure ---------------------------------------------------------------
 if running is None:
-    st.write("Measure how far a joint moves (a camera goniometer) or do a standard test of "
-             "strength and balance. Results are saved for the physiotherapist and shown on "
-             "the progress page.")  # fmt: skip
+    st.write(
+        "Measure how far a joint moves (a camera goniometer) or do a standard test of "
+        "strength and balance. Results are saved for the physiotherapist and shown on "
+        "the progress page."
+    )
     what = st.radio("What to do", ["Range of motion", "Functional test"], horizontal=True)
     if what == "Range of motion":
-        measure_id = st.selectbox("Measure", list(measures), key="assessment_measure",
-                                  format_func=lambda m: measures[m].label)  # fmt: skip
+        measure_id = st.selectbox(
+            "Measure",
+            list(measures),
+            key="assessment_measure",
+            format_func=lambda m: measures[m].label,
+        )
         measure = measures[measure_id]
         view = "side-on to the camera" if measure.view == "side" else "facing the camera"
         st.info(f"**How to stand ({view})**: {measure.how}")
-        st.caption(f"Normal adult range: {measure.normal_range[0]:g}-"
-                   f"{measure.normal_range[1]:g}° ({measure.source}).")  # fmt: skip
+        st.caption(
+            f"Normal adult range: {measure.normal_range[0]:g}-"
+            f"{measure.normal_range[1]:g}° ({measure.source})."
+        )
         sides = ("left", "right") if measure.sided else (None,)
         last = [(side, previous_value(history, "rom", measure_id, side)) for side in sides]
         shown = [f"{side or 'value'} {value:g}°" for side, value in last if value is not None]
@@ -65,14 +73,14 @@ if running is None:
             st.caption("Last measured: " + ", ".join(shown))
         task, kind, label = RomTask(measure), "rom", measure.label
     else:
-        kind = st.selectbox("Test", list(TESTS), key="assessment_test",
-                            format_func=TEST_LABELS.get)  # fmt: skip
+        kind = st.selectbox("Test", list(TESTS), key="assessment_test", format_func=TEST_LABELS.get)
         st.info(TESTS[kind])
         label = TEST_LABELS[kind]
         if kind == "chair_stand_30s":
             age_col, sex_col = st.columns(2)
-            age = age_col.number_input("Age (years)", *AGE_RANGE,
-                                       age_on(patient.date_of_birth, today()))
+            age = age_col.number_input(
+                "Age (years)", *AGE_RANGE, age_on(patient.date_of_birth, today())
+            )
             sex = sex_col.selectbox("Sex (for the CDC STEADI norms)", ["female", "male"])
             task = ChairStandTask(int(age), sex)
         else:
@@ -112,8 +120,10 @@ def read_out() -> None:
     if status.message:
         (st.success if status.done else st.warning)(status.message)
     if status.results:
-        st.caption("Ready to save: " + ", ".join(
-            f"{r.side or ''} {r.value:g}".strip() for r in status.results))  # fmt: skip
+        st.caption(
+            "Ready to save: "
+            + ", ".join(f"{r.side or ''} {r.value:g}".strip() for r in status.results)
+        )
 
 
 with panel_col:
@@ -122,8 +132,10 @@ with panel_col:
         status = session.snapshot().status
         results = status.results if status is not None else ()
         if not results:
-            st.warning("Nothing measured yet: hold still at your limit for 2 seconds "
-                       "(or finish the test), then save.")  # fmt: skip
+            st.warning(
+                "Nothing measured yet: hold still at your limit for 2 seconds "
+                "(or finish the test), then save."
+            )
         else:
             fresh = [r for r in results if r not in running.stored]
             try:

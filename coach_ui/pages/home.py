@@ -45,9 +45,12 @@ if "workdir" not in state:
 if st.button("Run the demo", type="primary") and "demo" not in state:
     digest = analysis.file_digest(demo.read_bytes())
     state.demo = analysis.analyse_with_progress(
-        demo, exercise, mirrored=False, display_name=demo.name,
+        demo,
+        exercise,
+        mirrored=False,
+        display_name=demo.name,
         annotated=state.workdir.annotated_path(digest, exercise.id, False),
-    )  # fmt: skip
+    )
 outcome = state.get("demo")
 if outcome is not None:
     if outcome.error:

@@ -17,8 +17,10 @@ read = store.lessons_read(patient.id)
 suggested = selfcare.suggested_for(store, patient.id, lessons)
 by_id = {lesson.id: lesson for lesson in lessons}
 
-st.write("Five short lessons about persistent pain and how to manage it, a few minutes each. "
-         "They do not replace your physiotherapist's advice: ask them about anything here.")
+st.write(
+    "Five short lessons about persistent pain and how to manage it, a few minutes each. "
+    "They do not replace your physiotherapist's advice: ask them about anything here."
+)
 wanted = st.session_state.get(selfcare.LESSON_KEY)
 first = wanted if wanted in by_id else (suggested[0].id if suggested else lessons[0].id)
 ids = list(by_id)
@@ -26,8 +28,11 @@ ids = list(by_id)
 
 def label(lesson_id: str) -> str:
     lesson = by_id[lesson_id]
-    mark = ":material/check_circle: " if lesson_id in read else (
-        ":material/star: " if by_id[lesson_id] in suggested else "")  # fmt: skip
+    mark = (
+        ":material/check_circle: "
+        if lesson_id in read
+        else (":material/star: " if by_id[lesson_id] in suggested else "")
+    )
     return f"{mark}{lesson.order}. {lesson.title} ({lesson.minutes} min)"
 
 
@@ -46,5 +51,6 @@ if chosen in read:
 elif principal.kind == "clinician":
     st.caption(f"{patient.name} has not marked this lesson as read yet.")
 elif st.button("I have read this", type="primary"):
-    save_and_rerun(lambda: store.mark_lesson_read(patient.id, chosen),
-                   f"'{lesson.title}' marked as read.")  # fmt: skip
+    save_and_rerun(
+        lambda: store.mark_lesson_read(patient.id, chosen), f"'{lesson.title}' marked as read."
+    )

@@ -48,9 +48,12 @@ if live is None:
     )
     ids = library.ids()
     exercise_id = st.selectbox(
-        "Exercise", ids, index=todays_plan.live_plan_exercise(store, ids), key="live_exercise",
+        "Exercise",
+        ids,
+        index=todays_plan.live_plan_exercise(store, ids),
+        key="live_exercise",
         format_func=lambda i: library.get(i).name,
-    )  # fmt: skip
+    )
     exercise = library.get(exercise_id)
     target = todays_plan.live_target(store, exercise.id)  # whose session, and their plan's item
     with st.expander(f"How to do the {exercise.name.lower()} and where to put the camera"):
@@ -63,9 +66,11 @@ if live is None:
     sets = sets_col.number_input("Sets", *limits["sets"], default.sets, key=f"sets_{exercise_id}")
     if exercise.mode == "hold":
         amount = amount_col.number_input(
-            "Hold (seconds)", *limits["hold_s"], int(default.hold_s or 30),
+            "Hold (seconds)",
+            *limits["hold_s"],
+            int(default.hold_s or 30),
             key=f"hold_{exercise_id}",
-        )  # fmt: skip
+        )
     else:
         amount = amount_col.number_input(
             "Repetitions per set", *limits["reps"], default.reps or 10, key=f"reps_{exercise_id}"
@@ -80,18 +85,23 @@ if live is None:
         )
         try:
             session_id = store.start_session(
-                exercise.id, pain_before=int(pain), planned_sets=plan.sets,
-                planned_reps=plan.reps, planned_hold_s=plan.hold_s,
+                exercise.id,
+                pain_before=int(pain),
+                planned_sets=plan.sets,
+                planned_reps=plan.reps,
+                planned_hold_s=plan.hold_s,
                 patient_id=target.patient_id,
                 plan_item_id=target.item.id if target.item is not None else None,
-            )  # fmt: skip
+            )
         except CoachError as exc:
             st.error(str(exc))
             st.stop()
         coach = LiveCoach(
-            exercise, plan, recorder=coaching.StoreRecorder(store, session_id),
+            exercise,
+            plan,
+            recorder=coaching.StoreRecorder(store, session_id),
             stats_path=coaching.live_stats_path(),
-        )  # fmt: skip
+        )
         state.live_session = LiveSession(coach, session_id, exercise.id)
         state.pop(LIVE_ITEM_KEY, None)
         st.rerun()
@@ -155,9 +165,11 @@ def finish_session(live: LiveSession) -> None:
     result = live.coach.snapshot().result
     try:
         store.finish_session(
-            live.session_id, pain_after=int(state[PAIN_AFTER_KEY]),
-            effort_borg=float(state[EFFORT_KEY]), view=result.view if result else None,
-        )  # fmt: skip
+            live.session_id,
+            pain_after=int(state[PAIN_AFTER_KEY]),
+            effort_borg=float(state[EFFORT_KEY]),
+            view=result.view if result else None,
+        )
     except CoachError as exc:
         flash(str(exc), "error")
     else:
@@ -166,11 +178,15 @@ def finish_session(live: LiveSession) -> None:
 
 with st.form("finish"):
     st.markdown("**When you have finished**")
-    st.slider("How much pain do you have now?", 0, 10, 0, key=PAIN_AFTER_KEY,
-              help=coaching.PAIN_HELP)  # fmt: skip
+    st.slider(
+        "How much pain do you have now?", 0, 10, 0, key=PAIN_AFTER_KEY, help=coaching.PAIN_HELP
+    )
     st.select_slider(
-        "How hard was it? (Borg CR10)", options=list(coaching.BORG_CR10), value=3,
-        format_func=coaching.BORG_CR10.get, key=EFFORT_KEY,
-    )  # fmt: skip
+        "How hard was it? (Borg CR10)",
+        options=list(coaching.BORG_CR10),
+        value=3,
+        format_func=coaching.BORG_CR10.get,
+        key=EFFORT_KEY,
+    )
     st.form_submit_button("Finish and see my summary", on_click=finish_session, args=(live,))
 show_flash()  # a failed save, under the form

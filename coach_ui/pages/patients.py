@@ -22,21 +22,22 @@ if table.empty:
 else:
     st.caption(f"Adherence: sessions done vs prescribed this week (from Monday), {day:%A %d %b}.")
     st.dataframe(
-        table, hide_index=True,
+        table,
+        hide_index=True,
         column_config={
             "Adherence": st.column_config.ProgressColumn(
-                "Adherence", format="%d%%", min_value=0, max_value=100),
+                "Adherence", format="%d%%", min_value=0, max_value=100
+            ),
             "Last session": st.column_config.DateColumn(format="DD MMM YYYY"),
         },
-    )  # fmt: skip
+    )
     flagged = table[table[overview.FLAGS_COLUMN] > 0]
     for _, row in flagged.iterrows():
         st.warning(f"{row['Patient']}: {row['Latest flag']}. Suggest less load next time.")
 
 with st.expander("Add a patient"), st.form("add_patient", clear_on_submit=True):
     name = st.text_input("Name", max_chars=120)
-    born = st.date_input("Date of birth", value=None, min_value=date(1900, 1, 1),
-                         max_value=day)  # fmt: skip
+    born = st.date_input("Date of birth", value=None, min_value=date(1900, 1, 1), max_value=day)
     referrer = st.text_input("Referring clinician", max_chars=200)
     clinic = current_mode() == "clinic"
     if clinic:
@@ -44,11 +45,16 @@ with st.expander("Add a patient"), st.form("add_patient", clear_on_submit=True):
         username = st.text_input("Patient's user name", max_chars=64)
         password = st.text_input("Patient's first password", type="password")
     if st.form_submit_button("Add patient", type="primary"):
+
         def add_patient() -> None:
             st.session_state[state.PATIENT_KEY] = store.add_patient(
-                name, date_of_birth=born, referrer=referrer or None,
+                name,
+                date_of_birth=born,
+                referrer=referrer or None,
                 clinician_id=principal.clinician_id,
                 login=(username, password) if clinic and username else None,
-            )  # fmt: skip
-        save_and_rerun(add_patient,
-                       f"Added {name.strip()}. Build their plan on the Plan editor page.")
+            )
+
+        save_and_rerun(
+            add_patient, f"Added {name.strip()}. Build their plan on the Plan editor page."
+        )

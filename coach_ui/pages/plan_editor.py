@@ -33,13 +33,27 @@ with st.form("plan"):
     notes = st.text_area("Notes", (plan.notes or "") if plan else "", max_chars=4000)
     label = "Create the plan" if plan is None else "Save the plan"
     if st.form_submit_button(label, type="primary"):
+
         def save_plan() -> None:
             if plan is None:
-                store.create_plan(patient.id, title=title, start_date=start, end_date=end,
-                                  notes=notes or None, clinician_id=principal.clinician_id)
+                store.create_plan(
+                    patient.id,
+                    title=title,
+                    start_date=start,
+                    end_date=end,
+                    notes=notes or None,
+                    clinician_id=principal.clinician_id,
+                )
             else:
-                store.update_plan(plan.id, title=title, start_date=start, end_date=end,
-                                  clear_end_date=end is None, notes=notes)  # fmt: skip
+                store.update_plan(
+                    plan.id,
+                    title=title,
+                    start_date=start,
+                    end_date=end,
+                    clear_end_date=end is None,
+                    notes=notes,
+                )
+
         save_and_rerun(save_plan, "Plan saved.")
 if plan is None:
     st.stop()
@@ -53,16 +67,27 @@ if not items:
 for item in items:
     name = progress.exercise_name(library, item.exercise_id)
     with st.expander(f"{name}: {dosage_text(item)}"):
-        mine = sorted((s for s in recent if s.plan_item_id == item.id or (
-            s.plan_item_id is None and s.exercise_id == item.exercise_id)),
-            key=lambda s: s.started_at, reverse=True)  # fmt: skip
+        mine = sorted(
+            (
+                s
+                for s in recent
+                if s.plan_item_id == item.id
+                or (s.plan_item_id is None and s.exercise_id == item.exercise_id)
+            ),
+            key=lambda s: s.started_at,
+            reverse=True,
+        )
         advice = next_dosage(item, mine)
         if advice.kind != "keep":
             verb = "Less load" if advice.kind == "reduce" else "Progress"
             st.info(f"{verb} suggested: {advice.dosage.text()} ({advice.reason}).")
             if st.button(f"Apply: {advice.dosage.text()}", key=f"apply_{item.id}"):
-                save_and_rerun(lambda i=item, d=advice.dosage: store.update_plan_item(
-                    i.id, spec_with_dosage(i, d)), f"{name}: now {advice.dosage.text()}.")
+                save_and_rerun(
+                    lambda i=item, d=advice.dosage: store.update_plan_item(
+                        i.id, spec_with_dosage(i, d)
+                    ),
+                    f"{name}: now {advice.dosage.text()}.",
+                )
         else:
             st.caption(f"Dosage stays: {advice.reason}.")
         if item.exercise_id not in library.ids():
@@ -71,19 +96,23 @@ for item in items:
         with st.form(f"item_{item.id}"):
             spec = plan_form.plan_item_form(library.get(item.exercise_id), item, f"item{item.id}")
             if st.form_submit_button("Save") and spec is not None:
-                save_and_rerun(lambda i=item.id, s=spec: store.update_plan_item(i, s),
-                               f"{name} saved.")  # fmt: skip
+                save_and_rerun(
+                    lambda i=item.id, s=spec: store.update_plan_item(i, s), f"{name} saved."
+                )
         if st.button("Remove from the plan", key=f"remove_{item.id}"):
             save_and_rerun(lambda i=item.id: store.remove_plan_item(i), f"{name} removed.")
 
 st.subheader("Add an exercise")
-exercise_id = st.selectbox("From the library", library.ids(), key="add_exercise",
-                           format_func=lambda i: library.get(i).name)  # fmt: skip
+exercise_id = st.selectbox(
+    "From the library", library.ids(), key="add_exercise", format_func=lambda i: library.get(i).name
+)
 exercise = library.get(exercise_id)
-st.caption(f"Library dose: {exercise.dosage.sets} sets"
-           + (f" of {exercise.dosage.reps} reps" if exercise.dosage.reps else "")
-           + (f" of {exercise.dosage.hold_s:g} s" if exercise.dosage.hold_s else "")
-           + ". Change anything for this patient.")  # fmt: skip
+st.caption(
+    f"Library dose: {exercise.dosage.sets} sets"
+    + (f" of {exercise.dosage.reps} reps" if exercise.dosage.reps else "")
+    + (f" of {exercise.dosage.hold_s:g} s" if exercise.dosage.hold_s else "")
+    + ". Change anything for this patient."
+)
 with st.form("add_item"):
     spec = plan_form.plan_item_form(exercise, None, f"new_{exercise_id}")
     if st.form_submit_button("Add to the plan", type="primary") and spec is not None:
@@ -91,6 +120,8 @@ with st.form("add_item"):
 
 # ---- the flare-up plan ---------------------------------------------------------------------------
 st.subheader("Flare-up plan")
-st.caption("Fill it in with the patient: it is kept with this plan, shown on their Today page "
-           "and printable.")  # fmt: skip
+st.caption(
+    "Fill it in with the patient: it is kept with this plan, shown on their Today page "
+    "and printable."
+)
 selfcare.flare_up_editor(store, principal, plan, key="flare")

@@ -44,17 +44,27 @@ if state.get(SAVED_KEY):
 patient = pickers.choose_patient(store, principal)
 rtc = resources.or_stop(camera.rtc_configuration)
 
-st.write("Sit at your desk as you usually do, with the laptop's camera seeing your face and "
-         "shoulders. Press **Start** under the video, then **Calibrate** while you sit "
-         "comfortably upright: the check compares you with your own upright posture.")
+st.write(
+    "Sit at your desk as you usually do, with the laptop's camera seeing your face and "
+    "shoulders. Press **Start** under the video, then **Calibrate** while you sit "
+    "comfortably upright: the check compares you with your own upright posture."
+)
 
 with st.expander("Camera and what the distance assumes"):
-    fov = st.slider("The camera's horizontal field of view (degrees)", 50, 90, 65,
-                    key="posture_fov", help="Most laptop webcams: 55-75 degrees.")  # fmt: skip
-    st.caption("The screen distance comes from the size of your face in the image: it assumes "
-               "eyes about 63 mm apart (the adult average) and this field of view, so treat it "
-               "as a guide (about 10-15% either way). A new field of view applies from the "
-               "next check.")  # fmt: skip
+    fov = st.slider(
+        "The camera's horizontal field of view (degrees)",
+        50,
+        90,
+        65,
+        key="posture_fov",
+        help="Most laptop webcams: 55-75 degrees.",
+    )
+    st.caption(
+        "The screen distance comes from the size of your face in the image: it assumes "
+        "eyes about 63 mm apart (the adult average) and this field of view, so treat it "
+        "as a guide (about 10-15% either way). A new field of view applies from the "
+        "next check."
+    )
 
 sitting: PostureSitting | None = state.get(SITTING_KEY)
 if sitting is None or sitting.patient_id != patient.id:
@@ -71,16 +81,22 @@ async def frames_callback(frames: list) -> list:
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    camera.camera_streamer(f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}", rtc,
-                       frames_callback, on_ended=check.close)  # fmt: skip
-    st.caption("Nothing you do here is recorded except the summary when you press "
-               "**Finish and save**: no picture, no video.")  # fmt: skip
+    camera.camera_streamer(
+        f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}",
+        rtc,
+        frames_callback,
+        on_ended=check.close,
+    )
+    st.caption(
+        "Nothing you do here is recorded except the summary when you press "
+        "**Finish and save**: no picture, no video."
+    )
 
 
 @st.fragment(run_every=1.0)
 def posture_panel() -> None:
     snapshot = check.snapshot()
-    for nudge in snapshot.nudges[state.get(SHOWN_KEY, 0):]:
+    for nudge in snapshot.nudges[state.get(SHOWN_KEY, 0) :]:
         st.toast(nudge.text, icon=":material/self_improvement:")
     state[SHOWN_KEY] = len(snapshot.nudges)
     current = snapshot.state
@@ -88,15 +104,20 @@ def posture_panel() -> None:
         st.info("Waiting for the camera: press **Start** under the video.")
         return
     if current.calibrating:
-        st.progress(current.calibration_progress,
-                    text="Calibrating: sit comfortably upright and look at the screen")
+        st.progress(
+            current.calibration_progress,
+            text="Calibrating: sit comfortably upright and look at the screen",
+        )
         return
     if not current.present:
         st.warning("I cannot see your face and both shoulders: sit in front of the camera.")
         return
     if not current.poor:
-        st.success("Your posture looks good." if current.calibrated else
-                   "Looking fine. Calibrate to check your head and shoulders too.")
+        st.success(
+            "Your posture looks good."
+            if current.calibrated
+            else "Looking fine. Calibrate to check your head and shoulders too."
+        )
     if current.calibrated:
         st.caption("Compared with your own upright posture (calibrated).")
     for finding in current.findings:  # poor posture as a warning, the rest as advice
@@ -104,8 +125,11 @@ def posture_panel() -> None:
         show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
     left, right = st.columns(2)
     if current.measures is not None:
-        left.metric("From the screen", f"{100 * current.measures.screen_distance_m:.0f} cm",
-                    help="Aim for about arm's length, 50-75 cm.")  # fmt: skip
+        left.metric(
+            "From the screen",
+            f"{100 * current.measures.screen_distance_m:.0f} cm",
+            help="Aim for about arm's length, 50-75 cm.",
+        )
     right.metric("Sitting for", f"{snapshot.sitting_s / 60:.0f} min")
     if snapshot.nudges:
         st.caption(f"Last reminder: {snapshot.nudges[-1].text}")
@@ -113,14 +137,16 @@ def posture_panel() -> None:
 
 with panel_col:
     reminders = st.toggle(
-        "Gentle reminders", key="posture_reminders",
+        "Gentle reminders",
+        key="posture_reminders",
         help="A nudge after about 2 minutes of poor posture or 40 minutes of sitting, "
         "at most one every 10 minutes.",
-    )  # fmt: skip
+    )
     check.set_reminders(reminders)
     if st.button("Calibrate: I am sitting comfortably upright"):
         check.calibrate()
     posture_panel()
+
 
 def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
     """The Finish button's callback. It runs before the page's next run, so that run shows
@@ -137,20 +163,24 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
     ran = timedelta(seconds=summary["observed_s"] + summary["away_s"])
     started = max(sitting.started_at, ended - ran)
     try:
-        store.add_posture_check(sitting.patient_id, started_at=started, ended_at=ended,
-                                summary=summary)  # fmt: skip
+        store.add_posture_check(
+            sitting.patient_id, started_at=started, ended_at=ended, summary=summary
+        )
     except CoachError as exc:
         flash(str(exc), "error")
         return
     check.close()
     del state[SITTING_KEY]
     minutes = summary["observed_s"] / 60
-    state[SAVED_KEY] = (f"Posture check saved: {minutes:.0f} min in view, good posture "
-                        f"{100 * (summary['good_fraction'] or 0):.0f}% of the time.")  # fmt: skip
+    state[SAVED_KEY] = (
+        f"Posture check saved: {minutes:.0f} min in view, good posture "
+        f"{100 * (summary['good_fraction'] or 0):.0f}% of the time."
+    )
 
 
-st.button("Finish and save the summary", type="primary", on_click=finish_and_save,
-          args=(check, sitting))  # fmt: skip
+st.button(
+    "Finish and save the summary", type="primary", on_click=finish_and_save, args=(check, sitting)
+)
 show_flash()  # what the Finish button had to say, under it
 
 st.subheader("Earlier checks")

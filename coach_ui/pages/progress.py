@@ -36,12 +36,16 @@ flags = progress.flag_rows(sessions, library)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Sessions in range", len(sessions))
 m2.metric("This week", adherence.text(), help="Sessions done vs prescribed (from Monday)")
-m3.metric("Pain flags", len(flags), help=f"Pain during exercise above {ACCEPTABLE_DURING}/10, "
-          f"or a rise of {RISE_THAT_FLAGS}+")  # fmt: skip
+m3.metric(
+    "Pain flags",
+    len(flags),
+    help=f"Pain during exercise above {ACCEPTABLE_DURING}/10, or a rise of {RISE_THAT_FLAGS}+",
+)
 m4.metric("Reps in range", sum(s.reps for s in sessions))
 for flag in flags[-3:]:
-    st.warning(f"{flag['day']:%d %b}, {flag['exercise']}: {flag['reasons']}. "
-               "Suggest less load next time.")  # fmt: skip
+    st.warning(
+        f"{flag['day']:%d %b}, {flag['exercise']}: {flag['reasons']}. Suggest less load next time."
+    )
 
 st.subheader("Adherence")
 calendar = charts.calendar_chart(progress.calendar_rows(sessions, first, last))
@@ -57,9 +61,11 @@ for exercise in dict.fromkeys(r["exercise"] for r in rom):
     if chart is not None:
         st.altair_chart(chart, width="stretch")
 if rom:
-    st.caption("Green band: the plan's target and beyond. Grey band: the normal adult active "
-               "range. Measured by markerless video pose estimation (about 5-7° error "
-               "side-on).")  # fmt: skip
+    st.caption(
+        "Green band: the plan's target and beyond. Grey band: the normal adult active "
+        "range. Measured by markerless video pose estimation (about 5-7° error "
+        "side-on)."
+    )
 
 assessment.show_trends(store, patient)
 
@@ -79,8 +85,10 @@ else:
     st.caption("No form faults in this range.")
 
 st.subheader("Goals")
-st.caption("Activities the patient finds hard, scored 0 (unable) to 10 (as before the "
-           "problem): the Patient-Specific Functional Scale.")  # fmt: skip
+st.caption(
+    "Activities the patient finds hard, scored 0 (unable) to 10 (as before the "
+    "problem): the Patient-Specific Functional Scale."
+)
 selfcare.show_goal_reminder(store, patient.id, key="progress", link=False)
 goals = store.goals(patient.id)
 chart = charts.goal_chart(progress.goal_rows(goals))
@@ -88,17 +96,24 @@ if chart is not None:
     st.altair_chart(chart, width="stretch")
 if goals:
     with st.form("score_goals"):
-        scores = {g.id: st.slider(g.activity, 0, 10, g.latest if g.latest is not None else 5,
-                                  key=f"goal_{g.id}") for g in goals}  # fmt: skip
+        scores = {
+            g.id: st.slider(
+                g.activity, 0, 10, g.latest if g.latest is not None else 5, key=f"goal_{g.id}"
+            )
+            for g in goals
+        }
         if st.form_submit_button("Save today's scores"):
+
             def score_goals() -> None:
                 for goal_id, score in scores.items():
                     store.score_goal(goal_id, score, scored_on=day)
+
             save_and_rerun(score_goals, "Scores saved.")
 if len(goals) < MAX_GOALS:
     with st.form("add_goal", clear_on_submit=True):
-        activity = st.text_input("A new goal (an activity, e.g. 'climb the stairs at home')",
-                                 max_chars=200)  # fmt: skip
+        activity = st.text_input(
+            "A new goal (an activity, e.g. 'climb the stairs at home')", max_chars=200
+        )
         if st.form_submit_button("Add goal"):
             save_and_rerun(lambda: store.add_goal(patient.id, activity))
 
@@ -107,13 +122,22 @@ selfcare.show_self_management(store, principal, patient.id)
 st.subheader("Sessions")
 if sessions:
     st.dataframe(
-        [{"Id": s.id, "When": s.started_at.astimezone().strftime("%d %b %Y %H:%M"),
-          "Exercise": progress.exercise_name(library, s.exercise_id),
-          "Sets": s.sets_done, "Reps": s.reps, "Partial": s.partial_reps,
-          "Pain": overview.pain_text(s), "Effort": s.effort_borg,
-          "Faults": sum(s.faults.values())} for s in reversed(sessions)],
+        [
+            {
+                "Id": s.id,
+                "When": s.started_at.astimezone().strftime("%d %b %Y %H:%M"),
+                "Exercise": progress.exercise_name(library, s.exercise_id),
+                "Sets": s.sets_done,
+                "Reps": s.reps,
+                "Partial": s.partial_reps,
+                "Pain": overview.pain_text(s),
+                "Effort": s.effort_borg,
+                "Faults": sum(s.faults.values()),
+            }
+            for s in reversed(sessions)
+        ],
         hide_index=True,
-    )  # fmt: skip
+    )
     st.caption("Open one on the **Session** page for each repetition and its faults.")
 else:
     st.caption("No sessions in this range.")

@@ -51,31 +51,40 @@ label = progress.angle_label(library, session.exercise_id, angle) if angle else 
 rows = []
 for rep in reps:
     stats = rep.angles.get(angle) if angle else None
-    rows.append({
-        "Set": rep.set_index, "Rep": rep.rep_index, "Side": rep.side,
-        "Start (s)": round(rep.start_s, 1), "Duration (s)": round(rep.duration_s, 1),
-        "Partial": rep.partial,
-        "Least (°)": stats.min_deg if stats else None,
-        "Peak (°)": (stats.peak_deg if stats.peak_deg is not None else stats.max_deg)
-        if stats else None,
-        "Range (°)": stats.rom_deg if stats else None,
-        "Faults": "; ".join(dict.fromkeys(str(f.get("cue")) for f in rep.faults)) or "-",
-    })  # fmt: skip
+    rows.append(
+        {
+            "Set": rep.set_index,
+            "Rep": rep.rep_index,
+            "Side": rep.side,
+            "Start (s)": round(rep.start_s, 1),
+            "Duration (s)": round(rep.duration_s, 1),
+            "Partial": rep.partial,
+            "Least (°)": stats.min_deg if stats else None,
+            "Peak (°)": (stats.peak_deg if stats.peak_deg is not None else stats.max_deg)
+            if stats
+            else None,
+            "Range (°)": stats.rom_deg if stats else None,
+            "Faults": "; ".join(dict.fromkeys(str(f.get("cue")) for f in rep.faults)) or "-",
+        }
+    )
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 if angle:
     st.caption(f"Least, peak and range: {label.lower()} in each repetition, in degrees.")
 
 st.subheader("Angle over the session")
 fault_rows = [{"t_s": f.t_s, "cue": f.cue, "severity": f.severity} for f in faults]
-chart = charts.rep_outline_chart(progress.rep_outline(reps, angle) if angle else [], fault_rows,
-                               label)  # fmt: skip
+chart = charts.rep_outline_chart(
+    progress.rep_outline(reps, angle) if angle else [], fault_rows, label
+)
 if chart is None:
     st.caption("No angle was stored for these repetitions.")
 else:
     st.altair_chart(chart, width="stretch")
-st.caption("The live coach stores each repetition's statistics (least angle, peak at the "
-           "turn, timing), not the angle on every video frame: each rep is drawn from its "
-           "start through its peak to its end, and red lines mark faults.")  # fmt: skip
+st.caption(
+    "The live coach stores each repetition's statistics (least angle, peak at the "
+    "turn, timing), not the angle on every video frame: each rep is drawn from its "
+    "start through its peak to its end, and red lines mark faults."
+)
 
 st.subheader("Faults on the timeline")
 timeline = charts.fault_timeline_chart(fault_rows)

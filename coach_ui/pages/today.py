@@ -16,17 +16,21 @@ st.title("Today")
 show_flash()
 patient = pickers.choose_patient(store, principal)
 plan, items = todays_plan.today_items(store, patient.id)
-STATUS = {"done": ":green[:material/check_circle:] Done today",
-          "complete": ":green[:material/check_circle:] Done for this week",
-          "due": ":orange[:material/radio_button_unchecked:] To do today",
-          "optional": ":blue[:material/bedtime:] Optional today (a rest day is fine)"}  # fmt: skip
+STATUS = {
+    "done": ":green[:material/check_circle:] Done today",
+    "complete": ":green[:material/check_circle:] Done for this week",
+    "due": ":orange[:material/radio_button_unchecked:] To do today",
+    "optional": ":blue[:material/bedtime:] Optional today (a rest day is fine)",
+}
 
 
 def exercises_today() -> None:
     """The plan's exercises for today, each ticked off or with its buttons."""
     if plan is None or not items:
-        st.info("There is no exercise plan for today. Your physiotherapist sets one up on the "
-                "**Plan editor** page; meanwhile, any exercise works on **Live coach**.")
+        st.info(
+            "There is no exercise plan for today. Your physiotherapist sets one up on the "
+            "**Plan editor** page; meanwhile, any exercise works on **Live coach**."
+        )
         return
     done = sum(t.ticked for t in items)
     st.progress(done / len(items), text=f"{done} of {len(items)} done")
@@ -34,18 +38,24 @@ def exercises_today() -> None:
         item = entry.item
         name = progress.exercise_name(library, item.exercise_id)
         with st.container(border=True):
-            st.markdown(f"**{name}**: {dosage_text(item)}  \n{STATUS[entry.status]}, "
-                        f"{entry.done_this_week} of {item.frequency_per_week} "
-                        "this week")  # fmt: skip
+            st.markdown(
+                f"**{name}**: {dosage_text(item)}  \n{STATUS[entry.status]}, "
+                f"{entry.done_this_week} of {item.frequency_per_week} "
+                "this week"
+            )
             if item.notes:
                 st.caption(item.notes)
             if entry.advice.kind == "reduce":
-                st.warning(f"Last time your pain went up ({entry.advice.reason}). Take it "
-                           f"easier today: {entry.advice.dosage.text()}, and tell your "
-                           "physiotherapist.")
+                st.warning(
+                    f"Last time your pain went up ({entry.advice.reason}). Take it "
+                    f"easier today: {entry.advice.dosage.text()}, and tell your "
+                    "physiotherapist."
+                )
             elif entry.advice.kind == "progress" and principal.is_staff:
-                st.info(f"Ready to progress: {entry.advice.dosage.text()} "
-                        f"({entry.advice.reason}). Apply it on the Plan editor page.")
+                st.info(
+                    f"Ready to progress: {entry.advice.dosage.text()} "
+                    f"({entry.advice.reason}). Apply it on the Plan editor page."
+                )
             if entry.ticked:
                 continue
             go, by_hand = st.columns(2)
@@ -53,8 +63,10 @@ def exercises_today() -> None:
                 st.session_state[state.LIVE_ITEM_KEY] = item.id
                 st.switch_page("pages/live.py")
             if by_hand.button("Done without the camera", key=f"hand_{item.id}"):
-                save_and_rerun(lambda i=item.id: store.log_session_done_by_hand(i),
-                               f"{name} ticked off for today.")  # fmt: skip
+                save_and_rerun(
+                    lambda i=item.id: store.log_session_done_by_hand(i),
+                    f"{name} ticked off for today.",
+                )
 
 
 exercises_today()

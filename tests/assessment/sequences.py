@@ -32,9 +32,14 @@ def limit_and_back(
 ) -> Motion:
     """Stand still, move to the limit, hold it, come back: one goniometer measurement."""
     return (
-        Script(start).hold(1.5).move_to(target, move_s).hold(hold_s)
-        .move_to(start, move_s).hold(1.0).build()
-    )  # fmt: skip
+        Script(start)
+        .hold(1.5)
+        .move_to(target, move_s)
+        .hold(hold_s)
+        .move_to(start, move_s)
+        .hold(1.0)
+        .build()
+    )
 
 
 def smoothed(poses: list[Pose]) -> list[Pose]:
@@ -43,10 +48,12 @@ def smoothed(poses: list[Pose]) -> list[Pose]:
     return [smoother.update(p) for p in poses]
 
 
-def rendered(motion: Motion, camera: Camera, *, noise_px: float = 0.0, seed: int = 0,
-             fps: float = 30.0) -> list[Pose]:  # fmt: skip
-    options = RenderOptions(fps=fps, image_noise_px=noise_px, world_noise_m=noise_px * 0.002,
-                            seed=seed)  # fmt: skip
+def rendered(
+    motion: Motion, camera: Camera, *, noise_px: float = 0.0, seed: int = 0, fps: float = 30.0
+) -> list[Pose]:
+    options = RenderOptions(
+        fps=fps, image_noise_px=noise_px, world_noise_m=noise_px * 0.002, seed=seed
+    )
     return smoothed(render_poses(motion, camera, options))
 
 

@@ -107,10 +107,14 @@ def test_stand_counter_counts_nothing_on_a_person_standing_still():
 @pytest.mark.parametrize(
     ("age", "sex", "stands", "below"),
     [
-        (62, "male", 13, True), (62, "male", 14, False), (62, "female", 12, False),
-        (72, "female", 9, True), (87, "male", 8, False), (92, "female", 3, True),
+        (62, "male", 13, True),
+        (62, "male", 14, False),
+        (62, "female", 12, False),
+        (72, "female", 9, True),
+        (87, "male", 8, False),
+        (92, "female", 3, True),
     ],
-)  # fmt: skip
+)
 def test_chair_stand_norms_follow_the_steadi_table(age, sex, stands, below):
     norm = chair_stand_norm(age, sex)
     assert norm is not None and norm.is_below_average(stands) is below

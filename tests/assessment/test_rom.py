@@ -47,9 +47,10 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("measure_id", "channels", "camera", "side", "truth"), CASES,
+    ("measure_id", "channels", "camera", "side", "truth"),
+    CASES,
     ids=[f"{c[0]}-{c[3]}-{c[4]}" for c in CASES],
-)  # fmt: skip
+)
 def test_stable_peak_is_within_two_degrees_of_the_true_peak(
     measure_id, channels, camera, side, truth
 ):
@@ -69,17 +70,22 @@ def test_a_noisy_frame_at_the_limit_is_not_the_peak():
     swing = STANDING.with_(left_shoulder_flexion=150)
     held = STANDING.with_(left_shoulder_flexion=120)
     motion = (
-        Script(STANDING).hold(1.0).move_to(swing, 0.5).move_to(STANDING, 0.5)
-        .move_to(held, 1.0).hold(2.0).move_to(STANDING, 1.0).build()
-    )  # fmt: skip
+        Script(STANDING)
+        .hold(1.0)
+        .move_to(swing, 0.5)
+        .move_to(STANDING, 0.5)
+        .move_to(held, 1.0)
+        .hold(2.0)
+        .move_to(STANDING, 1.0)
+        .build()
+    )
     results = measure("shoulder_flexion", rendered(motion, SIDE_LEFT, noise_px=1.5)).results()
     assert abs(results[0].value_deg - 120) <= TOLERANCE_DEG
 
 
 def test_no_hold_no_result():
     """Moving all the time (never still for a second) gives no measurement."""
-    motion = Script(STANDING).reps(4, STANDING.with_(left_elbow_flexion=130),
-                                   _tempo(1.6)).build()  # fmt: skip
+    motion = Script(STANDING).reps(4, STANDING.with_(left_elbow_flexion=130), _tempo(1.6)).build()
     measurement = measure("elbow_flexion", rendered(motion, SIDE_LEFT))
     assert measurement.results() == []
 
@@ -91,8 +97,9 @@ def _tempo(period_s: float):
 
 
 def test_the_same_sequence_measured_again_gives_the_same_value():
-    poses = rendered(limit_and_back(STANDING.with_(right_knee_flexion=115)), SIDE_RIGHT,
-                     noise_px=2.0, seed=7)  # fmt: skip
+    poses = rendered(
+        limit_and_back(STANDING.with_(right_knee_flexion=115)), SIDE_RIGHT, noise_px=2.0, seed=7
+    )
     values = [measure("knee_flexion", poses).results()[0].value_deg for _ in range(3)]
     assert values[0] == values[1] == values[2]
 
@@ -102,9 +109,10 @@ def test_repeated_takes_with_fresh_noise_agree_within_a_degree():
     motion = limit_and_back(STANDING.with_(left_shoulder_abduction=150))
     values = [
         measure("shoulder_abduction", rendered(motion, FRONT, noise_px=2.0, seed=seed))
-        .results()[0].value_deg
+        .results()[0]
+        .value_deg
         for seed in range(5)
-    ]  # fmt: skip
+    ]
     assert np.ptp(values) < 1.0, values
     assert abs(np.mean(values) - 150) <= TOLERANCE_DEG
 
@@ -113,8 +121,9 @@ def test_repeated_takes_with_fresh_noise_agree_within_a_degree():
 def test_held_position_jitter_is_reported_and_under_two_degrees(noise_px):
     """A held knee bend with noisy landmarks: the jitter (std of the smoothed angle in the
     hold) is reported, and after smoothing it stays under 2 degrees."""
-    poses = rendered(limit_and_back(STANDING.with_(left_knee_flexion=100)), SIDE_LEFT,
-                     noise_px=noise_px, seed=11)  # fmt: skip
+    poses = rendered(
+        limit_and_back(STANDING.with_(left_knee_flexion=100)), SIDE_LEFT, noise_px=noise_px, seed=11
+    )
     result = measure("knee_flexion", poses).results()[0]
     assert 0.0 < result.jitter_deg < 2.0
     assert result.samples >= 29  # a second of frames at 30 fps
@@ -130,9 +139,12 @@ def test_held_position_jitter_is_reported_and_under_two_degrees(noise_px):
     ],
 )
 def test_wrong_view_is_refused_with_how_to_turn(measure_id, camera, advice):
-    channel = {"knee_flexion": "left_knee_flexion", "shoulder_flexion": "left_shoulder_flexion",
-               "shoulder_abduction": "left_shoulder_abduction",
-               "neck_side_bending": "neck_side_bend"}[measure_id]  # fmt: skip
+    channel = {
+        "knee_flexion": "left_knee_flexion",
+        "shoulder_flexion": "left_shoulder_flexion",
+        "shoulder_abduction": "left_shoulder_abduction",
+        "neck_side_bending": "neck_side_bend",
+    }[measure_id]
     poses = rendered(limit_and_back(STANDING.with_(**{channel: 90})), camera)
     measurement = RomMeasurement(MEASURES[measure_id])
     readings = [measurement.update(p) for p in poses]
@@ -145,8 +157,14 @@ def test_turning_to_the_wrong_view_mid_hold_stops_measuring():
     """Side-on, then turned to face the camera while holding 90: nothing is measured in
     the wrong view (a foreshortened angle would read far less or far more)."""
     held = STANDING.with_(left_shoulder_flexion=90)
-    motion = Script(STANDING).hold(1.0).move_to(held, 1.0).move_to(held.with_(body_yaw=-90),
-                                                                  0.6).hold(3.0).build()
+    motion = (
+        Script(STANDING)
+        .hold(1.0)
+        .move_to(held, 1.0)
+        .move_to(held.with_(body_yaw=-90), 0.6)
+        .hold(3.0)
+        .build()
+    )
     measurement = measure("shoulder_flexion", rendered(motion, SIDE_LEFT))
     assert measurement.results() == []
 
@@ -168,17 +186,20 @@ def test_side_bending_reads_the_side_bent_towards():
     assert sides["left"] == pytest.approx(20, abs=0.5) and sides["right"] == 0.0
     from tests.support.synthetic import Camera
 
-    back = rendered(Script(STANDING.with_(trunk_side_bend=20)).hold(0.1).build(),
-                    Camera(yaw_deg=180.0))[-1]  # fmt: skip
+    back = rendered(
+        Script(STANDING.with_(trunk_side_bend=20)).hold(0.1).build(), Camera(yaw_deg=180.0)
+    )[-1]
     sides = reader.read(back)
     assert sides["left"] == pytest.approx(20, abs=0.5) and sides["right"] == 0.0
 
 
 def test_a_malformed_measures_file_names_the_file_and_key(tmp_path):
     path = tmp_path / "rom.toml"
-    path.write_text('[knee]\nlabel = "Knee"\nview = "top"\ntype = "flexion"\n'
-                    'points = ["hip", "Lknee", "ankle"]\nnormal_range = [0, 130]\n'
-                    'source = "x"\nhow = "bend"\n')  # fmt: skip
+    path.write_text(
+        '[knee]\nlabel = "Knee"\nview = "top"\ntype = "flexion"\n'
+        'points = ["hip", "Lknee", "ankle"]\nnormal_range = [0, 130]\n'
+        'source = "x"\nhow = "bend"\n'
+    )
     with pytest.raises(CoachError, match=r"rom.toml: \[knee\] view: .*points\.1: .*Lknee"):
         load_measures(path)
 

@@ -106,9 +106,14 @@ SIT_TO_STAND = RepsRecipe(
 
 
 def _lunge_at(
-    lead: str, depth: float, *, front_knee_deg: float = 90.0, back_knee_deg: float = 90.0,
-    trunk_deg: float = 0.0, side_lean_deg: float = 0.0,
-) -> Posture:  # fmt: skip
+    lead: str,
+    depth: float,
+    *,
+    front_knee_deg: float = 90.0,
+    back_knee_deg: float = 90.0,
+    trunk_deg: float = 0.0,
+    side_lean_deg: float = 0.0,
+) -> Posture:
     """The lead leg steps forward (hip 85 and knee `front_knee_deg` at the bottom, the foot
     kept flat); the back knee bends `back_knee_deg` and its hip extends until its toes touch
     the floor level with the front foot."""
@@ -128,9 +133,13 @@ def _lunge_at(
 
 @cache
 def lunge_path(
-    side: WorkingSide = "left", *, front_knee_deg: float = 90.0, back_knee_deg: float = 90.0,
-    trunk_deg: float = 0.0, side_lean_deg: float = 0.0,
-) -> Path:  # fmt: skip
+    side: WorkingSide = "left",
+    *,
+    front_knee_deg: float = 90.0,
+    back_knee_deg: float = 90.0,
+    trunk_deg: float = 0.0,
+    side_lean_deg: float = 0.0,
+) -> Path:
     """Standing -> the bottom of a lunge with `side` ("both": the left) stepping forward."""
     lead = "left" if side == "both" else side
     return Path.from_function(

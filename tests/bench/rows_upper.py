@@ -294,10 +294,12 @@ def pull_up_path(
         left = arm(depth)
         right = arm(depth * (1 - weak_right))
         posture = HANG.with_(
-            left_shoulder_flexion=left[0], left_elbow_flexion=left[1],
-            right_shoulder_flexion=right[0], right_elbow_flexion=right[1],
+            left_shoulder_flexion=left[0],
+            left_elbow_flexion=left[1],
+            right_shoulder_flexion=right[0],
+            right_elbow_flexion=right[1],
             body_pitch=-swing_deg * depth,
-        )  # fmt: skip
+        )
         return _hung(posture)
 
     return Path.from_function(at, samples=21)
@@ -407,9 +409,12 @@ def hook_lying(knee_deg: float = 90.0) -> Posture:
     """On the back, knees bent `knee_deg`, feet flat: pitched so shoulders, hips and heels
     touch the floor together."""
     posture = Posture.of(
-        hip_flexion=knee_deg / 2, knee_flexion=knee_deg, ankle_dorsiflexion=knee_deg / 2 - 10.0,
-        shoulder_flexion=10.0, body_pitch=-90.0,
-    )  # fmt: skip
+        hip_flexion=knee_deg / 2,
+        knee_flexion=knee_deg,
+        ankle_dorsiflexion=knee_deg / 2 - 10.0,
+        shoulder_flexion=10.0,
+        body_pitch=-90.0,
+    )
     return _level(posture, "body_pitch", _rotation_x, BACK, HEELS, (-100.0, -80.0))
 
 
@@ -425,8 +430,15 @@ def curl_up_path(top_deg: float, *, straight_legs: bool = False) -> Path:
     return Path.from_function(at, samples=21)
 
 
-LYING_FIDGET = ("hip_flexion", "knee_flexion", "shoulder_flexion", "shoulder_abduction",
-                "elbow_flexion", "trunk_flexion", "trunk_side_bend")  # fmt: skip
+LYING_FIDGET = (
+    "hip_flexion",
+    "knee_flexion",
+    "shoulder_flexion",
+    "shoulder_abduction",
+    "elbow_flexion",
+    "trunk_flexion",
+    "trunk_side_bend",
+)
 
 SIT_UP = RepsRecipe(
     exercise_id="sit_up",
@@ -469,9 +481,12 @@ def all_fours(pitch_change_deg: float = 0.0) -> Posture:
     insteps on the floor; `pitch_change_deg` tips the body back (head up), as when rocking
     back towards the heels."""
     posture = Posture.of(
-        hip_flexion=FOURS_HIP_DEG, knee_flexion=90.0, ankle_dorsiflexion=-40.0,
-        shoulder_flexion=FOURS_HIP_DEG, body_pitch=90.0,
-    )  # fmt: skip
+        hip_flexion=FOURS_HIP_DEG,
+        knee_flexion=90.0,
+        ankle_dorsiflexion=-40.0,
+        shoulder_flexion=FOURS_HIP_DEG,
+        body_pitch=90.0,
+    )
     level = _level(posture, "body_pitch", _rotation_x, WRISTS, KNEES, (60.0, 120.0))
     return level.with_(body_pitch=level["body_pitch"] - pitch_change_deg)
 
@@ -488,11 +503,13 @@ def bird_dog_path(
     arm = "left" if leg == "right" else "right"
 
     def at(depth: float) -> Posture:
-        return all_fours(rock_back_deg * depth).with_(**{
-            f"{leg}_hip_flexion": FOURS_HIP_DEG - leg_deg * depth,
-            f"{leg}_knee_flexion": 90.0 * (1 - depth),
-            f"{arm}_shoulder_flexion": FOURS_HIP_DEG + 90.0 * depth,
-        })  # fmt: skip
+        return all_fours(rock_back_deg * depth).with_(
+            **{
+                f"{leg}_hip_flexion": FOURS_HIP_DEG - leg_deg * depth,
+                f"{leg}_knee_flexion": 90.0 * (1 - depth),
+                f"{arm}_shoulder_flexion": FOURS_HIP_DEG + 90.0 * depth,
+            }
+        )
 
     return Path.from_function(at, samples=11)
 
@@ -541,12 +558,14 @@ def side_plank(
     roll = 75.0
     for _ in range(8):  # the roll that puts the elbow and the feet on the floor
         posture = Posture.of(
-            **{f"{side}_shoulder_abduction": roll - hips_down_deg + elbow_out_deg,
-               f"{side}_elbow_flexion": 90.0,
-               f"{other}_shoulder_abduction": 10.0},
+            **{
+                f"{side}_shoulder_abduction": roll - hips_down_deg + elbow_out_deg,
+                f"{side}_elbow_flexion": 90.0,
+                f"{other}_shoulder_abduction": 10.0,
+            },
             body_roll=sign * roll,
             trunk_side_bend=-sign * hips_down_deg,
-        )  # fmt: skip
+        )
         feet = (f"{side}_ankle", f"{side}_heel", f"{side}_foot_index")
         posture = _level(
             posture,

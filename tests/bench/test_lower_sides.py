@@ -43,8 +43,9 @@ def test_a_mirrored_image_of_lunges_keeps_the_sides(view: str):
     motion = alternating_lunges("left", 4).build()
     camera = LUNGE.cameras[view]
     assert run("lunge", motion, camera, mirrored=True).engine.reps_by_side == {
-        "left": 2, "right": 2,
-    }  # fmt: skip
+        "left": 2,
+        "right": 2,
+    }
     # Taken as an unmirrored image, the same frames swap the legs: mirroring puts them back.
     plain = run("lunge", motion, camera, mirrored=True, session_mirrored=False)
     assert [rep.side for rep in plain.engine.reps] == ["right", "left", "right", "left"]
@@ -62,8 +63,12 @@ def step_ups_on_each_leg(n: int, first: str = "left") -> Script:
 @pytest.mark.parametrize("first", ["left", "right"])
 @pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
 def test_step_ups_are_counted_on_the_leg_on_the_step(first: str, mirrored: bool):
-    session = run("step_up", step_ups_on_each_leg(4, first).build(), STEP_UP.cameras["front"],
-                  mirrored=mirrored)  # fmt: skip
+    session = run(
+        "step_up",
+        step_ups_on_each_leg(4, first).build(),
+        STEP_UP.cameras["front"],
+        mirrored=mirrored,
+    )
     assert [rep.side for rep in session.engine.reps] == [first] * 4 + [OTHER[first]] * 4
     assert session.engine.faults == []
 
@@ -79,8 +84,11 @@ def climb_on_and_off(n: int) -> Script:
 def test_the_first_step_up_from_the_floor_counts():
     path = step_up_path("left")
     script = Script(STANDING).hold(1.5).move_to(path.end, 1.5).move_to(path.start, 1.5)
-    session = run("step_up", script.reps(3, path, Tempo.period(4.0)).hold(1.5).build(),
-                  STEP_UP.cameras["front"])  # fmt: skip
+    session = run(
+        "step_up",
+        script.reps(3, path, Tempo.period(4.0)).hold(1.5).build(),
+        STEP_UP.cameras["front"],
+    )
     assert session.engine.reps_by_side == {"left": 4}
 
 
@@ -98,10 +106,17 @@ def test_stepping_off_the_step_is_not_a_rep():
 def stance_on_each_leg() -> Script:
     """About 6 s on the left leg (right foot lifted), then about 3 s on the right."""
     return (
-        Script(STANDING).hold(2.0).move_to(on_one_leg("left"), 0.4).hold(5.6)
-        .move_to(STANDING, 0.4).hold(2.0).move_to(on_one_leg("right"), 0.4).hold(2.6)
-        .move_to(STANDING, 0.4).hold(2.0)
-    )  # fmt: skip
+        Script(STANDING)
+        .hold(2.0)
+        .move_to(on_one_leg("left"), 0.4)
+        .hold(5.6)
+        .move_to(STANDING, 0.4)
+        .hold(2.0)
+        .move_to(on_one_leg("right"), 0.4)
+        .hold(2.6)
+        .move_to(STANDING, 0.4)
+        .hold(2.0)
+    )
 
 
 @pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
@@ -118,8 +133,13 @@ def test_single_leg_stance_taken_as_unmirrored_swaps_the_legs():
     """The mirrored frames read as a plain image: the legs swap, so the mirroring in the
     session is what keeps them right."""
     camera = SINGLE_LEG_STANCE.cameras["front"]
-    session = run("single_leg_stance", stance_on_each_leg().build(), camera,
-                  mirrored=True, session_mirrored=False)  # fmt: skip
+    session = run(
+        "single_leg_stance",
+        stance_on_each_leg().build(),
+        camera,
+        mirrored=True,
+        session_mirrored=False,
+    )
     assert session.engine.hold_by_side["right"] == pytest.approx(6.0, abs=0.5)
     assert session.engine.hold_by_side["left"] == pytest.approx(3.0, abs=0.5)
 

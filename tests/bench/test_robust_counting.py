@@ -53,8 +53,9 @@ def test_squats_at_an_angle_are_counted_and_the_view_is_said(yaw_deg):
     assert session.engine.rep_count == 5
     assert session.engine.view == "oblique"
     views = {"oblique": statuses.count(Status.ACTIVE)}
-    result = AnalysisResult("squat", "synthetic", 1, FPS, 1.0, 1, session.engine.reps, 0.0,
-                            0.0, views, [])  # fmt: skip
+    result = AnalysisResult(
+        "squat", "synthetic", 1, FPS, 1.0, 1, session.engine.reps, 0.0, 0.0, views, []
+    )
     assert result.to_json()["view"] == "oblique"
 
 
@@ -140,8 +141,9 @@ def test_dim_light_with_every_landmark_doubtful_counts_nothing_and_says_why():
     """The model's visibility drops in the dark: below the definition's `min_visibility`
     nothing is trusted, so no rep is invented, and the patient hears what to fix."""
     dark = {"seen_visibility": (0.3, 0.45), "image_noise_px": 3.0, "world_noise_m": 0.015}
-    recording = render(good_reps(SQUAT, 5, 3.0).build(), SQUAT.cameras["side"],
-                       RenderOptions(fps=FPS, **dark))  # fmt: skip
+    recording = render(
+        good_reps(SQUAT, 5, 3.0).build(), SQUAT.cameras["side"], RenderOptions(fps=FPS, **dark)
+    )
     session = CoachSession(LIBRARY.get("squat"))
     frames = session.replay(recording)
     assert session.engine.rep_count == 0
@@ -165,10 +167,15 @@ def first_view_camera(recipe: RepsRecipe) -> Camera:
 SLOW = [
     pytest.param(r, id=r.exercise_id)
     if LIBRARY.get(r.exercise_id).reps.max_rep_s >= 12  # type: ignore[union-attr]
-    else pytest.param(r, id=r.exercise_id, marks=pytest.mark.skip(
-        reason="the definition's max_rep_s is under 12 s: never done this slowly"))
+    else pytest.param(
+        r,
+        id=r.exercise_id,
+        marks=pytest.mark.skip(
+            reason="the definition's max_rep_s is under 12 s: never done this slowly"
+        ),
+    )
     for r in REPS_RECIPES
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("recipe", SLOW)
@@ -204,9 +211,14 @@ def test_fast_reps_under_a_second_are_counted(recipe: RepsRecipe):
 def test_walking_out_after_a_set_adds_no_rep():
     path = SQUAT.paths("both")
     motion = (
-        Script(SQUAT.start).hold(1.5).reps(4, path, Tempo.period(3.0)).hold(1.0)
-        .walk_out(5.0, 5.0).hold(2.0).build()
-    )  # fmt: skip
+        Script(SQUAT.start)
+        .hold(1.5)
+        .reps(4, path, Tempo.period(3.0))
+        .hold(1.0)
+        .walk_out(5.0, 5.0)
+        .hold(2.0)
+        .build()
+    )
     session, statuses = run("squat", motion, SQUAT.cameras["front"])
     assert session.engine.rep_count == 4
     assert statuses[-1] in (Status.NO_PERSON, Status.NOT_VISIBLE)  # walked out of view
@@ -214,8 +226,15 @@ def test_walking_out_after_a_set_adds_no_rep():
 
 def test_walking_in_setting_up_and_walking_out_without_exercising_is_no_rep():
     motion = (
-        Script(SQUAT.start).walk_in(3.0, 4.0).fidget(4.0, seed=2).hold(1.0)
-        .walk_out(-3.0, 4.0).hold(1.0).walk_in(-3.0, 4.0).hold(2.0).build()
-    )  # fmt: skip
+        Script(SQUAT.start)
+        .walk_in(3.0, 4.0)
+        .fidget(4.0, seed=2)
+        .hold(1.0)
+        .walk_out(-3.0, 4.0)
+        .hold(1.0)
+        .walk_in(-3.0, 4.0)
+        .hold(2.0)
+        .build()
+    )
     session, _ = run("squat", motion, SQUAT.cameras["front"])
     assert session.engine.rep_count == 0

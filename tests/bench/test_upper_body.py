@@ -56,8 +56,9 @@ def run(
 
 def side_camera(nearest: str, height_m: float = 1.0, distance_m: float = 3.0) -> Camera:
     """Side-on with the `nearest` side towards the camera."""
-    return Camera(yaw_deg=90.0 if nearest == "left" else -90.0, distance_m=distance_m,
-                  height_m=height_m)  # fmt: skip
+    return Camera(
+        yaw_deg=90.0 if nearest == "left" else -90.0, distance_m=distance_m, height_m=height_m
+    )
 
 
 # ---- arm raises: one arm, both arms, alternating arms ------------------------------------------
@@ -107,8 +108,7 @@ def test_alternating_arms_count_each_side(recipe: RepsRecipe, mirrored: bool):
 
 @pytest.mark.parametrize("side", ["left", "right"])
 @pytest.mark.parametrize(("recipe", "view"), RAISE_VIEWS)
-def test_a_mirrored_image_does_not_swap_the_arms(recipe: RepsRecipe, view: str,
-                                                  side: WorkingSide):  # fmt: skip
+def test_a_mirrored_image_does_not_swap_the_arms(recipe: RepsRecipe, view: str, side: WorkingSide):
     motion = good_reps(recipe, 3, 3.0, side).build()
     camera = raise_camera(recipe, view, side)
     assert run(recipe.exercise_id, motion, camera, mirrored=True).engine.reps_by_side == {side: 3}
@@ -143,8 +143,9 @@ def test_bird_dog_gives_each_rep_to_the_leg_stretched_out(nearest: str, mirrored
 def test_bird_dog_taken_unmirrored_swaps_the_legs():
     order = ("left", "left", "right")
     camera = side_camera("left", height_m=0.4, distance_m=2.5)
-    session = run("bird_dog", alternating_bird_dog(order), camera, mirrored=True,
-                  session_mirrored=False)  # fmt: skip
+    session = run(
+        "bird_dog", alternating_bird_dog(order), camera, mirrored=True, session_mirrored=False
+    )
     assert [rep.side for rep in session.engine.reps] == ["right", "right", "left"]
 
 
@@ -156,14 +157,20 @@ def side_planks(left_s: float, right_s: float) -> Motion:
     step = SIDE_PLANK.transition_s
     rest_right = side_plank("right", hips_down_deg=55.0)
     return (
-        Script(SIDE_PLANK.rest).hold(2.0)
-        .move_to(side_plank("left"), step).hold(left_s - step)
-        .move_to(SIDE_PLANK.rest, step).hold(2.0)
-        .move_to(rest_right, 1.0).hold(1.0)
-        .move_to(side_plank("right"), step).hold(right_s - step)
-        .move_to(rest_right, step).hold(2.0)
+        Script(SIDE_PLANK.rest)
+        .hold(2.0)
+        .move_to(side_plank("left"), step)
+        .hold(left_s - step)
+        .move_to(SIDE_PLANK.rest, step)
+        .hold(2.0)
+        .move_to(rest_right, 1.0)
+        .hold(1.0)
+        .move_to(side_plank("right"), step)
+        .hold(right_s - step)
+        .move_to(rest_right, step)
+        .hold(2.0)
         .build()
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
@@ -178,8 +185,9 @@ def test_side_plank_times_each_side(mirrored: bool):
 
 def test_side_plank_taken_unmirrored_swaps_the_sides():
     camera = SIDE_PLANK.cameras["front"]
-    session = run("side_plank", side_planks(12.0, 7.0), camera, mirrored=True,
-                  session_mirrored=False)  # fmt: skip
+    session = run(
+        "side_plank", side_planks(12.0, 7.0), camera, mirrored=True, session_mirrored=False
+    )
     assert session.engine.hold_by_side["right"] == pytest.approx(12.0, abs=0.5)
 
 

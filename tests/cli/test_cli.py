@@ -18,8 +18,11 @@ from tests.conftest import ROOT, SAMPLE_VIDEOS
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "coach.cli", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_exercises_lists_the_first_definitions(capsys):
@@ -136,10 +139,20 @@ def test_analyze_reads_other_containers(tmp_path, suffix):
     source = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
     converted = tmp_path / f"clip{suffix}"
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-t", "2", "-i", str(source), "-vf", "scale=320:-2",
-         str(converted)],
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-t",
+            "2",
+            "-i",
+            str(source),
+            "-vf",
+            "scale=320:-2",
+            str(converted),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     done = run_cli("analyze", str(converted), "--exercise", "squat", "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)

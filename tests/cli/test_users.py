@@ -13,8 +13,9 @@ def test_add_a_clinician_and_their_patient_with_logins(tmp_path, monkeypatch, ca
     monkeypatch.setenv("FORM_COACH_DATABASE_URL", url)
     monkeypatch.setenv("FORM_COACH_NEW_PASSWORD", "a long enough password")
     assert main(["users", "add-clinician", "Ann Physio", "--username", "ann"]) == 0
-    assert main(["users", "add-patient", "Pat Patient", "--clinician", "1",
-                 "--username", "pat"]) == 0  # fmt: skip
+    assert (
+        main(["users", "add-patient", "Pat Patient", "--clinician", "1", "--username", "pat"]) == 0
+    )
     assert main(["users", "list"]) == 0
     out = capsys.readouterr().out
     assert "clinician 1: Ann Physio" in out and "patient 1: Pat Patient (clinician: Ann" in out

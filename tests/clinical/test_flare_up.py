@@ -76,8 +76,11 @@ def test_the_text_copy_has_every_answer(store, two_patients):
 @pytest.mark.parametrize("who", ["ana_patient", "bob_clinician"])
 def test_no_one_reads_another_patients_flare_up_plan(store, two_patients, who):
     cy = two_patients["cy"].patient_id
-    principal = (Principal("patient", "Ana", patient_id=two_patients["ana"].patient_id)
-                 if who == "ana_patient" else Principal("clinician", "Bob", clinician_id=999))
+    principal = (
+        Principal("patient", "Ana", patient_id=two_patients["ana"].patient_id)
+        if who == "ana_patient"
+        else Principal("clinician", "Bob", clinician_id=999)
+    )
     with pytest.raises(AccessDeniedError, match=f"no patient {cy} that you can see"):
         flare_up_for(store, principal, cy)
 

@@ -16,7 +16,7 @@ from coach.clinical.lessons import (
     suggested,
 )
 
-GOOD = '''+++
+GOOD = """+++
 id = "{id}"
 title = "A lesson"
 order = {order}
@@ -30,7 +30,7 @@ Some plain words about pain.
 ## Sources
 
 - A source, 2020.
-'''
+"""
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -42,9 +42,12 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_the_five_shipped_lessons_load_in_order_and_read_in_a_few_minutes():
     lessons = load_lessons()
     assert [x.id for x in lessons] == [
-        "what_is_chronic_pain", "hurt_versus_harm", "pacing_and_graded_activity",
-        "sleep_and_stress", "planning_for_a_flare_up",
-    ]  # fmt: skip
+        "what_is_chronic_pain",
+        "hurt_versus_harm",
+        "pacing_and_graded_activity",
+        "sleep_and_stress",
+        "planning_for_a_flare_up",
+    ]
     for lesson in lessons:
         assert lesson.minutes <= 5 and math.ceil(lesson.words / WORDS_PER_MINUTE) <= 5
         assert "## Sources" in lesson.body and lesson.path.parent == DEFAULT_LESSONS_DIR
@@ -55,12 +58,14 @@ def test_the_five_shipped_lessons_load_in_order_and_read_in_a_few_minutes():
     ("text", "message"),
     [
         ("no front-matter\n", r"must start with a '\+\+\+' line"),
-        ("+++\nid = \"x\"\n", "front-matter is not closed"),
+        ('+++\nid = "x"\n', "front-matter is not closed"),
         ("+++\nid = x\n+++\n", "front-matter is not valid TOML"),
         (GOOD.replace('title = "A lesson"\n', ""), "key 'title' is missing; add it"),
         (GOOD.replace("order = {order}", 'order = "one"'), "'order' must be a int, got 'one'"),
-        (GOOD.replace("minutes = 1", "minutes = 1\nauthor = \"me\""),
-         "unknown front-matter key 'author'"),
+        (
+            GOOD.replace("minutes = 1", 'minutes = 1\nauthor = "me"'),
+            "unknown front-matter key 'author'",
+        ),
         (GOOD.replace('id = "{id}"', 'id = "other"'), r"'id' must be the file's name"),
         (GOOD.replace('"first_session"', '"after_lunch"'), "unknown moment 'after_lunch'"),
         (GOOD.replace("minutes = 1", "minutes = 30"), "'minutes' must be 1-10"),
@@ -70,8 +75,7 @@ def test_the_five_shipped_lessons_load_in_order_and_read_in_a_few_minutes():
     ],
 )
 def test_a_malformed_lesson_names_the_file_the_key_and_the_fix(tmp_path, text, message):
-    path = write(tmp_path, "lesson_one", text.replace("{id}", "lesson_one").replace(
-        "{order}", "1"))  # fmt: skip
+    path = write(tmp_path, "lesson_one", text.replace("{id}", "lesson_one").replace("{order}", "1"))
     with pytest.raises(LessonError, match=message) as caught:
         load_lessons(tmp_path)
     assert str(path) in str(caught.value)
@@ -95,18 +99,24 @@ def test_an_empty_or_missing_folder_is_an_error(tmp_path):
     ("sessions", "flagged", "read", "expected"),
     [
         (0, False, [], []),  # before the first session: nothing pushed
-        (1, False, [], ["what_is_chronic_pain", "hurt_versus_harm",
-                        "pacing_and_graded_activity"]),
+        (1, False, [], ["what_is_chronic_pain", "hurt_versus_harm", "pacing_and_graded_activity"]),
         (1, False, ["what_is_chronic_pain"], ["hurt_versus_harm", "pacing_and_graded_activity"]),
         # After a painful session the lessons for it come first, then the beginners' ones.
-        (3, True, ["hurt_versus_harm"], ["pacing_and_graded_activity", "sleep_and_stress",
-                                         "planning_for_a_flare_up", "what_is_chronic_pain"]),
-        (5, False, ["what_is_chronic_pain", "hurt_versus_harm", "pacing_and_graded_activity"],
-         []),
+        (
+            3,
+            True,
+            ["hurt_versus_harm"],
+            [
+                "pacing_and_graded_activity",
+                "sleep_and_stress",
+                "planning_for_a_flare_up",
+                "what_is_chronic_pain",
+            ],
+        ),
+        (5, False, ["what_is_chronic_pain", "hurt_versus_harm", "pacing_and_graded_activity"], []),
     ],
 )
-def test_suggestions_follow_the_sessions_and_skip_what_was_read(sessions, flagged, read,
-                                                                 expected):  # fmt: skip
+def test_suggestions_follow_the_sessions_and_skip_what_was_read(sessions, flagged, read, expected):
     lessons = load_lessons()
     got = suggested(lessons, read, sessions=sessions, last_flagged=flagged)
     assert [x.id for x in got] == expected

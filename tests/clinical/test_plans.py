@@ -68,10 +68,22 @@ def test_less_load_means_about_three_quarters(dosage, lower):
 
 # ---- builders --------------------------------------------------------------------------------
 def item(**changes) -> PlanItem:
-    base = PlanItem(id=1, plan_id=1, position=1, exercise_id="squat", sets=2, reps=10,
-                    hold_s=None, rest_s=60.0, rom_angle="knee_flexion", rom_target_deg=90.0,
-                    frequency_per_week=3, notes=None,
-                    progress_rule=ProgressRule().to_dict(), active=True)  # fmt: skip
+    base = PlanItem(
+        id=1,
+        plan_id=1,
+        position=1,
+        exercise_id="squat",
+        sets=2,
+        reps=10,
+        hold_s=None,
+        rest_s=60.0,
+        rom_angle="knee_flexion",
+        rom_target_deg=90.0,
+        frequency_per_week=3,
+        notes=None,
+        progress_rule=ProgressRule().to_dict(),
+        active=True,
+    )
     return replace(base, **changes)
 
 
@@ -93,8 +105,10 @@ def test_a_plan_item_starts_from_the_library_dosage_and_target(library):
 
 # ---- adherence and today -------------------------------------------------------------------------
 def test_weekly_adherence_counts_each_item_up_to_its_frequency():
-    squat, plank = item(id=1, frequency_per_week=3), item(id=2, exercise_id="plank",
-                                                            frequency_per_week=2)
+    squat, plank = (
+        item(id=1, frequency_per_week=3),
+        item(id=2, exercise_id="plank", frequency_per_week=2),
+    )
     done = [session(MONDAY + timedelta(days=d), sid=d, item_id=1) for d in range(5)]  # 5 squats
     done.append(session(MONDAY, sid=9, item_id=2, exercise="plank"))
     done.append(session(MONDAY - timedelta(days=1), sid=10))  # last week: not counted
@@ -116,8 +130,9 @@ def test_a_session_without_a_plan_item_counts_for_the_same_exercise():
 
 
 def test_daily_counts_include_empty_days():
-    counts = daily_counts([session(MONDAY), session(MONDAY, sid=2)], MONDAY - timedelta(1),
-                          MONDAY + timedelta(1))  # fmt: skip
+    counts = daily_counts(
+        [session(MONDAY), session(MONDAY, sid=2)], MONDAY - timedelta(1), MONDAY + timedelta(1)
+    )
     assert list(counts.values()) == [0, 2, 0]
     assert week_start(MONDAY + timedelta(days=6)) == MONDAY
 
@@ -167,8 +182,9 @@ def test_progress_adds_reps_after_two_good_sessions():
     ],
 )
 def test_no_progress_unless_every_condition_is_met(second, reason):
-    advice = next_dosage(item(), newest_first(session(MONDAY, **second),
-                                              session(MONDAY + timedelta(1), sid=2)))
+    advice = next_dosage(
+        item(), newest_first(session(MONDAY, **second), session(MONDAY + timedelta(1), sid=2))
+    )
     assert advice.kind == "keep" and reason in advice.reason
 
 
@@ -180,16 +196,24 @@ def test_a_flagged_last_session_means_less_load_before_any_progress():
 
 
 def test_progress_stops_at_the_ceiling_and_needs_a_rule():
-    recent = newest_first(session(MONDAY, planned_reps=30, reps=60),
-                          session(MONDAY + timedelta(1), sid=2, planned_reps=30, reps=60))
+    recent = newest_first(
+        session(MONDAY, planned_reps=30, reps=60),
+        session(MONDAY + timedelta(1), sid=2, planned_reps=30, reps=60),
+    )
     assert next_dosage(item(reps=30), recent).kind == "keep"
     assert next_dosage(item(progress_rule=None), recent).reason == "no progress rule set"
 
 
 def test_progress_rule_for_a_hold():
     hold = item(reps=None, hold_s=30.0, exercise_id="plank")
-    recent = [replace(session(MONDAY + timedelta(d), sid=d, planned_reps=None, reps=0),
-                      planned_hold_s=30.0, held_s=60.0) for d in (1, 0)]
+    recent = [
+        replace(
+            session(MONDAY + timedelta(d), sid=d, planned_reps=None, reps=0),
+            planned_hold_s=30.0,
+            held_s=60.0,
+        )
+        for d in (1, 0)
+    ]
     advice = next_dosage(hold, recent)
     assert advice.kind == "progress" and advice.dosage == Dosage(2, hold_s=35.0)
 

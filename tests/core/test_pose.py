@@ -20,47 +20,63 @@ GOOD_VIS = np.ones(NUM_LANDMARKS)
     ("image", "world", "visibility", "message"),
     [
         pytest.param(
-            np.zeros((10, 3)), GOOD_WORLD, GOOD_VIS,
+            np.zeros((10, 3)),
+            GOOD_WORLD,
+            GOOD_VIS,
             "Pose.image_xyz must have shape (33, 3) or (0, 3) for an empty pose, got (10, 3)",
             id="image-wrong-count",
         ),
         pytest.param(
-            np.zeros((33, 2)), GOOD_WORLD, GOOD_VIS,
+            np.zeros((33, 2)),
+            GOOD_WORLD,
+            GOOD_VIS,
             "Pose.image_xyz must have shape (33, 3), got (33, 2)",
             id="image-2d-coordinates",
         ),
         pytest.param(
-            np.zeros(33), GOOD_WORLD, GOOD_VIS,
+            np.zeros(33),
+            GOOD_WORLD,
+            GOOD_VIS,
             "Pose.image_xyz must have shape (33, 3), got (33,)",
             id="image-flat",
         ),
         pytest.param(
-            5.0, GOOD_WORLD, GOOD_VIS,
+            5.0,
+            GOOD_WORLD,
+            GOOD_VIS,
             "Pose.image_xyz must have shape (33, 3) or (0, 3) for an empty pose, got ()",
             id="image-scalar",
         ),
         pytest.param(
-            GOOD_IMAGE, np.zeros((32, 3)), GOOD_VIS,
+            GOOD_IMAGE,
+            np.zeros((32, 3)),
+            GOOD_VIS,
             "Pose.world_xyz must have shape (33, 3), got (32, 3)",
             id="world-wrong-count",
         ),
         pytest.param(
-            GOOD_IMAGE, np.zeros((3, 33)), GOOD_VIS,
+            GOOD_IMAGE,
+            np.zeros((3, 33)),
+            GOOD_VIS,
             "Pose.world_xyz must have shape (33, 3), got (3, 33)",
             id="world-transposed",
         ),
         pytest.param(
-            GOOD_IMAGE, GOOD_WORLD, np.ones((33, 1)),
+            GOOD_IMAGE,
+            GOOD_WORLD,
+            np.ones((33, 1)),
             "Pose.visibility must have shape (33,), got (33, 1)",
             id="visibility-column",
         ),
         pytest.param(
-            np.zeros((0, 3)), np.zeros((33, 3)), np.zeros(0),
+            np.zeros((0, 3)),
+            np.zeros((33, 3)),
+            np.zeros(0),
             "Pose.world_xyz must have shape (0, 3), got (33, 3)",
             id="empty-image-full-world",
         ),
     ],
-)  # fmt: skip
+)
 def test_wrong_shapes_name_expected_and_actual(image, world, visibility, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         Pose(image, world, visibility, 0.0, (640, 480))

@@ -51,11 +51,21 @@ def server(tmp_path_factory):
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "coach_ui", "--server.port", str(port),
-                "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+                sys.executable,
+                "-m",
+                "coach_ui",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.fileWatcherType",
+                "none",
             ],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_S
@@ -97,14 +107,23 @@ def browser_factory(tmp_path) -> Iterator[Callable[..., object]]:
         options.binary_location = str(CHROMIUM)
         profile = tmp_path / f"chromium-profile-{len(drivers)}"
         flags = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,2000",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--window-size=1280,2000",
             "--autoplay-policy=no-user-gesture-required",
-        ]  # fmt: skip
+        ]
         if fake_camera is not None:
             flags += [
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
                 f"--use-file-for-fake-video-capture={fake_camera}",
             ]
         for flag in flags:

@@ -50,8 +50,10 @@ def test_knee_flexion_is_measured_from_the_webcam_and_stored(
     deadline = time.monotonic() + MEASURE_WAIT_S
     while "Ready to save" not in (body := browser.find_element(By.TAG_NAME, "body").text):
         if time.monotonic() > deadline:
-            pytest.fail(f"no stable peak in {MEASURE_WAIT_S} s; page said:\n{body[-1500:]}\n"
-                        f"server log:\n{tail(log_path)}")  # fmt: skip
+            pytest.fail(
+                f"no stable peak in {MEASURE_WAIT_S} s; page said:\n{body[-1500:]}\n"
+                f"server log:\n{tail(log_path)}"
+            )
         time.sleep(0.5)
     assert "best hold" in body
     browser.find_element(By.XPATH, "//button[normalize-space(.)='Save the result']").click()

@@ -18,8 +18,13 @@ from tests.support.browser import choose, start_camera, tail, wait_for_page_text
 pytestmark = pytest.mark.browser
 
 SET_WAIT_S = 240  # three squats take ~6 s of video; the rest is start-up on a loaded machine
-CUES = {"Good rep", "Slow down: about two seconds down and two up", "Keep your chest up",
-        "Go a little deeper, if it is comfortable", "Keep your knees over your toes"}  # fmt: skip
+CUES = {
+    "Good rep",
+    "Slow down: about two seconds down and two up",
+    "Keep your chest up",
+    "Go a little deeper, if it is comfortable",
+    "Keep your knees over your toes",
+}
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +120,9 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     # camera, with the webcam's timed panel still ticking until then.
     finish = "//button[normalize-space(.)='Finish and see my summary']"
     wait(browser, 30).until(ec.element_to_be_clickable((by.XPATH, finish))).click()
-    wait_for_page_text(browser, by, "Start another session", 30, log_path,
-                       "no summary after Finish")  # fmt: skip
+    wait_for_page_text(
+        browser, by, "Start another session", 30, log_path, "no summary after Finish"
+    )
     finished = store.summary(1)
     assert (finished.pain_after, finished.effort_borg) == (0, 3.0)
 

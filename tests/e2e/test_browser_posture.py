@@ -44,8 +44,7 @@ def test_posture_page_calibrates_advises_and_saves_a_summary(
     url, log_path = server
     browser = browser_factory(fake_camera=seated_camera)
     browser.get(f"{url}/posture")
-    wait(browser, 60).until(ec.text_to_be_present_in_element((by.TAG_NAME, "h1"),
-                                                             "Posture check"))  # fmt: skip
+    wait(browser, 60).until(ec.text_to_be_present_in_element((by.TAG_NAME, "h1"), "Posture check"))
     start_camera(browser, by, ec, wait)
     click(browser, by, ec, wait, "Calibrate: I am sitting comfortably upright")
     # The read-out comes with the first measured frame; calibration needs 5 s of them, and
@@ -56,8 +55,10 @@ def test_posture_page_calibrates_advises_and_saves_a_summary(
         if "From the screen" in text and "(calibrated)" in text:
             break  # head and shoulders are judged against the patient's own neutral
         if time.monotonic() > deadline:
-            pytest.fail(f"no calibrated posture read-out; page said:\n{text[:2000]}\n"
-                        f"server log:\n{tail(log_path)}")  # fmt: skip
+            pytest.fail(
+                f"no calibrated posture read-out; page said:\n{text[:2000]}\n"
+                f"server log:\n{tail(log_path)}"
+            )
         time.sleep(0.5)
     time.sleep(3)  # a few more seconds in view
     click(browser, by, ec, wait, "Finish and save the summary")
@@ -65,11 +66,14 @@ def test_posture_page_calibrates_advises_and_saves_a_summary(
     deadline = time.monotonic() + 60
     while not (saved := store.posture_checks(store.default_patient().id)):
         if time.monotonic() > deadline:
-            pytest.fail(f"the summary was not saved; page said:\n{body_text(browser, by)[:2000]}"
-                        f"\nserver log:\n{tail(log_path)}")  # fmt: skip
+            pytest.fail(
+                f"the summary was not saved; page said:\n{body_text(browser, by)[:2000]}"
+                f"\nserver log:\n{tail(log_path)}"
+            )
         time.sleep(0.5)
     (check,) = saved
-    wait_for_page_text(browser, by, "Posture check saved", 30, log_path,
-                       "saved, but the page does not say so")  # fmt: skip
+    wait_for_page_text(
+        browser, by, "Posture check saved", 30, log_path, "saved, but the page does not say so"
+    )
     assert check.summary["calibrated"] is True and check.summary["observed_s"] > 5
     assert check.summary["screen_distance_cm"] > 100  # a gym camera a few metres away

@@ -88,10 +88,11 @@ def test_analysing_the_default_sample_plays_the_annotated_video(server, browser)
     assert state["mediaError"] is None, state
 
     metrics = {
-        m.find_element(By.CSS_SELECTOR, "[data-testid=stMetricLabel]").text.strip():
-        m.find_element(By.CSS_SELECTOR, "[data-testid=stMetricValue]").text.strip()
+        m.find_element(By.CSS_SELECTOR, "[data-testid=stMetricLabel]").text.strip(): m.find_element(
+            By.CSS_SELECTOR, "[data-testid=stMetricValue]"
+        ).text.strip()
         for m in browser.find_elements(By.CSS_SELECTOR, "[data-testid=stMetric]")
-    }  # fmt: skip
+    }
     assert "Reps" in metrics, metrics
     assert metrics["Reps"].isdigit(), metrics
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=stException]")

@@ -46,8 +46,10 @@ def assert_same(exercise_id: str, recording: PoseRecording, mirrored: bool = Fal
     assert repr(b.reps) == repr(a.reps)
     assert repr(b.faults) == repr(a.faults)
     assert (b.hold_s, b.longest_hold_s, b.hold_by_side) == (
-        a.hold_s, a.longest_hold_s, a.hold_by_side
-    )  # fmt: skip
+        a.hold_s,
+        a.longest_hold_s,
+        a.hold_by_side,
+    )
     assert run.status == [f.status for f in frames]
     assert run.view == [f.view for f in frames]
     assert run.people == [f.people for f in frames]
@@ -71,9 +73,13 @@ def test_bulk_run_equals_the_frame_step_on_synthetic_reps(recipe):
     """Good reps, then shallow ones, in the definition's first view, with a dropout."""
     path = recipe.paths(recipe.sides[0])
     motion = (
-        Script(path.start).hold(1.5).reps(3, path, Tempo.period(2.5))
-        .reps(2, path, Tempo.period(2.0), depth=0.6).hold(1.0).build()
-    )  # fmt: skip
+        Script(path.start)
+        .hold(1.5)
+        .reps(3, path, Tempo.period(2.5))
+        .reps(2, path, Tempo.period(2.0), depth=0.6)
+        .hold(1.0)
+        .build()
+    )
     view = LIBRARY.get(recipe.exercise_id).views[0]
     lost = Dropout(("left_knee", "right_knee", "left_elbow", "right_elbow"), 4.0, 4.6)
     options = RenderOptions(
@@ -87,10 +93,18 @@ def test_bulk_run_equals_the_frame_step_on_synthetic_holds(recipe):
     """Rest, hold, a break, hold again, rest."""
     broken = next(iter(recipe.breaks.values()), recipe.rest)
     motion = (
-        Script(recipe.rest).hold(2.0).move_to(recipe.hold, 0.3).hold(5.0)
-        .move_to(broken, 0.3).hold(1.5).move_to(recipe.hold, 0.3).hold(4.0)
-        .move_to(recipe.rest, 0.3).hold(1.0).build()
-    )  # fmt: skip
+        Script(recipe.rest)
+        .hold(2.0)
+        .move_to(recipe.hold, 0.3)
+        .hold(5.0)
+        .move_to(broken, 0.3)
+        .hold(1.5)
+        .move_to(recipe.hold, 0.3)
+        .hold(4.0)
+        .move_to(recipe.rest, 0.3)
+        .hold(1.0)
+        .build()
+    )
     view = LIBRARY.get(recipe.exercise_id).views[0]
     assert_same(recipe.exercise_id, render(motion, recipe.cameras[view], NOISY))
 

@@ -129,33 +129,39 @@ CASES = [
     # N clean reps -> N.
     pytest.param(rising(), squats(3).samples(), {}, 3, id="three-clean-reps"),
     # Quicker clean reps (0.6 s each way) -> all counted.
-    pytest.param(
-        rising(), squats(5, down_s=0.6, up_s=0.6).samples(), {}, 5, id="five-quick-reps"
-    ),
+    pytest.param(rising(), squats(5, down_s=0.6, up_s=0.6).samples(), {}, 5, id="five-quick-reps"),
     # Jitter around the start threshold (32/38 every frame) -> never leaves the start.
     pytest.param(
         rising(),
         Motion(10).stay(1).jitter(35, 3, 4).to(10, 0.5).stay(1).samples(),
-        {}, 0, id="jitter-around-start-threshold",
+        {},
+        0,
+        id="jitter-around-start-threshold",
     ),
     # Jitter around the turn threshold (57/63 every frame): each touch of the turn lasts one
     # frame, shorter than min_dwell_s, so the turn is never reached -> 0.
     pytest.param(
         rising(),
         Motion(10).stay(1).to(60, 1).jitter(60, 3, 2).to(10, 1).stay(1).samples(),
-        {}, 0, id="jitter-around-turn-threshold",
+        {},
+        0,
+        id="jitter-around-turn-threshold",
     ),
     # Fidgeting inside the hysteresis band (40..55 deg) for 4 s -> 0.
     pytest.param(
         rising(),
         Motion(10).stay(1).to(47.5, 0.5).wave(47.5, 7.5, 0.8, 4).to(10, 0.5).stay(1).samples(),
-        {}, 0, id="fidgeting-within-band",
+        {},
+        0,
+        id="fidgeting-within-band",
     ),
     # A dip to 58 deg never reaches the turn (60) -> not a rep; the full rep after it is.
     pytest.param(
         rising(),
         Motion(10).stay(1).to(58, 1).to(10, 1).stay(1).reps(1, 100).stay(1).samples(),
-        {}, 1, id="dip-short-of-turn-then-one-rep",
+        {},
+        1,
+        id="dip-short-of-turn-then-one-rep",
     ),
     # Getting into position: the stream starts at 30 deg and bends at once (about 0.2 s in
     # the start zone, < settle_s = 0.3), so the counter is not armed and that first cycle is
@@ -163,97 +169,144 @@ CASES = [
     pytest.param(
         rising(),
         Motion(30).to(100, 1).to(10, 1).stay(1).reps(1, 100).stay(1).samples(),
-        {"settle_s": 0.3}, 1, id="first-descent-before-settling-not-counted",
+        {"settle_s": 0.3},
+        1,
+        id="first-descent-before-settling-not-counted",
     ),
     # Control for the row above: without settling time the same stream gives 2.
     pytest.param(
         rising(),
         Motion(30).to(100, 1).to(10, 1).stay(1).reps(1, 100).stay(1).samples(),
-        {"settle_s": 0.0}, 2, id="control-no-settling-counts-both",
+        {"settle_s": 0.0},
+        2,
+        id="control-no-settling-counts-both",
     ),
     # Starting crouched at the bottom and standing up is not a rep.
     pytest.param(
         rising(),
         Motion(100).stay(0.5).to(10, 1).stay(1).reps(2, 100).stay(1).samples(),
-        {}, 2, id="standing-up-into-position-not-counted",
+        {},
+        2,
+        id="standing-up-into-position-not-counted",
     ),
     # in_position=False all along (e.g. trunk leaning) -> never armed -> 0.
     pytest.param(
-        rising(), squats(2).samples(off=[(0, 99)]), {}, 0, id="never-in-position",
+        rising(),
+        squats(2).samples(off=[(0, 99)]),
+        {},
+        0,
+        id="never-in-position",
     ),
     # in_position=False on the last start-phase frames before the first descent -> that rep
     # starts from a wrong position and is not counted; the second one is.
     pytest.param(
-        rising(), squats(2).samples(off=[(0.8, 1.3)]), {}, 1, id="left-start-out-of-position",
+        rising(),
+        squats(2).samples(off=[(0.8, 1.3)]),
+        {},
+        1,
+        id="left-start-out-of-position",
     ),
     # Out of position for a moment while standing, fixed before moving -> both counted.
     pytest.param(
-        rising(), squats(2).samples(off=[(0.5, 0.8)]), {}, 2, id="position-fixed-before-moving",
+        rising(),
+        squats(2).samples(off=[(0.5, 0.8)]),
+        {},
+        2,
+        id="position-fixed-before-moving",
     ),
     # NaN for 1.2 s (> max_gap_s = 1) from the bottom of rep 2 -> rep 2 is not counted.
     pytest.param(
         rising(),
         squats(3, rest_s=1.0).samples(nan=[(5.0, 6.2)]),
-        {"max_gap_s": 1.0}, 2, id="long-nan-gap-mid-rep",
+        {"max_gap_s": 1.0},
+        2,
+        id="long-nan-gap-mid-rep",
     ),
     # Control: a 0.5 s NaN gap (< max_gap_s) at the same place is bridged -> 3.
     pytest.param(
         rising(),
         squats(3, rest_s=1.0).samples(nan=[(5.0, 5.5)]),
-        {"max_gap_s": 1.0}, 3, id="short-nan-gap-bridged",
+        {"max_gap_s": 1.0},
+        3,
+        id="short-nan-gap-bridged",
     ),
     # Too fast: down in 0.15 s, 0.1 s at the bottom, up in 0.15 s (about 0.32 s outside the
     # start zone, < min_rep_s = 0.5) -> 0.
     pytest.param(
         rising(),
         Motion(10).stay(1).to(100, 0.15).stay(0.1).to(10, 0.15).stay(1).samples(),
-        {}, 0, id="too-fast",
+        {},
+        0,
+        id="too-fast",
     ),
     # Control: the same movement with min_rep_s = 0.1 -> counted.
     pytest.param(
         rising(min_rep_s=0.1),
         Motion(10).stay(1).to(100, 0.15).stay(0.1).to(10, 0.15).stay(1).samples(),
-        {}, 1, id="control-fast-allowed",
+        {},
+        1,
+        id="control-fast-allowed",
     ),
     # Falling signal (start uses `above`, turn uses `below`): 3 push-ups 1.0 -> 0.45 -> 1.0.
     pytest.param(
         falling(),
         Motion(1.0).stay(1).reps(3, 0.45).stay(1).samples(),
-        {}, 3, id="falling-three-reps",
+        {},
+        3,
+        id="falling-three-reps",
     ),
     # Falling signal that dips to 0.75, never below the turn (0.7) -> 0.
     pytest.param(
         falling(),
         Motion(1.0).stay(1).reps(2, 0.75).stay(1).samples(),
-        {}, 0, id="falling-dip-short-of-turn",
+        {},
+        0,
+        id="falling-dip-short-of-turn",
     ),
     # Falling signal with jitter around the start threshold (0.80/0.84) -> 0.
     pytest.param(
         falling(),
         Motion(1.0).stay(1).jitter(0.82, 0.02, 3).to(1.0, 0.5).stay(1).samples(),
-        {}, 0, id="falling-jitter-around-start",
+        {},
+        0,
+        id="falling-jitter-around-start",
     ),
     # Slow reps: 8 s down, 8 s up (within max_rep_s = 30) -> counted.
     pytest.param(
-        rising(), squats(2, down_s=8, up_s=8, rest_s=1).samples(), {}, 2, id="slow-reps-8s-down",
+        rising(),
+        squats(2, down_s=8, up_s=8, rest_s=1).samples(),
+        {},
+        2,
+        id="slow-reps-8s-down",
     ),
     # Too slow: 25 s down and 25 s up (about 36 s outside the start zone, > max_rep_s = 30),
     # the patient stopped mid-way -> 0.
     pytest.param(
-        rising(), squats(1, down_s=25, up_s=25).samples(), {}, 0, id="slower-than-max-rep-s",
+        rising(),
+        squats(1, down_s=25, up_s=25).samples(),
+        {},
+        0,
+        id="slower-than-max-rep-s",
     ),
     # Control: 15 s down and 15 s up is about 22 s outside the start zone -> counted.
     pytest.param(
-        rising(), squats(1, down_s=15, up_s=15).samples(), {}, 1, id="control-slow-within-max",
+        rising(),
+        squats(1, down_s=15, up_s=15).samples(),
+        {},
+        1,
+        id="control-slow-within-max",
     ),
     # Deep enough to pass the turn but moving 60 (10 -> 70), less than min_range = 65 -> 0 ...
     pytest.param(
-        rising(min_range=65), Motion(10).stay(1).reps(2, 70).stay(1).samples(),
-        {}, 0, id="range-below-min-range",
+        rising(min_range=65),
+        Motion(10).stay(1).reps(2, 70).stay(1).samples(),
+        {},
+        0,
+        id="range-below-min-range",
     ),
     # ... while full squats cover it -> counted.
     pytest.param(rising(min_range=65), squats(2).samples(), {}, 2, id="range-above-min-range"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("reps", "samples", "counter_kwargs", "expected"), CASES)
@@ -410,7 +463,7 @@ MID_SET_CASES = [
     pytest.param(Motion(10).reps(2, 100, down_s=0.5), True, 2, id="recorded-no-settle"),
     # Nobody for 3 s, then someone half-way down: walking in is never a rep, even recorded.
     pytest.param(Motion(50).stay(3).to(10, 1.0).stay(1).reps(1, 100), True, 1, id="walk-in"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("motion", "recorded", "expected"), MID_SET_CASES)
@@ -421,6 +474,7 @@ def test_a_recording_may_begin_in_the_middle_of_a_set(motion, recorded, expected
 
 
 def test_a_rep_begun_before_the_recording_says_so():
-    _, cycles = run(Motion(90).to(10, 1.0).stay(0.5).reps(1, 100).samples(),
-                    start_mid_movement=True)  # fmt: skip
+    _, cycles = run(
+        Motion(90).to(10, 1.0).stay(0.5).reps(1, 100).samples(), start_mid_movement=True
+    )
     assert [c.seen_from_start for c in cycles] == [False, True]

@@ -38,18 +38,33 @@ HOLD_CASES = [
     # A 0.2 s break (< exit_s = 0.5) in a 4 s hold is forgiven: 0 .. 3.95 all counts.
     pytest.param([(2, True), (0.2, False), (1.8, True)], 3.95, 1, 3.95, id="short-break-forgiven"),
     # Flickering every other frame (each break one frame) is forgiven too.
-    pytest.param([(1, True)] + [(DT, False), (DT, True)] * 20 + [(1, True)], 3.95, 1, 3.95,
-                 id="flicker-forgiven"),
+    pytest.param(
+        [(1, True)] + [(DT, False), (DT, True)] * 20 + [(1, True)],
+        3.95,
+        1,
+        3.95,
+        id="flicker-forgiven",
+    ),
     # A 1 s break (> exit_s) stops the timer; the break is not counted. Bout 1 ends half a
     # frame after its last correct frame (1.95 + 0.025), bout 2 runs from 3.0 to 4.95.
     pytest.param([(2, True), (1, False), (2, True)], 1.975 + 1.95, 2, 1.975, id="long-break"),
     # Two long breaks: three bouts of 1.975, 2.975 and 0.95 s.
-    pytest.param([(2, True), (1, False), (3, True), (1, False), (1, True)],
-                 1.975 + 2.975 + 0.95, 3, 2.975, id="three-bouts"),
+    pytest.param(
+        [(2, True), (1, False), (3, True), (1, False), (1, True)],
+        1.975 + 2.975 + 0.95,
+        3,
+        2.975,
+        id="three-bouts",
+    ),
     # After a long break the patient is correct only for 0.2 s (< enter_s): not a bout.
-    pytest.param([(2, True), (1, False), (0.2, True), (1, False)], 1.975, 1, 1.975,
-                 id="short-second-attempt-not-counted"),
-]  # fmt: skip
+    pytest.param(
+        [(2, True), (1, False), (0.2, True), (1, False)],
+        1.975,
+        1,
+        1.975,
+        id="short-second-attempt-not-counted",
+    ),
+]
 
 
 @pytest.mark.parametrize(("spans", "held_s", "bouts", "longest_s"), HOLD_CASES)

@@ -23,14 +23,21 @@ S = np.sqrt(0.5)
 # degrees (thigh forward, shin down), the trunk leaning 45 degrees forward, the left arm
 # straight out sideways, the right arm hanging straight down.
 BODY = {
-    L.LEFT_HIP: (0.1, 0.0, 0.0), L.RIGHT_HIP: (-0.1, 0.0, 0.0),
-    L.LEFT_KNEE: (0.1, 0.4, 0.0), L.RIGHT_KNEE: (-0.1, 0.0, -0.4),
-    L.LEFT_ANKLE: (0.1, 0.8, 0.0), L.RIGHT_ANKLE: (-0.1, 0.4, -0.4),
-    L.LEFT_HEEL: (0.1, 0.85, 0.05), L.RIGHT_HEEL: (-0.1, 0.45, -0.35),
-    L.LEFT_FOOT_INDEX: (0.1, 0.85, -0.15), L.RIGHT_FOOT_INDEX: (-0.1, 0.3, -0.55),
-    L.LEFT_SHOULDER: (0.1, -0.5 * S, -0.5 * S), L.RIGHT_SHOULDER: (-0.1, -0.5 * S, -0.5 * S),
-    L.LEFT_ELBOW: (0.4, -0.5 * S, -0.5 * S), L.RIGHT_ELBOW: (-0.1, -0.5 * S + 0.3, -0.5 * S),
-}  # fmt: skip
+    L.LEFT_HIP: (0.1, 0.0, 0.0),
+    L.RIGHT_HIP: (-0.1, 0.0, 0.0),
+    L.LEFT_KNEE: (0.1, 0.4, 0.0),
+    L.RIGHT_KNEE: (-0.1, 0.0, -0.4),
+    L.LEFT_ANKLE: (0.1, 0.8, 0.0),
+    L.RIGHT_ANKLE: (-0.1, 0.4, -0.4),
+    L.LEFT_HEEL: (0.1, 0.85, 0.05),
+    L.RIGHT_HEEL: (-0.1, 0.45, -0.35),
+    L.LEFT_FOOT_INDEX: (0.1, 0.85, -0.15),
+    L.RIGHT_FOOT_INDEX: (-0.1, 0.3, -0.55),
+    L.LEFT_SHOULDER: (0.1, -0.5 * S, -0.5 * S),
+    L.RIGHT_SHOULDER: (-0.1, -0.5 * S, -0.5 * S),
+    L.LEFT_ELBOW: (0.4, -0.5 * S, -0.5 * S),
+    L.RIGHT_ELBOW: (-0.1, -0.5 * S + 0.3, -0.5 * S),
+}
 
 
 def world(definition, view=None, points=BODY, visibility=1.0) -> SidedValue:
@@ -45,25 +52,66 @@ def angle(kind: str, *points: str, **options) -> AngleDef:
 @pytest.mark.parametrize(
     ("definition", "left", "right", "center"),
     [
-        pytest.param(angle("flexion", "hip", "knee", "ankle", space="world"), 0.0, 90.0, None,
-                     id="flexion-per-side"),
-        pytest.param(angle("included", "hip", "shoulder", "elbow", space="world"), 90.0, 45.0,
-                     None, id="included-trunk-to-arm"),
-        pytest.param(angle("segment_vertical", "mid_hip", "mid_shoulder", space="world"),
-                     None, None, 45.0, id="vertical-side-less"),
-        pytest.param(angle("segment_horizontal", "knee", "ankle", space="world"), 90.0, 90.0,
-                     None, id="horizontal-shins-upright"),
-        pytest.param(angle("segment_horizontal", "hip", "knee", space="world"), 90.0, 0.0, None,
-                     id="horizontal-thigh-level"),
-        pytest.param(angle("between", "left_hip", "left_knee", "right_hip", "right_knee",
-                           space="world"), None, None, 90.0, id="between-thighs"),
-        pytest.param(RatioDef(points=["left_knee", "right_knee", "left_hip", "right_hip"],
-                              space="world"), None, None, 0.6 / 0.2, id="distance-ratio"),
-        pytest.param(RatioDef(type="height_ratio", points=["heel", "other_ankle", "knee", "ankle"],
-                              space="world"), -0.45 / 0.4, 0.35 / 0.4, None,
-                     id="height-ratio-per-side"),
+        pytest.param(
+            angle("flexion", "hip", "knee", "ankle", space="world"),
+            0.0,
+            90.0,
+            None,
+            id="flexion-per-side",
+        ),
+        pytest.param(
+            angle("included", "hip", "shoulder", "elbow", space="world"),
+            90.0,
+            45.0,
+            None,
+            id="included-trunk-to-arm",
+        ),
+        pytest.param(
+            angle("segment_vertical", "mid_hip", "mid_shoulder", space="world"),
+            None,
+            None,
+            45.0,
+            id="vertical-side-less",
+        ),
+        pytest.param(
+            angle("segment_horizontal", "knee", "ankle", space="world"),
+            90.0,
+            90.0,
+            None,
+            id="horizontal-shins-upright",
+        ),
+        pytest.param(
+            angle("segment_horizontal", "hip", "knee", space="world"),
+            90.0,
+            0.0,
+            None,
+            id="horizontal-thigh-level",
+        ),
+        pytest.param(
+            angle("between", "left_hip", "left_knee", "right_hip", "right_knee", space="world"),
+            None,
+            None,
+            90.0,
+            id="between-thighs",
+        ),
+        pytest.param(
+            RatioDef(points=["left_knee", "right_knee", "left_hip", "right_hip"], space="world"),
+            None,
+            None,
+            0.6 / 0.2,
+            id="distance-ratio",
+        ),
+        pytest.param(
+            RatioDef(
+                type="height_ratio", points=["heel", "other_ankle", "knee", "ankle"], space="world"
+            ),
+            -0.45 / 0.4,
+            0.35 / 0.4,
+            None,
+            id="height-ratio-per-side",
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_measure_type_on_a_known_body(definition, left, right, center):
     value = world(definition)
     expected = {"left": left, "right": right, "center": center}
@@ -135,10 +183,12 @@ def test_an_empty_pose_has_every_measure_unseen():
 
 
 def test_sides_lays_out_each_measure_per_side():
-    computer = MeasureComputer.of({
-        "knee": angle("flexion", "hip", "knee", "ankle", space="world"),
-        "trunk": angle("segment_vertical", "mid_hip", "mid_shoulder", space="world"),
-    })  # fmt: skip
+    computer = MeasureComputer.of(
+        {
+            "knee": angle("flexion", "hip", "knee", "ankle", space="world"),
+            "trunk": angle("segment_vertical", "mid_hip", "mid_shoulder", space="world"),
+        }
+    )
     pose = make_pose(world_points=BODY)
     rows = computer.compute_rows(
         pose.image_px[None], pose.world_xyz[None], pose.visibility[None], None

@@ -94,9 +94,14 @@ def track(tracker: FrameRuleTracker, values: list[float], view="side", measure="
 
 def hips_rule(**overrides) -> RuleDef:
     fields = {
-        "id": "hips_sag", "measure": "hips", "when": "always", "fault_above": 30.0,
-        "min_duration_s": 0.5, "cue": "Keep your body straight", "severity": "major",
-    }  # fmt: skip
+        "id": "hips_sag",
+        "measure": "hips",
+        "when": "always",
+        "fault_above": 30.0,
+        "min_duration_s": 0.5,
+        "cue": "Keep your body straight",
+        "severity": "major",
+    }
     return RuleDef(**{**fields, **overrides})
 
 
@@ -202,40 +207,105 @@ AT_TURN = {"trunk_lean": 60.0, "upper_arm": 45.0, "knee_width": 0.65}
     ("rule_fields", "view", "expected_value"),
     [
         # when="turn": judged on the value at the turn
-        pytest.param({"measure": "trunk_lean", "when": "turn", "fault_above": 55.0}, "side", 60.0,
-                     id="turn-breaks"),
-        pytest.param({"measure": "trunk_lean", "when": "turn", "fault_above": 65.0}, "side", None,
-                     id="turn-ok"),
-        pytest.param({"measure": "knee_width", "when": "turn", "fault_above": None,
-                      "fault_below": 0.7, "views": ["front", "back"]}, "front", 0.65,
-                     id="turn-front-only-rule-in-front"),
-        pytest.param({"measure": "knee_width", "when": "turn", "fault_above": None,
-                      "fault_below": 0.7, "views": ["front", "back"]}, "side", None,
-                     id="turn-front-only-rule-from-the-side"),
+        pytest.param(
+            {"measure": "trunk_lean", "when": "turn", "fault_above": 55.0},
+            "side",
+            60.0,
+            id="turn-breaks",
+        ),
+        pytest.param(
+            {"measure": "trunk_lean", "when": "turn", "fault_above": 65.0},
+            "side",
+            None,
+            id="turn-ok",
+        ),
+        pytest.param(
+            {
+                "measure": "knee_width",
+                "when": "turn",
+                "fault_above": None,
+                "fault_below": 0.7,
+                "views": ["front", "back"],
+            },
+            "front",
+            0.65,
+            id="turn-front-only-rule-in-front",
+        ),
+        pytest.param(
+            {
+                "measure": "knee_width",
+                "when": "turn",
+                "fault_above": None,
+                "fault_below": 0.7,
+                "views": ["front", "back"],
+            },
+            "side",
+            None,
+            id="turn-front-only-rule-from-the-side",
+        ),
         pytest.param({"measure": "missing", "when": "turn"}, "side", None, id="turn-unmeasured"),
         # when="rep": judged on a statistic of the rep's series (NaN frames ignored)
-        pytest.param({"measure": "upper_arm", "when": "rep", "stat": "max",
-                      "fault_above": 40.0}, "side", 45.0, id="rep-max"),
-        pytest.param({"measure": "upper_arm", "when": "rep", "stat": "min",
-                      "fault_above": 40.0}, "side", None, id="rep-min-ok"),
-        pytest.param({"measure": "trunk_lean", "when": "rep", "stat": "range",
-                      "fault_above": 50.0}, "side", 55.0, id="rep-range"),
-        pytest.param({"measure": "trunk_lean", "when": "rep", "stat": "min", "fault_above": None,
-                      "fault_below": 6.0}, "side", 5.0, id="rep-min-below"),
+        pytest.param(
+            {"measure": "upper_arm", "when": "rep", "stat": "max", "fault_above": 40.0},
+            "side",
+            45.0,
+            id="rep-max",
+        ),
+        pytest.param(
+            {"measure": "upper_arm", "when": "rep", "stat": "min", "fault_above": 40.0},
+            "side",
+            None,
+            id="rep-min-ok",
+        ),
+        pytest.param(
+            {"measure": "trunk_lean", "when": "rep", "stat": "range", "fault_above": 50.0},
+            "side",
+            55.0,
+            id="rep-range",
+        ),
+        pytest.param(
+            {
+                "measure": "trunk_lean",
+                "when": "rep",
+                "stat": "min",
+                "fault_above": None,
+                "fault_below": 6.0,
+            },
+            "side",
+            5.0,
+            id="rep-min-below",
+        ),
         # rep timing measures
-        pytest.param({"measure": "rep_duration_s", "when": "rep", "fault_above": None,
-                      "fault_below": 1.2}, "side", 0.9, id="too-fast"),
-        pytest.param({"measure": "rep_duration_s", "when": "rep", "fault_above": None,
-                      "fault_below": 0.5}, "side", None, id="duration-ok"),
-        pytest.param({"measure": "down_s", "when": "rep", "fault_above": None,
-                      "fault_below": 0.5}, None, 0.3, id="down-too-fast"),
-        pytest.param({"measure": "up_s", "when": "rep", "fault_above": 0.5}, "front", 0.6,
-                     id="up-too-slow"),
+        pytest.param(
+            {"measure": "rep_duration_s", "when": "rep", "fault_above": None, "fault_below": 1.2},
+            "side",
+            0.9,
+            id="too-fast",
+        ),
+        pytest.param(
+            {"measure": "rep_duration_s", "when": "rep", "fault_above": None, "fault_below": 0.5},
+            "side",
+            None,
+            id="duration-ok",
+        ),
+        pytest.param(
+            {"measure": "down_s", "when": "rep", "fault_above": None, "fault_below": 0.5},
+            None,
+            0.3,
+            id="down-too-fast",
+        ),
+        pytest.param(
+            {"measure": "up_s", "when": "rep", "fault_above": 0.5}, "front", 0.6, id="up-too-slow"
+        ),
         # when="always" rules are the tracker's job, never judged per rep
-        pytest.param({"measure": "trunk_lean", "when": "always", "fault_above": 0.0}, "side",
-                     None, id="always-ignored"),
+        pytest.param(
+            {"measure": "trunk_lean", "when": "always", "fault_above": 0.0},
+            "side",
+            None,
+            id="always-ignored",
+        ),
     ],
-)  # fmt: skip
+)
 def test_rep_faults(rule_fields, view, expected_value):
     r = rule(id="the_rule", severity="major", cue="Do better", **rule_fields)
     faults = rep_faults([r], SERIES, AT_TURN, TIMING, turn_s=12.5, view=view)

@@ -82,8 +82,9 @@ def definition(text: str, **changes):
 
 
 def knee_lift(side: str) -> Path:
-    return Path.between(STANDING, STANDING.with_(**{f"{side}_hip_flexion": 70.0,
-                                                    f"{side}_knee_flexion": 80.0}))  # fmt: skip
+    return Path.between(
+        STANDING, STANDING.with_(**{f"{side}_hip_flexion": 70.0, f"{side}_knee_flexion": 80.0})
+    )
 
 
 def replay(exercise, script: Script, camera: Camera = FRONT) -> CoachSession:
@@ -113,9 +114,21 @@ def test_alternating_needs_a_side_measure():
 
 def test_asymmetry_rule_compares_the_sides_at_the_turn():
     """One knee lifted to 70 degrees, the other standing: a ~70 degree difference."""
-    strict = definition(MARCH, **{"rules": [{
-        "id": "lopsided", "measure": "hip_flexion", "when": "turn", "stat": "asymmetry",
-        "fault_above": 30, "cue": "Lift both knees the same"}]})  # fmt: skip
+    strict = definition(
+        MARCH,
+        **{
+            "rules": [
+                {
+                    "id": "lopsided",
+                    "measure": "hip_flexion",
+                    "when": "turn",
+                    "stat": "asymmetry",
+                    "fault_above": 30,
+                    "cue": "Lift both knees the same",
+                }
+            ]
+        },
+    )
     script = Script(STANDING).hold(1.5).rep(knee_lift("left"), Tempo.period(2.0)).hold(1.0)
     (rep,) = replay(strict, script).engine.reps
     assert [f.rule_id for f in rep.faults] == ["lopsided"]
@@ -138,9 +151,17 @@ def test_holds_are_timed_per_side_with_the_other_legs_landmarks():
     lift_right = STANDING.with_(right_hip_flexion=40.0, right_knee_flexion=90.0)
     lift_left = STANDING.with_(left_hip_flexion=40.0, left_knee_flexion=90.0)
     script = (
-        Script(STANDING).hold(1.0).move_to(lift_right, 0.5).hold(6.0).move_to(STANDING, 0.5)
-        .hold(1.0).move_to(lift_left, 0.5).hold(3.0).move_to(STANDING, 0.5).hold(1.0)
-    )  # fmt: skip
+        Script(STANDING)
+        .hold(1.0)
+        .move_to(lift_right, 0.5)
+        .hold(6.0)
+        .move_to(STANDING, 0.5)
+        .hold(1.0)
+        .move_to(lift_left, 0.5)
+        .hold(3.0)
+        .move_to(STANDING, 0.5)
+        .hold(1.0)
+    )
     engine = replay(stork, script).engine
     # Standing on the left leg (right foot lifted) for ~6 s, then on the right for ~3 s.
     assert engine.hold_by_side["left"] == pytest.approx(6.0, abs=0.6)

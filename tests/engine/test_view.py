@@ -99,24 +99,34 @@ def test_body_yaw(turn_deg, expected_yaw):
 def test_yaw_and_facing_of_many_frames_at_once():
     """Any leading shape: here two frames of three people, turned by a known amount."""
     turns = [[0.0, 20.0, 135.0], [-80.0, 180.0, 45.0]]
-    world = np.array([
-        [world_pose(rotated_about_vertical(FRONT_FACING, turn)).world_xyz for turn in row]
-        for row in turns
-    ])  # fmt: skip
+    world = np.array(
+        [
+            [world_pose(rotated_about_vertical(FRONT_FACING, turn)).world_xyz for turn in row]
+            for row in turns
+        ]
+    )
     yaws, facing = yaw_and_facing(world)
     np.testing.assert_allclose(yaws, [[0.0, 20.0, 45.0], [80.0, 0.0, 45.0]], atol=1e-9)
     assert facing.tolist() == [[True, True, False], [True, False, True]]
 
 
 def test_body_yaw_hand_built_front_and_side():
-    front = world_pose({
-        Landmark.LEFT_SHOULDER: (0.2, -0.5, 0.0), Landmark.RIGHT_SHOULDER: (-0.2, -0.5, 0.0),
-        Landmark.LEFT_HIP: (0.15, 0.0, 0.0), Landmark.RIGHT_HIP: (-0.15, 0.0, 0.0),
-    })  # fmt: skip
-    side = world_pose({
-        Landmark.LEFT_SHOULDER: (0.0, -0.5, 0.2), Landmark.RIGHT_SHOULDER: (0.0, -0.5, -0.2),
-        Landmark.LEFT_HIP: (0.0, 0.0, 0.15), Landmark.RIGHT_HIP: (0.0, 0.0, -0.15),
-    })  # fmt: skip
+    front = world_pose(
+        {
+            Landmark.LEFT_SHOULDER: (0.2, -0.5, 0.0),
+            Landmark.RIGHT_SHOULDER: (-0.2, -0.5, 0.0),
+            Landmark.LEFT_HIP: (0.15, 0.0, 0.0),
+            Landmark.RIGHT_HIP: (-0.15, 0.0, 0.0),
+        }
+    )
+    side = world_pose(
+        {
+            Landmark.LEFT_SHOULDER: (0.0, -0.5, 0.2),
+            Landmark.RIGHT_SHOULDER: (0.0, -0.5, -0.2),
+            Landmark.LEFT_HIP: (0.0, 0.0, 0.15),
+            Landmark.RIGHT_HIP: (0.0, 0.0, -0.15),
+        }
+    )
     assert body_yaw_deg(front) == pytest.approx(0.0)
     assert body_yaw_deg(side) == pytest.approx(90.0)
 
@@ -124,10 +134,14 @@ def test_body_yaw_hand_built_front_and_side():
 def test_body_yaw_does_not_depend_on_posture():
     # Lying face down side-on to the camera (a plank): the shoulder line still runs along
     # z, the body along x.
-    plank = world_pose({
-        Landmark.LEFT_SHOULDER: (-0.5, -0.3, 0.18), Landmark.RIGHT_SHOULDER: (-0.5, -0.3, -0.18),
-        Landmark.LEFT_HIP: (0.0, 0.0, 0.1), Landmark.RIGHT_HIP: (0.0, 0.0, -0.1),
-    })  # fmt: skip
+    plank = world_pose(
+        {
+            Landmark.LEFT_SHOULDER: (-0.5, -0.3, 0.18),
+            Landmark.RIGHT_SHOULDER: (-0.5, -0.3, -0.18),
+            Landmark.LEFT_HIP: (0.0, 0.0, 0.1),
+            Landmark.RIGHT_HIP: (0.0, 0.0, -0.1),
+        }
+    )
     assert body_yaw_deg(plank) == pytest.approx(90.0)
 
 
@@ -311,11 +325,13 @@ def test_front_to_back_turning_round_is_followed():
 )
 def test_a_short_excursion_past_the_margin_is_not_a_turn(excursion_s, switches):
     """Clearly oblique for a while, then square again."""
-    yaws = np.concatenate([
-        np.full(round(2 * FPS), 10.0),
-        np.full(round(excursion_s * FPS), FRONTAL_MAX_YAW_DEG + VIEW_MARGIN_DEG + 10),
-        np.full(round(3 * FPS), 10.0),
-    ])  # fmt: skip
+    yaws = np.concatenate(
+        [
+            np.full(round(2 * FPS), 10.0),
+            np.full(round(excursion_s * FPS), FRONTAL_MAX_YAW_DEG + VIEW_MARGIN_DEG + 10),
+            np.full(round(3 * FPS), 10.0),
+        ]
+    )
     views = stepped(ViewEstimator(), yaws)
     assert ("oblique" in views) is switches
     assert views[-1] == "front"

@@ -43,8 +43,9 @@ def test_bundle_is_built_from_the_installed_wheel(tmp_path, monkeypatch):
     assert path.parent == tmp_path and path.stat().st_size > 5_000_000
     with zipfile.ZipFile(path) as bundle:
         assert sorted(bundle.namelist()) == [
-            "pose_detector.tflite", "pose_landmarks_detector.tflite",
-        ]  # fmt: skip
+            "pose_detector.tflite",
+            "pose_landmarks_detector.tflite",
+        ]
     with PoseEstimator(path) as built:
         frame = next(iter(read_frames(SAMPLE_VIDEOS / "squat_bodyweight_front.mp4")))
         assert len(built.detect(frame.rgb, 0.0)) == 1
@@ -202,9 +203,10 @@ def _threads() -> dict[int, tuple[str, frozenset[int]]]:
     for task in Path("/proc/self/task").iterdir():
         with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
             fields = dict(
-                line.split(":\t", 1) for line in (task / "status").read_text().splitlines()
+                line.split(":\t", 1)
+                for line in (task / "status").read_text().splitlines()
                 if ":\t" in line
-            )  # fmt: skip
+            )
             tid = int(task.name)
             name = names.get(tid, fields["Name"].strip())
             seen[tid] = (name, _cores(fields["Cpus_allowed_list"]))
@@ -234,8 +236,13 @@ def test_the_model_has_a_core_to_itself_during_an_analysis(
             during["threads"] = {t: v for t, v in _threads().items() if t not in before}
 
     clip = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
-    analyze_video(clip, library.get("squat"), annotated_path=tmp_path / "a.mp4",
-                  progress=progress, pin_cores=pin_cores)  # fmt: skip
+    analyze_video(
+        clip,
+        library.get("squat"),
+        annotated_path=tmp_path / "a.mp4",
+        progress=progress,
+        pin_cores=pin_cores,
+    )
     assert frozenset(os.sched_getaffinity(0)) == allowed
     started = during["threads"].values()
     ours = {name: cores for name, cores in started if not name.startswith("mediapipe")}

@@ -27,8 +27,9 @@ def test_a_seated_person_is_measured_steadily_and_not_nagged():
         for frame in read_frames(clip):
             poses = estimator.detect(frame.rgb, frame.t_s)
             height, width = frame.rgb.shape[:2]
-            states.append(monitor.update(poses[0] if poses else Pose.empty(frame.t_s,
-                                                                           (width, height))))
+            states.append(
+                monitor.update(poses[0] if poses else Pose.empty(frame.t_s, (width, height)))
+            )
     measured = [s.measures for s in states if s.measures is not None]
     assert len(measured) == len(states) == 151
     assert monitor.neutral is not None

@@ -35,8 +35,10 @@ def neutral_for(**kwargs) -> Neutral:
         ({"lean_deg": 5, "hips_in_view": True}, set()),
         ({"distance_m": 0.45}, {Issue.SCREEN_TOO_CLOSE}),  # eyes at 37 cm
         ({"distance_m": 1.25}, {Issue.SCREEN_TOO_FAR}),  # eyes at 117 cm
-        ({"head_forward_m": 0.07, "shoulder_raise_m": 0.03},
-         {Issue.FORWARD_HEAD, Issue.SHOULDERS_RAISED}),
+        (
+            {"head_forward_m": 0.07, "shoulder_raise_m": 0.03},
+            {Issue.FORWARD_HEAD, Issue.SHOULDERS_RAISED},
+        ),
     ],
 )
 def test_findings_against_the_patients_neutral(pose_args, expected):
@@ -100,8 +102,10 @@ def test_no_measures_without_the_face_and_shoulders():
     pose = seated_pose()
     hidden = pose.visibility.copy()
     hidden[Landmark.LEFT_SHOULDER] = 0.1
-    assert measure(pose.__class__(pose.image_xyz, pose.world_xyz, hidden, 0.0, pose.frame_wh),
-                   CAMERA) is None  # fmt: skip
+    assert (
+        measure(pose.__class__(pose.image_xyz, pose.world_xyz, hidden, 0.0, pose.frame_wh), CAMERA)
+        is None
+    )
     assert measure(pose.empty(0.0, (640, 480)), CAMERA) is None
 
 

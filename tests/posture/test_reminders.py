@@ -6,8 +6,9 @@ import pytest
 
 from coach.posture.reminders import NudgeKind, ReminderPolicy, Reminders
 
-POLICY = ReminderPolicy(poor_posture_s=120, sitting_s=40 * 60, break_s=60, good_resets_s=10,
-                        cooldown_s=600)  # fmt: skip
+POLICY = ReminderPolicy(
+    poor_posture_s=120, sitting_s=40 * 60, break_s=60, good_resets_s=10, cooldown_s=600
+)
 P, G, A = "poor", "good", "away"
 
 
@@ -32,8 +33,10 @@ def nudges(script: list[tuple[str, int]], policy: ReminderPolicy = POLICY) -> li
         ([(P, 60), (G, 10), (P, 119)], []),  # 10 s of good posture starts the spell again
         ([(P, 60), (G, 10), (P, 121)], [(190, NudgeKind.POSTURE)]),
         # Poor for half an hour: once, then at most once per 10-minute cooldown.
-        ([(P, 1800)], [(120, NudgeKind.POSTURE), (720, NudgeKind.POSTURE),
-                       (1320, NudgeKind.POSTURE)]),
+        (
+            [(P, 1800)],
+            [(120, NudgeKind.POSTURE), (720, NudgeKind.POSTURE), (1320, NudgeKind.POSTURE)],
+        ),
         ([(G, 2401)], [(2400, NudgeKind.SITTING)]),  # 40 minutes sitting well: a break
         ([(G, 1200), (A, 59), (G, 1200)], [(2400, NudgeKind.SITTING)]),  # 59 s away: no break
         ([(G, 1200), (A, 60), (G, 1300)], []),  # a one-minute break restarts the count

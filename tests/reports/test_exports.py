@@ -63,23 +63,21 @@ def test_reps_csv_has_one_row_per_rep_and_angle(store, seeded):
 
 def test_a_date_range_limits_every_export(store, seeded):
     yesterday = datetime.now().astimezone().date() - timedelta(days=1)
-    export = exports.gather(store, HOME, seeded.patient_id, date_from=yesterday,
-                            date_to=yesterday)  # fmt: skip
+    export = exports.gather(store, HOME, seeded.patient_id, date_from=yesterday, date_to=yesterday)
     assert [s.id for s in export.sessions] == [seeded.session_ids[-1]]
     assert len(rows(exports.sessions_csv(export))) == 1
 
 
 def test_text_that_a_spreadsheet_would_run_is_quoted(store):
     patient = store.add_patient("Pat")
-    session = store.start_session("squat", patient_id=patient, notes="=HYPERLINK(\"x\")")
-    store.finish_session(session, notes="=HYPERLINK(\"x\")")
+    session = store.start_session("squat", patient_id=patient, notes='=HYPERLINK("x")')
+    store.finish_session(session, notes='=HYPERLINK("x")')
     (row,) = rows(exports.sessions_csv(exports.gather(store, HOME, patient)))
-    assert row["notes"] == "'=HYPERLINK(\"x\")"
+    assert row["notes"] == '\'=HYPERLINK("x")'
 
 
 def test_json_export_holds_patient_plan_sessions_reps_and_goals(store, seeded, library):
-    data = json.loads(exports.export_json(exports.gather(store, HOME, seeded.patient_id),
-                                          library))  # fmt: skip
+    data = json.loads(exports.export_json(exports.gather(store, HOME, seeded.patient_id), library))
     assert (data["format"], data["version"]) == ("form-coach-export", 1)
     assert data["patient"]["name"] == "Ana Example"
     assert [i["exercise"] for i in data["plan"]["items"]] == ["Squat", "Plank"]
@@ -107,15 +105,22 @@ def test_fhir_bundle_validates_and_codes_pain_rom_and_repetitions(store, seeded,
         assert resource["subject"]["identifier"]["value"] == str(seeded.patient_id)
 
     pain = kinds["pain"][1]  # the first session's pain after
-    assert pain["code"]["coding"][0] == {"system": "http://loinc.org", "code": "72514-3",
-                                         "display": fhir.PAIN_DISPLAY}  # fmt: skip
+    assert pain["code"]["coding"][0] == {
+        "system": "http://loinc.org",
+        "code": "72514-3",
+        "display": fhir.PAIN_DISPLAY,
+    }
     assert pain["valueCodeableConcept"]["coding"][0]["code"] == "LA6113-0"  # the answer "2"
     worst = [p for p in kinds["pain"] if p["valueCodeableConcept"]["text"] == "6"]
     assert [p["valueCodeableConcept"]["coding"][0]["code"] for p in worst] == ["LA10138-8"]
 
     knee = next(r for r in kinds["rom"] if r["code"]["coding"][0]["code"] == "knee_flexion")
-    assert knee["valueQuantity"] == {"value": 90.0, "unit": "deg",
-                                     "system": "http://unitsofmeasure.org", "code": "deg"}
+    assert knee["valueQuantity"] == {
+        "value": 90.0,
+        "unit": "deg",
+        "system": "http://unitsofmeasure.org",
+        "code": "deg",
+    }
     assert knee["bodySite"]["coding"][0]["code"] == "49076000"  # knee joint structure
     laterality = knee["component"][0]
     assert laterality["code"]["coding"][0]["code"] == "272741003"
@@ -138,8 +143,19 @@ def test_left_and_right_reps_give_their_own_laterality(store, library):
     patient = store.add_patient("Pat")
     session = store.start_session("bicep_curl", patient_id=patient)
     for index, side in enumerate(("left", "right"), 1):
-        store.add_rep(session, 1, Rep(index, side, index, index + 0.5, index + 1,
-                                      {"elbow_flexion": AngleStats(20, 140, 139)}, False))
+        store.add_rep(
+            session,
+            1,
+            Rep(
+                index,
+                side,
+                index,
+                index + 0.5,
+                index + 1,
+                {"elbow_flexion": AngleStats(20, 140, 139)},
+                False,
+            ),
+        )
     bundle = fhir.fhir_bundle(exports.gather(store, HOME, patient), library)
     rom = observations_by_kind(bundle)["rom"]
     sides = [r["component"][0]["valueCodeableConcept"]["coding"][0]["code"] for r in rom]
@@ -159,8 +175,15 @@ def test_pdf_report_opens_has_pages_and_the_patient_plan_and_flags(store, seeded
     pages, text = pdf_text(data)
     assert pages >= 2  # the charts need a second page
     cue = next(r.cue for r in library.get("squat").rules if r.id == "too_fast")
-    for words in ("Ana Example", "Dr Referrer", "Squat", "Plank", "Adherence",
-                  "pain after exercise 6/10", cue.split(":")[0]):  # fmt: skip
+    for words in (
+        "Ana Example",
+        "Dr Referrer",
+        "Squat",
+        "Plank",
+        "Adherence",
+        "pain after exercise 6/10",
+        cue.split(":")[0],
+    ):
         assert words in text, words
     reader = PdfReader(io.BytesIO(data))
     images = sum(len(page.images) for page in reader.pages)
@@ -188,8 +211,11 @@ def test_a_patient_cannot_export_another_patients_data(store, seeded, library):
         exports.gather(store, me, other)
     mine = exports.gather(store, me, seeded.patient_id)
     assert {s.patient_id for s in mine.sessions} == {seeded.patient_id}
-    for text in (exports.sessions_csv(mine), exports.export_json(mine, library),
-                 fhir.fhir_json(mine, library)):  # fmt: skip
+    for text in (
+        exports.sessions_csv(mine),
+        exports.export_json(mine, library),
+        fhir.fhir_json(mine, library),
+    ):
         assert "Someone Else" not in text
 
 
@@ -205,12 +231,22 @@ def add_assessments(store: Store, patient_id: int) -> list[int]:
         ("rom", "trunk_flexion", 60.0, "deg", None, {}, None, 1),
         ("chair_stand_30s", "stands", 11, "{stands}", None, {"norm_below": 12}, None, 2),
         ("timed_up_and_go", "time", 13.2, "s", None, {"fall_risk": True}, None, 2),
-        ("single_leg_stance", "time", 8.5, "s", "right", {}, "=HYPERLINK(\"x\")", 2),
-    ]  # fmt: skip
-    return [store.add_assessment(patient_id, kind=kind, measure=measure, value=value,
-                                 unit=unit, side=side, details=details, notes=notes,
-                                 taken_at=start + timedelta(days=day))
-            for kind, measure, value, unit, side, details, notes, day in specs]  # fmt: skip
+        ("single_leg_stance", "time", 8.5, "s", "right", {}, '=HYPERLINK("x")', 2),
+    ]
+    return [
+        store.add_assessment(
+            patient_id,
+            kind=kind,
+            measure=measure,
+            value=value,
+            unit=unit,
+            side=side,
+            details=details,
+            notes=notes,
+            taken_at=start + timedelta(days=day),
+        )
+        for kind, measure, value, unit, side, details, notes, day in specs
+    ]
 
 
 @pytest.fixture
@@ -222,28 +258,64 @@ def assessed(store, seeded):
 @pytest.mark.parametrize(
     ("index", "expected"),
     [
-        (0, {"kind": "rom", "measure": "knee_flexion", "label": "Knee flexion", "side": "left",
-             "value": "105.0", "unit": "deg", "normal_low": "0.0", "normal_high": "130.0",
-             "threshold": "", "reference": "normal adult range 0-130 deg"}),
+        (
+            0,
+            {
+                "kind": "rom",
+                "measure": "knee_flexion",
+                "label": "Knee flexion",
+                "side": "left",
+                "value": "105.0",
+                "unit": "deg",
+                "normal_low": "0.0",
+                "normal_high": "130.0",
+                "threshold": "",
+                "reference": "normal adult range 0-130 deg",
+            },
+        ),
         (2, {"measure": "trunk_flexion", "side": "", "normal_high": "80.0"}),
-        (3, {"kind": "chair_stand_30s", "value": "11", "unit": "{stands}", "normal_low": "",
-             "threshold": "12.0",
-             "reference": "below 12: below average for age and sex (STEADI)",
-             "details": '{"norm_below": 12}'}),
-        (4, {"kind": "timed_up_and_go", "unit": "s", "threshold": "12.0",
-             "reference": "12 s: higher fall risk (STEADI)"}),
-        (5, {"kind": "single_leg_stance", "side": "right", "threshold": "", "reference": "",
-             "notes": "'=HYPERLINK(\"x\")"}),  # a formula is quoted, as in the other CSVs
+        (
+            3,
+            {
+                "kind": "chair_stand_30s",
+                "value": "11",
+                "unit": "{stands}",
+                "normal_low": "",
+                "threshold": "12.0",
+                "reference": "below 12: below average for age and sex (STEADI)",
+                "details": '{"norm_below": 12}',
+            },
+        ),
+        (
+            4,
+            {
+                "kind": "timed_up_and_go",
+                "unit": "s",
+                "threshold": "12.0",
+                "reference": "12 s: higher fall risk (STEADI)",
+            },
+        ),
+        (
+            5,
+            {
+                "kind": "single_leg_stance",
+                "side": "right",
+                "threshold": "",
+                "reference": "",
+                "notes": '\'=HYPERLINK("x")',
+            },
+        ),  # a formula is quoted, as in the other CSVs
     ],
-)  # fmt: skip
+)
 def test_assessments_csv_has_a_row_per_result_with_its_normal_range_or_threshold(
     store, assessed, index, expected
 ):
     text = exports.assessments_csv(exports.gather(store, HOME, assessed.patient_id))
     assert text.splitlines()[0].split(",") == exports.ASSESSMENT_COLUMNS
     table = rows(text)
-    assert [r["assessment_id"] for r in table] == [str(a.id) for a in
-                                                   store.assessments(assessed.patient_id)]
+    assert [r["assessment_id"] for r in table] == [
+        str(a.id) for a in store.assessments(assessed.patient_id)
+    ]
     assert {r["patient_id"] for r in table} == {str(assessed.patient_id)}
     assert table[index]["taken_at"].endswith("+00:00")  # ISO 8601, UTC
     assert {k: table[index][k] for k in expected} == expected
@@ -252,32 +324,55 @@ def test_assessments_csv_has_a_row_per_result_with_its_normal_range_or_threshold
 def test_a_date_range_limits_the_assessments_too(store, assessed):
     yesterday = datetime.now().astimezone().date() - timedelta(days=1)
     export = exports.gather(store, HOME, assessed.patient_id, date_from=yesterday)
-    assert [a.kind for a in export.assessments] == ["chair_stand_30s", "timed_up_and_go",
-                                                    "single_leg_stance"]  # fmt: skip
+    assert [a.kind for a in export.assessments] == [
+        "chair_stand_30s",
+        "timed_up_and_go",
+        "single_leg_stance",
+    ]
     assert len(rows(exports.assessments_csv(export))) == 3
 
 
 def test_json_export_adds_the_assessments_beside_the_sessions(store, assessed, library):
-    data = json.loads(exports.export_json(exports.gather(store, HOME, assessed.patient_id),
-                                          library))  # fmt: skip
+    data = json.loads(
+        exports.export_json(exports.gather(store, HOME, assessed.patient_id), library)
+    )
     assert (data["format"], data["version"]) == ("form-coach-export", 1)  # an added key only
     assert len(data["sessions"]) == 4 and len(data["assessments"]) == 6
     knee = data["assessments"][0]
     assert (knee["measure"], knee["side"], knee["value"], knee["unit"]) == (
-        "knee_flexion", "left", 105.0, "deg")
+        "knee_flexion",
+        "left",
+        105.0,
+        "deg",
+    )
     assert knee["normal_range"] == [0, 130] and knee["details"] == {"normal_range": [0, 130]}
     assert data["assessments"][4]["threshold"] == 12.0
 
 
 def test_pdf_report_has_an_assessments_section_with_first_and_latest(store, assessed, library):
-    _pages, text = pdf_text(report.progress_report_pdf(
-        exports.gather(store, HOME, assessed.patient_id), library))
+    _pages, text = pdf_text(
+        report.progress_report_pdf(exports.gather(store, HOME, assessed.patient_id), library)
+    )
     flat = " ".join(text.split())
-    section = flat[flat.index("Assessments"):flat.index("Trends")]
-    for words in ("Knee flexion", "left", "105°", "112°", "+7°", "normal adult range 0-130",
-                  "Trunk forward flexion", "30-second chair stand", "11 stands",
-                  "below 12: below average", "Timed Up and Go", "13.2 s",
-                  "12 s: higher fall risk", "Single-leg stance", "none set", "one result"):
+    section = flat[flat.index("Assessments") : flat.index("Trends")]
+    for words in (
+        "Knee flexion",
+        "left",
+        "105°",
+        "112°",
+        "+7°",
+        "normal adult range 0-130",
+        "Trunk forward flexion",
+        "30-second chair stand",
+        "11 stands",
+        "below 12: below average",
+        "Timed Up and Go",
+        "13.2 s",
+        "12 s: higher fall risk",
+        "Single-leg stance",
+        "none set",
+        "one result",
+    ):
         assert words in section, words
 
 
@@ -292,11 +387,18 @@ def test_fhir_assessment_rom_is_coded_like_a_sessions_rom(store, assessed, libra
     Bundle.model_validate(bundle)
     found = fhir_assessments(bundle)
     assert len(observations_by_kind(bundle)["assessment"]) == 6
-    knee = next(r for r in observations_by_kind(bundle)["assessment"]
-                if r["code"]["coding"][0]["code"] == "knee_flexion")  # fmt: skip
+    knee = next(
+        r
+        for r in observations_by_kind(bundle)["assessment"]
+        if r["code"]["coding"][0]["code"] == "knee_flexion"
+    )
     Observation.model_validate(knee)
-    assert knee["valueQuantity"] == {"value": 105.0, "unit": "deg",
-                                     "system": "http://unitsofmeasure.org", "code": "deg"}
+    assert knee["valueQuantity"] == {
+        "value": 105.0,
+        "unit": "deg",
+        "system": "http://unitsofmeasure.org",
+        "code": "deg",
+    }
     assert knee["bodySite"]["coding"][0]["code"] == "49076000"  # knee joint structure
     laterality = knee["component"][0]
     assert laterality["code"]["coding"][0]["code"] == "272741003"
@@ -311,18 +413,28 @@ def test_fhir_assessment_rom_is_coded_like_a_sessions_rom(store, assessed, libra
 @pytest.mark.parametrize(
     ("label", "coding", "unit", "note"),
     [
-        ("30-second chair stand (full stands)",
-         [{"system": "http://snomed.info/sct", "code": "450738001",
-           "display": "Thirty second chair stand test score (observable entity)"}],
-         "{stands}", "below 12: below average for age and sex (STEADI)"),
+        (
+            "30-second chair stand (full stands)",
+            [
+                {
+                    "system": "http://snomed.info/sct",
+                    "code": "450738001",
+                    "display": "Thirty second chair stand test score (observable entity)",
+                }
+            ],
+            "{stands}",
+            "below 12: below average for age and sex (STEADI)",
+        ),
         ("Timed Up and Go (s)", None, "s", "12 s: higher fall risk (STEADI)"),  # text only
-        ("Single-leg stance, eyes open (s)", None, "s", "=HYPERLINK(\"x\")"),  # text only
+        ("Single-leg stance, eyes open (s)", None, "s", '=HYPERLINK("x")'),  # text only
     ],
-)  # fmt: skip
-def test_fhir_functional_tests_use_only_verified_codes(store, assessed, library, label,
-                                                       coding, unit, note):  # fmt: skip
-    test = fhir_assessments(fhir.fhir_bundle(exports.gather(store, HOME, assessed.patient_id),
-                                             library))[label]  # fmt: skip
+)
+def test_fhir_functional_tests_use_only_verified_codes(
+    store, assessed, library, label, coding, unit, note
+):
+    test = fhir_assessments(
+        fhir.fhir_bundle(exports.gather(store, HOME, assessed.patient_id), library)
+    )[label]
     Observation.model_validate(test)
     assert test["code"].get("coding") == coding and test["code"]["text"] == label
     assert test["valueQuantity"]["code"] == unit
@@ -367,6 +479,8 @@ def test_a_patient_cannot_export_another_patients_assessments(store, assessed, l
     assert {a.patient_id for a in mine.assessments} == {assessed.patient_id}
     ids = {r["assessment_id"] for r in rows(exports.assessments_csv(mine))}
     assert len(ids) == 6 and not ids & {str(i) for i in theirs}
-    identifiers = {r["identifier"][0]["value"]
-                   for r in observations_by_kind(fhir.fhir_bundle(mine, library))["assessment"]}
+    identifiers = {
+        r["identifier"][0]["value"]
+        for r in observations_by_kind(fhir.fhir_bundle(mine, library))["assessment"]
+    }
     assert identifiers == ids

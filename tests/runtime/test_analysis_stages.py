@@ -62,9 +62,7 @@ def test_frames_are_shrunk_once_for_the_model_and_the_annotated_video(
     clip_720p, tmp_path, squat, max_side_px, model_sees, video_is
 ):
     out = tmp_path / "annotated.mp4"
-    result = analysis.analyze_video(
-        clip_720p, squat, annotated_path=out, max_side_px=max_side_px
-    )
+    result = analysis.analyze_video(clip_720p, squat, annotated_path=out, max_side_px=max_side_px)
     assert set(FakeEstimator.last.shapes) == {model_sees}
     assert result.frames == 12 and result.frames_with_pose == 0
     written = list(read_frames(out))
@@ -105,9 +103,14 @@ def test_each_rep_in_the_json_says_when_it_started_turned_and_ended():
     from coach.engine.results import AngleStats, Rep
 
     rep = Rep(
-        index=1, side="both", start_s=2.0, turn_s=3.25, end_s=4.5, partial=False,
+        index=1,
+        side="both",
+        start_s=2.0,
+        turn_s=3.25,
+        end_s=4.5,
+        partial=False,
         angles={"knee_flexion": AngleStats(min_deg=4.0, max_deg=96.0, at_turn_deg=95.5)},
-    )  # fmt: skip
+    )
     out = analysis.rep_to_json(rep)
     assert (out["start_s"], out["turn_s"], out["end_s"]) == (2.0, 3.25, 4.5)
     assert (out["down_s"], out["up_s"]) == (1.25, 1.25)

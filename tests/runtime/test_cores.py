@@ -21,9 +21,7 @@ needs_two_cores = pytest.mark.skipif(
 _AFTER_NAME = " ".join(["S"] + ["0"] * 35 + ["5"] + ["0"] * 13)
 
 
-@pytest.mark.parametrize(
-    "name", ["python", "my thread", "odd ) name", "(x)", "a) 1 2 3 (b"]
-)  # fmt: skip
+@pytest.mark.parametrize("name", ["python", "my thread", "odd ) name", "(x)", "a) 1 2 3 (b"])
 def test_the_processor_is_read_after_the_command_name_whatever_it_holds(name):
     assert processor_of(f"1234 ({name}) {_AFTER_NAME}\n") == 5
 
@@ -49,10 +47,12 @@ def test_split_gives_the_model_the_current_core_and_the_workers_the_rest():
 @needs_two_cores
 @pytest.mark.parametrize(
     ("running_on", "model_core"),
-    [(max(ALLOWED, default=0), max(ALLOWED, default=0)),
-     (min(ALLOWED, default=0), min(ALLOWED, default=0)),
-     (10_000, min(ALLOWED, default=0))],  # a core it may not use (not possible): the first
-)  # fmt: skip
+    [
+        (max(ALLOWED, default=0), max(ALLOWED, default=0)),
+        (min(ALLOWED, default=0), min(ALLOWED, default=0)),
+        (10_000, min(ALLOWED, default=0)),
+    ],  # a core it may not use (not possible): the first
+)
 def test_the_model_keeps_the_core_the_thread_runs_on(monkeypatch, running_on, model_core):
     monkeypatch.setattr("coach.runtime.cores.current_core", lambda: running_on)
     placement = in_a_thread(CorePlacement.split)

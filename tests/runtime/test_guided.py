@@ -19,10 +19,20 @@ def frame(
     guidance: str | None = None,
 ) -> FrameResult:
     return FrameResult(
-        t_s=t_s, status=status, view=view, people=people, measures={}, driver=None,
-        phase=None, reps=reps, reps_by_side={}, hold_s=hold_s, holding=holding,
-        guidance=guidance, cue=None,
-    )  # fmt: skip
+        t_s=t_s,
+        status=status,
+        view=view,
+        people=people,
+        measures={},
+        driver=None,
+        phase=None,
+        reps=reps,
+        reps_by_side={},
+        hold_s=hold_s,
+        holding=holding,
+        guidance=guidance,
+        cue=None,
+    )
 
 
 def run(session: GuidedSession, frames: list[FrameResult]) -> list:
@@ -38,11 +48,14 @@ def test_plan_from_dosage(library):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"sets": 0, "reps": 5}, "at least one set"), ({"sets": 1}, "either"),
-     ({"sets": 1, "reps": 5, "hold_s": 10}, "either"),
-     ({"sets": 1, "reps": 5, "rest_s": -1}, "rest")],
+    [
+        ({"sets": 0, "reps": 5}, "at least one set"),
+        ({"sets": 1}, "either"),
+        ({"sets": 1, "reps": 5, "hold_s": 10}, "either"),
+        ({"sets": 1, "reps": 5, "rest_s": -1}, "rest"),
+    ],
     ids=["no-sets", "neither", "both", "negative-rest"],
-)  # fmt: skip
+)
 def test_bad_plans_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         SetPlan(**kwargs)

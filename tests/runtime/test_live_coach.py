@@ -46,17 +46,19 @@ def test_two_sets_of_three_with_rest_are_logged_as_they_happen(library):
     kinds = [e[0] for e in recorder.events]
     assert kinds == ["set_started", "rep", "rep", "rep", "set_finished"] * 2
     assert [e for e in recorder.events if e[0] == "set_finished"] == [
-        ("set_finished", 1, 3), ("set_finished", 2, 3),
-    ]  # fmt: skip
+        ("set_finished", 1, 3),
+        ("set_finished", 2, 3),
+    ]
     assert len(snapshot.reps) == 6
 
 
 def test_positioning_comes_before_counting(library):
     """The first frames only position the patient: the set starts after they stand still."""
     coach = LiveCoach(
-        library.get("squat"), SetPlan(sets=1, reps=5),
+        library.get("squat"),
+        SetPlan(sets=1, reps=5),
         estimator_factory=lambda: RecordedEstimator("squat_side_studio"),
-    )  # fmt: skip
+    )
     blank = np.zeros((720, 1280, 3), dtype=np.uint8)
     coach.process_rgb(blank, 0.0)
     state = coach.snapshot().guided
@@ -95,9 +97,10 @@ def test_only_the_newest_queued_frame_is_processed(library):
 def test_two_live_coaches_do_not_share_counts(library):
     one = run_live(library, "squat_side_studio", "squat", SetPlan(1, reps=8))
     two = LiveCoach(
-        library.get("squat"), SetPlan(1, reps=8),
+        library.get("squat"),
+        SetPlan(1, reps=8),
         estimator_factory=lambda: RecordedEstimator("squat_side_studio"),
-    )  # fmt: skip
+    )
     assert len(one.snapshot().reps) > 0 and two.snapshot().reps == ()
 
 

@@ -35,9 +35,11 @@ def _niceness_in_a_thread(start_at: int) -> tuple[int, int]:
 @linux_only
 @pytest.mark.parametrize(
     ("start_at", "expected"),
-    [(os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS),
-     (15, 19)],  # never past the lowest priority there is
-)  # fmt: skip
+    [
+        (os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS),
+        (15, 19),
+    ],  # never past the lowest priority there is
+)
 def test_a_worker_lowers_its_own_priority_only(start_at, expected):
     main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     before, after = _niceness_in_a_thread(start_at)
@@ -51,8 +53,9 @@ def test_prefetch_runs_the_source_on_a_lower_priority_thread():
 
     def source() -> Iterator[tuple[str, int]]:
         for _ in range(3):
-            yield threading.current_thread().name, os.getpriority(
-                os.PRIO_PROCESS, threading.get_native_id()
+            yield (
+                threading.current_thread().name,
+                os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
             )
 
     seen = list(prefetch(source(), maxsize=2, name="decode"))

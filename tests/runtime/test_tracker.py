@@ -13,10 +13,14 @@ from tests.support.builders import make_pose
 
 def standing(hip_x: float, head_y: float = 0.2, feet_y: float = 0.9) -> Pose:
     """A person whose hips are level at (hip_x +- 0.05, 0.6), head to feet head_y..feet_y."""
-    return make_pose(points={
-        Landmark.LEFT_HIP: (hip_x + 0.05, 0.6, 0.0), Landmark.RIGHT_HIP: (hip_x - 0.05, 0.6, 0.0),
-        Landmark.NOSE: (hip_x, head_y, 0.0), Landmark.LEFT_HEEL: (hip_x, feet_y, 0.0),
-    })  # fmt: skip
+    return make_pose(
+        points={
+            Landmark.LEFT_HIP: (hip_x + 0.05, 0.6, 0.0),
+            Landmark.RIGHT_HIP: (hip_x - 0.05, 0.6, 0.0),
+            Landmark.NOSE: (hip_x, head_y, 0.0),
+            Landmark.LEFT_HEEL: (hip_x, feet_y, 0.0),
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,10 +44,12 @@ def test_body_height_is_the_span_of_the_landmarks(head_y, feet_y, height):
 
 
 def test_many_frames_and_people_at_once():
-    image = np.stack([
-        [standing(0.3).image_xyz, standing(0.7, 0.4, 0.8).image_xyz],
-        [standing(0.35).image_xyz, standing(0.65, 0.3, 0.9).image_xyz],
-    ])  # fmt: skip
+    image = np.stack(
+        [
+            [standing(0.3).image_xyz, standing(0.7, 0.4, 0.8).image_xyz],
+            [standing(0.35).image_xyz, standing(0.65, 0.3, 0.9).image_xyz],
+        ]
+    )
     np.testing.assert_allclose(
         hip_centres(image), [[[0.3, 0.6], [0.7, 0.6]], [[0.35, 0.6], [0.65, 0.6]]]
     )

@@ -17,8 +17,16 @@ from coach.store import Store, StoreError, metadata
 from coach.store.migrations import alembic_config
 from tests.support.databases import HEAD
 
-NEW_TABLES = {"patients", "clinicians", "accounts", "plans", "plan_items", "fault_events",
-              "goals", "goal_scores"}  # fmt: skip
+NEW_TABLES = {
+    "patients",
+    "clinicians",
+    "accounts",
+    "plans",
+    "plan_items",
+    "fault_events",
+    "goals",
+    "goal_scores",
+}
 
 
 def at_revision(url: str, revision: str):
@@ -32,31 +40,52 @@ def fill_0001(engine) -> None:
     """Two sessions with sets and reps, as the live coach wrote them before 0002."""
     with engine.begin() as connection:
         for day, pain in ((1, 3), (2, 5)):
-            connection.execute(text(
-                "INSERT INTO sessions (exercise_id, started_at, mirrored, pain_before, "
-                "pain_after, effort_borg) VALUES ('squat', :t, false, :p, :p, 4)"),
-                {"t": datetime(2026, 11, day, 9), "p": pain})
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (exercise_id, started_at, mirrored, pain_before, "
+                    "pain_after, effort_borg) VALUES ('squat', :t, false, :p, :p, 4)"
+                ),
+                {"t": datetime(2026, 11, day, 9), "p": pain},
+            )
             session_id = connection.execute(text("SELECT max(id) FROM sessions")).scalar()
-            connection.execute(text(
-                "INSERT INTO sets (session_id, set_index, started_at, reps, held_s) "
-                "VALUES (:id, 1, :t, 2, 0)"), {"id": session_id, "t": datetime(2026, 11, 1)})
+            connection.execute(
+                text(
+                    "INSERT INTO sets (session_id, set_index, started_at, reps, held_s) "
+                    "VALUES (:id, 1, :t, 2, 0)"
+                ),
+                {"id": session_id, "t": datetime(2026, 11, 1)},
+            )
             for rep in (1, 2):
-                connection.execute(text(
-                    "INSERT INTO reps (session_id, set_index, rep_index, side, start_s, end_s, "
-                    "duration_s, partial, range_of_motion, faults, recorded_at) VALUES "
-                    "(:id, 1, :rep, 'both', :start, :end, 2, false, :rom, :faults, :t)"), {
-                    "id": session_id, "rep": rep, "start": rep * 3.0, "end": rep * 3.0 + 2,
-                    "rom": json.dumps({"knee_flexion": {"min_deg": 5, "max_deg": 90,
-                                                        "rom_deg": 85}}),
-                    "faults": json.dumps([{"rule": "too_fast", "cue": "Slow down",
-                                           "severity": "minor"}] if rep == 2 else []),
-                    "t": datetime(2026, 11, 1)})  # fmt: skip
+                connection.execute(
+                    text(
+                        "INSERT INTO reps (session_id, set_index, rep_index, side, start_s, end_s, "
+                        "duration_s, partial, range_of_motion, faults, recorded_at) VALUES "
+                        "(:id, 1, :rep, 'both', :start, :end, 2, false, :rom, :faults, :t)"
+                    ),
+                    {
+                        "id": session_id,
+                        "rep": rep,
+                        "start": rep * 3.0,
+                        "end": rep * 3.0 + 2,
+                        "rom": json.dumps(
+                            {"knee_flexion": {"min_deg": 5, "max_deg": 90, "rom_deg": 85}}
+                        ),
+                        "faults": json.dumps(
+                            [{"rule": "too_fast", "cue": "Slow down", "severity": "minor"}]
+                            if rep == 2
+                            else []
+                        ),
+                        "t": datetime(2026, 11, 1),
+                    },
+                )
 
 
 def counts(engine) -> dict[str, int]:
     with engine.connect() as connection:
-        return {t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar()
-                for t in ("sessions", "sets", "reps")}  # fmt: skip
+        return {
+            t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+            for t in ("sessions", "sets", "reps")
+        }
 
 
 def test_an_empty_database_is_created_at_the_newest_revision(database_url):
@@ -79,7 +108,9 @@ def test_upgrading_0001_with_data_keeps_every_session_set_and_rep(database_url):
     assert patient.is_default and patient.name == "Me"
     sessions = store.sessions(patient.id)
     assert [(s.id, s.pain_before, s.reps, s.source) for s in sessions] == [
-        (1, 3, 2, "live"), (2, 5, 2, "live")]
+        (1, 3, 2, "live"),
+        (2, 5, 2, "live"),
+    ]
     assert sessions[0].best_rom_deg == {"knee_flexion": 85}
     # faults stored inside reps became fault events, at the rep's end
     assert [(e.rule_id, e.t_s) for e in store.fault_events(1)] == [("too_fast", 8.0)]
@@ -122,8 +153,9 @@ def test_a_failed_upgrade_changes_nothing(database_url):
     with pytest.raises(StoreError, match="upgrading the database schema"):
         Store(database_url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-            == "0001"
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        )
     assert "patients" not in inspect(engine).get_table_names()
     assert counts(engine) == {"sessions": 2, "sets": 2, "reps": 4}
     engine.dispose()
@@ -148,8 +180,9 @@ def test_upgrading_0002_with_data_adds_the_assessment_tables_and_downgrades_back
     store = Store(database_url)
     assert store.revision() == HEAD
     patient = store.default_patient()
-    store.add_assessment(patient.id, kind="rom", measure="knee_flexion", value=120.0,
-                         unit="deg", side="left")  # fmt: skip
+    store.add_assessment(
+        patient.id, kind="rom", measure="knee_flexion", value=120.0, unit="deg", side="left"
+    )
     store.close()
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0002")

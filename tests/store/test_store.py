@@ -22,8 +22,16 @@ from tests.support.databases import HEAD
 
 def make_rep(index: int, partial: bool = False, faults: tuple[Fault, ...] = ()) -> Rep:
     knee = AngleStats(min_deg=5.0, max_deg=90.0 + index, at_turn_deg=90.0 + index)
-    return Rep(index, "both", index * 3.0, index * 3.0 + 1.0, index * 3.0 + 2.0,
-               {"knee_flexion": knee}, partial, faults)  # fmt: skip
+    return Rep(
+        index,
+        "both",
+        index * 3.0,
+        index * 3.0 + 1.0,
+        index * 3.0 + 2.0,
+        {"knee_flexion": knee},
+        partial,
+        faults,
+    )
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_is_migrated(tmp_path):

@@ -28,12 +28,16 @@ def test_a_session_without_a_patient_goes_to_the_default_patient(store):
 def test_patients_of_a_clinician_and_their_details(store):
     ann = store.add_clinician("Ann Physio", email="ann@clinic.example")
     bob = store.add_clinician("Bob Physio")
-    mine = store.add_patient("  Zoë Ångström ", date_of_birth="1950-02-03", clinician_id=ann,
-                             referrer="Dr Who")  # fmt: skip
+    mine = store.add_patient(
+        "  Zoë Ångström ", date_of_birth="1950-02-03", clinician_id=ann, referrer="Dr Who"
+    )
     store.add_patient("Other Person", clinician_id=bob)
     patient = store.get_patient(mine)
     assert (patient.name, patient.date_of_birth, patient.referrer) == (
-        "Zoë Ångström", date(1950, 2, 3), "Dr Who")
+        "Zoë Ångström",
+        date(1950, 2, 3),
+        "Dr Who",
+    )
     assert [p.id for p in store.list_patients(clinician_id=ann)] == [mine]
     assert len(store.list_patients()) == 2
 
@@ -48,18 +52,32 @@ def test_text_is_stored_as_data_never_run_as_sql(store):
 
 def test_plan_items_keep_the_physios_dosage_targets_and_rule(store, library):
     patient = store.add_patient("Pat")
-    plan = store.create_plan(patient, start_date=date(2026, 1, 5), end_date="2026-03-01",
-                             notes="Knee OA, 6 weeks")  # fmt: skip
+    plan = store.create_plan(
+        patient, start_date=date(2026, 1, 5), end_date="2026-03-01", notes="Knee OA, 6 weeks"
+    )
     rule = ProgressRule(add_reps=3, max_pain=2)
-    squat = store.add_plan_item(plan, PlanItemSpec.from_exercise(
-        library.get("squat"), reps=12, rom_target_deg=80.0, frequency_per_week=4,
-        progress_rule=rule))  # fmt: skip
+    squat = store.add_plan_item(
+        plan,
+        PlanItemSpec.from_exercise(
+            library.get("squat"),
+            reps=12,
+            rom_target_deg=80.0,
+            frequency_per_week=4,
+            progress_rule=rule,
+        ),
+    )
     store.add_plan_item(plan, PlanItemSpec.from_exercise(library.get("plank"), hold_s=20.0))
     current = store.current_plan(patient)
     assert current is not None and current.end_date == date(2026, 3, 1)
     first, second = current.items
-    assert (first.id, first.reps, first.sets, first.rom_angle, first.rom_target_deg,
-            first.frequency_per_week) == (squat, 12, 3, "knee_flexion", 80.0, 4)  # fmt: skip
+    assert (
+        first.id,
+        first.reps,
+        first.sets,
+        first.rom_angle,
+        first.rom_target_deg,
+        first.frequency_per_week,
+    ) == (squat, 12, 3, "knee_flexion", 80.0, 4)
     assert ProgressRule.from_dict(first.progress_rule) == rule
     assert (second.reps, second.hold_s) == (None, 20.0)
     store.update_plan_item(squat, PlanItemSpec.from_item(first, reps=14))
@@ -97,7 +115,8 @@ def test_sessions_carry_their_totals_faults_and_peaks(store):
     events = store.fault_events(session)
     assert [(e.rule_id, e.cue, e.t_s) for e in events] == (  # in time order
         [("too_fast", "Slow down", 4.0)] * 3
-        + [("knees_cave_in", "Keep your knees over your toes", 5.0)] * 3)
+        + [("knees_cave_in", "Keep your knees over your toes", 5.0)] * 3
+    )
     assert {e.severity for e in events} == {"minor", "major"}
     reps = store.reps(session)
     assert reps[0].turn_s == 4.0 and reps[0].angles["knee_flexion"].peak_deg == 90.0
@@ -108,8 +127,10 @@ def test_sessions_in_a_date_range_of_local_days(store):
     for day in (1, 5, 9):
         when = datetime(2026, 11, day, 12, 0).astimezone()
         store.start_session("squat", patient_id=patient, started_at=when)
-    days = [s.day.day for s in store.sessions(patient, date_from="2026-11-05",
-                                              date_to=date(2026, 11, 9))]  # fmt: skip
+    days = [
+        s.day.day
+        for s in store.sessions(patient, date_from="2026-11-05", date_to=date(2026, 11, 9))
+    ]
     assert days == [5, 9]
     assert [s.day.day for s in store.sessions(patient, date_to=date(2026, 11, 4))] == [1]
 
@@ -131,7 +152,9 @@ def test_goals_psfs_at_most_five_scored_0_to_10_over_time(store):
     store.score_goal(goals[0], 6, scored_on="2026-11-01")
     first = store.goals(patient)[0]
     assert [(s.scored_on, s.score) for s in first.scores] == [
-        (date(2026, 10, 1), 3), (date(2026, 11, 1), 6)]
+        (date(2026, 10, 1), 3),
+        (date(2026, 11, 1), 6),
+    ]
     assert first.latest == 6
     store.retire_goal(goals[4])
     store.add_goal(patient, "Another one")  # room again
@@ -181,18 +204,22 @@ def test_a_patient_and_their_login_are_added_together_or_not_at_all(store):
         (lambda s: s.start_session("Squat; DROP"), "exercise id"),
         (lambda s: s.finish_session(s.start_session("squat"), pain_during=12), "0-10"),
         (lambda s: s.finish_session(s.start_session("squat"), effort_borg=10.5), "Borg"),
-        (lambda s: s.finish_session(s.start_session("squat"), effort_borg=float("nan")),
-         "Borg"),
+        (lambda s: s.finish_session(s.start_session("squat"), effort_borg=float("nan")), "Borg"),
         (lambda s: s.finish_session(999, pain_after=1), "no session 999"),
-        (lambda s: s.create_plan(s.add_patient("P"), start_date="2026-02-01",
-                                 end_date="2026-01-01"), "before the start date"),
+        (
+            lambda s: s.create_plan(
+                s.add_patient("P"), start_date="2026-02-01", end_date="2026-01-01"
+            ),
+            "before the start date",
+        ),
         (lambda s: s.create_plan(s.add_patient("P"), start_date=None), "start date is required"),
         (lambda s: s.add_goal(s.add_patient("P"), ""), "activity is required"),
         (lambda s: s.score_goal(s.add_goal(s.add_patient("P"), "Walk"), 11), "0-10"),
-        (lambda s: s.add_account("ab", "long enough pw", clinician_id=s.add_clinician("A")),
-         "3-64"),
-        (lambda s: s.add_account("ann", "short", clinician_id=s.add_clinician("A")),
-         "at least 10"),
+        (
+            lambda s: s.add_account("ab", "long enough pw", clinician_id=s.add_clinician("A")),
+            "3-64",
+        ),
+        (lambda s: s.add_account("ann", "short", clinician_id=s.add_clinician("A")), "at least 10"),
         (lambda s: s.add_account("ann", "long enough pw"), "one clinician or one patient"),
         (lambda s: s.session(0), "positive id"),
     ],
@@ -226,8 +253,9 @@ def test_the_database_itself_refuses_out_of_range_pain(store):
     """CHECK constraints back the API up against rows written by another tool."""
     session = store.start_session("squat")
     with pytest.raises(Exception, match=r"(?i)check"), store.engine.begin() as connection:
-        connection.execute(text("UPDATE sessions SET pain_after = 12 WHERE id = :id"),
-                           {"id": session})  # fmt: skip
+        connection.execute(
+            text("UPDATE sessions SET pain_after = 12 WHERE id = :id"), {"id": session}
+        )
 
 
 def test_deleting_a_patient_deletes_their_sessions_reps_and_goals(store):

@@ -38,8 +38,9 @@ def y4m_from(source: list[str], target: Path) -> Path:
         pytest.skip("needs ffmpeg (make system-deps installs it)")
     subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-y", *source, "-pix_fmt", "yuv420p", str(target)],
-        check=True, timeout=120,
-    )  # fmt: skip
+        check=True,
+        timeout=120,
+    )
     return target
 
 

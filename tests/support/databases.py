@@ -28,8 +28,9 @@ def _pg_bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
         return found
-    versions = [p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}")
-                if p.parts[4].isdigit()]  # Debian keeps the server off PATH
+    versions = [
+        p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if p.parts[4].isdigit()
+    ]  # Debian keeps the server off PATH
     return str(max(versions, key=lambda p: int(p.parts[4]))) if versions else None
 
 
@@ -54,14 +55,18 @@ class PgCluster:
         import psycopg
 
         name = f"test_{next(self.counter)}"
-        with psycopg.connect(host=str(self.folder), port=self.port, user="coach",
-                             dbname="postgres", autocommit=True) as connection:  # fmt: skip
+        with psycopg.connect(
+            host=str(self.folder), port=self.port, user="coach", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     def stop(self) -> None:
-        subprocess.run([*self.prefix, self.pg_ctl, "-D", str(self.folder / "data"), "-m",
-                        "immediate", "stop"], capture_output=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [*self.prefix, self.pg_ctl, "-D", str(self.folder / "data"), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -73,8 +78,11 @@ def start_postgres() -> tuple[PgCluster | None, str]:
         return None, "needs psycopg (the dev extra) to talk to PostgreSQL"
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if initdb is None or pg_ctl is None:
-        return None, "needs PostgreSQL's initdb and pg_ctl (Debian package postgresql; " \
-            "make system-deps installs it)"
+        return (
+            None,
+            "needs PostgreSQL's initdb and pg_ctl (Debian package postgresql; "
+            "make system-deps installs it)",
+        )
     prefix: list[str] = []
     folder = Path(tempfile.mkdtemp(prefix="form-coach-pg-"))
     if os.geteuid() == 0:
@@ -92,11 +100,35 @@ def start_postgres() -> tuple[PgCluster | None, str]:
     port = _free_port()
     data = folder / "data"
     steps = [
-        [*prefix, initdb, "-D", str(data), "-U", "coach", "-A", "trust", "-E", "UTF8",
-         "--no-sync", "--no-instructions"],
-        [*prefix, pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60",
-         "-o", f"-F -p {port} -k {folder} -c listen_addresses=''", "start"],
-    ]  # fmt: skip
+        [
+            *prefix,
+            initdb,
+            "-D",
+            str(data),
+            "-U",
+            "coach",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ],
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-F -p {port} -k {folder} -c listen_addresses=''",
+            "start",
+        ],
+    ]
     for command in steps:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:

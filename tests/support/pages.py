@@ -18,8 +18,13 @@ from tests.conftest import ROOT
 PAGES = ROOT / "coach_ui" / "pages"
 
 
-def page(name: str, *, login: Principal | None = None, query: dict | None = None,
-         state: dict | None = None) -> AppTest:  # fmt: skip
+def page(
+    name: str,
+    *,
+    login: Principal | None = None,
+    query: dict | None = None,
+    state: dict | None = None,
+) -> AppTest:
     at = AppTest.from_file(str(PAGES / name), default_timeout=60)
     if login is not None:
         now = datetime.now(UTC)
@@ -40,8 +45,18 @@ def charts(at: AppTest) -> list:
 def everything_shown(at: AppTest) -> str:
     """The text of every element on the page, tables included."""
     parts = []
-    for kind in ("title", "markdown", "caption", "info", "warning", "error", "success",
-                 "metric", "subheader", "selectbox"):  # fmt: skip
+    for kind in (
+        "title",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "metric",
+        "subheader",
+        "selectbox",
+    ):
         for element in getattr(at, kind):
             parts.append(str(getattr(element, "value", "")))
             parts.append(str(getattr(element, "label", "")))

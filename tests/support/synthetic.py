@@ -86,9 +86,10 @@ CHANNELS: tuple[str, ...] = (
 )
 _CHANNEL_INDEX = {name: i for i, name in enumerate(CHANNELS)}
 _ANGLE_CHANNELS = tuple(
-    name for name in CHANNELS
+    name
+    for name in CHANNELS
     if not name.endswith("_m") and name != "body_yaw" and not name.startswith("neck_")
-)  # fmt: skip
+)
 
 
 def _channel_names(name: str) -> tuple[str, ...]:
@@ -618,9 +619,13 @@ class Script:
 
     @staticmethod
     def _gait(
-        base: Posture, from_x_m: float, to_x_m: float, turn: float, seconds: float,
+        base: Posture,
+        from_x_m: float,
+        to_x_m: float,
+        turn: float,
+        seconds: float,
         steps_per_s: float,
-    ) -> Path:  # fmt: skip
+    ) -> Path:
         """Walking sideways from one offset to another, legs and arms swinging."""
         steps = max(1, round(seconds * steps_per_s))
         depths = np.linspace(0.0, 1.0, steps * 24 + 1)

@@ -86,10 +86,13 @@ def test_knee_flexion_reads_back_from_world_and_side_on_image(knee: float):
         ({"hip_flexion": 70.0}, ("flexion", L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), 70.0),
         ({"elbow_flexion": 120.0}, ("flexion", L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), 120.0),
         ({"shoulder_flexion": 45.0}, ("included", L.LEFT_HIP, L.LEFT_SHOULDER, L.LEFT_ELBOW), 45.0),
-        ({"trunk_flexion": 30.0, "hip_flexion": 20.0},
-         ("flexion", L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), 50.0),
+        (
+            {"trunk_flexion": 30.0, "hip_flexion": 20.0},
+            ("flexion", L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
+            50.0,
+        ),
     ],
-)  # fmt: skip
+)
 def test_sagittal_angles_read_back_in_world_and_side_on(channels, measure, expected):
     kind, a, b, c = measure
     function = flexion if kind == "flexion" else included
@@ -166,9 +169,18 @@ def test_image_z_is_a_depth_relative_to_the_hips_on_the_x_scale():
 
 @pytest.mark.parametrize(
     ("yaw", "expected"),
-    [(0.0, "front"), (20.0, "front"), (180.0, "back"), (-160.0, "back"), (90.0, "side"),
-     (-90.0, "side"), (65.0, "side"), (45.0, "oblique"), (135.0, "oblique")],
-)  # fmt: skip
+    [
+        (0.0, "front"),
+        (20.0, "front"),
+        (180.0, "back"),
+        (-160.0, "back"),
+        (90.0, "side"),
+        (-90.0, "side"),
+        (65.0, "side"),
+        (45.0, "oblique"),
+        (135.0, "oblique"),
+    ],
+)
 def test_the_view_estimator_sees_the_intended_view(yaw: float, expected: str):
     motion = Script(STANDING).hold(1.0).build()
     estimator = ViewEstimator()

@@ -202,12 +202,20 @@ def _result(exercise_id: str, reps: list[Rep]) -> AnalysisResult:
     knee = [float(60 + 40 * np.sin(x)) for x in t]
     knee[5] = float("nan")  # an unseen frame
     return AnalysisResult(
-        exercise=exercise_id, video="clip.mp4", frames=60, fps=10.0, duration_s=6.0,
-        frames_with_pose=60, reps=reps, hold_s=0.0, longest_hold_s=0.0,
-        views={"side": 60}, warnings=[], t_s=t,
-        series={"knee_flexion": knee, "hip_flexion": knee, "trunk_lean": knee,
-                "knee_width": knee},
-    )  # fmt: skip
+        exercise=exercise_id,
+        video="clip.mp4",
+        frames=60,
+        fps=10.0,
+        duration_s=6.0,
+        frames_with_pose=60,
+        reps=reps,
+        hold_s=0.0,
+        longest_hold_s=0.0,
+        views={"side": 60},
+        warnings=[],
+        t_s=t,
+        series={"knee_flexion": knee, "hip_flexion": knee, "trunk_lean": knee, "knee_width": knee},
+    )
 
 
 def _rep(index: int, side: str, partial: bool = False, faults: tuple[Fault, ...] = ()) -> Rep:
@@ -266,7 +274,6 @@ def test_the_ui_package_is_not_imported_by_the_coach_package():
         text = path.read_text(encoding="utf-8")
         assert "import streamlit" not in text, path
         assert not re.search(r"^\s*(from ui[ .]|import ui\b)", text, re.MULTILINE), path
-
 
 
 def test_push_up_table_uses_an_angle_though_reps_are_counted_on_a_ratio(library):

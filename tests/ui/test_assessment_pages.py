@@ -24,8 +24,9 @@ def test_assessment_page_explains_each_measure_with_its_normal_range_and_last_va
     store, webrtc_renders
 ):
     patient = store.default_patient()
-    store.add_assessment(patient.id, kind="rom", measure="knee_flexion", value=104.0,
-                         unit="deg", side="left")  # fmt: skip
+    store.add_assessment(
+        patient.id, kind="rom", measure="knee_flexion", value=104.0, unit="deg", side="left"
+    )
     at = page("assessment.py")
     assert [t.value for t in at.title] == ["Assessment"]
     assert at.radio[0].value == "Range of motion"
@@ -59,17 +60,24 @@ def measured_session() -> AssessmentSession:
     """A knee flexion measurement run on the recorded glute bridge clip (side-on, knees
     bent about 110 degrees), as if the webcam had shown it."""
     estimator = RecordedEstimator("glute_bridge_side")
-    session = AssessmentSession(RomTask(load_measures()["knee_flexion"]),
-                                estimator_factory=lambda: estimator)  # fmt: skip
+    session = AssessmentSession(
+        RomTask(load_measures()["knee_flexion"]), estimator_factory=lambda: estimator
+    )
     play(session, estimator.recording)
     return session
 
 
 def test_saving_a_measurement_stores_it_and_compares_with_the_last(store, webrtc_renders):
     patient = store.default_patient()
-    store.add_assessment(patient.id, kind="rom", measure="knee_flexion", value=100.0,
-                         unit="deg", side="left",
-                         taken_at=datetime.now(UTC) - timedelta(days=14))  # fmt: skip
+    store.add_assessment(
+        patient.id,
+        kind="rom",
+        measure="knee_flexion",
+        value=100.0,
+        unit="deg",
+        side="left",
+        taken_at=datetime.now(UTC) - timedelta(days=14),
+    )
     running = Running(measured_session(), "rom", "knee_flexion", "Knee flexion")
     at = page("assessment.py", state={KEY: running})
     assert any(m.value.startswith("#### Knee flexion") for m in at.markdown)
@@ -113,18 +121,38 @@ def test_progress_page_trends_assessments_against_range_and_thresholds(store):
     now = datetime.now(UTC)
     for weeks, (knee, stands, tug) in enumerate([(95.0, 9, 13.5), (110.0, 12, 10.2)]):
         when = now - timedelta(weeks=4 - 3 * weeks)
-        store.add_assessment(patient.id, kind="rom", measure="knee_flexion", value=knee,
-                             unit="deg", side="right", taken_at=when)  # fmt: skip
-        store.add_assessment(patient.id, kind="chair_stand_30s", measure="stands",
-                             value=stands, unit="{stands}", taken_at=when,
-                             details={"norm_below": 11})  # fmt: skip
-        store.add_assessment(patient.id, kind="timed_up_and_go", measure="time", value=tug,
-                             unit="s", taken_at=when)  # fmt: skip
+        store.add_assessment(
+            patient.id,
+            kind="rom",
+            measure="knee_flexion",
+            value=knee,
+            unit="deg",
+            side="right",
+            taken_at=when,
+        )
+        store.add_assessment(
+            patient.id,
+            kind="chair_stand_30s",
+            measure="stands",
+            value=stands,
+            unit="{stands}",
+            taken_at=when,
+            details={"norm_below": 11},
+        )
+        store.add_assessment(
+            patient.id, kind="timed_up_and_go", measure="time", value=tug, unit="s", taken_at=when
+        )
     at = page("progress.py")
     assert any(h.value == "Assessments" for h in at.subheader)
     specs = " | ".join(str(c.proto) for c in charts(at))
-    for text in ("Knee flexion", "normal adult range 0-130", "30-second chair stand",
-                 "below 11: below average", "Timed Up and Go", "12 s: higher fall risk"):
+    for text in (
+        "Knee flexion",
+        "normal adult range 0-130",
+        "30-second chair stand",
+        "below 11: below average",
+        "Timed Up and Go",
+        "12 s: higher fall risk",
+    ):
         assert text in specs, text
 
 

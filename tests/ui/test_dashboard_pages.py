@@ -51,8 +51,14 @@ def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library
     at = page("progress.py", state={PATIENT_KEY: seeded.patient_id})
     titles = " | ".join(str(c.proto) for c in charts(at))  # specs and their data
     squat = f"Squat: {library.get('squat').angles['knee_flexion'].label.lower()}"
-    for title in ("Sessions done per day", squat, "Pain before and after",
-                  "Form faults by type", "Reps and sets per session", "Goals (PSFS)"):  # fmt: skip
+    for title in (
+        "Sessions done per day",
+        squat,
+        "Pain before and after",
+        "Form faults by type",
+        "Reps and sets per session",
+        "Goals (PSFS)",
+    ):
         assert title in titles, title
     knee = library.get("squat").angles["knee_flexion"]
     low, high = knee.normal_range
@@ -63,8 +69,14 @@ def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library
     assert not at.exception, [e.value for e in at.exception]
     (wanted, files) = at.session_state[EXPORTS_KEY]
     assert wanted[0] == seeded.patient_id
-    assert set(files) == {"sessions.csv", "reps.csv", "assessments.csv", "sessions.json",
-                          "report.pdf", "fhir-bundle.json"}  # fmt: skip
+    assert set(files) == {
+        "sessions.csv",
+        "reps.csv",
+        "assessments.csv",
+        "sessions.json",
+        "report.pdf",
+        "fhir-bundle.json",
+    }
     assert files["report.pdf"][0].startswith(b"%PDF-")
     assert len(at.get("download_button")) == 6
 
@@ -118,8 +130,13 @@ def test_plan_editor_builds_a_plan_from_the_library(store, library):
 
 def test_plan_editor_applies_less_load_after_a_pain_flag(store, library):
     seeded = seed_patient(store, library, days=1)
-    record_session(store, seeded.patient_id, seeded.squat_item,
-                   datetime.now(UTC) - timedelta(minutes=30), pain=(2, 7))  # fmt: skip
+    record_session(
+        store,
+        seeded.patient_id,
+        seeded.squat_item,
+        datetime.now(UTC) - timedelta(minutes=30),
+        pain=(2, 7),
+    )
     at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
     assert any("Less load suggested: 1 x 3 reps" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Apply: 1 x 3 reps").click().run()
@@ -145,8 +162,9 @@ def test_today_without_a_plan_points_to_the_plan_editor(store):
 def test_live_page_records_the_session_for_the_plan_item(store, library, webrtc_renders):
     patient = store.default_patient().id
     plan = store.create_plan(patient, start_date=datetime.now().date() - timedelta(days=1))
-    squat = store.add_plan_item(plan, PlanItemSpec.from_exercise(library.get("squat"),
-                                                                  sets=2, reps=7))  # fmt: skip
+    squat = store.add_plan_item(
+        plan, PlanItemSpec.from_exercise(library.get("squat"), sets=2, reps=7)
+    )
     at = page("live.py", state={LIVE_ITEM_KEY: squat})
     assert at.selectbox[0].value == "squat"
     assert next(n for n in at.number_input if n.label == "Repetitions per set").value == 7
@@ -157,8 +175,14 @@ def test_live_page_records_the_session_for_the_plan_item(store, library, webrtc_
 
 # ---- clinic mode: logins and who sees what -----------------------------------------------------
 def test_clinic_mode_pages_ask_for_a_login_first(clinic):
-    for name in ("patients.py", "progress.py", "session.py", "plan_editor.py", "today.py",
-                 "login.py"):  # fmt: skip
+    for name in (
+        "patients.py",
+        "progress.py",
+        "session.py",
+        "plan_editor.py",
+        "today.py",
+        "login.py",
+    ):
         at = page(name)
         assert [t.value for t in at.title] == ["Sign in"], name
         assert not at.dataframe and not charts(at)
@@ -176,7 +200,9 @@ def test_signing_in_with_the_right_password_only(clinic):
     at.button[0].click().run()
     login = at.session_state[LOGIN_KEY]
     assert (login.principal.kind, login.principal.patient_id) == (
-        "patient", clinic["ana"].patient_id)
+        "patient",
+        clinic["ana"].patient_id,
+    )
 
 
 def test_an_expired_login_asks_again(clinic):
@@ -225,8 +251,14 @@ def test_a_patient_cannot_open_the_physio_pages(clinic, name):
 def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
     ana = clinic["ana"]
     for who in ("ana", "cy"):
-        store.add_assessment(clinic[who].patient_id, kind="timed_up_and_go", measure="time",
-                             value=9.5, unit="s", notes=f"{who}'s walk")  # fmt: skip
+        store.add_assessment(
+            clinic[who].patient_id,
+            kind="timed_up_and_go",
+            measure="time",
+            value=9.5,
+            unit="s",
+            notes=f"{who}'s walk",
+        )
     me = Principal("patient", "Ana Patient", patient_id=ana.patient_id)
     at = page("progress.py", login=me, state={PATIENT_KEY: clinic["cy"].patient_id})
     assert not at.selectbox or all(s.label != "Patient" for s in at.selectbox)

@@ -17,8 +17,13 @@ from tests.support.builders import seated_pose
 from tests.support.pages import everything_shown, page
 from tests.support.store_data import record_session, seed_patient
 
-FLARE = {"warning_signs": "Ana's stiff mornings", "reduce": "Half the squats",
-         "keep_doing": "Daily walk", "helps": "Heat pack", "seek_help": "Call Ann"}  # fmt: skip
+FLARE = {
+    "warning_signs": "Ana's stiff mornings",
+    "reduce": "Half the squats",
+    "keep_doing": "Daily walk",
+    "helps": "Heat pack",
+    "seek_help": "Call Ann",
+}
 
 
 def button(at, label: str):
@@ -62,8 +67,13 @@ def test_today_suggests_lessons_goals_and_shows_the_flare_up_plan(store, library
 
 def test_after_a_painful_session_the_lessons_for_it_come_first(store, library):
     seeded = seed_patient(store, library, days=1)
-    record_session(store, seeded.patient_id, seeded.squat_item,
-                   datetime.now(UTC) - timedelta(minutes=30), pain=(2, 7))  # fmt: skip
+    record_session(
+        store,
+        seeded.patient_id,
+        seeded.squat_item,
+        datetime.now(UTC) - timedelta(minutes=30),
+        pain=(2, 7),
+    )
     store.mark_lesson_read(seeded.patient_id, "what_is_chronic_pain")
     store.mark_lesson_read(seeded.patient_id, "hurt_versus_harm")
     at = page("today.py", state={PATIENT_KEY: seeded.patient_id})
@@ -74,8 +84,9 @@ def test_after_a_painful_session_the_lessons_for_it_come_first(store, library):
 
 def test_the_session_summary_suggests_a_lesson(store, library, webrtc_renders):
     seeded = seed_patient(store, library, days=1)
-    live = SimpleNamespace(coach=None, session_id=seeded.session_ids[0], exercise_id="squat",
-                           finished=True)  # fmt: skip
+    live = SimpleNamespace(
+        coach=None, session_id=seeded.session_ids[0], exercise_id="squat", finished=True
+    )
     at = page("live.py", state={"live_session": live})
     assert "Suggested reading" in everything_shown(at)
 
@@ -104,15 +115,23 @@ def test_plan_editor_fills_in_the_flare_up_plan(store, library):
     seeded = seed_patient(store, library, days=1)
     at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
     areas = {t.label.split(":")[0]: t for t in at.text_area if (t.key or "").startswith("flare_")}
-    assert list(areas) == ["My warning signs", "What I will reduce", "What I will keep doing",
-                           "What helps me", "When I will seek help"]  # fmt: skip
+    assert list(areas) == [
+        "My warning signs",
+        "What I will reduce",
+        "What I will keep doing",
+        "What helps me",
+        "When I will seek help",
+    ]
     areas["My warning signs"].set_value("Poor sleep")
     areas["When I will seek help"].set_value("No better in 2 weeks")
     button(at, "Save the flare-up plan").click().run()
     assert not at.exception, [e.value for e in at.exception]
     saved = store.flare_up_plan(seeded.plan_id)
     assert (saved.warning_signs, saved.seek_help, saved.reduce) == (
-        "Poor sleep", "No better in 2 weeks", None)
+        "Poor sleep",
+        "No better in 2 weeks",
+        None,
+    )
     assert any("Flare-up plan saved" in s.value for s in at.success)
     assert [d.label for d in at.get("download_button")] == ["Print (PDF)", "Plain text"]
 
@@ -156,10 +175,18 @@ def clinic_selfcare(clinic, store):
     store.save_flare_up_plan(clinic["cy"].plan_id, warning_signs="Cy's private signs")
     now = datetime.now(UTC)
     for who, cm in (("ana", 61), ("cy", 88)):
-        store.add_posture_check(clinic[who].patient_id, started_at=now - timedelta(minutes=30),
-                                ended_at=now, summary={"observed_s": 1500, "good_fraction": 0.5,
-                                                       "screen_distance_cm": cm,
-                                                       "issues_s": {}, "nudges": {}})  # fmt: skip
+        store.add_posture_check(
+            clinic[who].patient_id,
+            started_at=now - timedelta(minutes=30),
+            ended_at=now,
+            summary={
+                "observed_s": 1500,
+                "good_fraction": 0.5,
+                "screen_distance_cm": cm,
+                "issues_s": {},
+                "nudges": {},
+            },
+        )
     return clinic
 
 
@@ -167,8 +194,7 @@ def ana_login(clinic) -> Principal:
     return Principal("patient", "Ana Patient", patient_id=clinic["ana"].patient_id)
 
 
-def test_a_patient_sees_their_own_flare_up_plan_and_posture_only(clinic_selfcare,
-                                                                 webrtc_renders):  # fmt: skip
+def test_a_patient_sees_their_own_flare_up_plan_and_posture_only(clinic_selfcare, webrtc_renders):
     ana = ana_login(clinic_selfcare)
     cy = clinic_selfcare["cy"].patient_id
     at = page("today.py", login=ana, state={PATIENT_KEY: cy})
@@ -210,8 +236,9 @@ def test_a_broken_lesson_file_is_named_on_the_learn_page(store, tmp_path, monkey
         at = page("learn.py")
     finally:
         selfcare.shipped_lessons.clear()
-    assert any(str(tmp_path / "broken.md") in e.value and "front-matter" in e.value
-               for e in at.error)  # fmt: skip
+    assert any(
+        str(tmp_path / "broken.md") in e.value and "front-matter" in e.value for e in at.error
+    )
     assert not at.radio
 
 
@@ -222,10 +249,10 @@ def test_a_patient_adds_and_rates_their_own_goals(clinic, store):
     assert any("Rate your new goal" in i.value for i in at.info)
     next(t for t in at.text_input if t.label.startswith("A new goal")).set_value("Garden")
     button(at, "Add goal").click().run()
-    assert [g.activity for g in store.goals(patient_id)] == ["Climb the stairs at home",
-                                                             "Garden"]  # fmt: skip
-    for slider, score in zip((s for s in at.slider if s.key and s.key.startswith("goal_")),
-                             (4, 2), strict=True):  # fmt: skip
+    assert [g.activity for g in store.goals(patient_id)] == ["Climb the stairs at home", "Garden"]
+    for slider, score in zip(
+        (s for s in at.slider if s.key and s.key.startswith("goal_")), (4, 2), strict=True
+    ):
         slider.set_value(score)
     button(at, "Save today's scores").click().run()
     assert [g.latest for g in store.goals(patient_id)] == [4, 2]
@@ -237,16 +264,27 @@ def test_progress_page_sums_up_self_management(store, library):
     store.mark_lesson_read(seeded.patient_id, "hurt_versus_harm")
     store.save_flare_up_plan(seeded.plan_id, **FLARE)
     now = datetime.now(UTC)
-    store.add_posture_check(seeded.patient_id, started_at=now - timedelta(minutes=20),
-                            ended_at=now, summary={"observed_s": 1200, "good_fraction": 0.75,
-                                                   "issues_s": {"forward_head": 300},
-                                                   "screen_distance_cm": 55,
-                                                   "nudges": {"posture": 2}})  # fmt: skip
+    store.add_posture_check(
+        seeded.patient_id,
+        started_at=now - timedelta(minutes=20),
+        ended_at=now,
+        summary={
+            "observed_s": 1200,
+            "good_fraction": 0.75,
+            "issues_s": {"forward_head": 300},
+            "screen_distance_cm": 55,
+            "nudges": {"posture": 2},
+        },
+    )
     at = page("progress.py", state={PATIENT_KEY: seeded.patient_id})
     shown = everything_shown(at)
     assert "Lessons read:** 1 of 5 (Hurt versus harm)" in shown
     assert "Flare-up plan:** filled in" in shown
     table = next(t.value for t in at.dataframe if "Main issue" in t.value.columns)
     row = table.iloc[0]
-    assert (row["Minutes in view"], row["Good posture (%)"], row["Main issue"],
-            row["Reminders given"]) == (20.0, 75, "head forward", 2)  # fmt: skip
+    assert (
+        row["Minutes in view"],
+        row["Good posture (%)"],
+        row["Main issue"],
+        row["Reminders given"],
+    ) == (20.0, 75, "head forward", 2)

@@ -39,8 +39,7 @@ def _result(*boxes: tuple[float, float, float, float]) -> PoseLandmarkerResult:
             for r in rows
         ],
         pose_world_landmarks=[
-            [Landmark(x - 0.5, y - 0.5, z - 0.5, visibility=0.1) for x, y, z, _ in r]
-            for r in rows
+            [Landmark(x - 0.5, y - 0.5, z - 0.5, visibility=0.1) for x, y, z, _ in r] for r in rows
         ],
     )
 
@@ -105,8 +104,10 @@ PASSING_BEHIND = (0.45, 0.30, 0.65, 0.70)  # smaller, partly behind the patient 
 )
 def test_one_person_found_twice_counts_once(boxes, people):
     poses = poses_from_result(_result(*boxes), 1.0, (640, 480))
-    got = [tuple(round(v, 2) for v in (*p.image_xyz[:, :2].min(0), *p.image_xyz[:, :2].max(0)))
-           for p in poses]  # fmt: skip
+    got = [
+        tuple(round(v, 2) for v in (*p.image_xyz[:, :2].min(0), *p.image_xyz[:, :2].max(0)))
+        for p in poses
+    ]
     assert got == people
 
 
@@ -139,10 +140,12 @@ def _look(*boxes: tuple[float, float, float, float], after_s: float = 0.0) -> Fu
         # The patient alone: nobody else, whoever the look lists first.
         ({0: lambda: _look(PATIENT_AGAIN)}, [1, 1, 1, 1, 1, 1]),
         # A new look while one is pending: the pending one is read first.
-        ({0: lambda: _look(BESIDE, PATIENT_AGAIN), 1: lambda: _look(PATIENT_AGAIN)},
-         [1, 2, 2, 2, 1, 1]),
+        (
+            {0: lambda: _look(BESIDE, PATIENT_AGAIN), 1: lambda: _look(PATIENT_AGAIN)},
+            [1, 2, 2, 2, 1, 1],
+        ),
     ],
-)  # fmt: skip
+)
 def test_crowd_looks_are_read_a_fixed_number_of_frames_after_their_frame(looks, people_per_frame):
     """Whatever the timing: the poses of a frame never depend on how fast a look ran."""
     reading = _CrowdLooks(lag_frames=3)

@@ -55,8 +55,9 @@ def test_the_filter_is_the_papers_one_euro_filter(min_cutoff_hz, beta, derivativ
     values = np.sin(2 * np.pi * 0.4 * times) + rng.normal(0, 0.05, times.size)
     filter_ = OneEuroFilter(min_cutoff_hz, beta, derivative_cutoff_hz)
     got = run(filter_, values, times)
-    expected = textbook_one_euro(values.tolist(), times.tolist(), min_cutoff_hz, beta,
-                                 derivative_cutoff_hz)  # fmt: skip
+    expected = textbook_one_euro(
+        values.tolist(), times.tolist(), min_cutoff_hz, beta, derivative_cutoff_hz
+    )
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
 

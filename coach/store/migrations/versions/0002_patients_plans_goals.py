@@ -53,8 +53,9 @@ def upgrade() -> None:
         sa.Column(
             "clinician_id",
             sa.Integer,
-            sa.ForeignKey("clinicians.id", name="fk_patients_clinician_id_clinicians",
-                          ondelete="SET NULL"),
+            sa.ForeignKey(
+                "clinicians.id", name="fk_patients_clinician_id_clinicians", ondelete="SET NULL"
+            ),
         ),
         sa.Column("is_default", sa.Boolean, nullable=False),
         sa.Column("notes", sa.Text),
@@ -70,14 +71,16 @@ def upgrade() -> None:
         sa.Column(
             "clinician_id",
             sa.Integer,
-            sa.ForeignKey("clinicians.id", name="fk_accounts_clinician_id_clinicians",
-                          ondelete="CASCADE"),
+            sa.ForeignKey(
+                "clinicians.id", name="fk_accounts_clinician_id_clinicians", ondelete="CASCADE"
+            ),
         ),
         sa.Column(
             "patient_id",
             sa.Integer,
-            sa.ForeignKey("patients.id", name="fk_accounts_patient_id_patients",
-                          ondelete="CASCADE"),
+            sa.ForeignKey(
+                "patients.id", name="fk_accounts_patient_id_patients", ondelete="CASCADE"
+            ),
         ),
         _created(),
         sa.Column("last_login_at", sa.DateTime(timezone=True)),
@@ -101,8 +104,9 @@ def upgrade() -> None:
         sa.Column(
             "clinician_id",
             sa.Integer,
-            sa.ForeignKey("clinicians.id", name="fk_plans_clinician_id_clinicians",
-                          ondelete="SET NULL"),
+            sa.ForeignKey(
+                "clinicians.id", name="fk_plans_clinician_id_clinicians", ondelete="SET NULL"
+            ),
         ),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("start_date", sa.Date, nullable=False),
@@ -185,8 +189,9 @@ def upgrade() -> None:
         sa.Column(
             "session_id",
             sa.Integer,
-            sa.ForeignKey("sessions.id", name="fk_fault_events_session_id_sessions",
-                          ondelete="CASCADE"),
+            sa.ForeignKey(
+                "sessions.id", name="fk_fault_events_session_id_sessions", ondelete="CASCADE"
+            ),
             nullable=False,
         ),
         sa.Column(
@@ -214,13 +219,19 @@ def upgrade() -> None:
         batch.alter_column("patient_id", existing_type=sa.Integer, nullable=False)
         batch.alter_column("source", existing_type=sa.String(16), nullable=False)
         batch.create_foreign_key(
-            "fk_sessions_patient_id_patients", "patients", ["patient_id"], ["id"],
+            "fk_sessions_patient_id_patients",
+            "patients",
+            ["patient_id"],
+            ["id"],
             ondelete="CASCADE",
-        )  # fmt: skip
+        )
         batch.create_foreign_key(
-            "fk_sessions_plan_item_id_plan_items", "plan_items", ["plan_item_id"], ["id"],
+            "fk_sessions_plan_item_id_plan_items",
+            "plan_items",
+            ["plan_item_id"],
+            ["id"],
             ondelete="SET NULL",
-        )  # fmt: skip
+        )
         for name, condition in SESSION_CHECKS.items():
             batch.create_check_constraint(op.f(name), condition)
     op.create_index("ix_sessions_patient_started", "sessions", ["patient_id", "started_at"])
@@ -233,16 +244,17 @@ def upgrade() -> None:
 def _give_old_sessions_a_patient() -> None:
     bind = op.get_bind()
     now = datetime.now(UTC)
-    sessions = sa.table(
-        "sessions", sa.column("id"), sa.column("patient_id"), sa.column("source")
-    )
+    sessions = sa.table("sessions", sa.column("id"), sa.column("patient_id"), sa.column("source"))
     bind.execute(sessions.update().values(source="live"))
     if bind.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one() == 0:
         return
     patients = sa.table(
-        "patients", sa.column("id"), sa.column("name"), sa.column("is_default"),
+        "patients",
+        sa.column("id"),
+        sa.column("name"),
+        sa.column("is_default"),
         sa.column("created_at"),
-    )  # fmt: skip
+    )
     bind.execute(
         patients.insert().values(name=DEFAULT_PATIENT_NAME, is_default=True, created_at=now)
     )
@@ -253,25 +265,40 @@ def _give_old_sessions_a_patient() -> None:
 def _faults_to_events() -> None:
     bind = op.get_bind()
     reps = sa.table(
-        "reps", sa.column("id"), sa.column("session_id"), sa.column("end_s"),
-        sa.column("faults", sa.JSON), sa.column("recorded_at", sa.DateTime(timezone=True)),
-    )  # fmt: skip
-    events = sa.table(
-        "fault_events", sa.column("session_id"), sa.column("rep_id"), sa.column("rule_id"),
-        sa.column("cue"), sa.column("severity"), sa.column("t_s"), sa.column("value"),
+        "reps",
+        sa.column("id"),
+        sa.column("session_id"),
+        sa.column("end_s"),
+        sa.column("faults", sa.JSON),
         sa.column("recorded_at", sa.DateTime(timezone=True)),
-    )  # fmt: skip
+    )
+    events = sa.table(
+        "fault_events",
+        sa.column("session_id"),
+        sa.column("rep_id"),
+        sa.column("rule_id"),
+        sa.column("cue"),
+        sa.column("severity"),
+        sa.column("t_s"),
+        sa.column("value"),
+        sa.column("recorded_at", sa.DateTime(timezone=True)),
+    )
     rows = []
     for rep in bind.execute(sa.select(reps).order_by(reps.c.id)):
         faults = json.loads(rep.faults) if isinstance(rep.faults, str) else rep.faults
         for fault in faults or []:
-            rows.append({
-                "session_id": rep.session_id, "rep_id": rep.id,
-                "rule_id": str(fault.get("rule", "unknown"))[:64],
-                "cue": str(fault.get("cue", "")), "severity": str(fault.get("severity", "minor")),
-                "t_s": fault.get("t_s", rep.end_s), "value": fault.get("value"),
-                "recorded_at": rep.recorded_at,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "session_id": rep.session_id,
+                    "rep_id": rep.id,
+                    "rule_id": str(fault.get("rule", "unknown"))[:64],
+                    "cue": str(fault.get("cue", "")),
+                    "severity": str(fault.get("severity", "minor")),
+                    "t_s": fault.get("t_s", rep.end_s),
+                    "value": fault.get("value"),
+                    "recorded_at": rep.recorded_at,
+                }
+            )
     if rows:
         bind.execute(events.insert(), rows)
 
@@ -289,6 +316,14 @@ def downgrade() -> None:
         batch.drop_column("patient_id")
     with op.batch_alter_table("reps") as batch:
         batch.drop_column("turn_s")
-    for table in ("fault_events", "goal_scores", "goals", "plan_items", "plans", "accounts",
-                  "patients", "clinicians"):  # fmt: skip
+    for table in (
+        "fault_events",
+        "goal_scores",
+        "goals",
+        "plan_items",
+        "plans",
+        "accounts",
+        "patients",
+        "clinicians",
+    ):
         op.drop_table(table)

@@ -19,8 +19,9 @@ depends_on = None
 
 
 def _patient_id() -> sa.Column:
-    return sa.Column("patient_id", sa.Integer,
-                     sa.ForeignKey("patients.id", ondelete="CASCADE"), nullable=False)  # fmt: skip
+    return sa.Column(
+        "patient_id", sa.Integer, sa.ForeignKey("patients.id", ondelete="CASCADE"), nullable=False
+    )
 
 
 def _stamp(name: str) -> sa.Column:
@@ -42,17 +43,24 @@ def upgrade() -> None:
         _stamp("taken_at"),
         sa.Column("notes", sa.Text),
         _stamp("created_at"),
-        sa.CheckConstraint("kind IN ('rom', 'chair_stand_30s', 'timed_up_and_go', "
-                           "'single_leg_stance')", name="kind"),
+        sa.CheckConstraint(
+            "kind IN ('rom', 'chair_stand_30s', 'timed_up_and_go', 'single_leg_stance')",
+            name="kind",
+        ),
         sa.CheckConstraint("side IS NULL OR side IN ('left', 'right')", name="side"),
         sa.CheckConstraint("source IN ('live', 'video')", name="source"),
-    )  # fmt: skip
+    )
     op.create_index("ix_assessments_patient_id", "assessments", ["patient_id"])
     op.create_table(
         "flare_up_plans",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id", ondelete="CASCADE"),
-                  nullable=False, unique=True),
+        sa.Column(
+            "plan_id",
+            sa.Integer,
+            sa.ForeignKey("plans.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        ),
         sa.Column("warning_signs", sa.Text),
         sa.Column("reduce", sa.Text),
         sa.Column("keep_doing", sa.Text),
@@ -60,7 +68,7 @@ def upgrade() -> None:
         sa.Column("seek_help", sa.Text),
         _stamp("updated_at"),
         _stamp("created_at"),
-    )  # fmt: skip
+    )
     op.create_table(
         "posture_checks",
         sa.Column("id", sa.Integer, primary_key=True),
