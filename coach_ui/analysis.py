@@ -101,13 +101,17 @@ def file_digest(data: bytes) -> str:
 class SessionWorkdir:
     """A private temporary folder for one user session (uploads, annotated videos).
 
-    Kept in `st.session_state`; the folder is deleted when the session's state is dropped
-    or, at the latest, when the server exits.
+    Kept in `st.session_state`; the folder is deleted by `close` (sign-out, expiry), when
+    the session's state is dropped or, at the latest, when the server exits.
     """
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="form-coach-"))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+    def close(self) -> None:
+        """Delete the folder and everything in it now (once; later calls do nothing)."""
+        self._cleanup()
 
     def upload_path(self, digest: str, file_name: str) -> Path:
         """Where an upload's bytes go: named by content, with the upload's own suffix."""

@@ -5,11 +5,16 @@ patient data starts with.
 Access first: a page gets the user from `open_all` (or `require_principal`) before it reads
 anything, and the address it was opened with is checked for this user
 (coach_ui.pickers.check_address). The rules themselves are coach.auth.access.
+
+What a browser session holds (a live coach and its session row, uploads, prepared
+exports, forms) belongs to one user: signing in or out forgets all of it, and the state
+is tagged with its owner, so a user never picks up another's (`claim_session_state`).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
 
 import streamlit as st
 
@@ -22,20 +27,58 @@ from coach_ui.pickers import check_address
 from coach_ui.resources import load_library, open_store
 
 
+@runtime_checkable
+class Closeable(Protocol):
+    """Something in the session state that holds more than memory (a pose model, a folder
+    of videos): closed when the state is forgotten."""
+
+    def close(self) -> None: ...
+
+
+def forget_session_state() -> None:
+    """Forget everything this browser session holds (the login too): what holds a model or
+    files is closed first, so nothing of the last user outlives their sign-out."""
+    for value in list(st.session_state.to_dict().values()):
+        if isinstance(value, Closeable):
+            value.close()
+    st.session_state.clear()
+
+
+def _owner(principal: Principal) -> tuple[str, int | None, int | None]:
+    return (principal.kind, principal.clinician_id, principal.patient_id)
+
+
+def claim_session_state(principal: Principal) -> None:
+    """Make the session state this user's: state left by another user (their live coach,
+    uploads, forms) is forgotten, keeping the login. Every run that has a user calls this
+    (`current_principal`), so no page works on another user's state."""
+    owner = st.session_state.get(state.OWNER_KEY)
+    if owner is not None and owner != _owner(principal):
+        login = st.session_state.get(state.LOGIN_KEY)
+        forget_session_state()
+        if login is not None:
+            st.session_state[state.LOGIN_KEY] = login
+    st.session_state[state.OWNER_KEY] = _owner(principal)
+
+
 def current_principal() -> Principal | None:
     """The home user, the signed-in clinician or patient, or None (clinic mode, signed out
-    or expired; an expired login is forgotten and the login form says so)."""
+    or expired; an expired login is forgotten with everything the session held, and the
+    login form says so)."""
     if current_mode() == "home":
-        return Principal.home()
+        principal = Principal.home()
+        claim_session_state(principal)
+        return principal
     login: Login | None = st.session_state.get(state.LOGIN_KEY)
     if login is None:
         return None
     now = datetime.now(UTC)
     if login.expired(now, LoginPolicy.from_env()):
-        del st.session_state[state.LOGIN_KEY]
+        forget_session_state()
         st.session_state[state.EXPIRED_KEY] = True
         return None
     st.session_state[state.LOGIN_KEY] = login.touched(now)
+    claim_session_state(login.principal)
     return login.principal
 
 
@@ -54,8 +97,8 @@ def login_form(store: Store) -> None:
                 st.error("That user name and password do not match an account.")
             else:
                 now = datetime.now(UTC)
+                forget_session_state()  # nothing of whoever used this tab before
                 st.session_state[state.LOGIN_KEY] = Login(principal, now, now)
-                st.session_state.pop(state.PATIENT_KEY, None)
                 st.rerun()
 
 
@@ -78,14 +121,13 @@ def require_staff_page(principal: Principal) -> None:
 
 def sign_out_button() -> None:
     """Who is signed in and a Sign out button, in the sidebar (clinic mode); signing out
-    forgets the login and whose data was open."""
+    forgets the login and everything the session held (`forget_session_state`)."""
     login: Login | None = st.session_state.get(state.LOGIN_KEY)
     if login is None:
         return
     st.sidebar.caption(f"Signed in as {login.principal.name} ({login.principal.kind})")
     if st.sidebar.button("Sign out"):
-        for key in (state.LOGIN_KEY, state.PATIENT_KEY, state.SESSION_KEY, state.LIVE_ITEM_KEY):
-            st.session_state.pop(key, None)
+        forget_session_state()
         st.rerun()
 
 
