@@ -20,6 +20,7 @@ import streamlit as st
 
 from coach.auth.access import Login, LoginPolicy, Principal, current_mode
 from coach.core.errors import CoachError
+from coach.core.markdown import literal
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach_ui import state
@@ -125,7 +126,7 @@ def sign_out_button() -> None:
     login: Login | None = st.session_state.get(state.LOGIN_KEY)
     if login is None:
         return
-    st.sidebar.caption(f"Signed in as {login.principal.name} ({login.principal.kind})")
+    st.sidebar.caption(f"Signed in as {literal(login.principal.name)} ({login.principal.kind})")
     if st.sidebar.button("Sign out"):
         forget_session_state()
         st.rerun()
