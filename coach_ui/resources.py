@@ -33,6 +33,15 @@ def load_library() -> ExerciseLibrary:
 
 
 @st.cache_resource
+def remove_leftovers() -> int:
+    """Once per server process, at its start: delete the upload folders that servers no
+    longer running left behind (a crash, a kill). Returns how many were deleted."""
+    from coach_ui.analysis import remove_leftover_workdirs
+
+    return len(remove_leftover_workdirs())
+
+
+@st.cache_resource
 def open_store() -> Store:
     """One database handle per server process (a connection pool); rows are per session."""
     return Store()
