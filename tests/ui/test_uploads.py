@@ -8,13 +8,12 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coach.vision.video import H264Writer
 from coach_ui import analysis, launch
 from tests.conftest import ROOT
+from tests.support.builders import write_empty_room
 
 APP = ROOT / "coach_ui" / "pages" / "analyse.py"
 
@@ -37,10 +36,8 @@ def test_a_refused_upload_leaves_no_file():
 @pytest.mark.model
 def test_an_analysed_upload_and_its_annotated_video_leave_no_file(tmp_path):
     clip = tmp_path / "empty_room.mp4"
-    with H264Writer(clip, 15.0, (320, 240)) as writer:
-        for i in range(20):
-            writer.write(np.full((240, 320, 3), 40 + i, dtype=np.uint8))
-    at = analysed_upload(clip.name, clip.read_bytes())
+    data = write_empty_room(clip)
+    at = analysed_upload(clip.name, data)
     assert not at.error
     assert at.get("video"), "the annotated video is still shown, from memory"
     assert list(at.session_state["workdir"].path.iterdir()) == []
