@@ -13,6 +13,7 @@ is tagged with its owner, so a user never picks up another's (`claim_session_sta
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
@@ -25,7 +26,7 @@ from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach_ui import state
 from coach_ui.pickers import check_address
-from coach_ui.resources import load_library, open_store
+from coach_ui.resources import load_library, login_throttle, open_store
 
 
 @runtime_checkable
@@ -84,7 +85,9 @@ def current_principal() -> Principal | None:
 
 
 def login_form(store: Store) -> None:
-    """The sign-in form; a good password signs in and reruns the page."""
+    """The sign-in form; a good password signs in and reruns the page. After a few wrong
+    passwords the account and the address must wait before the next try
+    (coach.auth.throttle), and until then no password is checked."""
     st.title("Sign in")
     if st.session_state.pop(state.EXPIRED_KEY, False):
         st.warning("Your session expired. Please sign in again.")
@@ -93,11 +96,19 @@ def login_form(store: Store) -> None:
         username = st.text_input("User name", max_chars=64)
         password = st.text_input("Password", type="password", max_chars=256)
         if st.form_submit_button("Sign in", type="primary"):
+            throttle, address = login_throttle(), st.context.ip_address
+            now = datetime.now(UTC)
+            wait = throttle.wait(username, address, now)
+            if wait:
+                seconds = math.ceil(wait.total_seconds())
+                st.error(f"Too many failed sign-ins: please wait {seconds} s and try again.")
+                return
             principal = store.authenticate(username, password)
             if principal is None:
+                throttle.failed(username, address, now)
                 st.error("That user name and password do not match an account.")
             else:
-                now = datetime.now(UTC)
+                throttle.succeeded(username)
                 forget_session_state()  # nothing of whoever used this tab before
                 st.session_state[state.LOGIN_KEY] = Login(principal, now, now)
                 st.rerun()

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from coach.auth.throttle import LoginThrottle
 from coach.core.errors import CoachError
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
@@ -39,6 +40,12 @@ def remove_leftovers() -> int:
     from coach_ui.analysis import remove_leftover_workdirs
 
     return len(remove_leftover_workdirs())
+
+
+@st.cache_resource
+def login_throttle() -> LoginThrottle:
+    """The failed sign-ins of this server process, per account and per address."""
+    return LoginThrottle()
 
 
 @st.cache_resource
