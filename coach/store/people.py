@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from coach.auth.access import Principal
 from coach.auth.passwords import hash_password, needs_rehash, verify_password
@@ -165,24 +166,27 @@ class PeopleStore(StoreBase):
             return [patient_record(row) for row in connection.execute(query)]
 
     def default_patient(self) -> Patient:
-        """Home mode's one patient, created the first time it is asked for."""
-        with self._writing("creating the default patient") as connection:
-            row = connection.execute(
-                select(patients)
-                .where(patients.c.is_default.is_(True))
-                .order_by(patients.c.id)
-                .limit(1)
-            ).one_or_none()
-            if row is not None:
-                return patient_record(row)
-            new_id = inserted_id(
+        """Home mode's one patient, created the first time it is asked for. The database
+        holds at most one (a partial unique index): when another writer creates it at the
+        same moment, this insert is refused and theirs is read."""
+        query = select(patients).where(patients.c.is_default.is_(True))
+        with self._reading() as connection:
+            row = connection.execute(query).one_or_none()
+        if row is not None:
+            return patient_record(row)
+        try:
+            with self.engine.begin() as connection:
                 connection.execute(
                     patients.insert().values(
                         name=DEFAULT_PATIENT_NAME, is_default=True, created_at=self._clock()
                     )
                 )
-            )
-        return self.get_patient(new_id)
+        except IntegrityError:
+            pass  # another writer made it first: theirs is read below
+        except SQLAlchemyError as exc:
+            raise self._database_error("creating the default patient", exc) from exc
+        with self._reading() as connection:
+            return patient_record(connection.execute(query).one())
 
     def add_account(
         self,
