@@ -93,6 +93,25 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _create_private(database: Path) -> None:
+    """Create the SQLite file's folder (0700) and the empty file (0600) if they are not
+    there, readable by this user only: the health data in them is nobody else's. SQLite
+    gives its -wal and -shm files the database file's permissions. Existing ones are left
+    as they are. Raises StoreError naming the folder and the settings that move it."""
+    folder = database.parent
+    try:
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, parents=True)
+            folder.chmod(0o700)  # whatever the umask
+        if not database.exists():
+            os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the database in {folder}: {exc.strerror}; make the folder "
+            f"writable, or set {DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place"
+        ) from exc
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -136,15 +155,9 @@ class StoreBase:
         self.shown_url = masked_url(self._url)  # for messages: never the password
         self._secrets = url_secrets(self._url)
         self._clock = clock
-        if self._url.startswith("sqlite:///"):
-            folder = Path(self._url.removeprefix("sqlite:///")).parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot create the data folder {folder}: {exc.strerror}; set "
-                    f"{DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place"
-                ) from exc
+        sqlite_file = self._url.removeprefix("sqlite:///").partition("?")[0]
+        if self._url.startswith("sqlite:///") and sqlite_file not in ("", ":memory:"):
+            _create_private(Path(sqlite_file))
         try:
             self.engine: Engine = create_engine(self._url)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
@@ -199,6 +212,11 @@ class StoreBase:
         if isinstance(exc, OperationalError):
             detail = str(exc.orig) if exc.orig is not None else str(exc)
             hint = " (is the disk full?)" if "full" in detail or "disk" in detail else ""
+            if "unable to open database file" in detail or "readonly database" in detail:
+                hint = (
+                    " (the database's folder is not writable: make it writable, or set "
+                    f"{DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place)"
+                )
             where = f"{what} failed in {self.shown_url}"
             return StoreError(self._secret_free(f"{where}: {detail}{hint}"))
         return StoreError(self._secret_free(f"{what} failed in {self.shown_url}: {exc}"))

@@ -175,6 +175,9 @@ def finish_session(live: LiveSession) -> None:
     """The Finish form's callback: it runs before the page's next run, so that run shows
     the summary. (Not st.rerun() after saving: a tick of the panel's timed fragment at that
     moment turns Streamlit's pending full rerun into a panel-only one.)"""
+    lost = live.coach.save_pending()  # what could not be saved yet: one last try
+    if lost:
+        flash(live.coach.snapshot().error or f"{lost} repetitions could not be saved", "error")
     result = live.coach.snapshot().result
     try:
         store.finish_session(
