@@ -90,7 +90,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             annotated_path=args.annotated,
             mirrored=args.mirrored,
             progress=progress,
-            max_side_px=args.max_side or None,
+            max_side_px=None if args.max_side == 0 else args.max_side,
             pin_cores=not args.no_pinning,
             quiet_model_start=True,
         )

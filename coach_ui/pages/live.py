@@ -17,7 +17,7 @@ from coach.clinical.plans import set_plan_for
 from coach.core.errors import CoachError
 from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach_ui import auth, camera, coaching, resources, selfcare, todays_plan
+from coach_ui import auth, camera, coaching, pickers, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
 from coach_ui.state import LIVE_ITEM_KEY
 
@@ -43,6 +43,7 @@ store = resources.or_stop(resources.open_store)
 rtc = resources.or_stop(camera.rtc_configuration)
 
 principal = auth.require_principal(store)
+pickers.check_address(store, principal)  # ?patient= and ?session= only if allowed
 st.title("Live coach")
 live: LiveSession | None = state.get("live_session")
 if live is not None:  # a session held here must be one this user may record into
