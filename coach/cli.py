@@ -282,7 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PX",
         default=WORKING_MAX_SIDE_PX,
         help="shrink frames whose longer side is larger to PX before the pose model and "
-        f"the annotated video (default {WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
+        f"the annotated video (default {WORKING_MAX_SIDE_PX}, at least 64; 0 keeps the "
+        "video's own size)",
     )
     analyze.add_argument(
         "--no-pinning",
