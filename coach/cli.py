@@ -91,7 +91,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             mirrored=args.mirrored,
             progress=progress,
             max_side_px=None if args.max_side == 0 else args.max_side,
-            pin_cores=not args.no_pinning,
             quiet_model_start=True,
         )
     finally:
@@ -284,12 +283,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="shrink frames whose longer side is larger to PX before the pose model and "
         f"the annotated video (default {WORKING_MAX_SIDE_PX}, at least 64; 0 keeps the "
         "video's own size)",
-    )
-    analyze.add_argument(
-        "--no-pinning",
-        action="store_true",
-        help="let the system place every thread (by default the pose model's threads keep "
-        "to one core and the rest to the others, which is quicker for one analysis at a time)",
     )
     analyze.set_defaults(run=cmd_analyze)
 

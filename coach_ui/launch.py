@@ -51,6 +51,22 @@ def command(extra: list[str]) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(app), *options, *extra]
 
 
+def local_command(port: int) -> list[str]:
+    """`python -m coach_ui` serving on 127.0.0.1:`port` without watching its files: how the
+    browser tests and the live benchmark start the app, as `form-coach` would."""
+    return [
+        sys.executable,
+        "-m",
+        "coach_ui",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the app until it stops; returns Streamlit's exit status."""
     extra = sys.argv[1:] if argv is None else argv

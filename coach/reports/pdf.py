@@ -25,6 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     Paragraph,
@@ -446,17 +447,22 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
         )
     )
 
+    return a4_pdf(story, f"Form Coach progress report: {p.name}", subject=export.period_text)
+
+
+def a4_pdf(story: list[Flowable], title: str, subject: str = "") -> bytes:
+    """`story` laid out on A4 pages with Form Coach's margins, as PDF bytes (every PDF
+    the app makes has the same page)."""
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
+    SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=20 * mm,
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"Form Coach progress report: {p.name}",
+        title=title,
         author="Form Coach",
-        subject=export.period_text,
-    )
-    document.build(story)
+        subject=subject,
+    ).build(story)
     return buffer.getvalue()

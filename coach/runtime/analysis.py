@@ -1,11 +1,10 @@
 """Offline analysis of a recorded video with the same pipeline as the live coach.
 
-Three threads joined by small bounded queues: decoding; the pose model, which does
-nothing else; and the coach (reading the model's results into poses, tracker, smoother,
-engine) with the drawing and writing of the annotated video. The model is the slowest
-step, so the other two run at a lower priority (`coach.runtime.threads`) and keep out of its
-way; the queues keep memory flat however long the video is. The model's threads have a
-core to themselves, the others share the rest (`coach.runtime.cores`).
+Three threads joined by small bounded queues: decoding (`coach.runtime.threads`); the pose
+model, which does nothing else; and the coach (reading the model's results into poses,
+tracker, smoother, engine) with the drawing and writing of the annotated video. The model
+is the slowest step and the others overlap it; the queues keep memory flat however long
+the video is.
 """
 
 from __future__ import annotations
@@ -25,9 +24,8 @@ from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.results import FrameResult, Rep, Status
 from coach.exercise.schema import ExerciseDef
-from coach.runtime.cores import CorePlacement, claimed_split
 from coach.runtime.session import CoachSession
-from coach.runtime.threads import give_way_to_the_model, prefetch
+from coach.runtime.threads import prefetch
 from coach.vision.draw import annotate
 from coach.vision.estimator import Inference, PoseEstimator, downscaled
 from coach.vision.video import (
@@ -152,7 +150,7 @@ class _Tally:
 class _CoachStage:
     """Reads each frame's model result into poses (`PoseEstimator.poses_of`), runs the
     coach on them, tallies the results and draws and writes the annotated video, on a
-    worker thread that gives way to the pose model. Errors surface on `put` or `close()`."""
+    worker thread beside the pose model. Errors surface on `put` or `close()`."""
 
     def __init__(
         self,
@@ -160,11 +158,9 @@ class _CoachStage:
         read_poses: Callable[[Inference], list[Pose]],
         writer: Callable[[np.ndarray], H264Writer] | None,
         maxsize: int = 8,
-        placement: CorePlacement | None = None,
     ) -> None:
         self.session = session
         self._read_poses = read_poses
-        self._placement = placement
         self.tally = _Tally(series={name: [] for name in session.exercise.measures})
         self._make_writer = writer
         self._writer: H264Writer | None = None
@@ -174,7 +170,6 @@ class _CoachStage:
         self._thread.start()
 
     def _run(self) -> None:
-        give_way_to_the_model(self._placement)
         while (item := self._queue.get()) is not _DONE:
             if self._error is None:
                 try:
@@ -275,15 +270,11 @@ def analyze_video(
     mirrored: bool = False,
     progress: ProgressCallback | None = None,
     max_side_px: int | None = WORKING_MAX_SIDE_PX,
-    pin_cores: bool = True,
     quiet_model_start: bool = False,
 ) -> AnalysisResult:
     """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
-    (None: the video's own size) for the model and the annotated video alike. With
-    `pin_cores`, the model's threads keep to the core this call starts on and the other
-    stages to the other cores, unless another analysis is placed so already
-    (`coach.runtime.cores`); the calling thread's cores are restored. `quiet_model_start`: see
-    `PoseEstimator`'s `quiet_start` (one-shot processes only)."""
+    (None: the video's own size) for the model and the annotated video alike.
+    `quiet_model_start`: see `PoseEstimator`'s `quiet_start` (one-shot processes only)."""
     path = Path(path)
     if max_side_px is not None and max_side_px < 4 * MIN_SIDE_PX:
         raise CoachError(
@@ -298,19 +289,14 @@ def analyze_video(
         assert annotated_path is not None  # called only when an annotated video is asked for
         return H264Writer(annotated_path, info.fps, (rgb.shape[1], rgb.shape[0]))
 
-    claim = claimed_split() if pin_cores else contextlib.nullcontext(CorePlacement.unpinned())
-    with (
-        claim as placement,
-        placement.on_model_core(),
-        PoseEstimator(model, placement=placement, quiet_start=quiet_model_start) as estimator,
-    ):
+    with PoseEstimator(model, quiet_start=quiet_model_start) as estimator:
         session = CoachSession(exercise, mirrored=mirrored, recorded=True)
         writer = new_writer if annotated_path is not None else None
-        stage = _CoachStage(session, estimator.poses_of, writer, placement=placement)
+        stage = _CoachStage(session, estimator.poses_of, writer)
         frames = 0
         try:
             decoded = working_frames(path, max_side_px)
-            for frame in prefetch(decoded, maxsize=8, placement=placement):
+            for frame in prefetch(decoded, maxsize=8):
                 stage.put(frame, estimator.infer(frame.rgb, frame.t_s))
                 frames += 1
                 if progress is not None:
