@@ -90,7 +90,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             annotated_path=args.annotated,
             mirrored=args.mirrored,
             progress=progress,
-            max_side_px=args.max_side or None,
+            max_side_px=None if args.max_side == 0 else args.max_side,
             quiet_model_start=True,
         )
     finally:
@@ -202,12 +202,17 @@ PASSWORD_ENV = "FORM_COACH_NEW_PASSWORD"
 
 
 def _new_password(username: str | None) -> str | None:
-    """The new account's password: $FORM_COACH_NEW_PASSWORD, else asked twice on the
-    terminal (never on the command line, where other users could read it)."""
+    """The new account's password: $FORM_COACH_NEW_PASSWORD, else the first line of
+    standard input when it is not a terminal, else asked twice on the terminal (never on
+    the command line, where other users could read it). Bytes that are not UTF-8 are kept
+    as they came, for the password check to refuse by name."""
     if username is None:
         return None
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        line = sys.stdin.buffer.readline().decode("utf-8", errors="surrogateescape")
+        return line.removesuffix("\n").removesuffix("\r")
     import getpass
 
     first = getpass.getpass(f"password for {username}: ")
@@ -239,13 +244,11 @@ def cmd_users(args: argparse.Namespace) -> int:
     password = _new_password(args.username)
     if password is not None:
         check_password(password)
+    login = (args.username, password or "") if args.username else None
     if args.action == "add-clinician":
-        clinician_id = store.add_clinician(args.name, email=args.email)
-        if args.username:
-            store.add_account(args.username, password or "", clinician_id=clinician_id)
+        clinician_id = store.add_clinician(args.name, email=args.email, login=login)
         print(f"clinician {clinician_id}: {args.name}")
         return 0
-    login = (args.username, password or "") if args.username else None
     patient_id = store.add_patient(
         args.name, clinician_id=args.clinician, login=login, referrer=args.referrer
     )
@@ -278,7 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PX",
         default=WORKING_MAX_SIDE_PX,
         help="shrink frames whose longer side is larger to PX before the pose model and "
-        f"the annotated video (default {WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
+        f"the annotated video (default {WORKING_MAX_SIDE_PX}, at least 64; 0 keeps the "
+        "video's own size)",
     )
     analyze.set_defaults(run=cmd_analyze)
 

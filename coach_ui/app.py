@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from coach.auth.access import current_mode
-from coach_ui import auth
+from coach_ui import auth, resources
 from coach_ui.resources import or_stop
 
 PAGES = Path(__file__).parent / "pages"
@@ -47,6 +47,7 @@ def physio_pages(*, default_patients: bool = False) -> list:
     ]
 
 
+resources.remove_leftovers()
 mode = or_stop(current_mode)
 if mode == "home":
     pages: dict[str, list] = {"Exercise": coach_pages(default_home=True), "Physio": physio_pages()}

@@ -5,6 +5,7 @@ Every problem is reported with the file and the key path (`rules[2].cue`), all a
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterator
 from importlib import resources
@@ -42,12 +43,37 @@ def _describe(error: ErrorDetails) -> str:
     return f"{location}: {message}"
 
 
+# No measure, threshold, time or dose of an exercise comes near this: a number beyond it is
+# a typo (1e29 for 129) that would make a rule or a phase unreachable.
+LARGEST_NUMBER = 1e6
+
+
+def _absurd_numbers(value: object, location: tuple[str | int, ...] = ()) -> Iterator[str]:
+    """A problem for each number in the parsed TOML larger than LARGEST_NUMBER, by key path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _absurd_numbers(item, (*location, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _absurd_numbers(item, (*location, index))
+    elif (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)  # nan and inf: the schema refuses them
+        and abs(value) > LARGEST_NUMBER
+    ):
+        yield f"{_key_path(location)}: {value:g} is far beyond any sensible value"
+
+
 def parse_definition(data: dict, source: str) -> ExerciseDef:
     """Validate parsed TOML data; raise DefinitionError listing every problem."""
+    absurd = list(_absurd_numbers(data))
     try:
         definition = ExerciseDef.model_validate(data)
     except ValidationError as exc:
-        raise DefinitionError(source, [_describe(e) for e in exc.errors()]) from None
+        raise DefinitionError(source, absurd + [_describe(e) for e in exc.errors()]) from None
+    if absurd:
+        raise DefinitionError(source, absurd)
     problems = reference_problems(definition)
     if problems:
         raise DefinitionError(source, [f"{where}: {message}" for where, message in problems])
@@ -65,9 +91,13 @@ def load_definition(path: str | Path) -> ExerciseDef:
         raise DefinitionError(str(path), [f"cannot read the file: {exc}"]) from None
     try:
         data = tomllib.loads(text)
+        definition = parse_definition(data, str(path))
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(str(path), [f"not valid TOML: {exc}"]) from None
-    definition = parse_definition(data, str(path))
+    except RecursionError:
+        raise DefinitionError(
+            str(path), ["arrays or tables are nested too deeply to be an exercise definition"]
+        ) from None
     if definition.id != path.stem:
         raise DefinitionError(
             str(path),

@@ -28,7 +28,9 @@ REP_MEASURES = ("rep_duration_s", "down_s", "up_s")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # nan and inf compare false with every threshold: a rule or a phase that can never
+    # fire, so 0 reps without a word. Refused, with the key path.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_landmark(name: str) -> str:

@@ -28,7 +28,15 @@ from coach.runtime.session import CoachSession
 from coach.runtime.threads import prefetch
 from coach.vision.draw import annotate
 from coach.vision.estimator import Inference, PoseEstimator, downscaled
-from coach.vision.video import WORKING_MAX_SIDE_PX, H264Writer, VideoFrame, probe, read_frames
+from coach.vision.video import (
+    MIN_SIDE_PX,
+    WORKING_MAX_SIDE_PX,
+    H264Writer,
+    VideoFrame,
+    check_output_name,
+    probe,
+    read_frames,
+)
 
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected)
 _DONE = object()
@@ -268,6 +276,13 @@ def analyze_video(
     (None: the video's own size) for the model and the annotated video alike.
     `quiet_model_start`: see `PoseEstimator`'s `quiet_start` (one-shot processes only)."""
     path = Path(path)
+    if max_side_px is not None and max_side_px < 4 * MIN_SIDE_PX:
+        raise CoachError(
+            f"the largest side to shrink frames to must be at least {4 * MIN_SIDE_PX} "
+            f"pixels (or none, to keep the video's size), got {max_side_px}"
+        )
+    if annotated_path is not None:
+        check_output_name(annotated_path)
     info = probe(path)
 
     def new_writer(rgb: np.ndarray) -> H264Writer:

@@ -4,7 +4,10 @@
 newest of the frames that queued up while the previous one was processed (older ones are
 dropped, so lag never builds up), runs pose -> engine -> guided session -> drawing, hands
 each counted rep to a recorder at once (so a closed tab loses at most the current rep),
-and publishes a `LiveSnapshot` under a lock for the page to read on its own thread.
+keeps what the recorder refused (a locked database, a full disk) in memory, in order, and
+tries again every few seconds of session time and when the patient finishes
+(`save_pending`): the patient is told only about what is finally lost. It publishes a
+`LiveSnapshot` under a lock for the page to read on its own thread.
 `FrameLoop` is the webrtc plumbing and the pose model's lifetime, shared with the
 assessment page's session and the live posture check. Nothing here touches Streamlit.
 """
@@ -34,6 +37,7 @@ from coach.vision.estimator import PoseEstimator
 from coach.vision.video import WORKING_MAX_SIDE_PX, yuv420_frame
 
 STAGES = ("decode", "pose", "engine", "draw", "encode")
+RETRY_EVERY_S = 2.0  # session time between tries to save what the recorder refused
 
 Seen = TypeVar("Seen")  # what a frame loop makes of one frame's poses, for drawing
 
@@ -228,6 +232,11 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         self._result: FrameResult | None = None
         self._guided_state: GuidedState | None = None
         self._error: str | None = None
+        # Recorder calls not saved yet, oldest first (is it a rep?, the call); the lock
+        # keeps the worker's retries and the page's last try from running together.
+        self._pending: deque[tuple[bool, Callable[[SessionRecorder], None]]] = deque()
+        self._saving = threading.Lock()
+        self._last_try_s = 0.0
 
     # ---- worker thread -----------------------------------------------------------------
     def process_poses(
@@ -236,6 +245,9 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         """One frame's poses through the engine and the guided session; reps and set
         events go to the recorder as they happen."""
         outcome = self._session.process_poses(poses, t_s, frame_wh)
+        if self._pending and t_s - self._last_try_s >= RETRY_EVERY_S:
+            self._last_try_s = t_s
+            self._save()
         result = outcome.result
         counting = self._guided.stage is Stage.EXERCISING  # reps outside a set are not logged
         event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
@@ -260,7 +272,8 @@ class LiveCoach(FrameLoop[FrameOutcome]):
     def _record_rep(self, rep: Rep) -> None:
         with self._lock:
             self._reps.append(rep)
-        self._call_recorder(lambda r: r.rep(self._guided.set_index, rep))
+        set_index = self._guided.set_index  # now: a retry may come in a later set
+        self._call_recorder(lambda r: r.rep(set_index, rep), is_rep=True)
 
     def _record_event(self, event: GuidedEvent) -> None:
         if event.kind is EventKind.SET_STARTED:
@@ -268,16 +281,50 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         else:
             self._call_recorder(lambda r: r.set_finished(event.set_index, event.reps, event.held_s))
 
-    def _call_recorder(self, call: Callable[[SessionRecorder], None]) -> None:
+    def _call_recorder(
+        self, call: Callable[[SessionRecorder], None], *, is_rep: bool = False
+    ) -> None:
         if self.recorder is None:
             return
-        try:
-            call(self.recorder)
-        except CoachError as exc:  # keep coaching; the page shows that saving failed
-            with self._lock:
-                self._error = f"Could not save: {exc}"
+        with self._saving:
+            self._pending.append((is_rep, call))
+        self._save()
+
+    def _save(self) -> str | None:
+        """Hand the pending calls to the recorder, oldest first, stopping at the first it
+        refuses (kept, with the rest, for the next try). Returns why it refused, or None
+        when everything is saved."""
+        assert self.recorder is not None
+        with self._saving:
+            while self._pending:
+                try:
+                    self._pending[0][1](self.recorder)
+                except CoachError as exc:  # keep coaching; tried again later
+                    return str(exc)
+                self._pending.popleft()
+        return None
 
     # ---- page thread -------------------------------------------------------------------
+    def save_pending(self) -> int:
+        """The last try to save what the recorder refused, when the patient finishes.
+        Returns how many reps are finally lost (0: everything is saved); if any are, the
+        snapshot's `error` says so and why."""
+        if self.recorder is None or not self._pending:
+            return 0
+        reason = self._save()
+        if reason is None:
+            return 0
+        with self._saving:
+            lost = sum(is_rep for is_rep, _ in self._pending)
+        with self._lock:
+            self._error = f"{lost} repetitions could not be saved: {reason}"
+        return lost
+
+    def unsaved(self) -> int:
+        """How many recorder calls wait to be saved (the page need not say so yet)."""
+        with self._saving:
+            return len(self._pending)
+
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
             medians = self._stats.medians()

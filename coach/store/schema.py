@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 # Stable constraint names, so migrations can find them on every database.
@@ -56,6 +57,14 @@ patients = Table(
     Column("is_default", Boolean, nullable=False, default=False),  # home mode's patient
     Column("notes", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Revision 0005: one default patient at most, whoever writes at the same time.
+    Index(
+        "uq_patients_one_default",
+        "is_default",
+        unique=True,
+        sqlite_where=text("is_default"),
+        postgresql_where=text("is_default"),
+    ),
 )
 
 accounts = Table(

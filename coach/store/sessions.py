@@ -244,7 +244,7 @@ class SessionStore(PeopleStore, PlanStore):
                 sessions.update().where(sessions.c.id == session_id).values(**values)
             )
             if done.rowcount == 0:
-                raise StoreError(f"no session {session_id} in {self.url}")
+                raise StoreError(f"no session {session_id} in {self.shown_url}")
 
     # ---- sessions: reading ------------------------------------------------------------------
     def session_patient_id(self, session_id: int) -> int | None:
@@ -283,7 +283,7 @@ class SessionStore(PeopleStore, PlanStore):
                 select(sessions).where(sessions.c.id == check_id(session_id, "session"))
             ).all()
             if not rows:
-                raise StoreError(f"no session {session_id} in {self.url}")
+                raise StoreError(f"no session {session_id} in {self.shown_url}")
             return self._with_totals(connection, rows)[0]
 
     def _with_totals(self, connection: Connection, rows: Sequence[Row]) -> list[SessionRecord]:

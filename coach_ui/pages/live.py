@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from coach.auth.access import AccessDeniedError, require_session
 from coach.clinical.plans import set_plan_for
 from coach.core.errors import CoachError
 from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach_ui import camera, coaching, resources, selfcare, todays_plan
+from coach_ui import auth, camera, coaching, pickers, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
 from coach_ui.state import LIVE_ITEM_KEY
 
@@ -30,6 +31,10 @@ class LiveSession:
     exercise_id: str
     finished: bool = False
 
+    def close(self) -> None:
+        """Release the pose model (called when the session state is forgotten)."""
+        self.coach.close()
+
 
 state = st.session_state
 PAIN_AFTER_KEY, EFFORT_KEY = "finish_pain_after", "finish_effort"
@@ -37,8 +42,17 @@ library = resources.or_stop(resources.load_library)
 store = resources.or_stop(resources.open_store)
 rtc = resources.or_stop(camera.rtc_configuration)
 
+principal = auth.require_principal(store)
+pickers.check_address(store, principal)  # ?patient= and ?session= only if allowed
 st.title("Live coach")
 live: LiveSession | None = state.get("live_session")
+if live is not None:  # a session held here must be one this user may record into
+    try:
+        require_session(store, principal, live.session_id)
+    except AccessDeniedError:
+        live.close()
+        del state.live_session
+        live = None
 
 # ---- 1. before the session: exercise, plan, pain --------------------------------------
 if live is None:
@@ -162,6 +176,9 @@ def finish_session(live: LiveSession) -> None:
     """The Finish form's callback: it runs before the page's next run, so that run shows
     the summary. (Not st.rerun() after saving: a tick of the panel's timed fragment at that
     moment turns Streamlit's pending full rerun into a panel-only one.)"""
+    lost = live.coach.save_pending()  # what could not be saved yet: one last try
+    if lost:
+        flash(live.coach.snapshot().error or f"{lost} repetitions could not be saved", "error")
     result = live.coach.snapshot().result
     try:
         store.finish_session(

@@ -11,6 +11,7 @@ import streamlit as st
 
 from coach.clinical import progress
 from coach.clinical.plans import ADVICE_DAYS, dosage_text, next_dosage, spec_with_dosage
+from coach.core.markdown import literal
 from coach_ui import auth, pickers, plan_form, selfcare, state
 from coach_ui.flash import save_and_rerun, show_flash
 
@@ -25,7 +26,7 @@ day = state.today()
 
 # ---- the plan itself ----------------------------------------------------------------------------
 with st.form("plan"):
-    st.markdown("**New plan**" if plan is None else f"**{plan.title}**")
+    st.markdown("**New plan**" if plan is None else f"**{literal(plan.title)}**")
     title = st.text_input("Title", plan.title if plan else "Home exercise plan", max_chars=200)
     c1, c2 = st.columns(2)
     start = c1.date_input("Starts", plan.start_date if plan else day)

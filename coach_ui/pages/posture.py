@@ -35,6 +35,10 @@ class PostureSitting:
     patient_id: int
     started_at: datetime  # when the page made it (the stream may start later)
 
+    def close(self) -> None:
+        """Release the pose model (called when the session state is forgotten)."""
+        self.check.close()
+
 
 state = st.session_state
 store, library, principal = auth.open_all()

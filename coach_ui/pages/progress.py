@@ -12,6 +12,7 @@ import streamlit as st
 from coach.clinical import progress
 from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, RISE_THAT_FLAGS
 from coach.clinical.plans import weekly_adherence
+from coach.core.markdown import literal
 from coach.store.records import MAX_GOALS
 from coach_ui import assessment, auth, charts, downloads, overview, pickers, selfcare, state
 from coach_ui.flash import save_and_rerun, show_flash
@@ -98,7 +99,11 @@ if goals:
     with st.form("score_goals"):
         scores = {
             g.id: st.slider(
-                g.activity, 0, 10, g.latest if g.latest is not None else 5, key=f"goal_{g.id}"
+                literal(g.activity),
+                0,
+                10,
+                g.latest if g.latest is not None else 5,
+                key=f"goal_{g.id}",
             )
             for g in goals
         }

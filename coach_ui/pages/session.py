@@ -34,7 +34,7 @@ if session.source == "manual":
     details.append("ticked off by hand (no camera)")
 st.caption(" · ".join(details))
 if session.notes:
-    st.write(session.notes)
+    st.text(session.notes)
 pain = assess_pain(session.pain_before, session.pain_during, session.pain_after)
 if pain.flagged:
     st.warning(f"Pain flag: {pain.summary}. {pain.suggestion}")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from coach.clinical import progress
 from coach.clinical.plans import dosage_text
+from coach.core.markdown import literal
 from coach_ui import auth, pickers, selfcare, state, todays_plan
 from coach_ui.flash import save_and_rerun, show_flash
 
@@ -44,7 +45,7 @@ def exercises_today() -> None:
                 "this week"
             )
             if item.notes:
-                st.caption(item.notes)
+                st.caption(literal(item.notes))
             if entry.advice.kind == "reduce":
                 st.warning(
                     f"Last time your pain went up ({entry.advice.reason}). Take it "

@@ -91,3 +91,15 @@ def seated_pose(
     if not hips_in_view:
         visibility[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]] = 0.0
     return Pose(image, np.zeros((NUM_LANDMARKS, 3)), visibility, t_s, frame_wh)
+
+
+def write_empty_room(path, frames: int = 20, size: tuple[int, int] = (320, 240)) -> bytes:
+    """An H.264 clip of a room with nobody in it (the brightness drifts a little), written
+    to `path`; returns its bytes."""
+    from coach.vision.video import H264Writer
+
+    width, height = size
+    with H264Writer(path, 15.0, (width, height)) as writer:
+        for i in range(frames):
+            writer.write(np.full((height, width, 3), 40 + i, dtype=np.uint8))
+    return path.read_bytes()

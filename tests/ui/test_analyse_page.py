@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from coach.engine.results import AngleStats, Fault, Rep
 from coach.runtime.analysis import AnalysisResult, analyze_video
-from coach.vision.video import H264Writer
 from coach_ui import analysis
 from tests.conftest import ROOT, SAMPLE_VIDEOS
+from tests.support.builders import write_empty_room
 
 APP = ROOT / "coach_ui" / "pages" / "analyse.py"
 DEFAULT_CLIP = SAMPLE_VIDEOS / analysis.DEFAULT_SAMPLE
@@ -147,10 +147,7 @@ def test_analysing_the_default_sample_matches_analyze_video(library, monkeypatch
 @pytest.mark.model
 def test_a_video_with_nobody_in_it_gives_zero_reps_and_a_warning(tmp_path):
     empty = tmp_path / "empty_room.mp4"
-    with H264Writer(empty, 15.0, (320, 240)) as writer:
-        for i in range(20):
-            writer.write(np.full((240, 320, 3), 40 + i, dtype=np.uint8))
-    at = upload(new_app().run(), empty.name, empty.read_bytes())
+    at = upload(new_app().run(), empty.name, write_empty_room(empty))
     button(at, "Analyse").click().run(timeout=ANALYSE_TIMEOUT_S)
     assert_no_exception(at)
     assert not at.error
