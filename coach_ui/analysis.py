@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from coach.core.errors import CoachError
+from coach.engine.results import sided_counts
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.analysis import AnalysisResult, analyze_video
 from coach.vision.video import VIDEO_SUFFIXES
@@ -248,11 +249,8 @@ DECIMAL_COLUMNS = [c for c in REP_COLUMNS if c.endswith(("(s)", "(°)"))]
 
 
 def reps_by_side(result: AnalysisResult) -> dict[str, int]:
-    """Counts for the left and right side, empty when every rep used both sides."""
-    counts = Counter(rep.side for rep in result.reps)
-    if not counts.keys() & {"left", "right"}:
-        return {}
-    return {side: counts.get(side, 0) for side in ("left", "right")}
+    """Counts for the left and right side, empty unless they add up to the total."""
+    return sided_counts(Counter(rep.side for rep in result.reps))
 
 
 def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerChart | None:

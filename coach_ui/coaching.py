@@ -7,6 +7,7 @@ coach/ never imports this module (coach/ has no Streamlit dependency).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,12 +15,12 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from coach.engine.results import CueKind, Rep
+from coach.engine.results import CueKind, Rep, sided_counts
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveSnapshot
 from coach.store import Store
-from coach_ui.analysis import measure_label
+from coach_ui.analysis import angle_name, measure_label
 
 LIVE_STATS_ENV = "FORM_COACH_LIVE_STATS"
 
@@ -57,21 +58,39 @@ def speaker(text: str | None, cue_id: str | None, *, muted: bool, key: str) -> N
     _speaker_component(text=text or "", cue_id=cue_id or "", muted=muted, key=key, default=None)
 
 
-BORG_CR10 = {
+# The effort scale is Borg's CR10; patients see its question and words, not its name.
+EFFORT_SCALE = {
     0: "0 - nothing at all",
-    0.5: "0.5 - very, very weak",
-    1: "1 - very weak",
-    2: "2 - weak",
+    0.5: "0.5 - very, very easy",
+    1: "1 - very easy",
+    2: "2 - easy",
     3: "3 - moderate",
-    4: "4 - somewhat strong",
-    5: "5 - strong",
+    4: "4 - somewhat hard",
+    5: "5 - hard",
     6: "6",
-    7: "7 - very strong",
+    7: "7 - very hard",
     8: "8",
     9: "9",
-    10: "10 - extremely strong (almost maximal)",
+    10: "10 - extremely hard (almost the most I could do)",
 }
-PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine (numeric rating scale)."
+EFFORT_QUESTION = "How hard was that? 0-10"
+PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine. Leave it at Not rated to skip."
+NOT_RATED = "Not rated"
+
+
+def rating(label: str, scale: dict[float, str] | None = None, *, key: str, help: str) -> None:
+    """A 0-10 rating that starts unset: its value in `st.session_state[key]` stays None
+    ("Not rated") until the patient moves it, so a skipped rating is stored as NULL, never
+    as a 0 the patient did not give. `scale` words the values (default: the numbers)."""
+    words = scale or {value: str(value) for value in range(11)}
+    st.select_slider(
+        label,
+        options=[None, *words],
+        value=None,
+        format_func=lambda value: NOT_RATED if value is None else words[value],
+        key=key,
+        help=help,
+    )
 
 
 # ---- the live page's blocks ----------------------------------------------------------------
@@ -103,27 +122,29 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
     else:
         assert plan.hold_s is not None
         st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {plan.hold_s:.0f} s held")
-    columns = st.columns(3)
+    # Two to a row and the measure on its own: three metrics side by side in this panel
+    # cut their values off ("117...").
+    columns = st.columns(2)
     columns[0].metric("Set", f"{min(guided.set_index, plan.sets)} of {plan.sets}")
     if exercise.mode == "hold":
         columns[1].metric("Held correctly (s)", f"{result.hold_s:.1f}")
     else:
-        sides = {k: v for k, v in result.reps_by_side.items() if k != "both"}
-        label = ", ".join(f"{k} {v}" for k, v in sorted(sides.items()))
-        columns[1].metric("Reps today", result.reps, help=f"By side: {label}" if label else None)
+        # The session's reps are the sets' reps (the ones saved), not every movement the
+        # camera saw while getting into position or resting.
+        sides = sided_counts(Counter(rep.side for rep in snapshot.reps))
+        label = ", ".join(f"{side} {count}" for side, count in sides.items())
+        columns[1].metric(
+            "Reps this session", len(snapshot.reps), help=f"By side: {label}" if label else None
+        )
     if result.driver is not None:
         value = result.measures.get(result.driver, float("nan"))
         unit = " deg" if result.driver in exercise.angles else ""
         shown = "--" if value != value else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
-        columns[2].metric(measure_label(exercise, result.driver), shown)
+        st.metric(angle_name(exercise, result.driver), shown)
     if result.cue is not None:
         _CUE_STYLE[result.cue.kind](f"### {result.cue.text}")
     if snapshot.error:
         st.error(snapshot.error)
-    st.caption(
-        f"{snapshot.fps:.0f} frames/s, {snapshot.latency_ms:.0f} ms a frame"
-        + (f", view: {result.view}" if result.view else "")
-    )
 
 
 def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -> None:
@@ -155,7 +176,7 @@ def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -
             delta_color="inverse",
         )
     if summary.effort_borg is not None:
-        columns[3].metric("Effort (Borg CR10)", f"{summary.effort_borg:g}")
+        columns[3].metric("How hard (0-10)", f"{summary.effort_borg:g}")
     if summary.faults:
         cues = {rule.id: rule.cue for rule in exercise.rules}
         st.markdown("**Tips to work on**")

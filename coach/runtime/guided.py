@@ -119,6 +119,7 @@ class GuidedSession:
         self._base_hold_s = 0.0
         self._rest_until = 0.0
         self._last: GuidedState | None = None
+        self._last_t_s = 0.0
 
     def _view_is_right(self, result: FrameResult) -> bool:
         return (
@@ -133,7 +134,7 @@ class GuidedSession:
         return result.status is Status.ACTIVE
 
     def update(self, result: FrameResult) -> GuidedEvent | None:
-        t_s = result.t_s
+        t_s = self._last_t_s = result.t_s
         event = None
         if self.stage is Stage.POSITIONING:
             if self._ready(result):
@@ -199,6 +200,23 @@ class GuidedSession:
         if result.guidance:
             return result.guidance
         return f"Hold still: set {self.set_index} starts in a moment"
+
+    def stop(self) -> GuidedEvent | None:
+        """The patient finished early: the set in progress ends with what it holds so far
+        (a SESSION_FINISHED event with its reps and seconds held; None outside a set), and
+        no later frame starts another."""
+        last = self._last
+        event = None
+        if self.stage is Stage.EXERCISING and last is not None:
+            event = GuidedEvent(
+                EventKind.SESSION_FINISHED,
+                self.set_index,
+                self._last_t_s,
+                last.reps_in_set,
+                last.held_in_set_s,
+            )
+        self.stage = Stage.DONE
+        return event
 
     @property
     def state(self) -> GuidedState | None:

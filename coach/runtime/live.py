@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -224,6 +224,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         # The pose model is the frame loop's; the session gets poses, not frames.
         self._session = CoachSession(exercise, pause_when_crowded=True)
         self._guided = GuidedSession(plan, exercise)
+        self._guided_lock = threading.Lock()  # the worker's frames and the page's `finish`
         self._reps: list[Rep] = []
         self._result: FrameResult | None = None
         self._guided_state: GuidedState | None = None
@@ -237,15 +238,25 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         events go to the recorder as they happen."""
         outcome = self._session.process_poses(poses, t_s, frame_wh)
         result = outcome.result
-        counting = self._guided.stage is Stage.EXERCISING  # reps outside a set are not logged
-        event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
-        if counting and result.new_rep is not None:
-            self._record_rep(result.new_rep)
-        if event is not None:
-            self._record_event(event)
-        with self._lock:
-            self._result, self._guided_state = result, self._guided.state
+        with self._guided_lock:
+            # Reps outside a set (positioning, rest, after the plan) are not the set's reps.
+            counting = self._guided.stage is Stage.EXERCISING
+            event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
+            if counting and result.new_rep is not None:
+                self._record_rep(result.new_rep)
+            if event is not None:
+                self._record_event(event)
+            with self._lock:
+                self._result, self._guided_state = result, self._guided.state
         return outcome
+
+    def finish(self) -> None:
+        """The patient pressed Finish (page thread): the set in progress is saved with the
+        reps and seconds it holds so far, and nothing after this is counted."""
+        with self._guided_lock:
+            event = self._guided.stop()
+            if event is not None:
+                self._record_event(event)
 
     def draw(self, rgb: np.ndarray, outcome: FrameOutcome) -> np.ndarray:
         """The patient's skeleton, cues and set progress over the (mirrored) frame."""
@@ -258,7 +269,10 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         return annotate(rgb, patient, outcome.result, self.exercise, progress=progress)
 
     def _record_rep(self, rep: Rep) -> None:
+        # Numbered within the session's sets: the engine's own number also counts the
+        # movements made while positioning or resting, which would leave gaps.
         with self._lock:
+            rep = replace(rep, index=len(self._reps) + 1)
             self._reps.append(rep)
         self._call_recorder(lambda r: r.rep(self._guided.set_index, rep))
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from coach.core import landmarks
 from coach.core.pose import Pose
-from coach.engine.results import FrameResult, Status
+from coach.engine.results import FrameResult, Status, sided_counts
 from coach.exercise.schema import ExerciseDef, RuleDef
 
 Colour = tuple[int, int, int]  # BGR or RGB, as the frame is
@@ -118,8 +118,8 @@ def draw_hud(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> N
         headline = f"Held {result.hold_s:4.1f} s"
         colour = GREEN if result.holding else WHITE
     else:
-        sides = {k: v for k, v in result.reps_by_side.items() if k != "both"}
-        per_side = "  ".join(f"{k[0].upper()} {v}" for k, v in sorted(sides.items()))
+        sides = sided_counts(result.reps_by_side)
+        per_side = "  ".join(f"{k[0].upper()} {v}" for k, v in sides.items())
         headline = f"Reps {result.reps}" + (f"  ({per_side})" if per_side else "")
         colour = WHITE
     _text(frame, headline, (round(12 * s), round(38 * s)), 1.0, colour)
