@@ -266,7 +266,9 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             patient = patient.mirrored()
         state = self._guided.state
         progress = state.progress if state is not None else None
-        return annotate(rgb, patient, outcome.result, self.exercise, progress=progress)
+        with self._lock:
+            reps = tuple(self._reps)
+        return annotate(rgb, patient, outcome.result, self.exercise, progress=progress, reps=reps)
 
     def _record_rep(self, rep: Rep) -> None:
         # Numbered within the session's sets: the engine's own number also counts the
