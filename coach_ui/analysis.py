@@ -316,6 +316,8 @@ def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerCha
 
 # ---- rendering (Streamlit) ----------------------------------------------------------------
 def dosage_text(exercise: ExerciseDef) -> str:
+    """The exercise's usual dose in words ("3 sets of 10 repetitions, ..."), without a
+    heading: the caller says "Usual dose"."""
     dose = exercise.dosage
     if dose.reps:
         amount = f" of {dose.reps} repetitions"
@@ -323,7 +325,7 @@ def dosage_text(exercise: ExerciseDef) -> str:
         amount = f" of a {dose.hold_s:g} second hold"
     else:
         amount = ""
-    text = f"Usual dose: {dose.sets} sets{amount}, {dose.rest_s:g} s rest between sets"
+    text = f"{dose.sets} sets{amount}, {dose.rest_s:g} s rest between sets"
     return text + (f", tempo {dose.tempo} s (down-pause-up)." if dose.tempo else ".")
 
 

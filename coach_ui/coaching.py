@@ -75,22 +75,6 @@ EFFORT_SCALE = {
 }
 EFFORT_QUESTION = "How hard was that? 0-10"
 PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine. Leave it at Not rated to skip."
-NOT_RATED = "Not rated"
-
-
-def rating(label: str, scale: dict[float, str] | None = None, *, key: str, help: str) -> None:
-    """A 0-10 rating that starts unset: its value in `st.session_state[key]` stays None
-    ("Not rated") until the patient moves it, so a skipped rating is stored as NULL, never
-    as a 0 the patient did not give. `scale` words the values (default: the numbers)."""
-    words = scale or {value: str(value) for value in range(11)}
-    st.select_slider(
-        label,
-        options=[None, *words],
-        value=None,
-        format_func=lambda value: NOT_RATED if value is None else words[value],
-        key=key,
-        help=help,
-    )
 
 
 # ---- the live page's blocks ----------------------------------------------------------------

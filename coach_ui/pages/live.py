@@ -16,7 +16,7 @@ from coach.clinical.plans import set_plan_for
 from coach.core.errors import CoachError
 from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach_ui import camera, coaching, resources, selfcare, todays_plan
+from coach_ui import camera, coaching, ratings, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
 from coach_ui.state import LIVE_ITEM_KEY
 
@@ -80,7 +80,7 @@ if live is None:
             "Repetitions per set", *limits["reps"], default.reps or 10, key=f"reps_{exercise_id}"
         )
     rest = rest_col.number_input("Rest between sets (s)", *limits["rest_s"], int(default.rest_s))
-    coaching.rating(
+    ratings.rating(
         "How much pain do you have right now?", key=PAIN_BEFORE_KEY, help=coaching.PAIN_HELP
     )
     if st.button("Start session", type="primary"):
@@ -209,8 +209,8 @@ def ask(key: str, value: str | None) -> None:
 
 with st.form("finish"):
     st.markdown("**When you have finished**")
-    coaching.rating("How much pain do you have now?", key=PAIN_AFTER_KEY, help=coaching.PAIN_HELP)
-    coaching.rating(
+    ratings.rating("How much pain do you have now?", key=PAIN_AFTER_KEY, help=coaching.PAIN_HELP)
+    ratings.rating(
         coaching.EFFORT_QUESTION,
         coaching.EFFORT_SCALE,
         key=EFFORT_KEY,

@@ -84,7 +84,7 @@ def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library
 def test_progress_page_scores_goals(store, library):
     seeded = seed_patient(store, library, days=1)
     at = page("progress.py", query={"patient": seeded.patient_id})
-    slider = next(s for s in at.slider if s.label == "Climb the stairs at home")
+    slider = next(s for s in at.select_slider if s.label.startswith("Climb the stairs at home"))
     slider.set_value(7)
     next(b for b in at.button if b.label == "Save today's scores").click().run()
     assert store.goals(seeded.patient_id)[0].latest == 7

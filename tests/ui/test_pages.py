@@ -65,6 +65,17 @@ def test_library_page_lists_every_exercise_and_filters():
     assert any("Plank" in label for label in filtered)
 
 
+def test_library_page_speaks_to_patients(library):
+    """No file paths or developer pointers; the dose said once; measures in plain words."""
+    at = run_page("library.py")
+    text = "\n".join(m.value for m in at.markdown)
+    for developer_word in ("exercises/", ".md", ".toml", "definition", "/ trunk length"):
+        assert developer_word not in text
+    for exercise in library:
+        shown = next(m.value for m in at.markdown if exercise.instructions[0] in m.value)
+        assert shown.count("Usual dose") == 1, exercise.id
+
+
 def test_live_page_before_the_session_asks_exercise_plan_and_pain(fresh_store, webrtc_renders):
     at = run_page("live.py")
     assert [t.value for t in at.title] == ["Live coach"]
