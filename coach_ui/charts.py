@@ -5,10 +5,39 @@ without a browser.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
+
 import altair as alt
 import pandas as pd
 
-from coach.clinical.progress import PAIN_LIMIT
+from coach.clinical.progress import PAIN_LIMIT, date_axis, value_domain
+
+
+def _ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+def date_x(field: str, moments: Iterable[datetime | date], title: str) -> alt.X:
+    """A time axis over the data's own days (`date_axis`): its ends and ticks from the data,
+    each tick labelled with its day ("07 Dec")."""
+    axis = date_axis(moments)
+    return alt.X(
+        f"{field}:T",
+        title=title,
+        scale=alt.Scale(domain=[_ms(axis.start), _ms(axis.end)]),
+        axis=alt.Axis(values=[_ms(t) for t in axis.ticks], format="%d %b", labelAngle=0),
+    )
+
+
+def score_y(field: str, title: str) -> alt.Y:
+    """A 0-10 rating's axis: the whole scale, whole-number ticks (never ".515")."""
+    return alt.Y(
+        f"{field}:Q",
+        title=title,
+        scale=alt.Scale(domain=[0, 10]),
+        axis=alt.Axis(values=list(range(11)), format="d"),
+    )
 
 
 def calendar_chart(rows: list[dict]) -> alt.Chart | None:
@@ -84,12 +113,15 @@ def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
     long["measure"] = long["measure"].map(
         {"furthest_deg": "furthest reached", "rom_deg": "range of motion"}
     )
+    low, high = value_domain(
+        long["deg"], first["normal_low"], first["normal_high"], first["target_deg"]
+    )
     layers.append(
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("started_at:T", title="Session", axis=alt.Axis(format="%d %b")),
-            y=alt.Y("deg:Q", title=f"{first['label']} (°)"),
+            x=date_x("started_at", [r["started_at"] for r in mine], "Session"),
+            y=alt.Y("deg:Q", title=f"{first['label']} (°)", scale=alt.Scale(domain=[low, high])),
             color=alt.Color("measure:N", title=None),
             tooltip=[
                 alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
@@ -109,8 +141,8 @@ def pain_chart(rows: list[dict]) -> alt.LayerChart | None:
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("started_at:T", title="Session"),
-            y=alt.Y("pain:Q", title="Pain (0-10 NRS)", scale=alt.Scale(domain=[0, 10])),
+            x=date_x("started_at", [r["started_at"] for r in rows], "Session"),
+            y=score_y("pain", "Pain (0-10)"),
             color=alt.Color("when:N", title="Rated", sort=["before", "during", "after"]),
             tooltip=[
                 alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
@@ -182,12 +214,10 @@ def goal_chart(rows: list[dict]) -> alt.Chart | None:
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title="Scored on"),
-            y=alt.Y(
-                "score:Q", title="Score (0 unable - 10 as before)", scale=alt.Scale(domain=[0, 10])
-            ),
+            x=date_x("at", [r["at"] for r in rows], "Scored on"),
+            y=score_y("score", "Score (0 unable - 10 as before)"),
             color=alt.Color("goal:N", title="Goal"),
-            tooltip=["goal:N", alt.Tooltip("day:T", format="%d %b %Y"), "score:Q"],
+            tooltip=["goal:N", alt.Tooltip("at:T", title="day", format="%d %b %Y"), "score:Q"],
         )
         .properties(title="Goals (PSFS) over time", height=240)
     )
