@@ -106,9 +106,36 @@ def _visible(pose: Pose, landmarks: tuple[Landmark, ...]) -> bool:
     return bool(np.all(pose.visibility[list(landmarks)] >= MIN_VISIBILITY))
 
 
+# The screen distance of someone at a laptop: nearer or further than these is a misreading
+# (a face turned sideways narrows the eyes: "1219 cm"), never a distance to show or save.
+PLAUSIBLE_DISTANCE_M = (0.2, 1.5)
+# How far the nose may sit from the middle of the ears, as a share of half the ears'
+# width, for the face to count as facing the camera. With the nose tip about 10 cm in
+# front of ears 15 cm apart, the share is about 1.3 * tan(turn): 1.0 is a turn of about
+# 37 degrees (a webcam off to one side), side-on is far beyond it.
+MAX_TURN = 1.0
+
+
+def facing_camera(pose: Pose) -> bool:
+    """Whether the face is turned to the camera: the nose between the ears, near their
+    middle. A face side-on (ears overlapping, the nose beyond them) is not."""
+    if pose.is_empty or not _visible(pose, (Landmark.NOSE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR)):
+        return False
+    px = pose.image_px
+    left, right = px[Landmark.LEFT_EAR], px[Landmark.RIGHT_EAR]
+    half_width = float(np.linalg.norm(left - right)) / 2.0
+    if half_width < 1.0:
+        return False
+    axis = (left - right) / (2.0 * half_width)
+    offset = float(np.dot(px[Landmark.NOSE] - (left + right) / 2.0, axis))
+    return abs(offset) <= MAX_TURN * half_width
+
+
 def measure(pose: Pose, camera: CameraModel) -> PostureMeasures | None:
-    """The posture measures of `pose`, or None when the face or shoulders are not in view."""
-    if pose.is_empty or not _visible(pose, NEEDED):
+    """The posture measures of `pose`, or None when the face or shoulders are not in view,
+    the face is turned away from the camera (`facing_camera`: every measure here assumes a
+    face turned to it), or the distance read is not one a person at a screen sits at."""
+    if pose.is_empty or not _visible(pose, NEEDED) or not facing_camera(pose):
         return None
     px = pose.image_px
     l_sh, r_sh = px[Landmark.LEFT_SHOULDER], px[Landmark.RIGHT_SHOULDER]
@@ -134,11 +161,14 @@ def measure(pose: Pose, camera: CameraModel) -> PostureMeasures | None:
         trunk = shoulder_mid - hip_mid
         sideways = float(np.dot(trunk, np.array([math.copysign(1.0, across[0]), 0.0])))
         lean = math.degrees(math.atan2(sideways, -trunk[1]))
+    distance_m = camera.distance_m(eye_px, pose.frame_wh[0])
+    if not PLAUSIBLE_DISTANCE_M[0] <= distance_m <= PLAUSIBLE_DISTANCE_M[1]:
+        return None
     return PostureMeasures(
         t_s=pose.t_s,
         head_to_shoulders=ear_px / shoulder_px,
         neck_height=neck_px / shoulder_px,
         shoulder_tilt_deg=tilt,
         trunk_lean_deg=lean,
-        screen_distance_m=camera.distance_m(eye_px, pose.frame_wh[0]),
+        screen_distance_m=distance_m,
     )

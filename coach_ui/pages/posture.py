@@ -109,6 +109,12 @@ def posture_panel() -> None:
             text="Calibrating: sit comfortably upright and look at the screen",
         )
         return
+    if current.turned_away:
+        st.warning(
+            "Turn to face the camera: you seem to be sitting side-on to it. The check "
+            "needs your face and both shoulders facing the screen."
+        )
+        return
     if not current.present:
         st.warning("I cannot see your face and both shoulders: sit in front of the camera.")
         return
