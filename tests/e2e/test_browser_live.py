@@ -116,15 +116,16 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     assert len(rows) == 3, rows
     assert all(row["range_of_motion"]["knee_flexion"]["max_deg"] > 60 for row in rows)
 
-    # Finishing (the form's defaults: no pain, effort 3) shows the summary in place of the
-    # camera, with the webcam's timed panel still ticking until then.
+    # Finishing (the ratings left 'Not rated') shows the summary in place of the camera,
+    # with the webcam's timed panel still ticking until then.
     finish = "//button[normalize-space(.)='Finish and see my summary']"
     wait(browser, 30).until(ec.element_to_be_clickable((by.XPATH, finish))).click()
     wait_for_page_text(
         browser, by, "Start another session", 30, log_path, "no summary after Finish"
     )
     finished = store.summary(1)
-    assert (finished.pain_after, finished.effort_borg) == (0, 3.0)
+    assert (finished.pain_before, finished.pain_after, finished.effort_borg) == (None,) * 3
+    assert finished.reps == 3  # the squats made after the set are not the session's
 
 
 def test_live_page_with_nobody_in_view_asks_the_patient_in(server, browser_factory, empty_camera):

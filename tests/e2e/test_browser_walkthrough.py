@@ -1,0 +1,134 @@
+"""A walkthrough in a real headless Chromium, as a new patient and as a new physio at home:
+what a person meets around the counting. No Deploy button or developer menu; the physio's
+pages grouped apart; ratings that start "Not rated"; a session with nothing done is not
+kept unless the patient says so; the plan editor shows and saves the exercise picked.
+
+Screenshots of each page go to FORM_COACH_SCREENSHOTS (a folder) when it is set, for a
+person to look at; the assertions do not depend on them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coach.exercise.loader import ExerciseLibrary
+from coach.store import Store
+from tests.support.browser import choose, tail, wait_for_page_text
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("FORM_COACH_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def selenium():
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return By, ec, WebDriverWait
+
+
+def open_page(browser, url: str, path: str, title: str) -> None:
+    by, ec, wait = selenium()
+    browser.get(f"{url}/{path}")
+    wait(browser, 60).until(ec.text_to_be_present_in_element((by.TAG_NAME, "h1"), title))
+
+
+def click(browser, label: str) -> None:
+    by, ec, wait = selenium()
+    wait(browser, 30).until(
+        ec.element_to_be_clickable((by.XPATH, f"//button[normalize-space(.)='{label}']"))
+    ).click()
+
+
+def body(browser) -> str:
+    by, _, _ = selenium()
+    return browser.find_element(by.TAG_NAME, "body").text
+
+
+def test_a_new_patient_meets_plain_words_and_an_honest_record(
+    server, server_database, browser, shots
+):
+    url, log_path = server
+    by, _, wait = selenium()
+    open_page(browser, url, "", "Form Coach")
+    wait(browser, 30).until(lambda b: b.find_elements(by.CSS_SELECTOR, "[data-testid='stSidebar']"))
+    browser.save_screenshot(str(shots / "patient-01-start.png"))
+    assert not browser.find_elements(by.CSS_SELECTOR, "[data-testid='stAppDeployButton']")
+    assert not browser.find_elements(by.CSS_SELECTOR, "[data-testid='stMainMenu']")
+    assert "For your physiotherapist" in body(browser)
+
+    open_page(browser, url, "library", "Exercise library")
+    browser.save_screenshot(str(shots / "patient-02-library.png"))
+    for developer_word in ("exercises/", "docs/", ".toml"):
+        assert developer_word not in body(browser)
+
+    open_page(browser, url, "live", "Live coach")
+    wait_for_page_text(browser, by, "Not rated", 30, log_path, "pain does not start unset")
+    browser.save_screenshot(str(shots / "patient-03-live-before.png"))
+    click(browser, "Start session")
+    wait_for_page_text(browser, by, "Finish and see my summary", 60, log_path, "no session")
+    assert "How hard was that? 0-10" in body(browser) and "Borg" not in body(browser)
+    click(browser, "Finish and see my summary")
+    wait_for_page_text(
+        browser, by, "No repetitions or hold time were counted", 30, log_path, "no question"
+    )
+    browser.save_screenshot(str(shots / "patient-04-nothing-counted.png"))
+    click(browser, "Discard this session")
+    wait_for_page_text(browser, by, "Session discarded", 30, log_path, "not discarded")
+    store = Store(server_database)
+    assert store.sessions(store.default_patient().id) == []
+
+    open_page(browser, url, "goals", "My goals")
+    browser.save_screenshot(str(shots / "patient-05-goals.png"))
+    assert "A new goal" in body(browser)
+    assert not browser.find_elements(by.CSS_SELECTOR, "[data-testid='stVegaLiteChart']")
+
+
+def test_a_new_physio_builds_a_plan_that_saves_what_it_shows(
+    server, server_database, browser, shots
+):
+    url, log_path = server
+    by, _, wait = selenium()
+    library = ExerciseLibrary()
+    curl, squat = library.get("bicep_curl"), library.get("squat")
+    open_page(browser, url, "plan_editor", "Plan editor")
+    if "Create the plan" in body(browser):
+        click(browser, "Create the plan")
+        wait_for_page_text(browser, by, "Add an exercise", 30, log_path, "no plan made")
+    choose(browser, by, "From the library", curl.name)
+    wait_for_page_text(browser, by, f"{curl.dosage.reps} reps", 30, log_path, "no curl dose")
+    reps = "input[aria-label='Reps']"
+    wait(browser, 30).until(
+        lambda b: (
+            b.find_elements(by.CSS_SELECTOR, reps)[-1].get_attribute("value")
+            == str(curl.dosage.reps)
+        )
+    )
+    choose(browser, by, "From the library", squat.name)
+    # The squat's own dose, not the curl's left in the field.
+    wait(browser, 30).until(
+        lambda b: (
+            b.find_elements(by.CSS_SELECTOR, reps)[-1].get_attribute("value")
+            == str(squat.dosage.reps)
+        )
+    )
+    browser.save_screenshot(str(shots / "physio-01-plan-editor.png"))
+    click(browser, "Add to the plan")
+    wait_for_page_text(browser, by, f"{squat.name} added", 30, log_path, "not added")
+    store = Store(server_database)
+    items = store.current_plan(store.default_patient().id).items
+    assert [(i.exercise_id, i.reps) for i in items][-1] == ("squat", squat.dosage.reps)
+    browser.save_screenshot(str(shots / "physio-02-plan-saved.png"))
+
+    open_page(browser, url, "progress", "Patient progress")
+    browser.save_screenshot(str(shots / "physio-03-progress.png"))
+    assert "Traceback" not in body(browser), tail(log_path)
