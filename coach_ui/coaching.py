@@ -111,7 +111,7 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
     columns = st.columns(2)
     columns[0].metric("Set", f"{min(guided.set_index, plan.sets)} of {plan.sets}")
     if exercise.mode == "hold":
-        columns[1].metric("Held correctly (s)", f"{result.hold_s:.1f}")
+        columns[1].metric("Held this session (s)", f"{guided.held_total_s:.1f}")
     else:
         # The session's reps are the sets' reps (the ones saved), not every movement the
         # camera saw while getting into position or resting.

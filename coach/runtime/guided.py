@@ -103,6 +103,7 @@ class GuidedState:
     progress: float  # 0..1 of the current set
     rest_left_s: float
     message: str  # plain language: what to do now
+    held_total_s: float = 0.0  # held in this session's sets (finished ones and this one)
 
 
 class GuidedSession:
@@ -120,6 +121,7 @@ class GuidedSession:
         self._rest_until = 0.0
         self._last: GuidedState | None = None
         self._last_t_s = 0.0
+        self._held_done_s = 0.0  # held in the finished sets
 
     def _view_is_right(self, result: FrameResult) -> bool:
         return (
@@ -151,6 +153,7 @@ class GuidedSession:
                 self.plan.hold_s is not None and held >= self.plan.hold_s
             )
             if done:
+                self._held_done_s += held
                 last_set = self.set_index >= self.plan.sets
                 kind = EventKind.SESSION_FINISHED if last_set else EventKind.SET_FINISHED
                 event = GuidedEvent(kind, self.set_index, t_s, reps, held)
@@ -184,6 +187,7 @@ class GuidedSession:
             progress if self.stage is Stage.EXERCISING else float(self.stage is Stage.DONE),
             rest_left,
             self._message(result, rest_left),
+            self._held_done_s + held,
         )
 
     def _message(self, result: FrameResult, rest_left: float) -> str:
@@ -208,6 +212,7 @@ class GuidedSession:
         last = self._last
         event = None
         if self.stage is Stage.EXERCISING and last is not None:
+            self._held_done_s += last.held_in_set_s
             event = GuidedEvent(
                 EventKind.SESSION_FINISHED,
                 self.set_index,

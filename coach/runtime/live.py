@@ -265,10 +265,17 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             rgb = cv2.flip(rgb, 1)
             patient = patient.mirrored()
         state = self._guided.state
-        progress = state.progress if state is not None else None
         with self._lock:
             reps = tuple(self._reps)
-        return annotate(rgb, patient, outcome.result, self.exercise, progress=progress, reps=reps)
+        return annotate(
+            rgb,
+            patient,
+            outcome.result,
+            self.exercise,
+            progress=state.progress if state is not None else None,
+            reps=reps,
+            held_s=state.held_total_s if state is not None else 0.0,
+        )
 
     def _record_rep(self, rep: Rep) -> None:
         # Numbered within the session's sets: the engine's own number also counts the

@@ -169,11 +169,13 @@ def draw_hud(
     result: FrameResult,
     exercise: ExerciseDef,
     reps: Sequence[Rep] | None = None,
+    held_s: float | None = None,
 ) -> None:
-    """Rep count or hold time, the driving angle, and the current cue. `reps`: the reps to
-    count on screen (the live coach's sets' reps); None shows every rep the engine counted."""
+    """Rep count or hold time, the driving angle, and the current cue. `reps` and `held_s`:
+    the reps to count and the seconds held to show (the live coach's sets'); None shows all
+    the engine counted."""
     if exercise.mode == "hold":
-        headline = f"Held {result.hold_s:4.1f} s"
+        headline = f"Held {result.hold_s if held_s is None else held_s:4.1f} s"
         colour = GREEN if result.holding else WHITE
     else:
         by_side: dict[str, int] = (
@@ -255,12 +257,13 @@ def annotate(
     *,
     progress: float | None = None,
     reps: Sequence[Rep] | None = None,
+    held_s: float | None = None,
 ) -> np.ndarray:
-    """A copy of the frame with the skeleton and the coach's read-out drawn on it (`reps`:
-    see `draw_hud`)."""
+    """A copy of the frame with the skeleton and the coach's read-out drawn on it (`reps`,
+    `held_s`: see `draw_hud`)."""
     frame = rgb.copy()
     draw_skeleton(frame, pose, joint_colours(exercise, result), exercise.min_visibility)
-    draw_hud(frame, result, exercise, reps)
+    draw_hud(frame, result, exercise, reps, held_s)
     draw_gauge(frame, result, exercise)
     if progress is not None:
         draw_progress(frame, progress)

@@ -334,3 +334,13 @@ def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
     assert "cy's walk" not in files["assessments.csv"][0]
     at = page("session.py", login=me)
     assert {o for o in at.selectbox[0].options} and "Cy" not in everything_shown(at)
+
+
+@pytest.mark.parametrize(
+    ("pain", "shown"), [((2, 4), "2 -> 4"), ((None, 4), "not rated -> 4"), ((None, None), "-")]
+)
+def test_pain_not_rated_is_said_so_not_shown_as_a_number(pain, shown):
+    from coach_ui.overview import pain_text
+    from tests.support.records import session
+
+    assert pain_text(session(datetime.now().date(), pain=pain)) == shown
