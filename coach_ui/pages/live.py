@@ -164,17 +164,23 @@ with panel_col:
     st.toggle("Mute the voice", key="muted")
 
 
+def counted(live: LiveSession) -> bool:
+    """Whether anything was done: a rep or a second held, saved or in the set under way."""
+    snapshot, summary = live.coach.snapshot(), store.summary(live.session_id)
+    held_now = snapshot.guided.held_total_s if snapshot.guided is not None else 0.0
+    return bool(summary.reps or summary.held_s or snapshot.reps or held_now)
+
+
 def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
     """The Finish form's callback: it runs before the page's next run, so that run shows
     the summary. (Not st.rerun() after saving: a tick of the panel's timed fragment at that
     moment turns Streamlit's pending full rerun into a panel-only one.) A session in which
     nothing was counted is kept only when the patient says so (`keep_empty`): otherwise
     the page asks first."""
-    live.coach.finish()  # the set in progress is saved with what it holds
-    summary = store.summary(live.session_id)
-    if not (summary.reps or summary.held_s or keep_empty):
+    if not (keep_empty or counted(live)):
         state[CONFIRM_KEY] = "empty"
         return
+    live.coach.finish()  # the set in progress is saved with what it holds
     result = live.coach.snapshot().result
     try:
         store.finish_session(
@@ -224,7 +230,7 @@ if question == "empty":
         "No repetitions or hold time were counted in this session. Discard it, or keep it "
         "in your record as a session with nothing done?"
     )
-    discard_col, keep_col = st.columns(2)
+    discard_col, keep_col, back_col = st.columns(3)
     discard_col.button(
         "Discard this session", type="primary", on_click=discard_session, args=(live,)
     )
@@ -234,8 +240,9 @@ if question == "empty":
         args=(live,),
         kwargs={"keep_empty": True},
     )
+    back_col.button("Carry on exercising", on_click=ask, args=(CONFIRM_KEY, None))
 elif question == "discard":
-    reps_so_far = len(live_coach.snapshot().reps)
+    reps_so_far = store.summary(live.session_id).reps
     st.warning(
         f"Discard this session? Its {reps_so_far} repetitions and ratings will be deleted "
         "from your record. This cannot be undone."

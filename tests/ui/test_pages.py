@@ -168,7 +168,12 @@ def test_ratings_left_unset_are_null_and_the_words_are_the_patients(fresh_store,
 
 
 @pytest.mark.parametrize(
-    ("choice", "kept"), [("Discard this session", False), ("Keep it in my record", True)]
+    ("choice", "kept"),
+    [
+        ("Discard this session", False),
+        ("Keep it in my record", True),
+        ("Carry on exercising", None),
+    ],
 )
 def test_a_session_with_nothing_counted_is_kept_only_if_the_patient_says_so(
     fresh_store, webrtc_renders, choice, kept
@@ -182,6 +187,11 @@ def test_a_session_with_nothing_counted_is_kept_only_if_the_patient_says_so(
     assert any("No repetitions or hold time were counted" in w.value for w in at.warning)
     assert [s.id for s in store.sessions(patient)] == [live.session_id]
     click(at, choice)
+    if kept is None:  # back to the session, nothing saved or deleted, the question gone
+        assert not live.finished and at.session_state["live_session"] is live
+        assert store.session(live.session_id).ended_at is None
+        assert not any("No repetitions" in w.value for w in at.warning)
+        return
     assert [s.id for s in store.sessions(patient)] == ([live.session_id] if kept else [])
     assert live.finished is kept
     if kept:
