@@ -92,6 +92,35 @@ def cue_to_speak(snapshot: LiveSnapshot) -> tuple[str | None, str | None]:
     return cue.text, f"{cue.t_s:.3f}-{cue.text}"
 
 
+STUCK_AFTER_S = 15.0  # of frame time getting into position before the page says more
+POSITIONING_SINCE_KEY = "live_positioning_since"
+
+
+def stuck_hint(exercise: ExerciseDef, waited_s: float) -> str | None:
+    """What the page adds once a patient has been getting into position for a while (the
+    wrong exercise picked, the wrong side to the camera, lying down for a squat): the
+    exercise, the view and the starting position, in words; None before `STUCK_AFTER_S`."""
+    if waited_s < STUCK_AFTER_S:
+        return None
+    views = " or ".join(exercise.views)
+    return (
+        f"Not started yet? Check that you are doing the **{exercise.name.lower()}** (for "
+        "another exercise, press **Discard this session** below and pick it), that the "
+        f"camera sees you from the {views}, and that you start like this: "
+        f"{exercise.instructions[0]}"
+    )
+
+
+def _waited_in_position_s(snapshot: LiveSnapshot) -> float:
+    """Frame time spent getting into position since this stage began (0 outside it)."""
+    result, guided = snapshot.result, snapshot.guided
+    if result is None or guided is None or guided.stage is not Stage.POSITIONING:
+        st.session_state.pop(POSITIONING_SINCE_KEY, None)
+        return 0.0
+    since = st.session_state.setdefault(POSITIONING_SINCE_KEY, result.t_s)
+    return result.t_s - since
+
+
 def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan) -> None:
     """The coaching read-out beside the video: what to do, progress, count, the cue."""
     result, guided = snapshot.result, snapshot.guided
@@ -99,6 +128,9 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
         st.info("Waiting for the camera: press **Start** under the video.")
         return
     st.markdown(f"#### {guided.message}")
+    hint = stuck_hint(exercise, _waited_in_position_s(snapshot))
+    if hint is not None:
+        st.info(hint)
     if guided.stage is Stage.RESTING:
         st.progress(1 - guided.rest_left_s / max(plan.rest_s, 1e-6), text="Resting")
     elif plan.reps is not None:

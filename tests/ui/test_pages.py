@@ -213,3 +213,22 @@ def test_discarding_a_session_asks_first_and_deletes_its_reps(fresh_store, webrt
     assert store.rep_rows(live.session_id) == []
     patient_sessions = store.sessions(store.default_patient().id)
     assert live.session_id not in [s.id for s in patient_sessions]
+
+
+def test_a_patient_stuck_getting_into_position_is_told_what_the_coach_expects(
+    fresh_store, webrtc_renders, library
+):
+    """Nobody counted for a while (the wrong exercise, the wrong side to the camera): the
+    page names the exercise, the camera view and the starting position."""
+    at = started_session()
+    live = at.session_state["live_session"]
+    exercise = library.get(live.exercise_id)
+    for t_s in (0.0, 0.5):
+        live.coach.process_poses([], t_s, (640, 480))
+    at.run()
+    assert not any("Not started yet?" in i.value for i in at.info)
+    live.coach.process_poses([], 20.0, (640, 480))
+    at.run()
+    (hint,) = [i.value for i in at.info if "Not started yet?" in i.value]
+    assert exercise.name.lower() in hint and exercise.instructions[0] in hint
+    assert " or ".join(exercise.views) in hint
