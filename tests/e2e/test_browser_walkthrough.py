@@ -10,6 +10,7 @@ person to look at; the assertions do not depend on them.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from tests.support.browser import choose, tail, wait_for_page_text
+from tests.support.store_data import record_session
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +49,18 @@ def click(browser, label: str) -> None:
     wait(browser, 30).until(
         ec.element_to_be_clickable((by.XPATH, f"//button[normalize-space(.)='{label}']"))
     ).click()
+
+
+def reps_shown(browser) -> str | None:
+    """What the last "Reps" field shows (the new exercise's), None while it is redrawn."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    by, _, _ = selenium()
+    try:
+        fields = browser.find_elements(by.CSS_SELECTOR, "input[aria-label='Reps']")
+        return fields[-1].get_attribute("value") if fields else None
+    except StaleElementReferenceException:
+        return None
 
 
 def body(browser) -> str:
@@ -129,6 +143,16 @@ def test_a_new_physio_builds_a_plan_that_saves_what_it_shows(
     assert [(i.exercise_id, i.reps) for i in items][-1] == ("squat", squat.dosage.reps)
     browser.save_screenshot(str(shots / "physio-02-plan-saved.png"))
 
+    # One session, with a range beyond the normal range's top: the charts' axes and
+    # domains come from it (a day, not milliseconds; the point inside the chart).
+    when = datetime.now(UTC) - timedelta(hours=1)
+    record_session(store, store.default_patient().id, items[-1].id, when, pain=(3, 5), peak=150)
     open_page(browser, url, "progress", "Patient progress")
-    browser.save_screenshot(str(shots / "physio-03-progress.png"))
+    wait(browser, 60).until(
+        lambda b: len(b.find_elements(by.CSS_SELECTOR, "[data-testid='stVegaLiteChart']")) >= 4
+    )
+    browser.execute_script("window.scrollTo(0, 700)")
+    browser.save_screenshot(str(shots / "physio-03-progress-charts.png"))
+    browser.execute_script("window.scrollTo(0, 1500)")
+    browser.save_screenshot(str(shots / "physio-04-progress-pain.png"))
     assert "Traceback" not in body(browser), tail(log_path)

@@ -43,12 +43,14 @@ def test_time_axis_and_domains_come_from_the_data(kind, case, library):
     chart, y_field = build(kind, case, library)
     encoding, data = plotted(chart.to_dict(), y_field)
     x = encoding["x"]
+    # Plain numbers (milliseconds): a date-time column does not reach the browser as time.
+    assert x["type"] == "quantitative" and pd.api.types.is_float_dtype(data[x["field"]])
     start, end = x["scale"]["domain"]
-    times = pd.to_datetime(data[x["field"]], utc=True).map(lambda t: t.timestamp() * 1000)
+    times = data[x["field"]]
     assert ((times > start) & (times < end)).all()
     ticks = x["axis"]["values"]
     assert 1 <= len(ticks) <= MAX_TICKS and all(start <= t <= end for t in ticks)
-    assert x["axis"]["format"] == "%d %b"  # a day, never milliseconds
+    assert "'%d %b'" in x["axis"]["labelExpr"]  # a day, never milliseconds
     days = {datetime.fromtimestamp(t / 1000).date() for t in ticks}
     assert len(days) == len(ticks)  # one tick a day at most: no repeated labels
     low, high = encoding["y"]["scale"]["domain"]
@@ -67,4 +69,6 @@ def test_the_rom_domain_holds_a_point_above_the_normal_range(library):
 def test_pain_ticks_are_whole_numbers(library):
     chart, _ = build("pain", "one session", library)
     encoding, _data = plotted(chart.to_dict(), "pain")
-    assert encoding["y"]["axis"]["values"] == list(range(11))
+    ticks = encoding["y"]["axis"]["values"]
+    assert ticks[0] == 0 and ticks[-1] == 10 and all(isinstance(t, int) for t in ticks)
+    assert len(ticks) <= 3  # few enough that none is dropped for overlapping
