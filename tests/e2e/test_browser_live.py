@@ -84,7 +84,7 @@ def texts_on_page(browser, by, selector: str) -> set[str]:
 
 
 def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
-    server, server_database, browser_factory, squat_camera
+    server, server_database, browser_factory, squat_camera, shots
 ):
     url, log_path = server
     browser = browser_factory(fake_camera=squat_camera)
@@ -107,7 +107,10 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
                 f"{sorted(seen_texts)[:20]}\nserver log:\n{tail(log_path)}"
             )
         seen_texts |= texts_on_page(browser, by, "[data-testid='stAlert'], h3, h4")
+        if "Set 1 of 1" in seen_texts and not (shots / "live-01-set.png").exists():
+            browser.save_screenshot(str(shots / "live-01-set.png"))
         time.sleep(0.25)
+    browser.save_screenshot(str(shots / "live-02-done.png"))
 
     assert seen_texts & CUES, f"no squat cue shown; seen: {sorted(seen_texts)}"
     assert any("Set 1 of 1" in text for text in seen_texts)

@@ -9,9 +9,7 @@ person to look at; the assertions do not depend on them.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +19,6 @@ from tests.support.browser import choose, tail, wait_for_page_text
 from tests.support.store_data import record_session
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("FORM_COACH_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def selenium():
