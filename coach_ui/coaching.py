@@ -133,6 +133,8 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
         st.info(hint)
     if guided.stage is Stage.RESTING:
         st.progress(1 - guided.rest_left_s / max(plan.rest_s, 1e-6), text="Resting")
+    elif guided.stage is Stage.DONE:  # not "0 of 3" under a full bar
+        st.progress(1.0, text=f"{plan.sets} of {plan.sets} sets done")
     elif plan.reps is not None:
         st.progress(guided.progress, text=f"{guided.reps_in_set} of {plan.reps} repetitions")
     else:

@@ -82,6 +82,13 @@ class PostureMeasures:
     screen_distance_m: float
 
 
+def distance_is_plausible(measures: PostureMeasures) -> bool:
+    """Whether the screen distance read is one a person at a screen sits at
+    (`PLAUSIBLE_DISTANCE_M`): only then is it judged, shown or kept."""
+    low, high = PLAUSIBLE_DISTANCE_M
+    return low <= measures.screen_distance_m <= high
+
+
 def median_measures(samples: Sequence[PostureMeasures]) -> PostureMeasures:
     """Each measure's median over `samples` (the lean over the frames that had one), at the
     time of the last: one landmark's bad frame cannot move it."""
@@ -107,7 +114,7 @@ def _visible(pose: Pose, landmarks: tuple[Landmark, ...]) -> bool:
 
 
 # The screen distance of someone at a laptop: nearer or further than these is a misreading
-# (a face turned sideways narrows the eyes: "1219 cm"), never a distance to show or save.
+# or not a person at their screen, never a distance to judge, show or save.
 PLAUSIBLE_DISTANCE_M = (0.2, 1.5)
 # How far the nose may sit from the middle of the ears, as a share of half the ears'
 # width, for the face to count as facing the camera. With the nose tip about 10 cm in
@@ -132,9 +139,9 @@ def facing_camera(pose: Pose) -> bool:
 
 
 def measure(pose: Pose, camera: CameraModel) -> PostureMeasures | None:
-    """The posture measures of `pose`, or None when the face or shoulders are not in view,
-    the face is turned away from the camera (`facing_camera`: every measure here assumes a
-    face turned to it), or the distance read is not one a person at a screen sits at."""
+    """The posture measures of `pose`, or None when the face or shoulders are not in view
+    or the face is turned away from the camera (`facing_camera`: every measure here
+    assumes a face turned to it; side-on, the eyes overlap and read as metres away)."""
     if pose.is_empty or not _visible(pose, NEEDED) or not facing_camera(pose):
         return None
     px = pose.image_px
@@ -161,14 +168,11 @@ def measure(pose: Pose, camera: CameraModel) -> PostureMeasures | None:
         trunk = shoulder_mid - hip_mid
         sideways = float(np.dot(trunk, np.array([math.copysign(1.0, across[0]), 0.0])))
         lean = math.degrees(math.atan2(sideways, -trunk[1]))
-    distance_m = camera.distance_m(eye_px, pose.frame_wh[0])
-    if not PLAUSIBLE_DISTANCE_M[0] <= distance_m <= PLAUSIBLE_DISTANCE_M[1]:
-        return None
     return PostureMeasures(
         t_s=pose.t_s,
         head_to_shoulders=ear_px / shoulder_px,
         neck_height=neck_px / shoulder_px,
         shoulder_tilt_deg=tilt,
         trunk_lean_deg=lean,
-        screen_distance_m=distance_m,
+        screen_distance_m=camera.distance_m(eye_px, pose.frame_wh[0]),
     )

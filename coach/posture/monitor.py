@@ -17,6 +17,7 @@ from coach.posture.calibration import Calibrator
 from coach.posture.measures import (
     CameraModel,
     PostureMeasures,
+    distance_is_plausible,
     facing_camera,
     measure,
     median_measures,
@@ -152,7 +153,7 @@ class PostureMonitor:
         self._seconds["poor" if poor else "good"] += step
         for issue in {f.issue for f in findings}:
             self._issue_s[issue.value] += step
-        if smoothed is not None:
+        if smoothed is not None and distance_is_plausible(smoothed):
             self._distance_cm[round(100 * smoothed.screen_distance_m)] += 1
         self._poor_spell_s = self._poor_spell_s + step if poor else 0.0
         self._longest_poor_s = max(self._longest_poor_s, self._poor_spell_s)

@@ -17,7 +17,7 @@ import streamlit as st
 from coach.core.errors import CoachError
 from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
-from coach.posture.measures import CameraModel
+from coach.posture.measures import CameraModel, distance_is_plausible
 from coach.posture.monitor import PostureMonitor
 from coach_ui import auth, camera, pickers, resources, selfcare
 from coach_ui.flash import flash, show_flash
@@ -130,7 +130,7 @@ def posture_panel() -> None:
         show = st.warning if finding.issue in POOR else st.info
         show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
     left, right = st.columns(2)
-    if current.measures is not None:
+    if current.measures is not None and distance_is_plausible(current.measures):
         left.metric(
             "From the screen",
             f"{100 * current.measures.screen_distance_m:.0f} cm",

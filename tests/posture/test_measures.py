@@ -9,7 +9,7 @@ import pytest
 
 from coach.core.landmarks import Landmark
 from coach.posture.assess import Issue, Neutral, PostureLimits, assess
-from coach.posture.measures import CameraModel, facing_camera, measure
+from coach.posture.measures import CameraModel, distance_is_plausible, facing_camera, measure
 from tests.support.builders import seated_pose, turned_head
 
 CAMERA = CameraModel()  # 65 degrees, 63 mm: the same as seated_pose's defaults
@@ -148,5 +148,11 @@ def test_a_face_turned_side_on_is_not_measured(degrees, facing):
 
 
 @pytest.mark.parametrize("distance_m", [0.15, 2.0, 12.0])
-def test_a_distance_no_one_sits_at_is_not_measured(distance_m):
-    assert measure(seated_pose(distance_m=distance_m), CAMERA) is None
+def test_a_distance_no_one_sits_at_a_screen_from_is_not_judged(distance_m):
+    """The head and shoulders are still measured (their ratios do not depend on the
+    distance), but a distance outside 20-150 cm draws no advice."""
+    measures = measure(seated_pose(distance_m=distance_m), CAMERA)
+    assert measures is not None and not distance_is_plausible(measures)
+    assert {Issue.SCREEN_TOO_CLOSE, Issue.SCREEN_TOO_FAR}.isdisjoint(
+        f.issue for f in assess(measures, None)
+    )

@@ -232,3 +232,29 @@ def test_a_patient_stuck_getting_into_position_is_told_what_the_coach_expects(
     (hint,) = [i.value for i in at.info if "Not started yet?" in i.value]
     assert exercise.name.lower() in hint and exercise.instructions[0] in hint
     assert " or ".join(exercise.views) in hint
+
+
+def test_when_the_sets_are_done_the_panel_says_so_not_zero_of_three(
+    fresh_store, webrtc_renders, library
+):
+    """The squat clip through the started session's coach: after the set, the progress
+    text and 'Reps this session' agree with what was counted and saved."""
+    from tests.support.live import RecordedEstimator
+
+    started = run_page("live.py")
+    choose = next(s for s in started.selectbox if s.label == "Exercise")
+    choose.set_value("squat").run()
+    next(n for n in started.number_input if n.label == "Sets").set_value(1).run()
+    next(n for n in started.number_input if n.label == "Repetitions per set").set_value(3).run()
+    next(b for b in started.button if b.label == "Start session").click().run()
+    live = started.session_state["live_session"]
+    estimator = RecordedEstimator("squat_side_studio")
+    for t_s, poses in zip(estimator.recording.t_s, estimator.recording.frames(), strict=True):
+        live.coach.process_poses(poses, float(t_s), estimator.recording.frame_wh)
+    at = AppTest.from_file(str(PAGES / "live.py"), default_timeout=60)
+    at.session_state["live_session"] = live
+    at.run()
+    texts = [p.proto.text for p in at.get("progress")]
+    assert texts == ["1 of 1 sets done"], texts
+    reps = next(m for m in at.metric if m.label == "Reps this session")
+    assert reps.value == "3" == str(resources.open_store().summary(live.session_id).reps)
