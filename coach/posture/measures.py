@@ -113,9 +113,10 @@ def _visible(pose: Pose, landmarks: tuple[Landmark, ...]) -> bool:
     return bool(np.all(pose.visibility[list(landmarks)] >= MIN_VISIBILITY))
 
 
-# The screen distance of someone at a laptop: nearer or further than these is a misreading
-# or not a person at their screen, never a distance to judge, show or save.
-PLAUSIBLE_DISTANCE_M = (0.2, 1.5)
+# Screen distances that can be read: nearer, the face fills the frame; further, the eyes
+# are a few pixels apart and the reading is noise (or not a person at a screen). Outside
+# these a distance is never judged, shown or kept.
+PLAUSIBLE_DISTANCE_M = (0.2, 3.0)
 # How far the nose may sit from the middle of the ears, as a share of half the ears'
 # width, for the face to count as facing the camera. With the nose tip about 10 cm in
 # front of ears 15 cm apart, the share is about 1.3 * tan(turn): 1.0 is a turn of about

@@ -130,11 +130,14 @@ def posture_panel() -> None:
         show = st.warning if finding.issue in POOR else st.info
         show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
     left, right = st.columns(2)
-    if current.measures is not None and distance_is_plausible(current.measures):
+    if current.measures is not None:
+        readable = distance_is_plausible(current.measures)
         left.metric(
             "From the screen",
-            f"{100 * current.measures.screen_distance_m:.0f} cm",
-            help="Aim for about arm's length, 50-75 cm.",
+            f"{100 * current.measures.screen_distance_m:.0f} cm" if readable else "not read",
+            help="Aim for about arm's length, 50-75 cm."
+            if readable
+            else "Too near or too far from the camera to read: sit at arm's length from it.",
         )
     right.metric("Sitting for", f"{snapshot.sitting_s / 60:.0f} min")
     if snapshot.nudges:
