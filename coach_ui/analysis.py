@@ -27,6 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from coach.core.errors import CoachError
+from coach.engine.results import sided_counts
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.analysis import AnalysisResult, analyze_video
 from coach.vision.video import VIDEO_SUFFIXES
@@ -300,11 +301,8 @@ DECIMAL_COLUMNS = [c for c in REP_COLUMNS if c.endswith(("(s)", "(°)"))]
 
 
 def reps_by_side(result: AnalysisResult) -> dict[str, int]:
-    """Counts for the left and right side, empty when every rep used both sides."""
-    counts = Counter(rep.side for rep in result.reps)
-    if not counts.keys() & {"left", "right"}:
-        return {}
-    return {side: counts.get(side, 0) for side in ("left", "right")}
+    """Counts for the left and right side, empty unless they add up to the total."""
+    return sided_counts(Counter(rep.side for rep in result.reps))
 
 
 def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerChart | None:
@@ -370,6 +368,8 @@ def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerCha
 
 # ---- rendering (Streamlit) ----------------------------------------------------------------
 def dosage_text(exercise: ExerciseDef) -> str:
+    """The exercise's usual dose in words ("3 sets of 10 repetitions, ..."), without a
+    heading: the caller says "Usual dose"."""
     dose = exercise.dosage
     if dose.reps:
         amount = f" of {dose.reps} repetitions"
@@ -377,7 +377,7 @@ def dosage_text(exercise: ExerciseDef) -> str:
         amount = f" of a {dose.hold_s:g} second hold"
     else:
         amount = ""
-    text = f"Usual dose: {dose.sets} sets{amount}, {dose.rest_s:g} s rest between sets"
+    text = f"{dose.sets} sets{amount}, {dose.rest_s:g} s rest between sets"
     return text + (f", tempo {dose.tempo} s (down-pause-up)." if dose.tempo else ".")
 
 

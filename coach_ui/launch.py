@@ -39,6 +39,9 @@ SETTINGS: dict[str, str] = {
     "runner.postScriptGC": "false",
     "browser.gatherUsageStats": "false",
     "server.headless": "true",
+    # Patients and physios get no "Deploy" button and no developer menu (rerun, settings,
+    # clear cache): only what the app itself offers.
+    "client.toolbarMode": "minimal",
 }
 
 

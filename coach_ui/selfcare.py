@@ -35,7 +35,7 @@ from coach_ui.state import today
 ISSUE_IDS = frozenset(issue.value for issue in Issue)
 LESSON_KEY = "form_coach_lesson"  # the lesson the Learn page opens on
 LEARN_PAGE = "pages/learn.py"
-PROGRESS_PAGE = "pages/progress.py"
+GOALS_PAGE = "pages/goals.py"
 
 
 @st.cache_resource
@@ -84,7 +84,7 @@ def show_goal_reminder(store: Store, patient_id: int, *, key: str, link: bool = 
         return
     st.info(f":material/flag: {literal(review.message)}")
     if link and st.button("Rate my goals", key=f"{key}_goals"):
-        st.switch_page(PROGRESS_PAGE)
+        st.switch_page(GOALS_PAGE)
 
 
 # ---- the flare-up plan ------------------------------------------------------------------------

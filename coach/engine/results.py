@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -119,3 +120,12 @@ class EngineRun:
     view: list[DetectedView | None]
     people: list[int]
     series: dict[str, Any]  # measure -> (N,) np.ndarray on the judged side, NaN if unseen
+
+
+def sided_counts(by_side: Mapping[str, int]) -> dict[str, int]:
+    """Left and right rep counts to show beside the total, or {} when they would not add
+    up to it: some reps used both sides at once (a two-arm curl among one-arm ones) or no
+    rep had a side. `by_side` maps a rep side to its count (`FrameResult.reps_by_side`)."""
+    if by_side.get("both", 0) or not (by_side.get("left", 0) or by_side.get("right", 0)):
+        return {}
+    return {side: by_side.get(side, 0) for side in ("left", "right")}

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -228,6 +228,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         # The pose model is the frame loop's; the session gets poses, not frames.
         self._session = CoachSession(exercise, pause_when_crowded=True)
         self._guided = GuidedSession(plan, exercise)
+        self._guided_lock = threading.Lock()  # the worker's frames and the page's `finish`
         self._reps: list[Rep] = []
         self._result: FrameResult | None = None
         self._guided_state: GuidedState | None = None
@@ -249,15 +250,25 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             self._last_try_s = t_s
             self._save()
         result = outcome.result
-        counting = self._guided.stage is Stage.EXERCISING  # reps outside a set are not logged
-        event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
-        if counting and result.new_rep is not None:
-            self._record_rep(result.new_rep)
-        if event is not None:
-            self._record_event(event)
-        with self._lock:
-            self._result, self._guided_state = result, self._guided.state
+        with self._guided_lock:
+            # Reps outside a set (positioning, rest, after the plan) are not the set's reps.
+            counting = self._guided.stage is Stage.EXERCISING
+            event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
+            if counting and result.new_rep is not None:
+                self._record_rep(result.new_rep)
+            if event is not None:
+                self._record_event(event)
+            with self._lock:
+                self._result, self._guided_state = result, self._guided.state
         return outcome
+
+    def finish(self) -> None:
+        """The patient pressed Finish (page thread): the set in progress is saved with the
+        reps and seconds it holds so far, and nothing after this is counted."""
+        with self._guided_lock:
+            event = self._guided.stop()
+            if event is not None:
+                self._record_event(event)
 
     def draw(self, rgb: np.ndarray, outcome: FrameOutcome) -> np.ndarray:
         """The patient's skeleton, cues and set progress over the (mirrored) frame."""
@@ -266,11 +277,23 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             rgb = cv2.flip(rgb, 1)
             patient = patient.mirrored()
         state = self._guided.state
-        progress = state.progress if state is not None else None
-        return annotate(rgb, patient, outcome.result, self.exercise, progress=progress)
+        with self._lock:
+            reps = tuple(self._reps)
+        return annotate(
+            rgb,
+            patient,
+            outcome.result,
+            self.exercise,
+            progress=state.progress if state is not None else None,
+            reps=reps,
+            held_s=state.held_total_s if state is not None else 0.0,
+        )
 
     def _record_rep(self, rep: Rep) -> None:
+        # Numbered within the session's sets: the engine's own number also counts the
+        # movements made while positioning or resting, which would leave gaps.
         with self._lock:
+            rep = replace(rep, index=len(self._reps) + 1)
             self._reps.append(rep)
         set_index = self._guided.set_index  # now: a retry may come in a later set
         self._call_recorder(lambda r: r.rep(set_index, rep), is_rep=True)

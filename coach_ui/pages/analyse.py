@@ -101,7 +101,7 @@ with st.expander(f"How to do the {exercise.name.lower()} and film it"):
     if exercise.summary:
         st.write(exercise.summary)
     st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
-    st.caption(analysis.dosage_text(exercise))
+    st.caption(f"Usual dose: {analysis.dosage_text(exercise)}")
 mirrored = st.checkbox(
     "Mirrored video",
     value=False,

@@ -133,3 +133,12 @@ def browser_factory(tmp_path) -> Iterator[Callable[..., object]]:
 @pytest.fixture
 def browser(browser_factory):
     return browser_factory()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where a browser test saves its screenshots: FORM_COACH_SCREENSHOTS (a folder) when
+    set, for a person to look at, else the test's own temporary folder."""
+    folder = Path(os.environ.get("FORM_COACH_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

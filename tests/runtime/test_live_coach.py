@@ -178,3 +178,27 @@ def test_the_page_closing_the_model_lets_the_frame_in_it_finish(library):
     worker.join(10)
     page.join(10)
     assert outcome == [(480, 640, 3)] and estimator.closed
+
+
+def test_reps_made_while_resting_are_not_the_sets_and_the_numbers_have_no_gaps(library):
+    """A long rest in an eight-squat clip: the engine counts squats made while resting, the
+    session keeps only the sets' reps, numbered 1, 2, 3, ... without gaps."""
+    recorder = ListRecorder()
+    plan = SetPlan(2, reps=2, rest_s=4.0)
+    coach = run_live(library, "squat_side_studio", "squat", plan, recorder)
+    snapshot = coach.snapshot()
+    assert snapshot.result.reps > len(snapshot.reps)  # squats were made outside the sets
+    numbers = [e[2] for e in recorder.events if e[0] == "rep"]
+    assert numbers == [rep.index for rep in snapshot.reps] == list(range(1, len(numbers) + 1))
+
+
+def test_finishing_early_saves_the_set_in_progress(library):
+    """Finish pressed in the middle of a set: the set is closed with the reps it holds."""
+    recorder = ListRecorder()
+    coach = run_live(library, "squat_side_studio", "squat", SetPlan(1, reps=40), recorder)
+    assert coach.snapshot().guided.stage is Stage.EXERCISING
+    coach.finish()
+    done = len(coach.snapshot().reps)
+    assert done > 0 and recorder.events[-1] == ("set_finished", 1, done)
+    coach.finish()  # a second press changes nothing
+    assert recorder.events[-1] == ("set_finished", 1, done)

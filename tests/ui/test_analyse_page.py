@@ -236,10 +236,22 @@ def test_rep_table_shows_timing_range_of_motion_and_cues(library):
     assert analysis.rep_table(_result("squat", []), squat).empty
 
 
-def test_reps_by_side_only_when_sides_are_counted_apart():
-    assert analysis.reps_by_side(_result("squat", [_rep(1, "both")])) == {}
-    sided = _result("bicep_curl", [_rep(1, "left"), _rep(2, "left"), _rep(3, "right")])
-    assert analysis.reps_by_side(sided) == {"left": 2, "right": 1}
+@pytest.mark.parametrize(
+    ("sides", "shown"),
+    [
+        (["both"], {}),
+        (["left", "left", "right"], {"left": 2, "right": 1}),
+        (["right", "right"], {"left": 0, "right": 2}),
+        # One two-arm curl among one-arm ones: "left 0, right 2" beside "3 reps" would not
+        # add up, so no per-side figures at all.
+        (["both", "right", "right"], {}),
+    ],
+)
+def test_reps_by_side_only_when_they_add_up_to_the_total(sides, shown):
+    result = _result("bicep_curl", [_rep(i + 1, side) for i, side in enumerate(sides)])
+    counts = analysis.reps_by_side(result)
+    assert counts == shown
+    assert not counts or sum(counts.values()) == len(sides)
 
 
 def test_chart_plots_the_driver_with_its_target_and_the_reps(library):
