@@ -98,3 +98,18 @@ def height_ratio(point: ArrayLike, reference: ArrayLike, a: ArrayLike, b: ArrayL
     rising in a calf raise, a foot lifted off the floor. Positive = above; image y is down."""
     point, reference, a, b = _points(point, reference, a, b)
     return _over(reference[..., 1] - point[..., 1], _length(a - b))
+
+
+def line_offset(point: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """How far `point` lies off the line through a and b, over |a-b|, signed: positive when
+    it lies below the line (image and world y point down), negative above. The hip's
+    offset from the shoulder-ankle line over body length: positive when the hips sag
+    towards the floor in a push-up or plank, negative when they pike up."""
+    point, a, b = _points(point, a, b)
+    along = b - a
+    length = _length(along)
+    to_point = point - a
+    share = _over(_dot(to_point, along), length * length)
+    across = to_point - share[..., None] * along  # the part of a->point square to the line
+    down = np.where(across[..., 1] >= 0, 1.0, -1.0)
+    return _over(down * _length(across), length)

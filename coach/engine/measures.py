@@ -40,6 +40,7 @@ _FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "between": angles.between_segments_deg,
     "distance_ratio": angles.distance_ratio,
     "height_ratio": angles.height_ratio,
+    "line_offset": angles.line_offset,
 }
 _SIDE_KEYS = ("left", "right", "center")
 
