@@ -65,7 +65,8 @@ ON_TOES = Posture.of(ankle_dorsiflexion=-10.0)
 
 @cache
 def push_up_path(sag_deg: float = 0.0) -> Path:
-    """Hands and toes planted; `sag_deg` of hip extension reached at the bottom."""
+    """Hands and toes planted; `sag_deg` of hip extension reached at the bottom (negative:
+    hip flexion, the hips piked up)."""
     return planted_hands_path(lambda depth: ON_TOES.with_(hip_flexion=-sag_deg * depth))
 
 
@@ -75,6 +76,7 @@ PUSH_UP = RepsRecipe(
     paths=lambda side: push_up_path(),
     faults={
         "hips_sag": FaultRecipe(push_up_path(sag_deg=45.0)),
+        "hips_pike": FaultRecipe(push_up_path(sag_deg=-45.0)),
         "too_fast": FaultRecipe(period_s=1.0),
     },
     # Fidgeting in a push-up position moves the trunk and arms, never the planted hands.
