@@ -57,7 +57,14 @@ LandmarkName = Annotated[str, AfterValidator(_check_landmark)]
 class AngleDef(_Strict):
     """A named angle, computed per frame, reported in degrees (clinical convention)."""
 
-    type: Literal["flexion", "included", "segment_vertical", "segment_horizontal", "between"]
+    type: Literal[
+        "flexion",
+        "flexion_towards",
+        "included",
+        "segment_vertical",
+        "segment_horizontal",
+        "between",
+    ]
     points: list[LandmarkName]
     plane: Plane = Field(
         "any",
@@ -72,7 +79,7 @@ class AngleDef(_Strict):
 
     @model_validator(mode="after")
     def _points_fit_type(self) -> AngleDef:
-        wanted = {"flexion": 3, "included": 3, "between": 4}.get(self.type, 2)
+        wanted = {"flexion": 3, "included": 3, "between": 4, "flexion_towards": 4}.get(self.type, 2)
         if len(self.points) != wanted:
             raise ValueError(f"type '{self.type}' needs {wanted} points, got {len(self.points)}")
         return self
@@ -84,9 +91,11 @@ class RatioDef(_Strict):
     to the hands). `height_ratio`: how far p0 is above p1, over |p2 p3|, e.g. the heel above
     the toes over the shin length (a calf raise). `line_offset`: how far p0 lies below the
     line p1 p2 (negative: above), over |p1 p2|, e.g. the hip off the shoulder-ankle line
-    over body length (hips sagging or piking in a push-up)."""
+    over body length (hips sagging or piking in a push-up). `ahead_ratio`: how far p0 is
+    ahead of p1 in the direction p2->p1, over |p0 p3|, e.g. the knee past the toes (the
+    heel-to-toe direction) in shin lengths (knee to ankle)."""
 
-    type: Literal["distance_ratio", "height_ratio", "line_offset"] = "distance_ratio"
+    type: Literal["distance_ratio", "height_ratio", "line_offset", "ahead_ratio"] = "distance_ratio"
     points: list[LandmarkName]
     plane: Plane = "any"
     space: Space = "image"

@@ -27,17 +27,23 @@ from tests.support.synthetic import (
 SQUAT_STANCE = STANDING.with_(hip_abduction=8.0, shoulder_flexion=90.0)  # arms forward
 
 
-def squat_path(*, bottom_knee_deg: float = 100.0, trunk: float = 0.4, valgus: float = 0.0) -> Path:
-    """Knees to `bottom_knee_deg`; hips take 65 % of the knee bend, the shins lean the rest
-    (feet flat), the trunk leans `trunk` degrees per degree of knee bend. `valgus` (0-1)
-    brings the knees in and the shins out at the bottom."""
+def squat_path(
+    *,
+    bottom_knee_deg: float = 100.0,
+    trunk: float = 0.4,
+    valgus: float = 0.0,
+    shin: float = 0.35,
+) -> Path:
+    """Knees to `bottom_knee_deg`; the shins lean `shin` of the knee bend (feet flat), the
+    hips take the rest, the trunk leans `trunk` degrees per degree of knee bend. `valgus`
+    (0-1) brings the knees in and the shins out at the bottom."""
 
     def at(depth: float) -> Posture:
         knee = bottom_knee_deg * depth
         return SQUAT_STANCE.with_(
             knee_flexion=knee,
-            hip_flexion=0.65 * knee,
-            ankle_dorsiflexion=0.35 * knee,
+            hip_flexion=(1.0 - shin) * knee,
+            ankle_dorsiflexion=shin * knee,
             trunk_flexion=trunk * knee,
             hip_abduction=8.0 - 16.0 * valgus * depth,
             knee_valgus=25.0 * valgus * depth,
@@ -53,6 +59,8 @@ SQUAT = RepsRecipe(
     faults={
         "knees_cave_in": FaultRecipe(squat_path(valgus=0.8)),
         "trunk_lean": FaultRecipe(squat_path(trunk=0.7)),
+        # Knees driven forward: the shins take most of the bend, the hips stay high.
+        "knees_past_toes": FaultRecipe(squat_path(shin=0.6, trunk=0.25)),
         "too_fast": FaultRecipe(period_s=1.0),
     },
 )
