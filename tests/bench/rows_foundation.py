@@ -95,12 +95,16 @@ PUSH_UP = RepsRecipe(
 # ---- biceps curl -----------------------------------------------------------------------------
 
 
-def curl_path(side: WorkingSide, *, elbow_deg: float = 140.0, drift_deg: float = 8.0) -> Path:
-    """Elbow(s) from straight to `elbow_deg`; the upper arm swings `drift_deg` forward."""
+def curl_path(
+    side: WorkingSide, *, elbow_deg: float = 140.0, drift_deg: float = 8.0, swing_deg: float = 0.0
+) -> Path:
+    """Elbow(s) from straight to `elbow_deg`; the upper arm swings `drift_deg` forward, the
+    trunk leans back `swing_deg` (swinging the weight up)."""
     sides = ("left", "right") if side == "both" else (side,)
     turn = STANDING.with_(
         **{f"{s}_elbow_flexion": elbow_deg for s in sides},
         **{f"{s}_shoulder_flexion": drift_deg for s in sides},
+        trunk_flexion=-swing_deg,
     )
     return Path.between(STANDING, turn)
 
@@ -111,6 +115,7 @@ BICEP_CURL = RepsRecipe(
     paths=curl_path,
     faults={
         "elbow_drifts_forward": FaultRecipe(curl_path("both", drift_deg=55.0)),
+        "torso_swing": FaultRecipe(curl_path("both", swing_deg=25.0)),
         "too_fast": FaultRecipe(period_s=1.0),
     },
     sides=("both", "left", "right"),

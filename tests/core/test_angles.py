@@ -257,7 +257,12 @@ def test_vectorised_over_frames_matches_frame_by_frame(function, n_points, dimen
     expected = np.array([function(*(p[i] for p in points)) for i in range(frames)])
     np.testing.assert_allclose(result, expected, rtol=0, atol=1e-9, equal_nan=True)
     assert np.isnan(result[3])
-    real_zero = (distance_ratio, height_ratio, line_offset, ahead_ratio)  # 0/x, or the point on the line
+    real_zero = (
+        distance_ratio,
+        height_ratio,
+        line_offset,
+        ahead_ratio,
+    )  # 0/x, or the point on the line
     assert np.isnan(result[5]) or function in real_zero
     assert np.isfinite(np.delete(result, [3, 5])).all()
 
