@@ -42,6 +42,12 @@ def applies(rule: RuleDef, view: DetectedView | None) -> bool:
     return rule.views is None or view in rule.views
 
 
+def judged(rule: RuleDef, values: Mapping[str, float]) -> bool:
+    """True when every `judged_while` condition holds on these values (the frame's, or the
+    turn's for a rep): otherwise the rule cannot be judged and says nothing."""
+    return all(meets(values.get(c.measure, np.nan), c) for c in rule.judged_while)
+
+
 def _fault(rule: RuleDef, t_s: float, value: float) -> Fault:
     return Fault(rule.id, rule.cue, rule.severity, t_s, float(value))
 
@@ -63,7 +69,7 @@ class FrameRuleTracker:
             if rule.when != "always" or not applies(rule, view):
                 continue
             rule = rule.for_view(view)
-            value = values.get(rule.measure, np.nan)
+            value = values.get(rule.measure, np.nan) if judged(rule, values) else np.nan
             if not breaks_rule(value, rule):
                 self._since.pop(rule.id, None)
                 self._fired.discard(rule.id)
@@ -153,6 +159,8 @@ def rep_faults(
         if rule.when == "always" or not applies(rule, view):
             continue
         rule = rule.for_view(view)
+        if not judged(rule, at_turn):
+            continue
         if rule.measure in REP_MEASURES:
             value = timing[rule.measure]
         elif rule.stat == "asymmetry":

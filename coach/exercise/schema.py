@@ -273,6 +273,13 @@ class RuleDef(_Strict):
         description="A different measure and bounds for one camera view (the same fault, "
         "seen another way).",
     )
+    judged_while: list[Threshold] = Field(
+        default_factory=list,
+        description="Conditions on other measures (at the same moment: the frame, or the "
+        "turn) that must hold for the rule to be judged at all; otherwise it says nothing. "
+        "E.g. shrugging only below 120 degrees of arm elevation, where the shoulder blade's "
+        "own rise cannot pass for a shrug.",
+    )
 
     @model_validator(mode="after")
     def _has_bound(self) -> RuleDef:
@@ -386,6 +393,11 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
         (f"rules[{i}].measure", rule.measure)
         for i, rule in enumerate(definition.rules)
         if rule.measure not in REP_MEASURES
+    ]
+    references += [
+        (f"rules[{i}].judged_while[{k}].measure", condition.measure)
+        for i, rule in enumerate(definition.rules)
+        for k, condition in enumerate(rule.judged_while)
     ]
     references += [
         (f"rules[{i}].by_view.{view}.measure", judged.measure)

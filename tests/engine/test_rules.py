@@ -451,3 +451,30 @@ def test_a_rule_judges_its_fault_by_view(view, at_turn, fired_value):
 def test_rule_definitions_that_cannot_be_judged_are_refused(fields, message):
     with pytest.raises(ValueError, match=message):
         rule(**fields)
+
+
+@pytest.mark.parametrize(
+    ("arm_at_turn", "fired"),
+    [
+        (95.0, True),  # judged: the arm below 120 degrees
+        (140.0, False),  # not judged above: the shoulder blade's own rise
+        (np.nan, False),  # the condition cannot be seen: not judged
+    ],
+)
+def test_a_rule_is_judged_only_while_its_conditions_hold(arm_at_turn, fired):
+    r = rule(
+        **{**SHRUG, "relative_to_start": "difference", "fault_below": -0.1},
+        judged_while=[{"measure": "arm", "below": 120.0}],
+    )
+    at_turn = {"neck": 0.3, "arm": arm_at_turn}
+    faults = rep_faults([r], {}, at_turn, TIMING, turn_s=1.0, view="front", start={"neck": 0.5})
+    assert bool(faults) is fired
+
+
+def test_a_frame_rule_is_judged_only_while_its_conditions_hold():
+    tracker = FrameRuleTracker(
+        [hips_rule(min_duration_s=0.0, judged_while=[{"measure": "tilt", "below": 45}])]
+    )
+    assert tracker.update({"hips": 50.0, "tilt": 80.0}, 0.0, "side") == ([], [])
+    failing, fired = tracker.update({"hips": 50.0, "tilt": 10.0}, 0.1, "side")
+    assert failing == ["hips_sag"] and len(fired) == 1
