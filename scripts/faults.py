@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +49,14 @@ FAULT_RULES: dict[str, str] = {
 # a counted turn matches a labelled one this close, and never nearer another label.
 MATCH_TOLERANCE_S = 0.6
 
+TEMPO_NOTE = (
+    "Tempo rules (on a rep's duration, its way down or up: `too_fast`) judge the pace "
+    "against the prescribed tempo, which the labels cannot see: they were read from still "
+    "frames at each turning point. Their flags are listed apart (the *tempo* column and "
+    "line) and not counted as form false alarms; the per-rule table scores them like any "
+    "rule."
+)
+
 
 @dataclass(frozen=True)
 class LabelledRep:
@@ -73,7 +81,12 @@ class JudgedRep:
 
     label: LabelledRep
     counted_turn_s: float | None
-    flagged: tuple[str, ...]  # rule ids of the faults on the matched counted rep
+    flagged: tuple[str, ...]  # rule ids of the form faults on the matched counted rep
+    tempo: tuple[str, ...] = ()  # rule ids of its tempo faults (kept apart: see TEMPO_NOTE)
+
+    @property
+    def all_flags(self) -> tuple[str, ...]:
+        return self.flagged + self.tempo
 
     @property
     def counted(self) -> bool:
@@ -145,8 +158,13 @@ def match_turns(
     return matched
 
 
-def judge_clip(labels: Sequence[LabelledRep], repetitions: Sequence[dict]) -> list[JudgedRep]:
-    """Match one clip's labelled reps to `coach analyze --json`'s repetitions."""
+def judge_clip(
+    labels: Sequence[LabelledRep],
+    repetitions: Sequence[dict],
+    tempo_rules: Collection[str] = (),
+) -> list[JudgedRep]:
+    """Match one clip's labelled reps to `coach analyze --json`'s repetitions; faults of
+    `tempo_rules` are kept apart from the form faults."""
     turns = [float(rep["turn_s"]) for rep in repetitions]
     matched = match_turns([label.turn_s for label in labels], turns)
     judged = []
@@ -154,8 +172,10 @@ def judge_clip(labels: Sequence[LabelledRep], repetitions: Sequence[dict]) -> li
         if j is None:
             judged.append(JudgedRep(label, None, ()))
             continue
-        flagged = tuple(dict.fromkeys(f["rule"] for f in repetitions[j]["faults"]))
-        judged.append(JudgedRep(label, turns[j], flagged))
+        rules = list(dict.fromkeys(f["rule"] for f in repetitions[j]["faults"]))
+        form = tuple(rule for rule in rules if rule not in tempo_rules)
+        tempo = tuple(rule for rule in rules if rule in tempo_rules)
+        judged.append(JudgedRep(label, turns[j], form, tempo))
     return judged
 
 
@@ -186,7 +206,7 @@ def rule_scores(judged: Sequence[JudgedRep], rules: RuleViews) -> list[RuleScore
     scores = []
     for exercise in sorted({j.label.exercise for j in judged}):
         reps = [j for j in judged if j.label.exercise == exercise]
-        flagged = {rule for j in reps for rule in j.flagged}
+        flagged = {rule for j in reps for rule in j.all_flags}
         labelled = {rule for j in reps for rule in j.label.rules}
         views = rules.get(exercise, {})
         for rule in dict.fromkeys([*views, *sorted(flagged | labelled)]):
@@ -197,9 +217,9 @@ def rule_scores(judged: Sequence[JudgedRep], rules: RuleViews) -> list[RuleScore
                 RuleScore(
                     exercise,
                     rule,
-                    sum(rule in j.flagged for j in bad),
+                    sum(rule in j.all_flags for j in bad),
                     len(bad),
-                    sum(rule in j.flagged for j in good),
+                    sum(rule in j.all_flags for j in good),
                     len(good),
                 )
             )
@@ -214,6 +234,7 @@ class Totals:
     good: int
     counted: int
     labelled: int
+    good_tempo_flagged: int = 0  # good reps with a tempo fault (not counted above)
 
     @classmethod
     def of(cls, judged: Sequence[JudgedRep]) -> Totals:
@@ -226,6 +247,7 @@ class Totals:
             len(good),
             sum(j.counted for j in judged),
             len(judged),
+            sum(bool(j.tempo) for j in good),
         )
 
     @property
@@ -241,8 +263,9 @@ class Totals:
 
 def rep_table(judged: Sequence[JudgedRep]) -> list[str]:
     lines = [
-        "| clip | labelled turn s | form | labelled faults | counted turn s | flagged | verdict |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| clip | labelled turn s | form | labelled faults | counted turn s | flagged | tempo | "
+        "verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for j in judged:
         label = j.label
@@ -256,7 +279,7 @@ def rep_table(judged: Sequence[JudgedRep]) -> list[str]:
         lines.append(
             f"| {label.clip} | {label.turn_s:.1f} | {label.form} | "
             f"{', '.join(label.faults) or '-'} | {counted} | {', '.join(j.flagged) or '-'} | "
-            f"{verdict} |"
+            f"{', '.join(j.tempo) or '-'} | {verdict} |"
         )
     return lines
 
@@ -289,7 +312,10 @@ def score_table(real: Sequence[RuleScore], bench: Sequence[RuleScore]) -> list[s
 def totals_lines(totals: Totals) -> list[str]:
     return [
         f"- bad repetitions flagged with a right fault: {fraction(totals.bad_caught, totals.bad)}",
-        f"- good repetitions flagged with any fault: {fraction(totals.good_flagged, totals.good)}",
+        "- good repetitions flagged with a form fault: "
+        f"{fraction(totals.good_flagged, totals.good)}",
+        "- good repetitions flagged with a tempo fault (apart, see below): "
+        f"{fraction(totals.good_tempo_flagged, totals.good)}",
         f"- labelled repetitions counted: {fraction(totals.counted, totals.labelled)}",
         "- the issue's bar (at least 80 % of bad reps caught, at most 10 % of good reps "
         f"flagged, every labelled rep counted): {'met' if totals.done else '**not met**'}",
@@ -308,7 +334,7 @@ def judge_manifest(manifest: Path, extra: list[str] | None = None) -> list[Judge
     for clip in dict.fromkeys(label.clip for label in labels):
         mine = [label for label in labels if label.clip == clip]
         result, _ = analyze(manifest.parent / clip, mine[0].exercise, extra)
-        clip_judged = judge_clip(mine, result["repetitions"])
+        clip_judged = judge_clip(mine, result["repetitions"], tempo_rules(mine[0].exercise))
         judged += clip_judged
         print(
             f"{clip:45s} labelled {len(mine)} counted {result['reps']} "
@@ -325,6 +351,15 @@ def definition_rules(exercises: Iterable[str]) -> RuleViews:
 
     library = ExerciseLibrary()
     return {e: {rule.id: rule.views for rule in library.get(e).rules} for e in exercises}
+
+
+def tempo_rules(exercise: str) -> set[str]:
+    """The exercise's rules on a rep's timing (rep_duration_s, down_s, up_s)."""
+    from coach.exercise.loader import ExerciseLibrary
+    from coach.exercise.schema import REP_MEASURES
+
+    rules = ExerciseLibrary().get(exercise).rules
+    return {rule.id for rule in rules if rule.measure in REP_MEASURES}
 
 
 # ---- the synthetic bench -------------------------------------------------------------------
@@ -396,6 +431,8 @@ def report(judged: Sequence[JudgedRep], bench: Sequence[RuleScore], sources: lis
         "## In total (real clips)",
         "",
         *totals_lines(Totals.of(judged)),
+        "",
+        TEMPO_NOTE,
         "",
         "## Per rule",
         "",

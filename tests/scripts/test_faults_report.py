@@ -58,6 +58,18 @@ def test_judge_clip_reads_the_faults_of_the_matched_rep():
     ]
 
 
+def test_tempo_faults_are_kept_apart_from_form_faults():
+    labels = [label(1.0, "good"), label(2.0, "bad", "hips_sag")]
+    reps = [counted(1.0, "too_fast"), counted(2.0, "too_fast", "hips_sag")]
+    judged = judge_clip(labels, reps, tempo_rules={"too_fast"})
+    assert [(j.flagged, j.tempo) for j in judged] == [
+        ((), ("too_fast",)),
+        (("hips_sag",), ("too_fast",)),
+    ]
+    assert [(j.false_alarm, j.caught) for j in judged] == [(False, False), (False, True)]
+    assert Totals.of(judged).good_tempo_flagged == 1
+
+
 def test_a_bad_rep_flagged_only_with_another_fault_is_not_caught():
     (j,) = judge_clip([label(1.0, "bad", "hips_sag")], [counted(1.0, "too_fast")])
     assert not j.caught
@@ -68,7 +80,7 @@ JUDGED = [
     JudgedRep(label(2.0, "bad", "hips_sag", "hips_pike"), 2.0, ("hips_sag",)),
     JudgedRep(label(3.0, "bad", "hips_sag"), None, ()),
     JudgedRep(label(4.0, "good"), 4.0, ()),
-    JudgedRep(label(5.0, "good"), 5.0, ("too_fast",)),
+    JudgedRep(label(5.0, "good"), 5.0, (), ("too_fast",)),
     JudgedRep(label(1.0, "bad", "excessive_trunk_lean", exercise="squat"), 1.0, ()),
     JudgedRep(label(2.0, "good", exercise="squat", view="front"), 2.0, ("trunk_lean",)),
 ]
@@ -92,8 +104,8 @@ def test_rule_scores_per_exercise_and_rule_in_the_views_it_judges():
 
 def test_totals_and_the_issue_bar():
     totals = Totals.of(JUDGED)
-    assert (totals.bad_caught, totals.bad, totals.good_flagged, totals.good) == (2, 4, 2, 3)
-    assert (totals.counted, totals.labelled) == (6, 7)
+    assert (totals.bad_caught, totals.bad, totals.good_flagged, totals.good) == (2, 4, 1, 3)
+    assert (totals.counted, totals.labelled, totals.good_tempo_flagged) == (6, 7, 1)
     assert not totals.done
     clean = [JudgedRep(label(1.0, "bad", "hips_sag"), 1.0, ("hips_sag",))] * 4 + [
         JudgedRep(label(2.0, "good"), 2.0, ())
