@@ -189,6 +189,7 @@ class RuleScore:
     with_fault: int
     false_alarms: int
     good: int
+    note: str = ""  # why it has no cases (the bench's reason for a fault it cannot show)
 
 
 def fraction(part: int, whole: int) -> str:
@@ -301,8 +302,9 @@ def score_table(real: Sequence[RuleScore], bench: Sequence[RuleScore]) -> list[s
             if score is None:
                 cells += ["-", "-"]
             else:
+                caught = fraction(score.caught, score.with_fault)
                 cells += [
-                    fraction(score.caught, score.with_fault),
+                    f"{caught} ({score.note})" if score.note else caught,
                     fraction(score.false_alarms, score.good),
                 ]
         lines.append(f"| {key[0]} | {key[1]} | {' | '.join(cells)} |")
@@ -395,7 +397,7 @@ def bench_scores(exercises: Iterable[str]) -> list[RuleScore]:
                 script.reps(BENCH_FAULT_REPS, path, Tempo.period(fault.period_s)).hold(1.0)
                 motion = script.build()
                 for view in views:
-                    engine = run(recipe.exercise_id, motion, recipe.cameras[view])
+                    engine = run(recipe.exercise_id, motion, recipe.cameras[view]).engine
                     with_fault += BENCH_FAULT_REPS
                     caught += sum(rule.id in {f.rule_id for f in rep.faults} for rep in engine.reps)
             flagged_good = [rule.id in faults for view in views for faults in good[view]]
@@ -407,6 +409,7 @@ def bench_scores(exercises: Iterable[str]) -> list[RuleScore]:
                     with_fault,
                     sum(flagged_good),
                     BENCH_GOOD_REPS * len(views),
+                    fault if isinstance(fault, str) else "",
                 )
             )
     return scores
