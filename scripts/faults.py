@@ -28,20 +28,32 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DEFAULT_MANIFESTS = [SHARED / "fault-clips" / "manifest.json", SHARED / "videos" / "manifest.json"]
 
-# A manifest's fault name -> the id of the rule that should flag it (any exercise).
+# A manifest's fault name -> the id of the rule that should flag it (any exercise). A name
+# missing here stops the run with the fix, rather than scoring a fault no rule can see.
 FAULT_RULES: dict[str, str] = {
     "hips_sag": "hips_sag",
+    "hips_sagging": "hips_sag",
     "hips_pike": "hips_pike",
+    "hips_high": "hips_pike",
     "excessive_trunk_lean": "trunk_lean",
     "trunk_lean": "trunk_lean",
+    "forward_lean": "trunk_lean",
     "elbows_bent": "elbow_bent",
     "elbow_bent": "elbow_bent",
     "shrugging": "shrugging",
+    "shrug": "shrugging",
     "knee_valgus": "knees_cave_in",
     "knees_cave_in": "knees_cave_in",
+    "knees_past_toes": "knees_past_toes",
+    "knees_over_toes": "knees_past_toes",
     "elbows_drift_forward": "elbow_drifts_forward",
     "elbow_drifts_forward": "elbow_drifts_forward",
+    "torso_swing": "torso_swing",
+    "body_swing": "torso_swing",
+    "elbows_flare": "elbows_flare",
+    "elbow_flare": "elbows_flare",
     "partial_range": "partial_range",
+    "partial_depth": "partial_range",
 }
 
 # Hand-labelled turns are read off by eye to a tenth of a second, and the counted turn is
