@@ -39,7 +39,7 @@ from coach.engine.results import (
     RepSide,
     Status,
 )
-from coach.engine.rules import FrameRuleTracker, meets, rep_faults
+from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
 from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef
 
@@ -47,6 +47,12 @@ NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
 PARTIAL_RULE_ID = "partial_range"
 DEFAULT_PARTIAL_CUE = "Try to go a little further, if it feels comfortable"
+# 'turn' rules judge the median over the frames this close to the turn (0.15 s either
+# side): a few frames at webcam rates, short enough for the driver to stay near its extreme
+# even in a brisk rep, so the fault is judged at the phase where it shows, not on one frame.
+TURN_WINDOW_S = 0.3
+# How long after arming the start position is still being learnt (if no rep begins).
+START_POSITION_S = 0.5
 
 _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
@@ -91,6 +97,11 @@ class _Track:
     counter: RepCounter
     rules: FrameRuleTracker
     faults: deque[Fault] = field(default_factory=deque)
+    # The patient's own start position (`compute_rows` values), for rules judged against
+    # it: the median of the frames from settling until the first rep, at most
+    # START_POSITION_S after arming; None until the counter arms (again).
+    start_rows: np.ndarray | None = None
+    armed_s: float | None = None
 
     @property
     def label(self) -> RepSide:
@@ -333,6 +344,7 @@ class ExerciseEngine:
                 meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
             )
             cycle = track.counter.update(value, t_s, in_position)
+            self._learn_start(track, t_s)
             if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
@@ -397,6 +409,13 @@ class ExerciseEngine:
             shown[frames] = batch.on[side][frames]
         return self._columns(shown)
 
+    def _values_on(self, row: np.ndarray, side: Side | None) -> dict[str, float]:
+        """One frame's (rows,) values -> each measure's value on `side`."""
+        return {
+            name: float(v)
+            for name, v in self._columns(on_side(self._measures.sides(row), side)).items()
+        }
+
     def _columns(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
         """(..., measures) -> each measure's (...) values by name."""
         return {name: matrix[..., j] for j, name in enumerate(self._measures.names)}
@@ -410,6 +429,23 @@ class ExerciseEngine:
             return _VIEW_ADVICE["side"]
         return self.exercise.position_cue
 
+    def _learn_start(self, track: _Track, t_s: float) -> None:
+        """The patient's own start position: the settled frames that armed the counter and
+        the start-phase frames after them, until a rep begins or START_POSITION_S passes."""
+        state = track.counter.state
+        if state is CounterState.UNARMED:
+            track.start_rows, track.armed_s = None, None
+            return
+        if state is not CounterState.READY:
+            return
+        if track.armed_s is None:
+            track.armed_s = t_s
+        if t_s - track.armed_s > START_POSITION_S:
+            return
+        since = track.armed_s - track.counter.settle_s
+        rows = [row for at_s, row in self._history if at_s >= since]
+        track.start_rows = steady_value(np.array(rows).reshape(len(rows), -1))
+
     def _finish_rep(self, track: _Track, cycle: RepCycle, view: DetectedView | None) -> Rep | None:
         assert self.exercise.reps is not None
         reps_def = self.exercise.reps
@@ -422,6 +458,9 @@ class ExerciseEngine:
         turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
         at_turn = {name: float(s[turn_index]) for name, s in series.items()}
         sided_at_turn = self._measures.sided_values(rows[turn_index])
+        near_turn = steady_value(rows[np.abs(times - cycle.turn_s) <= TURN_WINDOW_S / 2])
+        judged_at_turn = self._values_on(near_turn, track.side)
+        start = {} if track.start_rows is None else self._values_on(track.start_rows, track.side)
         stats = {}
         for name in self.exercise.angles:
             finite = series[name][np.isfinite(series[name])]
@@ -444,12 +483,13 @@ class ExerciseEngine:
         at_end = rep_faults(
             rules,
             series,
-            at_turn,
+            judged_at_turn,
             timing,
             cycle.turn_s,
             view,
-            sided_at_turn=sided_at_turn,
+            sided_at_turn=self._measures.sided_values(near_turn),
             sided_series=sided_series,
+            start=start,
         )
         partial = not track.counter.signal_def.reached_target(cycle.extreme)
         if partial:
