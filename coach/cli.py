@@ -1,6 +1,6 @@
 """The `coach` command: analyse videos, list and check exercise definitions (and print
-their JSON Schema), record a clip's poses as a test fixture, and manage clinic mode's
-accounts (`coach users`).
+their JSON Schema), record a clip's poses and replay a definition on them without the
+model, and manage clinic mode's accounts (`coach users`).
 
 Bad input gets one clear line on stderr and a non-zero exit status; `--json` output is
 exactly one JSON object on stdout.
@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 
 from coach import __version__
 from coach.core.errors import CoachError, DefinitionError
-from coach.exercise.loader import DEFAULT_EXERCISES_DIR, ExerciseLibrary, load_definition
+from coach.exercise.loader import (
+    DEFAULT_EXERCISES_DIR,
+    EXTRA_EXERCISES_ENV,
+    ExerciseLibrary,
+    load_definition,
+)
 from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe, read_frames
 
 if TYPE_CHECKING:
@@ -28,7 +33,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _library(args: argparse.Namespace) -> ExerciseLibrary:
-    return ExerciseLibrary(args.exercises_dir)
+    return ExerciseLibrary.from_environment(args.exercises_dir)
 
 
 class _Progress:
@@ -70,6 +75,14 @@ def _print_summary(result: AnalysisResult) -> None:
         print(f"warning: {warning}")
 
 
+def _report(result: AnalysisResult, as_json: bool) -> None:
+    if as_json:
+        json.dump(result.to_json(), sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(result)
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from coach.runtime.analysis import analyze_video
 
@@ -79,7 +92,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if video.suffix.lower() not in VIDEO_SUFFIXES:
         known = ", ".join(VIDEO_SUFFIXES)
         raise CoachError(f"{video}: not a video file name (expected one of {known})")
-    exercise = _library(args).get(args.exercise)
+    exercise = _library(args).resolve(args.exercise)
     info = probe(video)
     progress = _Progress(enabled=not args.no_progress and info.frames > 150, total=info.frames)
     try:
@@ -93,14 +106,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             max_side_px=args.max_side or None,
             pin_cores=not args.no_pinning,
             quiet_model_start=True,
+            trace_path=args.trace,
         )
     finally:
         progress.close()
-    if args.json:
-        json.dump(result.to_json(), sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
-    else:
-        _print_summary(result)
+    _report(result, args.json)
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """A definition re-run on poses saved by `coach record`: no model, seconds not minutes."""
+    from coach.runtime.analysis import replay_recording
+
+    exercise = _library(args).resolve(args.exercise)
+    result = replay_recording(args.poses, exercise, mirrored=args.mirrored, trace_path=args.trace)
+    _report(result, args.json)
     return 0
 
 
@@ -261,17 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--exercises-dir",
         type=Path,
         default=DEFAULT_EXERCISES_DIR,
-        help="folder of exercise definition files (default: the shipped library)",
+        help="folder of exercise definition files (default: the shipped library); the "
+        f"folders named by ${EXTRA_EXERCISES_ENV} are added to it",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", help="count reps and check form in a video")
     analyze.add_argument("video", help="mp4, mov, webm, avi, mkv or gif")
-    analyze.add_argument("--exercise", required=True, help="exercise id (see `coach exercises`)")
-    analyze.add_argument("--json", action="store_true", help="print one JSON object")
     analyze.add_argument("--annotated", metavar="OUT.mp4", help="write an annotated H.264 mp4")
     analyze.add_argument("--model", metavar="FILE", help="a pose_landmarker_*.task file")
-    analyze.add_argument("--mirrored", action="store_true", help="the video is mirrored")
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
     analyze.add_argument(
         "--max-side",
@@ -288,6 +306,30 @@ def build_parser() -> argparse.ArgumentParser:
         "to one core and the rest to the others, which is quicker for one analysis at a time)",
     )
     analyze.set_defaults(run=cmd_analyze)
+
+    replay = commands.add_parser(
+        "replay",
+        help="re-run an exercise definition on poses saved by `coach record` (no model)",
+    )
+    replay.add_argument("poses", type=Path, metavar="POSES.npz", help="made by `coach record`")
+    replay.set_defaults(run=cmd_replay)
+    for command in (analyze, replay):
+        command.add_argument(
+            "--exercise",
+            required=True,
+            metavar="ID_OR_FILE",
+            help="an exercise id (see `coach exercises`) or a definition file (.toml)",
+        )
+        command.add_argument("--json", action="store_true", help="print one JSON object")
+        command.add_argument(
+            "--mirrored", action="store_true", help="the video (or recording) is mirrored"
+        )
+        command.add_argument(
+            "--trace",
+            metavar="OUT.csv",
+            type=Path,
+            help="write one CSV row per frame: time, view, every measure, phase, reps, faults",
+        )
 
     exercises = commands.add_parser("exercises", help="list the exercise definitions")
     exercises.add_argument("--json", action="store_true")
@@ -331,7 +373,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`coach exercises --markdown | head`): nothing is wrong,
+        # and the rest of the output has nowhere to go, at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except DefinitionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

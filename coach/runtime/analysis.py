@@ -23,13 +23,16 @@ import numpy as np
 
 from coach.core.errors import CoachError
 from coach.core.pose import Pose
+from coach.engine.engine import ExerciseEngine
 from coach.engine.results import FrameResult, Rep, Status
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.cores import CorePlacement, claimed_split
 from coach.runtime.session import CoachSession
 from coach.runtime.threads import give_way_to_the_model, prefetch
+from coach.runtime.trace import TraceWriter
 from coach.vision.draw import annotate
 from coach.vision.estimator import Inference, PoseEstimator, downscaled
+from coach.vision.recording import PoseRecording
 from coach.vision.video import WORKING_MAX_SIDE_PX, H264Writer, VideoFrame, probe, read_frames
 
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected)
@@ -128,8 +131,11 @@ class _Tally:
     statuses: Counter = field(default_factory=Counter)
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
+    trace: TraceWriter | None = None  # `--trace`: each frame's row, written as it comes
 
     def add(self, t_s: float, patient: Pose, result: FrameResult) -> None:
+        if self.trace is not None:
+            self.trace.write(result)
         self.frames += 1
         self.with_pose += not patient.is_empty
         self.crowded += result.people > 1
@@ -153,11 +159,12 @@ class _CoachStage:
         writer: Callable[[np.ndarray], H264Writer] | None,
         maxsize: int = 8,
         placement: CorePlacement | None = None,
+        trace: TraceWriter | None = None,
     ) -> None:
         self.session = session
         self._read_poses = read_poses
         self._placement = placement
-        self.tally = _Tally(series={name: [] for name in session.exercise.measures})
+        self.tally = _new_tally(session.exercise, trace)
         self._make_writer = writer
         self._writer: H264Writer | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
@@ -215,6 +222,44 @@ class _CoachStage:
                 self._writer.close()
 
 
+def _new_tally(exercise: ExerciseDef, trace: TraceWriter | None) -> _Tally:
+    return _Tally(series={name: [] for name in exercise.measures}, trace=trace)
+
+
+def _new_trace(path: str | Path | None, exercise: ExerciseDef) -> TraceWriter | None:
+    return TraceWriter(path, exercise.measures) if path is not None else None
+
+
+def _result(
+    exercise: ExerciseDef,
+    source: Path,
+    tally: _Tally,
+    engine: ExerciseEngine,
+    fps: float,
+    duration_s: float,
+    annotated: str | Path | None = None,
+) -> AnalysisResult:
+    """The result of an analysis or a replay, from its tally of the frames and its engine
+    (finished)."""
+    return AnalysisResult(
+        exercise=exercise.id,
+        video=str(source),
+        frames=tally.frames,
+        fps=fps,
+        duration_s=max(duration_s, tally.t_s[-1] if tally.t_s else 0.0),
+        frames_with_pose=tally.with_pose,
+        reps=list(engine.reps),
+        hold_s=engine.hold_s,
+        longest_hold_s=engine.longest_hold_s,
+        hold_by_side=engine.hold_by_side,
+        views=dict(tally.views),
+        warnings=_warnings(exercise, tally),
+        annotated=str(annotated) if annotated is not None else None,
+        t_s=tally.t_s,
+        series=tally.series,
+    )
+
+
 def _warnings(exercise: ExerciseDef, tally: _Tally) -> list[str]:
     frames, with_pose, crowded = tally.frames, tally.with_pose, tally.crowded
     views, statuses = tally.views, tally.statuses
@@ -269,9 +314,11 @@ def analyze_video(
     max_side_px: int | None = WORKING_MAX_SIDE_PX,
     pin_cores: bool = True,
     quiet_model_start: bool = False,
+    trace_path: str | Path | None = None,
 ) -> AnalysisResult:
     """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
-    (None: the video's own size) for the model and the annotated video alike. With
+    (None: the video's own size) for the model and the annotated video alike. `trace_path`:
+    a CSV of every frame (`coach.runtime.trace`). With
     `pin_cores`, the model's threads keep to the core this call starts on and the other
     stages to the other cores, unless another analysis is placed so already
     (`coach.runtime.cores`); the calling thread's cores are restored. `quiet_model_start`: see
@@ -288,10 +335,14 @@ def analyze_video(
         claim as placement,
         placement.on_model_core(),
         PoseEstimator(model, placement=placement, quiet_start=quiet_model_start) as estimator,
+        contextlib.ExitStack() as closing,
     ):
         session = CoachSession(exercise, mirrored=mirrored, recorded=True)
         writer = new_writer if annotated_path is not None else None
-        stage = _CoachStage(session, estimator.poses_of, writer, placement=placement)
+        trace = _new_trace(trace_path, exercise)
+        if trace is not None:
+            closing.enter_context(trace)
+        stage = _CoachStage(session, estimator.poses_of, writer, placement=placement, trace=trace)
         frames = 0
         try:
             decoded = working_frames(path, max_side_px)
@@ -304,23 +355,48 @@ def analyze_video(
             stage.abandon()
             raise
         tally = stage.close()
-        session.engine.finish()
-    engine = session.engine
-    duration = max(info.duration_s, tally.t_s[-1] if tally.t_s else 0.0)
-    return AnalysisResult(
-        exercise=exercise.id,
-        video=str(path),
-        frames=tally.frames,
-        fps=info.fps,
-        duration_s=duration,
-        frames_with_pose=tally.with_pose,
-        reps=list(engine.reps),
-        hold_s=engine.hold_s,
-        longest_hold_s=engine.longest_hold_s,
-        hold_by_side=engine.hold_by_side,
-        views=dict(tally.views),
-        warnings=_warnings(exercise, tally),
-        annotated=str(annotated_path) if annotated_path is not None else None,
-        t_s=tally.t_s,
-        series=tally.series,
-    )
+        last_rep = session.engine.finish()
+        if trace is not None:
+            trace.finish(last_rep)
+    return _result(exercise, path, tally, session.engine, info.fps, info.duration_s, annotated_path)
+
+
+def replay_recording(
+    path: str | Path,
+    exercise: ExerciseDef,
+    *,
+    mirrored: bool = False,
+    trace_path: str | Path | None = None,
+) -> AnalysisResult:
+    """Re-run a definition on the poses `coach record` saved (`.npz`), without the model:
+    the same coach (tracker, smoother, engine) frame by frame, and the same result as
+    `analyze_video` gives for the clip. Raises CoachError when the file is not a recording."""
+    path = Path(path)
+    recording = load_recording(path)
+    session = CoachSession(exercise, mirrored=mirrored, recorded=True)
+    trace = _new_trace(trace_path, exercise)
+    with contextlib.ExitStack() as closing:
+        if trace is not None:
+            closing.enter_context(trace)
+        tally = _new_tally(exercise, trace)
+        for outcome in session.outcomes(recording):
+            tally.add(outcome.result.t_s, outcome.patient, outcome.result)
+        last_rep = session.engine.finish()
+        if trace is not None:
+            trace.finish(last_rep)
+    steps = np.diff(recording.t_s)
+    fps = 1.0 / float(np.median(steps)) if steps.size and np.median(steps) > 0 else 0.0
+    duration = float(recording.t_s[-1]) + (1.0 / fps if fps else 0.0) if len(recording) else 0.0
+    return _result(exercise, path, tally, session.engine, fps, duration)
+
+
+def load_recording(path: Path) -> PoseRecording:
+    """A `.npz` saved by `coach record`; CoachError naming the file and the fix otherwise."""
+    if not path.is_file():
+        raise CoachError(f"{path}: no such file")
+    try:
+        return PoseRecording.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise CoachError(
+            f"{path}: not a pose recording ({exc}); make one with `coach record VIDEO OUT.npz`"
+        ) from None

@@ -8,6 +8,7 @@ between sessions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,14 +74,17 @@ class CoachSession:
         people = sum(1 for p in poses if not p.is_empty)
         return FrameOutcome(poses, smoothed, self.engine.update(smoothed, people))
 
+    def outcomes(self, recording: PoseRecording) -> Iterator[FrameOutcome]:
+        """Each frame of a recorded pose sequence through the coach, as a recorded video is
+        analysed (it may begin mid-rep); the caller closes it with `engine.finish()`."""
+        self.engine.recorded = True
+        for t_s, poses in zip(recording.t_s, recording.frames(), strict=True):
+            yield self.process_poses(poses, float(t_s), recording.frame_wh)
+
     def replay(self, recording: PoseRecording) -> list[FrameResult]:
         """Run a recorded pose sequence through the coach as a recorded video is analysed:
         it may begin mid-rep and is closed at its end (see `ExerciseEngine.finish`)."""
-        self.engine.recorded = True
-        results = [
-            self.process_poses(poses, float(t_s), recording.frame_wh).result
-            for t_s, poses in zip(recording.t_s, recording.frames(), strict=True)
-        ]
+        results = [outcome.result for outcome in self.outcomes(recording)]
         self.engine.finish()
         return results
 
