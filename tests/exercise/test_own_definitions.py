@@ -16,7 +16,7 @@ from coach.exercise.loader import (
     extra_folders_from_environment,
     load_definition,
 )
-from tests.exercise.test_schema_errors import VALID, edited, problems_of, write
+from tests.support.definitions import VALID, edited, problems_of, write
 
 
 def test_an_extra_folder_adds_to_the_shipped_library(tmp_path):
