@@ -35,13 +35,14 @@ from coach.engine.results import (
     EngineRun,
     Fault,
     FrameResult,
+    PositionCheck,
     Rep,
     RepSide,
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
-from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef
+from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
@@ -71,6 +72,18 @@ def _advice_for_missing(indices: set[int]) -> str:
         if bases & region:
             return advice
     return "Move so your whole body is in view"
+
+
+def failing_check(
+    values: dict[str, float], conditions: Sequence[Threshold]
+) -> PositionCheck | None:
+    """The first start-position condition the frame's measures do not meet (None: all are
+    met, or there are none)."""
+    for condition in conditions:
+        value = values.get(condition.measure, np.nan)
+        if not meets(value, condition):
+            return PositionCheck(condition.measure, value, condition.above, condition.below)
+    return None
 
 
 def _leading_side(value: SidedValue) -> RepSide:
@@ -122,6 +135,9 @@ class _Step(NamedTuple):
     failing: Sequence[str] = ()
     new_rep: Rep | None = None
     new_faults: Sequence[Fault] = ()
+    position_met: bool | None = None  # rep exercises: the shown side meets the start position
+    position_failing: PositionCheck | None = None
+    armed: bool = False
 
 
 class ExerciseEngine:
@@ -257,7 +273,15 @@ class ExerciseEngine:
         steps = [self._step(batch, i) for i in range(len(batch.t_s))]
         series = self._shown(batch, steps)
         statuses = [step.status for step in steps]
-        return EngineRun(frames.t_s, statuses, batch.views, frames.people.tolist(), series)
+        return EngineRun(
+            frames.t_s,
+            statuses,
+            batch.views,
+            frames.people.tolist(),
+            series,
+            start_position_met=[step.position_met for step in steps],
+            armed=[step.armed for step in steps],
+        )
 
     def finish(self) -> Rep | None:
         """End of the recording: count a last rep that was already back at the start."""
@@ -300,9 +324,10 @@ class ExerciseEngine:
         if batch.measured[i]:
             return self._hold_step(batch, i) if self._holds else self._reps_step(batch, i)
         self._pause(batch.t_s[i])
+        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
         if batch.crowded[i]:
-            return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE)
-        return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE)
+            return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE, armed=armed)
+        return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE, armed=armed)
 
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
@@ -323,16 +348,15 @@ class ExerciseEngine:
         new_rep: Rep | None = None
         failing: list[str] = []
         any_visible = False
+        position: dict[Side | None, PositionCheck | None] = {}
         for track in self._tracks:
             values = batch.values[track.side][i]
             if track.counter.signal is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
             value = values[signal.driver]
             any_visible |= not math.isnan(value)
-            in_position = all(
-                meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
-            )
-            cycle = track.counter.update(value, t_s, in_position)
+            position[track.side] = failing_check(values, self.exercise.start_position)
+            cycle = track.counter.update(value, t_s, position[track.side] is None)
             if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
@@ -347,15 +371,29 @@ class ExerciseEngine:
                     new_rep = rep
                     candidates.append(self._rep_cue(rep))
         guidance = None
+        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
         if not any_visible:
             status, guidance = Status.NOT_VISIBLE, self._visibility_advice
-        elif all(t.counter.state is CounterState.UNARMED for t in self._tracks):
+        elif not armed:
             status, guidance = Status.GETTING_READY, self._getting_ready_advice()
         else:
             status = Status.ACTIVE
         self.faults += new_faults
         focus = self._focus or self._tracks[0]
-        return _Step(status, True, focus.side, guidance, candidates, failing, new_rep, new_faults)
+        check = position[focus.side]
+        return _Step(
+            status,
+            True,
+            focus.side,
+            guidance,
+            candidates,
+            failing,
+            new_rep,
+            new_faults,
+            position_met=check is None,
+            position_failing=check,
+            armed=armed,
+        )
 
     def _hold_step(self, batch: _Batch, i: int) -> _Step:
         assert self.exercise.hold is not None
@@ -540,6 +578,9 @@ class ExerciseEngine:
             active_faults=tuple(dict.fromkeys(step.failing)),
             new_rep=step.new_rep,
             new_faults=tuple(step.new_faults),
+            start_position_met=step.position_met,
+            start_position_failing=step.position_failing,
+            armed=step.armed,
         )
 
 

@@ -87,6 +87,17 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class PositionCheck:
+    """A start-position condition (`ExerciseDef.start_position`) one frame did not meet:
+    the measure, its value there (NaN: not seen) and the bounds it must pass."""
+
+    measure: str
+    value: float
+    above: float | None
+    below: float | None
+
+
+@dataclass(frozen=True)
 class FrameResult:
     """What the engine made of one frame."""
 
@@ -107,6 +118,12 @@ class FrameResult:
     active_faults: tuple[str, ...] = ()  # rule ids failing on this frame
     new_rep: Rep | None = None
     new_faults: tuple[Fault, ...] = field(default_factory=tuple)
+    # Rep exercises (None for holds): whether this frame meets every start-position
+    # condition, and if not the first one it fails; whether counting is armed (the patient
+    # has settled in the start phase and position, so a movement from here can be a rep).
+    start_position_met: bool | None = None
+    start_position_failing: PositionCheck | None = None
+    armed: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,3 +136,5 @@ class EngineRun:
     view: list[DetectedView | None]
     people: list[int]
     series: dict[str, Any]  # measure -> (N,) np.ndarray on the judged side, NaN if unseen
+    start_position_met: list[bool | None] = field(default_factory=list)  # as in FrameResult
+    armed: list[bool] = field(default_factory=list)

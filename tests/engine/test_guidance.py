@@ -83,3 +83,37 @@ def test_standing_still_is_ready_with_no_cue_and_no_reps(library):
     assert result.status is Status.ACTIVE and result.phase == "standing"
     assert result.reps == 0 and result.guidance is None
     assert np.isfinite(result.measures["knee_flexion"])
+
+
+def test_each_frame_says_whether_the_start_position_is_met_and_counting_armed(library):
+    """Standing side-on for a squat: in position from the first frame, armed once settled
+    (`RepCounter.settle_s`), not before."""
+    engine = ExerciseEngine(library.get("squat"))
+    results = [engine.update(pose) for pose in standing_side_poses()]
+    assert all(r.start_position_met and r.start_position_failing is None for r in results)
+    assert not results[0].armed and results[-1].armed
+    assert all(r.start_position_met is not None for r in results)
+
+
+def test_a_failed_start_position_names_the_check_and_its_value(library):
+    """Standing is not lying down for a heel slide: the body-tilt check fails with its
+    value, and counting never arms."""
+    definition = library.get("heel_slide")
+    engine = ExerciseEngine(definition)
+    results = [engine.update(pose) for pose in standing_side_poses()]
+    last = results[-1]
+    assert last.start_position_met is False and not any(r.armed for r in results)
+    check = last.start_position_failing
+    condition = definition.start_position[0]
+    assert (check.measure, check.above, check.below) == (
+        condition.measure,
+        condition.above,
+        condition.below,
+    )
+    assert check.value > condition.below + 20  # standing: the trunk is far from level
+
+
+def test_a_hold_has_no_start_position_to_report(library):
+    engine = ExerciseEngine(library.get("plank"))
+    result = last_result(engine, standing_side_poses())
+    assert result.start_position_met is None and result.start_position_failing is None
