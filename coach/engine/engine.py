@@ -42,7 +42,7 @@ from coach.engine.results import (
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
-from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold
+from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold, is_sided_measure
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
@@ -202,6 +202,7 @@ class ExerciseEngine:
         watched = [exercise.reps.driver] if exercise.reps else []
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
+        self._sided_names = [n for n in exercise.measures if is_sided_measure(exercise, n)]
         self._visibility_advice = _advice_for_missing(self._measures.required_landmarks(watched))
         # The sides whose measures the step reads: the tracks', the hold timers', and both
         # together when no hold timer is holding.
@@ -557,6 +558,12 @@ class ExerciseEngine:
             candidates.insert(0, Cue(step.guidance, CueKind.GUIDANCE, "major", t_s))
         cue = self._cues.update(candidates, t_s)
         shown = self._shown(batch, [step]) if step.shows else {}
+        sides = self._measures.sides(batch.rows[:1])
+        names = self._measures.names
+        by_side: dict[str, dict[str, float]] = {
+            side: {name: float(sides[side][0, names.index(name)]) for name in self._sided_names}
+            for side in landmarks.SIDES
+        }
         phase = None
         if self._focus is not None:
             phase = self._phase_names.get(self._focus.counter.state)
@@ -566,6 +573,7 @@ class ExerciseEngine:
             view=batch.views[0],
             people=people,
             measures={name: float(values[0]) for name, values in shown.items()},
+            measures_by_side=by_side,
             driver=self._focus.counter.signal_def.driver if self._focus is not None else None,
             phase=phase,
             reps=self.rep_count,

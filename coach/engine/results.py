@@ -124,6 +124,9 @@ class FrameResult:
     start_position_met: bool | None = None
     start_position_failing: PositionCheck | None = None
     armed: bool = False
+    # Each measure taken per side (it names a side-less landmark such as 'knee'), on the
+    # left and on the right, NaN where unseen: what an author reads in `coach replay --trace`.
+    measures_by_side: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ def _new_tally(exercise: ExerciseDef, trace: TraceWriter | None) -> _Tally:
 
 
 def _new_trace(path: str | Path | None, exercise: ExerciseDef) -> TraceWriter | None:
-    return TraceWriter(path, exercise.measures) if path is not None else None
+    return TraceWriter(path, exercise) if path is not None else None
 
 
 def _result(

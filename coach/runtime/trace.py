@@ -1,10 +1,12 @@
 """The per-frame trace of an analysis, as CSV: what the counter saw, frame by frame.
 
 A physio writing a definition needs to see the signal the engine counted on: the value of
-every measure (angles and ratios) on the judged side, the view, the phase, whether the
-start position was met and counting had armed, and where reps and faults were counted.
-`coach analyze --trace` and `coach replay --trace` both write it through `TraceWriter`,
-from the engine's `FrameResult`s, so a replay and an analysis give the same columns.
+every measure (angles and ratios) on the judged side, and of each measure taken per side
+on the left and on the right; the view, the phase, whether the start position was met
+(and if not, the check that failed) and counting had armed, and where reps and faults
+were counted. `coach analyze --trace` and `coach replay --trace` both write it through
+`TraceWriter`, from the engine's `FrameResult`s, so a replay and an analysis give the same
+columns. docs/exercises.md describes every column.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from types import TracebackType
 from typing import IO
 
 from coach.core.errors import CoachError
-from coach.engine.results import FrameResult, Rep
+from coach.engine.results import FrameResult, PositionCheck, Rep
+from coach.exercise.schema import ExerciseDef, is_sided_measure
 
 # The columns before the measures, in order.
 FIXED_COLUMNS = (
@@ -25,6 +28,9 @@ FIXED_COLUMNS = (
     "view",
     "driver",
     "phase",
+    "start_position_met",
+    "start_position_failing",
+    "armed",
     "reps",
     "rep_event",
     "rep_faults",
@@ -49,19 +55,52 @@ def rep_event(rep: Rep | None) -> str:
     return " ".join([str(rep.index), rep.side, *(["partial"] if rep.partial else [])])
 
 
+def _flag(value: bool | None) -> str:
+    return "" if value is None else str(int(value))
+
+
+def position_check(check: PositionCheck | None) -> str:
+    """The start-position check a frame failed: 'trunk_lean=34.2 (below 20)'."""
+    if check is None:
+        return ""
+    bounds = [
+        f"{word} {bound:g}"
+        for word, bound in (("above", check.above), ("below", check.below))
+        if bound is not None
+    ]
+    return f"{check.measure}={_number(check.value, 1) or 'unseen'} ({' and '.join(bounds)})"
+
+
+def measure_columns(exercise: ExerciseDef) -> list[str]:
+    """The trace's measure columns: each measure on the judged side, then 'NAME.left' and
+    'NAME.right' for each measure taken per side."""
+    sided = [name for name in exercise.measures if is_sided_measure(exercise, name)]
+    return [*exercise.measures, *(f"{name}.{side}" for name in sided for side in ("left", "right"))]
+
+
+def _measure_value(result: FrameResult, column: str) -> float:
+    name, _, side = column.partition(".")
+    values = result.measures_by_side.get(side, {}) if side else result.measures
+    return values.get(name, math.nan)
+
+
 def rep_faults(rep: Rep | None) -> str:
     """The faults of a counted rep (those seen during it and those judged at its end)."""
     return "" if rep is None else ";".join(f.rule_id for f in rep.faults)
 
 
 def trace_row(result: FrameResult, measures: list[str]) -> list[str]:
-    """One frame's row: the fixed columns, then each measure (empty when unseen)."""
+    """One frame's row: the fixed columns, then each measure column (`measure_columns`;
+    empty when unseen)."""
     return [
         _number(result.t_s, 3),
         result.status.value,
         result.view or "",
         result.driver or "",
         result.phase or "",
+        _flag(result.start_position_met),
+        position_check(result.start_position_failing),
+        _flag(result.armed if result.start_position_met is not None else None),
         str(result.reps),
         rep_event(result.new_rep),
         rep_faults(result.new_rep),
@@ -71,7 +110,7 @@ def trace_row(result: FrameResult, measures: list[str]) -> list[str]:
         str(int(result.holding)),
         result.guidance or "",
         result.cue.text if result.cue is not None else "",
-        *(_number(result.measures.get(name, math.nan), 3) for name in measures),
+        *(_number(_measure_value(result, column), 3) for column in measures),
     ]
 
 
@@ -80,9 +119,9 @@ class TraceWriter:
     long video's trace never sits in memory). Use it as a context manager or `close()` it.
     Raises CoachError naming the file when it cannot be written."""
 
-    def __init__(self, path: str | Path, measures: list[str]) -> None:
+    def __init__(self, path: str | Path, exercise: ExerciseDef) -> None:
         self.path = Path(path)
-        self.measures = list(measures)
+        self.measures = measure_columns(exercise)
         self.rows = 0
         try:
             self._file: IO[str] = self.path.open("w", newline="", encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 
 from coach.runtime.analysis import replay_recording
 from coach.runtime.session import CoachSession
-from coach.runtime.trace import FIXED_COLUMNS
+from coach.runtime.trace import FIXED_COLUMNS, measure_columns
 from coach.vision.recording import PoseRecording
 from tests.conftest import POSE_FIXTURES
 
@@ -52,7 +52,7 @@ def test_the_trace_has_a_row_per_frame_that_agrees_with_the_result(
     result = replay_recording(POSE_FIXTURES / f"{name}.npz", exercise, trace_path=trace)
     with trace.open(newline="") as file:
         rows = list(csv.DictReader(file))
-    assert list(rows[0]) == [*FIXED_COLUMNS, *exercise.measures]
+    assert list(rows[0]) == [*FIXED_COLUMNS, *measure_columns(exercise)]
     frames = [row for row in rows if row["status"] != "end"]
     assert len(frames) == result.frames
     assert len(rows) - len(frames) <= 1  # a rep counted as the recording ended
@@ -75,3 +75,50 @@ def test_the_trace_has_a_row_per_frame_that_agrees_with_the_result(
         drivers = {exercise.reps.driver, *(s.driver for s in exercise.reps.by_view.values())}
         assert {row["driver"] for row in frames} <= drivers | {""}
         assert result.reps, "a case that counts nothing would not test the rep columns"
+
+
+def _column(rows, name):
+    return np.array([float(row[name]) if row[name] else math.nan for row in rows])
+
+
+@pytest.mark.parametrize(("name", "exercise_id"), CASES)
+def test_the_trace_shows_each_side_of_a_sided_measure(library, tmp_path, name, exercise_id):
+    """Side by side, the judged value is one side's, or the mean of both for an exercise
+    counted on both sides together."""
+    exercise = library.get(exercise_id)
+    trace = tmp_path / "trace.csv"
+    replay_recording(POSE_FIXTURES / f"{name}.npz", exercise, trace_path=trace)
+    with trace.open(newline="") as file:
+        rows = [row for row in csv.DictReader(file) if row["status"] != "end"]
+    sided = [c.removesuffix(".left") for c in measure_columns(exercise) if c.endswith(".left")]
+    assert sided, "every case has a measure taken per side"
+    for measure in sided:
+        judged = _column(rows, measure)
+        left, right = _column(rows, f"{measure}.left"), _column(rows, f"{measure}.right")
+        assert np.isfinite(left).any() or np.isfinite(right).any()
+        if exercise.side in ("both", "alternating"):  # one counter on both sides together
+            mean = np.where(
+                np.isnan(left), right, np.where(np.isnan(right), left, (left + right) / 2)
+            )
+            seen = np.isfinite(judged)
+            np.testing.assert_allclose(judged[seen], mean[seen], atol=2e-3)
+        else:
+            seen = np.isfinite(judged)
+            on_a_side = np.isclose(judged, left, atol=1e-3) | np.isclose(judged, right, atol=1e-3)
+            assert on_a_side[seen].all()
+
+
+def test_the_trace_says_when_the_start_position_fails_and_counting_arms(library, tmp_path):
+    """The push-up clip opens on a title card: no person, then the start position is met
+    and counting arms before the first rep."""
+    exercise = library.get("push_up")
+    trace = tmp_path / "trace.csv"
+    result = replay_recording(POSE_FIXTURES / "pushup_incline_side.npz", exercise, trace_path=trace)
+    with trace.open(newline="") as file:
+        rows = [row for row in csv.DictReader(file) if row["status"] != "end"]
+    armed = [row["t_s"] for row in rows if row["armed"] == "1"]
+    assert armed and float(armed[0]) < result.reps[0].turn_s
+    met = {row["start_position_met"] for row in rows}
+    assert met <= {"", "0", "1"} and "1" in met
+    failing = [row["start_position_failing"] for row in rows if row["start_position_met"] == "0"]
+    assert all("=" in f and ("above" in f or "below" in f) for f in failing)

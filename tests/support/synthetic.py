@@ -259,8 +259,9 @@ def body_landmarks(vectors: np.ndarray, body: Body) -> np.ndarray:
     arms) rises from the hip centre. Each joint is a rotation in its parent's frame,
     signed so that the clinical motion is positive: hip and shoulder flexion swing the limb
     forward, knee flexion swings the shank back, elbow flexion brings the hand forward
-    and up, shoulder (external) rotation turns the bent forearm out to the side, dorsiflexion lifts the toes, abduction moves the limb away from the midline,
-    trunk flexion bends the upper body forward.
+    and up, shoulder (external) rotation turns the bent forearm out to the side,
+    dorsiflexion lifts the toes, abduction moves the limb away from the midline, trunk
+    flexion bends the upper body forward.
     """
     vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
     frames = vectors.shape[0]
