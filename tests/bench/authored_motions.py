@@ -52,6 +52,32 @@ def _one_side_then_the_other(
     return script
 
 
+def _turning_round_between_sides(
+    start: Posture, turn_of: Callable[[str], Posture]
+) -> Callable[[int, float], Script]:
+    """`n` reps: half on the left, turn round (2 s) to show the camera the other side, the
+    rest on the right: what a side-on exercise's instructions ask."""
+
+    def script(n: int, period_s: float) -> Script:
+        left = n // 2
+        turned = start.with_(body_yaw=start["body_yaw"] + 180.0)
+        return (
+            Script(start)
+            .hold(1.5)
+            .reps(left, turn_of("left"), Tempo.period(period_s))
+            .move_to(turned, 2.0)
+            .hold(1.5)
+            .reps(
+                n - left,
+                turn_of("right").with_(body_yaw=turned["body_yaw"]),
+                Tempo.period(period_s),
+            )
+            .hold(1.0)
+        )
+
+    return script
+
+
 def _alternating(
     start: Posture, turn_of: Callable[[str], Posture]
 ) -> Callable[[int, float], Script]:
@@ -103,6 +129,14 @@ MOTIONS: tuple[AuthoredMotion, ...] = (
             OVERHEAD, lambda side: OVERHEAD.with_(**{f"{side}_elbow_flexion": 135.0})
         ),
     ),
+    AuthoredMotion(
+        "triceps_extension",
+        "one arm, turn round, the other",
+        STANDING_SIDE,
+        _turning_round_between_sides(
+            OVERHEAD, lambda side: OVERHEAD.with_(**{f"{side}_elbow_flexion": 135.0})
+        ),
+    ),
     AuthoredMotion("upright_row", "front", STANDING_FRONT, _reps(BAR_AT_THIGHS, ELBOWS_UP)),
     AuthoredMotion(
         "standing_hip_extension",
@@ -110,6 +144,13 @@ MOTIONS: tuple[AuthoredMotion, ...] = (
         STANDING_SIDE,
         _one_side_then_the_other(Posture.of(), _leg_back),
     ),
+    AuthoredMotion(
+        "standing_hip_extension",
+        "one leg, turn round, the other",
+        STANDING_SIDE,
+        _turning_round_between_sides(Posture.of(), _leg_back),
+    ),
+    # Side-on: a view the definition does not list (the far knee hides when it is down).
     AuthoredMotion(
         "marching_on_the_spot", "side", STANDING_SIDE, _alternating(Posture.of(), _knee_up)
     ),
