@@ -24,7 +24,7 @@ from coach.exercise.loader import (
     ExerciseLibrary,
     load_definition,
 )
-from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe, read_frames
+from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe
 
 if TYPE_CHECKING:
     from coach.runtime.analysis import AnalysisResult
@@ -205,17 +205,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_record(args: argparse.Namespace) -> int:
     """Save what the model sees in a clip, for replaying the engine without the model."""
-    from coach.vision.estimator import PoseEstimator
-    from coach.vision.recording import PoseRecording
+    from coach.runtime.analysis import record_poses
 
-    info = probe(args.video)
-    frames = []
-    with PoseEstimator(args.model, quiet_start=True) as estimator:
-        for frame in read_frames(args.video):
-            frames.append((frame.t_s, estimator.detect(frame.rgb, frame.t_s)))
-    meta = {"source": Path(args.video).name, "model": str(estimator.model_path.name)}
-    PoseRecording.from_frames(frames, (info.width, info.height), meta).save(args.output)
-    print(f"{args.output}: {len(frames)} frames")
+    recording = record_poses(
+        args.video, model=args.model, max_side_px=args.max_side or None, quiet_model_start=True
+    )
+    recording.save(args.output)
+    print(f"{args.output}: {len(recording)} frames")
     return 0
 
 
@@ -347,6 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("video")
     record.add_argument("output", type=Path)
     record.add_argument("--model", metavar="FILE")
+    record.add_argument(
+        "--max-side",
+        type=int,
+        metavar="PX",
+        default=WORKING_MAX_SIDE_PX,
+        help="shrink frames as `coach analyze` does (default "
+        f"{WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
+    )
     record.set_defaults(run=cmd_record)
 
     users = commands.add_parser(

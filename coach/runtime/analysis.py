@@ -59,6 +59,7 @@ class AnalysisResult:
     # Per frame, for charts: time and each measure on the judged side (NaN when unseen).
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
+    frame_views: list[str | None] = field(default_factory=list)  # per frame, None unseen
 
     @property
     def rep_count(self) -> int:
@@ -131,6 +132,7 @@ class _Tally:
     statuses: Counter = field(default_factory=Counter)
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
+    frame_views: list[str | None] = field(default_factory=list)
     trace: TraceWriter | None = None  # `--trace`: each frame's row, written as it comes
 
     def add(self, t_s: float, patient: Pose, result: FrameResult) -> None:
@@ -143,6 +145,7 @@ class _Tally:
         if result.view is not None and not patient.is_empty:
             self.views[result.view] += 1
         self.t_s.append(t_s)
+        self.frame_views.append(None if patient.is_empty else result.view)
         for name, values in self.series.items():
             values.append(float(result.measures.get(name, np.nan)))
 
@@ -257,6 +260,7 @@ def _result(
         annotated=str(annotated) if annotated is not None else None,
         t_s=tally.t_s,
         series=tally.series,
+        frame_views=tally.frame_views,
     )
 
 
@@ -301,6 +305,27 @@ def working_frames(path: Path, max_side_px: int | None) -> Iterator[VideoFrame]:
         if max_side_px is not None:
             frame = replace(frame, rgb=downscaled(frame.rgb, max_side_px))
         yield frame
+
+
+def record_poses(
+    path: str | Path,
+    *,
+    model: str | Path | None = None,
+    max_side_px: int | None = WORKING_MAX_SIDE_PX,
+    quiet_model_start: bool = False,
+) -> PoseRecording:
+    """What the pose model sees in a video, frame by frame, at the size `analyze_video`
+    gives it (`max_side_px`), for `coach record`: replaying it (`replay_recording`) runs
+    the coach on the poses an analysis of the clip would. Raises VideoError or ModelError."""
+    path = Path(path)
+    frames: list[tuple[float, list[Pose]]] = []
+    size = (0, 0)
+    with PoseEstimator(model, quiet_start=quiet_model_start) as estimator:
+        for frame in working_frames(path, max_side_px):
+            size = (frame.rgb.shape[1], frame.rgb.shape[0])
+            frames.append((frame.t_s, estimator.detect(frame.rgb, frame.t_s)))
+        meta = {"source": path.name, "model": str(estimator.model_path.name)}
+    return PoseRecording.from_frames(frames, size, meta)
 
 
 def analyze_video(
