@@ -13,7 +13,7 @@ import pytest
 from coach.cli import EXIT_BAD_INPUT, main
 from coach.exercise.loader import DEFAULT_EXERCISES_DIR, EXTRA_EXERCISES_ENV
 from coach.runtime.analysis import AnalysisResult
-from tests.conftest import POSE_FIXTURES, ROOT
+from tests.conftest import POSE_FIXTURES, ROOT, SAMPLE_VIDEOS
 
 SQUAT_POSES = POSE_FIXTURES / "squat_side_studio.npz"
 # The keys of `coach analyze --json`: a replay prints the same object.
@@ -152,3 +152,36 @@ def test_exercises_into_a_closed_pipe_exits_quietly():
     err = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0
     assert err == ""
+
+
+@pytest.mark.model
+def test_replaying_a_recorded_clip_gives_what_analyze_gives(tmp_path):
+    """`coach record` then `coach replay` is `coach analyze` without the model: the same
+    JSON (but for the file it names) and the same trace."""
+    clip = SAMPLE_VIDEOS / "squat_half_front_cdc.mp4"
+    poses = tmp_path / "poses.npz"
+    recorded = _run("record", str(clip), str(poses), env_extra={})
+    assert recorded.returncode == 0, recorded.stderr
+    runs = {}
+    for command, source in (("analyze", clip), ("replay", poses)):
+        trace = tmp_path / f"{command}.csv"
+        done = _run(
+            command,
+            str(source),
+            "--exercise",
+            "squat",
+            "--json",
+            "--trace",
+            str(trace),
+            *(["--no-progress"] if command == "analyze" else []),
+            env_extra={},
+        )
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result.pop("video") == str(source)
+        runs[command] = (result, trace.read_text())
+    (analyzed, analyzed_trace), (replayed, replayed_trace) = runs["analyze"], runs["replay"]
+    assert analyzed["reps"] > 0
+    for key in ("frames", "reps", "repetitions", "view", "hold_s", "warnings"):
+        assert replayed[key] == analyzed[key], key
+    assert replayed_trace == analyzed_trace
