@@ -3,6 +3,8 @@ definition folders, `coach validate` listing every problem, and quiet pipes."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -13,6 +15,7 @@ import pytest
 from coach.cli import EXIT_BAD_INPUT, main
 from coach.exercise.loader import DEFAULT_EXERCISES_DIR, EXTRA_EXERCISES_ENV
 from coach.runtime.analysis import AnalysisResult
+from coach.runtime.trace import FIXED_COLUMNS
 from tests.conftest import POSE_FIXTURES, ROOT, SAMPLE_VIDEOS
 
 SQUAT_POSES = POSE_FIXTURES / "squat_side_studio.npz"
@@ -180,8 +183,17 @@ def test_replaying_a_recorded_clip_gives_what_analyze_gives(tmp_path):
         result = json.loads(done.stdout)
         assert result.pop("video") == str(source)
         runs[command] = (result, trace.read_text())
-    (analyzed, analyzed_trace), (replayed, replayed_trace) = runs["analyze"], runs["replay"]
+    analyzed, replayed = runs["analyze"][0], runs["replay"][0]
     assert analyzed["reps"] > 0
     for key in ("frames", "reps", "repetitions", "view", "hold_s", "warnings"):
         assert replayed[key] == analyzed[key], key
-    assert replayed_trace == analyzed_trace
+    # A recording keeps coordinates as float16 (`PoseRecording.save`): measures agree to a
+    # fraction of a degree, everything else exactly.
+    traces = (runs["analyze"][1], runs["replay"][1])
+    analyzed_rows, replayed_rows = (list(csv.reader(io.StringIO(t))) for t in traces)
+    assert replayed_rows[0] == analyzed_rows[0] and len(replayed_rows) == len(analyzed_rows)
+    measures_from = len(FIXED_COLUMNS)
+    for mine, theirs in zip(replayed_rows[1:], analyzed_rows[1:], strict=True):
+        assert mine[:measures_from] == theirs[:measures_from]
+        for a, b in zip(mine[measures_from:], theirs[measures_from:], strict=True):
+            assert (a == b == "") or abs(float(a) - float(b)) < 0.5, (mine[0], a, b)
