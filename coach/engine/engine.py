@@ -57,6 +57,9 @@ SHORT_CYCLE_CUE = "Go a little further for it to count"
 # The longest pause between two such movements for them to be one patient repeating one
 # movement (a rep's own time is bounded by the definition).
 SHORT_CYCLE_GAP_S = 5.0
+# How far from rest a movement short of the turn must go to be a clear movement, as a
+# share of the definition's min_range (or of the hysteresis band, if wider).
+SHORT_CYCLE_FLOOR = 0.5
 
 _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
@@ -129,6 +132,13 @@ def position_advice(exercise: ExerciseDef, check: PositionCheck) -> str:
     unit = " degrees" if check.measure in exercise.angles else ""
     bound = f"below {check.below:g}" if check.below is not None else f"above {check.above:g}"
     return f"{cue} ({label.lower()} is {check.value:.{0 if unit else 2}f}{unit}, should be {bound})"
+
+
+def _same_movement(a: ShortCycle, b: ShortCycle) -> bool:
+    """Two sides' movements overlapping for half the shorter one are one movement."""
+    overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+    shorter = min(a.end_s - a.start_s, b.end_s - b.start_s)
+    return shorter > 0 and overlap / shorter >= 0.5
 
 
 def _leading_side(value: SidedValue) -> RepSide:
@@ -278,11 +288,11 @@ class ExerciseEngine:
         return RepCounter(self.exercise.reps, signal, start_mid_movement=self._recorded)
 
     def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
-        """Movements short of the turn: clear ones move half the definition's min_range or
-        half the hysteresis band, whichever is more."""
+        """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
+        definition's min_range or of the hysteresis band, whichever is more."""
         assert self.exercise.reps is not None
         force = self._force_of(signal)
-        floor = max(force.min_range, abs(force.turn - force.start)) / 2
+        floor = SHORT_CYCLE_FLOOR * max(force.min_range, abs(force.turn - force.start))
         reps = self.exercise.reps
         return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
 
@@ -504,7 +514,8 @@ class ExerciseEngine:
         short = track.short.update(value, t_s)
         if short is None:
             return None
-        self.short_cycles.append(short)
+        if not any(_same_movement(short, other) for other in self.short_cycles[-2:]):
+            self.short_cycles.append(short)  # both arms of a two-arm raise: one movement
         track.short_run.append(short)
         if regular(track.short_run[-2:], SHORT_CYCLE_GAP_S):
             return Cue(SHORT_CYCLE_CUE, CueKind.FAULT, "minor", t_s)

@@ -85,10 +85,13 @@ class ShortCycleTracker:
 
 def regular(cycles: list[ShortCycle], max_gap_s: float) -> bool:
     """True when the cycles follow one another (each starts within `max_gap_s` of the last
-    one's end) and went alike (the deepest at most twice the shallowest): a patient
-    repeating a movement, not a stray fidget and a stretch."""
+    one's end) and went alike: the deepest at most twice the shallowest, the longest at
+    most half as long again as the shortest (a patient repeating a movement at a steady
+    tempo, not a fidget's shifts of any length)."""
     if len(cycles) < 2:
         return False
     depths = [c.depth for c in cycles]
+    durations = [c.end_s - c.start_s for c in cycles]
     gaps_ok = all(b.start_s - a.end_s <= max_gap_s for a, b in itertools.pairwise(cycles))
-    return gaps_ok and max(depths) <= 2 * min(depths)
+    alike = max(depths) <= 2 * min(depths) and max(durations) <= 1.5 * min(durations)
+    return gaps_ok and alike

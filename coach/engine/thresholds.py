@@ -17,13 +17,15 @@ The rules, in the driver's own direction (deeper = further from the start):
   band short of the turn (the definition's band, scaled as the turn moved towards the
   rest); otherwise it moves to that point, so it never crosses the turn and jitter at one
   threshold never flips the phase.
-- Bounds: the turn is never closer to the rest than the definition's `min_range` (a
-  fidget must never count), and the target is never short of the turn. Every bound that
-  moved a prescribed number is said in `notes`.
+- Bounds: `min_range`, the least change of the driver in a rep (the fidget floor), is
+  never lowered, whatever is prescribed: the counter holds every rep to it, measured from
+  the patient's own rest. The turn is never closer to the (estimated) rest than a quarter
+  of it, so the start threshold stays above the rest; the target is never short of the
+  turn. Every bound that moved a prescribed number is said in `notes`.
 
 The rest is not in a definition; it is taken one hysteresis band short of the start
 threshold (`start - (turn - start)`): e.g. a squat's knee flexion 10 degrees (start 35,
-turn 60). `min_range` itself (the least change of the driver in a rep) is never lowered.
+turn 60).
 """
 
 from __future__ import annotations
@@ -135,11 +137,11 @@ def thresholds_in_force(signal: SignalDef, prescription: Prescription | None) ->
         new_turn = min(turn, rest + (turn - rest) * (target - rest) / (library_target - rest))
     else:
         new_turn = turn
-    floor = rest + signal.min_range
+    floor = rest + signal.min_range / 4
     if new_turn < floor:
         notes.append(
-            f"a rep counts from {sign * floor:g} at the least: {signal.driver} must move "
-            f"{signal.min_range:g} from rest (the definition's min_range) for a rep"
+            f"a rep counts from {sign * floor:g} at the least: a quarter of the "
+            f"definition's min_range ({signal.min_range:g}) from the rest"
         )
         new_turn = floor
     scaled_band = band * (new_turn - rest) / (turn - rest)

@@ -9,7 +9,7 @@ from coach.exercise.loader import ExerciseLibrary
 from coach.exercise.schema import PhaseDef, SignalDef
 
 # A squat-like rising driver: rest taken at 10 (one band of 25 short of the start), so the
-# turn's floor is 10 + min_range 30 = 40.
+# turn's floor is 10 + min_range 30 / 4 = 17.5.
 SQUAT = SignalDef(
     driver="knee_flexion",
     start=PhaseDef(name="standing", below=35),
@@ -17,7 +17,7 @@ SQUAT = SignalDef(
     min_range=30,
     target=90,
 )
-# A sit-to-stand-like falling driver: rest 110, floor 70.
+# A sit-to-stand-like falling driver: rest 110, floor 100.
 STAND = SignalDef(
     driver="knee_flexion",
     start=PhaseDef(name="seated", above=70),
@@ -34,15 +34,18 @@ STAND = SignalDef(
         pytest.param(SQUAT, 90, None, (35, 60, 90), False, id="the-library-target"),
         pytest.param(SQUAT, 120, None, (35, 60, 120), False, id="fit-patient-deeper"),
         pytest.param(SQUAT, 70, None, (35, 47.5, 70), False, id="shallower-turn-scales"),
-        pytest.param(SQUAT, 45, None, (32.5, 40, 45), True, id="turn-held-at-the-floor"),
+        pytest.param(SQUAT, 45, None, (26.41, 31.88, 45), False, id="start-moves-too"),
+        pytest.param(SQUAT, 15, None, (15.625, 17.5, 17.5), True, id="turn-held-at-the-floor"),
         pytest.param(SQUAT, 70, 50, (35, 50, 70), False, id="counts-from-given"),
-        pytest.param(SQUAT, None, 20, (32.5, 40, 90), True, id="counts-from-below-the-floor"),
+        pytest.param(SQUAT, None, 20, (17.5, 20, 90), False, id="counts-from-near-the-floor"),
+        pytest.param(SQUAT, None, 12, (15.625, 17.5, 90), True, id="counts-from-below-the-floor"),
         pytest.param(SQUAT, 70, 80, (35, 80, 80), True, id="target-short-of-counts-from"),
         pytest.param(SQUAT, None, 75, (35, 75, 90), False, id="counts-from-deeper"),
         pytest.param(STAND, None, None, (70, 30, 20), False, id="falling-library"),
         pytest.param(STAND, 40, None, (70, 47.78, 40), False, id="falling-shallower"),
         pytest.param(STAND, 10, None, (70, 30, 10), False, id="falling-fit-patient"),
-        pytest.param(STAND, None, 85, (80, 70, 20), True, id="falling-counts-from-floor"),
+        pytest.param(STAND, None, 95, (98.75, 95, 20), False, id="falling-counts-from-low"),
+        pytest.param(STAND, None, 105, (102.5, 100, 20), True, id="falling-counts-from-floor"),
     ],
 )
 def test_thresholds_in_force(signal, target, counts_from, expected, noted):
@@ -87,7 +90,7 @@ def test_bounds_hold_for_every_definition(signal, fraction, use):
     sign = 1 if signal.rising else -1
     assert sign * force.start < sign * force.turn
     assert sign * force.start <= sign * library.start
-    assert sign * (force.turn - rest) >= signal.min_range - 1e-9
+    assert sign * (force.turn - rest) >= signal.min_range / 4 - 1e-9
     assert force.target is None or sign * force.target >= sign * force.turn
     # The counter runs on the same numbers.
     counted = force.as_signal(signal)
