@@ -22,6 +22,8 @@ from coach.exercise.loader import DEFAULT_EXERCISES_DIR, ExerciseLibrary, load_d
 from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe, read_frames
 
 if TYPE_CHECKING:
+    from coach.engine.thresholds import Prescription
+    from coach.exercise.schema import ExerciseDef
     from coach.runtime.analysis import AnalysisResult
 
 EXIT_BAD_INPUT = 2
@@ -58,8 +60,19 @@ def _print_summary(result: AnalysisResult) -> None:
     )
     if result.hold_s:
         print(f"held correctly for {result.hold_s:.1f} s (longest {result.longest_hold_s:.1f} s)")
+    for block in result.movement:
+        force = block["thresholds"]
+        where = "from the plan" if force["prescribed"] else "the library's"
+        target = f", full at {force['target']:g}" if force["target"] is not None else ""
+        print(
+            f"counted on {block['measure']} ({block['view']}, {where}): starts beyond "
+            f"{force['start']:g}, counts from {force['turn']:g}{target}"
+        )
+        for note in force["notes"]:
+            print(f"  note: {note}")
     for rep in result.reps:
         rom = ", ".join(f"{k} {v.min_deg:.0f}-{v.max_deg:.0f}" for k, v in rep.angles.items())
+        rom += "".join(f", {k} {v.min_deg:.2f}-{v.max_deg:.2f}" for k, v in rep.ratios.items())
         faults = "; ".join(f.cue for f in rep.faults) or "good"
         flag = " (partial)" if rep.partial else ""
         print(
@@ -68,6 +81,23 @@ def _print_summary(result: AnalysisResult) -> None:
         )
     for warning in result.warnings:
         print(f"warning: {warning}")
+
+
+def _prescription(
+    exercise: ExerciseDef, target: float | None, counts_from: float | None
+) -> Prescription | None:
+    """`--target` and `--counts-from` as a prescription on the exercise's driving measure;
+    raises CoachError for a hold (it has no rep to count)."""
+    from coach.engine.thresholds import Prescription
+
+    if target is None and counts_from is None:
+        return None
+    if exercise.reps is None:
+        raise CoachError(
+            f"{exercise.id} is a timed hold: --target and --counts-from are for counted "
+            "exercises only"
+        )
+    return Prescription(exercise.reps.driver, target=target, counts_from=counts_from)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -80,6 +110,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         known = ", ".join(VIDEO_SUFFIXES)
         raise CoachError(f"{video}: not a video file name (expected one of {known})")
     exercise = _library(args).get(args.exercise)
+    prescription = _prescription(exercise, args.target, args.counts_from)
     info = probe(video)
     progress = _Progress(enabled=not args.no_progress and info.frames > 150, total=info.frames)
     try:
@@ -93,6 +124,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             max_side_px=args.max_side or None,
             pin_cores=not args.no_pinning,
             quiet_model_start=True,
+            prescription=prescription,
         )
     finally:
         progress.close()
@@ -286,6 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the system place every thread (by default the pose model's threads keep "
         "to one core and the rest to the others, which is quicker for one analysis at a time)",
+    )
+    analyze.add_argument(
+        "--target",
+        type=float,
+        metavar="DEG",
+        help="the patient's range-of-motion target on the driving angle (a plan's target): "
+        "a rep reaching it is full",
+    )
+    analyze.add_argument(
+        "--counts-from",
+        type=float,
+        metavar="DEG",
+        help="where a rep counts for this patient on the driving angle (the turn threshold)",
     )
     analyze.set_defaults(run=cmd_analyze)
 

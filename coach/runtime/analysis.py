@@ -24,8 +24,10 @@ import numpy as np
 from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.results import FrameResult, Rep, Status
+from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.cores import CorePlacement, claimed_split
+from coach.runtime.movement import MovementLog
 from coach.runtime.session import CoachSession
 from coach.runtime.threads import give_way_to_the_model, prefetch
 from coach.vision.draw import annotate
@@ -56,6 +58,9 @@ class AnalysisResult:
     # Per frame, for charts: time and each measure on the judged side (NaN when unseen).
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
+    # Per driving measure: the range seen, the thresholds in force, the start position,
+    # when counting armed, the movements that stopped short (`coach.runtime.movement`).
+    movement: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rep_count(self) -> int:
@@ -82,6 +87,7 @@ class AnalysisResult:
             "longest_hold_s": round(self.longest_hold_s, 2),
             "hold_by_side": {side: round(held, 2) for side, held in self.hold_by_side.items()},
             "warnings": self.warnings,
+            "movement": self.movement,
             "annotated": self.annotated,
         }
 
@@ -101,14 +107,16 @@ def rep_to_json(rep: Rep) -> dict[str, Any]:
         "down_s": round(rep.down_s, 3),
         "up_s": round(rep.up_s, 3),
         "partial": rep.partial,
+        # Angles in degrees, then ratio measures (no unit) under the same keys.
         "range_of_motion": {
             name: {
-                "min_deg": _rounded(stats.min_deg),
-                "max_deg": _rounded(stats.max_deg),
-                "rom_deg": _rounded(stats.rom_deg),
-                "at_turn_deg": _rounded(stats.at_turn_deg),
+                "min_deg": _rounded(stats.min_deg, digits),
+                "max_deg": _rounded(stats.max_deg, digits),
+                "rom_deg": _rounded(stats.rom_deg, digits),
+                "at_turn_deg": _rounded(stats.at_turn_deg, digits),
             }
-            for name, stats in rep.angles.items()
+            for measures, digits in ((rep.angles, 1), (rep.ratios, 3))
+            for name, stats in measures.items()
         },
         "faults": [
             {"rule": f.rule_id, "cue": f.cue, "severity": f.severity, "t_s": round(f.t_s, 3)}
@@ -128,8 +136,11 @@ class _Tally:
     statuses: Counter = field(default_factory=Counter)
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
+    movement: MovementLog | None = None
 
     def add(self, t_s: float, patient: Pose, result: FrameResult) -> None:
+        if self.movement is not None:
+            self.movement.add(result)
         self.frames += 1
         self.with_pose += not patient.is_empty
         self.crowded += result.people > 1
@@ -157,7 +168,10 @@ class _CoachStage:
         self.session = session
         self._read_poses = read_poses
         self._placement = placement
-        self.tally = _Tally(series={name: [] for name in session.exercise.measures})
+        self.tally = _Tally(
+            series={name: [] for name in session.exercise.measures},
+            movement=MovementLog(session.exercise),
+        )
         self._make_writer = writer
         self._writer: H264Writer | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
@@ -269,13 +283,16 @@ def analyze_video(
     max_side_px: int | None = WORKING_MAX_SIDE_PX,
     pin_cores: bool = True,
     quiet_model_start: bool = False,
+    prescription: Prescription | None = None,
 ) -> AnalysisResult:
     """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
     (None: the video's own size) for the model and the annotated video alike. With
     `pin_cores`, the model's threads keep to the core this call starts on and the other
     stages to the other cores, unless another analysis is placed so already
     (`coach.runtime.cores`); the calling thread's cores are restored. `quiet_model_start`: see
-    `PoseEstimator`'s `quiet_start` (one-shot processes only)."""
+    `PoseEstimator`'s `quiet_start` (one-shot processes only). `prescription`: the
+    patient's target and "counts from" depth (`coach.engine.thresholds`), None for the
+    definition's thresholds."""
     path = Path(path)
     info = probe(path)
 
@@ -289,7 +306,9 @@ def analyze_video(
         placement.on_model_core(),
         PoseEstimator(model, placement=placement, quiet_start=quiet_model_start) as estimator,
     ):
-        session = CoachSession(exercise, mirrored=mirrored, recorded=True)
+        session = CoachSession(
+            exercise, mirrored=mirrored, recorded=True, prescription=prescription
+        )
         writer = new_writer if annotated_path is not None else None
         stage = _CoachStage(session, estimator.poses_of, writer, placement=placement)
         frames = 0
@@ -307,6 +326,7 @@ def analyze_video(
         session.engine.finish()
     engine = session.engine
     duration = max(info.duration_s, tally.t_s[-1] if tally.t_s else 0.0)
+    movement = tally.movement or MovementLog(exercise)
     return AnalysisResult(
         exercise=exercise.id,
         video=str(path),
@@ -319,8 +339,9 @@ def analyze_video(
         longest_hold_s=engine.longest_hold_s,
         hold_by_side=engine.hold_by_side,
         views=dict(tally.views),
-        warnings=_warnings(exercise, tally),
+        warnings=_warnings(exercise, tally) + movement.warnings(engine),
         annotated=str(annotated_path) if annotated_path is not None else None,
         t_s=tally.t_s,
         series=tally.series,
+        movement=movement.movement(engine),
     )

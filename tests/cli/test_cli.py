@@ -185,3 +185,11 @@ def test_analyze_accepts_a_task_file_given_with_model(tmp_path):
     done = run_cli("analyze", str(clip), "--exercise", "squat", "--json", "--model", str(model))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["frames_with_pose"] > 100
+
+
+def test_analyze_refuses_a_target_for_a_hold(capsys):
+    clip = SAMPLE_VIDEOS / "glute_bridge_side.mp4"
+    code = main(["analyze", str(clip), "--exercise", "plank", "--target", "40"])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "plank is a timed hold" in err and "--target" in err
