@@ -61,7 +61,7 @@ class Thresholds:
     turn: float
     target: float | None
     min_range: float
-    prescribed: bool  # a prescription moved at least one number
+    prescribed: bool  # a prescription moved at least one number from the definition's
     notes: tuple[str, ...] = ()  # the bounds that changed a prescribed number, in words
 
     def reached(self, value: float, threshold: float) -> bool:
@@ -157,13 +157,6 @@ def thresholds_in_force(signal: SignalDef, prescription: Prescription | None) ->
             )
             new_target = new_turn
         final_target = sign * new_target
-    return Thresholds(
-        signal.driver,
-        signal.rising,
-        sign * new_start,
-        sign * new_turn,
-        final_target,
-        signal.min_range,
-        True,
-        tuple(notes),
-    )
+    numbers = (sign * new_start, sign * new_turn, final_target)
+    moved = numbers != (library.start, library.turn, library.target)
+    return Thresholds(signal.driver, signal.rising, *numbers, signal.min_range, moved, tuple(notes))

@@ -54,7 +54,12 @@ def test_thresholds_in_force(signal, target, counts_from, expected, noted):
     assert (force.start, force.turn, force.target) == pytest.approx(expected, abs=0.01)
     assert bool(force.notes) == noted
     assert force.min_range == signal.min_range  # the fidget floor is never lowered
-    assert force.prescribed == (target is not None or counts_from is not None)
+    library = (
+        signal.start.below or signal.start.above,
+        signal.turn.above or signal.turn.below,
+        signal.target,
+    )
+    assert force.prescribed == ((force.start, force.turn, force.target) != library)
 
 
 def test_a_prescription_on_another_measure_leaves_the_library_thresholds_with_a_note():
