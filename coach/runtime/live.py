@@ -282,6 +282,11 @@ class LiveCoach(FrameLoop[FrameOutcome]):
                 self._error = f"Could not save: {exc}"
 
     # ---- page thread -------------------------------------------------------------------
+    @property
+    def prescription(self) -> Prescription | None:
+        """The range this patient is counted on (None: the definition's)."""
+        return self._session.engine.prescription
+
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
             medians = self._stats.medians()
