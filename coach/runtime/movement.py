@@ -160,12 +160,20 @@ class MovementLog:
                     f"counts from {force.turn:g}{unit}"
                 )
             if repeated:
-                depths = sorted(c.extreme for c in shorts)
+                extremes = sorted(c.extreme for c in shorts)
+                moved = sorted(c.depth for c in shorts)
+                if moved[-1] >= force.min_range:
+                    remedy = "a plan target or 'counts from' at the patient's range counts them"
+                else:
+                    remedy = (
+                        f"they moved {self._span(moved, unit)} from rest, less than the "
+                        f"{force.min_range:g}{unit} a rep must move (min_range), so no plan "
+                        "counts them"
+                    )
                 warnings.append(
                     f"{len(shorts)} movement{'s' if len(shorts) > 1 else ''} stopped short "
                     f"of where a rep counts ({force.turn:g}{unit}), reaching "
-                    f"{self._span(depths, unit)}: not counted; a plan target or "
-                    "'counts from' at the patient's range counts them"
+                    f"{self._span(extremes, unit)}: not counted; {remedy}"
                 )
         return warnings
 

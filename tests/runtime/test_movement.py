@@ -11,6 +11,7 @@ from coach.runtime.movement import MovementLog
 from coach.runtime.session import CoachSession
 from tests.bench.framework import definition
 from tests.bench.rows_foundation import PUSH_UP, SQUAT
+from tests.bench.rows_upper import CRUNCH
 from tests.support.synthetic import STANDING, RenderOptions, Script, Tempo, render
 
 OPTIONS = RenderOptions(fps=15.0, image_noise_px=1.0, world_noise_m=0.005, seed=0)
@@ -90,3 +91,13 @@ def test_a_rep_reports_its_ratio_measures_like_its_angles():
     assert reach["min_deg"] < 0.7 < 0.82 < reach["max_deg"]
     assert reach["rom_deg"] == pytest.approx(reach["max_deg"] - reach["min_deg"], abs=0.002)
     assert "elbow_flexion" in rom
+
+
+def test_movements_smaller_than_min_range_are_said_to_be_beyond_any_plan():
+    """A crunch lifting the trunk only about 6 degrees: short movements, found and named,
+    but less than the 10 degrees a crunch rep must move, which no plan lowers."""
+    path = CRUNCH.paths("both")
+    script = Script(path.start).hold(1.5).reps(5, path, Tempo.period(3.0), 0.3).hold(1.0)
+    engine, movement, warnings = analysed("crunch", script, CRUNCH.cameras["side"])
+    assert engine.rep_count == 0 and len(movement[0]["short_movements"]) == 5
+    assert "less than the 10 degrees a rep must move (min_range), so no plan" in warnings[-1]
