@@ -30,7 +30,7 @@ turn 60).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from coach.exercise.schema import PhaseDef, SignalDef
 
@@ -122,7 +122,7 @@ def thresholds_in_force(signal: SignalDef, prescription: Prescription | None) ->
             f"the plan's numbers are for {prescription.measure}; in this view reps are "
             f"counted on {signal.driver}, with the library's thresholds"
         )
-        return Thresholds(**{**library.__dict__, "notes": (note,)})
+        return replace(library, notes=(note,))
     # Work in depth: the driver's value signed so that deeper is larger.
     sign = 1.0 if signal.rising else -1.0
     start, turn = sign * library.start, sign * library.turn
