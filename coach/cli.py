@@ -27,6 +27,8 @@ from coach.exercise.loader import (
 from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe
 
 if TYPE_CHECKING:
+    from coach.engine.thresholds import Prescription
+    from coach.exercise.schema import ExerciseDef
     from coach.runtime.analysis import AnalysisResult
 
 EXIT_BAD_INPUT = 2
@@ -63,8 +65,19 @@ def _print_summary(result: AnalysisResult) -> None:
     )
     if result.hold_s:
         print(f"held correctly for {result.hold_s:.1f} s (longest {result.longest_hold_s:.1f} s)")
+    for block in result.movement:
+        force = block["thresholds"]
+        where = "from the plan" if force["prescribed"] else "the library's"
+        target = f", full at {force['target']:g}" if force["target"] is not None else ""
+        print(
+            f"counted on {block['measure']} ({block['view']}, {where}): starts beyond "
+            f"{force['start']:g}, counts from {force['turn']:g}{target}"
+        )
+        for note in force["notes"]:
+            print(f"  note: {note}")
     for rep in result.reps:
         rom = ", ".join(f"{k} {v.min_deg:.0f}-{v.max_deg:.0f}" for k, v in rep.angles.items())
+        rom += "".join(f", {k} {v.min_deg:.2f}-{v.max_deg:.2f}" for k, v in rep.ratios.items())
         faults = "; ".join(f.cue for f in rep.faults) or "good"
         flag = " (partial)" if rep.partial else ""
         print(
@@ -83,6 +96,23 @@ def _report(result: AnalysisResult, as_json: bool) -> None:
         _print_summary(result)
 
 
+def _prescription(
+    exercise: ExerciseDef, target: float | None, counts_from: float | None
+) -> Prescription | None:
+    """`--target` and `--counts-from` as a prescription on the exercise's driving measure;
+    raises CoachError for a hold (it has no rep to count)."""
+    from coach.engine.thresholds import Prescription
+
+    if target is None and counts_from is None:
+        return None
+    if exercise.reps is None:
+        raise CoachError(
+            f"{exercise.id} is a timed hold: --target and --counts-from are for counted "
+            "exercises only"
+        )
+    return Prescription(exercise.reps.driver, target=target, counts_from=counts_from)
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from coach.runtime.analysis import analyze_video
 
@@ -93,6 +123,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         known = ", ".join(VIDEO_SUFFIXES)
         raise CoachError(f"{video}: not a video file name (expected one of {known})")
     exercise = _library(args).resolve(args.exercise)
+    prescription = _prescription(exercise, args.target, args.counts_from)
     info = probe(video)
     progress = _Progress(enabled=not args.no_progress and info.frames > 150, total=info.frames)
     try:
@@ -107,6 +138,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             pin_cores=not args.no_pinning,
             quiet_model_start=True,
             trace_path=args.trace,
+            prescription=prescription,
         )
     finally:
         progress.close()
@@ -119,7 +151,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from coach.runtime.analysis import replay_recording
 
     exercise = _library(args).resolve(args.exercise)
-    result = replay_recording(args.poses, exercise, mirrored=args.mirrored, trace_path=args.trace)
+    result = replay_recording(
+        args.poses,
+        exercise,
+        mirrored=args.mirrored,
+        trace_path=args.trace,
+        prescription=_prescription(exercise, args.target, args.counts_from),
+    )
     _report(result, args.json)
     return 0
 
@@ -325,6 +363,19 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="OUT.csv",
             type=Path,
             help="write one CSV row per frame: time, view, every measure, phase, reps, faults",
+        )
+        command.add_argument(
+            "--target",
+            type=float,
+            metavar="DEG",
+            help="the patient's range-of-motion target on the driving angle (a plan's "
+            "target): a rep reaching it is full",
+        )
+        command.add_argument(
+            "--counts-from",
+            type=float,
+            metavar="DEG",
+            help="where a rep counts for this patient on the driving angle (the turn threshold)",
         )
 
     exercises = commands.add_parser("exercises", help="list the exercise definitions")

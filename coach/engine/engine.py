@@ -41,6 +41,8 @@ from coach.engine.results import (
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
+from coach.engine.short_cycles import ShortCycle, ShortCycleTracker, regular
+from coach.engine.thresholds import Prescription, Thresholds, thresholds_in_force
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
 from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold, is_sided_measure
 
@@ -48,6 +50,16 @@ NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
 PARTIAL_RULE_ID = "partial_range"
 DEFAULT_PARTIAL_CUE = "Try to go a little further, if it feels comfortable"
+# A full rep at a range the physio prescribed: the patient's range, not the library's.
+YOUR_RANGE_CUE = "That's your range: good rep"
+# Two movements in a row that stopped short of where a rep counts (`short_cycles`).
+SHORT_CYCLE_CUE = "Go a little further for it to count"
+# The longest pause between two such movements for them to be one patient repeating one
+# movement (a rep's own time is bounded by the definition).
+SHORT_CYCLE_GAP_S = 5.0
+# How far from rest a movement short of the turn must go to be a clear movement, as a
+# share of the definition's min_range (or of the hysteresis band, if wider).
+SHORT_CYCLE_FLOOR = 0.5
 
 _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
@@ -86,6 +98,49 @@ def failing_check(
     return None
 
 
+def _trunk_elevation(exercise: ExerciseDef, check: PositionCheck) -> float | None:
+    """The trunk's angle above the floor (0 lying, 90 upright) when the check is on the
+    hip-to-shoulder line measured against the horizontal or the vertical; else None."""
+    angle = exercise.angles.get(check.measure)
+    if angle is None or sorted(angle.points) != ["mid_hip", "mid_shoulder"]:
+        return None
+    if angle.type == "segment_horizontal":
+        return abs(check.value)
+    if angle.type == "segment_vertical":
+        return 90.0 - abs(check.value)
+    return None
+
+
+def position_advice(exercise: ExerciseDef, check: PositionCheck) -> str:
+    """The definition's start-position cue with what looks wrong, in the patient's words:
+    "Lie on your back, ...: you seem to be standing" when the trunk check fails; otherwise
+    the measure that is off, its value and where it should be."""
+    cue = exercise.position_cue
+    if math.isnan(check.value):
+        return cue
+    elevation = _trunk_elevation(exercise, check)
+    if elevation is not None:
+        if elevation >= 60:
+            posture = "standing or sitting up"
+        elif elevation <= 30:
+            posture = "lying down"
+        else:
+            posture = "leaning or bent over"
+        return f"{cue}: you seem to be {posture}"
+    measure = exercise.angles.get(check.measure) or exercise.ratios.get(check.measure)
+    label = measure.label if measure and measure.label else check.measure.replace("_", " ")
+    unit = " degrees" if check.measure in exercise.angles else ""
+    bound = f"below {check.below:g}" if check.below is not None else f"above {check.above:g}"
+    return f"{cue} ({label.lower()} is {check.value:.{0 if unit else 2}f}{unit}, should be {bound})"
+
+
+def _same_movement(a: ShortCycle, b: ShortCycle) -> bool:
+    """Two sides' movements overlapping for half the shorter one are one movement."""
+    overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+    shorter = min(a.end_s - a.start_s, b.end_s - b.start_s)
+    return shorter > 0 and overlap / shorter >= 0.5
+
+
 def _leading_side(value: SidedValue) -> RepSide:
     """The side with the larger value (the leg in front, the arm up); 'both' if unseen."""
     left, right = value.left, value.right
@@ -103,7 +158,9 @@ class _Track:
     side: Side | None
     counter: RepCounter
     rules: FrameRuleTracker
+    short: ShortCycleTracker
     faults: deque[Fault] = field(default_factory=deque)
+    short_run: list[ShortCycle] = field(default_factory=list)  # since the last counted rep
 
     @property
     def label(self) -> RepSide:
@@ -150,8 +207,15 @@ class ExerciseEngine:
         pause_when_crowded: bool = False,
         cue_coach: CueCoach | None = None,
         recorded: bool = False,
+        prescription: Prescription | None = None,
     ) -> None:
         self.exercise = exercise
+        self.prescription = prescription
+        # The thresholds in force for each of the definition's signals, keyed by the
+        # signal's identity (views sharing a signal share a counter): (what the counter
+        # runs on, the numbers).
+        self._in_force: dict[int, tuple[SignalDef, Thresholds]] = {}
+        self.short_cycles: list[ShortCycle] = []
         self.pause_when_crowded = pause_when_crowded
         self._recorded = recorded
         self._measures = MeasureComputer(exercise)
@@ -169,11 +233,18 @@ class ExerciseEngine:
             sides = (mode,)
         else:
             sides = (None,)
-        self._tracks = [
-            _Track(side, self._new_counter(None), FrameRuleTracker(list(exercise.rules)))
-            for side in sides
-            if exercise.reps is not None
-        ]
+        self._tracks = []
+        if exercise.reps is not None:
+            signal = self._signal(None)
+            self._tracks = [
+                _Track(
+                    side,
+                    self._new_counter(signal),
+                    FrameRuleTracker(list(exercise.rules)),
+                    self._short_tracker(signal),
+                )
+                for side in sides
+            ]
         hold_sides: tuple[Side | None, ...] = (
             landmarks.SIDES
             if mode in ("auto", "alternating")
@@ -213,9 +284,38 @@ class ExerciseEngine:
         # max_rep_s and a margin: the frames a finished rep is judged on.
         self._history: deque[tuple[float, np.ndarray]] = deque()
 
-    def _new_counter(self, signal: SignalDef | None) -> RepCounter:
+    def _new_counter(self, signal: SignalDef) -> RepCounter:
         assert self.exercise.reps is not None
         return RepCounter(self.exercise.reps, signal, start_mid_movement=self._recorded)
+
+    def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
+        """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
+        definition's min_range or of the hysteresis band, whichever is more."""
+        assert self.exercise.reps is not None
+        force = self._force_of(signal)
+        floor = SHORT_CYCLE_FLOOR * max(force.min_range, abs(force.turn - force.start))
+        reps = self.exercise.reps
+        return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
+
+    def _force_of(self, counted: SignalDef) -> Thresholds:
+        return next(force for signal, force in self._in_force.values() if signal is counted)
+
+    def _signal(self, view: DetectedView | None) -> SignalDef:
+        """The signal the counter runs on in this view: the definition's, with the
+        thresholds in force for this patient."""
+        assert self.exercise.reps is not None
+        library = self.exercise.reps.signal_for(view)
+        if id(library) not in self._in_force:
+            force = thresholds_in_force(library, self.prescription)
+            self._in_force[id(library)] = (force.as_signal(library), force)
+        return self._in_force[id(library)][0]
+
+    def thresholds(self, view: DetectedView | None) -> Thresholds:
+        """The driver's thresholds in force in this view (the definition's, moved by the
+        prescription). Raises ValueError for an exercise without reps."""
+        if self.exercise.reps is None:
+            raise ValueError(f"{self.exercise.id} is a hold: it has no rep thresholds")
+        return self._force_of(self._signal(view))
 
     @property
     def recorded(self) -> bool:
@@ -343,7 +443,7 @@ class ExerciseEngine:
         history.append((t_s, batch.rows[i]))
         while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
             history.popleft()
-        signal = self.exercise.reps.signal_for(view)
+        signal = self._signal(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
         new_rep: Rep | None = None
@@ -354,10 +454,15 @@ class ExerciseEngine:
             values = batch.values[track.side][i]
             if track.counter.signal is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
+                track.short = self._short_tracker(signal)
+                track.short_run.clear()
             value = values[signal.driver]
             any_visible |= not math.isnan(value)
             position[track.side] = failing_check(values, self.exercise.start_position)
             cycle = track.counter.update(value, t_s, position[track.side] is None)
+            short = self._short_step(track, value, t_s, cycle is not None)
+            if short is not None:
+                candidates.append(short)
             if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
@@ -376,7 +481,9 @@ class ExerciseEngine:
         if not any_visible:
             status, guidance = Status.NOT_VISIBLE, self._visibility_advice
         elif not armed:
-            status, guidance = Status.GETTING_READY, self._getting_ready_advice()
+            focus = self._focus or self._tracks[0]
+            status = Status.GETTING_READY
+            guidance = self._getting_ready_advice(position.get(focus.side))
         else:
             status = Status.ACTIVE
         self.faults += new_faults
@@ -395,6 +502,25 @@ class ExerciseEngine:
             position_failing=check,
             armed=armed,
         )
+
+    def _short_step(self, track: _Track, value: float, t_s: float, counted: bool) -> Cue | None:
+        """Follow the movements that stop short of the turn while the counter is armed and
+        not in a rep; after two alike in a row, the cue that says what to change."""
+        if counted:
+            track.short_run.clear()
+        state = track.counter.state
+        if counted or state in (CounterState.UNARMED, CounterState.RETURNING):
+            track.short.reset()
+            return None
+        short = track.short.update(value, t_s)
+        if short is None:
+            return None
+        if not any(_same_movement(short, other) for other in self.short_cycles[-2:]):
+            self.short_cycles.append(short)  # both arms of a two-arm raise: one movement
+        track.short_run.append(short)
+        if regular(track.short_run[-2:], SHORT_CYCLE_GAP_S):
+            return Cue(SHORT_CYCLE_CUE, CueKind.FAULT, "minor", t_s)
+        return None
 
     def _hold_step(self, batch: _Batch, i: int) -> _Step:
         assert self.exercise.hold is not None
@@ -441,13 +567,17 @@ class ExerciseEngine:
         return {name: matrix[..., j] for j, name in enumerate(self._measures.names)}
 
     # ---- helpers ----------------------------------------------------------------------
-    def _getting_ready_advice(self) -> str:
+    def _getting_ready_advice(self, failing: PositionCheck | None = None) -> str:
+        """What to change to start: the view first, then the start position, saying
+        what looks wrong (`position_advice`)."""
         view = self._view.current
         if view is not None and view not in self.exercise.views and view != "oblique":
             return _VIEW_ADVICE[self.exercise.views[0]]
         if view == "oblique" and self.exercise.views == ["side"]:
             return _VIEW_ADVICE["side"]
-        return self.exercise.position_cue
+        if failing is None:
+            return self.exercise.position_cue
+        return position_advice(self.exercise, failing)
 
     def _finish_rep(self, track: _Track, cycle: RepCycle, view: DetectedView | None) -> Rep | None:
         assert self.exercise.reps is not None
@@ -461,11 +591,13 @@ class ExerciseEngine:
         turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
         at_turn = {name: float(s[turn_index]) for name, s in series.items()}
         sided_at_turn = self._measures.sided_values(rows[turn_index])
-        stats = {}
-        for name in self.exercise.angles:
+        stats: dict[str, AngleStats] = {}
+        ratios: dict[str, AngleStats] = {}
+        for name in self.exercise.measures:
             finite = series[name][np.isfinite(series[name])]
             if finite.size:
-                stats[name] = AngleStats(float(finite.min()), float(finite.max()), at_turn[name])
+                found = AngleStats(float(finite.min()), float(finite.max()), at_turn[name])
+                (stats if name in self.exercise.angles else ratios)[name] = found
         timing = {
             "rep_duration_s": cycle.duration_s,
             "down_s": cycle.turn_s - cycle.start_s,
@@ -513,6 +645,7 @@ class ExerciseEngine:
             angles=stats,
             partial=partial,
             faults=tuple(faults),
+            ratios=ratios,
         )
         self.reps.append(rep)
         return rep
@@ -535,6 +668,7 @@ class ExerciseEngine:
                     other.angles,
                     other.partial,
                     other.faults,
+                    other.ratios,
                 )
                 return True
             if other.end_s < cycle.start_s:
@@ -548,6 +682,8 @@ class ExerciseEngine:
         if rep.faults:
             worst = max(rep.faults, key=lambda f: ("info", "minor", "major").index(f.severity))
             return self._fault_cue(worst)
+        if self.thresholds(self._view.current).prescribed:
+            return Cue(YOUR_RANGE_CUE, CueKind.PRAISE, "info", rep.end_s)
         return Cue(self.exercise.good_rep_cue, CueKind.PRAISE, "info", rep.end_s)
 
     def _frame_result(self, batch: _Batch, step: _Step, people: int) -> FrameResult:
@@ -589,6 +725,7 @@ class ExerciseEngine:
             start_position_met=step.position_met,
             start_position_failing=step.position_failing,
             armed=step.armed,
+            thresholds=self.thresholds(batch.views[0]) if self._tracks else None,
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+from coach.engine.thresholds import Thresholds
 from coach.engine.view import DetectedView
 from coach.exercise.schema import Severity
 
@@ -57,6 +58,7 @@ class Rep:
     angles: dict[str, AngleStats]
     partial: bool  # the range-of-motion target was missed
     faults: tuple[Fault, ...] = ()
+    ratios: dict[str, AngleStats] = field(default_factory=dict)  # ratio measures, no unit
 
     @property
     def duration_s(self) -> float:
@@ -124,6 +126,7 @@ class FrameResult:
     start_position_met: bool | None = None
     start_position_failing: PositionCheck | None = None
     armed: bool = False
+    thresholds: Thresholds | None = None  # the driver's thresholds in force (rep exercises)
     # Each measure taken per side (it names a side-less landmark such as 'knee'), on the
     # left and on the right, NaN where unseen: what an author reads in `coach replay --trace`.
     measures_by_side: dict[str, dict[str, float]] = field(default_factory=dict)

@@ -25,8 +25,10 @@ from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.engine import ExerciseEngine
 from coach.engine.results import FrameResult, Rep, Status
+from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.cores import CorePlacement, claimed_split
+from coach.runtime.movement import MovementLog
 from coach.runtime.session import CoachSession
 from coach.runtime.threads import give_way_to_the_model, prefetch
 from coach.runtime.trace import TraceWriter
@@ -60,6 +62,9 @@ class AnalysisResult:
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
     frame_views: list[str | None] = field(default_factory=list)  # per frame, None unseen
+    # Per driving measure: the range seen, the thresholds in force, the start position,
+    # when counting armed, the movements that stopped short (`coach.runtime.movement`).
+    movement: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rep_count(self) -> int:
@@ -86,6 +91,7 @@ class AnalysisResult:
             "longest_hold_s": round(self.longest_hold_s, 2),
             "hold_by_side": {side: round(held, 2) for side, held in self.hold_by_side.items()},
             "warnings": self.warnings,
+            "movement": self.movement,
             "annotated": self.annotated,
         }
 
@@ -105,14 +111,16 @@ def rep_to_json(rep: Rep) -> dict[str, Any]:
         "down_s": round(rep.down_s, 3),
         "up_s": round(rep.up_s, 3),
         "partial": rep.partial,
+        # Angles in degrees, then ratio measures (no unit) under the same keys.
         "range_of_motion": {
             name: {
-                "min_deg": _rounded(stats.min_deg),
-                "max_deg": _rounded(stats.max_deg),
-                "rom_deg": _rounded(stats.rom_deg),
-                "at_turn_deg": _rounded(stats.at_turn_deg),
+                "min_deg": _rounded(stats.min_deg, digits),
+                "max_deg": _rounded(stats.max_deg, digits),
+                "rom_deg": _rounded(stats.rom_deg, digits),
+                "at_turn_deg": _rounded(stats.at_turn_deg, digits),
             }
-            for name, stats in rep.angles.items()
+            for measures, digits in ((rep.angles, 1), (rep.ratios, 3))
+            for name, stats in measures.items()
         },
         "faults": [
             {"rule": f.rule_id, "cue": f.cue, "severity": f.severity, "t_s": round(f.t_s, 3)}
@@ -134,10 +142,13 @@ class _Tally:
     series: dict[str, list[float]] = field(default_factory=dict)
     frame_views: list[str | None] = field(default_factory=list)
     trace: TraceWriter | None = None  # `--trace`: each frame's row, written as it comes
+    movement: MovementLog | None = None  # the driving measures' story (`movement` key)
 
     def add(self, t_s: float, patient: Pose, result: FrameResult) -> None:
         if self.trace is not None:
             self.trace.write(result)
+        if self.movement is not None:
+            self.movement.add(result)
         self.frames += 1
         self.with_pose += not patient.is_empty
         self.crowded += result.people > 1
@@ -226,7 +237,11 @@ class _CoachStage:
 
 
 def _new_tally(exercise: ExerciseDef, trace: TraceWriter | None) -> _Tally:
-    return _Tally(series={name: [] for name in exercise.measures}, trace=trace)
+    return _Tally(
+        series={name: [] for name in exercise.measures},
+        trace=trace,
+        movement=MovementLog(exercise),
+    )
 
 
 def _new_trace(path: str | Path | None, exercise: ExerciseDef) -> TraceWriter | None:
@@ -244,6 +259,7 @@ def _result(
 ) -> AnalysisResult:
     """The result of an analysis or a replay, from its tally of the frames and its engine
     (finished)."""
+    movement = tally.movement or MovementLog(exercise)
     return AnalysisResult(
         exercise=exercise.id,
         video=str(source),
@@ -256,11 +272,12 @@ def _result(
         longest_hold_s=engine.longest_hold_s,
         hold_by_side=engine.hold_by_side,
         views=dict(tally.views),
-        warnings=_warnings(exercise, tally),
+        warnings=_warnings(exercise, tally) + movement.warnings(engine),
         annotated=str(annotated) if annotated is not None else None,
         t_s=tally.t_s,
         series=tally.series,
         frame_views=tally.frame_views,
+        movement=movement.movement(engine),
     )
 
 
@@ -340,6 +357,7 @@ def analyze_video(
     pin_cores: bool = True,
     quiet_model_start: bool = False,
     trace_path: str | Path | None = None,
+    prescription: Prescription | None = None,
 ) -> AnalysisResult:
     """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
     (None: the video's own size) for the model and the annotated video alike. `trace_path`:
@@ -347,7 +365,9 @@ def analyze_video(
     `pin_cores`, the model's threads keep to the core this call starts on and the other
     stages to the other cores, unless another analysis is placed so already
     (`coach.runtime.cores`); the calling thread's cores are restored. `quiet_model_start`: see
-    `PoseEstimator`'s `quiet_start` (one-shot processes only)."""
+    `PoseEstimator`'s `quiet_start` (one-shot processes only). `prescription`: the
+    patient's target and "counts from" depth (`coach.engine.thresholds`), None for the
+    definition's thresholds."""
     path = Path(path)
     info = probe(path)
 
@@ -362,7 +382,9 @@ def analyze_video(
         PoseEstimator(model, placement=placement, quiet_start=quiet_model_start) as estimator,
         contextlib.ExitStack() as closing,
     ):
-        session = CoachSession(exercise, mirrored=mirrored, recorded=True)
+        session = CoachSession(
+            exercise, mirrored=mirrored, recorded=True, prescription=prescription
+        )
         writer = new_writer if annotated_path is not None else None
         trace = _new_trace(trace_path, exercise)
         if trace is not None:
@@ -392,13 +414,14 @@ def replay_recording(
     *,
     mirrored: bool = False,
     trace_path: str | Path | None = None,
+    prescription: Prescription | None = None,
 ) -> AnalysisResult:
     """Re-run a definition on the poses `coach record` saved (`.npz`), without the model:
     the same coach (tracker, smoother, engine) frame by frame, and the same result as
     `analyze_video` gives for the clip. Raises CoachError when the file is not a recording."""
     path = Path(path)
     recording = load_recording(path)
-    session = CoachSession(exercise, mirrored=mirrored, recorded=True)
+    session = CoachSession(exercise, mirrored=mirrored, recorded=True, prescription=prescription)
     trace = _new_trace(trace_path, exercise)
     with contextlib.ExitStack() as closing:
         if trace is not None:

@@ -17,6 +17,7 @@ from coach.core.landmarks import NUM_LANDMARKS
 from coach.core.pose import Pose, mirror_landmarks
 from coach.engine.engine import EngineFrames, ExerciseEngine
 from coach.engine.results import EngineRun, FrameResult
+from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.tracker import PatientTracker, body_heights, hip_centres
 from coach.vision.estimator import PoseEstimator
@@ -45,14 +46,20 @@ class CoachSession:
         smoother: PoseSmoother | None = None,
         pause_when_crowded: bool = False,
         recorded: bool = False,
+        prescription: Prescription | None = None,
     ) -> None:
+        """`prescription`: the physio's target and "counts from" depth for this patient
+        (`coach.engine.thresholds`); None counts on the definition's thresholds."""
         self.exercise = exercise
         self.estimator = estimator
         self.mirrored = mirrored
         self.tracker = PatientTracker()
         self.smoother = smoother if smoother is not None else PoseSmoother()
         self.engine = ExerciseEngine(
-            exercise, pause_when_crowded=pause_when_crowded, recorded=recorded
+            exercise,
+            pause_when_crowded=pause_when_crowded,
+            recorded=recorded,
+            prescription=prescription,
         )
 
     def process_frame(self, rgb: np.ndarray, t_s: float) -> FrameOutcome:

@@ -5,6 +5,7 @@ step on each frame as a batch of one; these tests hold the batching sound. Every
 fixture, plain and mirrored, for its exercise and its zero-rep probes, and synthetic
 sequences of every definition (reps, holds, dropouts, a bystander) are run both ways and
 compared field by field: reps (times, sides, angles, partial flags, faults), all faults,
+the movements that stopped short of the turn,
 hold times, and per frame the status, the view, the measures shown, whether the start
 position is met and whether counting is armed.
 """
@@ -46,6 +47,7 @@ def assert_same(exercise_id: str, recording: PoseRecording, mirrored: bool = Fal
     # angle unseen at a rep's turn is NaN on both paths).
     assert repr(b.reps) == repr(a.reps)
     assert repr(b.faults) == repr(a.faults)
+    assert b.short_cycles == a.short_cycles
     assert (b.hold_s, b.longest_hold_s, b.hold_by_side) == (
         a.hold_s,
         a.longest_hold_s,

@@ -7,8 +7,8 @@ import pytest
 
 from coach.core.landmarks import Landmark
 from coach.core.pose import Pose
-from coach.engine.engine import CROWDED_CUE, NO_PERSON_CUE, ExerciseEngine
-from coach.engine.results import CueKind, Status
+from coach.engine.engine import CROWDED_CUE, NO_PERSON_CUE, ExerciseEngine, position_advice
+from coach.engine.results import CueKind, PositionCheck, Status
 from coach.vision.recording import PoseRecording
 from tests.conftest import POSE_FIXTURES
 
@@ -117,3 +117,43 @@ def test_a_hold_has_no_start_position_to_report(library):
     engine = ExerciseEngine(library.get("plank"))
     result = last_result(engine, standing_side_poses())
     assert result.start_position_met is None and result.start_position_failing is None
+
+
+KNEE = " (knee bend is 50 degrees, should be below 30)"
+FACE_UP = " (nose above shoulders / trunk length is 0.01, should be above 0.05)"
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "measure", "value", "expected"),
+    [
+        ("heel_slide", "body_tilt", 80.0, ": you seem to be standing or sitting up"),
+        ("squat", "trunk_lean", 85.0, ": you seem to be lying down"),
+        ("squat", "trunk_lean", 50.0, ": you seem to be leaning or bent over"),
+        ("straight_leg_raise", "knee_flexion", 50.0, KNEE),
+        ("crunch", "face_up", 0.01, FACE_UP),
+        ("heel_slide", "body_tilt", float("nan"), ""),
+    ],
+    ids=[
+        "lying-not-standing",
+        "standing-not-lying",
+        "standing-not-bent",
+        "angle",
+        "ratio",
+        "unseen",
+    ],
+)
+def test_start_position_advice_says_what_looks_wrong(
+    library, exercise_id, measure, value, expected
+):
+    exercise = library.get(exercise_id)
+    condition = next(c for c in exercise.start_position if c.measure == measure)
+    check = PositionCheck(measure, value, condition.above, condition.below)
+    assert position_advice(exercise, check) == exercise.position_cue + expected
+
+
+def test_the_getting_ready_guidance_names_the_failed_check(library):
+    """Standing side-on where a heel slide starts lying down."""
+    engine = ExerciseEngine(library.get("heel_slide"))
+    result = last_result(engine, standing_side_poses())
+    assert result.status is Status.GETTING_READY
+    assert result.guidance.endswith(": you seem to be standing or sitting up")
