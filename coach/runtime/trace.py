@@ -27,6 +27,9 @@ FIXED_COLUMNS = (
     "status",
     "view",
     "driver",
+    "start_at",
+    "turn_at",
+    "target",
     "phase",
     "start_position_met",
     "start_position_failing",
@@ -53,6 +56,15 @@ def rep_event(rep: Rep | None) -> str:
     if rep is None:
         return ""
     return " ".join([str(rep.index), rep.side, *(["partial"] if rep.partial else [])])
+
+
+def _thresholds(result: FrameResult) -> tuple[str, str, str]:
+    """The driver's start, turn and target thresholds in force (a prescription moves them)."""
+    limits = result.thresholds
+    if limits is None:
+        return "", "", ""
+    target = math.nan if limits.target is None else limits.target
+    return _number(limits.start, 3), _number(limits.turn, 3), _number(target, 3)
 
 
 def _flag(value: bool | None) -> str:
@@ -97,6 +109,7 @@ def trace_row(result: FrameResult, measures: list[str]) -> list[str]:
         result.status.value,
         result.view or "",
         result.driver or "",
+        *_thresholds(result),
         result.phase or "",
         _flag(result.start_position_met),
         position_check(result.start_position_failing),

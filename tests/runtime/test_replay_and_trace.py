@@ -122,3 +122,23 @@ def test_the_trace_says_when_the_start_position_fails_and_counting_arms(library,
     assert met <= {"", "0", "1"} and "1" in met
     failing = [row["start_position_failing"] for row in rows if row["start_position_met"] == "0"]
     assert all("=" in f and ("above" in f or "below" in f) for f in failing)
+
+
+@pytest.mark.parametrize(("counts_from", "turn_at"), [(None, "60.000"), (80.0, "80.000")])
+def test_the_trace_shows_the_thresholds_in_force(library, tmp_path, counts_from, turn_at):
+    from coach.engine.thresholds import Prescription
+
+    exercise = library.get("squat")
+    assert exercise.reps is not None and exercise.reps.turn.above == 60
+    prescription = None if counts_from is None else Prescription("knee_flexion", counts_from=80.0)
+    trace = tmp_path / "trace.csv"
+    replay_recording(
+        POSE_FIXTURES / "squat_side_studio.npz",
+        exercise,
+        trace_path=trace,
+        prescription=prescription,
+    )
+    with trace.open(newline="") as file:
+        rows = [row for row in csv.DictReader(file) if row["driver"]]
+    assert rows and {row["turn_at"] for row in rows} == {turn_at}
+    assert {row["start_at"] for row in rows} == {"35.000"}
