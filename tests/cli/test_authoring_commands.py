@@ -54,7 +54,7 @@ def test_replay_writes_the_trace(tmp_path, capsys):
     trace = tmp_path / "trace.csv"
     assert main(["replay", str(SQUAT_POSES), "--exercise", "squat", "--trace", str(trace)]) == 0
     lines = trace.read_text().splitlines()
-    assert lines[0].startswith("t_s,status,view,driver,phase")
+    assert lines[0].startswith("t_s,status,view,driver,start_at,turn_at,target,phase")
     assert "knee_flexion" in lines[0].split(",")
     assert len(lines) == 1 + 347  # the header and the recording's frames
     assert "8 reps" in capsys.readouterr().out
@@ -185,8 +185,16 @@ def test_replaying_a_recorded_clip_gives_what_analyze_gives(tmp_path):
         runs[command] = (result, trace.read_text())
     analyzed, replayed = runs["analyze"][0], runs["replay"][0]
     assert analyzed["reps"] > 0
-    for key in ("frames", "reps", "repetitions", "view", "hold_s", "warnings"):
+    for key in ("frames", "reps", "view", "hold_s", "warnings"):
         assert replayed[key] == analyzed[key], key
+    # The same reps at the same times; their ranges to a fraction of a degree (float16).
+    for mine, theirs in zip(replayed["repetitions"], analyzed["repetitions"], strict=True):
+        assert {k: v for k, v in mine.items() if k != "range_of_motion"} == {
+            k: v for k, v in theirs.items() if k != "range_of_motion"
+        }
+        for measure, stats in mine["range_of_motion"].items():
+            for stat, value in stats.items():
+                assert value == pytest.approx(theirs["range_of_motion"][measure][stat], abs=0.5)
     # A recording keeps coordinates as float16 (`PoseRecording.save`): measures agree to a
     # fraction of a degree, everything else exactly.
     traces = (runs["analyze"][1], runs["replay"][1])
