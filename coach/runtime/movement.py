@@ -135,47 +135,75 @@ class MovementLog:
         shorts = engine.short_cycles
         repeated = any(regular([a, b], SHORT_CYCLE_GAP_S) for a, b in itertools.pairwise(shorts))
         warnings = []
-        if engine.rep_count == 0 and self._position_met_s is None:
-            failing = self._failing_summary()
-            if failing is not None and failing["value"] is not None:
-                bound = self._bound(failing["above"], failing["below"])
-                check_label, check_unit = self._label(failing["measure"])
-                warnings.append(
-                    f"the start position was never met: {check_label} was about "
-                    f"{failing['value']:g}{check_unit}; it must be {bound}"
+        if engine.rep_count == 0:
+            warnings += self._why_no_rep(driver, force, label, unit)
+        if repeated:
+            extremes = sorted(c.extreme for c in shorts)
+            moved = sorted(c.depth for c in shorts)
+            if moved[-1] >= force.min_range:
+                remedy = "a plan target or 'counts from' at the patient's range counts them"
+            else:
+                remedy = (
+                    f"they moved {self._span(moved, unit)} from rest, less than the "
+                    f"{force.min_range:g}{unit} a rep must move (min_range), so no plan "
+                    "counts them"
                 )
-        elif engine.rep_count == 0 and self._armed_s is None:
             warnings.append(
-                f"counting never started: {label} never settled in the start phase "
-                f"({force.start:g}{unit} or {'less' if force.rising else 'more'}) in the "
-                "start position"
+                f"{len(shorts)} movement{'s' if len(shorts) > 1 else ''} stopped short "
+                f"of where a rep counts ({force.turn:g}{unit}), reaching "
+                f"{self._span(extremes, unit)}: not counted; {remedy}"
             )
-        else:
-            seen = self._seen(driver)
-            if engine.rep_count == 0 and seen is not None:
-                reached = seen[1] if force.rising else seen[0]
-                most = "at most" if force.rising else "at the lowest"
-                warnings.append(
-                    f"{label} reached {reached:.{self._digits(unit)}f}{unit} {most}; a rep "
-                    f"counts from {force.turn:g}{unit}"
-                )
-            if repeated:
-                extremes = sorted(c.extreme for c in shorts)
-                moved = sorted(c.depth for c in shorts)
-                if moved[-1] >= force.min_range:
-                    remedy = "a plan target or 'counts from' at the patient's range counts them"
-                else:
-                    remedy = (
-                        f"they moved {self._span(moved, unit)} from rest, less than the "
-                        f"{force.min_range:g}{unit} a rep must move (min_range), so no plan "
-                        "counts them"
-                    )
-                warnings.append(
-                    f"{len(shorts)} movement{'s' if len(shorts) > 1 else ''} stopped short "
-                    f"of where a rep counts ({force.turn:g}{unit}), reaching "
-                    f"{self._span(extremes, unit)}: not counted; {remedy}"
-                )
         return warnings
+
+    def _why_no_rep(self, driver: _Driver, force: Thresholds, label: str, unit: str) -> list[str]:
+        """Why not one rep counted: the driver unseen, the start position never met,
+        counting never armed, the turn never reached, the start never reached, or (both
+        ends reached) no cycle between them made a rep."""
+        seen = self._seen(driver)
+        digits = self._digits(unit)
+        if seen is None:
+            return [
+                f"{label} could not be measured on any frame: the body parts it needs "
+                "were hidden or out of view"
+            ]
+        low, high = seen
+        span = f"{label} stayed between {low:.{digits}f} and {high:.{digits}f}{unit}"
+        if self._position_met_s is None:
+            failing = self._failing_summary()
+            if failing is None or failing["value"] is None:
+                return []
+            bound = self._bound(failing["above"], failing["below"])
+            check_label, check_unit = self._label(failing["measure"])
+            return [
+                f"the start position was never met: {check_label} was about "
+                f"{failing['value']:g}{check_unit}; it must be {bound}"
+            ]
+        beyond = "less" if force.rising else "more"
+        if self._armed_s is None:
+            return [
+                f"counting never started: {span}, never settling at the start "
+                f"({force.start:g}{unit} or {beyond}) in the start position"
+            ]
+        deepest, most_rested = (high, low) if force.rising else (low, high)
+        if not force.reached(deepest, force.turn):
+            most = "at most" if force.rising else "at the lowest"
+            return [
+                f"{label} reached {deepest:.{digits}f}{unit} {most}; a rep counts from "
+                f"{force.turn:g}{unit}"
+            ]
+        if force.reached(most_rested, force.start):
+            return [
+                f"{span}: it never came back to the start ({force.start:g}{unit} or "
+                f"{beyond}) that a rep begins and ends at"
+            ]
+        reps = self.exercise.reps
+        assert reps is not None  # only rep exercises have thresholds
+        return [
+            f"{label} went from the start ({force.start:g}{unit} or {beyond}) past where a rep "
+            f"counts ({force.turn:g}{unit}), but no such movement made a rep: each must "
+            f"take {reps.min_rep_s:g}-{reps.max_rep_s:g} s, move "
+            f"{force.min_range:g}{unit} from rest and begin in the start position"
+        ]
 
     def _label(self, measure: str) -> tuple[str, str]:
         """(a measure's label, its unit as text: ' degrees' for angles, '' for ratios)."""

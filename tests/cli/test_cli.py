@@ -215,5 +215,5 @@ def test_analyze_with_a_patients_range_says_which_thresholds_were_in_force():
     assert block["start_position"]["met"] and block["armed_s"] is not None
     assert result["reps"] >= 2  # at least the library's count: the bar is lower
     text = run_cli(*args, "--no-progress")
-    assert "counted on knee_flexion (front, from the plan)" in text.stdout
+    assert f"counted on knee_flexion ({block['view']}, from the plan)" in text.stdout
     assert "counts from 30, full at 45" in text.stdout

@@ -101,3 +101,57 @@ def test_movements_smaller_than_min_range_are_said_to_be_beyond_any_plan():
     engine, movement, warnings = analysed("crunch", script, CRUNCH.cameras["side"])
     assert engine.rep_count == 0 and len(movement[0]["short_movements"]) == 5
     assert "less than the 10 degrees a rep must move (min_range), so no plan" in warnings[-1]
+
+
+def test_held_at_the_bottom_it_says_the_start_was_never_reached_again():
+    """A recording opening on a push-up held low (a plank on the forearms, say): counting
+    continues the rep the video began in, which never comes back to straight arms."""
+    low = PUSH_UP.paths("both").at(0.9)
+    engine, _, warnings = analysed("push_up", Script(low).hold(8.0), PUSH_UP.cameras["side"])
+    assert engine.rep_count == 0
+    assert warnings[0].startswith("Shoulder-to-hand distance / trunk length stayed between")
+    assert warnings[0].endswith(
+        "it never came back to the start (0.82 or more) that a rep begins and ends at"
+    )
+
+
+def test_one_slow_movement_through_both_ends_is_no_rep_and_says_what_a_rep_needs():
+    """Down and up again over 40 s, past both thresholds: longer than a squat rep's 30 s."""
+    path = SQUAT.paths("both")
+    script = Script(path.start).hold(1.5).along(path, 1.0, 20.0).along(path, 0.0, 20.0).hold(1.5)
+    engine, _, warnings = analysed("squat", script, SQUAT.cameras["side"])
+    assert engine.rep_count == 0
+    assert warnings == [
+        "Knee bend went from the start (35 degrees or less) past where a rep counts (60 "
+        "degrees), but no such movement made a rep: each must take 0.5-30 s, move 30 degrees "
+        "from rest and begin in the start position"
+    ]
+
+
+def test_an_unseen_driver_is_said_to_be_unmeasured():
+    from coach.engine.results import FrameResult, Status
+    from coach.engine.thresholds import library_thresholds
+
+    squat = definition("squat")
+    log = MovementLog(squat)
+    nan = float("nan")
+    result = FrameResult(
+        0.0,
+        Status.NOT_VISIBLE,
+        "front",
+        1,
+        {"knee_flexion": nan},
+        "knee_flexion",
+        None,
+        0,
+        {},
+        0.0,
+        False,
+        None,
+        None,
+        start_position_met=True,
+        thresholds=library_thresholds(squat.reps),
+    )
+    log.add(result)
+    session = CoachSession(squat)
+    assert log.warnings(session.engine)[0].startswith("Knee bend could not be measured")
