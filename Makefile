@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint typecheck accuracy faults bench docs system-deps clean
+.PHONY: run test lint typecheck accuracy faults bench docs readings system-deps clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -36,6 +36,11 @@ typecheck: $(STAMP)
 # The table of shipped exercises in docs/exercises.md, generated from coach/exercise/definitions/*.toml.
 docs: $(STAMP)
 	$(BIN)/python scripts/update_docs.py
+
+# The table of what the model reads in standard positions (docs/exercises.md), from the
+# shared clips: runs the pose model on each (a few minutes).
+readings: $(STAMP)
+	$(BIN)/python -m scripts.standard_readings --write
 
 accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from coach.clinical.progress import PAIN_LIMIT, date_axis, local_noon, value_domain
+from coach.engine.thresholds import Thresholds
 
 
 def _ms(moment: datetime) -> float:
@@ -296,3 +297,35 @@ def fault_timeline_chart(faults: list[dict]) -> alt.Chart | None:
         )
         .properties(title="Faults on the timeline")
     )
+
+
+def thresholds_chart(library: Thresholds, force: Thresholds, label: str) -> alt.Chart:
+    """What a plan's numbers mean, as the live gauge marks them: on the driving measure,
+    where a rep starts, where it counts and where it is full, for the library (grey) and
+    for this patient (green)."""
+    marks = [
+        ("starts beyond", "start"),
+        ("counts from", "turn"),
+        ("full at", "target"),
+    ]
+    rows = [
+        {"who": who, "mark": name, "value": getattr(numbers, key)}
+        for who, numbers in (("library", library), ("this patient", force))
+        for name, key in marks
+        if getattr(numbers, key) is not None
+    ]
+    data = pd.DataFrame(rows)
+    base = alt.Chart(data).encode(
+        x=alt.X("value:Q", title=label, scale=alt.Scale(zero=False)),
+        y=alt.Y("who:N", title=None, sort=["library", "this patient"]),
+        color=alt.Color(
+            "who:N",
+            scale=alt.Scale(domain=["library", "this patient"], range=["#9e9e9e", "#2e7d32"]),
+            legend=None,
+        ),
+        tooltip=["who:N", "mark:N", alt.Tooltip("value:Q", format=".2~f")],
+    )
+    line = base.mark_line(strokeWidth=2).encode(detail="who:N")
+    ticks = base.mark_tick(thickness=3, size=22)
+    text = base.mark_text(dy=-16, fontSize=11).encode(text="mark:N")
+    return (line + ticks + text).properties(height=110)

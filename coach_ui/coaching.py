@@ -15,12 +15,15 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
+from coach.clinical.plans import assessed_range, prescription_for
 from coach.engine.results import CueKind, Rep, sided_counts
+from coach.engine.thresholds import Prescription, thresholds_in_force
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveSnapshot
 from coach.store import Store
 from coach_ui.analysis import angle_name, measure_label
+from coach_ui.todays_plan import LiveTarget
 
 LIVE_STATS_ENV = "FORM_COACH_LIVE_STATS"
 
@@ -119,6 +122,47 @@ def _waited_in_position_s(snapshot: LiveSnapshot) -> float:
         return 0.0
     since = st.session_state.setdefault(POSITIONING_SINCE_KEY, result.t_s)
     return result.t_s - since
+
+
+def choose_range(store: Store, exercise: ExerciseDef, target: LiveTarget) -> Prescription | None:
+    """The range the live coach counts this patient on: the plan item's target and "counts
+    from" depth; without them, the range the goniometer last measured on the driving angle,
+    offered as a starting target. Says which, with where a rep counts."""
+    if exercise.reps is None:
+        return None
+    prescription, where = prescription_for(exercise, target.item), "your physiotherapist's plan"
+    if prescription is None:
+        prescription, where = _offer_assessed_range(store, exercise, target), "your measured range"
+    if prescription is None:
+        return None
+    force = thresholds_in_force(exercise.reps, prescription)
+    full = f", full at {force.target:g}°" if force.target is not None else ""
+    st.caption(
+        f"Counting to {where}: a rep counts from {force.turn:.0f}°{full} "
+        f"({angle_name(exercise, force.driver).lower()})."
+    )
+    return prescription
+
+
+def _offer_assessed_range(
+    store: Store, exercise: ExerciseDef, target: LiveTarget
+) -> Prescription | None:
+    """A checkbox offering the goniometer's last result on the driving angle as today's
+    target, when it is short of the library's; the prescription if ticked."""
+    assert exercise.reps is not None
+    results = store.assessments(target.patient_id, kind="rom", measure=exercise.reps.driver)
+    measured = assessed_range(exercise, results)
+    library_target = exercise.reps.target
+    if measured is None or library_target is None or measured.value_deg >= library_target:
+        return None
+    side = f" {measured.side}" if measured.side else ""
+    offer = (
+        f"Count to my measured range: {measured.value_deg:.0f}°{side} "
+        f"(assessed {measured.taken_at:%d %b %Y})"
+    )
+    if not st.checkbox(offer, key=f"assessed_range_{exercise.id}"):
+        return None
+    return Prescription(measured.measure, target=measured.value_deg)
 
 
 def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan) -> None:

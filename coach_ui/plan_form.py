@@ -14,7 +14,9 @@ from typing import Any
 
 import streamlit as st
 
+from coach.clinical.plans import prescription_for, range_text
 from coach.core.errors import CoachError
+from coach.engine.thresholds import library_thresholds, thresholds_in_force
 from coach.exercise.schema import ExerciseDef
 from coach.store.prescriptions import (
     NOTES_MAX_CHARS,
@@ -23,6 +25,8 @@ from coach.store.prescriptions import (
     PlanItemSpec,
     ProgressRule,
 )
+from coach_ui import charts
+from coach_ui.analysis import angle_name, measure_label
 
 
 def _form_values(exercise: ExerciseDef, base: PlanItemSpec) -> dict[str, Any]:
@@ -38,6 +42,7 @@ def _form_values(exercise: ExerciseDef, base: PlanItemSpec) -> dict[str, Any]:
         "freq": base.frequency_per_week,
         "angle": base.rom_angle if base.rom_angle in angles else (angles[0] if angles else None),
         "target": int(base.rom_target_deg or 0),
+        "counts_from": int(base.counts_from_deg or 0),
         "notes": base.notes or "",
         "rule_on": rule is not None,
         "add_reps": shown.add_reps,
@@ -111,24 +116,65 @@ def plan_item_form(exercise: ExerciseDef, base: PlanItemSpec, key: str) -> PlanI
         key=f"{key}_angle",
         format_func=lambda a: exercise.angles[a].label or a,
     )
-    target = st.number_input(
-        "Range-of-motion target (°, 0 = none)", *limits["rom_target_deg"], key=f"{key}_target"
+    target_col, counts_col = st.columns(2)
+    target = target_col.number_input(
+        "Range-of-motion target (°, 0 = none)",
+        *limits["rom_target_deg"],
+        key=f"{key}_target",
+        help="A rep reaching it is full; short of it, partial ('go a little deeper').",
+    )
+    counts_from = counts_col.number_input(
+        "A rep counts from (°, 0 = from the target)",
+        *limits["counts_from_deg"],
+        key=f"{key}_counts_from",
+        help="Where a movement counts as a rep for this patient (the turn). Left at 0, the "
+        "library's point, moved in proportion when the target is shallower.",
     )
     notes = st.text_area("Notes for the patient", max_chars=NOTES_MAX_CHARS, key=f"{key}_notes")
     rule = progress_rule_fields(key)
     try:
-        return PlanItemSpec(
+        spec = PlanItemSpec(
             exercise_id=exercise.id,
             sets=int(sets),
             reps=None if reps is None else int(reps),
             hold_s=None if hold is None else float(hold),
             rest_s=float(rest),
             frequency_per_week=int(freq),
-            rom_angle=angle if target else None,
+            rom_angle=angle if target or counts_from else None,
             rom_target_deg=float(target) if target else None,
+            counts_from_deg=float(counts_from) if counts_from else None,
             notes=notes or None,
             progress_rule=rule,
         )
     except CoachError as exc:
         st.error(str(exc))
         return None
+    show_range(exercise, spec)
+    return spec
+
+
+def show_range(exercise: ExerciseDef, spec: PlanItemSpec) -> None:
+    """What the range numbers mean for counting, as the live gauge will mark them."""
+    if exercise.reps is None:
+        return
+    signal = exercise.reps
+    prescription = prescription_for(exercise, spec)
+    if prescription is not None and prescription.measure != signal.driver:
+        st.caption(
+            f"Reps are counted on {angle_name(exercise, signal.driver).lower()}: a target "
+            "on another angle is shown in the reports but does not change counting."
+        )
+        return
+    force = thresholds_in_force(signal, prescription)
+    text = range_text(exercise, spec)
+    st.caption(
+        (f"For this patient: {text}." if text else "Counted on the library's range.")
+        + " The live gauge marks these points."
+        + "".join(f" Note: {note}." for note in force.notes)
+    )
+    st.altair_chart(
+        charts.thresholds_chart(
+            library_thresholds(signal), force, measure_label(exercise, signal.driver)
+        ),
+        use_container_width=True,
+    )

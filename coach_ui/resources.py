@@ -29,8 +29,9 @@ def or_stop(load: Callable[[], T]) -> T:
 
 @st.cache_resource
 def load_library() -> ExerciseLibrary:
-    """The exercise definitions: read-only, so one copy serves every session."""
-    return ExerciseLibrary()
+    """The exercise definitions (the shipped ones and those of $FORM_COACH_EXERCISES):
+    read-only, so one copy serves every session."""
+    return ExerciseLibrary.from_environment()
 
 
 @st.cache_resource

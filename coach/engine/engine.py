@@ -35,13 +35,16 @@ from coach.engine.results import (
     EngineRun,
     Fault,
     FrameResult,
+    PositionCheck,
     Rep,
     RepSide,
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
+from coach.engine.short_cycles import ShortCycle, ShortCycleTracker, regular
+from coach.engine.thresholds import Prescription, Thresholds, thresholds_in_force
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
-from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef
+from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold, is_sided_measure
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
@@ -53,6 +56,16 @@ DEFAULT_PARTIAL_CUE = "Try to go a little further, if it feels comfortable"
 TURN_WINDOW_S = 0.3
 # How long after arming the start position is still being learnt (if no rep begins).
 START_POSITION_S = 0.5
+# A full rep at a range the physio prescribed: the patient's range, not the library's.
+YOUR_RANGE_CUE = "That's your range: good rep"
+# Two movements in a row that stopped short of where a rep counts (`short_cycles`).
+SHORT_CYCLE_CUE = "Go a little further for it to count"
+# The longest pause between two such movements for them to be one patient repeating one
+# movement (a rep's own time is bounded by the definition).
+SHORT_CYCLE_GAP_S = 5.0
+# How far from rest a movement short of the turn must go to be a clear movement, as a
+# share of the definition's min_range (or of the hysteresis band, if wider).
+SHORT_CYCLE_FLOOR = 0.5
 
 _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
@@ -79,6 +92,61 @@ def _advice_for_missing(indices: set[int]) -> str:
     return "Move so your whole body is in view"
 
 
+def failing_check(
+    values: dict[str, float], conditions: Sequence[Threshold]
+) -> PositionCheck | None:
+    """The first start-position condition the frame's measures do not meet (None: all are
+    met, or there are none)."""
+    for condition in conditions:
+        value = values.get(condition.measure, np.nan)
+        if not meets(value, condition):
+            return PositionCheck(condition.measure, value, condition.above, condition.below)
+    return None
+
+
+def _trunk_elevation(exercise: ExerciseDef, check: PositionCheck) -> float | None:
+    """The trunk's angle above the floor (0 lying, 90 upright) when the check is on the
+    hip-to-shoulder line measured against the horizontal or the vertical; else None."""
+    angle = exercise.angles.get(check.measure)
+    if angle is None or sorted(angle.points) != ["mid_hip", "mid_shoulder"]:
+        return None
+    if angle.type == "segment_horizontal":
+        return abs(check.value)
+    if angle.type == "segment_vertical":
+        return 90.0 - abs(check.value)
+    return None
+
+
+def position_advice(exercise: ExerciseDef, check: PositionCheck) -> str:
+    """The definition's start-position cue with what looks wrong, in the patient's words:
+    "Lie on your back, ...: you seem to be standing" when the trunk check fails; otherwise
+    the measure that is off, its value and where it should be."""
+    cue = exercise.position_cue
+    if math.isnan(check.value):
+        return cue
+    elevation = _trunk_elevation(exercise, check)
+    if elevation is not None:
+        if elevation >= 60:
+            posture = "standing or sitting up"
+        elif elevation <= 30:
+            posture = "lying down"
+        else:
+            posture = "leaning or bent over"
+        return f"{cue}: you seem to be {posture}"
+    measure = exercise.angles.get(check.measure) or exercise.ratios.get(check.measure)
+    label = measure.label if measure and measure.label else check.measure.replace("_", " ")
+    unit = " degrees" if check.measure in exercise.angles else ""
+    bound = f"below {check.below:g}" if check.below is not None else f"above {check.above:g}"
+    return f"{cue} ({label.lower()} is {check.value:.{0 if unit else 2}f}{unit}, should be {bound})"
+
+
+def _same_movement(a: ShortCycle, b: ShortCycle) -> bool:
+    """Two sides' movements overlapping for half the shorter one are one movement."""
+    overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+    shorter = min(a.end_s - a.start_s, b.end_s - b.start_s)
+    return shorter > 0 and overlap / shorter >= 0.5
+
+
 def _leading_side(value: SidedValue) -> RepSide:
     """The side with the larger value (the leg in front, the arm up); 'both' if unseen."""
     left, right = value.left, value.right
@@ -96,7 +164,9 @@ class _Track:
     side: Side | None
     counter: RepCounter
     rules: FrameRuleTracker
+    short: ShortCycleTracker
     faults: deque[Fault] = field(default_factory=deque)
+    short_run: list[ShortCycle] = field(default_factory=list)  # since the last counted rep
     # The patient's own start position (`compute_rows` values), for rules judged against
     # it: the median of the frames from settling until the first rep, at most
     # START_POSITION_S after arming; None until the counter arms (again).
@@ -133,6 +203,9 @@ class _Step(NamedTuple):
     failing: Sequence[str] = ()
     new_rep: Rep | None = None
     new_faults: Sequence[Fault] = ()
+    position_met: bool | None = None  # rep exercises: the shown side meets the start position
+    position_failing: PositionCheck | None = None
+    armed: bool = False
 
 
 class ExerciseEngine:
@@ -145,8 +218,15 @@ class ExerciseEngine:
         pause_when_crowded: bool = False,
         cue_coach: CueCoach | None = None,
         recorded: bool = False,
+        prescription: Prescription | None = None,
     ) -> None:
         self.exercise = exercise
+        self.prescription = prescription
+        # The thresholds in force for each of the definition's signals, keyed by the
+        # signal's identity (views sharing a signal share a counter): (what the counter
+        # runs on, the numbers).
+        self._in_force: dict[int, tuple[SignalDef, Thresholds]] = {}
+        self.short_cycles: list[ShortCycle] = []
         self.pause_when_crowded = pause_when_crowded
         self._recorded = recorded
         self._measures = MeasureComputer(exercise)
@@ -164,11 +244,18 @@ class ExerciseEngine:
             sides = (mode,)
         else:
             sides = (None,)
-        self._tracks = [
-            _Track(side, self._new_counter(None), FrameRuleTracker(list(exercise.rules)))
-            for side in sides
-            if exercise.reps is not None
-        ]
+        self._tracks = []
+        if exercise.reps is not None:
+            signal = self._signal(None)
+            self._tracks = [
+                _Track(
+                    side,
+                    self._new_counter(signal),
+                    FrameRuleTracker(list(exercise.rules)),
+                    self._short_tracker(signal),
+                )
+                for side in sides
+            ]
         hold_sides: tuple[Side | None, ...] = (
             landmarks.SIDES
             if mode in ("auto", "alternating")
@@ -197,6 +284,7 @@ class ExerciseEngine:
         watched = [exercise.reps.driver] if exercise.reps else []
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
+        self._sided_names = [n for n in exercise.measures if is_sided_measure(exercise, n)]
         self._visibility_advice = _advice_for_missing(self._measures.required_landmarks(watched))
         # The sides whose measures the step reads: the tracks', the hold timers', and both
         # together when no hold timer is holding.
@@ -207,9 +295,38 @@ class ExerciseEngine:
         # max_rep_s and a margin: the frames a finished rep is judged on.
         self._history: deque[tuple[float, np.ndarray]] = deque()
 
-    def _new_counter(self, signal: SignalDef | None) -> RepCounter:
+    def _new_counter(self, signal: SignalDef) -> RepCounter:
         assert self.exercise.reps is not None
         return RepCounter(self.exercise.reps, signal, start_mid_movement=self._recorded)
+
+    def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
+        """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
+        definition's min_range or of the hysteresis band, whichever is more."""
+        assert self.exercise.reps is not None
+        force = self._force_of(signal)
+        floor = SHORT_CYCLE_FLOOR * max(force.min_range, abs(force.turn - force.start))
+        reps = self.exercise.reps
+        return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
+
+    def _force_of(self, counted: SignalDef) -> Thresholds:
+        return next(force for signal, force in self._in_force.values() if signal is counted)
+
+    def _signal(self, view: DetectedView | None) -> SignalDef:
+        """The signal the counter runs on in this view: the definition's, with the
+        thresholds in force for this patient."""
+        assert self.exercise.reps is not None
+        library = self.exercise.reps.signal_for(view)
+        if id(library) not in self._in_force:
+            force = thresholds_in_force(library, self.prescription)
+            self._in_force[id(library)] = (force.as_signal(library), force)
+        return self._in_force[id(library)][0]
+
+    def thresholds(self, view: DetectedView | None) -> Thresholds:
+        """The driver's thresholds in force in this view (the definition's, moved by the
+        prescription). Raises ValueError for an exercise without reps."""
+        if self.exercise.reps is None:
+            raise ValueError(f"{self.exercise.id} is a hold: it has no rep thresholds")
+        return self._force_of(self._signal(view))
 
     @property
     def recorded(self) -> bool:
@@ -268,7 +385,15 @@ class ExerciseEngine:
         steps = [self._step(batch, i) for i in range(len(batch.t_s))]
         series = self._shown(batch, steps)
         statuses = [step.status for step in steps]
-        return EngineRun(frames.t_s, statuses, batch.views, frames.people.tolist(), series)
+        return EngineRun(
+            frames.t_s,
+            statuses,
+            batch.views,
+            frames.people.tolist(),
+            series,
+            start_position_met=[step.position_met for step in steps],
+            armed=[step.armed for step in steps],
+        )
 
     def finish(self) -> Rep | None:
         """End of the recording: count a last rep that was already back at the start."""
@@ -311,9 +436,10 @@ class ExerciseEngine:
         if batch.measured[i]:
             return self._hold_step(batch, i) if self._holds else self._reps_step(batch, i)
         self._pause(batch.t_s[i])
+        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
         if batch.crowded[i]:
-            return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE)
-        return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE)
+            return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE, armed=armed)
+        return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE, armed=armed)
 
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
@@ -328,23 +454,27 @@ class ExerciseEngine:
         history.append((t_s, batch.rows[i]))
         while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
             history.popleft()
-        signal = self.exercise.reps.signal_for(view)
+        signal = self._signal(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
         new_rep: Rep | None = None
         failing: list[str] = []
         any_visible = False
+        position: dict[Side | None, PositionCheck | None] = {}
         for track in self._tracks:
             values = batch.values[track.side][i]
             if track.counter.signal is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
+                track.short = self._short_tracker(signal)
+                track.short_run.clear()
             value = values[signal.driver]
             any_visible |= not math.isnan(value)
-            in_position = all(
-                meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
-            )
-            cycle = track.counter.update(value, t_s, in_position)
+            position[track.side] = failing_check(values, self.exercise.start_position)
+            cycle = track.counter.update(value, t_s, position[track.side] is None)
             self._learn_start(track, t_s)
+            short = self._short_step(track, value, t_s, cycle is not None)
+            if short is not None:
+                candidates.append(short)
             if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
@@ -359,15 +489,50 @@ class ExerciseEngine:
                     new_rep = rep
                     candidates.append(self._rep_cue(rep))
         guidance = None
+        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
         if not any_visible:
             status, guidance = Status.NOT_VISIBLE, self._visibility_advice
-        elif all(t.counter.state is CounterState.UNARMED for t in self._tracks):
-            status, guidance = Status.GETTING_READY, self._getting_ready_advice()
+        elif not armed:
+            focus = self._focus or self._tracks[0]
+            status = Status.GETTING_READY
+            guidance = self._getting_ready_advice(position.get(focus.side))
         else:
             status = Status.ACTIVE
         self.faults += new_faults
         focus = self._focus or self._tracks[0]
-        return _Step(status, True, focus.side, guidance, candidates, failing, new_rep, new_faults)
+        check = position[focus.side]
+        return _Step(
+            status,
+            True,
+            focus.side,
+            guidance,
+            candidates,
+            failing,
+            new_rep,
+            new_faults,
+            position_met=check is None,
+            position_failing=check,
+            armed=armed,
+        )
+
+    def _short_step(self, track: _Track, value: float, t_s: float, counted: bool) -> Cue | None:
+        """Follow the movements that stop short of the turn while the counter is armed and
+        not in a rep; after two alike in a row, the cue that says what to change."""
+        if counted:
+            track.short_run.clear()
+        state = track.counter.state
+        if counted or state in (CounterState.UNARMED, CounterState.RETURNING):
+            track.short.reset()
+            return None
+        short = track.short.update(value, t_s)
+        if short is None:
+            return None
+        if not any(_same_movement(short, other) for other in self.short_cycles[-2:]):
+            self.short_cycles.append(short)  # both arms of a two-arm raise: one movement
+        track.short_run.append(short)
+        if regular(track.short_run[-2:], SHORT_CYCLE_GAP_S):
+            return Cue(SHORT_CYCLE_CUE, CueKind.FAULT, "minor", t_s)
+        return None
 
     def _hold_step(self, batch: _Batch, i: int) -> _Step:
         assert self.exercise.hold is not None
@@ -421,13 +586,17 @@ class ExerciseEngine:
         return {name: matrix[..., j] for j, name in enumerate(self._measures.names)}
 
     # ---- helpers ----------------------------------------------------------------------
-    def _getting_ready_advice(self) -> str:
+    def _getting_ready_advice(self, failing: PositionCheck | None = None) -> str:
+        """What to change to start: the view first, then the start position, saying
+        what looks wrong (`position_advice`)."""
         view = self._view.current
         if view is not None and view not in self.exercise.views and view != "oblique":
             return _VIEW_ADVICE[self.exercise.views[0]]
         if view == "oblique" and self.exercise.views == ["side"]:
             return _VIEW_ADVICE["side"]
-        return self.exercise.position_cue
+        if failing is None:
+            return self.exercise.position_cue
+        return position_advice(self.exercise, failing)
 
     def _learn_start(self, track: _Track, t_s: float) -> None:
         """The patient's own start position: the settled frames that armed the counter and
@@ -461,11 +630,13 @@ class ExerciseEngine:
         near_turn = steady_value(rows[np.abs(times - cycle.turn_s) <= TURN_WINDOW_S / 2])
         judged_at_turn = self._values_on(near_turn, track.side)
         start = {} if track.start_rows is None else self._values_on(track.start_rows, track.side)
-        stats = {}
-        for name in self.exercise.angles:
+        stats: dict[str, AngleStats] = {}
+        ratios: dict[str, AngleStats] = {}
+        for name in self.exercise.measures:
             finite = series[name][np.isfinite(series[name])]
             if finite.size:
-                stats[name] = AngleStats(float(finite.min()), float(finite.max()), at_turn[name])
+                found = AngleStats(float(finite.min()), float(finite.max()), at_turn[name])
+                (stats if name in self.exercise.angles else ratios)[name] = found
         timing = {
             "rep_duration_s": cycle.duration_s,
             "down_s": cycle.turn_s - cycle.start_s,
@@ -514,6 +685,7 @@ class ExerciseEngine:
             angles=stats,
             partial=partial,
             faults=tuple(faults),
+            ratios=ratios,
         )
         self.reps.append(rep)
         return rep
@@ -536,6 +708,7 @@ class ExerciseEngine:
                     other.angles,
                     other.partial,
                     other.faults,
+                    other.ratios,
                 )
                 return True
             if other.end_s < cycle.start_s:
@@ -549,6 +722,8 @@ class ExerciseEngine:
         if rep.faults:
             worst = max(rep.faults, key=lambda f: ("info", "minor", "major").index(f.severity))
             return self._fault_cue(worst)
+        if self.thresholds(self._view.current).prescribed:
+            return Cue(YOUR_RANGE_CUE, CueKind.PRAISE, "info", rep.end_s)
         return Cue(self.exercise.good_rep_cue, CueKind.PRAISE, "info", rep.end_s)
 
     def _frame_result(self, batch: _Batch, step: _Step, people: int) -> FrameResult:
@@ -559,6 +734,12 @@ class ExerciseEngine:
             candidates.insert(0, Cue(step.guidance, CueKind.GUIDANCE, "major", t_s))
         cue = self._cues.update(candidates, t_s)
         shown = self._shown(batch, [step]) if step.shows else {}
+        sides = self._measures.sides(batch.rows[:1])
+        names = self._measures.names
+        by_side: dict[str, dict[str, float]] = {
+            side: {name: float(sides[side][0, names.index(name)]) for name in self._sided_names}
+            for side in landmarks.SIDES
+        }
         phase = None
         if self._focus is not None:
             phase = self._phase_names.get(self._focus.counter.state)
@@ -568,6 +749,7 @@ class ExerciseEngine:
             view=batch.views[0],
             people=people,
             measures={name: float(values[0]) for name, values in shown.items()},
+            measures_by_side=by_side,
             driver=self._focus.counter.signal_def.driver if self._focus is not None else None,
             phase=phase,
             reps=self.rep_count,
@@ -580,6 +762,10 @@ class ExerciseEngine:
             active_faults=tuple(dict.fromkeys(step.failing)),
             new_rep=step.new_rep,
             new_faults=tuple(step.new_faults),
+            start_position_met=step.position_met,
+            start_position_failing=step.position_failing,
+            armed=step.armed,
+            thresholds=self.thresholds(batch.views[0]) if self._tracks else None,
         )
 
 

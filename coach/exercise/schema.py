@@ -169,7 +169,27 @@ class SignalDef(_Strict):
                     f"turn.below ({self.turn.below}) must be less than start.above "
                     f"({self.start.above}): the gap between them is the hysteresis band"
                 )
+        self._check_target()
         return self
+
+    def _check_target(self) -> None:
+        """A target short of the turn threshold is met by every rep that counts, so it
+        could never flag a partial one: it belongs past the turn, the way the rep goes."""
+        if self.target is None:
+            return
+        if self.start.below is not None and self.turn.above is not None:
+            if self.target < self.turn.above:
+                raise ValueError(
+                    f"target ({self.target:g}) must be at least turn.above "
+                    f"({self.turn.above:g}): the driver rises from start to turn, and a rep "
+                    "counts only once it is past the turn, so a lower target is always met"
+                )
+        elif self.turn.below is not None and self.target > self.turn.below:
+            raise ValueError(
+                f"target ({self.target:g}) must be at most turn.below ({self.turn.below:g}): "
+                "the driver falls from start to turn, and a rep counts only once it is "
+                "past the turn, so a higher target is always met"
+            )
 
     @property
     def rising(self) -> bool:

@@ -29,6 +29,7 @@ import numpy as np
 from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.results import FrameResult, Rep
+from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
 from coach.runtime.session import CoachSession, FrameOutcome
@@ -219,14 +220,17 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         estimator_factory: Callable[[], PoseEstimator] | None = None,
         mirror_display: bool = True,
         stats_path: Path | None = None,
+        prescription: Prescription | None = None,
     ) -> None:
+        """`prescription`: the patient's target and "counts from" depth (the plan's, or
+        an assessed range), None for the definition's thresholds."""
         super().__init__(estimator_factory=estimator_factory, stats_path=stats_path)
         self.exercise = exercise
         self.plan = plan
         self.recorder = recorder
         self.mirror_display = mirror_display
         # The pose model is the frame loop's; the session gets poses, not frames.
-        self._session = CoachSession(exercise, pause_when_crowded=True)
+        self._session = CoachSession(exercise, pause_when_crowded=True, prescription=prescription)
         self._guided = GuidedSession(plan, exercise)
         self._guided_lock = threading.Lock()  # the worker's frames and the page's `finish`
         self._reps: list[Rep] = []
@@ -347,6 +351,11 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         """How many recorder calls wait to be saved (the page need not say so yet)."""
         with self._saving:
             return len(self._pending)
+
+    @property
+    def prescription(self) -> Prescription | None:
+        """The range this patient is counted on (None: the definition's)."""
+        return self._session.engine.prescription
 
     def snapshot(self) -> LiveSnapshot:
         with self._lock:

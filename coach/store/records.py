@@ -263,6 +263,7 @@ class PlanItem:
     notes: str | None
     progress_rule: dict[str, Any] | None
     active: bool
+    counts_from_deg: float | None = None  # where a rep counts on rom_angle (None: library)
 
 
 @dataclass(frozen=True)

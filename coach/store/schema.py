@@ -122,6 +122,7 @@ plan_items = Table(
     Column("rest_s", Float, nullable=False),
     Column("rom_angle", String(64)),  # the angle the ROM target is about
     Column("rom_target_deg", Float),
+    Column("counts_from_deg", Float),  # where a rep counts on rom_angle (the turn), or NULL
     Column("frequency_per_week", Integer, nullable=False),
     Column("notes", Text),
     Column("progress_rule", JSON),  # coach.clinical.plans.ProgressRule.to_dict(), or NULL

@@ -210,19 +210,16 @@ def draw_hud(
 
 
 def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> None:
-    """A bar on the right: how far the driving measure has gone from start to target."""
-    if exercise.reps is None or result.driver is None:
+    """A bar on the right: how far the driving measure has gone from the start threshold
+    to the target in force (the plan's, for a prescribed patient), with a mark where a
+    rep counts."""
+    force = result.thresholds
+    if force is None or result.driver is None:
         return
-    signal = exercise.reps.signal_for(result.view)
     value = result.measures.get(result.driver, np.nan)
-    start = signal.start.below if signal.rising else signal.start.above
-    end = (
-        signal.target
-        if signal.target is not None
-        else (signal.turn.above if signal.rising else signal.turn.below)
-    )
-    turn = signal.turn.above if signal.rising else signal.turn.below
-    if start is None or end is None or turn is None or end == start:
+    start, turn = force.start, force.turn
+    end = force.target if force.target is not None else turn
+    if end == start:
         return
     height, width = frame.shape[:2]
     s = _scale(frame)
@@ -236,8 +233,7 @@ def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) ->
 
     cv2.line(frame, (x0, level(turn)), (x1, level(turn)), WHITE, 1, cv2.LINE_AA)
     if value == value:
-        reached = (value >= turn) if signal.rising else (value <= turn)
-        colour = GREEN if reached else AMBER
+        colour = GREEN if force.reached(value, turn) else AMBER
         cv2.rectangle(frame, (x0 + 3, level(value)), (x1 - 3, y_bottom), colour, -1)
 
 

@@ -79,6 +79,7 @@ if live is None:
     default = set_plan_for(exercise, target.item)
     if target.item is not None:
         st.caption("Sets and repetitions from your physiotherapist's plan.")
+    prescription = coaching.choose_range(store, exercise, target)
     sets_col, amount_col, rest_col = st.columns(3)
     limits = SET_PLAN_LIMITS
     sets = sets_col.number_input("Sets", *limits["sets"], default.sets, key=f"sets_{exercise_id}")
@@ -121,6 +122,7 @@ if live is None:
             plan,
             recorder=coaching.StoreRecorder(store, session_id),
             stats_path=coaching.live_stats_path(),
+            prescription=prescription,
         )
         state.live_session = LiveSession(coach, session_id, exercise.id)
         state.pop(LIVE_ITEM_KEY, None)

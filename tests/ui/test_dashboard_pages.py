@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.auth.access import Login, Principal
+from coach.engine.thresholds import Prescription
 from coach.store.prescriptions import PlanItemSpec
 from coach_ui.state import EXPORTS_KEY, LIVE_ITEM_KEY, LOGIN_KEY, PATIENT_KEY
 from tests.conftest import ROOT
@@ -231,6 +232,53 @@ def test_live_page_records_the_session_for_the_plan_item(store, library, webrtc_
     next(b for b in at.button if b.label == "Start session").click().run()
     record = store.session(at.session_state["live_session"].session_id)
     assert (record.patient_id, record.plan_item_id, record.planned_reps) == (patient, squat, 7)
+
+
+def test_plan_editor_saves_counts_from_and_shows_what_the_numbers_mean(store, library):
+    patient = store.add_patient("Shallow Squatter")
+    plan = store.create_plan(patient, start_date=datetime.now().date())
+    squat = store.add_plan_item(
+        plan,
+        PlanItemSpec.from_exercise(library.get("squat"), rom_target_deg=45.0, counts_from_deg=30.0),
+    )
+    at = page("plan_editor.py", state={PATIENT_KEY: patient})
+    shown = everything_shown(at)
+    assert "For this patient: knee bend to 45°, a rep counts from 30°" in shown
+    assert len(charts(at)) >= 1  # the gauge's marks, library and patient
+    at.number_input(key=f"item{squat}_counts_from").set_value(35)
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert store.get_plan_item(squat).counts_from_deg == 35.0
+
+
+def test_today_and_the_live_page_use_the_plans_range(store, library, webrtc_renders):
+    patient = store.default_patient().id
+    plan = store.create_plan(patient, start_date=datetime.now().date() - timedelta(days=1))
+    squat = store.add_plan_item(
+        plan,
+        PlanItemSpec.from_exercise(library.get("squat"), rom_target_deg=45.0, counts_from_deg=30.0),
+    )
+    today = page("today.py")
+    assert "Your range: knee bend to 45°, a rep counts from 30°" in everything_shown(today)
+    at = page("live.py", state={LIVE_ITEM_KEY: squat})
+    assert "Counting to your physiotherapist's plan: a rep counts from 30°, full at 45°" in (
+        everything_shown(at)
+    )
+    next(b for b in at.button if b.label == "Start session").click().run()
+    prescription = at.session_state["live_session"].coach.prescription
+    assert prescription == Prescription("knee_flexion", target=45.0, counts_from=30.0)
+
+
+def test_live_page_offers_the_assessed_range_when_the_plan_gives_none(store, webrtc_renders):
+    patient = store.default_patient().id
+    store.add_assessment(
+        patient, kind="rom", measure="knee_flexion", value=55.0, unit="deg", side="left"
+    )
+    at = page("live.py")
+    at.selectbox(key="live_exercise").set_value("squat").run()
+    offer = next(c for c in at.checkbox if c.key == "assessed_range_squat")
+    assert offer.label.startswith("Count to my measured range: 55° left")
+    offer.check().run()
+    assert "Counting to your measured range: a rep counts from" in everything_shown(at)
 
 
 # ---- clinic mode: logins and who sees what -----------------------------------------------------
