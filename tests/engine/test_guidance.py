@@ -120,7 +120,7 @@ def test_a_hold_has_no_start_position_to_report(library):
 
 
 KNEE = " (knee bend is 50 degrees, should be below 30)"
-FACE_UP = " (nose above shoulders / trunk length is 0.01, should be above 0.05)"
+FACE_UP = " (head and shoulders lifted is 0.01, should be above 0.05)"
 
 
 @pytest.mark.parametrize(
