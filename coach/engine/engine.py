@@ -24,8 +24,9 @@ import numpy as np
 from coach.core import landmarks
 from coach.core.landmarks import Side
 from coach.core.pose import Pose
-from coach.engine.counter import CounterState, RepCounter, RepCycle
+from coach.engine.counter import CounterState, RepCycle
 from coach.engine.cues import CueCoach
+from coach.engine.drivers import DriverChoice
 from coach.engine.hold import HoldTimer
 from coach.engine.measures import MeasureComputer, SidedValue, on_side
 from coach.engine.results import (
@@ -41,7 +42,7 @@ from coach.engine.results import (
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
-from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef
+from coach.exercise.schema import REP_MEASURES, DriversDef, ExerciseDef
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
@@ -52,6 +53,7 @@ _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
     "front": "Face the camera",
     "back": "Turn your back to the camera",
+    "oblique": "Turn half-way between facing the camera and side-on",
 }
 
 # Body regions, the landmarks in them, and what to tell a patient when they are unseen.
@@ -88,7 +90,7 @@ class _Track:
     """One rep counter: 'both' sides together, or one side."""
 
     side: Side | None
-    counter: RepCounter
+    counter: DriverChoice
     rules: FrameRuleTracker
     faults: deque[Fault] = field(default_factory=deque)
 
@@ -165,11 +167,18 @@ class ExerciseEngine:
             if mode in ("left", "right")
             else (None,)
         )
+        hold = exercise.hold
         self._holds = {
-            side: HoldTimer(exercise.hold.enter_s, exercise.hold.exit_s)
+            side: HoldTimer(hold.enter_s, hold.exit_s, hold.still_deg)
             for side in hold_sides
-            if exercise.hold is not None
+            if hold is not None
         }
+        # The hold's condition measures, in degrees (a ratio as radians): the timer asks
+        # that they be still.
+        self._still = [
+            (c.measure, 1.0 if c.measure in exercise.angles else math.degrees(1.0))
+            for c in (hold.conditions if hold else [])
+        ]
         self._hold_rules = FrameRuleTracker(list(exercise.rules))
         self._was_holding = False
         self._focus: _Track | None = self._tracks[0] if self._tracks else None
@@ -196,9 +205,10 @@ class ExerciseEngine:
         # max_rep_s and a margin: the frames a finished rep is judged on.
         self._history: deque[tuple[float, np.ndarray]] = deque()
 
-    def _new_counter(self, signal: SignalDef | None) -> RepCounter:
-        assert self.exercise.reps is not None
-        return RepCounter(self.exercise.reps, signal, start_mid_movement=self._recorded)
+    def _new_counter(self, signals: DriversDef | None) -> DriverChoice:
+        reps = self.exercise.reps
+        assert reps is not None
+        return DriverChoice(reps, signals or reps, start_mid_movement=self._recorded)
 
     @property
     def recorded(self) -> bool:
@@ -306,7 +316,7 @@ class ExerciseEngine:
 
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
-            track.counter.update(np.nan, t_s)
+            track.counter.update({}, t_s)
         for timer in self._holds.values():
             timer.update(False, t_s)
 
@@ -325,15 +335,15 @@ class ExerciseEngine:
         any_visible = False
         for track in self._tracks:
             values = batch.values[track.side][i]
-            if track.counter.signal is not signal:  # the view changed what we count on
+            if track.counter.signals is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
-            value = values[signal.driver]
-            any_visible |= not math.isnan(value)
+            seen = track.counter.sees(values)
+            any_visible |= seen
             in_position = all(
                 meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
             )
-            cycle = track.counter.update(value, t_s, in_position)
-            if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
+            cycle = track.counter.update(values, t_s, in_position)
+            if track.counter.state is not CounterState.UNARMED and seen:
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
                 track.faults.extend(fired)
@@ -366,7 +376,8 @@ class ExerciseEngine:
         for side, timer in self._holds.items():
             values = batch.values[side][i]
             visible |= any(not math.isnan(values[c.measure]) for c in conditions)
-            timer.update(all(meets(values[c.measure], c) for c in conditions), t_s)
+            correct = all(meets(values[c.measure], c) for c in conditions)
+            timer.update(correct, t_s, [values[name] * scale for name, scale in self._still])
             if timer.holding:
                 held_side = side
         holding = self.holding

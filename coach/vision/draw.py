@@ -144,7 +144,7 @@ def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) ->
     """A bar on the right: how far the driving measure has gone from start to target."""
     if exercise.reps is None or result.driver is None:
         return
-    signal = exercise.reps.signal_for(result.view)
+    signal = exercise.reps.signal_for(result.view).signal_of(result.driver)
     value = result.measures.get(result.driver, np.nan)
     start = signal.start.below if signal.rising else signal.start.above
     end = (

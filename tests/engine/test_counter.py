@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from coach.engine.counter import CounterState, RepCounter, RepCycle
-from coach.exercise.schema import PhaseDef, RepsDef, SignalDef
+from coach.exercise.schema import DriversDef, PhaseDef, RepsDef
 
 FPS = 30
 Sample = tuple[float, float, bool]  # (t_s, value, in_position)
@@ -365,7 +365,7 @@ def test_states_through_one_rep():
 def test_by_view_signal_uses_its_own_thresholds():
     reps = rising(
         by_view={
-            "front": SignalDef(
+            "front": DriversDef(
                 driver="elbow",
                 start=PhaseDef(name="down", below=40),
                 turn=PhaseDef(name="up", above=70),
