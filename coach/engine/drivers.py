@@ -11,8 +11,10 @@ thresholds, and they run side by side until the first rep. The rule, once per vi
    chosen, however much it moved.
 2. Of those, the driver that moved most clearly wins: its range over the rep divided by
    its hysteresis band (the gap between its start and turn thresholds), so a distance
-   ratio and an angle compare on the scale the definition gave each. A tie goes to the
-   driver listed first.
+   ratio and an angle compare on the scale the definition gave each. The order of the
+   file is a preference: a driver listed later wins only if it moved more clearly by
+   more than `PREFERENCE` (a noisier measure of the same movement reads a little more
+   range from its noise alone).
 3. The choice is sticky: from then on only that driver counts, until the view changes
    (the engine then starts afresh with that view's drivers).
 
@@ -27,6 +29,8 @@ from collections.abc import Mapping
 from coach.engine.counter import CounterState, RepCounter, RepCycle
 from coach.exercise.schema import DriversDef, RepsDef, SignalDef
 
+# How much more clearly (as a factor) a driver listed later must have moved to win.
+PREFERENCE = 1.25
 # How long the first completed rep may wait for another driver still returning from its
 # turn: the same movement ends on every driver within a fraction of a rep.
 CHOICE_GRACE_S = 1.0
@@ -139,10 +143,13 @@ class DriverChoice:
 
     def _choose(self) -> RepCycle:
         """The rule's step 2: the clearest of the completed reps; sticky from now on."""
-        k, cycle = max(
-            self._pending,
-            key=lambda entry: (clarity(self.counters[entry[0]].signal_def, entry[1]), -entry[0]),
-        )
+        k, cycle = best = min(self._pending, key=lambda entry: entry[0])
+        best_clarity = clarity(self.counters[k].signal_def, cycle)
+        for entry in sorted(self._pending, key=lambda entry: entry[0]):
+            entry_clarity = clarity(self.counters[entry[0]].signal_def, entry[1])
+            if entry_clarity > PREFERENCE * best_clarity:
+                best, best_clarity = entry, entry_clarity
+        k, cycle = best
         self.chosen = k
         self._pending.clear()
         self._pending_since = None

@@ -14,9 +14,10 @@ measures of the conditions, the timer therefore also asks that the body be held:
   credited from the middle of that still stretch);
 - once holding, each measure stays within `still_deg` of the held position (its values
   when the hold began, following a slow drift with a time constant of `FOLLOW_S`). A way
-  out is seen only once it has gone `still_deg`, so it is dated back to where it began
-  along its own speed over the last `still_s` (at most that far back): the timer stops
-  where the way out began, not where it left the conditions.
+  out is seen only once it has gone `still_deg`, so it is dated back to where it began:
+  from its last frame within half of `still_deg`, run back at its own speed (at most
+  `still_s` back). The timer stops where the way out began, not where it left the
+  conditions.
 
 The measures are in degrees; a ratio of lengths is passed in radians' worth of degrees (a
 limb turning by an angle changes a length ratio by about that angle in radians).

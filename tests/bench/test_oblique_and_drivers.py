@@ -45,8 +45,22 @@ def oblique_camera(recipe: RepsRecipe, view: str, degrees: float) -> Camera:
     return Camera(yaw, base.distance_m, base.height_m, base.tilt_deg)
 
 
+# Known misses, with why: (exercise, view, degrees) -> reason.
+OBLIQUE_GAPS = {
+    ("step_up", "front", 30.0): "about 30 degrees round, the leg stepping up hides the other "
+    "knee (in the generator) for the whole step: the knee-line tilt, the only driver, is "
+    "unseen during each rep (it counts again from 40 degrees, and from the front)",
+}
 OBLIQUE_CASES = [
-    pytest.param(recipe, view, degrees, id=f"{recipe.exercise_id}-{view}-{degrees:g}")
+    pytest.param(
+        recipe,
+        view,
+        degrees,
+        id=f"{recipe.exercise_id}-{view}-{degrees:g}",
+        marks=pytest.mark.xfail(strict=True, reason=OBLIQUE_GAPS[key])
+        if (key := (recipe.exercise_id, view, degrees)) in OBLIQUE_GAPS
+        else (),
+    )
     for recipe in REPS_RECIPES
     for view in definition(recipe.exercise_id).views
     for degrees in OBLIQUE_DEG
