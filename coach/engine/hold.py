@@ -10,8 +10,8 @@ patient lowering into a plank is "correct" long before they are holding it. Give
 measures of the conditions, the timer therefore also asks that the body be held:
 
 - on the way in, each measure has varied by at most half of `still_deg` over the last
-  `still_s`: the body has stopped moving, so the approach is not timed (the hold is
-  credited from the middle of that still stretch);
+  `still_s` (its odd frames aside): the body has stopped moving, so the approach is not
+  timed (the hold is credited from the middle of that still stretch);
 - once holding, each measure stays within `still_deg` of the held position (its values
   when the hold began, following a slow drift with a time constant of `FOLLOW_S`). A way
   out is seen only once it has gone `still_deg`, so it is dated back to where it began:
@@ -35,6 +35,9 @@ import numpy as np
 # How long the body must have been still to be holding: a fraction of a second, longer
 # than the model's frame-to-frame jitter, shorter than any hold.
 STILL_S = 0.5
+# A pose model misplaces a landmark for a frame or two now and then: the still test leaves
+# out this share of a measure's values at either end of the window.
+SPIKES = 0.1
 # How fast the held position follows a slow drift (a plank sagging a little over a long
 # hold, still inside the conditions): much slower than any way out of the position.
 FOLLOW_S = 5.0
@@ -128,10 +131,7 @@ class HoldTimer:
         position = self._held_position
         if not self.holding or position is None:
             stack = np.array([row for _, row in recent])
-            seen = np.isfinite(stack)
-            top = np.where(seen, stack, -np.inf).max(axis=0)
-            bottom = np.where(seen, stack, np.inf).min(axis=0)
-            still = bool(np.all((top - bottom)[seen.any(axis=0)] <= self.still_deg / 2))
+            still = all(_spread(column) <= self.still_deg / 2 for column in stack.T)
             return still, (t_s - self.still_s / 2) if still else None
         off = np.abs(values - position)
         seen = np.isfinite(off)
@@ -155,6 +155,16 @@ class HoldTimer:
         t_in, off_in = inside[-1]
         began = t_now - off_now * (t_now - t_in) / (off_now - off_in)
         return max(self._recent[0][0], min(t_in, began))
+
+
+def _spread(values: np.ndarray) -> float:
+    """How far a measure moved over the window, ignoring the model's odd frames: the
+    span between its `SPIKES` and 1 - `SPIKES` quantiles (0 when it was never seen)."""
+    seen = values[np.isfinite(values)]
+    if seen.size == 0:
+        return 0.0
+    low, high = np.quantile(seen, [SPIKES, 1.0 - SPIKES])
+    return float(high - low)
 
 
 def _mean(rows: list[np.ndarray]) -> np.ndarray | None:

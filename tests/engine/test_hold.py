@@ -164,7 +164,7 @@ STILL_CASES = [
         np.where(T < 10, eased(T, 2, 5, 60, 0), eased(T, 15, 18, 0, 60)),
         10.0,
         1,
-        0.6,
+        1.0,  # the target: within 1 s of the time in position
         id="eased-ways-in-and-out-3s",
     ),
     pytest.param(
