@@ -10,7 +10,19 @@ import pytest
 from coach.engine.counter import RepCounter
 from coach.engine.drivers import DriverChoice, clarity
 from coach.exercise.schema import PhaseDef, RepsDef, SignalDef
-from tests.engine.test_counter import FPS, Motion, falling
+from tests.support.counting import falling
+
+FPS = 30
+
+
+def knots(n: int, ends: float) -> list[tuple[float, float]]:
+    """Depth over time: still 1.5 s, `n` reps (1 s down, 1 s up, 0.5 s rest), `ends` s."""
+    out, t = [(0.0, 0.0), (1.5, 0.0)], 1.5
+    for _ in range(n):
+        out += [(t + 1.0, 1.0), (t + 2.0, 0.0), (t + 2.5, 0.0)]
+        t += 2.5
+    return [*out, (t + ends, 0.0)]
+
 
 # A push-up: the hand reach (a ratio) falls from about 1 towards 0.4, the elbow angle
 # rises from about 20 degrees; both are driven by one depth (0 = arms straight, 1 = the
@@ -29,9 +41,9 @@ def frames(
 ) -> list[tuple[float, dict[str, float]]]:
     """(t_s, measures) of `n` reps at depth 1; the reach falls by `reach_drop` from 1.0,
     the elbow bends by `elbow_bend` from 20, `elbow_lag_s` behind the reach."""
-    motion = Motion(0.0).stay(1.5).reps(n, 1.0).stay(ends)
-    times = np.arange(round(motion.t * FPS) + 1) / FPS
-    knot_t, knot_v = zip(*motion.knots, strict=True)
+    points = knots(n, ends)
+    times = np.arange(round(points[-1][0] * FPS) + 1) / FPS
+    knot_t, knot_v = zip(*points, strict=True)
     depth = np.interp(times, knot_t, knot_v)
     lagged = np.interp(times - elbow_lag_s, knot_t, knot_v)
     return [

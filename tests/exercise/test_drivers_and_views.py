@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from coach.core.errors import DefinitionError
 from coach.exercise.loader import load_definition
-from tests.exercise.test_schema_errors import VALID, problems_of, write
+from tests.support.definitions import VALID
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "mini_squat.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(DefinitionError) as info:
+        load_definition(path)
+    return info.value.problems
+
 
 TRUNK_TOO = """
 [[reps.other_drivers]]
