@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint typecheck accuracy bench docs system-deps clean
+.PHONY: run test lint typecheck accuracy faults bench docs readings system-deps clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -37,8 +37,18 @@ typecheck: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python scripts/update_docs.py
 
+# The table of what the model reads in standard positions (docs/exercises.md), from the
+# shared clips: runs the pose model on each (a few minutes).
+readings: $(STAMP)
+	$(BIN)/python -m scripts.standard_readings --write
+
 accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md
+
+# Form rules scored on the clips whose every rep is labelled good or bad (../shared/fault-clips),
+# beside the synthetic bench: docs/faults.md.
+faults: $(STAMP)
+	$(BIN)/python -m scripts.faults --write docs/faults.md
 
 # Speed and memory side by side, with the counts at full size and shrunk to 640 px
 # (about 55 minutes on 2 cores): one JSON object on stdout, the tables in

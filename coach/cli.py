@@ -1,6 +1,6 @@
 """The `coach` command: analyse videos, list and check exercise definitions (and print
-their JSON Schema), record a clip's poses as a test fixture, and manage clinic mode's
-accounts (`coach users`).
+their JSON Schema), record a clip's poses and replay a definition on them without the
+model, and manage clinic mode's accounts (`coach users`).
 
 Bad input gets one clear line on stderr and a non-zero exit status; `--json` output is
 exactly one JSON object on stdout.
@@ -18,17 +18,24 @@ from typing import TYPE_CHECKING
 
 from coach import __version__
 from coach.core.errors import CoachError, DefinitionError
-from coach.exercise.loader import DEFAULT_EXERCISES_DIR, ExerciseLibrary, load_definition
-from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe, read_frames
+from coach.exercise.loader import (
+    DEFAULT_EXERCISES_DIR,
+    EXTRA_EXERCISES_ENV,
+    ExerciseLibrary,
+    load_definition,
+)
+from coach.vision.video import VIDEO_SUFFIXES, WORKING_MAX_SIDE_PX, probe
 
 if TYPE_CHECKING:
+    from coach.engine.thresholds import Prescription
+    from coach.exercise.schema import ExerciseDef
     from coach.runtime.analysis import AnalysisResult
 
 EXIT_BAD_INPUT = 2
 
 
 def _library(args: argparse.Namespace) -> ExerciseLibrary:
-    return ExerciseLibrary(args.exercises_dir)
+    return ExerciseLibrary.from_environment(args.exercises_dir)
 
 
 class _Progress:
@@ -58,8 +65,19 @@ def _print_summary(result: AnalysisResult) -> None:
     )
     if result.hold_s:
         print(f"held correctly for {result.hold_s:.1f} s (longest {result.longest_hold_s:.1f} s)")
+    for block in result.movement:
+        force = block["thresholds"]
+        where = "from the plan" if force["prescribed"] else "the library's"
+        target = f", full at {force['target']:g}" if force["target"] is not None else ""
+        print(
+            f"counted on {block['measure']} ({block['view']}, {where}): starts beyond "
+            f"{force['start']:g}, counts from {force['turn']:g}{target}"
+        )
+        for note in force["notes"]:
+            print(f"  note: {note}")
     for rep in result.reps:
         rom = ", ".join(f"{k} {v.min_deg:.0f}-{v.max_deg:.0f}" for k, v in rep.angles.items())
+        rom += "".join(f", {k} {v.min_deg:.2f}-{v.max_deg:.2f}" for k, v in rep.ratios.items())
         faults = "; ".join(f.cue for f in rep.faults) or "good"
         flag = " (partial)" if rep.partial else ""
         print(
@@ -68,6 +86,31 @@ def _print_summary(result: AnalysisResult) -> None:
         )
     for warning in result.warnings:
         print(f"warning: {warning}")
+
+
+def _report(result: AnalysisResult, as_json: bool) -> None:
+    if as_json:
+        json.dump(result.to_json(), sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(result)
+
+
+def _prescription(
+    exercise: ExerciseDef, target: float | None, counts_from: float | None
+) -> Prescription | None:
+    """`--target` and `--counts-from` as a prescription on the exercise's driving measure;
+    raises CoachError for a hold (it has no rep to count)."""
+    from coach.engine.thresholds import Prescription
+
+    if target is None and counts_from is None:
+        return None
+    if exercise.reps is None:
+        raise CoachError(
+            f"{exercise.id} is a timed hold: --target and --counts-from are for counted "
+            "exercises only"
+        )
+    return Prescription(exercise.reps.driver, target=target, counts_from=counts_from)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -79,7 +122,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if video.suffix.lower() not in VIDEO_SUFFIXES:
         known = ", ".join(VIDEO_SUFFIXES)
         raise CoachError(f"{video}: not a video file name (expected one of {known})")
-    exercise = _library(args).get(args.exercise)
+    exercise = _library(args).resolve(args.exercise)
+    prescription = _prescription(exercise, args.target, args.counts_from)
     info = probe(video)
     progress = _Progress(enabled=not args.no_progress and info.frames > 150, total=info.frames)
     try:
@@ -90,17 +134,30 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             annotated_path=args.annotated,
             mirrored=args.mirrored,
             progress=progress,
-            max_side_px=args.max_side or None,
-            pin_cores=not args.no_pinning,
+            max_side_px=None if args.max_side == 0 else args.max_side,
             quiet_model_start=True,
+            trace_path=args.trace,
+            prescription=prescription,
         )
     finally:
         progress.close()
-    if args.json:
-        json.dump(result.to_json(), sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
-    else:
-        _print_summary(result)
+    _report(result, args.json)
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """A definition re-run on poses saved by `coach record`: no model, seconds not minutes."""
+    from coach.runtime.analysis import replay_recording
+
+    exercise = _library(args).resolve(args.exercise)
+    result = replay_recording(
+        args.poses,
+        exercise,
+        mirrored=args.mirrored,
+        trace_path=args.trace,
+        prescription=_prescription(exercise, args.target, args.counts_from),
+    )
+    _report(result, args.json)
     return 0
 
 
@@ -185,17 +242,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_record(args: argparse.Namespace) -> int:
     """Save what the model sees in a clip, for replaying the engine without the model."""
-    from coach.vision.estimator import PoseEstimator
-    from coach.vision.recording import PoseRecording
+    from coach.runtime.analysis import record_poses
 
-    info = probe(args.video)
-    frames = []
-    with PoseEstimator(args.model, quiet_start=True) as estimator:
-        for frame in read_frames(args.video):
-            frames.append((frame.t_s, estimator.detect(frame.rgb, frame.t_s)))
-    meta = {"source": Path(args.video).name, "model": str(estimator.model_path.name)}
-    PoseRecording.from_frames(frames, (info.width, info.height), meta).save(args.output)
-    print(f"{args.output}: {len(frames)} frames")
+    recording = record_poses(
+        args.video, model=args.model, max_side_px=args.max_side or None, quiet_model_start=True
+    )
+    recording.save(args.output)
+    print(f"{args.output}: {len(recording)} frames")
     return 0
 
 
@@ -203,12 +256,17 @@ PASSWORD_ENV = "FORM_COACH_NEW_PASSWORD"
 
 
 def _new_password(username: str | None) -> str | None:
-    """The new account's password: $FORM_COACH_NEW_PASSWORD, else asked twice on the
-    terminal (never on the command line, where other users could read it)."""
+    """The new account's password: $FORM_COACH_NEW_PASSWORD, else the first line of
+    standard input when it is not a terminal, else asked twice on the terminal (never on
+    the command line, where other users could read it). Bytes that are not UTF-8 are kept
+    as they came, for the password check to refuse by name."""
     if username is None:
         return None
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        line = sys.stdin.buffer.readline().decode("utf-8", errors="surrogateescape")
+        return line.removesuffix("\n").removesuffix("\r")
     import getpass
 
     first = getpass.getpass(f"password for {username}: ")
@@ -240,13 +298,11 @@ def cmd_users(args: argparse.Namespace) -> int:
     password = _new_password(args.username)
     if password is not None:
         check_password(password)
+    login = (args.username, password or "") if args.username else None
     if args.action == "add-clinician":
-        clinician_id = store.add_clinician(args.name, email=args.email)
-        if args.username:
-            store.add_account(args.username, password or "", clinician_id=clinician_id)
+        clinician_id = store.add_clinician(args.name, email=args.email, login=login)
         print(f"clinician {clinician_id}: {args.name}")
         return 0
-    login = (args.username, password or "") if args.username else None
     patient_id = store.add_patient(
         args.name, clinician_id=args.clinician, login=login, referrer=args.referrer
     )
@@ -261,17 +317,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--exercises-dir",
         type=Path,
         default=DEFAULT_EXERCISES_DIR,
-        help="folder of exercise definition files (default: the shipped library)",
+        help="folder of exercise definition files (default: the shipped library); the "
+        f"folders named by ${EXTRA_EXERCISES_ENV} are added to it",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
     analyze = commands.add_parser("analyze", help="count reps and check form in a video")
     analyze.add_argument("video", help="mp4, mov, webm, avi, mkv or gif")
-    analyze.add_argument("--exercise", required=True, help="exercise id (see `coach exercises`)")
-    analyze.add_argument("--json", action="store_true", help="print one JSON object")
     analyze.add_argument("--annotated", metavar="OUT.mp4", help="write an annotated H.264 mp4")
     analyze.add_argument("--model", metavar="FILE", help="a pose_landmarker_*.task file")
-    analyze.add_argument("--mirrored", action="store_true", help="the video is mirrored")
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
     analyze.add_argument(
         "--max-side",
@@ -279,15 +333,47 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PX",
         default=WORKING_MAX_SIDE_PX,
         help="shrink frames whose longer side is larger to PX before the pose model and "
-        f"the annotated video (default {WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
-    )
-    analyze.add_argument(
-        "--no-pinning",
-        action="store_true",
-        help="let the system place every thread (by default the pose model's threads keep "
-        "to one core and the rest to the others, which is quicker for one analysis at a time)",
+        f"the annotated video (default {WORKING_MAX_SIDE_PX}, at least 64; 0 keeps the "
+        "video's own size)",
     )
     analyze.set_defaults(run=cmd_analyze)
+
+    replay = commands.add_parser(
+        "replay",
+        help="re-run an exercise definition on poses saved by `coach record` (no model)",
+    )
+    replay.add_argument("poses", type=Path, metavar="POSES.npz", help="made by `coach record`")
+    replay.set_defaults(run=cmd_replay)
+    for command in (analyze, replay):
+        command.add_argument(
+            "--exercise",
+            required=True,
+            metavar="ID_OR_FILE",
+            help="an exercise id (see `coach exercises`) or a definition file (.toml)",
+        )
+        command.add_argument("--json", action="store_true", help="print one JSON object")
+        command.add_argument(
+            "--mirrored", action="store_true", help="the video (or recording) is mirrored"
+        )
+        command.add_argument(
+            "--trace",
+            metavar="OUT.csv",
+            type=Path,
+            help="write one CSV row per frame: time, view, every measure, phase, reps, faults",
+        )
+        command.add_argument(
+            "--target",
+            type=float,
+            metavar="DEG",
+            help="the patient's range-of-motion target on the driving angle (a plan's "
+            "target): a rep reaching it is full",
+        )
+        command.add_argument(
+            "--counts-from",
+            type=float,
+            metavar="DEG",
+            help="where a rep counts for this patient on the driving angle (the turn threshold)",
+        )
 
     exercises = commands.add_parser("exercises", help="list the exercise definitions")
     exercises.add_argument("--json", action="store_true")
@@ -305,6 +391,14 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("video")
     record.add_argument("output", type=Path)
     record.add_argument("--model", metavar="FILE")
+    record.add_argument(
+        "--max-side",
+        type=int,
+        metavar="PX",
+        default=WORKING_MAX_SIDE_PX,
+        help="shrink frames as `coach analyze` does (default "
+        f"{WORKING_MAX_SIDE_PX}; 0 keeps the video's own size)",
+    )
     record.set_defaults(run=cmd_record)
 
     users = commands.add_parser(
@@ -331,7 +425,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`coach exercises --markdown | head`): nothing is wrong,
+        # and the rest of the output has nowhere to go, at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except DefinitionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

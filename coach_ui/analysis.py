@@ -17,6 +17,8 @@ import shutil
 import tempfile
 import weakref
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from coach.core.errors import CoachError
+from coach.engine.results import sided_counts
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.analysis import AnalysisResult, analyze_video
 from coach.vision.video import VIDEO_SUFFIXES
@@ -98,16 +101,62 @@ def file_digest(data: bytes) -> str:
 
 
 # ---- per-session files ------------------------------------------------------------------
-class SessionWorkdir:
-    """A private temporary folder for one user session (uploads, annotated videos).
+WORKDIR_PREFIX = "form-coach-"
 
-    Kept in `st.session_state`; the folder is deleted when the session's state is dropped
-    or, at the latest, when the server exits.
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, and not ours to clean up
+    return True
+
+
+def remove_leftover_workdirs(folder: Path | None = None) -> list[Path]:
+    """Delete the session folders a server that is no longer running left in `folder`
+    (default: the temporary folder), as a server starting after a crash or a kill finds
+    them; another running server's folders stay. Returns the folders deleted."""
+    folder = Path(tempfile.gettempdir()) if folder is None else folder
+    removed = []
+    for path in folder.glob(f"{WORKDIR_PREFIX}*"):
+        owner = path.name.removeprefix(WORKDIR_PREFIX).partition("-")[0]
+        if path.is_dir() and owner.isdigit() and not _pid_alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+class SessionWorkdir:
+    """A private temporary folder for one user session, for the files an analysis needs
+    while it runs (the upload, the annotated video); both are deleted when it is done.
+
+    Kept in `st.session_state`; the folder is deleted by `close` (sign-out, expiry), when
+    the session's state is dropped or, at the latest, when the server exits. Its name
+    holds the server's process id, so a server started after a crash deletes what the
+    dead one left (`remove_leftover_workdirs`).
     """
 
     def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="form-coach-"))
+        prefix = f"{WORKDIR_PREFIX}{os.getpid()}-"
+        self.path = Path(tempfile.mkdtemp(prefix=prefix))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+    @contextmanager
+    def upload_on_disk(self, digest: str, file_name: str, data: bytes) -> Iterator[Path]:
+        """The upload's bytes in a file for the decoder while the analysis runs; the file
+        is deleted when the block ends, whatever happened."""
+        path = self.upload_path(digest, file_name)
+        path.write_bytes(data)
+        try:
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Delete the folder and everything in it now (once; later calls do nothing)."""
+        self._cleanup()
 
     def upload_path(self, digest: str, file_name: str) -> Path:
         """Where an upload's bytes go: named by content, with the upload's own suffix."""
@@ -126,6 +175,7 @@ class Outcome:
 
     result: AnalysisResult | None = None
     error: str | None = None
+    video: bytes | None = None  # the annotated video (its file is deleted once read)
 
 
 def analyse_with_progress(
@@ -136,7 +186,8 @@ def analyse_with_progress(
     mirrored: bool,
     display_name: str,
 ) -> Outcome:
-    """Run the coach over a video with a Streamlit progress bar; errors become messages."""
+    """Run the coach over a video with a Streamlit progress bar; errors become messages.
+    The annotated video comes back in the outcome and its file is deleted."""
     bar = st.progress(0.0, text="Analysing the video: this takes about as long as the clip…")
     shown = -1
 
@@ -163,7 +214,9 @@ def analyse_with_progress(
         )
     finally:
         bar.empty()
-    return Outcome(result=result)
+        video_bytes = annotated.read_bytes() if annotated.is_file() else None
+        annotated.unlink(missing_ok=True)
+    return Outcome(result=result, video=video_bytes)
 
 
 # ---- showing the result -----------------------------------------------------------------
@@ -248,11 +301,8 @@ DECIMAL_COLUMNS = [c for c in REP_COLUMNS if c.endswith(("(s)", "(°)"))]
 
 
 def reps_by_side(result: AnalysisResult) -> dict[str, int]:
-    """Counts for the left and right side, empty when every rep used both sides."""
-    counts = Counter(rep.side for rep in result.reps)
-    if not counts.keys() & {"left", "right"}:
-        return {}
-    return {side: counts.get(side, 0) for side in ("left", "right")}
+    """Counts for the left and right side, empty unless they add up to the total."""
+    return sided_counts(Counter(rep.side for rep in result.reps))
 
 
 def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerChart | None:
@@ -318,6 +368,8 @@ def measure_chart(result: AnalysisResult, exercise: ExerciseDef) -> alt.LayerCha
 
 # ---- rendering (Streamlit) ----------------------------------------------------------------
 def dosage_text(exercise: ExerciseDef) -> str:
+    """The exercise's usual dose in words ("3 sets of 10 repetitions, ..."), without a
+    heading: the caller says "Usual dose"."""
     dose = exercise.dosage
     if dose.reps:
         amount = f" of {dose.reps} repetitions"
@@ -325,11 +377,12 @@ def dosage_text(exercise: ExerciseDef) -> str:
         amount = f" of a {dose.hold_s:g} second hold"
     else:
         amount = ""
-    text = f"Usual dose: {dose.sets} sets{amount}, {dose.rest_s:g} s rest between sets"
+    text = f"{dose.sets} sets{amount}, {dose.rest_s:g} s rest between sets"
     return text + (f", tempo {dose.tempo} s (down-pause-up)." if dose.tempo else ".")
 
 
-def show_result(result: AnalysisResult, exercise: ExerciseDef) -> None:
+def show_result(result: AnalysisResult, exercise: ExerciseDef, video: bytes | None) -> None:
+    """The counts, the annotated `video` (if any), the rep table and the chart."""
     st.subheader("What the coach saw")
     if exercise.mode == "hold":
         left, right = st.columns(2)
@@ -348,8 +401,8 @@ def show_result(result: AnalysisResult, exercise: ExerciseDef) -> None:
     for warning in result.warnings:
         st.warning(warning[:1].upper() + warning[1:])
 
-    if result.annotated and Path(result.annotated).is_file():
-        st.video(Path(result.annotated).read_bytes(), format="video/mp4")
+    if video:
+        st.video(video, format="video/mp4")
         st.caption("Your video with the body points the coach tracked and its tips drawn on.")
 
     if exercise.mode == "reps":

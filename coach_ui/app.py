@@ -13,10 +13,11 @@ from pathlib import Path
 import streamlit as st
 
 from coach.auth.access import current_mode
-from coach_ui import auth
+from coach_ui import auth, resources
 from coach_ui.resources import or_stop
 
 PAGES = Path(__file__).parent / "pages"
+PHYSIO_GROUP = "For your physiotherapist"
 
 st.set_page_config(page_title="Form Coach", layout="wide")
 
@@ -35,6 +36,7 @@ def coach_pages(*, default_home: bool) -> list:
         page("library.py", "Exercise library", "menu_book"),
         page("posture.py", "Posture check", "chair"),
         page("learn.py", "Learn about pain", "school"),
+        page("goals.py", "My goals", "flag"),
     ]
 
 
@@ -47,9 +49,15 @@ def physio_pages(*, default_patients: bool = False) -> list:
     ]
 
 
+resources.remove_leftovers()
 mode = or_stop(current_mode)
 if mode == "home":
-    pages: dict[str, list] = {"Exercise": coach_pages(default_home=True), "Physio": physio_pages()}
+    # One person at home is both patient and, when the physio visits, the physio's
+    # screen: the physio's dense pages are kept apart, under their name.
+    pages: dict[str, list] = {
+        "Exercise": coach_pages(default_home=True),
+        PHYSIO_GROUP: physio_pages(),
+    }
 else:
     principal = auth.current_principal()  # None once a login expires
     if principal is None:

@@ -35,6 +35,10 @@ class Running:
     saved: list[str] = field(default_factory=list)  # what was said on saving
     stored: list[AssessmentResult] = field(default_factory=list)  # never saved twice
 
+    def close(self) -> None:
+        """Release the pose model (called when the session state is forgotten)."""
+        self.session.close()
+
 
 @st.cache_resource
 def measures() -> dict[str, RomMeasure]:

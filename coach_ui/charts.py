@@ -5,10 +5,62 @@ without a browser.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import altair as alt
 import pandas as pd
 
-from coach.clinical.progress import PAIN_LIMIT
+from coach.clinical.progress import PAIN_LIMIT, date_axis, local_noon, value_domain
+from coach.engine.thresholds import Thresholds
+
+
+def _ms(moment: datetime) -> float:
+    return moment.timestamp() * 1000
+
+
+def with_times(rows: list[dict], field: str) -> pd.DataFrame:
+    """The rows as a frame, with each moment of `field` also as milliseconds since 1970
+    (`<field>_ms`, what the time axis plots) and as local text (`<field>_text`, for the
+    tooltip). Plain numbers and text: a date-time column reaches the browser in a form
+    Vega-Lite does not read as time, and every point lands on the same spot."""
+    data = pd.DataFrame(rows)
+    moments = [m if isinstance(m, datetime) else local_noon(m) for m in (r[field] for r in rows)]
+    data[f"{field}_ms"] = [_ms(m) for m in moments]
+    data[f"{field}_text"] = [m.astimezone().strftime("%d %b %Y %H:%M") for m in moments]
+    return data
+
+
+def date_x(data: pd.DataFrame, field: str, title: str) -> alt.X:
+    """A time axis over the data's own days (`date_axis`, on the `<field>_ms` column of
+    `with_times`): its ends and ticks from the data, each tick labelled with its day."""
+    axis = date_axis(datetime.fromtimestamp(ms / 1000, UTC) for ms in data[f"{field}_ms"])
+    return alt.X(
+        f"{field}_ms:Q",
+        title=title,
+        scale=alt.Scale(domain=[_ms(axis.start), _ms(axis.end)], nice=False, zero=False),
+        axis=alt.Axis(
+            values=[_ms(t) for t in axis.ticks],
+            labelExpr="timeFormat(datum.value, '%d %b')",
+            labelAngle=0,
+            grid=False,
+        ),
+    )
+
+
+def when_tooltip(field: str) -> alt.Tooltip:
+    return alt.Tooltip(f"{field}_text:N", title="When")
+
+
+def score_y(field: str, title: str) -> alt.Y:
+    """A 0-10 rating's axis: the whole scale, whole-number ticks (never ".515")."""
+    return alt.Y(
+        f"{field}:Q",
+        title=title,
+        scale=alt.Scale(domain=[0, 10]),
+        # The ends and the middle: more labels on a short chart overlap, and Vega-Lite then
+        # drops some, the top one ("10") too, leaving a point at 10 above the last label.
+        axis=alt.Axis(values=[0, 5, 10], format="d"),
+    )
 
 
 def calendar_chart(rows: list[dict]) -> alt.Chart | None:
@@ -54,7 +106,7 @@ def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
     mine = [r for r in rows if r["exercise"] == exercise]
     if not mine:
         return None
-    data = pd.DataFrame(mine)
+    data = with_times(mine, "started_at")
     first = mine[0]
     layers: list[alt.Chart] = []
     if first["normal_high"] is not None:
@@ -76,7 +128,7 @@ def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
             .encode(y="low:Q", y2="high:Q", tooltip=alt.Tooltip("what:N", title="Band"))
         )
     long = data.melt(
-        id_vars=["started_at", "session_id"],
+        id_vars=["started_at_ms", "started_at_text", "session_id"],
         value_vars=["furthest_deg", "rom_deg"],
         var_name="measure",
         value_name="deg",
@@ -84,15 +136,18 @@ def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
     long["measure"] = long["measure"].map(
         {"furthest_deg": "furthest reached", "rom_deg": "range of motion"}
     )
+    low, high = value_domain(
+        long["deg"], first["normal_low"], first["normal_high"], first["target_deg"]
+    )
     layers.append(
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("started_at:T", title="Session", axis=alt.Axis(format="%d %b")),
-            y=alt.Y("deg:Q", title=f"{first['label']} (°)"),
+            x=date_x(long, "started_at", "Session"),
+            y=alt.Y("deg:Q", title=f"{first['label']} (°)", scale=alt.Scale(domain=[low, high])),
             color=alt.Color("measure:N", title=None),
             tooltip=[
-                alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
+                when_tooltip("started_at"),
                 alt.Tooltip("measure:N"),
                 alt.Tooltip("deg:Q", format=".0f", title="deg"),
             ],
@@ -104,16 +159,16 @@ def rom_chart(rows: list[dict], exercise: str) -> alt.LayerChart | None:
 def pain_chart(rows: list[dict]) -> alt.LayerChart | None:
     if not rows:
         return None
-    data = pd.DataFrame(rows)
+    data = with_times(rows, "started_at")
     line = (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("started_at:T", title="Session"),
-            y=alt.Y("pain:Q", title="Pain (0-10 NRS)", scale=alt.Scale(domain=[0, 10])),
+            x=date_x(data, "started_at", "Session"),
+            y=score_y("pain", "Pain (0-10)"),
             color=alt.Color("when:N", title="Rated", sort=["before", "during", "after"]),
             tooltip=[
-                alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
+                when_tooltip("started_at"),
                 "exercise:N",
                 "when:N",
                 "pain:Q",
@@ -129,11 +184,11 @@ def pain_chart(rows: list[dict]) -> alt.LayerChart | None:
 
 
 def volume_chart(rows: list[dict]) -> alt.Chart | None:
-    data = pd.DataFrame(rows)
-    if data.empty:
+    if not rows:
         return None
+    data = with_times(rows, "started_at")
     long = data.melt(
-        id_vars=["started_at", "exercise", "session_id"],
+        id_vars=["started_at_text", "exercise", "session_id"],
         value_vars=["reps", "sets"],
         var_name="what",
         value_name="count",
@@ -147,7 +202,7 @@ def volume_chart(rows: list[dict]) -> alt.Chart | None:
             color=alt.Color("exercise:N", title="Exercise"),
             row=alt.Row("what:N", title=None),
             tooltip=[
-                alt.Tooltip("started_at:T", title="When", format="%d %b %H:%M"),
+                when_tooltip("started_at"),
                 "exercise:N",
                 "what:N",
                 "count:Q",
@@ -177,17 +232,15 @@ def fault_chart(rows: list[dict]) -> alt.Chart | None:
 def goal_chart(rows: list[dict]) -> alt.Chart | None:
     if not rows:
         return None
-    data = pd.DataFrame(rows)
+    data = with_times(rows, "at")
     return (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title="Scored on"),
-            y=alt.Y(
-                "score:Q", title="Score (0 unable - 10 as before)", scale=alt.Scale(domain=[0, 10])
-            ),
+            x=date_x(data, "at", "Scored on"),
+            y=score_y("score", "Score (0 unable - 10 as before)"),
             color=alt.Color("goal:N", title="Goal"),
-            tooltip=["goal:N", alt.Tooltip("day:T", format="%d %b %Y"), "score:Q"],
+            tooltip=["goal:N", when_tooltip("at"), "score:Q"],
         )
         .properties(title="Goals (PSFS) over time", height=240)
     )
@@ -244,3 +297,35 @@ def fault_timeline_chart(faults: list[dict]) -> alt.Chart | None:
         )
         .properties(title="Faults on the timeline")
     )
+
+
+def thresholds_chart(library: Thresholds, force: Thresholds, label: str) -> alt.Chart:
+    """What a plan's numbers mean, as the live gauge marks them: on the driving measure,
+    where a rep starts, where it counts and where it is full, for the library (grey) and
+    for this patient (green)."""
+    marks = [
+        ("starts beyond", "start"),
+        ("counts from", "turn"),
+        ("full at", "target"),
+    ]
+    rows = [
+        {"who": who, "mark": name, "value": getattr(numbers, key)}
+        for who, numbers in (("library", library), ("this patient", force))
+        for name, key in marks
+        if getattr(numbers, key) is not None
+    ]
+    data = pd.DataFrame(rows)
+    base = alt.Chart(data).encode(
+        x=alt.X("value:Q", title=label, scale=alt.Scale(zero=False)),
+        y=alt.Y("who:N", title=None, sort=["library", "this patient"]),
+        color=alt.Color(
+            "who:N",
+            scale=alt.Scale(domain=["library", "this patient"], range=["#9e9e9e", "#2e7d32"]),
+            legend=None,
+        ),
+        tooltip=["who:N", "mark:N", alt.Tooltip("value:Q", format=".2~f")],
+    )
+    line = base.mark_line(strokeWidth=2).encode(detail="who:N")
+    ticks = base.mark_tick(thickness=3, size=22)
+    text = base.mark_text(dy=-16, fontSize=11).encode(text="mark:N")
+    return (line + ticks + text).properties(height=110)

@@ -7,6 +7,7 @@ coach/ never imports this module (coach/ has no Streamlit dependency).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,12 +15,15 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from coach.engine.results import CueKind, Rep
+from coach.clinical.plans import assessed_range, prescription_for
+from coach.engine.results import CueKind, Rep, sided_counts
+from coach.engine.thresholds import Prescription, thresholds_in_force
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveSnapshot
 from coach.store import Store
-from coach_ui.analysis import measure_label
+from coach_ui.analysis import angle_name, measure_label
+from coach_ui.todays_plan import LiveTarget
 
 LIVE_STATS_ENV = "FORM_COACH_LIVE_STATS"
 
@@ -57,21 +61,23 @@ def speaker(text: str | None, cue_id: str | None, *, muted: bool, key: str) -> N
     _speaker_component(text=text or "", cue_id=cue_id or "", muted=muted, key=key, default=None)
 
 
-BORG_CR10 = {
+# The effort scale is Borg's CR10; patients see its question and words, not its name.
+EFFORT_SCALE = {
     0: "0 - nothing at all",
-    0.5: "0.5 - very, very weak",
-    1: "1 - very weak",
-    2: "2 - weak",
+    0.5: "0.5 - very, very easy",
+    1: "1 - very easy",
+    2: "2 - easy",
     3: "3 - moderate",
-    4: "4 - somewhat strong",
-    5: "5 - strong",
+    4: "4 - somewhat hard",
+    5: "5 - hard",
     6: "6",
-    7: "7 - very strong",
+    7: "7 - very hard",
     8: "8",
     9: "9",
-    10: "10 - extremely strong (almost maximal)",
+    10: "10 - extremely hard (almost the most I could do)",
 }
-PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine (numeric rating scale)."
+EFFORT_QUESTION = "How hard was that? 0-10"
+PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine. Leave it at Not rated to skip."
 
 
 # ---- the live page's blocks ----------------------------------------------------------------
@@ -89,6 +95,76 @@ def cue_to_speak(snapshot: LiveSnapshot) -> tuple[str | None, str | None]:
     return cue.text, f"{cue.t_s:.3f}-{cue.text}"
 
 
+STUCK_AFTER_S = 15.0  # of frame time getting into position before the page says more
+POSITIONING_SINCE_KEY = "live_positioning_since"
+
+
+def stuck_hint(exercise: ExerciseDef, waited_s: float) -> str | None:
+    """What the page adds once a patient has been getting into position for a while (the
+    wrong exercise picked, the wrong side to the camera, lying down for a squat): the
+    exercise, the view and the starting position, in words; None before `STUCK_AFTER_S`."""
+    if waited_s < STUCK_AFTER_S:
+        return None
+    views = " or ".join(exercise.views)
+    return (
+        f"Not started yet? Check that you are doing the **{exercise.name.lower()}** (for "
+        "another exercise, press **Discard this session** below and pick it), that the "
+        f"camera sees you from the {views}, and that you start like this: "
+        f"{exercise.instructions[0]}"
+    )
+
+
+def _waited_in_position_s(snapshot: LiveSnapshot) -> float:
+    """Frame time spent getting into position since this stage began (0 outside it)."""
+    result, guided = snapshot.result, snapshot.guided
+    if result is None or guided is None or guided.stage is not Stage.POSITIONING:
+        st.session_state.pop(POSITIONING_SINCE_KEY, None)
+        return 0.0
+    since = st.session_state.setdefault(POSITIONING_SINCE_KEY, result.t_s)
+    return result.t_s - since
+
+
+def choose_range(store: Store, exercise: ExerciseDef, target: LiveTarget) -> Prescription | None:
+    """The range the live coach counts this patient on: the plan item's target and "counts
+    from" depth; without them, the range the goniometer last measured on the driving angle,
+    offered as a starting target. Says which, with where a rep counts."""
+    if exercise.reps is None:
+        return None
+    prescription, where = prescription_for(exercise, target.item), "your physiotherapist's plan"
+    if prescription is None:
+        prescription, where = _offer_assessed_range(store, exercise, target), "your measured range"
+    if prescription is None:
+        return None
+    force = thresholds_in_force(exercise.reps, prescription)
+    full = f", full at {force.target:g}°" if force.target is not None else ""
+    st.caption(
+        f"Counting to {where}: a rep counts from {force.turn:.0f}°{full} "
+        f"({angle_name(exercise, force.driver).lower()})."
+    )
+    return prescription
+
+
+def _offer_assessed_range(
+    store: Store, exercise: ExerciseDef, target: LiveTarget
+) -> Prescription | None:
+    """A checkbox offering the goniometer's last result on the driving angle as today's
+    target, when it is short of the library's; the prescription if ticked."""
+    assert exercise.reps is not None
+    results = store.assessments(target.patient_id, kind="rom", measure=exercise.reps.driver)
+    measured = assessed_range(exercise, results)
+    library_target = exercise.reps.target
+    if measured is None or library_target is None or measured.value_deg >= library_target:
+        return None
+    side = f" {measured.side}" if measured.side else ""
+    offer = (
+        f"Count to my measured range: {measured.value_deg:.0f}°{side} "
+        f"(assessed {measured.taken_at:%d %b %Y})"
+    )
+    if not st.checkbox(offer, key=f"assessed_range_{exercise.id}"):
+        return None
+    return Prescription(measured.measure, target=measured.value_deg)
+
+
 def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan) -> None:
     """The coaching read-out beside the video: what to do, progress, count, the cue."""
     result, guided = snapshot.result, snapshot.guided
@@ -96,34 +172,41 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
         st.info("Waiting for the camera: press **Start** under the video.")
         return
     st.markdown(f"#### {guided.message}")
+    hint = stuck_hint(exercise, _waited_in_position_s(snapshot))
+    if hint is not None:
+        st.info(hint)
     if guided.stage is Stage.RESTING:
         st.progress(1 - guided.rest_left_s / max(plan.rest_s, 1e-6), text="Resting")
+    elif guided.stage is Stage.DONE:  # not "0 of 3" under a full bar
+        st.progress(1.0, text=f"{plan.sets} of {plan.sets} sets done")
     elif plan.reps is not None:
         st.progress(guided.progress, text=f"{guided.reps_in_set} of {plan.reps} repetitions")
     else:
         assert plan.hold_s is not None
         st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {plan.hold_s:.0f} s held")
-    columns = st.columns(3)
+    # Two to a row and the measure on its own: three metrics side by side in this panel
+    # cut their values off ("117...").
+    columns = st.columns(2)
     columns[0].metric("Set", f"{min(guided.set_index, plan.sets)} of {plan.sets}")
     if exercise.mode == "hold":
-        columns[1].metric("Held correctly (s)", f"{result.hold_s:.1f}")
+        columns[1].metric("Held this session (s)", f"{guided.held_total_s:.1f}")
     else:
-        sides = {k: v for k, v in result.reps_by_side.items() if k != "both"}
-        label = ", ".join(f"{k} {v}" for k, v in sorted(sides.items()))
-        columns[1].metric("Reps today", result.reps, help=f"By side: {label}" if label else None)
+        # The session's reps are the sets' reps (the ones saved), not every movement the
+        # camera saw while getting into position or resting.
+        sides = sided_counts(Counter(rep.side for rep in snapshot.reps))
+        label = ", ".join(f"{side} {count}" for side, count in sides.items())
+        columns[1].metric(
+            "Reps this session", len(snapshot.reps), help=f"By side: {label}" if label else None
+        )
     if result.driver is not None:
         value = result.measures.get(result.driver, float("nan"))
         unit = " deg" if result.driver in exercise.angles else ""
         shown = "--" if value != value else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
-        columns[2].metric(measure_label(exercise, result.driver), shown)
+        st.metric(angle_name(exercise, result.driver), shown)
     if result.cue is not None:
         _CUE_STYLE[result.cue.kind](f"### {result.cue.text}")
     if snapshot.error:
         st.error(snapshot.error)
-    st.caption(
-        f"{snapshot.fps:.0f} frames/s, {snapshot.latency_ms:.0f} ms a frame"
-        + (f", view: {result.view}" if result.view else "")
-    )
 
 
 def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -> None:
@@ -155,7 +238,7 @@ def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -
             delta_color="inverse",
         )
     if summary.effort_borg is not None:
-        columns[3].metric("Effort (Borg CR10)", f"{summary.effort_borg:g}")
+        columns[3].metric("How hard (0-10)", f"{summary.effort_borg:g}")
     if summary.faults:
         cues = {rule.id: rule.cue for rule in exercise.rules}
         st.markdown("**Tips to work on**")

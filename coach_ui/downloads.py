@@ -29,7 +29,7 @@ def export_section(
     c1, c2 = st.columns(2)
     first = c1.date_input("From", day - timedelta(days=56), key="export_from")
     last = c2.date_input("To", day, key="export_to")
-    wanted = (patient.id, first, last)
+    wanted = (patient.id, first, last, principal)  # for this patient, these days, this user
     if st.button("Prepare the exports", key="export_prepare"):
         try:
             data = exports.gather(store, principal, patient.id, date_from=first, date_to=last)

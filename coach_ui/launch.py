@@ -8,9 +8,27 @@ example `--server.port 8502`) are passed on to `streamlit run` and override thes
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib import resources
+
+from coach.core.errors import CoachError
+
+MAX_UPLOAD_ENV = "FORM_COACH_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD_MB = 200  # a few minutes of phone video
+
+
+def max_upload_mb() -> int:
+    """The largest video upload in MB: $FORM_COACH_MAX_UPLOAD_MB, else 200. Raises
+    CoachError (naming the setting) for anything but a whole number from 1 to 10000."""
+    raw = os.environ.get(MAX_UPLOAD_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_UPLOAD_MB
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise CoachError(f"{MAX_UPLOAD_ENV} must be a whole number of MB, 1-10000, got {raw!r}")
+    return int(raw)
+
 
 # Streamlit settings, as `streamlit run` options.
 SETTINGS: dict[str, str] = {
@@ -21,22 +39,46 @@ SETTINGS: dict[str, str] = {
     "runner.postScriptGC": "false",
     "browser.gatherUsageStats": "false",
     "server.headless": "true",
-    # Uploaded exercise videos can be large phone recordings (MB).
-    "server.maxUploadSize": "1000",
+    # Patients and physios get no "Deploy" button and no developer menu (rerun, settings,
+    # clear cache): only what the app itself offers.
+    "client.toolbarMode": "minimal",
 }
 
 
 def command(extra: list[str]) -> list[str]:
     """The `streamlit run` command line that starts the app, with `extra` options last."""
     app = resources.files("coach_ui") / "app.py"
-    options = [part for key, value in SETTINGS.items() for part in (f"--{key}", value)]
+    # The server refuses a larger upload too, not only the upload widget.
+    settings = {**SETTINGS, "server.maxUploadSize": str(max_upload_mb())}
+    options = [part for key, value in settings.items() for part in (f"--{key}", value)]
     return [sys.executable, "-m", "streamlit", "run", str(app), *options, *extra]
+
+
+def local_command(port: int) -> list[str]:
+    """`python -m coach_ui` serving on 127.0.0.1:`port` without watching its files: how the
+    browser tests and the live benchmark start the app, as `form-coach` would."""
+    return [
+        sys.executable,
+        "-m",
+        "coach_ui",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the app until it stops; returns Streamlit's exit status."""
     extra = sys.argv[1:] if argv is None else argv
-    return subprocess.call(command(extra))
+    try:
+        line = command(extra)
+    except CoachError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return subprocess.call(line)
 
 
 if __name__ == "__main__":

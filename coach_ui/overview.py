@@ -15,15 +15,17 @@ from coach.clinical.progress import FLAG_DAYS, exercise_name, recent_pain_flags
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach.store.records import SessionRecord
+from coach_ui.ratings import NOT_RATED
 
 
 def pain_text(s: SessionRecord | None) -> str:
-    """Pain before and after a session as "2 -> 4" ("?" for a rating not given, "-" for none)."""
+    """Pain before and after a session as "2 -> 4" ("not rated" for a rating not given, "-"
+    for neither)."""
     if s is None or (s.pain_before is None and s.pain_after is None):
         return "-"
 
     def show(v: int | None) -> str:
-        return "?" if v is None else str(v)
+        return NOT_RATED.lower() if v is None else str(v)
 
     return f"{show(s.pain_before)} -> {show(s.pain_after)}"
 

@@ -23,17 +23,23 @@ from coach.store import Store
 from coach.store.records import Patient, SessionRecord
 from coach_ui import state
 
+LARGEST_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
 
 def _query_int(name: str) -> int | None:
+    """The record id `?name=ID` in the address names, or None; anything but a whole number
+    from 1 up is an error on the page and a stop, never an exception."""
     raw = st.query_params.get(name)
     if raw is None:
         return None
     try:
-        return int(raw)
+        number = int(raw)
     except ValueError:
-        st.error(f"'{name}' in the address must be a number, got {raw!r}")
+        number = 0
+    if not 1 <= number <= LARGEST_ID:
+        st.error(f"'{name}' in the address must be a record number from 1 up, got {raw[:20]!r}")
         st.stop()
-    return None
+    return number
 
 
 def check_address(store: Store, principal: Principal) -> None:

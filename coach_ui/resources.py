@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from coach.auth.throttle import LoginThrottle
 from coach.core.errors import CoachError
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
@@ -28,8 +29,24 @@ def or_stop(load: Callable[[], T]) -> T:
 
 @st.cache_resource
 def load_library() -> ExerciseLibrary:
-    """The exercise definitions: read-only, so one copy serves every session."""
-    return ExerciseLibrary()
+    """The exercise definitions (the shipped ones and those of $FORM_COACH_EXERCISES):
+    read-only, so one copy serves every session."""
+    return ExerciseLibrary.from_environment()
+
+
+@st.cache_resource
+def remove_leftovers() -> int:
+    """Once per server process, at its start: delete the upload folders that servers no
+    longer running left behind (a crash, a kill). Returns how many were deleted."""
+    from coach_ui.analysis import remove_leftover_workdirs
+
+    return len(remove_leftover_workdirs())
+
+
+@st.cache_resource
+def login_throttle() -> LoginThrottle:
+    """The failed sign-ins of this server process, per account and per address."""
+    return LoginThrottle()
 
 
 @st.cache_resource

@@ -23,6 +23,7 @@ from coach.clinical.lessons import Lesson, load_lessons, suggested
 from coach.clinical.pain_monitoring import assess_pain
 from coach.clinical.psfs import goal_review
 from coach.core.errors import CoachError
+from coach.core.markdown import literal
 from coach.posture.assess import LABELS, Issue
 from coach.reports.flare_up import flare_up_pdf
 from coach.store import Store
@@ -34,7 +35,7 @@ from coach_ui.state import today
 ISSUE_IDS = frozenset(issue.value for issue in Issue)
 LESSON_KEY = "form_coach_lesson"  # the lesson the Learn page opens on
 LEARN_PAGE = "pages/learn.py"
-PROGRESS_PAGE = "pages/progress.py"
+GOALS_PAGE = "pages/goals.py"
 
 
 @st.cache_resource
@@ -81,9 +82,9 @@ def show_goal_reminder(store: Store, patient_id: int, *, key: str, link: bool = 
     review = goal_review(store.goals(patient_id), today())
     if not review.due:
         return
-    st.info(f":material/flag: {review.message}")
+    st.info(f":material/flag: {literal(review.message)}")
     if link and st.button("Rate my goals", key=f"{key}_goals"):
-        st.switch_page(PROGRESS_PAGE)
+        st.switch_page(GOALS_PAGE)
 
 
 # ---- the flare-up plan ------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def show_flare_up(store: Store, principal: Principal, patient_id: int, *, key: s
     for field, heading, _ in FIELDS:
         value = getattr(data.flare_up, field)
         if value:
-            st.markdown(f"**{heading}**  \n{value}")
+            st.markdown(f"**{heading}**  \n{literal(value)}")
     flare_up_downloads(data, key=key)
 
 

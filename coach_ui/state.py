@@ -15,6 +15,7 @@ SESSION_KEY = "form_coach_session"  # the session last chosen on the Session pag
 LIVE_ITEM_KEY = "form_coach_live_item"  # a plan item the Today page sends to Live coach
 EXPORTS_KEY = "form_coach_exports"  # the prepared downloads, with what they were made for
 FLASH_KEY = "form_coach_flash"  # a message kept for the next run (coach_ui.flash)
+OWNER_KEY = "form_coach_owner"  # whose state this is (coach_ui.auth.claim_session_state)
 
 
 def today() -> date:

@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,50 +122,57 @@ def analyze(video: Path, exercise: str, extra: list[str] | None = None) -> tuple
     return json.loads(out.stdout), time.perf_counter() - start
 
 
-def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
-    """Every defined clip and probe through `coach analyze` (with `extra` options)."""
-    known = defined_exercises()
-    rows = []
+def manifest_clips(folders: list[Path]) -> Iterator[tuple[Path, dict]]:
+    """(folder, clip entry) of every clip in the folders' manifest.json files; a folder
+    without one is skipped with a line on stderr."""
     for folder in folders:
         manifest = folder / "manifest.json"
         if not manifest.is_file():
             print(f"skipping {folder}: no manifest.json", file=sys.stderr)
             continue
         for clip in json.loads(manifest.read_text()):
-            jobs = []
-            exercise, kind = clip.get("exercise_id"), clip.get("kind")
-            if exercise in known:
-                expected = tuple(clip["acceptable_reps"]) if kind == "reps" else (0, 0)
-                hold = tuple(clip["hold_s"]) if kind == "hold" and "hold_s" in clip else None
-                jobs.append((exercise, kind, expected, hold))
-            for probe in clip.get("zero_rep_probes", []):
-                if probe in known and probe != exercise:
-                    jobs.append((probe, "probe", (0, 0), None))
-            for exercise_id, job_kind, expected, hold in jobs:
-                result, seconds = analyze(folder / clip["file"], exercise_id, extra)
-                true_reps = clip.get("true_reps", 0) if job_kind == "reps" else 0
-                marked = clip.get("rep_times") if job_kind == "reps" else None
-                turns = [rep["turn_s"] for rep in result["repetitions"]]
-                row = Row(
-                    clip["file"],
-                    folder.name,
-                    exercise_id,
-                    job_kind,
-                    expected,
-                    true_reps,
-                    result["reps"],
-                    result["hold_s"] if job_kind == "hold" else None,
-                    hold,
-                    seconds,
-                    in_time=turns_in_marked_reps(turns, marked) if marked else None,
-                )
-                rows.append(row)
-                mark = "ok " if row.passed else "OUT"
-                print(
-                    f"{mark} {row.clip:40s} {row.exercise:12s} {row.kind:5s} "
-                    f"expected {row.expected} counted {row.counted}",
-                    file=sys.stderr,
-                )
+            yield folder, clip
+
+
+def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
+    """Every defined clip and probe through `coach analyze` (with `extra` options)."""
+    known = defined_exercises()
+    rows = []
+    for folder, clip in manifest_clips(folders):
+        jobs = []
+        exercise, kind = clip.get("exercise_id"), clip.get("kind")
+        if exercise in known:
+            expected = tuple(clip["acceptable_reps"]) if kind == "reps" else (0, 0)
+            hold = tuple(clip["hold_s"]) if kind == "hold" and "hold_s" in clip else None
+            jobs.append((exercise, kind, expected, hold))
+        for probe in clip.get("zero_rep_probes", []):
+            if probe in known and probe != exercise:
+                jobs.append((probe, "probe", (0, 0), None))
+        for exercise_id, job_kind, expected, hold in jobs:
+            result, seconds = analyze(folder / clip["file"], exercise_id, extra)
+            true_reps = clip.get("true_reps", 0) if job_kind == "reps" else 0
+            marked = clip.get("rep_times") if job_kind == "reps" else None
+            turns = [rep["turn_s"] for rep in result["repetitions"]]
+            row = Row(
+                clip["file"],
+                folder.name,
+                exercise_id,
+                job_kind,
+                expected,
+                true_reps,
+                result["reps"],
+                result["hold_s"] if job_kind == "hold" else None,
+                hold,
+                seconds,
+                in_time=turns_in_marked_reps(turns, marked) if marked else None,
+            )
+            rows.append(row)
+            mark = "ok " if row.passed else "OUT"
+            print(
+                f"{mark} {row.clip:40s} {row.exercise:12s} {row.kind:5s} "
+                f"expected {row.expected} counted {row.counted}",
+                file=sys.stderr,
+            )
     return rows
 
 

@@ -22,6 +22,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from coach_ui.launch import local_command
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = ROOT.parent / "shared" / "videos" / "squat_side_studio.mp4"
 
@@ -62,17 +64,7 @@ def start_server(folder: Path, stats: Path) -> tuple[subprocess.Popen, str]:
     )
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "coach_ui",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-        ],
+        local_command(port),
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

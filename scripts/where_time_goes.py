@@ -19,9 +19,6 @@
   a Python loop, summing a 128 KB array, summing a 32 MB array, sleeping. How much of the
   coach's cost is its code running with the caches the model (or anything else) swept.
 
-The figures that compare the pipeline with the bare landmarker place the threads as the
-bench does (`coach.runtime.cores`).
-
 Each prints one JSON object of medians. Run on an idle machine; the shared clips live in
 ../shared/videos.
 """
@@ -41,8 +38,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench  # the bench's clip making, landmarker and timing helpers
-
-from coach.runtime.cores import CorePlacement
 
 
 def model_seconds(clip: Path, annotated: bool) -> float:
@@ -87,15 +82,9 @@ def crowd(clip: Path, runs: int, frames: int) -> dict:
     from coach.vision.estimator import PoseEstimator
 
     decoded = bench.load_frames(clip, frames)
-    placement = CorePlacement.split()
 
     def pipeline(**options) -> float:
-        with (
-            placement.on_model_core(),
-            PoseEstimator(
-                max_side_px=bench.WORKING_MAX_SIDE_PX, placement=placement, **options
-            ) as estimator,
-        ):
+        with PoseEstimator(max_side_px=bench.WORKING_MAX_SIDE_PX, **options) as estimator:
             session = bench.coach_session(estimator)
             start = time.perf_counter()
             for t_s, rgb in decoded:
@@ -104,7 +93,7 @@ def crowd(clip: Path, runs: int, frames: int) -> dict:
 
     results: dict[str, list[float]] = {"pose_ms": [], "with_crowd_ms": [], "without_ms": []}
     for _ in range(runs):  # interleaved, so a busy spell hits all three alike
-        results["pose_ms"].append(bench.pose_ms(decoded, bench.WORKING_MAX_SIDE_PX, placement))
+        results["pose_ms"].append(bench.pose_ms(decoded, bench.WORKING_MAX_SIDE_PX))
         results["with_crowd_ms"].append(pipeline())
         results["without_ms"].append(pipeline(num_poses=1, crowd_check_s=None))
     return {key: statistics.median(values) for key, values in results.items()}
@@ -144,11 +133,10 @@ def blocked_overhead(decoded: list, block: int) -> float:
 def blocks(clip: Path, runs: int, frames: int, block: int = 30) -> dict:
     decoded = bench.load_frames(clip, frames)
     max_side = bench.WORKING_MAX_SIDE_PX
-    placement = CorePlacement.split()
     whole, blocked = [], []
     for _ in range(runs):  # interleaved, so a busy spell hits both ways alike
-        pose = bench.pose_ms(decoded, max_side, placement)
-        whole.append(bench.pipeline_ms(decoded, max_side, placement) / pose)
+        pose = bench.pose_ms(decoded, max_side)
+        whole.append(bench.pipeline_ms(decoded, max_side) / pose)
         blocked.append(blocked_overhead(decoded, block))
     figures = {}
     for name, ratios in (("whole_runs", whole), ("blocks", blocked)):
@@ -165,13 +153,9 @@ def steps(clip: Path, frames: int) -> dict:
     from coach.vision.estimator import PoseEstimator
 
     decoded = bench.load_frames(clip, frames)
-    placement = CorePlacement.split()
     names = ("model", "read_poses", "tracker", "smoother", "view_measures", "reps_rules_cues")
     spent = dict.fromkeys(names, 0.0)
-    with (
-        placement.on_model_core(),
-        PoseEstimator(max_side_px=bench.WORKING_MAX_SIDE_PX, placement=placement) as estimator,
-    ):
+    with PoseEstimator(max_side_px=bench.WORKING_MAX_SIDE_PX) as estimator:
         session = bench.coach_session(estimator)
         engine = session.engine
         for t_s, rgb in decoded:

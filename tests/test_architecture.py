@@ -38,13 +38,7 @@ PACKAGES = (
 )
 # Imports left out of the package graph, each with why and what would end it. The test
 # below fails once one is gone from the source, so this list only ever shrinks.
-KNOWN_EDGES = {
-    ("coach.vision.estimator", "coach.runtime.cores"): (
-        "CorePlacement (a leaf module: it imports nothing of coach) belongs below both "
-        "packages; moving coach/runtime/cores.py into coach/vision/ waits for the work on "
-        "the estimator and the thread placement in progress"
-    ),
-}
+KNOWN_EDGES: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

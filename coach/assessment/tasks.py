@@ -61,6 +61,9 @@ class AssessmentTask(Protocol):
     def update(self, pose: Pose) -> TaskStatus: ...
 
 
+NOT_MEASURED = "Nothing measured yet: move to your limit and hold still there for 2 seconds"
+
+
 def _deg(value: float) -> str:
     return "--" if math.isnan(value) else f"{value:.0f} deg"
 
@@ -76,17 +79,27 @@ class RomTask:
 
     def update(self, pose: Pose) -> TaskStatus:
         reading = self.measurement.update(pose)
+        results = self.results(reading.view)
+        # "Best hold" is what Save would keep, so the read-out, the message and Save agree:
+        # a hold too small to be a movement shows as not measured.
+        kept = {r.side or "left": r.value for r in results}
         lines = [self.measure.label]
         sides: tuple[Side, ...] = SIDES if self.measure.sided else ("left",)
         for side in sides:
-            angle, peak = reading.angle_deg[side], reading.peak_deg[side]
-            if math.isnan(angle) and math.isnan(peak):
+            angle = reading.angle_deg[side]
+            if math.isnan(angle) and side not in kept:
                 continue
             name = f"{side.capitalize()}: " if self.measure.sided else ""
+            best = f"best hold {_deg(kept[side])}" if side in kept else "nothing held yet"
             held = "  holding" if reading.steady[side] else ""
-            lines.append(f"{name}now {_deg(angle)}, best hold {_deg(peak)}{held}")
-        message = reading.message or "Move to your limit and hold still for 2 seconds"
-        return TaskStatus(tuple(lines), message, False, self.results(reading.view))
+            lines.append(f"{name}now {_deg(angle)}, {best}{held}")
+        if reading.message:
+            message = reading.message
+        elif results:
+            message = "Measured: press Save, or move further and hold still to measure again"
+        else:
+            message = NOT_MEASURED
+        return TaskStatus(tuple(lines), message, False, results)
 
     def results(self, view: str | None = None) -> tuple[AssessmentResult, ...]:
         return tuple(

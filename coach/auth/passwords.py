@@ -2,12 +2,15 @@
 
 The store keeps only these hashes. Checking a password against no account takes as long as
 against a real one (`verify_password(None, ...)`), so a wrong user name and a wrong password
-look the same from outside.
+look the same from outside. `weakness` says why a new password is too easy to guess: one
+character repeated, or one of the commonest passwords (a short list shipped in
+coach/auth/data/common_passwords.txt).
 """
 
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -19,6 +22,25 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 def _dummy_hash() -> str:
     """Verified against when a user name is unknown, so both cases take the same time."""
     return _hasher.hash("not a real password, only for timing")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the commonest passwords, lower-case."""
+    text = (resources.files("coach.auth") / "data" / "common_passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def weakness(password: str) -> str | None:
+    """Why `password` is too easy to guess for a new account, or None if it is not: one
+    character repeated, or one of the commonest passwords (whatever the letter case)."""
+    if len(set(password)) <= 1:
+        return "must not be one character repeated"
+    if password.strip().lower() in common_passwords():
+        return "is one of the commonest passwords: choose another"
+    return None
 
 
 def hash_password(password: str) -> str:

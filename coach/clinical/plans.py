@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
+from coach.engine.thresholds import Prescription, thresholds_in_force
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import SetPlan
 from coach.store.prescriptions import PlanItemSpec, ProgressRule
-from coach.store.records import Plan, PlanItem, SessionRecord
+from coach.store.records import Assessment, Plan, PlanItem, SessionRecord
 
 
 def item_dosage(item: PlanItem) -> Dosage:
@@ -238,6 +239,63 @@ def next_dosage(item: PlanItem, recent: Sequence[SessionRecord]) -> DosageAdvice
 def spec_with_dosage(item: PlanItem, dosage: Dosage) -> PlanItemSpec:
     """The item's prescription with a new dosage (what 'apply' on a suggestion saves)."""
     return PlanItemSpec.from_item(item, sets=dosage.sets, reps=dosage.reps, hold_s=dosage.hold_s)
+
+
+def prescription_for(
+    exercise: ExerciseDef, item: PlanItem | PlanItemSpec | None
+) -> Prescription | None:
+    """The plan item's (or the one being edited's) range-of-motion target and "counts
+    from" depth as the prescription the engine counts this patient on
+    (`coach.engine.thresholds`); None without an item, for a hold, or when the item
+    prescribes neither on an angle."""
+    if item is None or exercise.reps is None or item.rom_angle is None:
+        return None
+    prescription = Prescription(item.rom_angle, item.rom_target_deg, item.counts_from_deg)
+    return None if prescription.empty else prescription
+
+
+@dataclass(frozen=True)
+class AssessedRange:
+    """A patient's range measured by the goniometer on an exercise's driving angle."""
+
+    measure: str
+    value_deg: float
+    side: str | None
+    taken_at: datetime
+
+
+def assessed_range(exercise: ExerciseDef, results: Sequence[Assessment]) -> AssessedRange | None:
+    """The range the goniometer last measured on the exercise's driving angle, to offer as
+    the live coach's starting target: the smaller side of the latest day's results (the
+    affected side is what limits). Only for a driver that rises from the start (a flexion
+    or abduction measured to its end); None when there is no such result."""
+    reps = exercise.reps
+    if reps is None or not reps.rising or reps.driver not in exercise.angles:
+        return None
+    measured = [r for r in results if r.kind == "rom" and r.measure == reps.driver]
+    if not measured:
+        return None
+    last_day = max(r.taken_at for r in measured).date()
+    latest = [r for r in measured if r.taken_at.date() == last_day]
+    least = min(latest, key=lambda r: r.value)
+    return AssessedRange(least.measure, least.value, least.side, least.taken_at)
+
+
+def range_text(exercise: ExerciseDef, item: PlanItem | PlanItemSpec | None) -> str | None:
+    """The patient's range in a plan item, in words ("knee bend to 45°, a rep counts from
+    30°"), with where the thresholds in force put a rep's count when the item gives only
+    a target; None when the item prescribes no range the coach counts on."""
+    prescription = prescription_for(exercise, item)
+    if prescription is None or exercise.reps is None:
+        return None
+    signal = exercise.reps
+    if prescription.measure != signal.driver:
+        return None
+    force = thresholds_in_force(signal, prescription)
+    angle = exercise.angles.get(signal.driver)
+    label = (angle.label if angle is not None and angle.label else signal.driver).lower()
+    full = f" to {force.target:g}°" if force.target is not None else ""
+    return f"{label}{full}, a rep counts from {force.turn:.0f}°"
 
 
 def set_plan_for(exercise: ExerciseDef, item: PlanItem | None) -> SetPlan:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, PainAssessment, assess_pain
@@ -172,8 +173,13 @@ def fault_rows(
 
 
 def goal_rows(goals: Iterable[Goal]) -> list[dict[str, Any]]:
+    """One row per score: the goal, the day, when to plot it (`at`, the day's local noon:
+    a bare day would be drawn at midnight UTC, the day before west of Greenwich) and the
+    score."""
     return [
-        {"goal": g.activity, "day": x.scored_on, "score": x.score} for g in goals for x in g.scores
+        {"goal": g.activity, "day": x.scored_on, "at": local_noon(x.scored_on), "score": x.score}
+        for g in goals
+        for x in g.scores
     ]
 
 
@@ -252,3 +258,51 @@ def rep_outline(reps: Sequence[RepRecord], angle: str) -> list[dict[str, Any]]:
                 }
             )
     return points
+
+
+# ---- chart axes from the data ------------------------------------------------------------
+MAX_DATE_TICKS = 8
+
+
+@dataclass(frozen=True)
+class DateAxis:
+    """A chart's time axis: its ends and its ticks (local noon of the days shown)."""
+
+    start: datetime
+    end: datetime
+    ticks: tuple[datetime, ...]
+
+
+def local_noon(day: date) -> datetime:
+    """Noon of a calendar day in this computer's time zone: where a whole day's point (a
+    goal scored that day) and a day's tick go on a time axis."""
+    return datetime.combine(day, time(12)).astimezone()
+
+
+def date_axis(moments: Iterable[datetime | date]) -> DateAxis:
+    """The time axis for points at these moments (aware datetimes, or dates for whole days):
+    from half a day before the first to half a day after the last, so a single session
+    sits in the middle of a day-wide axis (a zero-wide axis makes plotting libraries invent
+    a range: years of "01 Jan" ticks, or milliseconds), with a tick on each day, or every
+    few days to keep at most `MAX_DATE_TICKS`. Raises ValueError with no moments."""
+    local = [m.astimezone() if isinstance(m, datetime) else local_noon(m) for m in moments]
+    if not local:
+        raise ValueError("a date axis needs at least one moment")
+    first, last = min(local), max(local)
+    days = (last.date() - first.date()).days + 1
+    step = -(-days // MAX_DATE_TICKS)  # ceiling division
+    ticks = tuple(local_noon(first.date() + timedelta(days=n)) for n in range(0, days, step))
+    half_day = timedelta(hours=12)
+    return DateAxis(min(first, ticks[0]) - half_day, max(last, ticks[-1]) + half_day, ticks)
+
+
+def value_domain(values: Iterable[float], *bounds: float | None) -> tuple[float, float]:
+    """The (low, high) of a chart's value axis holding every value and every band bound
+    (None bounds are ignored), with a twentieth of the span spare at each end so no point
+    sits on the frame. NaN values are skipped. Raises ValueError with nothing to hold."""
+    numbers = [v for v in (*values, *bounds) if v is not None and v == v]
+    if not numbers:
+        raise ValueError("a value axis needs at least one number")
+    low, high = min(numbers), max(numbers)
+    spare = max((high - low) / 20, 1.0)
+    return low - spare, high + spare

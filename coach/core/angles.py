@@ -98,3 +98,45 @@ def height_ratio(point: ArrayLike, reference: ArrayLike, a: ArrayLike, b: ArrayL
     rising in a calf raise, a foot lifted off the floor. Positive = above; image y is down."""
     point, reference, a, b = _points(point, reference, a, b)
     return _over(reference[..., 1] - point[..., 1], _length(a - b))
+
+
+def line_offset(point: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """How far `point` lies off the line through a and b, over |a-b|, signed: positive when
+    it lies below the line (image and world y point down), negative above. The hip's
+    offset from the shoulder-ankle line over body length: positive when the hips sag
+    towards the floor in a push-up or plank, negative when they pike up."""
+    point, a, b = _points(point, a, b)
+    across = _across(point, a, b)
+    down = np.where(across[..., 1] >= 0, 1.0, -1.0)
+    return _over(down * _length(across), _length(b - a))
+
+
+def _across(point: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The part of a->point square to the line through a and b (NaN for a zero-length line)."""
+    along = b - a
+    to_point = point - a
+    share = _over(_dot(to_point, along), _length(along) ** 2)
+    return to_point - share[..., None] * along
+
+
+def flexion_towards_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike, towards: ArrayLike) -> np.ndarray:
+    """`flexion_deg` at b, signed: positive when b lies off the line a-c on the side of
+    `towards`, negative on the other side. With the hip, knee, ankle and the other hip seen
+    from the front: the frontal-plane projection angle of the knee, positive when the knee
+    falls in towards the midline (valgus), negative when it bows out (varus)."""
+    a, b, c, towards = _points(a, b, c, towards)
+    side = _dot(_across(b, a, c), _across(towards, a, c))
+    sign = np.where(side >= 0, 1.0, -1.0)
+    return np.where(np.isnan(side), np.nan, sign * flexion_deg(a, b, c))
+
+
+def ahead_ratio(
+    point: ArrayLike, reference: ArrayLike, behind: ArrayLike, a: ArrayLike
+) -> np.ndarray:
+    """How far `point` is ahead of `reference` in the direction behind->reference, over the
+    length |point - a|; negative when it is behind. With the knee, the toes, the heel and
+    the ankle seen side-on: how far the knee has travelled past the toes, in shin lengths."""
+    point, reference, behind, a = _points(point, reference, behind, a)
+    forward = reference - behind
+    ahead = _over(_dot(point - reference, forward), _length(forward))
+    return _over(ahead, _length(point - a))

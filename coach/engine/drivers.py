@@ -89,6 +89,11 @@ class DriverChoice:
         return self.counters[0]
 
     @property
+    def settle_s(self) -> float:
+        """How long the lead counter's driver must settle in the start phase to arm."""
+        return self.lead.settle_s
+
+    @property
     def state(self) -> CounterState:
         return self.lead.state
 

@@ -36,18 +36,44 @@ from coach.engine.results import (
     EngineRun,
     Fault,
     FrameResult,
+    PositionCheck,
     Rep,
     RepSide,
     Status,
 )
-from coach.engine.rules import FrameRuleTracker, meets, rep_faults
+from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
+from coach.engine.short_cycles import ShortCycle, ShortCycleTracker, regular
+from coach.engine.thresholds import Prescription, Thresholds, thresholds_in_force
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
-from coach.exercise.schema import REP_MEASURES, DriversDef, ExerciseDef
+from coach.exercise.schema import (
+    REP_MEASURES,
+    DriversDef,
+    ExerciseDef,
+    SignalDef,
+    Threshold,
+    is_sided_measure,
+)
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
 PARTIAL_RULE_ID = "partial_range"
 DEFAULT_PARTIAL_CUE = "Try to go a little further, if it feels comfortable"
+# 'turn' rules judge the median over the frames this close to the turn (0.15 s either
+# side): a few frames at webcam rates, short enough for the driver to stay near its extreme
+# even in a brisk rep, so the fault is judged at the phase where it shows, not on one frame.
+TURN_WINDOW_S = 0.3
+# How long after arming the start position is still being learnt (if no rep begins).
+START_POSITION_S = 0.5
+# A full rep at a range the physio prescribed: the patient's range, not the library's.
+YOUR_RANGE_CUE = "That's your range: good rep"
+# Two movements in a row that stopped short of where a rep counts (`short_cycles`).
+SHORT_CYCLE_CUE = "Go a little further for it to count"
+# The longest pause between two such movements for them to be one patient repeating one
+# movement (a rep's own time is bounded by the definition).
+SHORT_CYCLE_GAP_S = 5.0
+# How far from rest a movement short of the turn must go to be a clear movement, as a
+# share of the definition's min_range (or of the hysteresis band, if wider).
+SHORT_CYCLE_FLOOR = 0.5
 
 _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
@@ -75,6 +101,61 @@ def _advice_for_missing(indices: set[int]) -> str:
     return "Move so your whole body is in view"
 
 
+def failing_check(
+    values: dict[str, float], conditions: Sequence[Threshold]
+) -> PositionCheck | None:
+    """The first start-position condition the frame's measures do not meet (None: all are
+    met, or there are none)."""
+    for condition in conditions:
+        value = values.get(condition.measure, np.nan)
+        if not meets(value, condition):
+            return PositionCheck(condition.measure, value, condition.above, condition.below)
+    return None
+
+
+def _trunk_elevation(exercise: ExerciseDef, check: PositionCheck) -> float | None:
+    """The trunk's angle above the floor (0 lying, 90 upright) when the check is on the
+    hip-to-shoulder line measured against the horizontal or the vertical; else None."""
+    angle = exercise.angles.get(check.measure)
+    if angle is None or sorted(angle.points) != ["mid_hip", "mid_shoulder"]:
+        return None
+    if angle.type == "segment_horizontal":
+        return abs(check.value)
+    if angle.type == "segment_vertical":
+        return 90.0 - abs(check.value)
+    return None
+
+
+def position_advice(exercise: ExerciseDef, check: PositionCheck) -> str:
+    """The definition's start-position cue with what looks wrong, in the patient's words:
+    "Lie on your back, ...: you seem to be standing" when the trunk check fails; otherwise
+    the measure that is off, its value and where it should be."""
+    cue = exercise.position_cue
+    if math.isnan(check.value):
+        return cue
+    elevation = _trunk_elevation(exercise, check)
+    if elevation is not None:
+        if elevation >= 60:
+            posture = "standing or sitting up"
+        elif elevation <= 30:
+            posture = "lying down"
+        else:
+            posture = "leaning or bent over"
+        return f"{cue}: you seem to be {posture}"
+    measure = exercise.angles.get(check.measure) or exercise.ratios.get(check.measure)
+    label = measure.label if measure and measure.label else check.measure.replace("_", " ")
+    unit = " degrees" if check.measure in exercise.angles else ""
+    bound = f"below {check.below:g}" if check.below is not None else f"above {check.above:g}"
+    return f"{cue} ({label.lower()} is {check.value:.{0 if unit else 2}f}{unit}, should be {bound})"
+
+
+def _same_movement(a: ShortCycle, b: ShortCycle) -> bool:
+    """Two sides' movements overlapping for half the shorter one are one movement."""
+    overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+    shorter = min(a.end_s - a.start_s, b.end_s - b.start_s)
+    return shorter > 0 and overlap / shorter >= 0.5
+
+
 def _leading_side(value: SidedValue) -> RepSide:
     """The side with the larger value (the leg in front, the arm up); 'both' if unseen."""
     left, right = value.left, value.right
@@ -92,7 +173,14 @@ class _Track:
     side: Side | None
     counter: DriverChoice
     rules: FrameRuleTracker
+    short: ShortCycleTracker
     faults: deque[Fault] = field(default_factory=deque)
+    short_run: list[ShortCycle] = field(default_factory=list)  # since the last counted rep
+    # The patient's own start position (`compute_rows` values), for rules judged against
+    # it: the median of the frames from settling until the first rep, at most
+    # START_POSITION_S after arming; None until the counter arms (again).
+    start_rows: np.ndarray | None = None
+    armed_s: float | None = None
 
     @property
     def label(self) -> RepSide:
@@ -124,6 +212,9 @@ class _Step(NamedTuple):
     failing: Sequence[str] = ()
     new_rep: Rep | None = None
     new_faults: Sequence[Fault] = ()
+    position_met: bool | None = None  # rep exercises: the shown side meets the start position
+    position_failing: PositionCheck | None = None
+    armed: bool = False
 
 
 class ExerciseEngine:
@@ -136,8 +227,15 @@ class ExerciseEngine:
         pause_when_crowded: bool = False,
         cue_coach: CueCoach | None = None,
         recorded: bool = False,
+        prescription: Prescription | None = None,
     ) -> None:
         self.exercise = exercise
+        self.prescription = prescription
+        # The thresholds in force for each of the definition's sets of drivers, keyed by
+        # the set's identity (views sharing a set share a counter): (what the counter runs
+        # on, the numbers of each of its `signals`).
+        self._in_force: dict[int, tuple[DriversDef, tuple[Thresholds, ...]]] = {}
+        self.short_cycles: list[ShortCycle] = []
         self.pause_when_crowded = pause_when_crowded
         self._recorded = recorded
         self._measures = MeasureComputer(exercise)
@@ -155,11 +253,18 @@ class ExerciseEngine:
             sides = (mode,)
         else:
             sides = (None,)
-        self._tracks = [
-            _Track(side, self._new_counter(None), FrameRuleTracker(list(exercise.rules)))
-            for side in sides
-            if exercise.reps is not None
-        ]
+        self._tracks = []
+        if exercise.reps is not None:
+            signal = self._signals(None)
+            self._tracks = [
+                _Track(
+                    side,
+                    self._new_counter(signal),
+                    FrameRuleTracker(list(exercise.rules)),
+                    self._short_tracker(signal),
+                )
+                for side in sides
+            ]
         hold_sides: tuple[Side | None, ...] = (
             landmarks.SIDES
             if mode in ("auto", "alternating")
@@ -195,6 +300,7 @@ class ExerciseEngine:
         watched = [exercise.reps.driver] if exercise.reps else []
         if exercise.hold:
             watched += [c.measure for c in exercise.hold.conditions]
+        self._sided_names = [n for n in exercise.measures if is_sided_measure(exercise, n)]
         self._visibility_advice = _advice_for_missing(self._measures.required_landmarks(watched))
         # The sides whose measures the step reads: the tracks', the hold timers', and both
         # together when no hold timer is holding.
@@ -205,10 +311,65 @@ class ExerciseEngine:
         # max_rep_s and a margin: the frames a finished rep is judged on.
         self._history: deque[tuple[float, np.ndarray]] = deque()
 
-    def _new_counter(self, signals: DriversDef | None) -> DriverChoice:
+    def _new_counter(self, signals: DriversDef) -> DriverChoice:
         reps = self.exercise.reps
         assert reps is not None
-        return DriverChoice(reps, signals or reps, start_mid_movement=self._recorded)
+        return DriverChoice(reps, signals, start_mid_movement=self._recorded)
+
+    def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
+        """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
+        definition's min_range or of the hysteresis band, whichever is more."""
+        assert self.exercise.reps is not None
+        force = self._force_of(signal)
+        floor = SHORT_CYCLE_FLOOR * max(force.min_range, abs(force.turn - force.start))
+        reps = self.exercise.reps
+        return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
+
+    def _force_of(self, counted: SignalDef) -> Thresholds:
+        """The thresholds in force of one signal a counter runs on (`_signals`)."""
+        for signals, forces in self._in_force.values():
+            for signal, force in zip(signals.signals, forces, strict=True):
+                if signal is counted:
+                    return force
+        raise KeyError(f"{counted.driver} is not a signal in force")
+
+    def _signals(self, view: DetectedView | None) -> DriversDef:
+        """The signals the counter runs on in this view: the definition's drivers, each
+        with the thresholds in force for this patient. The prescription moves the driver
+        whose measure it names; the view's other drivers keep the library's thresholds (a
+        prescription naming none of them leaves every driver the library's, with a note)."""
+        assert self.exercise.reps is not None
+        library = self.exercise.reps.signal_for(view)
+        if id(library) not in self._in_force:
+            forces = tuple(
+                thresholds_in_force(signal, self._prescription_for(library, signal))
+                for signal in library.signals
+            )
+            others = [
+                force.as_signal(signal)
+                for signal, force in zip(library.other_drivers, forces[1:], strict=True)
+            ]
+            in_force = forces[0].as_signal(library).model_copy(update={"other_drivers": others})
+            self._in_force[id(library)] = (in_force, forces)
+        return self._in_force[id(library)][0]
+
+    def _prescription_for(self, signals: DriversDef, signal: SignalDef) -> Prescription | None:
+        """The prescription one of a view's drivers follows: the patient's, on the driver
+        it names; none (the library's thresholds) on the view's other drivers; the
+        patient's on every driver when it names none of them (`thresholds_in_force` then
+        keeps the library's, with a note)."""
+        prescription = self.prescription
+        if prescription is None or prescription.measure == signal.driver:
+            return prescription
+        named = any(other.driver == prescription.measure for other in signals.signals)
+        return None if named else prescription
+
+    def thresholds(self, view: DetectedView | None) -> Thresholds:
+        """The (first) driver's thresholds in force in this view (the definition's, moved
+        by the prescription). Raises ValueError for an exercise without reps."""
+        if self.exercise.reps is None:
+            raise ValueError(f"{self.exercise.id} is a hold: it has no rep thresholds")
+        return self._force_of(self._signals(view))
 
     @property
     def recorded(self) -> bool:
@@ -267,7 +428,15 @@ class ExerciseEngine:
         steps = [self._step(batch, i) for i in range(len(batch.t_s))]
         series = self._shown(batch, steps)
         statuses = [step.status for step in steps]
-        return EngineRun(frames.t_s, statuses, batch.views, frames.people.tolist(), series)
+        return EngineRun(
+            frames.t_s,
+            statuses,
+            batch.views,
+            frames.people.tolist(),
+            series,
+            start_position_met=[step.position_met for step in steps],
+            armed=[step.armed for step in steps],
+        )
 
     def finish(self) -> Rep | None:
         """End of the recording: count a last rep that was already back at the start."""
@@ -310,9 +479,10 @@ class ExerciseEngine:
         if batch.measured[i]:
             return self._hold_step(batch, i) if self._holds else self._reps_step(batch, i)
         self._pause(batch.t_s[i])
+        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
         if batch.crowded[i]:
-            return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE)
-        return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE)
+            return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE, armed=armed)
+        return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE, armed=armed)
 
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
@@ -327,22 +497,32 @@ class ExerciseEngine:
         history.append((t_s, batch.rows[i]))
         while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
             history.popleft()
-        signal = self.exercise.reps.signal_for(view)
+        signal = self._signals(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
         new_rep: Rep | None = None
         failing: list[str] = []
         any_visible = False
+        position: dict[Side | None, PositionCheck | None] = {}
         for track in self._tracks:
             values = batch.values[track.side][i]
             if track.counter.signals is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
+                track.short = self._short_tracker(signal)
+                track.short_run.clear()
             seen = track.counter.sees(values)
             any_visible |= seen
-            in_position = all(
-                meets(values.get(c.measure, np.nan), c) for c in self.exercise.start_position
-            )
-            cycle = track.counter.update(values, t_s, in_position)
+            position[track.side] = failing_check(values, self.exercise.start_position)
+            cycle = track.counter.update(values, t_s, position[track.side] is None)
+            self._learn_start(track, t_s)
+            # Short movements are followed on the view's first driver (`signal` is its
+            # signal), the one the movement report reads. A movement past the turn of the
+            # driver counted on (before the choice, of any driver) is a rep in progress
+            # (RETURNING) and resets the tracker: before the choice, what it keeps stopped
+            # short of every driver's turn.
+            short = self._short_step(track, values[signal.driver], t_s, cycle is not None)
+            if short is not None:
+                candidates.append(short)
             if track.counter.state is not CounterState.UNARMED and seen:
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
@@ -355,17 +535,52 @@ class ExerciseEngine:
                 rep = self._finish_rep(track, cycle, view)
                 if rep is not None:
                     new_rep = rep
-                    candidates.append(self._rep_cue(rep))
+                    candidates.append(self._rep_cue(rep, track))
         guidance = None
+        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
         if not any_visible:
             status, guidance = Status.NOT_VISIBLE, self._visibility_advice
-        elif all(t.counter.state is CounterState.UNARMED for t in self._tracks):
-            status, guidance = Status.GETTING_READY, self._getting_ready_advice()
+        elif not armed:
+            focus = self._focus or self._tracks[0]
+            status = Status.GETTING_READY
+            guidance = self._getting_ready_advice(position.get(focus.side))
         else:
             status = Status.ACTIVE
         self.faults += new_faults
         focus = self._focus or self._tracks[0]
-        return _Step(status, True, focus.side, guidance, candidates, failing, new_rep, new_faults)
+        check = position[focus.side]
+        return _Step(
+            status,
+            True,
+            focus.side,
+            guidance,
+            candidates,
+            failing,
+            new_rep,
+            new_faults,
+            position_met=check is None,
+            position_failing=check,
+            armed=armed,
+        )
+
+    def _short_step(self, track: _Track, value: float, t_s: float, counted: bool) -> Cue | None:
+        """Follow the movements that stop short of the turn while the counter is armed and
+        not in a rep; after two alike in a row, the cue that says what to change."""
+        if counted:
+            track.short_run.clear()
+        state = track.counter.state
+        if counted or state in (CounterState.UNARMED, CounterState.RETURNING):
+            track.short.reset()
+            return None
+        short = track.short.update(value, t_s)
+        if short is None:
+            return None
+        if not any(_same_movement(short, other) for other in self.short_cycles[-2:]):
+            self.short_cycles.append(short)  # both arms of a two-arm raise: one movement
+        track.short_run.append(short)
+        if regular(track.short_run[-2:], SHORT_CYCLE_GAP_S):
+            return Cue(SHORT_CYCLE_CUE, CueKind.FAULT, "minor", t_s)
+        return None
 
     def _hold_step(self, batch: _Batch, i: int) -> _Step:
         assert self.exercise.hold is not None
@@ -408,18 +623,46 @@ class ExerciseEngine:
             shown[frames] = batch.on[side][frames]
         return self._columns(shown)
 
+    def _values_on(self, row: np.ndarray, side: Side | None) -> dict[str, float]:
+        """One frame's (rows,) values -> each measure's value on `side`."""
+        return {
+            name: float(v)
+            for name, v in self._columns(on_side(self._measures.sides(row), side)).items()
+        }
+
     def _columns(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
         """(..., measures) -> each measure's (...) values by name."""
         return {name: matrix[..., j] for j, name in enumerate(self._measures.names)}
 
     # ---- helpers ----------------------------------------------------------------------
-    def _getting_ready_advice(self) -> str:
+    def _getting_ready_advice(self, failing: PositionCheck | None = None) -> str:
+        """What to change to start: the view first, then the start position, saying
+        what looks wrong (`position_advice`)."""
         view = self._view.current
         if view is not None and view not in self.exercise.views and view != "oblique":
             return _VIEW_ADVICE[self.exercise.views[0]]
         if view == "oblique" and self.exercise.views == ["side"]:
             return _VIEW_ADVICE["side"]
-        return self.exercise.position_cue
+        if failing is None:
+            return self.exercise.position_cue
+        return position_advice(self.exercise, failing)
+
+    def _learn_start(self, track: _Track, t_s: float) -> None:
+        """The patient's own start position: the settled frames that armed the counter and
+        the start-phase frames after them, until a rep begins or START_POSITION_S passes."""
+        state = track.counter.state
+        if state is CounterState.UNARMED:
+            track.start_rows, track.armed_s = None, None
+            return
+        if state is not CounterState.READY:
+            return
+        if track.armed_s is None:
+            track.armed_s = t_s
+        if t_s - track.armed_s > START_POSITION_S:
+            return
+        since = track.armed_s - track.counter.settle_s
+        rows = [row for at_s, row in self._history if at_s >= since]
+        track.start_rows = steady_value(np.array(rows).reshape(len(rows), -1))
 
     def _finish_rep(self, track: _Track, cycle: RepCycle, view: DetectedView | None) -> Rep | None:
         assert self.exercise.reps is not None
@@ -433,11 +676,16 @@ class ExerciseEngine:
         turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
         at_turn = {name: float(s[turn_index]) for name, s in series.items()}
         sided_at_turn = self._measures.sided_values(rows[turn_index])
-        stats = {}
-        for name in self.exercise.angles:
+        near_turn = steady_value(rows[np.abs(times - cycle.turn_s) <= TURN_WINDOW_S / 2])
+        judged_at_turn = self._values_on(near_turn, track.side)
+        start = {} if track.start_rows is None else self._values_on(track.start_rows, track.side)
+        stats: dict[str, AngleStats] = {}
+        ratios: dict[str, AngleStats] = {}
+        for name in self.exercise.measures:
             finite = series[name][np.isfinite(series[name])]
             if finite.size:
-                stats[name] = AngleStats(float(finite.min()), float(finite.max()), at_turn[name])
+                found = AngleStats(float(finite.min()), float(finite.max()), at_turn[name])
+                (stats if name in self.exercise.angles else ratios)[name] = found
         timing = {
             "rep_duration_s": cycle.duration_s,
             "down_s": cycle.turn_s - cycle.start_s,
@@ -455,12 +703,13 @@ class ExerciseEngine:
         at_end = rep_faults(
             rules,
             series,
-            at_turn,
+            judged_at_turn,
             timing,
             cycle.turn_s,
             view,
-            sided_at_turn=sided_at_turn,
+            sided_at_turn=self._measures.sided_values(near_turn),
             sided_series=sided_series,
+            start=start,
         )
         partial = not track.counter.signal_def.reached_target(cycle.extreme)
         if partial:
@@ -485,6 +734,7 @@ class ExerciseEngine:
             angles=stats,
             partial=partial,
             faults=tuple(faults),
+            ratios=ratios,
         )
         self.reps.append(rep)
         return rep
@@ -507,6 +757,7 @@ class ExerciseEngine:
                     other.angles,
                     other.partial,
                     other.faults,
+                    other.ratios,
                 )
                 return True
             if other.end_s < cycle.start_s:
@@ -516,10 +767,12 @@ class ExerciseEngine:
     def _fault_cue(self, fault: Fault) -> Cue:
         return Cue(fault.cue, CueKind.FAULT, fault.severity, fault.t_s)
 
-    def _rep_cue(self, rep: Rep) -> Cue:
+    def _rep_cue(self, rep: Rep, track: _Track) -> Cue:
         if rep.faults:
             worst = max(rep.faults, key=lambda f: ("info", "minor", "major").index(f.severity))
             return self._fault_cue(worst)
+        if self._force_of(track.counter.signal_def).prescribed:
+            return Cue(YOUR_RANGE_CUE, CueKind.PRAISE, "info", rep.end_s)
         return Cue(self.exercise.good_rep_cue, CueKind.PRAISE, "info", rep.end_s)
 
     def _frame_result(self, batch: _Batch, step: _Step, people: int) -> FrameResult:
@@ -530,6 +783,12 @@ class ExerciseEngine:
             candidates.insert(0, Cue(step.guidance, CueKind.GUIDANCE, "major", t_s))
         cue = self._cues.update(candidates, t_s)
         shown = self._shown(batch, [step]) if step.shows else {}
+        sides = self._measures.sides(batch.rows[:1])
+        names = self._measures.names
+        by_side: dict[str, dict[str, float]] = {
+            side: {name: float(sides[side][0, names.index(name)]) for name in self._sided_names}
+            for side in landmarks.SIDES
+        }
         phase = None
         if self._focus is not None:
             phase = self._phase_names.get(self._focus.counter.state)
@@ -539,6 +798,7 @@ class ExerciseEngine:
             view=batch.views[0],
             people=people,
             measures={name: float(values[0]) for name, values in shown.items()},
+            measures_by_side=by_side,
             driver=self._focus.counter.signal_def.driver if self._focus is not None else None,
             phase=phase,
             reps=self.rep_count,
@@ -551,6 +811,13 @@ class ExerciseEngine:
             active_faults=tuple(dict.fromkeys(step.failing)),
             new_rep=step.new_rep,
             new_faults=tuple(step.new_faults),
+            start_position_met=step.position_met,
+            start_position_failing=step.position_failing,
+            armed=step.armed,
+            thresholds=self.thresholds(batch.views[0]) if self._tracks else None,
+            driver_thresholds=(
+                self._force_of(self._focus.counter.signal_def) if self._focus is not None else None
+            ),
         )
 
 

@@ -34,12 +34,15 @@ SpaceName = str  # "image" | "world"
 # What each measure type is: the function of its points (p0, p1, ...) in coach/core/angles.py.
 _FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "flexion": angles.flexion_deg,
+    "flexion_towards": angles.flexion_towards_deg,
     "included": angles.included_angle_deg,
     "segment_vertical": angles.segment_to_vertical_deg,
     "segment_horizontal": angles.segment_to_horizontal_deg,
     "between": angles.between_segments_deg,
     "distance_ratio": angles.distance_ratio,
     "height_ratio": angles.height_ratio,
+    "line_offset": angles.line_offset,
+    "ahead_ratio": angles.ahead_ratio,
 }
 _SIDE_KEYS = ("left", "right", "center")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+from coach.engine.thresholds import Thresholds
 from coach.engine.view import DetectedView
 from coach.exercise.schema import Severity
 
@@ -57,6 +59,7 @@ class Rep:
     angles: dict[str, AngleStats]
     partial: bool  # the range-of-motion target was missed
     faults: tuple[Fault, ...] = ()
+    ratios: dict[str, AngleStats] = field(default_factory=dict)  # ratio measures, no unit
 
     @property
     def duration_s(self) -> float:
@@ -87,6 +90,17 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class PositionCheck:
+    """A start-position condition (`ExerciseDef.start_position`) one frame did not meet:
+    the measure, its value there (NaN: not seen) and the bounds it must pass."""
+
+    measure: str
+    value: float
+    above: float | None
+    below: float | None
+
+
+@dataclass(frozen=True)
 class FrameResult:
     """What the engine made of one frame."""
 
@@ -107,6 +121,22 @@ class FrameResult:
     active_faults: tuple[str, ...] = ()  # rule ids failing on this frame
     new_rep: Rep | None = None
     new_faults: tuple[Fault, ...] = field(default_factory=tuple)
+    # Rep exercises (None for holds): whether this frame meets every start-position
+    # condition, and if not the first one it fails; whether counting is armed (the patient
+    # has settled in the start phase and position, so a movement from here can be a rep).
+    start_position_met: bool | None = None
+    start_position_failing: PositionCheck | None = None
+    armed: bool = False
+    # The view's (first) driver's thresholds in force (rep exercises): the movement
+    # report's (`coach.runtime.movement`).
+    thresholds: Thresholds | None = None
+    # The thresholds in force of `driver`, the measure counted on (with several drivers,
+    # the chosen one: `coach.engine.drivers`), for the gauge and the trace; with one
+    # driver, the same as `thresholds`.
+    driver_thresholds: Thresholds | None = None
+    # Each measure taken per side (it names a side-less landmark such as 'knee'), on the
+    # left and on the right, NaN where unseen: what an author reads in `coach replay --trace`.
+    measures_by_side: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,3 +149,14 @@ class EngineRun:
     view: list[DetectedView | None]
     people: list[int]
     series: dict[str, Any]  # measure -> (N,) np.ndarray on the judged side, NaN if unseen
+    start_position_met: list[bool | None] = field(default_factory=list)  # as in FrameResult
+    armed: list[bool] = field(default_factory=list)
+
+
+def sided_counts(by_side: Mapping[str, int]) -> dict[str, int]:
+    """Left and right rep counts to show beside the total, or {} when they would not add
+    up to it: some reps used both sides at once (a two-arm curl among one-arm ones) or no
+    rep had a side. `by_side` maps a rep side to its count (`FrameResult.reps_by_side`)."""
+    if by_side.get("both", 0) or not (by_side.get("left", 0) or by_side.get("right", 0)):
+        return {}
+    return {side: by_side.get(side, 0) for side in ("left", "right")}

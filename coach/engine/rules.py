@@ -42,6 +42,12 @@ def applies(rule: RuleDef, view: DetectedView | None) -> bool:
     return rule.views is None or view in rule.views
 
 
+def judged(rule: RuleDef, values: Mapping[str, float]) -> bool:
+    """True when every `judged_while` condition holds on these values (the frame's, or the
+    turn's for a rep): otherwise the rule cannot be judged and says nothing."""
+    return all(meets(values.get(c.measure, np.nan), c) for c in rule.judged_while)
+
+
 def _fault(rule: RuleDef, t_s: float, value: float) -> Fault:
     return Fault(rule.id, rule.cue, rule.severity, t_s, float(value))
 
@@ -62,7 +68,8 @@ class FrameRuleTracker:
         for rule in self.rules:
             if rule.when != "always" or not applies(rule, view):
                 continue
-            value = values.get(rule.measure, np.nan)
+            rule = rule.for_view(view)
+            value = values.get(rule.measure, np.nan) if judged(rule, values) else np.nan
             if not breaks_rule(value, rule):
                 self._since.pop(rule.id, None)
                 self._fired.discard(rule.id)
@@ -106,6 +113,29 @@ def rep_statistic(series: np.ndarray, stat: str) -> float:
     return float(finite.max())
 
 
+def steady_value(rows: np.ndarray) -> np.ndarray:
+    """(frames, k) values (frames may be 0) -> (k,): each column's median over a short
+    window of frames, so one noisy frame neither makes nor hides a fault. NaN where fewer
+    than half the frames see the measure: a rule that cannot be judged says nothing."""
+    rows = np.asarray(rows, dtype=np.float64)
+    seen = np.isfinite(rows).sum(axis=0)
+    ordered = np.sort(rows, axis=0)  # NaN sorts last
+    columns = np.arange(rows.shape[1])
+    low, high = np.maximum((seen - 1) // 2, 0), np.maximum(seen // 2, 0)
+    middle = (ordered[low, columns] + ordered[high, columns]) / 2 if len(rows) else np.nan
+    return np.where((seen > 0) & (2 * seen >= len(rows)), middle, np.nan)
+
+
+def relative(value: float, start: float, how: str | None) -> float:
+    """A value against the patient's own start value: the difference or the ratio (None:
+    the value itself). NaN when the start is unknown."""
+    if how is None:
+        return value
+    if how == "ratio":
+        return value / start if start > 0 else np.nan
+    return value - start
+
+
 def rep_faults(
     rules: list[RuleDef],
     series: Mapping[str, np.ndarray],
@@ -116,14 +146,20 @@ def rep_faults(
     *,
     sided_at_turn: Mapping[str, SidedValue] | None = None,
     sided_series: Mapping[Side, Mapping[str, np.ndarray]] | None = None,
+    start: Mapping[str, float] | None = None,
 ) -> list[Fault]:
     """Faults of the 'turn' and 'rep' rules for one finished rep.
 
-    `sided_*` carry each side's values, for rules on the asymmetry between the sides.
+    `at_turn` holds each measure's `steady_value` over the frames around the turn;
+    `sided_*` carry each side's values, for rules on the asymmetry between the sides;
+    `start` the patient's own start-position values, for `relative_to_start` rules.
     """
     faults = []
     for rule in rules:
         if rule.when == "always" or not applies(rule, view):
+            continue
+        rule = rule.for_view(view)
+        if not judged(rule, at_turn):
             continue
         if rule.measure in REP_MEASURES:
             value = timing[rule.measure]
@@ -133,6 +169,9 @@ def rep_faults(
             value = at_turn.get(rule.measure, np.nan)
         else:
             value = rep_statistic(series.get(rule.measure, np.array([])), rule.stat)
+        if rule.relative_to_start is not None:
+            baseline = (start or {}).get(rule.measure, np.nan)
+            value = relative(value, baseline, rule.relative_to_start)
         if breaks_rule(value, rule):
             faults.append(_fault(rule, turn_s, value))
     return faults

@@ -28,7 +28,9 @@ REP_MEASURES = ("rep_duration_s", "down_s", "up_s")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # nan and inf compare false with every threshold: a rule or a phase that can never
+    # fire, so 0 reps without a word. Refused, with the key path.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_landmark(name: str) -> str:
@@ -57,7 +59,14 @@ LandmarkName = Annotated[str, AfterValidator(_check_landmark)]
 class AngleDef(_Strict):
     """A named angle, computed per frame, reported in degrees (clinical convention)."""
 
-    type: Literal["flexion", "included", "segment_vertical", "segment_horizontal", "between"]
+    type: Literal[
+        "flexion",
+        "flexion_towards",
+        "included",
+        "segment_vertical",
+        "segment_horizontal",
+        "between",
+    ]
     points: list[LandmarkName]
     plane: Plane = Field(
         "any",
@@ -72,7 +81,7 @@ class AngleDef(_Strict):
 
     @model_validator(mode="after")
     def _points_fit_type(self) -> AngleDef:
-        wanted = {"flexion": 3, "included": 3, "between": 4}.get(self.type, 2)
+        wanted = {"flexion": 3, "included": 3, "between": 4, "flexion_towards": 4}.get(self.type, 2)
         if len(self.points) != wanted:
             raise ValueError(f"type '{self.type}' needs {wanted} points, got {len(self.points)}")
         return self
@@ -82,18 +91,23 @@ class RatioDef(_Strict):
     """A scale-free distance. `distance_ratio`: |p0 p1| / |p2 p3|, e.g. knee width over ankle
     width (valgus), or shoulder-to-wrist over trunk length (how far the chest has come down
     to the hands). `height_ratio`: how far p0 is above p1, over |p2 p3|, e.g. the heel above
-    the toes over the shin length (a calf raise)."""
+    the toes over the shin length (a calf raise). `line_offset`: how far p0 lies below the
+    line p1 p2 (negative: above), over |p1 p2|, e.g. the hip off the shoulder-ankle line
+    over body length (hips sagging or piking in a push-up). `ahead_ratio`: how far p0 is
+    ahead of p1 in the direction p2->p1, over |p0 p3|, e.g. the knee past the toes (the
+    heel-to-toe direction) in shin lengths (knee to ankle)."""
 
-    type: Literal["distance_ratio", "height_ratio"] = "distance_ratio"
+    type: Literal["distance_ratio", "height_ratio", "line_offset", "ahead_ratio"] = "distance_ratio"
     points: list[LandmarkName]
     plane: Plane = "any"
     space: Space = "image"
     label: str | None = None
 
     @model_validator(mode="after")
-    def _four_points(self) -> RatioDef:
-        if len(self.points) != 4:
-            raise ValueError(f"{self.type} needs 4 points, got {len(self.points)}")
+    def _points_fit_type(self) -> RatioDef:
+        wanted = 3 if self.type == "line_offset" else 4
+        if len(self.points) != wanted:
+            raise ValueError(f"{self.type} needs {wanted} points, got {len(self.points)}")
         return self
 
 
@@ -155,7 +169,27 @@ class SignalDef(_Strict):
                     f"turn.below ({self.turn.below}) must be less than start.above "
                     f"({self.start.above}): the gap between them is the hysteresis band"
                 )
+        self._check_target()
         return self
+
+    def _check_target(self) -> None:
+        """A target short of the turn threshold is met by every rep that counts, so it
+        could never flag a partial one: it belongs past the turn, the way the rep goes."""
+        if self.target is None:
+            return
+        if self.start.below is not None and self.turn.above is not None:
+            if self.target < self.turn.above:
+                raise ValueError(
+                    f"target ({self.target:g}) must be at least turn.above "
+                    f"({self.turn.above:g}): the driver rises from start to turn, and a rep "
+                    "counts only once it is past the turn, so a lower target is always met"
+                )
+        elif self.turn.below is not None and self.target > self.turn.below:
+            raise ValueError(
+                f"target ({self.target:g}) must be at most turn.below ({self.turn.below:g}): "
+                "the driver falls from start to turn, and a rep counts only once it is "
+                "past the turn, so a higher target is always met"
+            )
 
     @property
     def rising(self) -> bool:
@@ -244,6 +278,33 @@ class HoldDef(_Strict):
     break_cue: str = "Get back into position"
 
 
+RelativeTo = Literal["difference", "ratio"]
+_RELATIVE_DESCRIPTION = (
+    "Judge the measure against the patient's own start position (its median over the "
+    "settled frames when counting arms): 'difference' = value - start, 'ratio' = value / "
+    "start. For faults relative to the person (a shoulder hitched towards the ear, a trunk "
+    "foreshortening as it pitches towards the camera). Until the start position has been "
+    "seen the rule says nothing."
+)
+
+
+class RuleViewDef(_Strict):
+    """How one rule judges its fault from one camera view, where the rule's own measure
+    cannot see it (a trunk pitching forward is an angle side-on, a foreshortening from
+    the front)."""
+
+    measure: str
+    fault_above: float | None = None
+    fault_below: float | None = None
+    relative_to_start: RelativeTo | None = Field(None, description=_RELATIVE_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _has_bound(self) -> RuleViewDef:
+        if self.fault_above is None and self.fault_below is None:
+            raise ValueError("give 'fault_above', 'fault_below' or both")
+        return self
+
+
 class RuleDef(_Strict):
     """A form rule: a fault when the measure crosses a bound at the stated moment."""
 
@@ -263,9 +324,22 @@ class RuleDef(_Strict):
     fault_above: float | None = None
     fault_below: float | None = None
     min_duration_s: float = Field(0.3, ge=0, description="For 'always': how long it must last.")
+    relative_to_start: RelativeTo | None = Field(None, description=_RELATIVE_DESCRIPTION)
     cue: str = Field(min_length=1)
     severity: Severity = "minor"
     views: list[View] | None = None
+    by_view: dict[View, RuleViewDef] = Field(
+        default_factory=dict,
+        description="A different measure and bounds for one camera view (the same fault, "
+        "seen another way).",
+    )
+    judged_while: list[Threshold] = Field(
+        default_factory=list,
+        description="Conditions on other measures (at the same moment: the frame, or the "
+        "turn) that must hold for the rule to be judged at all; otherwise it says nothing. "
+        "E.g. shrugging only below 120 degrees of arm elevation, where the shoulder blade's "
+        "own rise cannot pass for a shrug.",
+    )
 
     @model_validator(mode="after")
     def _has_bound(self) -> RuleDef:
@@ -273,7 +347,31 @@ class RuleDef(_Strict):
             raise ValueError("give 'fault_above', 'fault_below' or both")
         if self.measure in REP_MEASURES and self.when != "rep":
             raise ValueError(f"'{self.measure}' exists once per rep: set when = \"rep\"")
+        judged_in: list[tuple[str | None, RuleDef | RuleViewDef]] = [(None, self)]
+        for view, judged in [*judged_in, *self.by_view.items()]:
+            where = "" if view is None else f"by_view.{view}: "
+            if judged.relative_to_start is not None:
+                if self.when == "always" or self.stat in ("range", "asymmetry"):
+                    raise ValueError(
+                        f"{where}relative_to_start compares a rep with the start position: "
+                        'use it with when = "turn", or when = "rep" with stat = "max" '
+                        'or "min"'
+                    )
+                if judged.measure in REP_MEASURES:
+                    raise ValueError(
+                        f"{where}'{judged.measure}' has no start position to compare with"
+                    )
+            if view is not None and self.views is not None and view not in self.views:
+                raise ValueError(f"by_view.{view}: '{view}' is not among the rule's views")
         return self
+
+    def for_view(self, view: str | None) -> RuleDef:
+        """The rule as judged in this view: its `by_view` measure and bounds where it has
+        them, else itself."""
+        judged = next((v for name, v in self.by_view.items() if name == view), None)
+        if judged is None:
+            return self
+        return self.model_copy(update={**judged.model_dump(), "by_view": {}})
 
 
 class DosageDef(_Strict):
@@ -360,6 +458,17 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
         (f"rules[{i}].measure", rule.measure)
         for i, rule in enumerate(definition.rules)
         if rule.measure not in REP_MEASURES
+    ]
+    references += [
+        (f"rules[{i}].judged_while[{k}].measure", condition.measure)
+        for i, rule in enumerate(definition.rules)
+        for k, condition in enumerate(rule.judged_while)
+    ]
+    references += [
+        (f"rules[{i}].by_view.{view}.measure", judged.measure)
+        for i, rule in enumerate(definition.rules)
+        for view, judged in rule.by_view.items()
+        if judged.measure not in REP_MEASURES
     ]
     for where, name in references:
         if name not in known:

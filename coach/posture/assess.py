@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from coach.posture.measures import PostureMeasures
+from coach.posture.measures import PostureMeasures, distance_is_plausible
 
 
 class Issue(StrEnum):
@@ -122,6 +122,8 @@ def assess(
     if lean is not None:
         found.append(lean)
     cm = 100.0 * m.screen_distance_m
+    if not distance_is_plausible(m):  # a misreading, or nobody at the screen
+        return tuple(found)
     if m.screen_distance_m < limits.screen_near_m:
         found.append(
             Finding(

@@ -82,6 +82,13 @@ class PostureMeasures:
     screen_distance_m: float
 
 
+def distance_is_plausible(measures: PostureMeasures) -> bool:
+    """Whether the screen distance read is one a person at a screen sits at
+    (`PLAUSIBLE_DISTANCE_M`): only then is it judged, shown or kept."""
+    low, high = PLAUSIBLE_DISTANCE_M
+    return low <= measures.screen_distance_m <= high
+
+
 def median_measures(samples: Sequence[PostureMeasures]) -> PostureMeasures:
     """Each measure's median over `samples` (the lean over the frames that had one), at the
     time of the last: one landmark's bad frame cannot move it."""
@@ -106,9 +113,37 @@ def _visible(pose: Pose, landmarks: tuple[Landmark, ...]) -> bool:
     return bool(np.all(pose.visibility[list(landmarks)] >= MIN_VISIBILITY))
 
 
+# Screen distances that can be read: nearer, the face fills the frame; further, the eyes
+# are a few pixels apart and the reading is noise (or not a person at a screen). Outside
+# these a distance is never judged, shown or kept.
+PLAUSIBLE_DISTANCE_M = (0.2, 3.0)
+# How far the nose may sit from the middle of the ears, as a share of half the ears'
+# width, for the face to count as facing the camera. With the nose tip about 10 cm in
+# front of ears 15 cm apart, the share is about 1.3 * tan(turn): 1.0 is a turn of about
+# 37 degrees (a webcam off to one side), side-on is far beyond it.
+MAX_TURN = 1.0
+
+
+def facing_camera(pose: Pose) -> bool:
+    """Whether the face is turned to the camera: the nose between the ears, near their
+    middle. A face side-on (ears overlapping, the nose beyond them) is not."""
+    if pose.is_empty or not _visible(pose, (Landmark.NOSE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR)):
+        return False
+    px = pose.image_px
+    left, right = px[Landmark.LEFT_EAR], px[Landmark.RIGHT_EAR]
+    half_width = float(np.linalg.norm(left - right)) / 2.0
+    if half_width < 1.0:
+        return False
+    axis = (left - right) / (2.0 * half_width)
+    offset = float(np.dot(px[Landmark.NOSE] - (left + right) / 2.0, axis))
+    return abs(offset) <= MAX_TURN * half_width
+
+
 def measure(pose: Pose, camera: CameraModel) -> PostureMeasures | None:
-    """The posture measures of `pose`, or None when the face or shoulders are not in view."""
-    if pose.is_empty or not _visible(pose, NEEDED):
+    """The posture measures of `pose`, or None when the face or shoulders are not in view
+    or the face is turned away from the camera (`facing_camera`: every measure here
+    assumes a face turned to it; side-on, the eyes overlap and read as metres away)."""
+    if pose.is_empty or not _visible(pose, NEEDED) or not facing_camera(pose):
         return None
     px = pose.image_px
     l_sh, r_sh = px[Landmark.LEFT_SHOULDER], px[Landmark.RIGHT_SHOULDER]

@@ -14,7 +14,14 @@ from typing import Any
 from coach.core.pose import Pose
 from coach.posture.assess import Finding, Neutral, PostureLimits, assess, is_poor
 from coach.posture.calibration import Calibrator
-from coach.posture.measures import CameraModel, PostureMeasures, measure, median_measures
+from coach.posture.measures import (
+    CameraModel,
+    PostureMeasures,
+    distance_is_plausible,
+    facing_camera,
+    measure,
+    median_measures,
+)
 from coach.posture.reminders import Nudge, ReminderPolicy, Reminders
 
 MAX_STEP_S = 1.0  # a gap between frames counts for at most this long in the summary
@@ -35,6 +42,7 @@ class PostureState:
     calibration_progress: float
     calibrated: bool
     nudge: Nudge | None  # a new nudge on this frame
+    turned_away: bool = False  # a face and shoulders in view, but not facing the camera
 
     @property
     def poor(self) -> bool:
@@ -120,7 +128,15 @@ class PostureMonitor:
                 self._nudges.append(nudge)
         self._account(step, present, poor, findings, smoothed)
         return PostureState(
-            t_s, present, smoothed, findings, calibrating, progress, self.neutral is not None, nudge
+            t_s,
+            present,
+            smoothed,
+            findings,
+            calibrating,
+            progress,
+            self.neutral is not None,
+            nudge,
+            turned_away=raw is None and not pose.is_empty and not facing_camera(pose),
         )
 
     def _account(
@@ -137,7 +153,7 @@ class PostureMonitor:
         self._seconds["poor" if poor else "good"] += step
         for issue in {f.issue for f in findings}:
             self._issue_s[issue.value] += step
-        if smoothed is not None:
+        if smoothed is not None and distance_is_plausible(smoothed):
             self._distance_cm[round(100 * smoothed.screen_distance_m)] += 1
         self._poor_spell_s = self._poor_spell_s + step if poor else 0.0
         self._longest_poor_s = max(self._longest_poor_s, self._poor_spell_s)

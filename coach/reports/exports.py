@@ -379,6 +379,7 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
                     "rest_s": i.rest_s,
                     "rom_angle": i.rom_angle,
                     "rom_target_deg": i.rom_target_deg,
+                    "counts_from_deg": i.counts_from_deg,
                     "frequency_per_week": i.frequency_per_week,
                     "notes": i.notes,
                     "progress_rule": i.progress_rule,

@@ -5,17 +5,15 @@ read it, is coach.clinical.flare_up.
 
 from __future__ import annotations
 
-import io
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from coach.clinical.flare_up import FIELDS, URGENT, PatientFlareUp
-from coach.reports.pdf import report_fonts
+from coach.reports.pdf import a4_pdf, report_fonts
 
 
 def flare_up_pdf(data: PatientFlareUp) -> bytes:
@@ -60,15 +58,4 @@ def flare_up_pdf(data: PatientFlareUp) -> bytes:
         story.append(
             text(f"Last changed {data.flare_up.updated_at:%d %b %Y}. Made by Form Coach.", ask)
         )
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=f"Flare-up plan: {data.patient.name}",
-        author="Form Coach",
-    ).build(story)
-    return buffer.getvalue()
+    return a4_pdf(story, f"Flare-up plan: {data.patient.name}")

@@ -24,7 +24,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     Paragraph,
@@ -39,12 +41,14 @@ from coach.assessment.summary import first_and_latest
 from coach.clinical.plans import dosage_text
 from coach.clinical.progress import (
     PAIN_LIMIT,
+    date_axis,
     exercise_name,
     fault_rows,
     flag_rows,
     goal_rows,
     pain_rows,
     rom_rows,
+    value_domain,
     volume_rows,
 )
 from coach.exercise.loader import ExerciseLibrary
@@ -71,23 +75,31 @@ def report_fonts() -> tuple[str, str]:
     return FONT, FONT_BOLD
 
 
-def _png(draw: Callable[[Figure], None], height_in: float = 2.6) -> Image:
+def _figure(draw: Callable[[Figure], None], height_in: float = 2.6) -> Figure:
     # A bare Figure, not pyplot: no global state, safe on Streamlit's many threads.
     figure = Figure(figsize=(7.0, height_in), dpi=150)
     draw(figure)
     figure.tight_layout()
+    return figure
+
+
+def _image(figure: Figure) -> Image:
+    """A chart as a PNG flowable, 170 mm wide."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     buffer.seek(0)
     width = 170 * mm
-    return Image(buffer, width=width, height=width * height_in / 7.0)
+    inches_wide, inches_high = figure.get_size_inches()
+    return Image(buffer, width=width, height=width * inches_high / inches_wide)
 
 
-def _date_axis(ax: Axes, figure: Figure) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    figure.autofmt_xdate()
+def _date_axis(ax: Axes, moments: list) -> None:
+    """Ends and ticks from the data's own days (`date_axis`), each labelled with its day."""
+    axis = date_axis(moments)
+    ax.set_xlim(mdates.date2num(axis.start), mdates.date2num(axis.end))
+    ax.set_xticks([mdates.date2num(t) for t in axis.ticks])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=axis.start.tzinfo))
+    ax.tick_params(axis="x", labelsize=7, labelrotation=30 if len(axis.ticks) > 5 else 0)
 
 
 def _table(rows: list[list[Cell]], widths: list[float] | None = None) -> Table:
@@ -107,7 +119,7 @@ def _table(rows: list[list[Cell]], widths: list[float] | None = None) -> Table:
     return table
 
 
-def _adherence_chart(export: PatientExport) -> Image | None:
+def adherence_figure(export: PatientExport) -> Figure | None:
     weeks = export.weekly_adherence()
     if not weeks or not any(a.prescribed for _, a in weeks):
         return None
@@ -129,10 +141,10 @@ def _adherence_chart(export: PatientExport) -> Image | None:
         ax.set_title("Sessions done vs prescribed, per week (from Monday)", fontsize=9)
         ax.legend(fontsize=7)
 
-    return _png(draw, 2.3)
+    return _figure(draw, 2.3)
 
 
-def _rom_charts(export: PatientExport, library: ExerciseLibrary | None) -> list[Image]:
+def rom_figures(export: PatientExport, library: ExerciseLibrary | None) -> list[Figure]:
     rows = rom_rows(export.sessions, export.plan, library)
     charts = []
     for exercise in dict.fromkeys(r["exercise"] for r in rows):
@@ -173,16 +185,24 @@ def _rom_charts(export: PatientExport, library: ExerciseLibrary | None) -> list[
                 markersize=3,
                 label="range of motion",
             )
+            ax.set_ylim(
+                *value_domain(
+                    [r[key] for r in mine for key in ("furthest_deg", "rom_deg")],
+                    first["normal_low"],
+                    first["normal_high"],
+                    first["target_deg"],
+                )
+            )
             ax.set_ylabel("degrees")
             ax.set_title(f"{exercise}: {first['label'].lower()}, best per session", fontsize=9)
             ax.legend(fontsize=6.5, loc="lower right")
-            _date_axis(ax, figure)
+            _date_axis(ax, xs)
 
-        charts.append(_png(draw))
+        charts.append(_figure(draw))
     return charts
 
 
-def _pain_chart(export: PatientExport, library: ExerciseLibrary | None) -> Image | None:
+def pain_figure(export: PatientExport, library: ExerciseLibrary | None) -> Figure | None:
     rows = pain_rows(export.sessions, library)
     if not rows:
         return None
@@ -209,12 +229,12 @@ def _pain_chart(export: PatientExport, library: ExerciseLibrary | None) -> Image
         ax.set_ylabel("pain (0-10 NRS)")
         ax.set_title("Pain before and after each session", fontsize=9)
         ax.legend(fontsize=6.5)
-        _date_axis(ax, figure)
+        _date_axis(ax, [r["started_at"] for r in rows])
 
-    return _png(draw, 2.3)
+    return _figure(draw, 2.3)
 
 
-def _volume_chart(export: PatientExport, library: ExerciseLibrary | None) -> Image | None:
+def volume_figure(export: PatientExport, library: ExerciseLibrary | None) -> Figure | None:
     rows = [r for r in volume_rows(export.sessions, library) if r["reps"]]
     if not rows:
         return None
@@ -230,12 +250,12 @@ def _volume_chart(export: PatientExport, library: ExerciseLibrary | None) -> Ima
         ax.set_ylabel("repetitions")
         ax.set_title("Repetitions per session", fontsize=9)
         ax.legend(fontsize=6.5)
-        _date_axis(ax, figure)
+        _date_axis(ax, [r["started_at"] for r in rows])
 
-    return _png(draw, 2.1)
+    return _figure(draw, 2.1)
 
 
-def _goal_chart(export: PatientExport) -> Image | None:
+def goal_figure(export: PatientExport) -> Figure | None:
     rows = goal_rows(export.goals)
     if not rows:
         return None
@@ -244,14 +264,14 @@ def _goal_chart(export: PatientExport) -> Image | None:
         ax = figure.add_subplot()
         for goal in dict.fromkeys(r["goal"] for r in rows):
             mine = [r for r in rows if r["goal"] == goal]
-            ax.plot([r["day"] for r in mine], [r["score"] for r in mine], "o-", label=goal[:40])
+            ax.plot([r["at"] for r in mine], [r["score"] for r in mine], "o-", label=goal[:40])
         ax.set_ylim(-0.3, 10.3)
         ax.set_ylabel("score (0-10)")
         ax.set_title("Patient-specific goals (PSFS): 0 unable, 10 as before", fontsize=9)
         ax.legend(fontsize=6.5)
-        _date_axis(ax, figure)
+        _date_axis(ax, [r["at"] for r in rows])
 
-    return _png(draw, 2.1)
+    return _figure(draw, 2.1)
 
 
 UNIT_SUFFIX = {"deg": "°", "s": " s", "{stands}": " stands"}
@@ -377,9 +397,9 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
                 f"over {len(weeks)} week(s)."
             )
         )
-        chart = _adherence_chart(export)
+        chart = adherence_figure(export)
         if chart is not None:
-            story.append(chart)
+            story.append(_image(chart))
     else:
         story.append(para("No prescribed sessions in this period (no plan, or no sessions)."))
 
@@ -406,12 +426,12 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
     story += _assessments(export, para, cell)
 
     charts = [
-        c
+        _image(c)
         for c in (
-            *_rom_charts(export, library),
-            _pain_chart(export, library),
-            _volume_chart(export, library),
-            _goal_chart(export),
+            *rom_figures(export, library),
+            pain_figure(export, library),
+            volume_figure(export, library),
+            goal_figure(export),
         )
         if c is not None
     ]
@@ -437,15 +457,24 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
         ]
         story.append(_table(rows, [35 * mm, 115 * mm, 20 * mm]))
 
-    story.append(Spacer(1, 6 * mm))
-    story.append(
-        para(
-            f"Made by Form Coach {__version__}. Only numbers derived from body "
-            "landmarks are kept; no video was stored.",
-            small,
-        )
+    return a4_pdf(
+        story,
+        f"Form Coach progress report: {p.name}",
+        subject=export.period_text,
+        # The closing note is each page's footer, not the story's last paragraph: a
+        # paragraph that no longer fits would start a page of its own, blank but for it.
+        footer=_footer,
     )
 
+
+def a4_pdf(
+    story: list[Flowable],
+    title: str,
+    subject: str = "",
+    footer: Callable[[Canvas, SimpleDocTemplate], None] | None = None,
+) -> bytes:
+    """`story` laid out on A4 pages with Form Coach's margins, as PDF bytes (every PDF
+    the app makes has the same page), with `footer` drawn on every page if given."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -454,9 +483,27 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"Form Coach progress report: {p.name}",
+        title=title,
         author="Form Coach",
-        subject=export.period_text,
+        subject=subject,
     )
-    document.build(story)
+    if footer is None:
+        document.build(story)
+    else:
+        document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
+    """The note at the foot of every page: what made the report, what it keeps, the page."""
+    font, _bold = report_fonts()
+    canvas.saveState()
+    canvas.setFont(font, 7)
+    canvas.setFillColor(colors.HexColor("#607d8b"))
+    canvas.drawString(
+        document.leftMargin,
+        10 * mm,
+        f"Made by Form Coach {__version__}. Only numbers derived from body landmarks are "
+        f"kept; no video was stored. Page {document.page}",
+    )
+    canvas.restoreState()

@@ -2,6 +2,6 @@
 
 `session` (one stream's pipeline: poses -> the patient -> smoothed -> the engine),
 `tracker` (staying with the patient), `live` (the webcam frame loop), `analysis` (offline
-analysis of a video file), `guided` (sets, reps and rest), and `threads` / `cores` (where
-the pipeline's threads run).
+analysis of a video file), `guided` (sets, reps and rest), and `threads` (the read-ahead
+decoding thread).
 """

@@ -1,11 +1,10 @@
 """Offline analysis of a recorded video with the same pipeline as the live coach.
 
-Three threads joined by small bounded queues: decoding; the pose model, which does
-nothing else; and the coach (reading the model's results into poses, tracker, smoother,
-engine) with the drawing and writing of the annotated video. The model is the slowest
-step, so the other two run at a lower priority (`coach.runtime.threads`) and keep out of its
-way; the queues keep memory flat however long the video is. The model's threads have a
-core to themselves, the others share the rest (`coach.runtime.cores`).
+Three threads joined by small bounded queues: decoding (`coach.runtime.threads`); the pose
+model, which does nothing else; and the coach (reading the model's results into poses,
+tracker, smoother, engine) with the drawing and writing of the annotated video. The model
+is the slowest step and the others overlap it; the queues keep memory flat however long
+the video is.
 """
 
 from __future__ import annotations
@@ -23,14 +22,26 @@ import numpy as np
 
 from coach.core.errors import CoachError
 from coach.core.pose import Pose
+from coach.engine.engine import ExerciseEngine
 from coach.engine.results import FrameResult, Rep, Status
+from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef
-from coach.runtime.cores import CorePlacement, claimed_split
+from coach.runtime.movement import MovementLog
 from coach.runtime.session import CoachSession
-from coach.runtime.threads import give_way_to_the_model, prefetch
+from coach.runtime.threads import prefetch
+from coach.runtime.trace import TraceWriter
 from coach.vision.draw import annotate
 from coach.vision.estimator import Inference, PoseEstimator, downscaled
-from coach.vision.video import WORKING_MAX_SIDE_PX, H264Writer, VideoFrame, probe, read_frames
+from coach.vision.recording import PoseRecording
+from coach.vision.video import (
+    MIN_SIDE_PX,
+    WORKING_MAX_SIDE_PX,
+    H264Writer,
+    VideoFrame,
+    check_output_name,
+    probe,
+    read_frames,
+)
 
 ProgressCallback = Callable[[int, int], None]  # (frames done, frames expected)
 _DONE = object()
@@ -56,6 +67,10 @@ class AnalysisResult:
     # Per frame, for charts: time and each measure on the judged side (NaN when unseen).
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
+    frame_views: list[str | None] = field(default_factory=list)  # per frame, None unseen
+    # Per driving measure: the range seen, the thresholds in force, the start position,
+    # when counting armed, the movements that stopped short (`coach.runtime.movement`).
+    movement: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rep_count(self) -> int:
@@ -82,6 +97,7 @@ class AnalysisResult:
             "longest_hold_s": round(self.longest_hold_s, 2),
             "hold_by_side": {side: round(held, 2) for side, held in self.hold_by_side.items()},
             "warnings": self.warnings,
+            "movement": self.movement,
             "annotated": self.annotated,
         }
 
@@ -101,14 +117,16 @@ def rep_to_json(rep: Rep) -> dict[str, Any]:
         "down_s": round(rep.down_s, 3),
         "up_s": round(rep.up_s, 3),
         "partial": rep.partial,
+        # Angles in degrees, then ratio measures (no unit) under the same keys.
         "range_of_motion": {
             name: {
-                "min_deg": _rounded(stats.min_deg),
-                "max_deg": _rounded(stats.max_deg),
-                "rom_deg": _rounded(stats.rom_deg),
-                "at_turn_deg": _rounded(stats.at_turn_deg),
+                "min_deg": _rounded(stats.min_deg, digits),
+                "max_deg": _rounded(stats.max_deg, digits),
+                "rom_deg": _rounded(stats.rom_deg, digits),
+                "at_turn_deg": _rounded(stats.at_turn_deg, digits),
             }
-            for name, stats in rep.angles.items()
+            for measures, digits in ((rep.angles, 1), (rep.ratios, 3))
+            for name, stats in measures.items()
         },
         "faults": [
             {"rule": f.rule_id, "cue": f.cue, "severity": f.severity, "t_s": round(f.t_s, 3)}
@@ -128,8 +146,15 @@ class _Tally:
     statuses: Counter = field(default_factory=Counter)
     t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
+    frame_views: list[str | None] = field(default_factory=list)
+    trace: TraceWriter | None = None  # `--trace`: each frame's row, written as it comes
+    movement: MovementLog | None = None  # the driving measures' story (`movement` key)
 
     def add(self, t_s: float, patient: Pose, result: FrameResult) -> None:
+        if self.trace is not None:
+            self.trace.write(result)
+        if self.movement is not None:
+            self.movement.add(result)
         self.frames += 1
         self.with_pose += not patient.is_empty
         self.crowded += result.people > 1
@@ -137,6 +162,7 @@ class _Tally:
         if result.view is not None and not patient.is_empty:
             self.views[result.view] += 1
         self.t_s.append(t_s)
+        self.frame_views.append(None if patient.is_empty else result.view)
         for name, values in self.series.items():
             values.append(float(result.measures.get(name, np.nan)))
 
@@ -144,7 +170,7 @@ class _Tally:
 class _CoachStage:
     """Reads each frame's model result into poses (`PoseEstimator.poses_of`), runs the
     coach on them, tallies the results and draws and writes the annotated video, on a
-    worker thread that gives way to the pose model. Errors surface on `put` or `close()`."""
+    worker thread beside the pose model. Errors surface on `put` or `close()`."""
 
     def __init__(
         self,
@@ -152,12 +178,11 @@ class _CoachStage:
         read_poses: Callable[[Inference], list[Pose]],
         writer: Callable[[np.ndarray], H264Writer] | None,
         maxsize: int = 8,
-        placement: CorePlacement | None = None,
+        trace: TraceWriter | None = None,
     ) -> None:
         self.session = session
         self._read_poses = read_poses
-        self._placement = placement
-        self.tally = _Tally(series={name: [] for name in session.exercise.measures})
+        self.tally = _new_tally(session.exercise, trace)
         self._make_writer = writer
         self._writer: H264Writer | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
@@ -166,7 +191,6 @@ class _CoachStage:
         self._thread.start()
 
     def _run(self) -> None:
-        give_way_to_the_model(self._placement)
         while (item := self._queue.get()) is not _DONE:
             if self._error is None:
                 try:
@@ -215,6 +239,51 @@ class _CoachStage:
                 self._writer.close()
 
 
+def _new_tally(exercise: ExerciseDef, trace: TraceWriter | None) -> _Tally:
+    return _Tally(
+        series={name: [] for name in exercise.measures},
+        trace=trace,
+        movement=MovementLog(exercise),
+    )
+
+
+def _new_trace(path: str | Path | None, exercise: ExerciseDef) -> TraceWriter | None:
+    return TraceWriter(path, exercise) if path is not None else None
+
+
+def _result(
+    exercise: ExerciseDef,
+    source: Path,
+    tally: _Tally,
+    engine: ExerciseEngine,
+    fps: float,
+    duration_s: float,
+    annotated: str | Path | None = None,
+) -> AnalysisResult:
+    """The result of an analysis or a replay, from its tally of the frames and its engine
+    (finished)."""
+    movement = tally.movement or MovementLog(exercise)
+    return AnalysisResult(
+        exercise=exercise.id,
+        video=str(source),
+        frames=tally.frames,
+        fps=fps,
+        duration_s=max(duration_s, tally.t_s[-1] if tally.t_s else 0.0),
+        frames_with_pose=tally.with_pose,
+        reps=list(engine.reps),
+        hold_s=engine.hold_s,
+        longest_hold_s=engine.longest_hold_s,
+        hold_by_side=engine.hold_by_side,
+        views=dict(tally.views),
+        warnings=_warnings(exercise, tally) + movement.warnings(engine),
+        annotated=str(annotated) if annotated is not None else None,
+        t_s=tally.t_s,
+        series=tally.series,
+        frame_views=tally.frame_views,
+        movement=movement.movement(engine),
+    )
+
+
 def _warnings(exercise: ExerciseDef, tally: _Tally) -> list[str]:
     frames, with_pose, crowded = tally.frames, tally.with_pose, tally.crowded
     views, statuses = tally.views, tally.statuses
@@ -258,6 +327,27 @@ def working_frames(path: Path, max_side_px: int | None) -> Iterator[VideoFrame]:
         yield frame
 
 
+def record_poses(
+    path: str | Path,
+    *,
+    model: str | Path | None = None,
+    max_side_px: int | None = WORKING_MAX_SIDE_PX,
+    quiet_model_start: bool = False,
+) -> PoseRecording:
+    """What the pose model sees in a video, frame by frame, at the size `analyze_video`
+    gives it (`max_side_px`), for `coach record`: replaying it (`replay_recording`) runs
+    the coach on the poses an analysis of the clip would. Raises VideoError or ModelError."""
+    path = Path(path)
+    frames: list[tuple[float, list[Pose]]] = []
+    size = (0, 0)
+    with PoseEstimator(model, quiet_start=quiet_model_start) as estimator:
+        for frame in working_frames(path, max_side_px):
+            size = (frame.rgb.shape[1], frame.rgb.shape[0])
+            frames.append((frame.t_s, estimator.detect(frame.rgb, frame.t_s)))
+        meta = {"source": path.name, "model": str(estimator.model_path.name)}
+    return PoseRecording.from_frames(frames, size, meta)
+
+
 def analyze_video(
     path: str | Path,
     exercise: ExerciseDef,
@@ -267,35 +357,46 @@ def analyze_video(
     mirrored: bool = False,
     progress: ProgressCallback | None = None,
     max_side_px: int | None = WORKING_MAX_SIDE_PX,
-    pin_cores: bool = True,
     quiet_model_start: bool = False,
+    trace_path: str | Path | None = None,
+    prescription: Prescription | None = None,
 ) -> AnalysisResult:
     """Run the full coach pipeline over a video file. Frames are shrunk to `max_side_px`
-    (None: the video's own size) for the model and the annotated video alike. With
-    `pin_cores`, the model's threads keep to the core this call starts on and the other
-    stages to the other cores, unless another analysis is placed so already
-    (`coach.runtime.cores`); the calling thread's cores are restored. `quiet_model_start`: see
-    `PoseEstimator`'s `quiet_start` (one-shot processes only)."""
+    (None: the video's own size) for the model and the annotated video alike. `trace_path`:
+    a CSV of every frame (`coach.runtime.trace`). `quiet_model_start`: see
+    `PoseEstimator`'s `quiet_start` (one-shot processes only). `prescription`: the
+    patient's target and "counts from" depth (`coach.engine.thresholds`), None for the
+    definition's thresholds."""
     path = Path(path)
+    if max_side_px is not None and max_side_px < 4 * MIN_SIDE_PX:
+        raise CoachError(
+            f"the largest side to shrink frames to must be at least {4 * MIN_SIDE_PX} "
+            f"pixels (or none, to keep the video's size), got {max_side_px}"
+        )
+    if annotated_path is not None:
+        check_output_name(annotated_path)
     info = probe(path)
 
     def new_writer(rgb: np.ndarray) -> H264Writer:
         assert annotated_path is not None  # called only when an annotated video is asked for
         return H264Writer(annotated_path, info.fps, (rgb.shape[1], rgb.shape[0]))
 
-    claim = claimed_split() if pin_cores else contextlib.nullcontext(CorePlacement.unpinned())
     with (
-        claim as placement,
-        placement.on_model_core(),
-        PoseEstimator(model, placement=placement, quiet_start=quiet_model_start) as estimator,
+        PoseEstimator(model, quiet_start=quiet_model_start) as estimator,
+        contextlib.ExitStack() as closing,
     ):
-        session = CoachSession(exercise, mirrored=mirrored, recorded=True)
+        session = CoachSession(
+            exercise, mirrored=mirrored, recorded=True, prescription=prescription
+        )
         writer = new_writer if annotated_path is not None else None
-        stage = _CoachStage(session, estimator.poses_of, writer, placement=placement)
+        trace = _new_trace(trace_path, exercise)
+        if trace is not None:
+            closing.enter_context(trace)
+        stage = _CoachStage(session, estimator.poses_of, writer, trace=trace)
         frames = 0
         try:
             decoded = working_frames(path, max_side_px)
-            for frame in prefetch(decoded, maxsize=8, placement=placement):
+            for frame in prefetch(decoded, maxsize=8):
                 stage.put(frame, estimator.infer(frame.rgb, frame.t_s))
                 frames += 1
                 if progress is not None:
@@ -304,23 +405,49 @@ def analyze_video(
             stage.abandon()
             raise
         tally = stage.close()
-        session.engine.finish()
-    engine = session.engine
-    duration = max(info.duration_s, tally.t_s[-1] if tally.t_s else 0.0)
-    return AnalysisResult(
-        exercise=exercise.id,
-        video=str(path),
-        frames=tally.frames,
-        fps=info.fps,
-        duration_s=duration,
-        frames_with_pose=tally.with_pose,
-        reps=list(engine.reps),
-        hold_s=engine.hold_s,
-        longest_hold_s=engine.longest_hold_s,
-        hold_by_side=engine.hold_by_side,
-        views=dict(tally.views),
-        warnings=_warnings(exercise, tally),
-        annotated=str(annotated_path) if annotated_path is not None else None,
-        t_s=tally.t_s,
-        series=tally.series,
-    )
+        last_rep = session.engine.finish()
+        if trace is not None:
+            trace.finish(last_rep)
+    return _result(exercise, path, tally, session.engine, info.fps, info.duration_s, annotated_path)
+
+
+def replay_recording(
+    path: str | Path,
+    exercise: ExerciseDef,
+    *,
+    mirrored: bool = False,
+    trace_path: str | Path | None = None,
+    prescription: Prescription | None = None,
+) -> AnalysisResult:
+    """Re-run a definition on the poses `coach record` saved (`.npz`), without the model:
+    the same coach (tracker, smoother, engine) frame by frame, and the same result as
+    `analyze_video` gives for the clip. Raises CoachError when the file is not a recording."""
+    path = Path(path)
+    recording = load_recording(path)
+    session = CoachSession(exercise, mirrored=mirrored, recorded=True, prescription=prescription)
+    trace = _new_trace(trace_path, exercise)
+    with contextlib.ExitStack() as closing:
+        if trace is not None:
+            closing.enter_context(trace)
+        tally = _new_tally(exercise, trace)
+        for outcome in session.outcomes(recording):
+            tally.add(outcome.result.t_s, outcome.patient, outcome.result)
+        last_rep = session.engine.finish()
+        if trace is not None:
+            trace.finish(last_rep)
+    steps = np.diff(recording.t_s)
+    fps = 1.0 / float(np.median(steps)) if steps.size and np.median(steps) > 0 else 0.0
+    duration = float(recording.t_s[-1]) + (1.0 / fps if fps else 0.0) if len(recording) else 0.0
+    return _result(exercise, path, tally, session.engine, fps, duration)
+
+
+def load_recording(path: Path) -> PoseRecording:
+    """A `.npz` saved by `coach record`; CoachError naming the file and the fix otherwise."""
+    if not path.is_file():
+        raise CoachError(f"{path}: no such file")
+    try:
+        return PoseRecording.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise CoachError(
+            f"{path}: not a pose recording ({exc}); make one with `coach record VIDEO OUT.npz`"
+        ) from None

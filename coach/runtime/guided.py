@@ -103,6 +103,7 @@ class GuidedState:
     progress: float  # 0..1 of the current set
     rest_left_s: float
     message: str  # plain language: what to do now
+    held_total_s: float = 0.0  # held in this session's sets (finished ones and this one)
 
 
 class GuidedSession:
@@ -119,6 +120,8 @@ class GuidedSession:
         self._base_hold_s = 0.0
         self._rest_until = 0.0
         self._last: GuidedState | None = None
+        self._last_t_s = 0.0
+        self._held_done_s = 0.0  # held in the finished sets
 
     def _view_is_right(self, result: FrameResult) -> bool:
         return (
@@ -133,7 +136,7 @@ class GuidedSession:
         return result.status is Status.ACTIVE
 
     def update(self, result: FrameResult) -> GuidedEvent | None:
-        t_s = result.t_s
+        t_s = self._last_t_s = result.t_s
         event = None
         if self.stage is Stage.POSITIONING:
             if self._ready(result):
@@ -150,6 +153,7 @@ class GuidedSession:
                 self.plan.hold_s is not None and held >= self.plan.hold_s
             )
             if done:
+                self._held_done_s += held
                 last_set = self.set_index >= self.plan.sets
                 kind = EventKind.SESSION_FINISHED if last_set else EventKind.SET_FINISHED
                 event = GuidedEvent(kind, self.set_index, t_s, reps, held)
@@ -183,6 +187,7 @@ class GuidedSession:
             progress if self.stage is Stage.EXERCISING else float(self.stage is Stage.DONE),
             rest_left,
             self._message(result, rest_left),
+            self._held_done_s + held,
         )
 
     def _message(self, result: FrameResult, rest_left: float) -> str:
@@ -199,6 +204,24 @@ class GuidedSession:
         if result.guidance:
             return result.guidance
         return f"Hold still: set {self.set_index} starts in a moment"
+
+    def stop(self) -> GuidedEvent | None:
+        """The patient finished early: the set in progress ends with what it holds so far
+        (a SESSION_FINISHED event with its reps and seconds held; None outside a set), and
+        no later frame starts another."""
+        last = self._last
+        event = None
+        if self.stage is Stage.EXERCISING and last is not None:
+            self._held_done_s += last.held_in_set_s
+            event = GuidedEvent(
+                EventKind.SESSION_FINISHED,
+                self.set_index,
+                self._last_t_s,
+                last.reps_in_set,
+                last.held_in_set_s,
+            )
+        self.stage = Stage.DONE
+        return event
 
     @property
     def state(self) -> GuidedState | None:

@@ -4,7 +4,10 @@
 newest of the frames that queued up while the previous one was processed (older ones are
 dropped, so lag never builds up), runs pose -> engine -> guided session -> drawing, hands
 each counted rep to a recorder at once (so a closed tab loses at most the current rep),
-and publishes a `LiveSnapshot` under a lock for the page to read on its own thread.
+keeps what the recorder refused (a locked database, a full disk) in memory, in order, and
+tries again every few seconds of session time and when the patient finishes
+(`save_pending`): the patient is told only about what is finally lost. It publishes a
+`LiveSnapshot` under a lock for the page to read on its own thread.
 `FrameLoop` is the webrtc plumbing and the pose model's lifetime, shared with the
 assessment page's session and the live posture check. Nothing here touches Streamlit.
 """
@@ -16,7 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -26,6 +29,7 @@ import numpy as np
 from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.results import FrameResult, Rep
+from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
 from coach.runtime.session import CoachSession, FrameOutcome
@@ -34,6 +38,7 @@ from coach.vision.estimator import PoseEstimator
 from coach.vision.video import WORKING_MAX_SIDE_PX, yuv420_frame
 
 STAGES = ("decode", "pose", "engine", "draw", "encode")
+RETRY_EVERY_S = 2.0  # session time between tries to save what the recorder refused
 
 Seen = TypeVar("Seen")  # what a frame loop makes of one frame's poses, for drawing
 
@@ -215,19 +220,28 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         estimator_factory: Callable[[], PoseEstimator] | None = None,
         mirror_display: bool = True,
         stats_path: Path | None = None,
+        prescription: Prescription | None = None,
     ) -> None:
+        """`prescription`: the patient's target and "counts from" depth (the plan's, or
+        an assessed range), None for the definition's thresholds."""
         super().__init__(estimator_factory=estimator_factory, stats_path=stats_path)
         self.exercise = exercise
         self.plan = plan
         self.recorder = recorder
         self.mirror_display = mirror_display
         # The pose model is the frame loop's; the session gets poses, not frames.
-        self._session = CoachSession(exercise, pause_when_crowded=True)
+        self._session = CoachSession(exercise, pause_when_crowded=True, prescription=prescription)
         self._guided = GuidedSession(plan, exercise)
+        self._guided_lock = threading.Lock()  # the worker's frames and the page's `finish`
         self._reps: list[Rep] = []
         self._result: FrameResult | None = None
         self._guided_state: GuidedState | None = None
         self._error: str | None = None
+        # Recorder calls not saved yet, oldest first (is it a rep?, the call); the lock
+        # keeps the worker's retries and the page's last try from running together.
+        self._pending: deque[tuple[bool, Callable[[SessionRecorder], None]]] = deque()
+        self._saving = threading.Lock()
+        self._last_try_s = 0.0
 
     # ---- worker thread -----------------------------------------------------------------
     def process_poses(
@@ -236,16 +250,29 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         """One frame's poses through the engine and the guided session; reps and set
         events go to the recorder as they happen."""
         outcome = self._session.process_poses(poses, t_s, frame_wh)
+        if self._pending and t_s - self._last_try_s >= RETRY_EVERY_S:
+            self._last_try_s = t_s
+            self._save()
         result = outcome.result
-        counting = self._guided.stage is Stage.EXERCISING  # reps outside a set are not logged
-        event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
-        if counting and result.new_rep is not None:
-            self._record_rep(result.new_rep)
-        if event is not None:
-            self._record_event(event)
-        with self._lock:
-            self._result, self._guided_state = result, self._guided.state
+        with self._guided_lock:
+            # Reps outside a set (positioning, rest, after the plan) are not the set's reps.
+            counting = self._guided.stage is Stage.EXERCISING
+            event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
+            if counting and result.new_rep is not None:
+                self._record_rep(result.new_rep)
+            if event is not None:
+                self._record_event(event)
+            with self._lock:
+                self._result, self._guided_state = result, self._guided.state
         return outcome
+
+    def finish(self) -> None:
+        """The patient pressed Finish (page thread): the set in progress is saved with the
+        reps and seconds it holds so far, and nothing after this is counted."""
+        with self._guided_lock:
+            event = self._guided.stop()
+            if event is not None:
+                self._record_event(event)
 
     def draw(self, rgb: np.ndarray, outcome: FrameOutcome) -> np.ndarray:
         """The patient's skeleton, cues and set progress over the (mirrored) frame."""
@@ -254,13 +281,26 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             rgb = cv2.flip(rgb, 1)
             patient = patient.mirrored()
         state = self._guided.state
-        progress = state.progress if state is not None else None
-        return annotate(rgb, patient, outcome.result, self.exercise, progress=progress)
+        with self._lock:
+            reps = tuple(self._reps)
+        return annotate(
+            rgb,
+            patient,
+            outcome.result,
+            self.exercise,
+            progress=state.progress if state is not None else None,
+            reps=reps,
+            held_s=state.held_total_s if state is not None else 0.0,
+        )
 
     def _record_rep(self, rep: Rep) -> None:
+        # Numbered within the session's sets: the engine's own number also counts the
+        # movements made while positioning or resting, which would leave gaps.
         with self._lock:
+            rep = replace(rep, index=len(self._reps) + 1)
             self._reps.append(rep)
-        self._call_recorder(lambda r: r.rep(self._guided.set_index, rep))
+        set_index = self._guided.set_index  # now: a retry may come in a later set
+        self._call_recorder(lambda r: r.rep(set_index, rep), is_rep=True)
 
     def _record_event(self, event: GuidedEvent) -> None:
         if event.kind is EventKind.SET_STARTED:
@@ -268,16 +308,55 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         else:
             self._call_recorder(lambda r: r.set_finished(event.set_index, event.reps, event.held_s))
 
-    def _call_recorder(self, call: Callable[[SessionRecorder], None]) -> None:
+    def _call_recorder(
+        self, call: Callable[[SessionRecorder], None], *, is_rep: bool = False
+    ) -> None:
         if self.recorder is None:
             return
-        try:
-            call(self.recorder)
-        except CoachError as exc:  # keep coaching; the page shows that saving failed
-            with self._lock:
-                self._error = f"Could not save: {exc}"
+        with self._saving:
+            self._pending.append((is_rep, call))
+        self._save()
+
+    def _save(self) -> str | None:
+        """Hand the pending calls to the recorder, oldest first, stopping at the first it
+        refuses (kept, with the rest, for the next try). Returns why it refused, or None
+        when everything is saved."""
+        assert self.recorder is not None
+        with self._saving:
+            while self._pending:
+                try:
+                    self._pending[0][1](self.recorder)
+                except CoachError as exc:  # keep coaching; tried again later
+                    return str(exc)
+                self._pending.popleft()
+        return None
 
     # ---- page thread -------------------------------------------------------------------
+    def save_pending(self) -> int:
+        """The last try to save what the recorder refused, when the patient finishes.
+        Returns how many reps are finally lost (0: everything is saved); if any are, the
+        snapshot's `error` says so and why."""
+        if self.recorder is None or not self._pending:
+            return 0
+        reason = self._save()
+        if reason is None:
+            return 0
+        with self._saving:
+            lost = sum(is_rep for is_rep, _ in self._pending)
+        with self._lock:
+            self._error = f"{lost} repetitions could not be saved: {reason}"
+        return lost
+
+    def unsaved(self) -> int:
+        """How many recorder calls wait to be saved (the page need not say so yet)."""
+        with self._saving:
+            return len(self._pending)
+
+    @property
+    def prescription(self) -> Prescription | None:
+        """The range this patient is counted on (None: the definition's)."""
+        return self._session.engine.prescription
+
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
             medians = self._stats.medians()

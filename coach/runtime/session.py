@@ -8,6 +8,7 @@ between sessions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from coach.core.landmarks import NUM_LANDMARKS
 from coach.core.pose import Pose, mirror_landmarks
 from coach.engine.engine import EngineFrames, ExerciseEngine
 from coach.engine.results import EngineRun, FrameResult
+from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.tracker import PatientTracker, body_heights, hip_centres
 from coach.vision.estimator import PoseEstimator
@@ -44,14 +46,20 @@ class CoachSession:
         smoother: PoseSmoother | None = None,
         pause_when_crowded: bool = False,
         recorded: bool = False,
+        prescription: Prescription | None = None,
     ) -> None:
+        """`prescription`: the physio's target and "counts from" depth for this patient
+        (`coach.engine.thresholds`); None counts on the definition's thresholds."""
         self.exercise = exercise
         self.estimator = estimator
         self.mirrored = mirrored
         self.tracker = PatientTracker()
         self.smoother = smoother if smoother is not None else PoseSmoother()
         self.engine = ExerciseEngine(
-            exercise, pause_when_crowded=pause_when_crowded, recorded=recorded
+            exercise,
+            pause_when_crowded=pause_when_crowded,
+            recorded=recorded,
+            prescription=prescription,
         )
 
     def process_frame(self, rgb: np.ndarray, t_s: float) -> FrameOutcome:
@@ -73,14 +81,17 @@ class CoachSession:
         people = sum(1 for p in poses if not p.is_empty)
         return FrameOutcome(poses, smoothed, self.engine.update(smoothed, people))
 
+    def outcomes(self, recording: PoseRecording) -> Iterator[FrameOutcome]:
+        """Each frame of a recorded pose sequence through the coach, as a recorded video is
+        analysed (it may begin mid-rep); the caller closes it with `engine.finish()`."""
+        self.engine.recorded = True
+        for t_s, poses in zip(recording.t_s, recording.frames(), strict=True):
+            yield self.process_poses(poses, float(t_s), recording.frame_wh)
+
     def replay(self, recording: PoseRecording) -> list[FrameResult]:
         """Run a recorded pose sequence through the coach as a recorded video is analysed:
         it may begin mid-rep and is closed at its end (see `ExerciseEngine.finish`)."""
-        self.engine.recorded = True
-        results = [
-            self.process_poses(poses, float(t_s), recording.frame_wh).result
-            for t_s, poses in zip(recording.t_s, recording.frames(), strict=True)
-        ]
+        results = [outcome.result for outcome in self.outcomes(recording)]
         self.engine.finish()
         return results
 

@@ -5,20 +5,25 @@ SQLAlchemy URL given in `FORM_COACH_DATABASE_URL` (PostgreSQL for a clinic serve
 schema is created and upgraded by Alembic migrations (coach/store/migrations) when the store
 opens. Every write is one transaction (`_writing`); database errors become `StoreError`s
 that say what was being done and, for a full disk, how to fix it.
+
+A database URL can hold a password: no message, log line or page ever shows it. The store
+names its database by `shown_url` (the password replaced by ***) and every error it raises
+passes through `_secret_free`, which also takes the password out of the driver's own text.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from coach.store.records import StoreError, check_date, check_date_range
@@ -37,6 +42,29 @@ def default_database_url() -> str:
         xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
         base = str(Path(xdg) / "form-coach")
     return f"sqlite:///{Path(base) / 'form-coach.db'}"
+
+
+# user:password@ in a URL SQLAlchemy cannot parse (a typo in the scheme, say).
+_CREDENTIALS = re.compile(r"(://[^:/@\s]*:)([^@\s]*)@")
+
+
+def masked_url(url: str) -> str:
+    """`url` as it may be shown to anyone: its password replaced by ***. SQLAlchemy renders
+    the URLs it can parse; in one it cannot, whatever stands between `user:` and `@` is
+    masked the same way, so a mistyped URL does not leak either."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return _CREDENTIALS.sub(r"\1***@", url)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The password in `url`, as written and as decoded (empty without one): the strings
+    no message may contain."""
+    found = {match.group(2) for match in _CREDENTIALS.finditer(url)}
+    with suppress(ArgumentError, ValueError):  # not parseable: the pattern found what there is
+        found.add(make_url(url).password or "")
+    return sorted((s for s in found if s), key=len, reverse=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +91,25 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     # The whole migration is one transaction that holds the write lock from the start:
     # two processes starting together cannot both upgrade, and a failure rolls back.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _create_private(database: Path) -> None:
+    """Create the SQLite file's folder (0700) and the empty file (0600) if they are not
+    there, readable by this user only: the health data in them is nobody else's. SQLite
+    gives its -wal and -shm files the database file's permissions. Existing ones are left
+    as they are. Raises StoreError naming the folder and the settings that move it."""
+    folder = database.parent
+    try:
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, parents=True)
+            folder.chmod(0o700)  # whatever the umask
+        if not database.exists():
+            os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the database in {folder}: {exc.strerror}; make the folder "
+            f"writable, or set {DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place"
+        ) from exc
 
 
 def _now() -> datetime:
@@ -104,21 +151,19 @@ class StoreBase:
         migrate: bool = True,
         clock: Callable[[], datetime] = _now,
     ) -> None:
-        self.url = url or default_database_url()
+        self._url = url or default_database_url()
+        self.shown_url = masked_url(self._url)  # for messages: never the password
+        self._secrets = url_secrets(self._url)
         self._clock = clock
-        if self.url.startswith("sqlite:///"):
-            folder = Path(self.url.removeprefix("sqlite:///")).parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot create the data folder {folder}: {exc.strerror}; set "
-                    f"{DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place"
-                ) from exc
+        sqlite_file = self._url.removeprefix("sqlite:///").partition("?")[0]
+        if self._url.startswith("sqlite:///") and sqlite_file not in ("", ":memory:"):
+            _create_private(Path(sqlite_file))
         try:
-            self.engine: Engine = create_engine(self.url)
+            self.engine: Engine = create_engine(self._url)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StoreError(f"cannot use the database URL {self.url!r}: {exc}") from exc
+            raise StoreError(
+                self._secret_free(f"cannot use the database URL {self.shown_url!r}: {exc}")
+            ) from exc
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -132,7 +177,7 @@ class StoreBase:
 
         engine = self.engine
         if self.is_sqlite:
-            engine = create_engine(self.url, poolclass=NullPool)
+            engine = create_engine(self._url, poolclass=NullPool)
             event.listen(engine, "connect", _sqlite_migration_connect)
             event.listen(engine, "begin", _sqlite_begin_immediate)
         try:
@@ -147,23 +192,42 @@ class StoreBase:
                 engine.dispose()
 
     def revision(self) -> str | None:
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    def _secret_free(self, text: str) -> str:
+        """`text` with the database password masked, wherever it came from (our message, the
+        driver's, SQLAlchemy's), and on one line."""
+        text = text.replace(self._url, self.shown_url)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return " ".join(text.split())
+
+    def _database_error(self, what: str, exc: SQLAlchemyError) -> StoreError:
+        """The StoreError for a database error while doing `what`: what failed, where (the
+        masked URL) and the driver's reason, with a hint for a full disk."""
+        if isinstance(exc, IntegrityError):
+            detail = str(exc.orig) if exc.orig is not None else str(exc)
+            return StoreError(self._secret_free(f"{what} was refused by the database: {detail}"))
+        if isinstance(exc, OperationalError):
+            detail = str(exc.orig) if exc.orig is not None else str(exc)
+            hint = " (is the disk full?)" if "full" in detail or "disk" in detail else ""
+            if "unable to open database file" in detail or "readonly database" in detail:
+                hint = (
+                    " (the database's folder is not writable: make it writable, or set "
+                    f"{DATA_DIR_ENV} or {DATABASE_URL_ENV} to a writable place)"
+                )
+            where = f"{what} failed in {self.shown_url}"
+            return StoreError(self._secret_free(f"{where}: {detail}{hint}"))
+        return StoreError(self._secret_free(f"{what} failed in {self.shown_url}: {exc}"))
 
     @contextmanager
     def _writing(self, what: str, engine: Engine | None = None) -> Iterator[Connection]:
         try:
             with (engine or self.engine).begin() as connection:
                 yield connection
-        except IntegrityError as exc:
-            detail = str(exc.orig) if exc.orig is not None else str(exc)
-            raise StoreError(f"{what} was refused by the database: {detail}") from exc
-        except OperationalError as exc:
-            detail = str(exc.orig) if exc.orig is not None else str(exc)
-            hint = " (is the disk full?)" if "full" in detail or "disk" in detail else ""
-            raise StoreError(f"{what} failed in {self.url}: {detail}{hint}") from exc
         except SQLAlchemyError as exc:
-            raise StoreError(f"{what} failed in {self.url}: {exc}") from exc
+            raise self._database_error(what, exc) from exc
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
@@ -171,7 +235,7 @@ class StoreBase:
             with self.engine.connect() as connection:
                 yield connection
         except SQLAlchemyError as exc:
-            raise StoreError(f"reading {self.url} failed: {exc}") from exc
+            raise self._database_error("reading the database", exc) from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -23,6 +23,7 @@ from coach.store.rows import inserted_id
 from coach.store.schema import (
     goal_scores,
     goals,
+    patients,
 )
 
 
@@ -31,10 +32,18 @@ class GoalStore(StoreBase):
 
     # ---- goals (PSFS) -----------------------------------------------------------------------
     def add_goal(self, patient_id: int, activity: str) -> int:
-        """A patient-chosen activity they find hard (PSFS); at most five at a time."""
+        """A patient-chosen activity they find hard (PSFS); at most five at a time, also
+        when several write at once: the transaction first writes to the patient's row,
+        which takes the write lock (SQLite) or the row's lock (PostgreSQL), so the count
+        below cannot change until this goal is committed."""
         text = check_text(activity, "activity", max_len=200)
         patient_id = check_id(patient_id, "patient")
         with self._writing("adding a goal") as connection:
+            locked = connection.execute(
+                patients.update().where(patients.c.id == patient_id).values(name=patients.c.name)
+            )
+            if locked.rowcount == 0:
+                raise ValidationError(f"no patient {patient_id}")
             active = connection.execute(
                 select(func.count())
                 .select_from(goals)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from coach.auth.access import Principal
 from coach.auth.passwords import hash_password, needs_rehash, verify_password
@@ -40,14 +41,31 @@ class PeopleStore(StoreBase):
     """Clinicians, patients and their logins."""
 
     # ---- clinicians, patients, logins ----------------------------------------------------------
-    def add_clinician(self, name: str, *, email: str | None = None) -> int:
+    def add_clinician(
+        self, name: str, *, email: str | None = None, login: tuple[str, str] | None = None
+    ) -> int:
+        """A new clinician; `login` (user name, password) also gives them an account, in
+        the same transaction: a taken user name or a refused password leaves no clinician
+        without a login behind."""
         values = {
             "name": check_name(name, "clinician's name"),
             "email": check_text(email, "e-mail", max_len=200, required=False),
             "created_at": self._clock(),
         }
+        account = None if login is None else self._new_account(*login)
         with self._writing("adding a clinician") as connection:
-            return inserted_id(connection.execute(clinicians.insert().values(**values)))
+            clinician_id = inserted_id(connection.execute(clinicians.insert().values(**values)))
+            if account is not None:
+                self._insert_account(connection, account, clinician_id=clinician_id)
+            return clinician_id
+
+    @staticmethod
+    def _new_account(username: str, password: str) -> dict[str, str]:
+        """An account's checked user name and the hash of its checked password."""
+        return {
+            "username": check_username(username),
+            "password_hash": hash_password(check_password(password)),
+        }
 
     def list_clinicians(self) -> list[Clinician]:
         with self._reading() as connection:
@@ -77,22 +95,20 @@ class PeopleStore(StoreBase):
         born = check_date(date_of_birth, "date of birth", required=False)
         if born is not None and born > self._clock().date():
             raise ValidationError(f"date of birth {born.isoformat()} is in the future")
+        owner = None if clinician_id is None else check_id(clinician_id, "clinician")
         values = {
             "name": check_name(name, "patient's name"),
             "date_of_birth": born,
             "referrer": check_text(referrer, "referring clinician", max_len=200, required=False),
-            "clinician_id": None if clinician_id is None else check_id(clinician_id, "clinician"),
+            "clinician_id": owner,
             "notes": check_text(notes, "notes", max_len=2000, required=False),
             "is_default": bool(is_default),
             "created_at": self._clock(),
         }
-        account = None
-        if login is not None:
-            account = {
-                "username": check_username(login[0]),
-                "password_hash": hash_password(check_password(login[1])),
-            }
+        account = None if login is None else self._new_account(*login)
         with self._writing("adding a patient") as connection:
+            if owner is not None:
+                self._check_clinician(connection, owner)
             patient_id = inserted_id(connection.execute(patients.insert().values(**values)))
             if account is not None:
                 self._insert_account(connection, account, patient_id=patient_id)
@@ -120,6 +136,8 @@ class PeopleStore(StoreBase):
             values["notes"] = check_text(notes, "notes", max_len=2000, required=False)
         if values:
             with self._writing("updating a patient") as connection:
+                if "clinician_id" in values:
+                    self._check_clinician(connection, values["clinician_id"])
                 connection.execute(
                     patients.update()
                     .where(patients.c.id == check_id(patient_id, "patient"))
@@ -148,24 +166,27 @@ class PeopleStore(StoreBase):
             return [patient_record(row) for row in connection.execute(query)]
 
     def default_patient(self) -> Patient:
-        """Home mode's one patient, created the first time it is asked for."""
-        with self._writing("creating the default patient") as connection:
-            row = connection.execute(
-                select(patients)
-                .where(patients.c.is_default.is_(True))
-                .order_by(patients.c.id)
-                .limit(1)
-            ).one_or_none()
-            if row is not None:
-                return patient_record(row)
-            new_id = inserted_id(
+        """Home mode's one patient, created the first time it is asked for. The database
+        holds at most one (a partial unique index): when another writer creates it at the
+        same moment, this insert is refused and theirs is read."""
+        query = select(patients).where(patients.c.is_default.is_(True))
+        with self._reading() as connection:
+            row = connection.execute(query).one_or_none()
+        if row is not None:
+            return patient_record(row)
+        try:
+            with self.engine.begin() as connection:
                 connection.execute(
                     patients.insert().values(
                         name=DEFAULT_PATIENT_NAME, is_default=True, created_at=self._clock()
                     )
                 )
-            )
-        return self.get_patient(new_id)
+        except IntegrityError:
+            pass  # another writer made it first: theirs is read below
+        except SQLAlchemyError as exc:
+            raise self._database_error("creating the default patient", exc) from exc
+        with self._reading() as connection:
+            return patient_record(connection.execute(query).one())
 
     def add_account(
         self,
@@ -178,16 +199,25 @@ class PeopleStore(StoreBase):
         """A login for a clinician or for a patient (exactly one of the two)."""
         if (clinician_id is None) == (patient_id is None):
             raise ValidationError("an account belongs to one clinician or one patient")
-        account = {
-            "username": check_username(username),
-            "password_hash": hash_password(check_password(password)),
-        }
+        account = self._new_account(username, password)
         with self._writing(f"adding the account {account['username']!r}") as connection:
             return self._insert_account(
                 connection,
                 account,
                 clinician_id=None if clinician_id is None else check_id(clinician_id, "clinician"),
                 patient_id=None if patient_id is None else check_id(patient_id, "patient"),
+            )
+
+    @staticmethod
+    def _check_clinician(connection: Connection, clinician_id: int) -> None:
+        """Refuse a clinician id with no clinician, by name, before the database's foreign
+        key refuses it in its own words."""
+        found = connection.execute(
+            select(clinicians.c.id).where(clinicians.c.id == clinician_id)
+        ).first()
+        if found is None:
+            raise ValidationError(
+                f"there is no clinician {clinician_id}: `coach users list` shows the clinicians"
             )
 
     def _insert_account(

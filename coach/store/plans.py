@@ -103,6 +103,7 @@ class PlanStore(StoreBase):
             "rest_s": spec.rest_s,
             "rom_angle": spec.rom_angle,
             "rom_target_deg": spec.rom_target_deg,
+            "counts_from_deg": spec.counts_from_deg,
             "frequency_per_week": spec.frequency_per_week,
             "notes": check_text(spec.notes, "notes", max_len=NOTES_MAX_CHARS, required=False),
             "progress_rule": rule,

@@ -29,6 +29,7 @@ PLAN_ITEM_LIMITS: dict[str, tuple[int, int]] = {
     "rest_s": (0, 900),
     "frequency_per_week": (1, 14),
     "rom_target_deg": (0, 360),
+    "counts_from_deg": (0, 360),
 }
 # (lowest, highest) of each value of a progress rule.
 PROGRESS_RULE_LIMITS: dict[str, tuple[int, int]] = {
@@ -105,6 +106,9 @@ class PlanItemSpec:
     rom_target_deg: float | None = None
     notes: str | None = None
     progress_rule: ProgressRule | None = None
+    # Where a rep counts on rom_angle for this patient (the turn threshold); None: the
+    # library's, moved by the target (coach.engine.thresholds).
+    counts_from_deg: float | None = None
 
     def __post_init__(self) -> None:
         check_exercise_id(self.exercise_id)
@@ -127,6 +131,12 @@ class PlanItemSpec:
             )
             if not self.rom_angle:
                 raise ValidationError("a range-of-motion target needs the angle it is about")
+        if self.counts_from_deg is not None:
+            check_float_range(
+                self.counts_from_deg, "counts from (deg)", *PLAN_ITEM_LIMITS["counts_from_deg"]
+            )
+            if not self.rom_angle:
+                raise ValidationError("'counts from' needs the angle it is about")
         check_text(self.notes, "notes", max_len=NOTES_MAX_CHARS, required=False)
 
     @classmethod
@@ -163,6 +173,7 @@ class PlanItemSpec:
             "frequency_per_week": item.frequency_per_week,
             "rom_angle": item.rom_angle,
             "rom_target_deg": item.rom_target_deg,
+            "counts_from_deg": item.counts_from_deg,
             "notes": item.notes,
             "progress_rule": ProgressRule.from_dict(item.progress_rule),
         }

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal, overload
 
+from coach.auth.passwords import weakness
 from coach.core.errors import CoachError
 
 Role = Literal["clinician", "patient"]
@@ -38,6 +39,7 @@ def check_text(value: object, what: str, *, max_len: int, required: bool = True)
         return None
     if not isinstance(value, str):
         raise ValidationError(f"{what} must be text, got {type(value).__name__}")
+    _check_encodable(value, what)
     text = value.strip()
     if len(text) > max_len:
         raise ValidationError(f"{what} must be at most {max_len} characters, got {len(text)}")
@@ -46,12 +48,35 @@ def check_text(value: object, what: str, *, max_len: int, required: bool = True)
     return text
 
 
+def _check_encodable(value: str, what: str) -> None:
+    """Refuse text that is not valid Unicode: bytes that were not UTF-8 (a command-line
+    argument in another encoding arrives as lone surrogates) cannot be stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            f"{what} is not valid text (not UTF-8): type it again in a UTF-8 terminal"
+        ) from None
+
+
+# Characters that reorder the text around them (Unicode bidirectional controls): in a name
+# they can make one name look like another.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
 def check_name(value: object, what: str = "name") -> str:
-    """A person's name: 1-120 characters with at least one letter, one line."""
+    """A person's name: 1-120 characters with at least one letter, one line, no
+    bidirectional control characters."""
     text = check_text(value, what, max_len=120)
     assert text is not None
     if "\n" in text or "\t" in text:
         raise ValidationError(f"{what} must be on one line")
+    if any(c in BIDI_CONTROLS for c in text):
+        raise ValidationError(
+            f"{what} must not contain bidirectional control characters (such as U+202E)"
+        )
     if not any(c.isalpha() for c in text):
         raise ValidationError(f"{what} must contain a letter, got {text!r}")
     return text
@@ -69,10 +94,18 @@ def check_username(value: object) -> str:
 
 
 def check_password(value: object) -> str:
-    if not isinstance(value, str) or len(value) < 10:
+    """A new password: 10-256 characters of text, not one of the commonest passwords nor
+    one character repeated (coach.auth.passwords.weakness)."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError("password is required (at least 10 characters)")
+    _check_encodable(value, "password")
+    if len(value) < 10:
         raise ValidationError("password must be at least 10 characters")
     if len(value) > 256:
         raise ValidationError("password must be at most 256 characters")
+    problem = weakness(value)
+    if problem is not None:
+        raise ValidationError(f"password {problem}")
     return value
 
 
@@ -230,6 +263,7 @@ class PlanItem:
     notes: str | None
     progress_rule: dict[str, Any] | None
     active: bool
+    counts_from_deg: float | None = None  # where a rep counts on rom_angle (None: library)
 
 
 @dataclass(frozen=True)

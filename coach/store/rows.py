@@ -63,6 +63,7 @@ def plan_item_record(row: Row) -> PlanItem:
         row.notes,
         from_json(row.progress_rule),
         bool(row.active),
+        row.counts_from_deg,
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 # Stable constraint names, so migrations can find them on every database.
@@ -56,6 +57,14 @@ patients = Table(
     Column("is_default", Boolean, nullable=False, default=False),  # home mode's patient
     Column("notes", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Revision 0005: one default patient at most, whoever writes at the same time.
+    Index(
+        "uq_patients_one_default",
+        "is_default",
+        unique=True,
+        sqlite_where=text("is_default"),
+        postgresql_where=text("is_default"),
+    ),
 )
 
 accounts = Table(
@@ -113,6 +122,7 @@ plan_items = Table(
     Column("rest_s", Float, nullable=False),
     Column("rom_angle", String(64)),  # the angle the ROM target is about
     Column("rom_target_deg", Float),
+    Column("counts_from_deg", Float),  # where a rep counts on rom_angle (the turn), or NULL
     Column("frequency_per_week", Integer, nullable=False),
     Column("notes", Text),
     Column("progress_rule", JSON),  # coach.clinical.plans.ProgressRule.to_dict(), or NULL

@@ -244,7 +244,21 @@ class SessionStore(PeopleStore, PlanStore):
                 sessions.update().where(sessions.c.id == session_id).values(**values)
             )
             if done.rowcount == 0:
-                raise StoreError(f"no session {session_id} in {self.url}")
+                raise StoreError(f"no session {session_id} in {self.shown_url}")
+
+    def discard_session(self, session_id: int) -> None:
+        """Delete a session with its sets, reps and fault events (the patient chose not to
+        keep it, or nothing was done in it). Raises StoreError when there is no such session.
+        """
+        with self._writing("discarding a session") as connection:
+            session_id = check_id(session_id, "session")
+            # The foreign keys cascade on both back ends; the children go first anyway, so
+            # a database written by another tool without the cascade loses them too.
+            for table in (fault_events, reps, sets):
+                connection.execute(table.delete().where(table.c.session_id == session_id))
+            done = connection.execute(sessions.delete().where(sessions.c.id == session_id))
+            if done.rowcount == 0:
+                raise StoreError(f"no session {session_id} in {self.shown_url}")
 
     # ---- sessions: reading ------------------------------------------------------------------
     def session_patient_id(self, session_id: int) -> int | None:
@@ -283,7 +297,7 @@ class SessionStore(PeopleStore, PlanStore):
                 select(sessions).where(sessions.c.id == check_id(session_id, "session"))
             ).all()
             if not rows:
-                raise StoreError(f"no session {session_id} in {self.url}")
+                raise StoreError(f"no session {session_id} in {self.shown_url}")
             return self._with_totals(connection, rows)[0]
 
     def _with_totals(self, connection: Connection, rows: Sequence[Row]) -> list[SessionRecord]:

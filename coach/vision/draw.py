@@ -6,12 +6,15 @@ the frame. Frames are RGB, so colours are (R, G, B).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
 from coach.core import landmarks
 from coach.core.pose import Pose
-from coach.engine.results import FrameResult, Status
+from coach.engine.results import FrameResult, Rep, Status, sided_counts
 from coach.exercise.schema import ExerciseDef, RuleDef
 
 Colour = tuple[int, int, int]  # BGR or RGB, as the frame is
@@ -91,13 +94,66 @@ def draw_skeleton(
         cv2.circle(frame, tuple(xy[index]), thickness + 2, colour, -1, cv2.LINE_AA)
 
 
-def _text(
-    frame: np.ndarray, text: str, origin: tuple[int, int], size: float, colour: Colour
+# Letter heights (capitals) as a share of the frame height: the overlay is read on a laptop
+# at arm's length, where less than 3% of the frame is hard to read.
+HEADLINE_HEIGHT = 0.05
+TEXT_HEIGHT = 0.035
+_CAP_HEIGHT_AT_SCALE_1 = cv2.getTextSize("H", _FONT, 1.0, 1)[0][1]
+
+
+def _font_scale(frame: np.ndarray, height: float) -> float:
+    """The OpenCV font scale whose capitals are `height` of the frame's height."""
+    return height * frame.shape[0] / _CAP_HEIGHT_AT_SCALE_1
+
+
+def _wrap(text: str, scale: float, weight: int, max_width: int) -> list[str]:
+    """`text` in lines no wider than `max_width` pixels (a single long word overflows)."""
+    lines: list[str] = []
+    for word in text.split():
+        line = f"{lines[-1]} {word}" if lines else word
+        if lines and cv2.getTextSize(line, _FONT, scale, weight)[0][0] <= max_width:
+            lines[-1] = line
+        else:
+            lines.append(word)
+    return lines
+
+
+def _text_block(
+    frame: np.ndarray,
+    texts: list[tuple[str, float, Colour]],
+    *,
+    bottom: bool = False,
+    full_width: bool = False,
+    opacity: float = 0.6,
 ) -> None:
-    """Text on a shaded panel (see `_shade`), which gives the contrast an outline would."""
-    scale = size * _scale(frame)
-    weight = max(1, round(2 * _scale(frame)))
-    cv2.putText(frame, text, origin, _FONT, scale, colour, weight, cv2.LINE_AA)
+    """Lines of text, each (text, letter height as a share of the frame height, colour),
+    wrapped to the frame's width, on a shaded panel at the top left or along the bottom."""
+    height, width = frame.shape[:2]
+    margin = max(4, round(0.02 * height))
+    lines: list[tuple[str, float, int, Colour, int]] = []  # text, scale, weight, colour, h
+    for text, share, colour in texts:
+        scale = _font_scale(frame, share)
+        weight = max(1, round(scale * 1.6))
+        line_h = round(share * height)
+        for line in _wrap(text, scale, weight, width - 2 * margin):
+            lines.append((line, scale, weight, colour, line_h))
+    if not lines:
+        return
+    # Each line: its capitals, room for the letters below the line (g, p, y), a margin.
+    block_h = sum(round(1.4 * h) + margin for *_, h in lines) + margin
+    block_w = (
+        width
+        if full_width
+        else min(width, max(cv2.getTextSize(t, _FONT, sc, w)[0][0] for t, sc, w, _, _ in lines))
+        + 2 * margin
+    )
+    top = height - block_h if bottom else 0
+    _shade(frame, 0, top, block_w, top + block_h, opacity)
+    y = top + margin
+    for line, scale, weight, colour, line_h in lines:
+        y += line_h
+        cv2.putText(frame, line, (margin, y), _FONT, scale, colour, weight, cv2.LINE_AA)
+        y += round(0.4 * line_h) + margin
 
 
 def _shade(frame: np.ndarray, x0: int, y0: int, x1: int, y1: int, opacity: float) -> None:
@@ -108,52 +164,62 @@ def _shade(frame: np.ndarray, x0: int, y0: int, x1: int, y1: int, opacity: float
     cv2.addWeighted(panel, opacity, region, 1 - opacity, 0, dst=region)
 
 
-def draw_hud(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> None:
-    """Rep count or hold time, the driving angle, and the current cue."""
-    height, width = frame.shape[:2]
-    s = _scale(frame)
-    panel_h = round(90 * s)
-    _shade(frame, 0, 0, round(330 * s), panel_h, 0.6)
+def draw_hud(
+    frame: np.ndarray,
+    result: FrameResult,
+    exercise: ExerciseDef,
+    reps: Sequence[Rep] | None = None,
+    held_s: float | None = None,
+) -> None:
+    """Rep count or hold time, the driving angle, and the current cue. `reps` and `held_s`:
+    the reps to count and the seconds held to show (the live coach's sets'); None shows all
+    the engine counted."""
     if exercise.mode == "hold":
-        headline = f"Held {result.hold_s:4.1f} s"
+        headline = f"Held {result.hold_s if held_s is None else held_s:4.1f} s"
         colour = GREEN if result.holding else WHITE
     else:
-        sides = {k: v for k, v in result.reps_by_side.items() if k != "both"}
-        per_side = "  ".join(f"{k[0].upper()} {v}" for k, v in sorted(sides.items()))
-        headline = f"Reps {result.reps}" + (f"  ({per_side})" if per_side else "")
+        by_side: dict[str, int] = (
+            result.reps_by_side if reps is None else dict(Counter(rep.side for rep in reps))
+        )
+        total = result.reps if reps is None else len(reps)
+        sides = sided_counts(by_side)
+        per_side = "  ".join(f"{k[0].upper()} {v}" for k, v in sides.items())
+        headline = f"Reps {total}" + (f"  ({per_side})" if per_side else "")
         colour = WHITE
-    _text(frame, headline, (round(12 * s), round(38 * s)), 1.0, colour)
+    texts = [(headline, HEADLINE_HEIGHT, colour)]
     if result.driver is not None:
         value = result.measures.get(result.driver, np.nan)
         definition = exercise.angles.get(result.driver) or exercise.ratios.get(result.driver)
         label = definition.label if definition and definition.label else result.driver
         unit = " deg" if result.driver in exercise.angles else ""
         shown = "--" if np.isnan(value) else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
-        _text(frame, f"{label}: {shown}", (round(12 * s), round(75 * s)), 0.6, WHITE)
+        texts.append((f"{label}: {shown}", TEXT_HEIGHT, WHITE))
+    _text_block(frame, texts)
     message = result.cue.text if result.cue else None
     if message is None and result.status is not Status.ACTIVE and result.guidance:
         message = result.guidance
     if message:
-        band_h = round(60 * s)
-        _shade(frame, 0, height - band_h, width, height, 0.7)
         kind_colour = RED if result.active_faults else (AMBER if result.guidance else GREEN)
-        _text(frame, message, (round(12 * s), height - round(20 * s)), 0.8, kind_colour)
+        _text_block(
+            frame,
+            [(message, HEADLINE_HEIGHT, kind_colour)],
+            bottom=True,
+            full_width=True,
+            opacity=0.7,
+        )
 
 
 def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> None:
-    """A bar on the right: how far the driving measure has gone from start to target."""
-    if exercise.reps is None or result.driver is None:
+    """A bar on the right: how far the driver counted on (the chosen one of several) has
+    gone from the start threshold to the target in force (the plan's, for a prescribed
+    patient), with a mark where a rep counts."""
+    force = result.driver_thresholds
+    if force is None or result.driver is None:
         return
-    signal = exercise.reps.signal_for(result.view).signal_of(result.driver)
     value = result.measures.get(result.driver, np.nan)
-    start = signal.start.below if signal.rising else signal.start.above
-    end = (
-        signal.target
-        if signal.target is not None
-        else (signal.turn.above if signal.rising else signal.turn.below)
-    )
-    turn = signal.turn.above if signal.rising else signal.turn.below
-    if start is None or end is None or turn is None or end == start:
+    start, turn = force.start, force.turn
+    end = force.target if force.target is not None else turn
+    if end == start:
         return
     height, width = frame.shape[:2]
     s = _scale(frame)
@@ -167,8 +233,7 @@ def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) ->
 
     cv2.line(frame, (x0, level(turn)), (x1, level(turn)), WHITE, 1, cv2.LINE_AA)
     if value == value:
-        reached = (value >= turn) if signal.rising else (value <= turn)
-        colour = GREEN if reached else AMBER
+        colour = GREEN if force.reached(value, turn) else AMBER
         cv2.rectangle(frame, (x0 + 3, level(value)), (x1 - 3, y_bottom), colour, -1)
 
 
@@ -187,11 +252,14 @@ def annotate(
     exercise: ExerciseDef,
     *,
     progress: float | None = None,
+    reps: Sequence[Rep] | None = None,
+    held_s: float | None = None,
 ) -> np.ndarray:
-    """A copy of the frame with the skeleton and the coach's read-out drawn on it."""
+    """A copy of the frame with the skeleton and the coach's read-out drawn on it (`reps`,
+    `held_s`: see `draw_hud`)."""
     frame = rgb.copy()
     draw_skeleton(frame, pose, joint_colours(exercise, result), exercise.min_visibility)
-    draw_hud(frame, result, exercise)
+    draw_hud(frame, result, exercise, reps, held_s)
     draw_gauge(frame, result, exercise)
     if progress is not None:
         draw_progress(frame, progress)
@@ -201,14 +269,9 @@ def annotate(
 def draw_lines(frame: np.ndarray, lines: list[str], message: str | None = None) -> None:
     """A read-out panel at the top left (one line each, the first larger) and, when given,
     what to do now along the bottom edge: for pages that are not an exercise (assessment)."""
-    height, width = frame.shape[:2]
-    s = _scale(frame)
-    line_h = round(34 * s)
-    if lines:
-        _shade(frame, 0, 0, round(440 * s), round(14 * s) + line_h * len(lines), 0.6)
-    for i, line in enumerate(lines):
-        size = 0.9 if i == 0 else 0.7
-        _text(frame, line, (round(12 * s), round(36 * s) + i * line_h), size, WHITE)
+    texts = [
+        (line, HEADLINE_HEIGHT if i == 0 else TEXT_HEIGHT, WHITE) for i, line in enumerate(lines)
+    ]
+    _text_block(frame, texts)
     if message:
-        _shade(frame, 0, height - round(48 * s), width, height, 0.6)
-        _text(frame, message, (round(12 * s), height - round(16 * s)), 0.7, AMBER)
+        _text_block(frame, [(message, TEXT_HEIGHT, AMBER)], bottom=True, full_width=True)

@@ -23,7 +23,6 @@ import numpy as np
 from coach.core.errors import ModelError
 from coach.core.landmarks import NUM_LANDMARKS
 from coach.core.pose import Pose
-from coach.runtime.cores import CorePlacement
 from coach.vision.model_bundle import resolve_model_path
 
 if TYPE_CHECKING:
@@ -211,10 +210,6 @@ class PoseEstimator:
     MediaPipe's start-up lines while the landmarkers are built, by pointing the process's
     file descriptor 2 at /dev/null meanwhile: for a one-shot process only (the `coach`
     command), never in a server, where other threads' errors would be lost with them.
-
-    Given a `CorePlacement`, the crowd check's landmarker and thread are put on its worker
-    cores; the tracking landmarker's threads take the cores of the thread that builds the
-    estimator (the caller puts that thread on the model's core: `coach.runtime.cores`).
     """
 
     # A look (detector and two landmark passes) takes about two frames' tracking time:
@@ -229,10 +224,8 @@ class PoseEstimator:
         min_tracking_confidence: float = 0.5,
         crowd_check_s: float | None = 1.0,
         max_side_px: int | None = None,
-        placement: CorePlacement | None = None,
         quiet_start: bool = False,
     ) -> None:
-        placement = placement if placement is not None else CorePlacement.unpinned()
         self.model_path = resolve_model_path(model)
         self.max_side_px = max_side_px
         self._settings = (min_detection_confidence, min_tracking_confidence)
@@ -241,19 +234,10 @@ class PoseEstimator:
             self._main = self._landmarker(1 if split else num_poses)
             self._crowd = None
             if split:
-                with placement.on_worker_cores():
-                    self._crowd = self._landmarker(num_poses)
+                self._crowd = self._landmarker(num_poses)
         self.crowd_check_s = crowd_check_s
         self._last_check_s = -np.inf
-        # Not a thread that gives way to the model (`coach.runtime.threads`): each look is waited
-        # for `crowd_lag_frames` later (by the model's thread, in `detect`), so a starved
-        # look (the browser and server busy beside a live session) would stall every frame
-        # behind it.
-        self._worker = (
-            ThreadPoolExecutor(1, "crowd-check", initializer=placement.move_to_worker_cores)
-            if self._crowd is not None
-            else None
-        )
+        self._worker = ThreadPoolExecutor(1, "crowd-check") if self._crowd is not None else None
         self._looks = _CrowdLooks(self.crowd_lag_frames)
         self._last_ms = {"main": -1, "crowd": -1}
 

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 # are the same at 640 px as at full size (docs/benchmarks.md), and drawing and encoding a
 # 720p or 1080p frame would cost more than the model itself on a small machine.
 WORKING_MAX_SIDE_PX = 640
+# The smallest side a video, or a frame shrunk for the model, may have: below it there is no
+# person to find, and the H.264 frames (even sizes) would be empty.
+MIN_SIDE_PX = 16
+# Containers the annotated H.264 video can be written in (chosen by the file name).
+OUTPUT_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv")
 
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".gif", ".mpg", ".mpeg")
@@ -84,6 +89,16 @@ def _open(path: Path) -> av.container.InputContainer:
     return container
 
 
+def check_output_name(path: str | Path) -> None:
+    """Raise VideoError unless `path` names a container H264Writer can write (its suffix
+    picks the container): checked before an analysis starts, not after it."""
+    if Path(path).suffix.lower() not in OUTPUT_SUFFIXES:
+        raise VideoError(
+            f"{path}: an annotated video is H.264 in an mp4, mov or mkv file; give a name "
+            "ending in .mp4"
+        )
+
+
 def probe(path: str | Path) -> VideoInfo:
     """Size, frame rate, frame count and duration of a video, without decoding it all."""
     path = Path(path)
@@ -105,6 +120,11 @@ def probe(path: str | Path) -> VideoInfo:
         container.close()
     if width <= 0 or height <= 0:
         raise VideoError(f"{path}: video stream has no frame size; is the file complete?")
+    if min(width, height) < MIN_SIDE_PX:
+        raise VideoError(
+            f"{path}: the video is {width}x{height} pixels, too small to see a person in "
+            f"(at least {MIN_SIDE_PX} pixels each way)"
+        )
     return VideoInfo(path, width, height, fps, int(frames), duration)
 
 
@@ -171,6 +191,7 @@ class H264Writer:
         width, height = frame_wh
         # yuv420p needs even dimensions; drop the last odd row/column.
         self._wh = (width - width % 2, height - height % 2)
+        check_output_name(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})

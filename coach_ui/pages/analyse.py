@@ -5,12 +5,14 @@ Wiring only; the helpers live in coach_ui/analysis.py and the coach in coach/.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import streamlit as st
 
 from coach.core.errors import CoachError
 from coach_ui import analysis, resources
+from coach_ui.launch import max_upload_mb
 
 SAMPLE, UPLOAD = "A sample clip", "My own video"
 
@@ -60,7 +62,8 @@ if samples:
 else:
     source = UPLOAD
     st.info("Upload a video of yourself doing the exercise, filmed so your whole body is in view.")
-video: Path | None = None
+video: Path | None = None  # a sample clip
+upload_data: bytes | None = None  # or the patient's own video, in memory until analysed
 digest = display_name = ""
 if source == SAMPLE:
     name = st.selectbox(
@@ -80,16 +83,14 @@ else:
     upload = st.file_uploader(
         "Your video",
         type=analysis.UPLOAD_TYPES,
+        max_upload_size=resources.or_stop(max_upload_mb),
         help="Film from 2 to 3 metres away with your whole body, head to feet, in view.",
     )
     if upload is None:
         st.caption("Film yourself from head to feet, in good light, with the phone held still.")
     else:
-        data = upload.getvalue()
-        digest, display_name = analysis.file_digest(data), upload.name
-        video = state.workdir.upload_path(digest, upload.name)
-        if not video.exists():
-            video.write_bytes(data)
+        upload_data = upload.getvalue()
+        digest, display_name = analysis.file_digest(upload_data), upload.name
 
 # ---- 2. the exercise --------------------------------------------------------------------
 exercise_id = st.selectbox(
@@ -100,7 +101,7 @@ with st.expander(f"How to do the {exercise.name.lower()} and film it"):
     if exercise.summary:
         st.write(exercise.summary)
     st.markdown("\n".join(f"- {step}" for step in exercise.instructions))
-    st.caption(analysis.dosage_text(exercise))
+    st.caption(f"Usual dose: {analysis.dosage_text(exercise)}")
 mirrored = st.checkbox(
     "Mirrored video",
     value=False,
@@ -110,22 +111,29 @@ mirrored = st.checkbox(
 )
 
 # ---- 3. analyse and show ----------------------------------------------------------------
-clicked = st.button("Analyse", type="primary", disabled=video is None)
-if video is not None:
+clicked = st.button("Analyse", type="primary", disabled=not digest)
+if digest:
     key = (digest, exercise.id, mirrored)
     outcome = state.analyses.get(key)
     if clicked and (outcome is None or outcome.error):
-        outcome = analysis.analyse_with_progress(
-            video,
-            exercise,
-            mirrored=mirrored,
-            display_name=display_name,
-            annotated=state.workdir.annotated_path(digest, exercise.id, mirrored),
+        # An upload is on disk only while it is analysed (deleted after, whatever happens).
+        on_disk: AbstractContextManager[Path] = (
+            nullcontext(video)
+            if video is not None
+            else state.workdir.upload_on_disk(digest, display_name, upload_data or b"")
         )
+        with on_disk as path:
+            outcome = analysis.analyse_with_progress(
+                path,
+                exercise,
+                mirrored=mirrored,
+                display_name=display_name,
+                annotated=state.workdir.annotated_path(digest, exercise.id, mirrored),
+            )
         state.analyses[key] = outcome
     if outcome is None:
         st.caption("Press **Analyse** to count the repetitions and check your form.")
     elif outcome.error:
         st.error(outcome.error)
     else:
-        analysis.show_result(outcome.result, exercise)
+        analysis.show_result(outcome.result, exercise, outcome.video)

@@ -13,7 +13,7 @@ import streamlit as st
 from coach.assessment.chair_stand import AGE_RANGE, age_on
 from coach.assessment.live import AssessmentSession
 from coach.assessment.summary import TEST_LABELS, previous_value, result_text
-from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
+from coach.assessment.tasks import NOT_MEASURED, ChairStandTask, RomTask, StanceTask, TugTask
 from coach.core.errors import CoachError
 from coach_ui import assessment as al
 from coach_ui import auth, camera, pickers, resources
@@ -133,8 +133,9 @@ with panel_col:
         results = status.results if status is not None else ()
         if not results:
             st.warning(
-                "Nothing measured yet: hold still at your limit for 2 seconds "
-                "(or finish the test), then save."
+                f"{NOT_MEASURED} (or finish the test), then save."
+                if running.kind == "rom"
+                else "Nothing measured yet: finish the test, then save."
             )
         else:
             fresh = [r for r in results if r not in running.stored]

@@ -56,4 +56,4 @@ if outcome is not None:
     if outcome.error:
         st.error(outcome.error)
     else:
-        analysis.show_result(outcome.result, exercise)
+        analysis.show_result(outcome.result, exercise, outcome.video)

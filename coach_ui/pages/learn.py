@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.core.markdown import literal
 from coach_ui import auth, pickers, resources, selfcare
 from coach_ui.flash import save_and_rerun, show_flash
 
@@ -49,7 +50,7 @@ with st.container(border=True):
 if chosen in read:
     st.success(f"Read on {read[chosen].astimezone():%d %b %Y}.")
 elif principal.kind == "clinician":
-    st.caption(f"{patient.name} has not marked this lesson as read yet.")
+    st.caption(f"{literal(patient.name)} has not marked this lesson as read yet.")
 elif st.button("I have read this", type="primary"):
     save_and_rerun(
         lambda: store.mark_lesson_read(patient.id, chosen), f"'{lesson.title}' marked as read."

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from coach.auth.access import AccessDeniedError, require_session
 from coach.clinical.plans import set_plan_for
 from coach.core.errors import CoachError
 from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach_ui import camera, coaching, resources, selfcare, todays_plan
+from coach_ui import auth, camera, coaching, pickers, ratings, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
 from coach_ui.state import LIVE_ITEM_KEY
 
@@ -30,18 +31,35 @@ class LiveSession:
     exercise_id: str
     finished: bool = False
 
+    def close(self) -> None:
+        """Release the pose model (called when the session state is forgotten)."""
+        self.coach.close()
+
 
 state = st.session_state
-PAIN_AFTER_KEY, EFFORT_KEY = "finish_pain_after", "finish_effort"
+PAIN_BEFORE_KEY, PAIN_AFTER_KEY, EFFORT_KEY = "pain_before", "finish_pain_after", "finish_effort"
+# Which question the page asks after Finish or Discard: "empty" (nothing was counted: keep
+# it?) or "discard" (are you sure?).
+CONFIRM_KEY = "live_confirm"
 library = resources.or_stop(resources.load_library)
 store = resources.or_stop(resources.open_store)
 rtc = resources.or_stop(camera.rtc_configuration)
 
+principal = auth.require_principal(store)
+pickers.check_address(store, principal)  # ?patient= and ?session= only if allowed
 st.title("Live coach")
 live: LiveSession | None = state.get("live_session")
+if live is not None:  # a session held here must be one this user may record into
+    try:
+        require_session(store, principal, live.session_id)
+    except AccessDeniedError:
+        live.close()
+        del state.live_session
+        live = None
 
 # ---- 1. before the session: exercise, plan, pain --------------------------------------
 if live is None:
+    show_flash()  # "Session discarded."
     st.write(
         "Pick your exercise, check the plan, rate your pain, then start. The coach counts "
         "your repetitions and tells you, one tip at a time, how to do them well."
@@ -61,6 +79,7 @@ if live is None:
     default = set_plan_for(exercise, target.item)
     if target.item is not None:
         st.caption("Sets and repetitions from your physiotherapist's plan.")
+    prescription = coaching.choose_range(store, exercise, target)
     sets_col, amount_col, rest_col = st.columns(3)
     limits = SET_PLAN_LIMITS
     sets = sets_col.number_input("Sets", *limits["sets"], default.sets, key=f"sets_{exercise_id}")
@@ -76,7 +95,9 @@ if live is None:
             "Repetitions per set", *limits["reps"], default.reps or 10, key=f"reps_{exercise_id}"
         )
     rest = rest_col.number_input("Rest between sets (s)", *limits["rest_s"], int(default.rest_s))
-    pain = st.slider("How much pain do you have right now?", 0, 10, 0, help=coaching.PAIN_HELP)
+    ratings.rating(
+        "How much pain do you have right now?", key=PAIN_BEFORE_KEY, help=coaching.PAIN_HELP
+    )
     if st.button("Start session", type="primary"):
         plan = (
             SetPlan(int(sets), hold_s=float(amount), rest_s=float(rest))
@@ -86,7 +107,7 @@ if live is None:
         try:
             session_id = store.start_session(
                 exercise.id,
-                pain_before=int(pain),
+                pain_before=state[PAIN_BEFORE_KEY],
                 planned_sets=plan.sets,
                 planned_reps=plan.reps,
                 planned_hold_s=plan.hold_s,
@@ -101,6 +122,7 @@ if live is None:
             plan,
             recorder=coaching.StoreRecorder(store, session_id),
             stats_path=coaching.live_stats_path(),
+            prescription=prescription,
         )
         state.live_session = LiveSession(coach, session_id, exercise.id)
         state.pop(LIVE_ITEM_KEY, None)
@@ -158,35 +180,95 @@ with panel_col:
     st.toggle("Mute the voice", key="muted")
 
 
-def finish_session(live: LiveSession) -> None:
+def counted(live: LiveSession) -> bool:
+    """Whether anything was done: a rep or a second held, saved or in the set under way."""
+    snapshot, summary = live.coach.snapshot(), store.summary(live.session_id)
+    held_now = snapshot.guided.held_total_s if snapshot.guided is not None else 0.0
+    return bool(summary.reps or summary.held_s or snapshot.reps or held_now)
+
+
+def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
     """The Finish form's callback: it runs before the page's next run, so that run shows
     the summary. (Not st.rerun() after saving: a tick of the panel's timed fragment at that
-    moment turns Streamlit's pending full rerun into a panel-only one.)"""
+    moment turns Streamlit's pending full rerun into a panel-only one.) A session in which
+    nothing was counted is kept only when the patient says so (`keep_empty`): otherwise
+    the page asks first."""
+    if not (keep_empty or counted(live)):
+        state[CONFIRM_KEY] = "empty"
+        return
+    live.coach.finish()  # the set in progress is saved with what it holds
+    lost = live.coach.save_pending()  # what could not be saved yet: one last try
+    if lost:
+        flash(live.coach.snapshot().error or f"{lost} repetitions could not be saved", "error")
     result = live.coach.snapshot().result
     try:
         store.finish_session(
             live.session_id,
-            pain_after=int(state[PAIN_AFTER_KEY]),
-            effort_borg=float(state[EFFORT_KEY]),
+            pain_after=state.get(PAIN_AFTER_KEY),
+            effort_borg=state.get(EFFORT_KEY),
             view=result.view if result else None,
         )
     except CoachError as exc:
         flash(str(exc), "error")
     else:
+        state.pop(CONFIRM_KEY, None)
         live.finished = True
+
+
+def discard_session(live: LiveSession) -> None:
+    """Delete the session from the record (confirmed), and go back to the start."""
+    live.coach.finish()
+    try:
+        store.discard_session(live.session_id)
+    except CoachError as exc:
+        flash(str(exc), "error")
+        return
+    for key in (CONFIRM_KEY, "live_session"):
+        state.pop(key, None)
+    flash("Session discarded: nothing from it is kept in your record.", "info")
+
+
+def ask(key: str, value: str | None) -> None:
+    state[key] = value
 
 
 with st.form("finish"):
     st.markdown("**When you have finished**")
-    st.slider(
-        "How much pain do you have now?", 0, 10, 0, key=PAIN_AFTER_KEY, help=coaching.PAIN_HELP
-    )
-    st.select_slider(
-        "How hard was it? (Borg CR10)",
-        options=list(coaching.BORG_CR10),
-        value=3,
-        format_func=coaching.BORG_CR10.get,
+    ratings.rating("How much pain do you have now?", key=PAIN_AFTER_KEY, help=coaching.PAIN_HELP)
+    ratings.rating(
+        coaching.EFFORT_QUESTION,
+        coaching.EFFORT_SCALE,
         key=EFFORT_KEY,
+        help="0 is no effort at all, 10 the most you could possibly do.",
     )
     st.form_submit_button("Finish and see my summary", on_click=finish_session, args=(live,))
+
+question = state.get(CONFIRM_KEY)
+if question == "empty":
+    st.warning(
+        "No repetitions or hold time were counted in this session. Discard it, or keep it "
+        "in your record as a session with nothing done?"
+    )
+    discard_col, keep_col, back_col = st.columns(3)
+    discard_col.button(
+        "Discard this session", type="primary", on_click=discard_session, args=(live,)
+    )
+    keep_col.button(
+        "Keep it in my record",
+        on_click=finish_session,
+        args=(live,),
+        kwargs={"keep_empty": True},
+    )
+    back_col.button("Carry on exercising", on_click=ask, args=(CONFIRM_KEY, None))
+elif question == "discard":
+    reps_so_far = store.summary(live.session_id).reps
+    st.warning(
+        f"Discard this session? Its {reps_so_far} repetitions and ratings will be deleted "
+        "from your record. This cannot be undone."
+    )
+    yes_col, no_col = st.columns(2)
+    yes_col.button("Yes, discard it", type="primary", on_click=discard_session, args=(live,))
+    no_col.button("No, keep it", on_click=ask, args=(CONFIRM_KEY, None))
+else:
+    st.button("Discard this session", on_click=ask, args=(CONFIRM_KEY, "discard"))
 show_flash()  # a failed save, under the form

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coach.core.markdown import literal
 from coach_ui import auth, resources
 
 store = resources.or_stop(resources.open_store)
@@ -12,4 +13,4 @@ if principal is None:
     auth.login_form(store)
 else:
     st.title("Signed in")
-    st.write(f"You are signed in as {principal.name}. Pick a page on the left.")
+    st.markdown(f"You are signed in as {literal(principal.name)}. Pick a page on the left.")

@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from coach.auth.access import current_mode
+from coach.core.markdown import literal
 from coach_ui import auth, overview, state
 from coach_ui.flash import save_and_rerun, show_flash
 
@@ -33,7 +34,7 @@ else:
     )
     flagged = table[table[overview.FLAGS_COLUMN] > 0]
     for _, row in flagged.iterrows():
-        st.warning(f"{row['Patient']}: {row['Latest flag']}. Suggest less load next time.")
+        st.warning(f"{literal(row['Patient'])}: {row['Latest flag']}. Suggest less load next time.")
 
 with st.expander("Add a patient"), st.form("add_patient", clear_on_submit=True):
     name = st.text_input("Name", max_chars=120)

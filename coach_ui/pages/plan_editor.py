@@ -11,9 +11,13 @@ import streamlit as st
 
 from coach.clinical import progress
 from coach.clinical.plans import ADVICE_DAYS, dosage_text, next_dosage, spec_with_dosage
+from coach.core.markdown import literal
+from coach.store.prescriptions import PlanItemSpec
 from coach_ui import auth, pickers, plan_form, selfcare, state
 from coach_ui.flash import save_and_rerun, show_flash
 
+REMOVE_KEY = "plan_remove_item"  # the item whose removal the page asks to confirm
+state_ = st.session_state
 store, library, principal = auth.open_all()
 auth.require_staff_page(principal)
 st.title("Plan editor")
@@ -25,7 +29,7 @@ day = state.today()
 
 # ---- the plan itself ----------------------------------------------------------------------------
 with st.form("plan"):
-    st.markdown("**New plan**" if plan is None else f"**{plan.title}**")
+    st.markdown("**New plan**" if plan is None else f"**{literal(plan.title)}**")
     title = st.text_input("Title", plan.title if plan else "Home exercise plan", max_chars=200)
     c1, c2 = st.columns(2)
     start = c1.date_input("Starts", plan.start_date if plan else day)
@@ -66,7 +70,8 @@ if not items:
     st.caption("No exercises yet: add the first one below.")
 for item in items:
     name = progress.exercise_name(library, item.exercise_id)
-    with st.expander(f"{name}: {dosage_text(item)}"):
+    # Keyed: the expander stays open across the run a Save causes, though its label changes.
+    with st.expander(f"{name}: {dosage_text(item)}", key=f"item_{item.id}_open"):
         mine = sorted(
             (
                 s
@@ -93,14 +98,29 @@ for item in items:
         if item.exercise_id not in library.ids():
             st.warning(f"'{item.exercise_id}' is no longer in the exercise library.")
             continue
-        with st.form(f"item_{item.id}"):
-            spec = plan_form.plan_item_form(library.get(item.exercise_id), item, f"item{item.id}")
+        # Enter in a field does not submit: only the Save button saves.
+        with st.form(f"item_{item.id}", enter_to_submit=False):
+            spec = plan_form.plan_item_form(
+                library.get(item.exercise_id), PlanItemSpec.from_item(item), f"item{item.id}"
+            )
             if st.form_submit_button("Save") and spec is not None:
                 save_and_rerun(
                     lambda i=item.id, s=spec: store.update_plan_item(i, s), f"{name} saved."
                 )
-        if st.button("Remove from the plan", key=f"remove_{item.id}"):
-            save_and_rerun(lambda i=item.id: store.remove_plan_item(i), f"{name} removed.")
+        if state_.get(REMOVE_KEY) == item.id:
+            st.warning(
+                f"Remove {name} from the plan? The patient will no longer be asked to do it."
+            )
+            yes, no = st.columns(2)
+            if yes.button("Yes, remove it", key=f"remove_yes_{item.id}", type="primary"):
+                state_.pop(REMOVE_KEY, None)
+                save_and_rerun(lambda i=item.id: store.remove_plan_item(i), f"{name} removed.")
+            no.button(
+                "Keep it", key=f"remove_no_{item.id}", on_click=state_.pop, args=(REMOVE_KEY, None)
+            )
+        elif st.button("Remove from the plan", key=f"remove_{item.id}"):
+            state_[REMOVE_KEY] = item.id
+            st.rerun()
 
 st.subheader("Add an exercise")
 exercise_id = st.selectbox(
@@ -113,10 +133,21 @@ st.caption(
     + (f" of {exercise.dosage.hold_s:g} s" if exercise.dosage.hold_s else "")
     + ". Change anything for this patient."
 )
-with st.form("add_item"):
-    spec = plan_form.plan_item_form(exercise, None, f"new_{exercise_id}")
+already = [i for i in items if i.exercise_id == exercise.id]
+with st.form("add_item", enter_to_submit=False):
+    spec = plan_form.plan_item_form(exercise, PlanItemSpec.from_exercise(exercise), "new")
+    again = False
+    if already:
+        st.warning(
+            f"{exercise.name} is already in this plan ({dosage_text(already[0])}). Add it "
+            "a second time only to give it twice with different doses."
+        )
+        again = st.checkbox(f"Yes, add {exercise.name} a second time", key="add_again")
     if st.form_submit_button("Add to the plan", type="primary") and spec is not None:
-        save_and_rerun(lambda: store.add_plan_item(plan.id, spec), f"{exercise.name} added.")
+        if already and not again:
+            st.error(f"Not added: tick 'Yes, add {exercise.name} a second time' first.")
+        else:
+            save_and_rerun(lambda: store.add_plan_item(plan.id, spec), f"{exercise.name} added.")
 
 # ---- the flare-up plan ---------------------------------------------------------------------------
 st.subheader("Flare-up plan")

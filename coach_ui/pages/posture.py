@@ -17,7 +17,7 @@ import streamlit as st
 from coach.core.errors import CoachError
 from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
-from coach.posture.measures import CameraModel
+from coach.posture.measures import CameraModel, distance_is_plausible
 from coach.posture.monitor import PostureMonitor
 from coach_ui import auth, camera, pickers, resources, selfcare
 from coach_ui.flash import flash, show_flash
@@ -34,6 +34,10 @@ class PostureSitting:
     check: LivePostureCheck
     patient_id: int
     started_at: datetime  # when the page made it (the stream may start later)
+
+    def close(self) -> None:
+        """Release the pose model (called when the session state is forgotten)."""
+        self.check.close()
 
 
 state = st.session_state
@@ -109,6 +113,12 @@ def posture_panel() -> None:
             text="Calibrating: sit comfortably upright and look at the screen",
         )
         return
+    if current.turned_away:
+        st.warning(
+            "Turn to face the camera: you seem to be sitting side-on to it. The check "
+            "needs your face and both shoulders facing the screen."
+        )
+        return
     if not current.present:
         st.warning("I cannot see your face and both shoulders: sit in front of the camera.")
         return
@@ -125,10 +135,13 @@ def posture_panel() -> None:
         show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
     left, right = st.columns(2)
     if current.measures is not None:
+        readable = distance_is_plausible(current.measures)
         left.metric(
             "From the screen",
-            f"{100 * current.measures.screen_distance_m:.0f} cm",
-            help="Aim for about arm's length, 50-75 cm.",
+            f"{100 * current.measures.screen_distance_m:.0f} cm" if readable else "not read",
+            help="Aim for about arm's length, 50-75 cm."
+            if readable
+            else "Too near or too far from the camera to read: sit at arm's length from it.",
         )
     right.metric("Sitting for", f"{snapshot.sitting_s / 60:.0f} min")
     if snapshot.nudges:

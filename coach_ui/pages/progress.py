@@ -12,9 +12,9 @@ import streamlit as st
 from coach.clinical import progress
 from coach.clinical.pain_monitoring import ACCEPTABLE_DURING, RISE_THAT_FLAGS
 from coach.clinical.plans import weekly_adherence
-from coach.store.records import MAX_GOALS
 from coach_ui import assessment, auth, charts, downloads, overview, pickers, selfcare, state
-from coach_ui.flash import save_and_rerun, show_flash
+from coach_ui import goals as goals_ui
+from coach_ui.flash import show_flash
 
 store, library, principal = auth.open_all()
 st.title("Progress" if principal.kind == "patient" else "Patient progress")
@@ -94,28 +94,7 @@ goals = store.goals(patient.id)
 chart = charts.goal_chart(progress.goal_rows(goals))
 if chart is not None:
     st.altair_chart(chart, width="stretch")
-if goals:
-    with st.form("score_goals"):
-        scores = {
-            g.id: st.slider(
-                g.activity, 0, 10, g.latest if g.latest is not None else 5, key=f"goal_{g.id}"
-            )
-            for g in goals
-        }
-        if st.form_submit_button("Save today's scores"):
-
-            def score_goals() -> None:
-                for goal_id, score in scores.items():
-                    store.score_goal(goal_id, score, scored_on=day)
-
-            save_and_rerun(score_goals, "Scores saved.")
-if len(goals) < MAX_GOALS:
-    with st.form("add_goal", clear_on_submit=True):
-        activity = st.text_input(
-            "A new goal (an activity, e.g. 'climb the stairs at home')", max_chars=200
-        )
-        if st.form_submit_button("Add goal"):
-            save_and_rerun(lambda: store.add_goal(patient.id, activity))
+goals_ui.score_and_add(store, patient.id, day, key="progress")
 
 selfcare.show_self_management(store, principal, patient.id)
 

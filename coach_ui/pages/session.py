@@ -22,7 +22,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Repetitions", session.reps, help=f"{session.partial_reps} partial")
 c2.metric("Sets", session.sets_done)
 c3.metric("Pain before -> after", overview.pain_text(session))
-c4.metric("Effort (Borg CR10)", "-" if session.effort_borg is None else f"{session.effort_borg:g}")
+c4.metric("Effort (0-10)", "-" if session.effort_borg is None else f"{session.effort_borg:g}")
 details = [f"{name}", f"{session.started_at.astimezone():%A %d %b %Y, %H:%M}"]
 if session.view:
     details.append(f"camera view: {session.view}")
@@ -34,7 +34,7 @@ if session.source == "manual":
     details.append("ticked off by hand (no camera)")
 st.caption(" · ".join(details))
 if session.notes:
-    st.write(session.notes)
+    st.text(session.notes)
 pain = assess_pain(session.pain_before, session.pain_during, session.pain_after)
 if pain.flagged:
     st.warning(f"Pain flag: {pain.summary}. {pain.suggestion}")

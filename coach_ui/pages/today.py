@@ -7,7 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.clinical import progress
-from coach.clinical.plans import dosage_text
+from coach.clinical.plans import dosage_text, range_text
+from coach.core.markdown import literal
 from coach_ui import auth, pickers, selfcare, state, todays_plan
 from coach_ui.flash import save_and_rerun, show_flash
 
@@ -43,8 +44,12 @@ def exercises_today() -> None:
                 f"{entry.done_this_week} of {item.frequency_per_week} "
                 "this week"
             )
+            if item.exercise_id in library:
+                your_range = range_text(library.get(item.exercise_id), item)
+                if your_range:
+                    st.caption(f"Your range: {your_range}. The coach counts to it.")
             if item.notes:
-                st.caption(item.notes)
+                st.caption(literal(item.notes))
             if entry.advice.kind == "reduce":
                 st.warning(
                     f"Last time your pain went up ({entry.advice.reason}). Take it "

@@ -7,12 +7,12 @@ import pytest
 
 from coach.assessment import load_measures
 from coach.assessment.live import AssessmentSession
-from coach.assessment.tasks import ChairStandTask, RomTask, StanceTask, TugTask
+from coach.assessment.tasks import NOT_MEASURED, ChairStandTask, RomTask, StanceTask, TugTask
 from coach.store import Store
-from tests.assessment.sequences import SIDE_LEFT, rendered
+from tests.assessment.sequences import SIDE_LEFT, SIDE_RIGHT, limit_and_back, rendered
 from tests.bench.rows_lower import sit_to_stand_path
 from tests.support.live import RecordedEstimator, play
-from tests.support.synthetic import Script, Tempo
+from tests.support.synthetic import STANDING, Script, Tempo
 
 
 def run_session(task, clip: str) -> AssessmentSession:
@@ -65,3 +65,22 @@ def test_tasks_without_a_result_yet_have_none():
         status = task.update(empty)
         assert not status.done and status.results == ()
         assert status.message == "Step into view of the camera"
+
+
+@pytest.mark.parametrize(("held_deg", "measured"), [(3, False), (120, True)])
+def test_the_read_out_the_message_and_save_agree(held_deg, measured):
+    """A knee barely moved (3 degrees, not a movement) shows no "best hold 3 deg" beside
+    "Nothing measured yet": the read-out shows a best hold only when Save has it to keep,
+    and the message says what to do."""
+    motion = limit_and_back(STANDING.with_(right_knee_flexion=held_deg), hold_s=3.0)
+    task = RomTask(load_measures()["knee_flexion"])
+    for pose in rendered(motion, SIDE_RIGHT):
+        status = task.update(pose)
+    shown = "\n".join(status.lines)
+    if measured:
+        (result,) = status.results
+        assert f"best hold {result.value:.0f} deg" in shown
+        assert status.message.startswith("Measured: press Save")
+    else:
+        assert status.results == () and "best hold" not in shown
+        assert status.message == NOT_MEASURED and "hold still" in status.message

@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from coach.engine.thresholds import Prescription
 from coach.exercise.loader import ExerciseLibrary
 from coach.exercise.schema import ExerciseDef, SignalDef
 from coach.runtime.session import CoachSession
@@ -147,9 +148,11 @@ def run(
     mirrored: bool = False,
     session_mirrored: bool | None = None,
     dropouts: tuple[Dropout, ...] = (),
+    prescription: Prescription | None = None,
 ) -> CoachSession:
-    """Render the sequence (with a little noise) and replay it through a coach session.
-    A mirrored image is watched by a mirrored session unless told otherwise."""
+    """Render the sequence (with a little noise) and replay it through a coach session
+    (for a patient with this prescription, if any). A mirrored image is watched by a
+    mirrored session unless told otherwise."""
     options = RenderOptions(
         fps=fps,
         image_noise_px=1.0,
@@ -160,7 +163,9 @@ def run(
     )
     recording = render(actors, camera, options)
     watch_mirrored = mirrored if session_mirrored is None else session_mirrored
-    session = CoachSession(definition(exercise_id), mirrored=watch_mirrored)
+    session = CoachSession(
+        definition(exercise_id), mirrored=watch_mirrored, prescription=prescription
+    )
     session.replay(recording)
     return session
 

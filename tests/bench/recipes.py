@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import cache
 from pathlib import Path
 
+import numpy as np
+
+from coach.engine.measures import MeasureComputer
+from coach.engine.view import ViewEstimator
 from tests.bench.framework import (  # noqa: F401 - re-exported for the bench
     FLOOR_FRONT,
     FLOOR_SIDE,
@@ -23,9 +28,12 @@ from tests.bench.framework import (  # noqa: F401 - re-exported for the bench
     HoldRecipe,
     RepsRecipe,
     WorkingSide,
+    definition,
     depth_reaching,
     good_reps,
+    signal,
 )
+from tests.support.synthetic import RenderOptions, Script, render
 
 
 def _rows() -> tuple[tuple[RepsRecipe, ...], tuple[HoldRecipe, ...]]:
@@ -40,3 +48,39 @@ def _rows() -> tuple[tuple[RepsRecipe, ...], tuple[HoldRecipe, ...]]:
 
 
 REPS_RECIPES, HOLD_RECIPES = _rows()
+
+
+@cache
+def driver_curve(
+    exercise_id: str, view: str, side: WorkingSide, driver: str | None = None
+) -> tuple[np.ndarray, ...]:
+    """(depths, driver values) along the good path, measured as the engine does in this
+    view, without noise: where a partial rep or a too-short motion lies on the path. The
+    view's first driver unless `driver` names another."""
+    recipe = next(r for r in REPS_RECIPES if r.exercise_id == exercise_id)
+    path = recipe.paths(side)
+    motion = Script(path.start).hold(1.0).along(path, 1.0, 4.0).build()
+    recording = render(motion, recipe.cameras[view], RenderOptions(fps=10.0))
+    computer = MeasureComputer(definition(exercise_id))
+    views, driver = ViewEstimator(), driver or signal(recipe, view).driver
+    values = []
+    for poses in recording.frames():
+        measured = computer.compute(poses[0], views.update(poses[0]))[driver]
+        values.append(measured.combined if side == "both" else measured.on(side))
+    keep = recording.t_s >= 1.0
+    progress = (recording.t_s[keep] - 1.0) / 4.0
+    depths = (1.0 - np.cos(np.pi * progress)) / 2.0  # `along` eases like a joint does
+    assert views.current == view
+    return depths, np.array(values)[keep]
+
+
+def depth_for(
+    recipe: RepsRecipe,
+    view: str,
+    value: float,
+    side: WorkingSide = "both",
+    driver: str | None = None,
+) -> float:
+    """The depth along the good path at which the measured driver passes `value`."""
+    depths, values = driver_curve(recipe.exercise_id, view, side, driver)
+    return depth_reaching(depths, values, value)

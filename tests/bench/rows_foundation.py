@@ -27,17 +27,23 @@ from tests.support.synthetic import (
 SQUAT_STANCE = STANDING.with_(hip_abduction=8.0, shoulder_flexion=90.0)  # arms forward
 
 
-def squat_path(*, bottom_knee_deg: float = 100.0, trunk: float = 0.4, valgus: float = 0.0) -> Path:
-    """Knees to `bottom_knee_deg`; hips take 65 % of the knee bend, the shins lean the rest
-    (feet flat), the trunk leans `trunk` degrees per degree of knee bend. `valgus` (0-1)
-    brings the knees in and the shins out at the bottom."""
+def squat_path(
+    *,
+    bottom_knee_deg: float = 100.0,
+    trunk: float = 0.4,
+    valgus: float = 0.0,
+    shin: float = 0.35,
+) -> Path:
+    """Knees to `bottom_knee_deg`; the shins lean `shin` of the knee bend (feet flat), the
+    hips take the rest, the trunk leans `trunk` degrees per degree of knee bend. `valgus`
+    (0-1) brings the knees in and the shins out at the bottom."""
 
     def at(depth: float) -> Posture:
         knee = bottom_knee_deg * depth
         return SQUAT_STANCE.with_(
             knee_flexion=knee,
-            hip_flexion=0.65 * knee,
-            ankle_dorsiflexion=0.35 * knee,
+            hip_flexion=(1.0 - shin) * knee,
+            ankle_dorsiflexion=shin * knee,
             trunk_flexion=trunk * knee,
             hip_abduction=8.0 - 16.0 * valgus * depth,
             knee_valgus=25.0 * valgus * depth,
@@ -53,6 +59,8 @@ SQUAT = RepsRecipe(
     faults={
         "knees_cave_in": FaultRecipe(squat_path(valgus=0.8)),
         "trunk_lean": FaultRecipe(squat_path(trunk=0.7)),
+        # Knees driven forward: the shins take most of the bend, the hips stay high.
+        "knees_past_toes": FaultRecipe(squat_path(shin=0.6, trunk=0.25)),
         "too_fast": FaultRecipe(period_s=1.0),
     },
 )
@@ -65,7 +73,8 @@ ON_TOES = Posture.of(ankle_dorsiflexion=-10.0)
 
 @cache
 def push_up_path(sag_deg: float = 0.0) -> Path:
-    """Hands and toes planted; `sag_deg` of hip extension reached at the bottom."""
+    """Hands and toes planted; `sag_deg` of hip extension reached at the bottom (negative:
+    hip flexion, the hips piked up)."""
     return planted_hands_path(lambda depth: ON_TOES.with_(hip_flexion=-sag_deg * depth))
 
 
@@ -75,6 +84,7 @@ PUSH_UP = RepsRecipe(
     paths=lambda side: push_up_path(),
     faults={
         "hips_sag": FaultRecipe(push_up_path(sag_deg=45.0)),
+        "hips_pike": FaultRecipe(push_up_path(sag_deg=-45.0)),
         "too_fast": FaultRecipe(period_s=1.0),
     },
     # Fidgeting in a push-up position moves the trunk and arms, never the planted hands.
@@ -85,12 +95,16 @@ PUSH_UP = RepsRecipe(
 # ---- biceps curl -----------------------------------------------------------------------------
 
 
-def curl_path(side: WorkingSide, *, elbow_deg: float = 140.0, drift_deg: float = 8.0) -> Path:
-    """Elbow(s) from straight to `elbow_deg`; the upper arm swings `drift_deg` forward."""
+def curl_path(
+    side: WorkingSide, *, elbow_deg: float = 140.0, drift_deg: float = 8.0, swing_deg: float = 0.0
+) -> Path:
+    """Elbow(s) from straight to `elbow_deg`; the upper arm swings `drift_deg` forward, the
+    trunk leans back `swing_deg` (swinging the weight up)."""
     sides = ("left", "right") if side == "both" else (side,)
     turn = STANDING.with_(
         **{f"{s}_elbow_flexion": elbow_deg for s in sides},
         **{f"{s}_shoulder_flexion": drift_deg for s in sides},
+        trunk_flexion=-swing_deg,
     )
     return Path.between(STANDING, turn)
 
@@ -101,6 +115,7 @@ BICEP_CURL = RepsRecipe(
     paths=curl_path,
     faults={
         "elbow_drifts_forward": FaultRecipe(curl_path("both", drift_deg=55.0)),
+        "torso_swing": FaultRecipe(curl_path("both", swing_deg=25.0)),
         "too_fast": FaultRecipe(period_s=1.0),
     },
     sides=("both", "left", "right"),

@@ -19,13 +19,8 @@ unless a test says otherwise.
 
 from __future__ import annotations
 
-from functools import cache
-
-import numpy as np
 import pytest
 
-from coach.engine.measures import MeasureComputer
-from coach.engine.view import ViewEstimator
 from coach.runtime.session import CoachSession
 from tests.bench.framework import FPS, LIBRARY, definition, fired, run, signal
 from tests.bench.recipes import (
@@ -34,7 +29,7 @@ from tests.bench.recipes import (
     HoldRecipe,
     RepsRecipe,
     WorkingSide,
-    depth_reaching,
+    depth_for,
     good_reps,
 )
 from tests.bench.rows_foundation import BICEP_CURL, SQUAT
@@ -53,42 +48,6 @@ from tests.support.synthetic import (
 
 def rules_of(exercise_id: str) -> list[str]:
     return [rule.id for rule in definition(exercise_id).rules]
-
-
-@cache
-def driver_curve(
-    exercise_id: str, view: str, side: WorkingSide, driver: str | None = None
-) -> tuple[np.ndarray, ...]:
-    """(depths, driver values) along the good path, measured as the engine does in this
-    view, without noise: where a partial rep or a too-short motion lies on the path. The
-    view's first driver unless `driver` names another."""
-    recipe = next(r for r in REPS_RECIPES if r.exercise_id == exercise_id)
-    path = recipe.paths(side)
-    motion = Script(path.start).hold(1.0).along(path, 1.0, 4.0).build()
-    recording = render(motion, recipe.cameras[view], RenderOptions(fps=10.0))
-    computer = MeasureComputer(definition(exercise_id))
-    views, driver = ViewEstimator(), driver or signal(recipe, view).driver
-    values = []
-    for poses in recording.frames():
-        measured = computer.compute(poses[0], views.update(poses[0]))[driver]
-        values.append(measured.combined if side == "both" else measured.on(side))
-    keep = recording.t_s >= 1.0
-    progress = (recording.t_s[keep] - 1.0) / 4.0
-    depths = (1.0 - np.cos(np.pi * progress)) / 2.0  # `along` eases like a joint does
-    assert views.current == view
-    return depths, np.array(values)[keep]
-
-
-def depth_for(
-    recipe: RepsRecipe,
-    view: str,
-    value: float,
-    side: WorkingSide = "both",
-    driver: str | None = None,
-) -> float:
-    """The depth along the good path at which the measured driver passes `value`."""
-    depths, values = driver_curve(recipe.exercise_id, view, side, driver)
-    return depth_reaching(depths, values, value)
 
 
 REPS_VIEWS = [

@@ -19,6 +19,7 @@ import pytest
 
 from coach.engine.measures import MeasureComputer
 from coach.engine.results import EngineRun
+from coach.engine.thresholds import Prescription
 from coach.engine.view import ViewEstimator
 from coach.exercise.schema import DriversDef, ExerciseDef, PhaseDef
 from coach.runtime.session import CoachSession
@@ -145,6 +146,34 @@ def test_oblique_push_ups_where_the_hands_barely_near_the_shoulders_all_count():
         assert rep.partial  # short of the elbow's target (90): counted and flagged
     alone, _ = replay(without_other_drivers(exercise), motion, OBLIQUE_FLOOR)
     assert alone.engine.rep_count == 0
+
+
+def test_a_plan_on_the_second_driver_moves_its_thresholds():
+    """Push-ups from 45 degrees with the elbow between 25 and 62 degrees: short of the
+    elbow's turn (70), so nothing counts on the library's thresholds; a plan on the
+    elbow (a rep counts from 50, full at 58) moves the elbow's thresholds, not the hand
+    reach's, and every rep counts, full, on the elbow, its gauge on the plan's numbers."""
+    path = shallow_push_up(25.0, 62.0)
+    motion = Script(path.start).hold(1.5).reps(4, path, Tempo.period(3.0)).hold(1.0)
+    recording = render(
+        motion.build(), OBLIQUE_FLOOR, RenderOptions(fps=FPS, image_noise_px=1.0, seed=0)
+    )
+    library = CoachSession(definition("push_up"))
+    library.replay(recording)
+    assert library.engine.rep_count == 0
+    plan = Prescription("elbow_flexion", target=58.0, counts_from=50.0)
+    session = CoachSession(definition("push_up"), prescription=plan)
+    results = session.replay(recording)
+    engine = session.engine
+    assert engine.rep_count == 4
+    assert not any(rep.partial for rep in engine.reps)
+    last = results[-1]
+    assert last.driver == "elbow_flexion"
+    assert last.driver_thresholds is not None
+    assert (last.driver_thresholds.turn, last.driver_thresholds.target) == (50.0, 58.0)
+    assert last.driver_thresholds.prescribed
+    assert last.thresholds is not None and last.thresholds.driver == "hand_reach"
+    assert not last.thresholds.prescribed and last.thresholds.notes == ()
 
 
 def test_the_same_shallow_push_ups_side_on_count_on_the_elbow_too():

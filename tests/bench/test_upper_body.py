@@ -201,10 +201,13 @@ def test_side_plank_taken_unmirrored_swaps_the_sides():
 ARM_PARTS = ("shoulder", "elbow", "wrist", "pinky", "index", "thumb")
 
 
-def shrugged(recording: PoseRecording, lift_m: float) -> PoseRecording:
+def shrugged(
+    recording: PoseRecording, lift_m: float, held_from_s: float | None = None
+) -> PoseRecording:
     """The same recording with each shoulder girdle raised towards the ear by up to
     `lift_m` (the arm rides up with it), in proportion to how far that arm is raised (its
-    wrist from lowest to highest)."""
+    wrist from lowest to highest); with `held_from_s`, raised fully from then on (over a
+    third of a second) and held there, arm up or down."""
     image, world = recording.image_xyz.copy(), recording.world_xyz.copy()
     for side in ("left", "right"):
         arm = [Landmark[f"{side}_{part}".upper()].value for part in ARM_PARTS]
@@ -214,6 +217,8 @@ def shrugged(recording: PoseRecording, lift_m: float) -> PoseRecording:
         if span < 0.1:  # this arm stays down
             continue
         lift = lift_m * np.clip((wrist_y.max() - wrist_y) / span, 0.0, 1.0)
+        if held_from_s is not None:
+            lift = lift_m * np.clip((recording.t_s - held_from_s) / 0.33, 0.0, 1.0)
         pixels_per_m = (image[:, 0, hip, 1] - image[:, 0, shoulder, 1]) / (
             world[:, 0, hip, 1] - world[:, 0, shoulder, 1]
         )
@@ -248,3 +253,18 @@ def test_the_shoulder_blade_rising_with_the_arm_is_not_a_shrug(recipe: RepsRecip
     session = run(recipe.exercise_id, motion, recipe.cameras[view], shrug_m=0.035)
     assert session.engine.rep_count == 3
     assert session.engine.faults == []
+
+
+@pytest.mark.parametrize(("recipe", "view"), SHRUG_CASES)
+def test_a_shrug_held_through_the_set_is_judged_against_the_start_position(
+    recipe: RepsRecipe, view: str
+):
+    """The shoulders hitched 9 cm after the start position was seen and kept up through
+    every rep: no rep's own range shows it, the start position does, on every rep."""
+    motion = good_reps(recipe, 3, 3.0).build()
+    recording = render(motion, recipe.cameras[view], RenderOptions(fps=FPS, image_noise_px=1.0))
+    session = CoachSession(LIBRARY.get(recipe.exercise_id))
+    session.replay(shrugged(recording, 0.09, held_from_s=1.0))
+    assert session.engine.rep_count == 3
+    for rep in session.engine.reps:
+        assert [f.rule_id for f in rep.faults] == ["shrugging"]

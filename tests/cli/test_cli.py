@@ -185,3 +185,35 @@ def test_analyze_accepts_a_task_file_given_with_model(tmp_path):
     done = run_cli("analyze", str(clip), "--exercise", "squat", "--json", "--model", str(model))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["frames_with_pose"] > 100
+
+
+def test_analyze_refuses_a_target_for_a_hold(capsys):
+    clip = SAMPLE_VIDEOS / "glute_bridge_side.mp4"
+    code = main(["analyze", str(clip), "--exercise", "plank", "--target", "40"])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "plank is a timed hold" in err and "--target" in err
+
+
+@pytest.mark.model
+def test_analyze_with_a_patients_range_says_which_thresholds_were_in_force():
+    """The sample's half squats, for a patient whose plan counts from 30 degrees with a
+    target of 45: the JSON's movement block and the text say so."""
+    clip = SAMPLE_VIDEOS / "squat_half_front_cdc.mp4"
+    args = ("analyze", str(clip), "--exercise", "squat", "--target", "45", "--counts-from", "30")
+    done = run_cli(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    (block,) = result["movement"]
+    force = block["thresholds"]
+    assert (block["measure"], force["turn"], force["target"], force["prescribed"]) == (
+        "knee_flexion",
+        30,
+        45,
+        True,
+    )
+    assert block["start_position"]["met"] and block["armed_s"] is not None
+    assert result["reps"] >= 2  # at least the library's count: the bar is lower
+    text = run_cli(*args, "--no-progress")
+    assert f"counted on knee_flexion ({block['view']}, from the plan)" in text.stdout
+    assert "counts from 30, full at 45" in text.stdout

@@ -4,22 +4,26 @@ from the library, adherence, today's list and the progress rules."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
 from coach.clinical.plans import (
+    assessed_range,
     daily_counts,
     next_dosage,
+    prescription_for,
+    range_text,
     set_plan_for,
     todays_exercises,
     week_start,
     weekly_adherence,
 )
+from coach.engine.thresholds import Prescription
 from coach.runtime.guided import SetPlan
 from coach.store.prescriptions import PlanItemSpec, ProgressRule
-from coach.store.records import Plan, PlanItem, SessionRecord, ValidationError
+from coach.store.records import Assessment, Plan, PlanItem, SessionRecord, ValidationError
 from tests.support.records import session
 
 MONDAY = date(2026, 11, 23)
@@ -233,3 +237,55 @@ def test_a_plan_dosage_beyond_what_a_guided_session_takes_is_brought_within_it(l
     hold = PlanItem(2, 1, 2, "plank", 2, None, 2.0, 30.0, None, None, 3, None, None, True)
     assert set_plan_for(library.get("plank"), hold).hold_s == 5
     assert set_plan_for(library.get("squat"), None) == SetPlan.from_dosage(library.get("squat"))
+
+
+# ---- the patient's range ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param({"rom_target_deg": None, "rom_angle": None}, None, id="no-range"),
+        pytest.param({}, (90.0, None), id="the-library-target"),
+        pytest.param({"rom_target_deg": 45.0, "counts_from_deg": 30.0}, (45.0, 30.0), id="both"),
+        pytest.param({"rom_target_deg": None, "counts_from_deg": 30.0}, (None, 30.0), id="counts"),
+    ],
+)
+def test_a_plan_items_range_is_the_prescription_counted_on(library, changes, expected):
+    prescription = prescription_for(library.get("squat"), item(**changes))
+    if expected is None:
+        assert prescription is None
+    else:
+        assert prescription == Prescription("knee_flexion", *expected)
+
+
+def test_no_prescription_for_a_hold_or_without_an_item(library):
+    assert prescription_for(library.get("plank"), item(exercise_id="plank")) is None
+    assert prescription_for(library.get("squat"), None) is None
+
+
+def test_the_range_in_words_says_where_a_rep_counts(library):
+    squat = library.get("squat")
+    assert range_text(squat, item(rom_target_deg=45.0, counts_from_deg=30.0)) == (
+        "knee bend to 45°, a rep counts from 30°"
+    )
+    assert range_text(squat, item(rom_target_deg=70.0)) == "knee bend to 70°, a rep counts from 48°"
+    assert range_text(squat, item(rom_angle="hip_flexion", rom_target_deg=40.0)) is None
+
+
+def rom(measure: str, value: float, side: str | None, day: int) -> Assessment:
+    taken = datetime(2026, 12, day, 10, tzinfo=UTC)
+    return Assessment(day * 10, 1, "rom", measure, side, value, "deg", taken, "live")
+
+
+def test_the_assessed_range_is_the_latest_days_smaller_side(library):
+    squat = library.get("squat")
+    results = [
+        rom("knee_flexion", 60.0, "left", 1),
+        rom("knee_flexion", 95.0, "left", 3),
+        rom("knee_flexion", 70.0, "right", 3),
+        rom("hip_flexion", 20.0, "right", 4),
+    ]
+    found = assessed_range(squat, results)
+    assert (found.measure, found.value_deg, found.side) == ("knee_flexion", 70.0, "right")
+    assert assessed_range(squat, results[3:]) is None
+    # A driver that falls from its start (sit to stand straightens the knee): no offer.
+    assert assessed_range(library.get("sit_to_stand"), results) is None

@@ -6,12 +6,15 @@ import numpy as np
 import pytest
 
 from coach.core.angles import (
+    ahead_ratio,
     angle_between_deg,
     between_segments_deg,
     distance_ratio,
     flexion_deg,
+    flexion_towards_deg,
     height_ratio,
     included_angle_deg,
+    line_offset,
     segment_to_horizontal_deg,
     segment_to_vertical_deg,
 )
@@ -146,8 +149,58 @@ def test_height_ratio(point, reference, a, b, expected):
 
 
 @pytest.mark.parametrize(
+    ("point", "a", "b", "expected"),
+    [
+        # A body lying along x (shoulder at 0, ankle at 4): y points down in the image.
+        pytest.param((2, 1), (0, 0), (4, 0), 0.25, id="2d-below-the-line-sags"),
+        pytest.param((2, -1), (0, 0), (4, 0), -0.25, id="2d-above-the-line-pikes"),
+        pytest.param((2, 1), (4, 0), (0, 0), 0.25, id="2d-either-way-along"),
+        pytest.param((9, 0), (0, 0), (4, 0), 0.0, id="2d-on-the-line-beyond-its-ends"),
+        pytest.param((1, 2), (0, 0), (4, 4), 0.125, id="2d-slanted-line"),
+        pytest.param((2, 0.5, 0.5), (0, 0, 0), (4, 0, 0), np.sqrt(0.5) / 4, id="3d"),
+    ],
+)
+def test_line_offset(point, a, b, expected):
+    assert line_offset(point, a, b) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("knee", "toe", "heel", "ankle", "expected"),
+    [
+        # Side-on, facing image right (heel to toe: +x), shin 2 long.
+        pytest.param((4, 0), (3, 2), (1, 2), (4, 2), 0.5, id="knee-past-the-toes"),
+        pytest.param((2, 0), (3, 2), (1, 2), (2, 2), -0.5, id="knee-behind-the-toes"),
+        pytest.param((-4, 0), (-3, 2), (-1, 2), (-4, 2), 0.5, id="facing-the-other-way"),
+        pytest.param((3, 0), (3, 2), (1, 2), (3, 2), 0.0, id="knee-over-the-toes"),
+    ],
+)
+def test_ahead_ratio(knee, toe, heel, ankle, expected):
+    assert ahead_ratio(knee, toe, heel, ankle) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("hip", "knee", "ankle", "other_hip", "expected"),
+    [
+        # The left leg seen from the front (the other hip to the image left, x < 0).
+        pytest.param((0, 0), (0, 1), (0, 2), (-1, 0), 0.0, id="straight"),
+        pytest.param((0, 0), (-1, 1), (0, 2), (-1, 0), 90.0, id="knee-in-valgus"),
+        pytest.param((0, 0), (1, 1), (0, 2), (-1, 0), -90.0, id="knee-out-varus"),
+        pytest.param((0, 0), (1, 1), (0, 2), (5, 0), 90.0, id="the-right-leg-mirrors-it"),
+        pytest.param((0, 0, 0), (-1, 1, 0), (0, 2, 3), (-1, 0, 0), 90.0, id="3d"),
+    ],
+)
+def test_flexion_towards(hip, knee, ankle, other_hip, expected):
+    assert flexion_towards_deg(hip, knee, ankle, other_hip) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize(
     ("function", "points"),
     [
+        pytest.param(flexion_towards_deg, [(0, 0), (1, 1), NAN2, (1, 0)], id="towards-nan"),
+        pytest.param(ahead_ratio, [(0, 0), (1, 1), (1, 1), (1, 0)], id="ahead-no-direction"),
+        pytest.param(line_offset, [(1, 1), (0, 0), NAN2], id="line-nan-end"),
+        pytest.param(line_offset, [NAN3, (0, 0, 0), (1, 0, 0)], id="line-nan-point-3d"),
+        pytest.param(line_offset, [(1, 1), (2, 2), (2, 2)], id="line-zero-length"),
         # NaN in -> NaN out, in 2D and 3D, whichever point is missing.
         pytest.param(included_angle_deg, [NAN2, (0, 0), (0, 1)], id="included-nan-a"),
         pytest.param(included_angle_deg, [(1, 0), NAN2, (0, 1)], id="included-nan-joint"),
@@ -187,6 +240,9 @@ def test_nan_and_zero_length_give_nan(function, points):
         (between_segments_deg, 4),
         (distance_ratio, 4),
         (height_ratio, 4),
+        (line_offset, 3),
+        (flexion_towards_deg, 4),
+        (ahead_ratio, 4),
     ],
 )
 @pytest.mark.parametrize("dimensions", [2, 3])
@@ -201,7 +257,13 @@ def test_vectorised_over_frames_matches_frame_by_frame(function, n_points, dimen
     expected = np.array([function(*(p[i] for p in points)) for i in range(frames)])
     np.testing.assert_allclose(result, expected, rtol=0, atol=1e-9, equal_nan=True)
     assert np.isnan(result[3])
-    assert np.isnan(result[5]) or function in (distance_ratio, height_ratio)  # 0/x: a real 0
+    real_zero = (
+        distance_ratio,
+        height_ratio,
+        line_offset,
+        ahead_ratio,
+    )  # 0/x, or the point on the line
+    assert np.isnan(result[5]) or function in real_zero
     assert np.isfinite(np.delete(result, [3, 5])).all()
 
 

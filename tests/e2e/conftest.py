@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from coach_ui.launch import local_command
 from tests.conftest import ROOT
 from tests.support.browser import free_port, tail
 
@@ -50,17 +50,7 @@ def server(tmp_path_factory):
     )
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "coach_ui",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.fileWatcherType",
-                "none",
-            ],
+            local_command(port),
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -143,3 +133,12 @@ def browser_factory(tmp_path) -> Iterator[Callable[..., object]]:
 @pytest.fixture
 def browser(browser_factory):
     return browser_factory()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where a browser test saves its screenshots: FORM_COACH_SCREENSHOTS (a folder) when
+    set, for a person to look at, else the test's own temporary folder."""
+    folder = Path(os.environ.get("FORM_COACH_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

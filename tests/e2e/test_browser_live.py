@@ -84,7 +84,7 @@ def texts_on_page(browser, by, selector: str) -> set[str]:
 
 
 def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
-    server, server_database, browser_factory, squat_camera
+    server, server_database, browser_factory, squat_camera, shots
 ):
     url, log_path = server
     browser = browser_factory(fake_camera=squat_camera)
@@ -107,7 +107,10 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
                 f"{sorted(seen_texts)[:20]}\nserver log:\n{tail(log_path)}"
             )
         seen_texts |= texts_on_page(browser, by, "[data-testid='stAlert'], h3, h4")
+        if "Set 1 of 1" in seen_texts and not (shots / "live-01-set.png").exists():
+            browser.save_screenshot(str(shots / "live-01-set.png"))
         time.sleep(0.25)
+    browser.save_screenshot(str(shots / "live-02-done.png"))
 
     assert seen_texts & CUES, f"no squat cue shown; seen: {sorted(seen_texts)}"
     assert any("Set 1 of 1" in text for text in seen_texts)
@@ -116,15 +119,16 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     assert len(rows) == 3, rows
     assert all(row["range_of_motion"]["knee_flexion"]["max_deg"] > 60 for row in rows)
 
-    # Finishing (the form's defaults: no pain, effort 3) shows the summary in place of the
-    # camera, with the webcam's timed panel still ticking until then.
+    # Finishing (the ratings left 'Not rated') shows the summary in place of the camera,
+    # with the webcam's timed panel still ticking until then.
     finish = "//button[normalize-space(.)='Finish and see my summary']"
     wait(browser, 30).until(ec.element_to_be_clickable((by.XPATH, finish))).click()
     wait_for_page_text(
         browser, by, "Start another session", 30, log_path, "no summary after Finish"
     )
     finished = store.summary(1)
-    assert (finished.pain_after, finished.effort_borg) == (0, 3.0)
+    assert (finished.pain_before, finished.pain_after, finished.effort_borg) == (None,) * 3
+    assert finished.reps == 3  # the squats made after the set are not the session's
 
 
 def test_live_page_with_nobody_in_view_asks_the_patient_in(server, browser_factory, empty_camera):

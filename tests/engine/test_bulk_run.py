@@ -5,7 +5,9 @@ step on each frame as a batch of one; these tests hold the batching sound. Every
 fixture, plain and mirrored, for its exercise and its zero-rep probes, and synthetic
 sequences of every definition (reps, holds, dropouts, a bystander) are run both ways and
 compared field by field: reps (times, sides, angles, partial flags, faults), all faults,
-hold times, and per frame the status, the view and the measures shown.
+the movements that stopped short of the turn,
+hold times, and per frame the status, the view, the measures shown, whether the start
+position is met and whether counting is armed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def assert_same(exercise_id: str, recording: PoseRecording, mirrored: bool = Fal
     # angle unseen at a rep's turn is NaN on both paths).
     assert repr(b.reps) == repr(a.reps)
     assert repr(b.faults) == repr(a.faults)
+    assert b.short_cycles == a.short_cycles
     assert (b.hold_s, b.longest_hold_s, b.hold_by_side) == (
         a.hold_s,
         a.longest_hold_s,
@@ -53,6 +56,8 @@ def assert_same(exercise_id: str, recording: PoseRecording, mirrored: bool = Fal
     assert run.status == [f.status for f in frames]
     assert run.view == [f.view for f in frames]
     assert run.people == [f.people for f in frames]
+    assert run.start_position_met == [f.start_position_met for f in frames]
+    assert run.armed == [f.armed for f in frames]
     for name, series in run.series.items():
         expected = np.array([f.measures.get(name, np.nan) for f in frames])
         np.testing.assert_array_equal(series, expected, err_msg=name)

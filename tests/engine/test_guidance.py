@@ -7,8 +7,8 @@ import pytest
 
 from coach.core.landmarks import Landmark
 from coach.core.pose import Pose
-from coach.engine.engine import CROWDED_CUE, NO_PERSON_CUE, ExerciseEngine
-from coach.engine.results import CueKind, Status
+from coach.engine.engine import CROWDED_CUE, NO_PERSON_CUE, ExerciseEngine, position_advice
+from coach.engine.results import CueKind, PositionCheck, Status
 from coach.vision.recording import PoseRecording
 from tests.conftest import POSE_FIXTURES
 
@@ -83,3 +83,77 @@ def test_standing_still_is_ready_with_no_cue_and_no_reps(library):
     assert result.status is Status.ACTIVE and result.phase == "standing"
     assert result.reps == 0 and result.guidance is None
     assert np.isfinite(result.measures["knee_flexion"])
+
+
+def test_each_frame_says_whether_the_start_position_is_met_and_counting_armed(library):
+    """Standing side-on for a squat: in position from the first frame, armed once settled
+    (`RepCounter.settle_s`), not before."""
+    engine = ExerciseEngine(library.get("squat"))
+    results = [engine.update(pose) for pose in standing_side_poses()]
+    assert all(r.start_position_met and r.start_position_failing is None for r in results)
+    assert not results[0].armed and results[-1].armed
+    assert all(r.start_position_met is not None for r in results)
+
+
+def test_a_failed_start_position_names_the_check_and_its_value(library):
+    """Standing is not lying down for a heel slide: the body-tilt check fails with its
+    value, and counting never arms."""
+    definition = library.get("heel_slide")
+    engine = ExerciseEngine(definition)
+    results = [engine.update(pose) for pose in standing_side_poses()]
+    last = results[-1]
+    assert last.start_position_met is False and not any(r.armed for r in results)
+    check = last.start_position_failing
+    condition = definition.start_position[0]
+    assert (check.measure, check.above, check.below) == (
+        condition.measure,
+        condition.above,
+        condition.below,
+    )
+    assert check.value > condition.below + 20  # standing: the trunk is far from level
+
+
+def test_a_hold_has_no_start_position_to_report(library):
+    engine = ExerciseEngine(library.get("plank"))
+    result = last_result(engine, standing_side_poses())
+    assert result.start_position_met is None and result.start_position_failing is None
+
+
+KNEE = " (knee bend is 50 degrees, should be below 30)"
+FACE_UP = " (head and shoulders lifted is 0.01, should be above 0.05)"
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "measure", "value", "expected"),
+    [
+        ("heel_slide", "body_tilt", 80.0, ": you seem to be standing or sitting up"),
+        ("squat", "trunk_lean", 85.0, ": you seem to be lying down"),
+        ("squat", "trunk_lean", 50.0, ": you seem to be leaning or bent over"),
+        ("straight_leg_raise", "knee_flexion", 50.0, KNEE),
+        ("crunch", "face_up", 0.01, FACE_UP),
+        ("heel_slide", "body_tilt", float("nan"), ""),
+    ],
+    ids=[
+        "lying-not-standing",
+        "standing-not-lying",
+        "standing-not-bent",
+        "angle",
+        "ratio",
+        "unseen",
+    ],
+)
+def test_start_position_advice_says_what_looks_wrong(
+    library, exercise_id, measure, value, expected
+):
+    exercise = library.get(exercise_id)
+    condition = next(c for c in exercise.start_position if c.measure == measure)
+    check = PositionCheck(measure, value, condition.above, condition.below)
+    assert position_advice(exercise, check) == exercise.position_cue + expected
+
+
+def test_the_getting_ready_guidance_names_the_failed_check(library):
+    """Standing side-on where a heel slide starts lying down."""
+    engine = ExerciseEngine(library.get("heel_slide"))
+    result = last_result(engine, standing_side_poses())
+    assert result.status is Status.GETTING_READY
+    assert result.guidance.endswith(": you seem to be standing or sitting up")

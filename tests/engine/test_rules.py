@@ -10,8 +10,10 @@ from coach.engine.rules import (
     applies,
     breaks_rule,
     meets,
+    relative,
     rep_faults,
     rep_statistic,
+    steady_value,
 )
 from coach.exercise.schema import RuleDef, Threshold
 
@@ -332,3 +334,147 @@ def test_rep_faults_several_rules_in_order():
 def test_rep_measures_must_be_judged_per_rep():
     with pytest.raises(ValueError, match="exists once per rep"):
         rule(measure="rep_duration_s", when="always")
+
+
+# ---- judged over a window, against the start position, per view -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        pytest.param([[1.0], [9.0], [2.0]], [2.0], id="one-odd-frame-ignored"),
+        pytest.param([[1.0], [2.0], [3.0], [4.0]], [2.5], id="even-count"),
+        pytest.param([[1.0], [np.nan], [3.0]], [2.0], id="unseen-frames-skipped"),
+        pytest.param([[1.0], [np.nan], [np.nan]], [np.nan], id="mostly-unseen-says-nothing"),
+        pytest.param([[np.nan, 5.0], [np.nan, 7.0]], [np.nan, 6.0], id="per-column"),
+        pytest.param(np.empty((0, 2)), [np.nan, np.nan], id="no-frames"),
+    ],
+)
+def test_steady_value(rows, expected):
+    np.testing.assert_allclose(steady_value(np.array(rows)), expected, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "start", "how", "expected"),
+    [
+        (0.3, 0.45, "difference", -0.15),
+        (0.6, 1.2, "ratio", 0.5),
+        (0.6, np.nan, "ratio", np.nan),  # start not seen: nothing to compare with
+        (0.6, 0.0, "ratio", np.nan),
+        (0.6, np.nan, None, 0.6),  # not relative: the value itself
+    ],
+)
+def test_relative(value, start, how, expected):
+    np.testing.assert_allclose(relative(value, start, how), expected, equal_nan=True)
+
+
+SHRUG = {"id": "shrug", "measure": "neck", "when": "turn", "fault_above": None}
+
+
+@pytest.mark.parametrize(
+    ("fields", "start", "fired"),
+    [
+        # judged against the patient's own start: a long neck that shortens a lot is a shrug,
+        # a short neck that stays as it was is not
+        ({"relative_to_start": "difference", "fault_below": -0.1}, {"neck": 0.5}, True),
+        ({"relative_to_start": "difference", "fault_below": -0.1}, {"neck": 0.32}, False),
+        ({"relative_to_start": "ratio", "fault_below": 0.75}, {"neck": 0.5}, True),
+        ({"relative_to_start": "ratio", "fault_below": 0.75}, {"neck": 0.35}, False),
+        # no start seen yet: the rule cannot be judged and says nothing
+        ({"relative_to_start": "ratio", "fault_below": 0.75}, {}, False),
+        # an absolute rule ignores the start
+        ({"fault_below": 0.31}, {"neck": 5.0}, True),
+    ],
+)
+def test_rules_relative_to_the_start_position(fields, start, fired):
+    r = rule(**{**SHRUG, **fields})
+    faults = rep_faults([r], {}, {"neck": 0.3}, TIMING, turn_s=1.0, view="front", start=start)
+    assert bool(faults) is fired
+
+
+def lean_rule() -> RuleDef:
+    return rule(
+        id="trunk_lean",
+        measure="trunk_angle",
+        when="turn",
+        fault_above=55.0,
+        views=["side", "front"],
+        by_view={
+            "front": {"measure": "trunk_height", "relative_to_start": "ratio", "fault_below": 0.6}
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("view", "at_turn", "fired_value"),
+    [
+        ("side", {"trunk_angle": 60.0, "trunk_height": 1.5}, 60.0),
+        ("side", {"trunk_angle": 40.0, "trunk_height": 0.5}, None),
+        # from the front the trunk's foreshortening against the start judges the same fault
+        ("front", {"trunk_angle": 10.0, "trunk_height": 0.5}, 0.5),
+        ("front", {"trunk_angle": 80.0, "trunk_height": 0.9}, None),
+    ],
+)
+def test_a_rule_judges_its_fault_by_view(view, at_turn, fired_value):
+    faults = rep_faults(
+        [lean_rule()], {}, at_turn, TIMING, turn_s=1.0, view=view, start={"trunk_height": 1.0}
+    )
+    assert [f.value for f in faults] == ([] if fired_value is None else [fired_value])
+    assert all(f.rule_id == "trunk_lean" for f in faults)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"when": "always", "relative_to_start": "ratio"}, "compares a rep with the start"),
+        ({"when": "rep", "stat": "range", "relative_to_start": "ratio"}, "compares a rep"),
+        (
+            {
+                "when": "turn",
+                "views": ["side"],
+                "by_view": {"front": {"measure": "m2", "fault_above": 1}},
+            },
+            "not among the rule's views",
+        ),
+        ({"when": "turn", "by_view": {"front": {"measure": "m2"}}}, "give 'fault_above'"),
+        (
+            {
+                "when": "always",
+                "by_view": {
+                    "front": {"measure": "m2", "fault_above": 1, "relative_to_start": "ratio"}
+                },
+            },
+            "by_view.front: relative_to_start",
+        ),
+    ],
+)
+def test_rule_definitions_that_cannot_be_judged_are_refused(fields, message):
+    with pytest.raises(ValueError, match=message):
+        rule(**fields)
+
+
+@pytest.mark.parametrize(
+    ("arm_at_turn", "fired"),
+    [
+        (95.0, True),  # judged: the arm below 120 degrees
+        (140.0, False),  # not judged above: the shoulder blade's own rise
+        (np.nan, False),  # the condition cannot be seen: not judged
+    ],
+)
+def test_a_rule_is_judged_only_while_its_conditions_hold(arm_at_turn, fired):
+    r = rule(
+        **{**SHRUG, "relative_to_start": "difference", "fault_below": -0.1},
+        judged_while=[{"measure": "arm", "below": 120.0}],
+    )
+    at_turn = {"neck": 0.3, "arm": arm_at_turn}
+    faults = rep_faults([r], {}, at_turn, TIMING, turn_s=1.0, view="front", start={"neck": 0.5})
+    assert bool(faults) is fired
+
+
+def test_a_frame_rule_is_judged_only_while_its_conditions_hold():
+    tracker = FrameRuleTracker(
+        [hips_rule(min_duration_s=0.0, judged_while=[{"measure": "tilt", "below": 45}])]
+    )
+    assert tracker.update({"hips": 50.0, "tilt": 80.0}, 0.0, "side") == ([], [])
+    failing, fired = tracker.update({"hips": 50.0, "tilt": 10.0}, 0.1, "side")
+    assert failing == ["hips_sag"] and len(fired) == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 
@@ -16,26 +15,7 @@ from coach.exercise.loader import (
     parse_definition,
 )
 from coach.exercise.schema import ExerciseDef
-from tests.support.definitions import VALID
-
-
-def write(tmp_path: Path, text: str, stem: str = "mini_squat") -> Path:
-    path = tmp_path / f"{stem}.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def edited(old: str, new: str) -> str:
-    assert old in VALID, old  # the edit must apply, or the test would prove nothing
-    return VALID.replace(old, new, 1)
-
-
-def problems_of(path: Path) -> list[str]:
-    with pytest.raises(DefinitionError) as info:
-        load_definition(path)
-    assert info.value.path == str(path)
-    assert str(path) in str(info.value)
-    return info.value.problems
+from tests.support.definitions import VALID, edited, problems_of, write
 
 
 def test_the_base_definition_is_valid(tmp_path):

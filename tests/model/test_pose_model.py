@@ -7,14 +7,11 @@ and whole clips count what a person counted.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import sys
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -185,77 +182,3 @@ def test_a_model_that_will_not_load_leaves_no_crowd_thread_behind(tmp_path):
     with pytest.raises(ModelError, match=r"pose\.task"):
         PoseEstimator(bad)
     assert crowd_threads() <= before
-
-
-def _cores(listed: str) -> frozenset[int]:
-    """A Cpus_allowed_list value ("0-1", "0,2-3") as a set of cores."""
-    cores: set[int] = set()
-    for part in listed.split(","):
-        low, _, high = part.partition("-")
-        cores.update(range(int(low), int(high or low) + 1))
-    return frozenset(cores)
-
-
-def _threads() -> dict[int, tuple[str, frozenset[int]]]:
-    """Each thread of this process: its name (Python's, else the system's) and its cores."""
-    names = {t.native_id: t.name for t in threading.enumerate()}
-    seen = {}
-    for task in Path("/proc/self/task").iterdir():
-        with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
-            fields = dict(
-                line.split(":\t", 1)
-                for line in (task / "status").read_text().splitlines()
-                if ":\t" in line
-            )
-            tid = int(task.name)
-            name = names.get(tid, fields["Name"].strip())
-            seen[tid] = (name, _cores(fields["Cpus_allowed_list"]))
-    return seen
-
-
-@pytest.mark.skipif(
-    sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2,
-    reason="threads are pinned one by one on Linux, with two cores or more",
-)
-@pytest.mark.parametrize("pin_cores", [True, False])
-def test_the_model_has_a_core_to_itself_during_an_analysis(
-    library, tmp_path, monkeypatch, pin_cores
-):
-    """The tracking model's threads share the calling thread's core with nothing of ours;
-    decoding, the coach, the crowd check and its model's threads are on the other cores.
-    Afterwards the caller has its own cores back. Unpinned, every thread keeps them all."""
-    # Its own claim: an analysis running elsewhere on this machine would take the default.
-    monkeypatch.setattr("coach.runtime.cores.default_claim_path", lambda: tmp_path / "claim.lock")
-    allowed = frozenset(os.sched_getaffinity(0))
-    before = set(_threads())
-    during: dict[str, object] = {}
-
-    def progress(done: int, total: int) -> None:
-        if done == 20:  # called on the model's thread, mid-analysis
-            during["model"] = frozenset(os.sched_getaffinity(0))
-            during["threads"] = {t: v for t, v in _threads().items() if t not in before}
-
-    clip = SAMPLE_VIDEOS / "squat_bodyweight_front.mp4"
-    analyze_video(
-        clip,
-        library.get("squat"),
-        annotated_path=tmp_path / "a.mp4",
-        progress=progress,
-        pin_cores=pin_cores,
-    )
-    assert frozenset(os.sched_getaffinity(0)) == allowed
-    started = during["threads"].values()
-    ours = {name: cores for name, cores in started if not name.startswith("mediapipe")}
-    assert {"decode", "coach"} <= set(ours) and any(n.startswith("crowd-check") for n in ours)
-    mediapipe = [cores for name, cores in started if name.startswith("mediapipe")]
-    assert len(mediapipe) >= 2
-    if not pin_cores:
-        assert during["model"] == allowed
-        assert all(cores == allowed for cores in [*ours.values(), *mediapipe])
-        return
-    model = during["model"]
-    workers = allowed - model
-    assert len(model) == 1 and workers
-    assert all(cores == workers for cores in ours.values())
-    assert all(cores in (model, workers) for cores in mediapipe)
-    assert model in mediapipe and workers in mediapipe  # tracking's and the crowd check's

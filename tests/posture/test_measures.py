@@ -9,8 +9,8 @@ import pytest
 
 from coach.core.landmarks import Landmark
 from coach.posture.assess import Issue, Neutral, PostureLimits, assess
-from coach.posture.measures import CameraModel, measure
-from tests.support.builders import seated_pose
+from coach.posture.measures import CameraModel, distance_is_plausible, facing_camera, measure
+from tests.support.builders import seated_pose, turned_head
 
 CAMERA = CameraModel()  # 65 degrees, 63 mm: the same as seated_pose's defaults
 
@@ -133,3 +133,26 @@ def test_limits_are_adjustable():
     measures = measure(seated_pose(head_forward_m=0.02), CAMERA)
     strict = PostureLimits(head_forward=0.02)
     assert {f.issue for f in assess(measures, neutral_for(), strict)} == {Issue.FORWARD_HEAD}
+
+
+@pytest.mark.parametrize(
+    ("degrees", "facing"),
+    [(0, True), (20, True), (-30, True), (60, False), (85, False), (-85, False)],
+)
+def test_a_face_turned_side_on_is_not_measured(degrees, facing):
+    """Side-on, the eyes overlap and read as metres away (the "1219 cm" case): the check
+    measures only a face turned to the camera."""
+    pose = turned_head(seated_pose(), degrees)
+    assert facing_camera(pose) is facing
+    assert (measure(pose, CAMERA) is not None) is facing
+
+
+@pytest.mark.parametrize("distance_m", [0.15, 4.0, 12.0])
+def test_a_distance_no_one_sits_at_a_screen_from_is_not_judged(distance_m):
+    """The head and shoulders are still measured (their ratios do not depend on the
+    distance), but a distance outside 20-300 cm draws no advice."""
+    measures = measure(seated_pose(distance_m=distance_m), CAMERA)
+    assert measures is not None and not distance_is_plausible(measures)
+    assert {Issue.SCREEN_TOO_CLOSE, Issue.SCREEN_TOO_FAR}.isdisjoint(
+        f.issue for f in assess(measures, None)
+    )

@@ -10,7 +10,7 @@ import pytest
 from coach.posture.assess import Issue
 from coach.posture.monitor import PostureMonitor
 from coach.posture.reminders import NudgeKind, ReminderPolicy
-from tests.support.builders import seated_pose
+from tests.support.builders import seated_pose, turned_head
 
 FPS = 5
 
@@ -75,3 +75,21 @@ def test_pose_times_must_increase():
     monitor.update(seated_pose(1.0))
     with pytest.raises(ValueError, match="must increase"):
         monitor.update(seated_pose(1.0))
+
+
+def test_sitting_side_on_asks_to_face_the_camera_and_saves_no_distance():
+    """Side-on, the eyes read as metres away: the check says to turn, judges nothing and
+    keeps no distance (the "1219 cm" saved by a side-on check)."""
+    monitor = PostureMonitor()
+    for i in range(10):
+        state = monitor.update(turned_head(seated_pose(i / FPS), 85))
+    assert state.turned_away and not state.present and state.findings == ()
+    assert monitor.summary()["screen_distance_cm"] is None
+    facing = monitor.update(seated_pose(3.0))
+    assert not facing.turned_away and facing.present
+
+
+def test_a_distance_no_one_sits_at_is_not_kept():
+    monitor = PostureMonitor()
+    run(monitor, 2, 0.0, distance_m=4.0)
+    assert monitor.summary()["observed_s"] > 0 and monitor.summary()["screen_distance_cm"] is None

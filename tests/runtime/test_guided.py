@@ -129,3 +129,25 @@ def test_a_hold_set_ends_when_the_time_is_held(library):
     events = run(session, holds)
     assert [e.kind for e in events] == [EventKind.SET_STARTED, EventKind.SESSION_FINISHED]
     assert events[-1].held_s == pytest.approx(10.5)
+
+
+def test_time_held_counts_only_the_sets(library):
+    """Holding while getting ready and while resting is not the session's hold time: the
+    total is the sets' own seconds, as the store adds them up."""
+    session = GuidedSession(SetPlan(2, hold_s=5, rest_s=3), library.get("plank"))
+    # Ready from 0 s (the engine's timer runs), set 1 from 1 s, done at 6 s (5 s held);
+    # held on through the rest to 9 s, ready again from 9.5 s, set 2 from 10.5 s to 16 s.
+    times = [0.0, 0.5, 1.0, 3.0, 6.0, 7.5, 9.0, 9.5, 10.5, 12.0, 16.0]
+    events = run(session, [frame(t, holding=True, hold_s=t) for t in times])
+    sets = [e.held_s for e in events if e.kind is not EventKind.SET_STARTED]
+    assert sets == pytest.approx([5.0, 5.5])
+    assert session.state.held_total_s == pytest.approx(10.5)  # not the engine's 16 s
+
+
+def test_stopping_early_keeps_the_set_in_progress(library):
+    session = GuidedSession(SetPlan(1, hold_s=30), library.get("plank"))
+    run(session, [frame(t, holding=True, hold_s=t) for t in (0.0, 0.5, 1.0, 4.0)])
+    event = session.stop()
+    assert event is not None and event.kind is EventKind.SESSION_FINISHED
+    assert event.held_s == pytest.approx(3.0) and session.stage is Stage.DONE
+    assert session.stop() is None  # nothing more to close

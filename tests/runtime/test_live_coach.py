@@ -65,17 +65,57 @@ def test_positioning_comes_before_counting(library):
     assert state.stage is Stage.POSITIONING and state.reps_in_set == 0
 
 
-def test_store_failure_is_reported_and_counting_goes_on(library):
-    from coach.store import StoreError
+class FlakyRecorder(ListRecorder):
+    """Refuses every call (a locked database, a full disk) until `healed` is set."""
 
-    class BrokenRecorder(ListRecorder):
-        def rep(self, set_index: int, rep: Rep) -> None:
-            raise StoreError("disk is full")
+    def __init__(self) -> None:
+        super().__init__()
+        self.healed = False
+        self.refused = 0
 
-    coach = run_live(library, "squat_side_studio", "squat", SetPlan(1, reps=4), BrokenRecorder())
-    snapshot = coach.snapshot()
-    assert snapshot.error is not None and "disk is full" in snapshot.error
-    assert len(snapshot.reps) == 4 and snapshot.guided.stage is Stage.DONE
+    def _check(self) -> None:
+        if not self.healed:
+            self.refused += 1
+            from coach.store import StoreError
+
+            raise StoreError("database is locked")
+
+    def set_started(self, set_index: int) -> None:
+        self._check()
+        super().set_started(set_index)
+
+    def rep(self, set_index: int, rep: Rep) -> None:
+        self._check()
+        super().rep(set_index, rep)
+
+    def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
+        self._check()
+        super().set_finished(set_index, reps, held_s)
+
+
+def test_what_the_store_refused_is_kept_and_saved_in_order_once_it_can(library):
+    recorder = FlakyRecorder()
+    coach = run_live(
+        library, "squat_side_studio", "squat", SetPlan(2, reps=3, rest_s=0.5), recorder
+    )
+    assert recorder.refused > 1, "tried again during the session"
+    assert recorder.events == [] and coach.unsaved() == 10
+    assert coach.snapshot().error is None, "not lost yet: the patient is not told"
+    recorder.healed = True
+    assert coach.save_pending() == 0
+    kinds = [e[0] for e in recorder.events]
+    assert kinds == ["set_started", "rep", "rep", "rep", "set_finished"] * 2
+    assert [e[1] for e in recorder.events] == [1] * 5 + [2] * 5, "each rep in its own set"
+    assert coach.unsaved() == 0 and coach.snapshot().error is None
+
+
+def test_reps_finally_lost_are_told_and_counting_goes_on(library):
+    recorder = FlakyRecorder()
+    coach = run_live(library, "squat_side_studio", "squat", SetPlan(1, reps=4), recorder)
+    assert len(coach.snapshot().reps) == 4 and coach.snapshot().guided.stage is Stage.DONE
+    assert coach.save_pending() == 4
+    error = coach.snapshot().error
+    assert error is not None and "4 repetitions" in error and "database is locked" in error
 
 
 def test_only_the_newest_queued_frame_is_processed(library):
@@ -138,3 +178,27 @@ def test_the_page_closing_the_model_lets_the_frame_in_it_finish(library):
     worker.join(10)
     page.join(10)
     assert outcome == [(480, 640, 3)] and estimator.closed
+
+
+def test_reps_made_while_resting_are_not_the_sets_and_the_numbers_have_no_gaps(library):
+    """A long rest in an eight-squat clip: the engine counts squats made while resting, the
+    session keeps only the sets' reps, numbered 1, 2, 3, ... without gaps."""
+    recorder = ListRecorder()
+    plan = SetPlan(2, reps=2, rest_s=4.0)
+    coach = run_live(library, "squat_side_studio", "squat", plan, recorder)
+    snapshot = coach.snapshot()
+    assert snapshot.result.reps > len(snapshot.reps)  # squats were made outside the sets
+    numbers = [e[2] for e in recorder.events if e[0] == "rep"]
+    assert numbers == [rep.index for rep in snapshot.reps] == list(range(1, len(numbers) + 1))
+
+
+def test_finishing_early_saves_the_set_in_progress(library):
+    """Finish pressed in the middle of a set: the set is closed with the reps it holds."""
+    recorder = ListRecorder()
+    coach = run_live(library, "squat_side_studio", "squat", SetPlan(1, reps=40), recorder)
+    assert coach.snapshot().guided.stage is Stage.EXERCISING
+    coach.finish()
+    done = len(coach.snapshot().reps)
+    assert done > 0 and recorder.events[-1] == ("set_finished", 1, done)
+    coach.finish()  # a second press changes nothing
+    assert recorder.events[-1] == ("set_finished", 1, done)

@@ -49,12 +49,27 @@ def test_the_table_shows_the_spread_where_the_run_recorded_one(bench):
     assert "| 1.073 (1.041-1.092) | 1.053 |" in overhead_row
 
 
-def test_the_four_ways_of_coach_analyze_show_with_their_spread(bench):
-    """Placement and the workers' priority, each turned off: the gains' rows and cells."""
-    text = (BENCH.parents[1] / "docs" / "benchmarks.md").read_text()
-    figures = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
-    for key, ways in bench.ANALYZE_GAINS.items():
-        assert set(ways) <= set(bench.ANALYZE_WAYS)
-        figures.update(bench.ratio_figures(key, "", [12.0, 11.0, 13.0], [10.0, 10.0, 10.0]))
-    shown = [r for r in bench.markdown(figures).splitlines() if "| 1.2 (1.1-1.3) |" in r]
-    assert len(shown) == len(bench.ANALYZE_GAINS)  # one row each
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ("", "{block}"),
+        ("# Benchmarks\n\nBy hand.\n", "# Benchmarks\n\nBy hand.\n\n{block}"),
+        (
+            "# Benchmarks\n\n{start}\nold tables\n{end}\n\n## History\n\nBy hand.\n",
+            "# Benchmarks\n\n{block}\n## History\n\nBy hand.\n",
+        ),
+        ("# B\n{start}\nold\n{end}\n", "# B\n{block}"),
+    ],
+)
+def test_writing_replaces_only_the_generated_tables(bench, document, expected):
+    """The hand-written text around the generated part survives a new run."""
+    markers = {"start": bench.GENERATED_START, "end": bench.GENERATED_END}
+    block = f"{bench.GENERATED_START}\nnew tables\n{bench.GENERATED_END}\n"
+    written = bench.with_generated(document.format(**markers), "new tables\n")
+    assert written == expected.format(block=block, **markers)
+
+
+@pytest.mark.parametrize("marker", ["GENERATED_START", "GENERATED_END"])
+def test_a_document_with_one_marker_is_refused(bench, marker):
+    with pytest.raises(ValueError, match="marker"):
+        bench.with_generated(f"# B\n{getattr(bench, marker)}\n", "new tables")

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from coach.store import Store, StoreError, metadata
 from coach.store.migrations import alembic_config
+from coach.store.prescriptions import PlanItemSpec
 from tests.support.databases import HEAD
 
 NEW_TABLES = {
@@ -189,4 +190,31 @@ def test_upgrading_0002_with_data_adds_the_assessment_tables_and_downgrades_back
     tables = set(inspect(engine).get_table_names())
     assert not tables & {"assessments", "flare_up_plans", "posture_checks", "lesson_reads"}
     assert counts(engine) == {"sessions": 2, "sets": 2, "reps": 4}
+    engine.dispose()
+
+
+def test_upgrading_0003_adds_counts_from_to_plan_items_and_downgrades_back(database_url):
+    """Items made before 0004 count on the library's thresholds (NULL); downgrading drops
+    the column and keeps the items."""
+    engine = at_revision(database_url, "0003")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+    store = Store(database_url)
+    assert store.revision() == HEAD
+    patient = store.add_patient("Pat")
+    plan = store.create_plan(patient, start_date="2026-12-01")
+    store.add_plan_item(
+        plan,
+        PlanItemSpec(
+            "squat", 2, reps=10, rom_angle="knee_flexion", rom_target_deg=50, counts_from_deg=30
+        ),
+    )
+    assert store.get_plan(plan).items[0].counts_from_deg == 30
+    store.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003")
+    columns = {c["name"] for c in inspect(engine).get_columns("plan_items")}
+    assert "counts_from_deg" not in columns and "rom_target_deg" in columns
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM plan_items")).scalar() == 1
     engine.dispose()

@@ -61,6 +61,20 @@ def test_a_session_with_reps_sums_up(store):
     assert (summary.pain_before, summary.pain_after, summary.effort_borg) == (3, 2, 4)
 
 
+def test_a_discarded_session_leaves_nothing_behind(store):
+    kept = store.start_session("squat", pain_before=2)
+    junk = store.start_session("squat", pain_before=4)
+    store.start_set(junk, 1)
+    fault = Fault("too_fast", "Slow down", "minor", 4.0, 0.9)
+    store.add_rep(junk, 1, make_rep(1, False, (fault,)))
+    store.discard_session(junk)
+    patient = store.session_patient_id(kept)
+    assert [s.id for s in store.sessions(patient)] == [kept]
+    assert store.rep_rows(junk) == [] and store.fault_events(junk) == []
+    with pytest.raises(StoreError, match=f"no session {junk}"):
+        store.discard_session(junk)
+
+
 def test_previous_session_is_the_last_of_the_same_exercise(store):
     first = store.start_session("squat")
     store.start_session("plank")

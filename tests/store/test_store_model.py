@@ -62,6 +62,7 @@ def test_plan_items_keep_the_physios_dosage_targets_and_rule(store, library):
             library.get("squat"),
             reps=12,
             rom_target_deg=80.0,
+            counts_from_deg=45.0,
             frequency_per_week=4,
             progress_rule=rule,
         ),
@@ -76,14 +77,17 @@ def test_plan_items_keep_the_physios_dosage_targets_and_rule(store, library):
         first.sets,
         first.rom_angle,
         first.rom_target_deg,
+        first.counts_from_deg,
         first.frequency_per_week,
-    ) == (squat, 12, 3, "knee_flexion", 80.0, 4)
+    ) == (squat, 12, 3, "knee_flexion", 80.0, 45.0, 4)
     assert ProgressRule.from_dict(first.progress_rule) == rule
     assert (second.reps, second.hold_s) == (None, 20.0)
     store.update_plan_item(squat, PlanItemSpec.from_item(first, reps=14))
     store.remove_plan_item(second.id)
     items = store.get_plan(plan).items
     assert items[0].reps == 14 and not items[1].active
+    assert items[0].counts_from_deg == 45.0  # kept through an update of the dosage
+    assert second.counts_from_deg is None
 
 
 def test_a_new_plan_replaces_the_active_one(store):
@@ -240,6 +244,8 @@ def test_bad_input_is_refused_with_the_reason(store, call, message):
         ({"rest_s": -5.0}, "rest"),
         ({"rom_target_deg": 500.0}, "target"),
         ({"rom_angle": None, "rom_target_deg": 80.0}, "needs the angle"),
+        ({"counts_from_deg": -5.0}, "counts from"),
+        ({"rom_angle": None, "rom_target_deg": None, "counts_from_deg": 40.0}, "needs the angle"),
         ({"exercise_id": "no such thing!"}, "exercise id"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",

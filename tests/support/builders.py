@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from coach.core.landmarks import NUM_LANDMARKS, Landmark
@@ -91,3 +93,31 @@ def seated_pose(
     if not hips_in_view:
         visibility[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]] = 0.0
     return Pose(image, np.zeros((NUM_LANDMARKS, 3)), visibility, t_s, frame_wh)
+
+
+def write_empty_room(path, frames: int = 20, size: tuple[int, int] = (320, 240)) -> bytes:
+    """An H.264 clip of a room with nobody in it (the brightness drifts a little), written
+    to `path`; returns its bytes."""
+    from coach.vision.video import H264Writer
+
+    width, height = size
+    with H264Writer(path, 15.0, (width, height)) as writer:
+        for i in range(frames):
+            writer.write(np.full((height, width, 3), 40 + i, dtype=np.uint8))
+    return path.read_bytes()
+
+
+def turned_head(pose: Pose, degrees: float) -> Pose:
+    """`pose` with the head turned `degrees` about the vertical through the ears' middle
+    (the image is redrawn for the turned nose and ears; eyes follow the nose)."""
+    image = pose.image_xyz.copy()
+    left, right = image[Landmark.LEFT_EAR, :2], image[Landmark.RIGHT_EAR, :2]
+    middle, half = (left + right) / 2, (left[0] - right[0]) / 2
+    turn = math.radians(degrees)
+    # Ears 7.5 cm either side, the nose 10 cm in front: in units of the ears' half width.
+    image[Landmark.LEFT_EAR, 0] = middle[0] + half * math.cos(turn)
+    image[Landmark.RIGHT_EAR, 0] = middle[0] - half * math.cos(turn)
+    for eye in (Landmark.LEFT_EYE, Landmark.RIGHT_EYE, Landmark.NOSE):
+        image[eye, 0] = middle[0] + (image[eye, 0] - middle[0]) * math.cos(turn)
+        image[eye, 0] += half * (10 / 7.5) * math.sin(turn)
+    return Pose(image, pose.world_xyz, pose.visibility, pose.t_s, pose.frame_wh)

@@ -1,6 +1,14 @@
-"""A small valid exercise definition the definition tests edit one mistake at a time."""
+"""A small valid definition and helpers to break it one key at a time, for the tests of
+definition errors and of a physio's own definition files."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.core.errors import DefinitionError
+from coach.exercise.loader import load_definition
 
 VALID = """\
 id = "mini_squat"
@@ -37,3 +45,22 @@ when = "rep"
 fault_below = 1.2
 cue = "Slow down"
 """
+
+
+def write(tmp_path: Path, text: str, stem: str = "mini_squat") -> Path:
+    path = tmp_path / f"{stem}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def edited(old: str, new: str) -> str:
+    assert old in VALID, old  # the edit must apply, or the test would prove nothing
+    return VALID.replace(old, new, 1)
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(DefinitionError) as info:
+        load_definition(path)
+    assert info.value.path == str(path)
+    assert str(path) in str(info.value)
+    return info.value.problems

@@ -7,6 +7,7 @@ outside a browser) are in tests/ui/conftest.py.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
@@ -42,8 +43,18 @@ def charts(at: AppTest) -> list:
     return at.get("vega_lite_chart")
 
 
+# A backslash before ASCII punctuation: CommonMark's escape (coach.core.markdown.literal).
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def as_read(markdown: str) -> str:
+    """Markdown source as a reader sees its text: escapes resolved, kept spaces plain."""
+    return _ESCAPE.sub(r"\1", markdown).replace("\u00a0", " ")
+
+
 def everything_shown(at: AppTest) -> str:
-    """The text of every element on the page, tables included."""
+    """The text of every element on the page, tables included, as a reader sees it (the
+    escapes of user-written text resolved)."""
     parts = []
     for kind in (
         "title",
@@ -64,4 +75,4 @@ def everything_shown(at: AppTest) -> str:
                 parts += [str(o) for o in element.options]
     parts += [table.value.to_string() for table in at.dataframe]
     parts += [str(chart.proto) for chart in charts(at)]
-    return "\n".join(parts)
+    return as_read("\n".join(parts))

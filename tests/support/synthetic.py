@@ -80,15 +80,23 @@ BODY_CHANNELS: tuple[str, ...] = (
     "neck_flexion",
     "neck_side_bend",
 )
+# Per-side joints added later, after the body channels so older scripts and seeded fidgets
+# stay as they were: shoulder_rotation turns the upper arm about its own axis (external
+# rotation positive: with the elbow bent, the forearm swings out to the side).
+LATE_SIDED_JOINTS: tuple[str, ...] = ("shoulder_rotation",)
 CHANNELS: tuple[str, ...] = (
     *(f"{side}_{joint}" for side in SIDES for joint in SIDED_JOINTS),
     *BODY_CHANNELS,
+    *(f"{side}_{joint}" for side in SIDES for joint in LATE_SIDED_JOINTS),
 )
 _CHANNEL_INDEX = {name: i for i, name in enumerate(CHANNELS)}
 _ANGLE_CHANNELS = tuple(
     name
     for name in CHANNELS
-    if not name.endswith("_m") and name != "body_yaw" and not name.startswith("neck_")
+    if not name.endswith("_m")
+    and name != "body_yaw"
+    and not name.startswith("neck_")
+    and not name.endswith(LATE_SIDED_JOINTS)
 )
 
 
@@ -96,9 +104,10 @@ def _channel_names(name: str) -> tuple[str, ...]:
     """The channels a name sets: a side-less joint ("knee_flexion") sets both sides."""
     if name in _CHANNEL_INDEX:
         return (name,)
-    if name in SIDED_JOINTS:
+    if name in SIDED_JOINTS or name in LATE_SIDED_JOINTS:
         return tuple(f"{side}_{name}" for side in SIDES)
-    close = difflib.get_close_matches(name, [*CHANNELS, *SIDED_JOINTS], n=3, cutoff=0.6)
+    joints = [*SIDED_JOINTS, *LATE_SIDED_JOINTS]
+    close = difflib.get_close_matches(name, [*CHANNELS, *joints], n=3, cutoff=0.6)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise KeyError(f"unknown posture channel '{name}'{hint}")
 
@@ -250,8 +259,9 @@ def body_landmarks(vectors: np.ndarray, body: Body) -> np.ndarray:
     arms) rises from the hip centre. Each joint is a rotation in its parent's frame,
     signed so that the clinical motion is positive: hip and shoulder flexion swing the limb
     forward, knee flexion swings the shank back, elbow flexion brings the hand forward
-    and up, dorsiflexion lifts the toes, abduction moves the limb away from the midline,
-    trunk flexion bends the upper body forward.
+    and up, shoulder (external) rotation turns the bent forearm out to the side,
+    dorsiflexion lifts the toes, abduction moves the limb away from the midline, trunk
+    flexion bends the upper body forward.
     """
     vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
     frames = vectors.shape[0]
@@ -304,7 +314,11 @@ def body_landmarks(vectors: np.ndarray, body: Body) -> np.ndarray:
             @ _rotation(2, -sign * angle("shoulder_abduction"))
         )
         elbow = shoulder + _apply(upper, (0.0, body.upper_arm_m, 0.0))
-        forearm = upper @ _rotation(0, -angle("elbow_flexion"))
+        forearm = (
+            upper
+            @ _rotation(1, -sign * angle("shoulder_rotation"))
+            @ _rotation(0, -angle("elbow_flexion"))
+        )
         wrist = elbow + _apply(forearm, (0.0, body.forearm_m, 0.0))
         out[:, index("shoulder")] = shoulder
         out[:, index("elbow")] = elbow

@@ -117,6 +117,22 @@ def test_shoulder_abduction_reads_back_from_the_front_image():
         assert included(pose.image_px, hip, shoulder, elbow) == pytest.approx(60 + 7, abs=3)
 
 
+@pytest.mark.parametrize("rotation", [0.0, 30.0, 60.0, 90.0])
+def test_shoulder_rotation_turns_the_bent_forearm_out_to_the_side(rotation: float):
+    """Elbow at the side bent to 90: external rotation swings the forearm from pointing
+    forwards (towards a camera in front) out to the side, by the rotation, on both sides."""
+    body = Body()
+    pose = still(Posture.of(elbow_flexion=90.0, shoulder_rotation=rotation), FRONT)
+    world = pose.world_xyz
+    for side, outwards in (("LEFT", 1.0), ("RIGHT", -1.0)):
+        forearm = world[L[f"{side}_WRIST"]] - world[L[f"{side}_ELBOW"]]
+        # World axes: x to the image right (the patient's left when facing the camera),
+        # z away from the camera.
+        turned = np.degrees(np.arctan2(outwards * forearm[0], -forearm[2]))
+        assert turned == pytest.approx(rotation, abs=1.5)
+        assert np.linalg.norm(forearm) == pytest.approx(body.forearm_m, rel=0.02)
+
+
 def test_segment_lengths_follow_the_body():
     world = still(STANDING).world_xyz
     body = Body()

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from coach.engine.results import AngleStats, Fault, Rep
 from coach.runtime.analysis import AnalysisResult, analyze_video
-from coach.vision.video import H264Writer
 from coach_ui import analysis
 from tests.conftest import ROOT, SAMPLE_VIDEOS
+from tests.support.builders import write_empty_room
 
 APP = ROOT / "coach_ui" / "pages" / "analyse.py"
 DEFAULT_CLIP = SAMPLE_VIDEOS / analysis.DEFAULT_SAMPLE
@@ -147,10 +147,7 @@ def test_analysing_the_default_sample_matches_analyze_video(library, monkeypatch
 @pytest.mark.model
 def test_a_video_with_nobody_in_it_gives_zero_reps_and_a_warning(tmp_path):
     empty = tmp_path / "empty_room.mp4"
-    with H264Writer(empty, 15.0, (320, 240)) as writer:
-        for i in range(20):
-            writer.write(np.full((240, 320, 3), 40 + i, dtype=np.uint8))
-    at = upload(new_app().run(), empty.name, empty.read_bytes())
+    at = upload(new_app().run(), empty.name, write_empty_room(empty))
     button(at, "Analyse").click().run(timeout=ANALYSE_TIMEOUT_S)
     assert_no_exception(at)
     assert not at.error
@@ -239,10 +236,22 @@ def test_rep_table_shows_timing_range_of_motion_and_cues(library):
     assert analysis.rep_table(_result("squat", []), squat).empty
 
 
-def test_reps_by_side_only_when_sides_are_counted_apart():
-    assert analysis.reps_by_side(_result("squat", [_rep(1, "both")])) == {}
-    sided = _result("bicep_curl", [_rep(1, "left"), _rep(2, "left"), _rep(3, "right")])
-    assert analysis.reps_by_side(sided) == {"left": 2, "right": 1}
+@pytest.mark.parametrize(
+    ("sides", "shown"),
+    [
+        (["both"], {}),
+        (["left", "left", "right"], {"left": 2, "right": 1}),
+        (["right", "right"], {"left": 0, "right": 2}),
+        # One two-arm curl among one-arm ones: "left 0, right 2" beside "3 reps" would not
+        # add up, so no per-side figures at all.
+        (["both", "right", "right"], {}),
+    ],
+)
+def test_reps_by_side_only_when_they_add_up_to_the_total(sides, shown):
+    result = _result("bicep_curl", [_rep(i + 1, side) for i, side in enumerate(sides)])
+    counts = analysis.reps_by_side(result)
+    assert counts == shown
+    assert not counts or sum(counts.values()) == len(sides)
 
 
 def test_chart_plots_the_driver_with_its_target_and_the_reps(library):

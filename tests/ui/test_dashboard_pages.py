@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coach.auth.access import Login, Principal
+from coach.engine.thresholds import Prescription
 from coach.store.prescriptions import PlanItemSpec
 from coach_ui.state import EXPORTS_KEY, LIVE_ITEM_KEY, LOGIN_KEY, PATIENT_KEY
 from tests.conftest import ROOT
@@ -84,7 +85,7 @@ def test_progress_page_draws_every_trend_and_prepares_the_exports(store, library
 def test_progress_page_scores_goals(store, library):
     seeded = seed_patient(store, library, days=1)
     at = page("progress.py", query={"patient": seeded.patient_id})
-    slider = next(s for s in at.slider if s.label == "Climb the stairs at home")
+    slider = next(s for s in at.select_slider if s.label.startswith("Climb the stairs at home"))
     slider.set_value(7)
     next(b for b in at.button if b.label == "Save today's scores").click().run()
     assert store.goals(seeded.patient_id)[0].latest == 7
@@ -117,8 +118,8 @@ def test_plan_editor_builds_a_plan_from_the_library(store, library):
     next(b for b in at.button if b.label == "Create the plan").click().run()
     assert store.current_plan(patient) is not None
     at.selectbox(key="add_exercise").set_value("squat").run()
-    at.number_input(key="new_squat_reps").set_value(12)
-    at.number_input(key="new_squat_target").set_value(80)
+    at.number_input(key="new_reps").set_value(12)
+    at.number_input(key="new_target").set_value(80)
     next(b for b in at.button if b.label == "Add to the plan").click().run()
     assert not at.exception, [e.value for e in at.exception]
     (item,) = store.current_plan(patient).items
@@ -139,8 +140,68 @@ def test_plan_editor_applies_less_load_after_a_pain_flag(store, library):
     )
     at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
     assert any("Less load suggested: 1 x 3 reps" in i.value for i in at.info)
+    reps = f"item{seeded.squat_item}_reps"
+    assert at.number_input(key=reps).value == 5
     next(b for b in at.button if b.label == "Apply: 1 x 3 reps").click().run()
     assert store.get_plan_item(seeded.squat_item).reps == 3
+    # The item's form shows the new dose: one left showing 5 would save it back.
+    assert at.number_input(key=reps).value == 3
+
+
+def test_plan_editor_shows_and_saves_the_exercise_picked_to_add(store, library):
+    """Picking a curl, then a squat: the form shows the squat's dose and angle, not the
+    curl's, and Add saves what the form shows."""
+    patient = store.add_patient("Planned Patient")
+    store.create_plan(patient, start_date=datetime.now().date())
+    at = page("plan_editor.py", state={PATIENT_KEY: patient})
+    curl, squat = library.get("bicep_curl"), library.get("squat")
+    at.selectbox(key="add_exercise").set_value("bicep_curl").run()
+    at.number_input(key="new_reps").set_value(17).run()  # a change made for the curl
+    at.selectbox(key="add_exercise").set_value("squat").run()
+    assert at.number_input(key="new_reps").value == squat.dosage.reps != curl.dosage.reps
+    assert at.number_input(key="new_sets").value == squat.dosage.sets
+    assert at.selectbox(key="new_angle").value in squat.angles
+    at.number_input(key="new_reps").set_value(9)
+    next(b for b in at.button if b.label == "Add to the plan").click().run()
+    (item,) = store.current_plan(patient).items
+    assert (item.exercise_id, item.reps, item.sets) == ("squat", 9, squat.dosage.sets)
+
+
+def test_plan_editor_asks_before_adding_the_same_exercise_twice(store, library):
+    seeded = seed_patient(store, library, days=0)  # a plan with a squat and a plank
+    at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
+    at.selectbox(key="add_exercise").set_value("squat").run()
+    assert any("already in this plan" in w.value for w in at.warning)
+    add = next(b for b in at.button if b.label == "Add to the plan")
+    add.click().run()
+    assert any("Not added" in e.value for e in at.error)
+    assert [i.exercise_id for i in store.current_plan(seeded.patient_id).items].count("squat") == 1
+    at.checkbox(key="add_again").check()
+    next(b for b in at.button if b.label == "Add to the plan").click().run()
+    assert [i.exercise_id for i in store.current_plan(seeded.patient_id).items].count("squat") == 2
+
+
+def test_plan_editor_asks_before_removing_an_item(store, library):
+    seeded = seed_patient(store, library, days=0)
+    at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
+    remove = f"remove_{seeded.squat_item}"
+    at.button(key=remove).click().run()
+    assert store.get_plan_item(seeded.squat_item).active  # not yet
+    assert any(w.value.startswith("Remove Squat from the plan?") for w in at.warning)
+    at.button(key=f"remove_no_{seeded.squat_item}").click().run()
+    assert store.get_plan_item(seeded.squat_item).active
+    at.button(key=remove).click().run()
+    at.button(key=f"remove_yes_{seeded.squat_item}").click().run()
+    assert not store.get_plan_item(seeded.squat_item).active
+
+
+def test_plan_editor_forms_do_not_save_on_enter(store, library):
+    """Enter in a field neither saves an item nor collapses it: only Save saves."""
+    seeded = seed_patient(store, library, days=1)
+    at = page("plan_editor.py", state={PATIENT_KEY: seeded.patient_id})
+    forms = [f.proto.form for f in at.get("form")]
+    forms = [f for f in forms if f.form_id.startswith(("item_", "add_item"))]
+    assert len(forms) == 3 and not any(f.enter_to_submit for f in forms)  # 2 items, 1 new
 
 
 def test_today_lists_the_plan_and_ticks_off_an_exercise_done_by_hand(store, library):
@@ -171,6 +232,53 @@ def test_live_page_records_the_session_for_the_plan_item(store, library, webrtc_
     next(b for b in at.button if b.label == "Start session").click().run()
     record = store.session(at.session_state["live_session"].session_id)
     assert (record.patient_id, record.plan_item_id, record.planned_reps) == (patient, squat, 7)
+
+
+def test_plan_editor_saves_counts_from_and_shows_what_the_numbers_mean(store, library):
+    patient = store.add_patient("Shallow Squatter")
+    plan = store.create_plan(patient, start_date=datetime.now().date())
+    squat = store.add_plan_item(
+        plan,
+        PlanItemSpec.from_exercise(library.get("squat"), rom_target_deg=45.0, counts_from_deg=30.0),
+    )
+    at = page("plan_editor.py", state={PATIENT_KEY: patient})
+    shown = everything_shown(at)
+    assert "For this patient: knee bend to 45°, a rep counts from 30°" in shown
+    assert len(charts(at)) >= 1  # the gauge's marks, library and patient
+    at.number_input(key=f"item{squat}_counts_from").set_value(35)
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert store.get_plan_item(squat).counts_from_deg == 35.0
+
+
+def test_today_and_the_live_page_use_the_plans_range(store, library, webrtc_renders):
+    patient = store.default_patient().id
+    plan = store.create_plan(patient, start_date=datetime.now().date() - timedelta(days=1))
+    squat = store.add_plan_item(
+        plan,
+        PlanItemSpec.from_exercise(library.get("squat"), rom_target_deg=45.0, counts_from_deg=30.0),
+    )
+    today = page("today.py")
+    assert "Your range: knee bend to 45°, a rep counts from 30°" in everything_shown(today)
+    at = page("live.py", state={LIVE_ITEM_KEY: squat})
+    assert "Counting to your physiotherapist's plan: a rep counts from 30°, full at 45°" in (
+        everything_shown(at)
+    )
+    next(b for b in at.button if b.label == "Start session").click().run()
+    prescription = at.session_state["live_session"].coach.prescription
+    assert prescription == Prescription("knee_flexion", target=45.0, counts_from=30.0)
+
+
+def test_live_page_offers_the_assessed_range_when_the_plan_gives_none(store, webrtc_renders):
+    patient = store.default_patient().id
+    store.add_assessment(
+        patient, kind="rom", measure="knee_flexion", value=55.0, unit="deg", side="left"
+    )
+    at = page("live.py")
+    at.selectbox(key="live_exercise").set_value("squat").run()
+    offer = next(c for c in at.checkbox if c.key == "assessed_range_squat")
+    assert offer.label.startswith("Count to my measured range: 55° left")
+    offer.check().run()
+    assert "Counting to your measured range: a rep counts from" in everything_shown(at)
 
 
 # ---- clinic mode: logins and who sees what -----------------------------------------------------
@@ -274,3 +382,13 @@ def test_a_patient_sees_and_exports_only_their_own_data(clinic, store):
     assert "cy's walk" not in files["assessments.csv"][0]
     at = page("session.py", login=me)
     assert {o for o in at.selectbox[0].options} and "Cy" not in everything_shown(at)
+
+
+@pytest.mark.parametrize(
+    ("pain", "shown"), [((2, 4), "2 -> 4"), ((None, 4), "not rated -> 4"), ((None, None), "-")]
+)
+def test_pain_not_rated_is_said_so_not_shown_as_a_number(pain, shown):
+    from coach_ui.overview import pain_text
+    from tests.support.records import session
+
+    assert pain_text(session(datetime.now().date(), pain=pain)) == shown

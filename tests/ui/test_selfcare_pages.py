@@ -101,10 +101,13 @@ def test_today_without_a_flare_up_plan_says_how_to_make_one(store, library):
 def test_progress_page_asks_for_goal_ratings_when_due(store, library):
     seeded = seed_patient(store, library, days=1)
     goal = store.goals(seeded.patient_id)[0]
-    store.score_goal(goal.id, 3, scored_on=datetime.now().date() - timedelta(days=25))
+    goal_day = datetime.now().date() - timedelta(days=25)
+    store.score_goal(goal.id, 3, scored_on=goal_day)
     at = page("progress.py", state={PATIENT_KEY: seeded.patient_id})
     assert any("last rated 25 days ago" in i.value for i in at.info)
-    next(s for s in at.slider if s.label == "Climb the stairs at home").set_value(5)
+    goal_slider = next(s for s in at.select_slider if s.label.startswith("Climb the stairs"))
+    assert goal_slider.label.endswith(f"(last time 3 on {goal_day:%d %b})")
+    goal_slider.set_value(5)
     button(at, "Save today's scores").click().run()
     assert store.goals(seeded.patient_id)[0].latest == 5
     assert not any("last rated" in i.value for i in at.info)
@@ -242,21 +245,36 @@ def test_a_broken_lesson_file_is_named_on_the_learn_page(store, tmp_path, monkey
     assert not at.radio
 
 
-def test_a_patient_adds_and_rates_their_own_goals(clinic, store):
+@pytest.mark.parametrize("name", ["progress.py", "goals.py"])
+def test_a_patient_adds_and_rates_their_own_goals(clinic, store, name):
     ana = ana_login(clinic)
     patient_id = clinic["ana"].patient_id
-    at = page("progress.py", login=ana)
+    at = page(name, login=ana)
     assert any("Rate your new goal" in i.value for i in at.info)
     next(t for t in at.text_input if t.label.startswith("A new goal")).set_value("Garden")
     button(at, "Add goal").click().run()
     assert [g.activity for g in store.goals(patient_id)] == ["Climb the stairs at home", "Garden"]
     for slider, score in zip(
-        (s for s in at.slider if s.key and s.key.startswith("goal_")), (4, 2), strict=True
+        (s for s in at.select_slider if s.key and "_goal_" in s.key), (4, 2), strict=True
     ):
         slider.set_value(score)
     button(at, "Save today's scores").click().run()
     assert [g.latest for g in store.goals(patient_id)] == [4, 2]
     assert not any("Rate your" in i.value for i in at.info)
+
+
+def test_a_goal_left_not_rated_gets_no_score(store, library):
+    """Saving with one goal moved and one not: only the moved one is scored (no made-up 5)."""
+    seeded = seed_patient(store, library, days=0)
+    store.add_goal(seeded.patient_id, "Garden")
+    at = page("goals.py", state={PATIENT_KEY: seeded.patient_id})
+    assert [t.value for t in at.title] == ["My goals"]
+    assert not at.get("vega_lite_chart")  # a patient-sized page: no charts
+    first, second = (s for s in at.select_slider if "_goal_" in (s.key or ""))
+    assert first.value is None and second.value is None
+    second.set_value(6)
+    button(at, "Save today's scores").click().run()
+    assert [g.latest for g in store.goals(seeded.patient_id)] == [None, 6]
 
 
 def test_progress_page_sums_up_self_management(store, library):
