@@ -24,8 +24,9 @@ import numpy as np
 from coach.core import landmarks
 from coach.core.landmarks import Side
 from coach.core.pose import Pose
-from coach.engine.counter import CounterState, RepCounter, RepCycle
+from coach.engine.counter import CounterState, RepCycle
 from coach.engine.cues import CueCoach
+from coach.engine.drivers import DriverChoice
 from coach.engine.hold import HoldTimer
 from coach.engine.measures import MeasureComputer, SidedValue, on_side
 from coach.engine.results import (
@@ -44,7 +45,14 @@ from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
 from coach.engine.short_cycles import ShortCycle, ShortCycleTracker, regular
 from coach.engine.thresholds import Prescription, Thresholds, thresholds_in_force
 from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
-from coach.exercise.schema import REP_MEASURES, ExerciseDef, SignalDef, Threshold, is_sided_measure
+from coach.exercise.schema import (
+    REP_MEASURES,
+    DriversDef,
+    ExerciseDef,
+    SignalDef,
+    Threshold,
+    is_sided_measure,
+)
 
 NO_PERSON_CUE = "Step into view of the camera"
 CROWDED_CUE = "Only one person in view, please"
@@ -71,6 +79,7 @@ _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
     "front": "Face the camera",
     "back": "Turn your back to the camera",
+    "oblique": "Turn half-way between facing the camera and side-on",
 }
 
 # Body regions, the landmarks in them, and what to tell a patient when they are unseen.
@@ -162,7 +171,7 @@ class _Track:
     """One rep counter: 'both' sides together, or one side."""
 
     side: Side | None
-    counter: RepCounter
+    counter: DriverChoice
     rules: FrameRuleTracker
     short: ShortCycleTracker
     faults: deque[Fault] = field(default_factory=deque)
@@ -222,10 +231,10 @@ class ExerciseEngine:
     ) -> None:
         self.exercise = exercise
         self.prescription = prescription
-        # The thresholds in force for each of the definition's signals, keyed by the
-        # signal's identity (views sharing a signal share a counter): (what the counter
-        # runs on, the numbers).
-        self._in_force: dict[int, tuple[SignalDef, Thresholds]] = {}
+        # The thresholds in force for each of the definition's sets of drivers, keyed by
+        # the set's identity (views sharing a set share a counter): (what the counter runs
+        # on, the numbers of each of its `signals`).
+        self._in_force: dict[int, tuple[DriversDef, tuple[Thresholds, ...]]] = {}
         self.short_cycles: list[ShortCycle] = []
         self.pause_when_crowded = pause_when_crowded
         self._recorded = recorded
@@ -246,7 +255,7 @@ class ExerciseEngine:
             sides = (None,)
         self._tracks = []
         if exercise.reps is not None:
-            signal = self._signal(None)
+            signal = self._signals(None)
             self._tracks = [
                 _Track(
                     side,
@@ -263,11 +272,18 @@ class ExerciseEngine:
             if mode in ("left", "right")
             else (None,)
         )
+        hold = exercise.hold
         self._holds = {
-            side: HoldTimer(exercise.hold.enter_s, exercise.hold.exit_s)
+            side: HoldTimer(hold.enter_s, hold.exit_s, hold.still_deg)
             for side in hold_sides
-            if exercise.hold is not None
+            if hold is not None
         }
+        # The hold's condition measures, in degrees (a ratio as radians): the timer asks
+        # that they be still.
+        self._still = [
+            (c.measure, 1.0 if c.measure in exercise.angles else math.degrees(1.0))
+            for c in (hold.conditions if hold else [])
+        ]
         self._hold_rules = FrameRuleTracker(list(exercise.rules))
         self._was_holding = False
         self._focus: _Track | None = self._tracks[0] if self._tracks else None
@@ -295,9 +311,10 @@ class ExerciseEngine:
         # max_rep_s and a margin: the frames a finished rep is judged on.
         self._history: deque[tuple[float, np.ndarray]] = deque()
 
-    def _new_counter(self, signal: SignalDef) -> RepCounter:
-        assert self.exercise.reps is not None
-        return RepCounter(self.exercise.reps, signal, start_mid_movement=self._recorded)
+    def _new_counter(self, signals: DriversDef) -> DriverChoice:
+        reps = self.exercise.reps
+        assert reps is not None
+        return DriverChoice(reps, signals, start_mid_movement=self._recorded)
 
     def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
         """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
@@ -309,24 +326,50 @@ class ExerciseEngine:
         return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
 
     def _force_of(self, counted: SignalDef) -> Thresholds:
-        return next(force for signal, force in self._in_force.values() if signal is counted)
+        """The thresholds in force of one signal a counter runs on (`_signals`)."""
+        for signals, forces in self._in_force.values():
+            for signal, force in zip(signals.signals, forces, strict=True):
+                if signal is counted:
+                    return force
+        raise KeyError(f"{counted.driver} is not a signal in force")
 
-    def _signal(self, view: DetectedView | None) -> SignalDef:
-        """The signal the counter runs on in this view: the definition's, with the
-        thresholds in force for this patient."""
+    def _signals(self, view: DetectedView | None) -> DriversDef:
+        """The signals the counter runs on in this view: the definition's drivers, each
+        with the thresholds in force for this patient. The prescription moves the driver
+        whose measure it names; the view's other drivers keep the library's thresholds (a
+        prescription naming none of them leaves every driver the library's, with a note)."""
         assert self.exercise.reps is not None
         library = self.exercise.reps.signal_for(view)
         if id(library) not in self._in_force:
-            force = thresholds_in_force(library, self.prescription)
-            self._in_force[id(library)] = (force.as_signal(library), force)
+            forces = tuple(
+                thresholds_in_force(signal, self._prescription_for(library, signal))
+                for signal in library.signals
+            )
+            others = [
+                force.as_signal(signal)
+                for signal, force in zip(library.other_drivers, forces[1:], strict=True)
+            ]
+            in_force = forces[0].as_signal(library).model_copy(update={"other_drivers": others})
+            self._in_force[id(library)] = (in_force, forces)
         return self._in_force[id(library)][0]
 
+    def _prescription_for(self, signals: DriversDef, signal: SignalDef) -> Prescription | None:
+        """The prescription one of a view's drivers follows: the patient's, on the driver
+        it names; none (the library's thresholds) on the view's other drivers; the
+        patient's on every driver when it names none of them (`thresholds_in_force` then
+        keeps the library's, with a note)."""
+        prescription = self.prescription
+        if prescription is None or prescription.measure == signal.driver:
+            return prescription
+        named = any(other.driver == prescription.measure for other in signals.signals)
+        return None if named else prescription
+
     def thresholds(self, view: DetectedView | None) -> Thresholds:
-        """The driver's thresholds in force in this view (the definition's, moved by the
-        prescription). Raises ValueError for an exercise without reps."""
+        """The (first) driver's thresholds in force in this view (the definition's, moved
+        by the prescription). Raises ValueError for an exercise without reps."""
         if self.exercise.reps is None:
             raise ValueError(f"{self.exercise.id} is a hold: it has no rep thresholds")
-        return self._force_of(self._signal(view))
+        return self._force_of(self._signals(view))
 
     @property
     def recorded(self) -> bool:
@@ -443,7 +486,7 @@ class ExerciseEngine:
 
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
-            track.counter.update(np.nan, t_s)
+            track.counter.update({}, t_s)
         for timer in self._holds.values():
             timer.update(False, t_s)
 
@@ -454,7 +497,7 @@ class ExerciseEngine:
         history.append((t_s, batch.rows[i]))
         while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
             history.popleft()
-        signal = self._signal(view)
+        signal = self._signals(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
         new_rep: Rep | None = None
@@ -463,19 +506,24 @@ class ExerciseEngine:
         position: dict[Side | None, PositionCheck | None] = {}
         for track in self._tracks:
             values = batch.values[track.side][i]
-            if track.counter.signal is not signal:  # the view changed what we count on
+            if track.counter.signals is not signal:  # the view changed what we count on
                 track.counter = self._new_counter(signal)
                 track.short = self._short_tracker(signal)
                 track.short_run.clear()
-            value = values[signal.driver]
-            any_visible |= not math.isnan(value)
+            seen = track.counter.sees(values)
+            any_visible |= seen
             position[track.side] = failing_check(values, self.exercise.start_position)
-            cycle = track.counter.update(value, t_s, position[track.side] is None)
+            cycle = track.counter.update(values, t_s, position[track.side] is None)
             self._learn_start(track, t_s)
-            short = self._short_step(track, value, t_s, cycle is not None)
+            # Short movements are followed on the view's first driver (`signal` is its
+            # signal), the one the movement report reads. A movement past the turn of the
+            # driver counted on (before the choice, of any driver) is a rep in progress
+            # (RETURNING) and resets the tracker: before the choice, what it keeps stopped
+            # short of every driver's turn.
+            short = self._short_step(track, values[signal.driver], t_s, cycle is not None)
             if short is not None:
                 candidates.append(short)
-            if track.counter.state is not CounterState.UNARMED and not math.isnan(value):
+            if track.counter.state is not CounterState.UNARMED and seen:
                 track_failing, fired = track.rules.update(values, t_s, view)
                 failing += track_failing
                 track.faults.extend(fired)
@@ -487,7 +535,7 @@ class ExerciseEngine:
                 rep = self._finish_rep(track, cycle, view)
                 if rep is not None:
                     new_rep = rep
-                    candidates.append(self._rep_cue(rep))
+                    candidates.append(self._rep_cue(rep, track))
         guidance = None
         armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
         if not any_visible:
@@ -543,7 +591,8 @@ class ExerciseEngine:
         for side, timer in self._holds.items():
             values = batch.values[side][i]
             visible |= any(not math.isnan(values[c.measure]) for c in conditions)
-            timer.update(all(meets(values[c.measure], c) for c in conditions), t_s)
+            correct = all(meets(values[c.measure], c) for c in conditions)
+            timer.update(correct, t_s, [values[name] * scale for name, scale in self._still])
             if timer.holding:
                 held_side = side
         holding = self.holding
@@ -718,11 +767,11 @@ class ExerciseEngine:
     def _fault_cue(self, fault: Fault) -> Cue:
         return Cue(fault.cue, CueKind.FAULT, fault.severity, fault.t_s)
 
-    def _rep_cue(self, rep: Rep) -> Cue:
+    def _rep_cue(self, rep: Rep, track: _Track) -> Cue:
         if rep.faults:
             worst = max(rep.faults, key=lambda f: ("info", "minor", "major").index(f.severity))
             return self._fault_cue(worst)
-        if self.thresholds(self._view.current).prescribed:
+        if self._force_of(track.counter.signal_def).prescribed:
             return Cue(YOUR_RANGE_CUE, CueKind.PRAISE, "info", rep.end_s)
         return Cue(self.exercise.good_rep_cue, CueKind.PRAISE, "info", rep.end_s)
 
@@ -766,6 +815,9 @@ class ExerciseEngine:
             start_position_failing=step.position_failing,
             armed=step.armed,
             thresholds=self.thresholds(batch.views[0]) if self._tracks else None,
+            driver_thresholds=(
+                self._force_of(self._focus.counter.signal_def) if self._focus is not None else None
+            ),
         )
 
 

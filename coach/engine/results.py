@@ -127,7 +127,13 @@ class FrameResult:
     start_position_met: bool | None = None
     start_position_failing: PositionCheck | None = None
     armed: bool = False
-    thresholds: Thresholds | None = None  # the driver's thresholds in force (rep exercises)
+    # The view's (first) driver's thresholds in force (rep exercises): the movement
+    # report's (`coach.runtime.movement`).
+    thresholds: Thresholds | None = None
+    # The thresholds in force of `driver`, the measure counted on (with several drivers,
+    # the chosen one: `coach.engine.drivers`), for the gauge and the trace; with one
+    # driver, the same as `thresholds`.
+    driver_thresholds: Thresholds | None = None
     # Each measure taken per side (it names a side-less landmark such as 'knee'), on the
     # left and on the right, NaN where unseen: what an author reads in `coach replay --trace`.
     measures_by_side: dict[str, dict[str, float]] = field(default_factory=dict)

@@ -31,8 +31,11 @@ turn 60).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from coach.exercise.schema import PhaseDef, SignalDef
+
+_Signal = TypeVar("_Signal", bound=SignalDef)
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,9 @@ class Thresholds:
         """True when a rep's extreme makes it a full rep."""
         return self.target is None or self.reached(extreme, self.target)
 
-    def as_signal(self, signal: SignalDef) -> SignalDef:
-        """The definition's signal with these numbers: what the rep counter runs on."""
+    def as_signal(self, signal: _Signal) -> _Signal:
+        """The definition's signal with these numbers: what the rep counter runs on (of the
+        signal's own type: a view's `DriversDef` keeps its other drivers)."""
         start = PhaseDef(name=signal.start.name, **{_side(self.rising, True): self.start})
         turn = PhaseDef(name=signal.turn.name, **{_side(self.rising, False): self.turn})
         return signal.model_copy(update={"start": start, "turn": turn, "target": self.target})

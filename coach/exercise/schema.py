@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from coach.core import landmarks
 
-View = Literal["front", "side", "back"]
+View = Literal["front", "side", "back", "oblique"]
 SideMode = Literal["both", "left", "right", "alternating", "auto"]
 Severity = Literal["info", "minor", "major"]
 Plane = Literal["sagittal", "frontal", "any"]
@@ -202,7 +202,37 @@ class SignalDef(_Strict):
         return extreme >= self.target if self.rising else extreme <= self.target
 
 
-class RepsDef(SignalDef):
+class DriversDef(SignalDef):
+    """The signals a rep is counted on in one view: the driver and, optionally, other
+    drivers of the same movement with thresholds of their own. The engine counts on the
+    one that moves most clearly (coach.engine.drivers: the rule, in docs/exercises.md)."""
+
+    other_drivers: list[SignalDef] = Field(
+        default_factory=list,
+        description="Other measures of the same movement (e.g. the elbow angle beside the "
+        "shoulder-to-hand distance of a push-up), each with its own start, turn, min_range "
+        "and target; counting uses the one that moves most clearly.",
+    )
+
+    @model_validator(mode="after")
+    def _drivers_differ(self) -> DriversDef:
+        names = [signal.driver for signal in self.signals]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"driver {', '.join(twice)} is named more than once")
+        return self
+
+    @property
+    def signals(self) -> tuple[SignalDef, ...]:
+        """The driver first, then the other drivers, in the file's order."""
+        return (self, *self.other_drivers)
+
+    def signal_of(self, driver: str | None) -> SignalDef:
+        """The signal of the named driver (the first one when `driver` is not among them)."""
+        return next((signal for signal in self.signals if signal.driver == driver), self)
+
+
+class RepsDef(DriversDef):
     """How a repetition is recognised, with per-view signals where one view needs another."""
 
     min_dwell_s: float = Field(0.1, ge=0)
@@ -214,9 +244,10 @@ class RepsDef(SignalDef):
         description="For side = 'alternating': the measure whose larger value at the turn "
         "says which side did the rep (e.g. hip_flexion: the front leg of a lunge).",
     )
-    by_view: dict[View, SignalDef] = Field(
+    by_view: dict[View, DriversDef] = Field(
         default_factory=dict,
-        description="A different signal for one camera view (e.g. a 3D angle from the front).",
+        description="A different signal (or signals) for one camera view (e.g. a 3D angle "
+        "from the front); a view not listed counts on the default signals.",
     )
 
     @model_validator(mode="after")
@@ -225,9 +256,9 @@ class RepsDef(SignalDef):
             raise ValueError("max_rep_s must be greater than min_rep_s")
         return self
 
-    def signal_for(self, view: str | None) -> SignalDef:
-        """The signal to count on in this view (the default one unless overridden; any other
-        view, "oblique" among them, and no view at all count on the default)."""
+    def signal_for(self, view: str | None) -> DriversDef:
+        """The signals to count on in this view: its `by_view` entry, else the default
+        ones (a view the definition does not list, and no view at all)."""
         return next((signal for name, signal in self.by_view.items() if name == view), self)
 
 
@@ -237,6 +268,13 @@ class HoldDef(_Strict):
     conditions: list[Threshold] = Field(min_length=1)
     enter_s: float = Field(0.3, ge=0, description="Correct this long before the timer starts.")
     exit_s: float = Field(0.5, ge=0, description="Broken this long before the timer stops.")
+    still_deg: float = Field(
+        8.0,
+        gt=0,
+        description="A hold is still: the timer starts once every angle of the conditions "
+        "has varied by at most this over half a second, and stops when one moves this far "
+        "from the held position, so getting in and out is not timed.",
+    )
     break_cue: str = "Get back into position"
 
 
@@ -399,10 +437,15 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
     references: list[tuple[str, str]] = []
     if definition.reps is not None:
         references.append(("reps.driver", definition.reps.driver))
-        references += [
-            (f"reps.by_view.{view}.driver", signal.driver)
-            for view, signal in definition.reps.by_view.items()
-        ]
+        signal_sets: list[tuple[str, DriversDef]] = [("reps", definition.reps)]
+        signal_sets += [(f"reps.by_view.{v}", s) for v, s in definition.reps.by_view.items()]
+        for where, signals in signal_sets:
+            if where != "reps":
+                references.append((f"{where}.driver", signals.driver))
+            references += [
+                (f"{where}.other_drivers[{i}].driver", other.driver)
+                for i, other in enumerate(signals.other_drivers)
+            ]
     if definition.hold is not None:
         references += [
             (f"hold.conditions[{i}].measure", c.measure)

@@ -59,8 +59,9 @@ def rep_event(rep: Rep | None) -> str:
 
 
 def _thresholds(result: FrameResult) -> tuple[str, str, str]:
-    """The driver's start, turn and target thresholds in force (a prescription moves them)."""
-    limits = result.thresholds
+    """The start, turn and target thresholds in force (a prescription moves them) of the
+    frame's driver (with several drivers, the one counted on)."""
+    limits = result.driver_thresholds
     if limits is None:
         return "", "", ""
     target = math.nan if limits.target is None else limits.target

@@ -210,10 +210,10 @@ def draw_hud(
 
 
 def draw_gauge(frame: np.ndarray, result: FrameResult, exercise: ExerciseDef) -> None:
-    """A bar on the right: how far the driving measure has gone from the start threshold
-    to the target in force (the plan's, for a prescribed patient), with a mark where a
-    rep counts."""
-    force = result.thresholds
+    """A bar on the right: how far the driver counted on (the chosen one of several) has
+    gone from the start threshold to the target in force (the plan's, for a prescribed
+    patient), with a mark where a rep counts."""
+    force = result.driver_thresholds
     if force is None or result.driver is None:
         return
     value = result.measures.get(result.driver, np.nan)

@@ -51,15 +51,18 @@ REPS_RECIPES, HOLD_RECIPES = _rows()
 
 
 @cache
-def driver_curve(exercise_id: str, view: str, side: WorkingSide) -> tuple[np.ndarray, ...]:
+def driver_curve(
+    exercise_id: str, view: str, side: WorkingSide, driver: str | None = None
+) -> tuple[np.ndarray, ...]:
     """(depths, driver values) along the good path, measured as the engine does in this
-    view, without noise: where a partial rep or a too-short motion lies on the path."""
+    view, without noise: where a partial rep or a too-short motion lies on the path. The
+    view's first driver unless `driver` names another."""
     recipe = next(r for r in REPS_RECIPES if r.exercise_id == exercise_id)
     path = recipe.paths(side)
     motion = Script(path.start).hold(1.0).along(path, 1.0, 4.0).build()
     recording = render(motion, recipe.cameras[view], RenderOptions(fps=10.0))
     computer = MeasureComputer(definition(exercise_id))
-    views, driver = ViewEstimator(), signal(recipe, view).driver
+    views, driver = ViewEstimator(), driver or signal(recipe, view).driver
     values = []
     for poses in recording.frames():
         measured = computer.compute(poses[0], views.update(poses[0]))[driver]
@@ -71,7 +74,13 @@ def driver_curve(exercise_id: str, view: str, side: WorkingSide) -> tuple[np.nda
     return depths, np.array(values)[keep]
 
 
-def depth_for(recipe: RepsRecipe, view: str, value: float, side: WorkingSide = "both") -> float:
+def depth_for(
+    recipe: RepsRecipe,
+    view: str,
+    value: float,
+    side: WorkingSide = "both",
+    driver: str | None = None,
+) -> float:
     """The depth along the good path at which the measured driver passes `value`."""
-    depths, values = driver_curve(recipe.exercise_id, view, side)
+    depths, values = driver_curve(recipe.exercise_id, view, side, driver)
     return depth_reaching(depths, values, value)

@@ -7,7 +7,8 @@ looks; the tests here hold the engine to what a physio expects of every definiti
 - each form rule fires on a sequence that shows its fault, and only then;
 - standing still, fidgeting and motion short of the turn count 0; reps past the turn but
   short of the target are counted and flagged partial;
-- holds are timed to +-0.5 s and stop timing while the position is broken;
+- holds are timed to +-0.5 s (the time in position, not getting in or out) and stop
+  timing while the position is broken;
 - sides are counted apart (one arm, both arms, alternating arms), and a mirrored image
   does not swap them.
 
@@ -184,14 +185,18 @@ def test_partial_reps_are_counted_and_flagged(recipe: RepsRecipe, view: str):
 
 @pytest.mark.parametrize(("recipe", "view"), REPS_VIEWS)
 def test_motion_short_of_the_turn_is_no_rep(recipe: RepsRecipe, view: str):
-    chosen = signal(recipe, view)
-    start = chosen.start.below if chosen.rising else chosen.start.above
-    turn = chosen.turn.above if chosen.rising else chosen.turn.below
-    assert start is not None and turn is not None
-    depth = depth_for(recipe, view, (start + turn) / 2)
+    """Half-way from start to turn on every driver of the view (the shallowest of them)."""
+    depths = []
+    for chosen in signal(recipe, view).signals:
+        start = chosen.start.below if chosen.rising else chosen.start.above
+        turn = chosen.turn.above if chosen.rising else chosen.turn.below
+        assert start is not None and turn is not None
+        depths.append(depth_for(recipe, view, (start + turn) / 2, driver=chosen.driver))
     path = recipe.paths("both")
-    motion = Script(path.start).hold(1.5).reps(4, path, Tempo.period(3.0), depth).hold(1).build()
-    assert run(recipe.exercise_id, motion, recipe.cameras[view]).engine.rep_count == 0
+    motion = Script(path.start).hold(1.5).reps(4, path, Tempo.period(3.0), min(depths))
+    assert (
+        run(recipe.exercise_id, motion.hold(1).build(), recipe.cameras[view]).engine.rep_count == 0
+    )
 
 
 @pytest.mark.parametrize(("recipe", "view"), REPS_VIEWS)
@@ -326,7 +331,9 @@ HOLD_VIEWS = [
 
 
 def hold_motion(recipe: HoldRecipe, *parts: tuple[str, float]) -> Motion:
-    """Rest 2 s, then each (posture name, seconds) in turn with quick transitions, rest."""
+    """Rest 2 s, then each (posture name, seconds) in turn with quick transitions, rest.
+    Each part's seconds begin with its transition: the time in the posture is
+    `seconds - recipe.transition_s`."""
     postures = {"hold": recipe.hold, "rest": recipe.rest, **recipe.breaks, **recipe.not_breaking}
     postures |= {k: v for k, v in recipe.faults.items() if not isinstance(v, str)}
     step = recipe.transition_s
@@ -341,9 +348,49 @@ def hold_motion(recipe: HoldRecipe, *parts: tuple[str, float]) -> Motion:
 def test_a_hold_is_timed(recipe: HoldRecipe, view: str, seconds: float):
     motion = hold_motion(recipe, ("hold", seconds))
     session = run(recipe.exercise_id, motion, recipe.cameras[view])
-    assert session.engine.hold_s == pytest.approx(seconds, abs=0.5)
-    assert session.engine.longest_hold_s == pytest.approx(seconds, abs=0.5)
+    in_position = seconds - recipe.transition_s
+    assert session.engine.hold_s == pytest.approx(in_position, abs=0.5)
+    assert session.engine.longest_hold_s == pytest.approx(in_position, abs=0.5)
     assert session.engine.faults == []
+    assert session.engine.rep_count == 0
+
+
+SLOW_WAYS = [
+    pytest.param(
+        recipe,
+        view,
+        seconds,
+        id=f"{recipe.exercise_id}-{view}-{seconds:g}s",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="the generator's way out of a side plank first straightens the body, then "
+            "drops it: the first second of it stays within still_deg of the held position",
+        )
+        if (recipe.exercise_id, seconds) == ("side_plank", 3.0)
+        else (),
+    )
+    for recipe in HOLD_RECIPES
+    for view in definition(recipe.exercise_id).views
+    for seconds in (2.0, 3.0)
+]
+
+
+@pytest.mark.parametrize(("recipe", "view", "seconds"), SLOW_WAYS)
+def test_slow_ways_in_and_out_are_not_timed(recipe: HoldRecipe, view: str, seconds: float):
+    """A patient easing into the hold over `seconds`, holding it 10 s, easing out: the
+    timer gives the 10 s in position within 1 s, though the conditions alone hold for
+    much of both ways."""
+    motion = (
+        Script(recipe.rest)
+        .hold(2.0)
+        .move_to(recipe.hold, seconds)
+        .hold(10.0)
+        .move_to(recipe.rest, seconds)
+        .hold(2.0)
+        .build()
+    )
+    session = run(recipe.exercise_id, motion, recipe.cameras[view])
+    assert session.engine.hold_s == pytest.approx(10.0, abs=1.0)
     assert session.engine.rep_count == 0
 
 
@@ -359,7 +406,7 @@ def test_a_hold_stops_timing_while_the_position_is_broken(recipe: HoldRecipe, na
     view = definition(recipe.exercise_id).views[0]
     motion = hold_motion(recipe, ("hold", 10.0), (name, 3.0), ("hold", 10.0))
     session = run(recipe.exercise_id, motion, recipe.cameras[view])
-    assert session.engine.hold_s == pytest.approx(20.0, abs=0.6)
+    assert session.engine.hold_s == pytest.approx(20.0 - 2 * recipe.transition_s, abs=0.6)
     assert session.engine.longest_hold_s < 11.0
 
 
@@ -376,7 +423,7 @@ def test_known_breaks_the_definition_misses(recipe: HoldRecipe, name: str):
     view = definition(recipe.exercise_id).views[0]
     motion = hold_motion(recipe, ("hold", 10.0), (name, 3.0), ("hold", 10.0))
     session = run(recipe.exercise_id, motion, recipe.cameras[view])
-    assert session.engine.hold_s == pytest.approx(20.0, abs=0.6)
+    assert session.engine.hold_s == pytest.approx(20.0 - 2 * recipe.transition_s, abs=0.6)
 
 
 HOLD_FAULTS = [
@@ -394,8 +441,13 @@ def test_each_hold_rule_fires_on_its_fault(recipe: HoldRecipe, rule_id: str):
     motion = hold_motion(recipe, ("hold", 6.0), (rule_id, 4.0), ("hold", 6.0))
     session = run(recipe.exercise_id, motion, recipe.cameras[view])
     assert fired(session) == {rule_id}
-    # A fault inside the hold's limits is cued but still timed.
-    assert session.engine.hold_s == pytest.approx(16.0, abs=0.6)
+    # A fault inside the hold's limits is cued but still timed. Moving into and out of it
+    # is not when it moves a condition's measure (the body is not held meanwhile): then
+    # three bouts, else one, each credited from the middle of its first still
+    # half-second, a quarter of a second after a quick arrival.
+    in_position = 16.0 - 3 * recipe.transition_s
+    three_bouts, one_bout = in_position - 3 * 0.25, 16.0 - recipe.transition_s - 0.25
+    assert three_bouts - 0.5 <= session.engine.hold_s <= one_bout + 0.5
 
 
 @pytest.mark.parametrize(("recipe", "view"), HOLD_VIEWS)
@@ -409,4 +461,4 @@ def test_no_hold_out_of_position(recipe: HoldRecipe, view: str):
 def test_a_mirrored_hold_is_timed_the_same(recipe: HoldRecipe, view: str):
     motion = hold_motion(recipe, ("hold", 20.0))
     session = run(recipe.exercise_id, motion, recipe.cameras[view], mirrored=True)
-    assert session.engine.hold_s == pytest.approx(20.0, abs=0.5)
+    assert session.engine.hold_s == pytest.approx(20.0 - recipe.transition_s, abs=0.5)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 from coach.engine.engine import SHORT_CYCLE_CUE, SHORT_CYCLE_GAP_S, YOUR_RANGE_CUE
 from coach.engine.short_cycles import regular
-from coach.engine.thresholds import Prescription
+from coach.engine.thresholds import Prescription, library_thresholds
 from coach.runtime.session import CoachSession
 from tests.bench.framework import FPS, definition, signal
 from tests.bench.recipes import (
@@ -79,19 +80,45 @@ def cues(results) -> list[str]:
     return [r.cue.text for r in results if r.cue is not None]
 
 
+def passes_a_turn(recipe: RepsRecipe, view: str, depth: float) -> bool:
+    """True when the good path at `depth` takes any driver of the view past its turn (a
+    shallow push-up bends the elbows past theirs): such movements count, on that driver."""
+    for chosen in signal(recipe, view).signals:
+        depths, values = driver_curve(recipe.exercise_id, view, "both", chosen.driver)
+        force = library_thresholds(chosen)
+        if force.reached(float(np.interp(depth, depths, values)), force.turn):
+            return True
+    return False
+
+
 ROWS = [
     pytest.param(recipe, definition(recipe.exercise_id).views[0], id=recipe.exercise_id)
     for recipe in REPS_RECIPES
 ]
 
+# The row's reach lies within a driver's noise of its turn: some of the movements count.
+SHORT_GAPS = {
+    "calf_raise": "60% of the way to the target (0.09) is 0.01 short of the turn: the 3D "
+    "heel lift, the second driver, reads past it on 2 of 5 with the bench's 5 mm of "
+    "world-landmark noise (2 partial reps, 3 short movements)",
+}
+SHORT_ROWS = [
+    pytest.param(
+        *p.values,
+        id=p.id,
+        marks=pytest.mark.xfail(strict=True, reason=SHORT_GAPS[p.id]) if p.id in SHORT_GAPS else (),
+    )
+    for p in ROWS
+]
 
-@pytest.mark.parametrize(("recipe", "view"), ROWS)
+
+@pytest.mark.parametrize(("recipe", "view"), SHORT_ROWS)
 def test_without_a_plan_short_movements_are_kept_with_their_depth_and_cued(recipe, view):
     reach, depth = reach_of(recipe, view)
     session, results = play(recipe, view, short_reps(recipe, depth), None)
     engine = session.engine
     force = engine.thresholds(view)
-    if force.reached(reach, force.turn):  # half the range already passes the turn
+    if passes_a_turn(recipe, view, depth):  # half the range already passes a turn
         assert engine.rep_count == N and all(rep.partial for rep in engine.reps)
         return
     assert engine.rep_count == 0

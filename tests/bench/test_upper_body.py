@@ -153,7 +153,9 @@ def test_bird_dog_taken_unmirrored_swaps_the_legs():
 
 
 def side_planks(left_s: float, right_s: float) -> Motion:
-    """Left side plank, rest, roll over and a right side plank (both facing the camera)."""
+    """Left side plank, rest, roll over and a right side plank (both facing the camera).
+    Each lasts its seconds from the start of a quick way in: `seconds - transition_s` in
+    position."""
     step = SIDE_PLANK.transition_s
     rest_right = side_plank("right", hips_down_deg=55.0)
     return (
@@ -178,8 +180,9 @@ def test_side_plank_times_each_side(mirrored: bool):
     camera = SIDE_PLANK.cameras["front"]
     session = run("side_plank", side_planks(12.0, 7.0), camera, mirrored=mirrored)
     by_side = session.engine.hold_by_side
-    assert by_side["left"] == pytest.approx(12.0, abs=0.5)
-    assert by_side["right"] == pytest.approx(7.0, abs=0.5)
+    step = SIDE_PLANK.transition_s
+    assert by_side["left"] == pytest.approx(12.0 - step, abs=0.5)
+    assert by_side["right"] == pytest.approx(7.0 - step, abs=0.5)
     assert session.engine.faults == []
 
 
@@ -188,7 +191,9 @@ def test_side_plank_taken_unmirrored_swaps_the_sides():
     session = run(
         "side_plank", side_planks(12.0, 7.0), camera, mirrored=True, session_mirrored=False
     )
-    assert session.engine.hold_by_side["right"] == pytest.approx(12.0, abs=0.5)
+    assert session.engine.hold_by_side["right"] == pytest.approx(
+        12.0 - SIDE_PLANK.transition_s, abs=0.5
+    )
 
 
 # ---- shrugging ---------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from coach.engine.counter import CounterState, RepCounter, RepCycle
-from coach.exercise.schema import PhaseDef, RepsDef, SignalDef
+from coach.exercise.schema import DriversDef, PhaseDef, RepsDef
+from tests.support.counting import falling
 
 FPS = 30
 Sample = tuple[float, float, bool]  # (t_s, value, in_position)
@@ -27,19 +28,6 @@ def rising(**overrides) -> RepsDef:
         "min_dwell_s": 0.1,
         "min_rep_s": 0.5,
         "max_rep_s": 30,
-    }
-    return RepsDef(**{**fields, **overrides})
-
-
-def falling(**overrides) -> RepsDef:
-    """Push-up-like: hand reach starts above 0.82 (arms straight), turns below 0.7."""
-    fields = {
-        "driver": "hand_reach",
-        "start": PhaseDef(name="arms straight", above=0.82),
-        "turn": PhaseDef(name="bottom", below=0.7),
-        "min_range": 0.2,
-        "min_rep_s": 0.5,
-        "max_rep_s": 20,
     }
     return RepsDef(**{**fields, **overrides})
 
@@ -365,7 +353,7 @@ def test_states_through_one_rep():
 def test_by_view_signal_uses_its_own_thresholds():
     reps = rising(
         by_view={
-            "front": SignalDef(
+            "front": DriversDef(
                 driver="elbow",
                 start=PhaseDef(name="down", below=40),
                 turn=PhaseDef(name="up", above=70),

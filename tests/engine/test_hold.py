@@ -129,3 +129,97 @@ def test_held_time_does_not_depend_on_frame_rate(fps):
     # sampling: bout 1 ends half a frame after its last correct frame, bout 2 at the last frame.
     assert timer.held_s == pytest.approx(8.0 - 1.5 / fps, abs=1e-9)
     assert timer.bouts == 2
+
+
+# ---- the body held still -----------------------------------------------------------------
+
+
+def eased(t: np.ndarray, t0: float, t1: float, a: float, b: float) -> np.ndarray:
+    """An angle easing (cosine) from a to b between t0 and t1, still before and after."""
+    u = np.clip((t - t0) / (t1 - t0), 0.0, 1.0)
+    return a + (b - a) * (1 - np.cos(np.pi * u)) / 2
+
+
+def path(*knots: tuple[float, float]) -> np.ndarray:
+    """An angle over `T` moving at constant speed between (t_s, degrees) knots."""
+    times, values = zip(*knots, strict=True)
+    return np.interp(T, times, values)
+
+
+def timed(angle: np.ndarray, t: np.ndarray, correct: np.ndarray, still_deg: float = 8.0):
+    timer = HoldTimer(enter_s=0.5, exit_s=0.7, still_deg=still_deg)
+    for t_s, value, ok in zip(t.tolist(), angle.tolist(), correct.tolist(), strict=True):
+        timer.update(ok, t_s, [value])
+    return timer
+
+
+T = np.arange(0, 20, DT)
+QUICK_IN_AND_OUT = path((0, 60), (4.8, 60), (5, 0), (15, 0), (15.2, 60), (20, 60))
+WOBBLE = np.where((T > 8) & (T < 12), 6.0 * np.sin(2 * np.pi * T / 0.8), 0.0)
+# In a plank from 5 s to 15 s (body bend 0); 60 degrees out before and after. The
+# conditions (bend below 40) hold for much of each way in and out.
+STILL_CASES = [
+    # (angle over time, expected seconds held, bouts, tolerance)
+    pytest.param(
+        np.where(T < 10, eased(T, 2, 5, 60, 0), eased(T, 15, 18, 0, 60)),
+        10.0,
+        1,
+        1.0,  # the target: within 1 s of the time in position
+        id="eased-ways-in-and-out-3s",
+    ),
+    pytest.param(
+        path((0, 60), (2, 60), (5, 0), (15, 0), (18, 60), (20, 60)),
+        10.0,
+        1,
+        0.35,
+        id="steady-ways-in-and-out-3s",
+    ),
+    pytest.param(QUICK_IN_AND_OUT, 10.0, 1, 0.35, id="quick-ways-in-and-out"),
+    # Jitter, and a wobble within still_deg of the held position: never broken.
+    pytest.param(
+        QUICK_IN_AND_OUT + 1.5 * np.sin(2 * np.pi * T / 0.3) + WOBBLE,
+        10.0,
+        1,
+        0.4,
+        id="jitter-and-wobble-inside-still-deg",
+    ),
+    # A slow sag over the hold (still inside the conditions) is followed, not a way out.
+    pytest.param(
+        path((0, 60), (4.8, 60), (5, 0), (15, 8), (15.2, 60), (20, 60)),
+        10.0,
+        1,
+        0.35,
+        id="slow-drift-followed",
+    ),
+    # A shift to another position inside the conditions: two holds, the move between them
+    # (1 s, from 9.5 s) not timed.
+    pytest.param(
+        path((0, 60), (4.8, 60), (5, 0), (9.5, 0), (10.5, 25), (15, 25), (15.2, 60), (20, 60)),
+        9.0,
+        2,
+        0.6,
+        id="shift-inside-the-conditions",
+    ),
+]
+
+
+@pytest.mark.parametrize(("angle", "held_s", "bouts", "tolerance"), STILL_CASES)
+def test_only_the_body_held_still_is_timed(angle, held_s, bouts, tolerance):
+    timer = timed(angle, T, angle < 40)
+    assert timer.held_s == pytest.approx(held_s, abs=tolerance)
+    assert timer.bouts == bouts
+
+
+def test_without_the_still_test_the_ways_in_and_out_were_timed():
+    """The same eased plank timed on the conditions alone: the ways in and out count."""
+    angle = np.where(T < 10, eased(T, 2, 5, 60, 0), eased(T, 15, 18, 0, 60))
+    timer = timed(angle, T, angle < 40, still_deg=np.inf)
+    assert timer.held_s > 11.5
+
+
+def test_a_measure_not_seen_is_not_judged():
+    """NaN (a landmark out of view) neither breaks the hold nor blocks it."""
+    unseen = np.where((T > 8) & (T < 9), np.nan, QUICK_IN_AND_OUT)
+    timer = timed(unseen, T, QUICK_IN_AND_OUT < 40)
+    assert timer.held_s == pytest.approx(10.0, abs=0.35)
+    assert timer.bouts == 1

@@ -1,0 +1,161 @@
+"""Counting on the clearest of several drivers of one movement.
+
+A definition may name more than one driver for a view (`other_drivers`): a push-up
+lowers the chest to the hands and bends the elbows, and which of the two the camera shows
+clearly depends on where it stands. Every driver gets its own `RepCounter` with its own
+thresholds, and they run side by side until the first rep. The rule, once per view:
+
+1. The first time a driver's counter completes a rep, the choice is made among the
+   drivers that completed that rep too: a driver still on its way back from the turn is
+   waited for (at most `grace_s`); one that never reached its turn threshold cannot be
+   chosen, however much it moved.
+2. Of those, the driver that moved most clearly wins: its range over the rep divided by
+   its hysteresis band (the gap between its start and turn thresholds), so a distance
+   ratio and an angle compare on the scale the definition gave each. The order of the
+   file is a preference: a driver listed later wins only if it moved more clearly by
+   more than `PREFERENCE` (a noisier measure of the same movement reads a little more
+   range from its noise alone).
+3. The choice is sticky: from then on only that driver counts, until the view changes
+   (the engine then starts afresh with that view's drivers).
+
+With one driver there is nothing to choose: its counter is used directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from coach.engine.counter import CounterState, RepCounter, RepCycle
+from coach.exercise.schema import DriversDef, RepsDef, SignalDef
+
+# How much more clearly (as a factor) a driver listed later must have moved to win.
+PREFERENCE = 1.25
+# How long the first completed rep may wait for another driver still returning from its
+# turn: the same movement ends on every driver within a fraction of a rep.
+CHOICE_GRACE_S = 1.0
+
+
+def clarity(signal: SignalDef, cycle: RepCycle) -> float:
+    """How clearly a driver moved in one rep: its range over its hysteresis band."""
+    start = signal.start.below if signal.rising else signal.start.above
+    turn = signal.turn.above if signal.rising else signal.turn.below
+    assert start is not None and turn is not None
+    return cycle.range / abs(turn - start)
+
+
+class DriverChoice:
+    """Rep counters on every driver a view lists; `update` gives the reps of the one chosen
+    by the module's rule (the only one, when the view lists one driver)."""
+
+    def __init__(
+        self,
+        reps: RepsDef,
+        signals: DriversDef,
+        *,
+        start_mid_movement: bool = False,
+        grace_s: float = CHOICE_GRACE_S,
+    ) -> None:
+        self.signals = signals
+        self.grace_s = grace_s
+        self.counters = [
+            RepCounter(reps, signal, start_mid_movement=start_mid_movement)
+            for signal in signals.signals
+        ]
+        self._drivers = [signal.driver for signal in signals.signals]
+        self.chosen: int | None = 0 if len(self.counters) == 1 else None
+        self._pending: list[tuple[int, RepCycle]] = []
+        self._pending_since: float | None = None
+
+    @property
+    def start_mid_movement(self) -> bool:
+        return self.counters[0].start_mid_movement
+
+    @start_mid_movement.setter
+    def start_mid_movement(self, value: bool) -> None:
+        for counter in self.counters:
+            counter.start_mid_movement = value
+
+    @property
+    def lead(self) -> RepCounter:
+        """The counter whose state the patient is shown: the chosen one; before the choice,
+        the first in a rep, else the first armed, else the first."""
+        if self.chosen is not None:
+            return self.counters[self.chosen]
+        for wanted in (CounterState.RETURNING, CounterState.OUTBOUND, CounterState.READY):
+            for counter in self.counters:
+                if counter.state is wanted:
+                    return counter
+        return self.counters[0]
+
+    @property
+    def settle_s(self) -> float:
+        """How long the lead counter's driver must settle in the start phase to arm."""
+        return self.lead.settle_s
+
+    @property
+    def state(self) -> CounterState:
+        return self.lead.state
+
+    @property
+    def in_rep(self) -> bool:
+        return self.lead.in_rep
+
+    @property
+    def signal_def(self) -> SignalDef:
+        """The thresholds of the driver counted on (before the choice: the lead's)."""
+        return self.lead.signal_def
+
+    def sees(self, values: Mapping[str, float]) -> bool:
+        """True when any driver is measured on this frame."""
+        return any(not math.isnan(values.get(name, math.nan)) for name in self._drivers)
+
+    def update(
+        self, values: Mapping[str, float], t_s: float, in_position: bool = True
+    ) -> RepCycle | None:
+        """One frame's measures (a driver missing or NaN: not seen) -> the rep it completes
+        on the chosen driver, if any (the first rep may come up to `grace_s` late)."""
+        if self.chosen is not None:
+            driver = self._drivers[self.chosen]
+            return self.counters[self.chosen].update(values.get(driver, math.nan), t_s, in_position)
+        for k, counter in enumerate(self.counters):
+            cycle = counter.update(values.get(self._drivers[k], math.nan), t_s, in_position)
+            if cycle is not None:
+                self._pending.append((k, cycle))
+                if self._pending_since is None:
+                    self._pending_since = t_s
+        if not self._pending:
+            return None
+        assert self._pending_since is not None
+        done = {k for k, _ in self._pending}
+        returning = any(
+            c.state is CounterState.RETURNING for k, c in enumerate(self.counters) if k not in done
+        )
+        if returning and t_s - self._pending_since < self.grace_s:
+            return None
+        return self._choose()
+
+    def finish(self) -> RepCycle | None:
+        """End of a recording: a last rep still being confirmed, on the chosen driver (or
+        the choice among the drivers, if no rep has been counted yet)."""
+        if self.chosen is not None:
+            return self.counters[self.chosen].finish()
+        for k, counter in enumerate(self.counters):
+            cycle = counter.finish()
+            if cycle is not None:
+                self._pending.append((k, cycle))
+        return self._choose() if self._pending else None
+
+    def _choose(self) -> RepCycle:
+        """The rule's step 2: the clearest of the completed reps; sticky from now on."""
+        k, cycle = best = min(self._pending, key=lambda entry: entry[0])
+        best_clarity = clarity(self.counters[k].signal_def, cycle)
+        for entry in sorted(self._pending, key=lambda entry: entry[0]):
+            entry_clarity = clarity(self.counters[entry[0]].signal_def, entry[1])
+            if entry_clarity > PREFERENCE * best_clarity:
+                best, best_clarity = entry, entry_clarity
+        k, cycle = best
+        self.chosen = k
+        self._pending.clear()
+        self._pending_since = None
+        return cycle
