@@ -111,21 +111,10 @@ def test_a_new_physio_builds_a_plan_that_saves_what_it_shows(
         wait_for_page_text(browser, by, "Add an exercise", 30, log_path, "no plan made")
     choose(browser, by, "From the library", curl.name)
     wait_for_page_text(browser, by, f"{curl.dosage.reps} reps", 30, log_path, "no curl dose")
-    reps = "input[aria-label='Reps']"
-    wait(browser, 30).until(
-        lambda b: (
-            b.find_elements(by.CSS_SELECTOR, reps)[-1].get_attribute("value")
-            == str(curl.dosage.reps)
-        )
-    )
+    wait(browser, 30).until(lambda b: reps_shown(b) == str(curl.dosage.reps))
     choose(browser, by, "From the library", squat.name)
     # The squat's own dose, not the curl's left in the field.
-    wait(browser, 30).until(
-        lambda b: (
-            b.find_elements(by.CSS_SELECTOR, reps)[-1].get_attribute("value")
-            == str(squat.dosage.reps)
-        )
-    )
+    wait(browser, 30).until(lambda b: reps_shown(b) == str(squat.dosage.reps))
     browser.save_screenshot(str(shots / "physio-01-plan-editor.png"))
     click(browser, "Add to the plan")
     wait_for_page_text(browser, by, f"{squat.name} added", 30, log_path, "not added")
