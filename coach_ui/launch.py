@@ -46,8 +46,9 @@ SETTINGS: dict[str, str] = {
 
 
 def command(extra: list[str]) -> list[str]:
-    """The `streamlit run` command line that starts the app, with `extra` options last."""
-    app = resources.files("coach_ui") / "app.py"
+    """The `streamlit run` command line that starts the app and its routes (server.py),
+    with `extra` options last."""
+    app = resources.files("coach_ui") / "server.py"
     # The server refuses a larger upload too, not only the upload widget.
     settings = {**SETTINGS, "server.maxUploadSize": str(max_upload_mb())}
     options = [part for key, value in settings.items() for part in (f"--{key}", value)]
