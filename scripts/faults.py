@@ -65,9 +65,11 @@ MATCH_TOLERANCE_S = 0.6
 TEMPO_NOTE = (
     "Tempo rules (on a rep's duration, its way down or up: `too_fast`) judge the pace "
     "against the prescribed tempo, which the labels cannot see: they were read from still "
-    "frames at each turning point. Their flags are listed apart (the *tempo* column and "
-    "line) and not counted as form false alarms; the per-rule table scores them like any "
-    "rule."
+    "frames at each turning point. A quick rep is a tempo cue, not a form fault (README, "
+    '*Choices we made*): a physio says "slow down" to a rushed rep, but it needs no '
+    "correction of the body, so the coach says it only when no major fault waits. Its "
+    "flags are listed apart (the *tempo* column and line) and not counted as form false "
+    "alarms; the per-rule table scores them like any rule."
 )
 
 
