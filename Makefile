@@ -46,7 +46,8 @@ accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md
 
 # Form rules scored on the clips whose every rep is labelled good or bad (../shared/fault-clips),
-# beside the synthetic bench: docs/faults.md.
+# beside the synthetic bench: docs/faults.md. Each clip's poses are kept under build/fault-poses
+# (the model runs once per clip; `--no-cache` runs it every time).
 faults: $(STAMP)
 	$(BIN)/python -m scripts.faults --write docs/faults.md
 
