@@ -50,6 +50,7 @@ def physio_pages(*, default_patients: bool = False) -> list:
 
 
 resources.remove_leftovers()
+or_stop(resources.end_leftover_sessions)
 mode = or_stop(current_mode)
 if mode == "home":
     # One person at home is both patient and, when the physio visits, the physio's

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from coach.auth.access import LoginPolicy
 from coach.auth.throttle import LoginThrottle
 from coach.core.errors import CoachError
 from coach.exercise.loader import ExerciseLibrary
@@ -41,6 +42,15 @@ def remove_leftovers() -> int:
     from coach_ui.analysis import remove_leftover_workdirs
 
     return len(remove_leftover_workdirs())
+
+
+@st.cache_resource
+def end_leftover_sessions() -> dict[str, int]:
+    """Once per server process, at its start: end the live sessions a server that stopped
+    without ending them left open (coach_ui.live_session), once nothing has been recorded
+    in them for as long as a login may stay idle (so another server's session under way
+    is left alone). Returns how many were kept as unfinished and how many removed."""
+    return dict(open_store().end_leftover_sessions(LoginPolicy.from_env().idle))
 
 
 @st.cache_resource

@@ -144,6 +144,8 @@ sessions = Table(
     Column("source", String(16), nullable=False, default="live"),  # live | manual
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
+    # Revision 0006: how it ended, NULL while under way (coach.store.records.ENDED_HOW).
+    Column("ended_how", String(16)),
     Column("view", String(16)),  # the camera view the engine detected
     Column("mirrored", Boolean, nullable=False, default=False),
     Column("planned_sets", Integer),
@@ -158,6 +160,9 @@ sessions = Table(
     CheckConstraint("pain_during IS NULL OR pain_during BETWEEN 0 AND 10", name="pain_during"),
     CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after"),
     CheckConstraint("effort_borg IS NULL OR effort_borg BETWEEN 0 AND 10", name="borg"),
+    CheckConstraint(
+        "ended_how IS NULL OR ended_how IN ('finished', 'unfinished')", name="ended_how"
+    ),
     Index("ix_sessions_patient_started", "patient_id", "started_at"),
 )
 
