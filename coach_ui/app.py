@@ -16,7 +16,7 @@ from coach.auth.access import current_mode
 from coach_ui import auth, resources
 from coach_ui.resources import or_stop
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"
 PHYSIO_GROUP = "For your physiotherapist"
 
 st.set_page_config(page_title="Form Coach", layout="wide")

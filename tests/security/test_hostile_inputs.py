@@ -268,7 +268,7 @@ def clinic_store(tmp_path, monkeypatch):
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize(("name", "value"), ADDRESSES)
 def test_page_addresses(clinic_store, webrtc_renders, page, name, value):
-    at = AppTest.from_file(str(ROOT / "coach_ui" / "pages" / page), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "coach_ui" / "views" / page), default_timeout=60)
     now = datetime.now(UTC)
     at.session_state[LOGIN_KEY] = Login(clinic_store, now, now)
     at.query_params[name] = value
@@ -292,7 +292,7 @@ def test_uploads(videos, case):
     data, name, message = UPLOADS[case]
     if data is None:
         data = videos[name].read_bytes()
-    at = AppTest.from_file(str(ROOT / "coach_ui" / "pages" / "analyse.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "coach_ui" / "views" / "analyse.py"), default_timeout=120)
     at.run()
     next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
     at.file_uploader[0].set_value((name, data, "video/mp4")).run()
