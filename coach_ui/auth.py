@@ -20,13 +20,14 @@ from typing import Protocol, runtime_checkable
 import streamlit as st
 
 from coach.auth.access import Login, LoginPolicy, Principal, current_mode
+from coach.auth.throttle import LoginThrottle
 from coach.core.errors import CoachError
 from coach.core.markdown import literal
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach_ui import state
 from coach_ui.pickers import check_address
-from coach_ui.resources import load_library, login_throttle, open_store
+from coach_ui.resources import load_library, open_store
 
 
 @runtime_checkable
@@ -87,7 +88,8 @@ def current_principal() -> Principal | None:
 def login_form(store: Store) -> None:
     """The sign-in form; a good password signs in and reruns the page. After a few wrong
     passwords the account and the address must wait before the next try
-    (coach.auth.throttle), and until then no password is checked."""
+    (coach.auth.throttle, counted in the store: every server process and a restart see
+    the same), and until then no password is checked."""
     st.title("Sign in")
     if st.session_state.pop(state.EXPIRED_KEY, False):
         st.warning("Your session expired. Please sign in again.")
@@ -96,7 +98,7 @@ def login_form(store: Store) -> None:
         username = st.text_input("User name", max_chars=64)
         password = st.text_input("Password", type="password", max_chars=256)
         if st.form_submit_button("Sign in", type="primary"):
-            throttle, address = login_throttle(), st.context.ip_address
+            throttle, address = LoginThrottle(store), st.context.ip_address
             now = datetime.now(UTC)
             wait = throttle.wait(username, address, now)
             if wait:

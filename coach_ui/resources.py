@@ -10,7 +10,6 @@ from typing import TypeVar
 import streamlit as st
 
 from coach.auth.access import LoginPolicy
-from coach.auth.throttle import LoginThrottle
 from coach.core.errors import CoachError
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
@@ -51,12 +50,6 @@ def end_leftover_sessions() -> dict[str, int]:
     in them for as long as a login may stay idle (so another server's session under way
     is left alone). Returns how many were kept as unfinished and how many removed."""
     return dict(open_store().end_leftover_sessions(LoginPolicy.from_env().idle))
-
-
-@st.cache_resource
-def login_throttle() -> LoginThrottle:
-    """The failed sign-ins of this server process, per account and per address."""
-    return LoginThrottle()
 
 
 @st.cache_resource

@@ -323,3 +323,15 @@ lesson_reads = Table(
     Column("read_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("patient_id", "lesson_id", name="uq_lesson_reads_patient_lesson"),
 )
+
+# ---- revision 0007: failed sign-ins, shared by every server process -----------------------
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("kind", String(8), primary_key=True),  # account | address
+    Column("subject", String(64), primary_key=True),  # the user name (lower-case) or address
+    Column("in_a_row", Integer, nullable=False),  # failures in a row
+    Column("last_at", DateTime(timezone=True), nullable=False, index=True),
+    CheckConstraint("kind IN ('account', 'address')", name="kind"),
+    CheckConstraint("in_a_row >= 1", name="in_a_row"),
+)

@@ -5,18 +5,8 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
-from coach_ui import resources
 from coach_ui.state import LOGIN_KEY
 from tests.support.pages import page
-
-
-@pytest.fixture
-def fresh_throttle():
-    resources.login_throttle.clear()
-    yield
-    resources.login_throttle.clear()
 
 
 def sign_in(at, username: str, password: str):
@@ -26,7 +16,7 @@ def sign_in(at, username: str, password: str):
     return at
 
 
-def test_fifty_wrong_passwords_slow_the_next_sign_in_and_are_logged(clinic, fresh_throttle, caplog):
+def test_fifty_wrong_passwords_slow_the_next_sign_in_and_are_logged(clinic, caplog):
     at = page("login.py")
     with caplog.at_level(logging.WARNING, logger="coach.auth"):
         for n in range(50):
@@ -39,7 +29,7 @@ def test_fifty_wrong_passwords_slow_the_next_sign_in_and_are_logged(clinic, fres
     assert failures and all("wrong guess" not in r.getMessage() for r in failures)
 
 
-def test_a_few_mistakes_do_not_slow_a_patient_down(clinic, fresh_throttle):
+def test_a_few_mistakes_do_not_slow_a_patient_down(clinic):
     at = page("login.py")
     for _ in range(3):
         sign_in(at, "ana.p", "not my password")
