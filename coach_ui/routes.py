@@ -4,10 +4,13 @@ The Streamlit script reruns on every widget change; what must not rerun a script
 the browser downloads, a stream of landmarks, a cookie set on sign-in) is an ordinary
 Starlette route here. Every route lives under `ROUTE_PREFIX`, away from Streamlit's own
 reserved prefixes (`/_stcore/`, `/media/`, `/component/`, `/static/`) and from the pages'
-addresses.
+addresses. Signing in and out are here (coach_ui/signin.py): only a route can set the
+HttpOnly session cookie.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,10 +18,14 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from coach.core.errors import ModelError
+from coach.store import Store
 from coach.vision.model_bundle import default_bundle_path
+from coach_ui import resources, signin
 
 ROUTE_PREFIX = "/form-coach"
 POSE_MODEL_PATH = f"{ROUTE_PREFIX}/pose-model/full.task"
+SIGN_IN_PATH = f"{ROUTE_PREFIX}/sign-in"
+SIGN_OUT_PATH = f"{ROUTE_PREFIX}/sign-out"
 
 
 async def pose_model(request: Request) -> Response:
@@ -39,6 +46,11 @@ async def pose_model(request: Request) -> Response:
     )
 
 
-def routes() -> list[BaseRoute]:
-    """Every route Form Coach serves beside Streamlit's own."""
-    return [Route(POSE_MODEL_PATH, pose_model, methods=["GET"])]
+def routes(open_store: Callable[[], Store] = resources.open_store) -> list[BaseRoute]:
+    """Every route Form Coach serves beside Streamlit's own; the sign-in routes use the
+    store `open_store` gives (the pages' own, by default)."""
+    return [
+        Route(POSE_MODEL_PATH, pose_model, methods=["GET"]),
+        Route(SIGN_IN_PATH, signin.sign_in_route(open_store), methods=["POST"]),
+        Route(SIGN_OUT_PATH, signin.sign_out_route(open_store), methods=["POST"]),
+    ]

@@ -335,3 +335,21 @@ login_failures = Table(
     CheckConstraint("kind IN ('account', 'address')", name="kind"),
     CheckConstraint("in_a_row >= 1", name="in_a_row"),
 )
+
+# ---- revision 0008: server-side sign-in sessions (the browser holds only the token) -------
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),  # never the token
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),  # absolute
+)
