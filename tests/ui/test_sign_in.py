@@ -24,7 +24,7 @@ from coach_ui.signin import page_path
 
 @pytest.fixture
 def client(clinic, store) -> TestClient:
-    app = Starlette(routes=routes.routes(lambda: store))
+    app = Starlette(routes=routes.routes(open_store=lambda: store))
     return TestClient(app, follow_redirects=False)
 
 
@@ -57,7 +57,7 @@ def test_a_good_password_sets_the_session_cookie_and_goes_back_to_the_page(clien
 
 def test_over_https_the_cookie_is_secure(clinic, store):
     client = TestClient(
-        Starlette(routes=routes.routes(lambda: store)),
+        Starlette(routes=routes.routes(open_store=lambda: store)),
         base_url="https://coach.example",
         follow_redirects=False,
     )
