@@ -1,8 +1,10 @@
 """The Form Coach app: Streamlit pages and the widgets they share.
 
-`app.py` is the entry script (routing and the sign-in gate), `pages/` holds one thin
-script per page, `components/` the browser components, and `launch` the `form-coach`
-command that starts it all. The helpers, one concern each:
+`app.py` is the entry script (routing and the sign-in gate), `views/` holds one thin
+script per page (not `pages/`: Streamlit would also list a `pages/` folder beside the
+entry script in the sidebar, by file name, on a page opened by its address),
+`components/` the browser components, and `launch` the `form-coach` command that starts
+it all. The helpers, one concern each:
 
 - `auth`: who is using the app (sign-in, expiry, sign-out) and `open_all`, where a page
   with patient data starts; `pickers`: whose data (patient, session, the address);

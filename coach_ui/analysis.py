@@ -1,4 +1,4 @@
-"""Helpers for the pages that analyse a video or show an exercise (coach_ui/pages/analyse.py,
+"""Helpers for the pages that analyse a video or show an exercise (coach_ui/views/analyse.py,
 home.py, library.py): sample clips, per-session files, tables, charts, the blocks of the
 page that show an analysis, and an exercise described for the library.
 

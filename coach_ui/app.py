@@ -16,7 +16,7 @@ from coach.auth.access import current_mode
 from coach_ui import auth, resources
 from coach_ui.resources import or_stop
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"
 PHYSIO_GROUP = "For your physiotherapist"
 
 st.set_page_config(page_title="Form Coach", layout="wide")
@@ -49,7 +49,20 @@ def physio_pages(*, default_patients: bool = False) -> list:
     ]
 
 
+def sign_in_at_every_address() -> list:
+    """Signed out (clinic mode): the sign-in form, at its own address and at every page's
+    (`/session`, `/today`, ...), so a bookmark or a typed link is not lost: the form sends
+    the browser back to it once signed in (coach_ui/signin.py). No page itself runs."""
+    login = page("login.py", "Sign in", "login", default=True)
+    others = sorted(p.stem for p in PAGES.glob("*.py") if p.stem != "login")
+    return [login] + [
+        st.Page(PAGES / "login.py", title="Sign in", icon=":material/login:", url_path=stem)
+        for stem in others
+    ]
+
+
 resources.remove_leftovers()
+or_stop(resources.end_leftover_sessions)
 mode = or_stop(current_mode)
 if mode == "home":
     # One person at home is both patient and, when the physio visits, the physio's
@@ -61,7 +74,7 @@ if mode == "home":
 else:
     principal = auth.current_principal()  # None once a login expires
     if principal is None:
-        pages = {"": [page("login.py", "Sign in", "login", default=True)]}
+        pages = {"": sign_in_at_every_address()}
     elif principal.kind == "patient":
         mine = coach_pages(default_home=False)
         mine[1] = page("today.py", "Today", "checklist", default=True)
@@ -78,4 +91,5 @@ else:
             "Exercise": coach_pages(default_home=False),
         }
     auth.sign_out_button()
-st.navigation(pages).run()
+signed_out = mode == "clinic" and principal is None
+st.navigation(pages, position="hidden" if signed_out else "sidebar").run()

@@ -13,20 +13,23 @@ is tagged with its owner, so a user never picks up another's (`claim_session_sta
 
 from __future__ import annotations
 
-import math
+import html
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from coach.auth.access import Login, LoginPolicy, Principal, current_mode
+from coach.auth.tokens import SESSION_COOKIE
 from coach.core.errors import CoachError
 from coach.core.markdown import literal
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
-from coach_ui import state
+from coach_ui import signin, state
 from coach_ui.pickers import check_address
-from coach_ui.resources import load_library, login_throttle, open_store
+from coach_ui.resources import load_library, open_store
+from coach_ui.routes import SIGN_IN_PATH
 
 
 @runtime_checkable
@@ -63,55 +66,82 @@ def claim_session_state(principal: Principal) -> None:
     st.session_state[state.OWNER_KEY] = _owner(principal)
 
 
+def session_token() -> str | None:
+    """The sign-in token the browser sent with this session's first request (its
+    cookie), or None. (Under AppTest there is no browser: no token.)"""
+    token = st.context.cookies.get(SESSION_COOKIE)
+    return token if isinstance(token, str) and token else None
+
+
 def current_principal() -> Principal | None:
     """The home user, the signed-in clinician or patient, or None (clinic mode, signed out
     or expired; an expired login is forgotten with everything the session held, and the
-    login form says so)."""
+    login form says so).
+
+    In clinic mode the user is the one the browser's session cookie signs in
+    (coach_ui/signin.py sets it; the store says whose it is, and ends it on sign-out and
+    at the idle and absolute timeouts), looked up on every run, so a refresh, a bookmark
+    or a typed address keeps them signed in and a sign-out in another tab signs this one
+    out too. Without a cookie, a `Login` put in the session state is used (how AppTests,
+    which cannot send cookies, sign in), under the same timeouts."""
     if current_mode() == "home":
         principal = Principal.home()
         claim_session_state(principal)
         return principal
-    login: Login | None = st.session_state.get(state.LOGIN_KEY)
-    if login is None:
-        return None
-    now = datetime.now(UTC)
-    if login.expired(now, LoginPolicy.from_env()):
-        forget_session_state()
-        st.session_state[state.EXPIRED_KEY] = True
+    policy, now = LoginPolicy.from_env(), datetime.now(UTC)
+    held: Login | None = st.session_state.get(state.LOGIN_KEY)
+    token = session_token()
+    login = held
+    if token:
+        found = open_store().login_session(token, now, policy)
+        login = None if found is None else Login(found.principal, found.started_at, now)
+    if login is None or login.expired(now, policy):
+        if held is not None:  # signed in here until now: timed out, or signed out elsewhere
+            forget_session_state()
+            st.session_state[state.EXPIRED_KEY] = True
         return None
     st.session_state[state.LOGIN_KEY] = login.touched(now)
     claim_session_state(login.principal)
     return login.principal
 
 
+SIGN_IN_MESSAGES = {
+    "failed": "That user name and password do not match an account.",
+    "wait": "Too many failed sign-ins: please wait {seconds} s and try again.",
+}
+
+
 def login_form(store: Store) -> None:
-    """The sign-in form; a good password signs in and reruns the page. After a few wrong
-    passwords the account and the address must wait before the next try
-    (coach.auth.throttle), and until then no password is checked."""
+    """The sign-in form. It posts to the sign-in route (coach_ui/signin.py), which checks
+    the password after the back-off on guessing, sets the session cookie and brings the
+    browser back to this page; a refused sign-in comes back with `?sign_in=...`, said
+    here. (`store`: the database the page uses; the route uses the same.)"""
     st.title("Sign in")
     if st.session_state.pop(state.EXPIRED_KEY, False):
         st.warning("Your session expired. Please sign in again.")
+    outcome = st.query_params.get(signin.OUTCOME_PARAM)
+    if outcome in SIGN_IN_MESSAGES:
+        seconds = st.query_params.get("seconds", "")
+        st.error(
+            SIGN_IN_MESSAGES[outcome].format(seconds=seconds if seconds.isdigit() else "a few")
+        )
     st.write("Form Coach runs in clinic mode here: sign in with the account your clinic gave you.")
-    with st.form("login"):
-        username = st.text_input("User name", max_chars=64)
-        password = st.text_input("Password", type="password", max_chars=256)
-        if st.form_submit_button("Sign in", type="primary"):
-            throttle, address = login_throttle(), st.context.ip_address
-            now = datetime.now(UTC)
-            wait = throttle.wait(username, address, now)
-            if wait:
-                seconds = math.ceil(wait.total_seconds())
-                st.error(f"Too many failed sign-ins: please wait {seconds} s and try again.")
-                return
-            principal = store.authenticate(username, password)
-            if principal is None:
-                throttle.failed(username, address, now)
-                st.error("That user name and password do not match an account.")
-            else:
-                throttle.succeeded(username)
-                forget_session_state()  # nothing of whoever used this tab before
-                st.session_state[state.LOGIN_KEY] = Login(principal, now, now)
-                st.rerun()
+    here = signin.page_path(urlsplit(st.context.url or "/").path)
+    st.html(
+        f"""
+        <form method="post" action="{SIGN_IN_PATH}" style="max-width: 28rem">
+          <label style="display: block; margin-bottom: 0.75rem">User name<br>
+            <input name="username" autocomplete="username" maxlength="64" required
+              style="width: 100%; padding: 0.4rem; font-size: 1rem"></label>
+          <label style="display: block; margin-bottom: 0.75rem">Password<br>
+            <input name="password" type="password" autocomplete="current-password"
+              maxlength="256" required style="width: 100%; padding: 0.4rem; font-size: 1rem">
+          </label>
+          <input type="hidden" name="next" value="{html.escape(here, quote=True)}">
+          <button type="submit" style="padding: 0.4rem 1.2rem; font-size: 1rem">Sign in</button>
+        </form>
+        """
+    )
 
 
 def require_principal(store: Store) -> Principal:
@@ -133,12 +163,16 @@ def require_staff_page(principal: Principal) -> None:
 
 def sign_out_button() -> None:
     """Who is signed in and a Sign out button, in the sidebar (clinic mode); signing out
-    forgets the login and everything the session held (`forget_session_state`)."""
+    ends the sign-in session on the server and forgets the login and everything the
+    browser session held (`forget_session_state`)."""
     login: Login | None = st.session_state.get(state.LOGIN_KEY)
     if login is None:
         return
     st.sidebar.caption(f"Signed in as {literal(login.principal.name)} ({login.principal.kind})")
     if st.sidebar.button("Sign out"):
+        token = session_token()
+        if token:  # ended on the server: the cookie left behind opens nothing
+            open_store().end_login_session(token)
         forget_session_state()
         st.rerun()
 

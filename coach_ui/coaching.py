@@ -1,4 +1,4 @@
-"""Helpers for the live coaching page (coach_ui/pages/live.py): the store recorder, the spoken
+"""Helpers for the live coaching page (coach_ui/views/live.py): the store recorder, the spoken
 cues, the read-out beside the video and the session summary.
 
 coach/ never imports this module (coach/ has no Streamlit dependency).

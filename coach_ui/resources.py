@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from coach.auth.throttle import LoginThrottle
+from coach.auth.access import LoginPolicy
 from coach.core.errors import CoachError
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
@@ -44,9 +44,12 @@ def remove_leftovers() -> int:
 
 
 @st.cache_resource
-def login_throttle() -> LoginThrottle:
-    """The failed sign-ins of this server process, per account and per address."""
-    return LoginThrottle()
+def end_leftover_sessions() -> dict[str, int]:
+    """Once per server process, at its start: end the live sessions a server that stopped
+    without ending them left open (coach_ui.live_session), once nothing has been recorded
+    in them for as long as a login may stay idle (so another server's session under way
+    is left alone). Returns how many were kept as unfinished and how many removed."""
+    return dict(open_store().end_leftover_sessions(LoginPolicy.from_env().idle))
 
 
 @st.cache_resource

@@ -4,7 +4,8 @@ The Streamlit script reruns on every widget change; what must not rerun a script
 the browser downloads, a stream of landmarks, a cookie set on sign-in) is an ordinary
 Starlette route here. Every route lives under `ROUTE_PREFIX`, away from Streamlit's own
 reserved prefixes (`/_stcore/`, `/media/`, `/component/`, `/static/`) and from the pages'
-addresses.
+addresses. Signing in and out are here (coach_ui/signin.py): only a route can set the
+HttpOnly session cookie.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from coach.core.errors import ModelError
 from coach.runtime.stream import RateLimit
+from coach.store import Store
 from coach.vision.model_bundle import default_bundle_path
+from coach_ui import resources, signin
 from coach_ui.live_stream import STREAMS, StreamRegistry
 from coach_ui.stream_socket import stream_endpoint
 
@@ -27,6 +30,8 @@ POSE_MODEL_PATH = f"{ROUTE_PREFIX}/pose-model/full.task"
 # The landmark stream: a browser running the pose model sends landmarks, gets the coach's
 # state back (coach_ui/stream_socket.py, docs/live-stream.md).
 STREAM_PATH = f"{ROUTE_PREFIX}/stream"
+SIGN_IN_PATH = f"{ROUTE_PREFIX}/sign-in"
+SIGN_OUT_PATH = f"{ROUTE_PREFIX}/sign-out"
 
 
 async def pose_model(request: Request) -> Response:
@@ -48,12 +53,17 @@ async def pose_model(request: Request) -> Response:
 
 
 def routes(
-    stream_registry: StreamRegistry = STREAMS, rate_limit: Callable[[], RateLimit] = RateLimit
+    stream_registry: StreamRegistry = STREAMS,
+    rate_limit: Callable[[], RateLimit] = RateLimit,
+    open_store: Callable[[], Store] = resources.open_store,
 ) -> list[BaseRoute]:
     """Every route Form Coach serves beside Streamlit's own. `stream_registry`: whose
     tokens the landmark stream accepts (the app's own; the load generator's harness
-    passes its own); `rate_limit`: each stream's (the protocol's own)."""
+    passes its own); `rate_limit`: each stream's (the protocol's own); `open_store`: the
+    store the sign-in routes use (the pages' own, by default)."""
     return [
         Route(POSE_MODEL_PATH, pose_model, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, stream_endpoint(stream_registry, rate_limit)),
+        Route(SIGN_IN_PATH, signin.sign_in_route(open_store), methods=["POST"]),
+        Route(SIGN_OUT_PATH, signin.sign_out_route(open_store), methods=["POST"]),
     ]

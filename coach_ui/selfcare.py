@@ -34,8 +34,8 @@ from coach_ui.state import today
 
 ISSUE_IDS = frozenset(issue.value for issue in Issue)
 LESSON_KEY = "form_coach_lesson"  # the lesson the Learn page opens on
-LEARN_PAGE = "pages/learn.py"
-GOALS_PAGE = "pages/goals.py"
+LEARN_PAGE = "views/learn.py"
+GOALS_PAGE = "views/goals.py"
 
 
 @st.cache_resource

@@ -22,7 +22,7 @@ def ours(name):
 names = [m.name for package in (coach, coach_ui)
          for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
 # __main__ modules run their command, coach_ui.app is a Streamlit script (so are
-# coach_ui/pages/*.py, which are no package), and the migrations are run by Alembic.
+# coach_ui/views/*.py, which are no package), and the migrations are run by Alembic.
 names = [n for n in names if not n.endswith(".__main__") and n != "coach_ui.app"
          and ".migrations." not in n]
 failures = {}

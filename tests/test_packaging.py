@@ -102,7 +102,7 @@ def test_every_exercise_definition_is_shipped(names):
         "coach/clinical/data/lessons/*.md",
         "coach/assessment/data/*.toml",
         "coach/store/migrations/versions/*.py",
-        "coach_ui/pages/*.py",
+        "coach_ui/views/*.py",
         "coach_ui/components/*/*",
     ],
 )

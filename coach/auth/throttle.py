@@ -8,18 +8,24 @@ address's wait grows to a quarter of an hour. A success clears the account's fai
 failures are forgotten a day after the last one. Every failure is logged (user name as
 typed, address, how many in a row), never the password.
 
-The counts live in the server process (`LoginThrottle`, thread-safe), with the time passed
-in, so the rules are tested without waiting.
+The rules are here (`LoginThrottle`); the counts are kept by a `FailureCounts`, the store
+in the app (coach.store.logins), so every server process of a clinic shares them and a
+restart forgets none. The time is passed in, so the rules are tested without waiting.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal, Protocol
 
 log = logging.getLogger("coach.auth")
+
+FailureKind = Literal["account", "address"]
+FailureKey = tuple[FailureKind, str]  # ("account", user name) or ("address", IP address)
+KEY_LENGTH = 64  # the longest user name or address kept
 
 
 @dataclass(frozen=True)
@@ -35,58 +41,70 @@ class BackoffPolicy:
     most_kept: int = 100_000  # keys kept before the oldest are dropped (a flood of names)
 
 
-@dataclass
-class _Failures:
+@dataclass(frozen=True)
+class Failures:
+    """Failed sign-ins in a row for one account or address, and when the last was."""
+
     count: int
     last: datetime
 
 
-class LoginThrottle:
-    """Failed sign-ins per account and per address, and how long the next attempt waits."""
+class FailureCounts(Protocol):
+    """Where the failed sign-ins are counted (coach.store.logins.LoginFailureStore)."""
 
-    def __init__(self, policy: BackoffPolicy | None = None) -> None:
+    def login_failures(self, keys: Sequence[FailureKey]) -> dict[FailureKey, Failures]:
+        """The failures counted for these keys (keys with none are left out)."""
+        ...
+
+    def add_login_failure(
+        self, keys: Sequence[FailureKey], now: datetime, policy: BackoffPolicy
+    ) -> list[int]:
+        """Count one failure for each key at `now` (a count last touched more than
+        `policy.forget_after` ago starts again), dropping the oldest keys beyond
+        `policy.most_kept`; returns each key's count in a row."""
+        ...
+
+    def clear_login_failures(self, key: FailureKey) -> None: ...
+
+    def login_failures_kept(self) -> int: ...
+
+
+class LoginThrottle:
+    """The back-off rules over the failures `counts` keeps."""
+
+    def __init__(self, counts: FailureCounts, policy: BackoffPolicy | None = None) -> None:
+        self.counts = counts
         self.policy = policy or BackoffPolicy()
-        self._lock = threading.Lock()
-        self._failures: dict[tuple[str, str], _Failures] = {}
 
     def wait(self, username: str, address: str | None, now: datetime) -> timedelta:
         """How long until this account may be tried again from this address (zero: now)."""
-        with self._lock:
-            waits = [
-                self._wait(("account", _account(username)), self.policy.account_longest, now),
-                self._wait(("address", address or "unknown"), self.policy.address_longest, now),
-            ]
-        return max(waits)
+        account, place = _keys(username, address)
+        found = self.counts.login_failures([account, place])
+        return max(
+            self._wait(found.get(account), self.policy.account_longest, now),
+            self._wait(found.get(place), self.policy.address_longest, now),
+        )
 
     def failed(self, username: str, address: str | None, now: datetime) -> None:
         """Count a wrong user name or password, and log it."""
-        with self._lock:
-            counts = [
-                self._count(("account", _account(username)), now),
-                self._count(("address", address or "unknown"), now),
-            ]
-            if len(self._failures) > self.policy.most_kept:
-                self._forget_oldest()
+        counts = self.counts.add_login_failure(list(_keys(username, address)), now, self.policy)
         log.warning(
             "failed sign-in for user name %r from %s (%d in a row for the account, %d from "
             "the address)",
-            username[:64],
+            username[:KEY_LENGTH],
             address or "an unknown address",
             *counts,
         )
 
     def succeeded(self, username: str) -> None:
         """A good password: the account's failures are forgotten (the address's are not)."""
-        with self._lock:
-            self._failures.pop(("account", _account(username)), None)
+        self.counts.clear_login_failures(_keys(username, None)[0])
 
     def tracked(self) -> int:
         """How many accounts and addresses have failures counted now."""
-        with self._lock:
-            return len(self._failures)
+        return self.counts.login_failures_kept()
 
-    def _wait(self, key: tuple[str, str], longest: timedelta, now: datetime) -> timedelta:
-        entry = self._failures.get(key)
+    def _wait(self, entry: Failures | None, longest: timedelta, now: datetime) -> timedelta:
         if entry is None or now - entry.last > self.policy.forget_after:
             return timedelta(0)
         extra = entry.count - self.policy.free_failures
@@ -95,20 +113,9 @@ class LoginThrottle:
         wait = min(longest, self.policy.first_wait * 2 ** min(extra, 30))
         return max(timedelta(0), entry.last + wait - now)
 
-    def _count(self, key: tuple[str, str], now: datetime) -> int:
-        entry = self._failures.get(key)
-        if entry is None or now - entry.last > self.policy.forget_after:
-            entry = self._failures[key] = _Failures(0, now)
-        entry.count += 1
-        entry.last = now
-        return entry.count
 
-    def _forget_oldest(self) -> None:
-        by_age = sorted(self._failures, key=lambda k: self._failures[k].last)
-        for key in by_age[: len(by_age) // 2]:
-            del self._failures[key]
-
-
-def _account(username: str) -> str:
-    """The account a typed user name means (user names are kept lower-case)."""
-    return username.strip().lower()[:64]
+def _keys(username: str, address: str | None) -> tuple[FailureKey, FailureKey]:
+    """The account a typed user name means (user names are kept lower-case) and the
+    address (or "unknown")."""
+    account = username.strip().lower()[:KEY_LENGTH]
+    return ("account", account), ("address", (address or "unknown")[:KEY_LENGTH])

@@ -9,6 +9,7 @@ definition that loads is one the engine can run.
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -517,4 +518,142 @@ def reference_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
         if rule.id in seen:
             problems.append((f"rules[{i}].id", f"rule id '{rule.id}' is used twice"))
         seen.add(rule.id)
+    return problems + range_problems(definition)
+
+
+# ---- plausible values, per kind of quantity ----------------------------------------------
+@dataclass(frozen=True)
+class Plausible:
+    """The values a kind of quantity can take on a body: beyond them a number is a typo
+    (5000 for 50) that makes a phase or a rule unreachable, so the exercise counts 0 reps."""
+
+    what: str
+    low: float
+    high: float
+    unit: str = ""
+
+    def problem(self, value: float | None, measure: str) -> str | None:
+        if value is None or self.low <= value <= self.high:
+            return None
+        unit = f" {self.unit}" if self.unit else ""
+        return (
+            f"{value:g}{unit} is not a plausible {self.what} for '{measure}'; use a value "
+            f"between {self.low:g} and {self.high:g}{unit} (a typo?)"
+        )
+
+
+# Angles in the neutral-zero convention run from -180 (full extension past neutral) to 360
+# (a full turn, for included angles measured all the way round); ratios are lengths over a
+# body length, a few at most; rep times are seconds.
+ANGLE = Plausible("angle", -180.0, 360.0, "degrees")
+ANGLE_CHANGE = Plausible("change of angle", -360.0, 360.0, "degrees")
+RATIO = Plausible("ratio of body lengths", -10.0, 10.0)
+RATIO_CHANGE = Plausible("change of a ratio of body lengths", -20.0, 20.0)
+RELATIVE = Plausible("ratio to the start position", -10.0, 10.0)
+SECONDS = Plausible("time", 0.0, 600.0, "s")
+
+
+def _kind(definition: ExerciseDef, measure: str, *, change: bool = False) -> Plausible | None:
+    """The plausible range of a measure's value (or of a change in it); None for a name
+    that is not defined (reported by `reference_problems`)."""
+    if measure in REP_MEASURES:
+        return SECONDS
+    if measure in definition.angles:
+        return ANGLE_CHANGE if change else ANGLE
+    if measure in definition.ratios:
+        return RATIO_CHANGE if change else RATIO
+    return None
+
+
+# (key path, the plausible range, the measure, the value) of one number to check.
+_Check = tuple[str, Plausible | None, str, float | None]
+
+
+def _checks(
+    where: str, kind: Plausible | None, measure: str, **values: float | None
+) -> list[_Check]:
+    return [(f"{where}.{key.replace('__', '.')}", kind, measure, v) for key, v in values.items()]
+
+
+def _signal_checks(definition: ExerciseDef, reps: RepsDef) -> list[_Check]:
+    """The driver thresholds, targets and least ranges of every view's signals."""
+    signal_sets: list[tuple[str, DriversDef]] = [("reps", reps)]
+    signal_sets += [(f"reps.by_view.{v}", s) for v, s in reps.by_view.items()]
+    named: list[tuple[str, SignalDef]] = []
+    for where, signals in signal_sets:
+        named.append((where, signals))
+        named += [(f"{where}.other_drivers[{i}]", o) for i, o in enumerate(signals.other_drivers)]
+    checks: list[_Check] = []
+    for at, signal in named:
+        driver = signal.driver
+        checks += _checks(
+            at,
+            _kind(definition, driver),
+            driver,
+            start__above=signal.start.above,
+            start__below=signal.start.below,
+            turn__above=signal.turn.above,
+            turn__below=signal.turn.below,
+            target=signal.target,
+        )
+        change = _kind(definition, driver, change=True)
+        checks += _checks(at, change, driver, min_range=signal.min_range)
+    return checks
+
+
+def _rule_checks(definition: ExerciseDef, i: int, rule: RuleDef) -> list[_Check]:
+    """A rule's fault bounds (in each view), judged as values, changes (a rep's range, an
+    asymmetry, a difference from the start) or ratios to the start position."""
+    judged_in: list[tuple[str, RuleDef | RuleViewDef]] = [(f"rules[{i}]", rule)]
+    judged_in += [(f"rules[{i}].by_view.{v}", j) for v, j in rule.by_view.items()]
+    checks: list[_Check] = []
+    for where, judged in judged_in:
+        kind: Plausible | None
+        if judged.relative_to_start == "ratio":
+            kind = RELATIVE
+        else:
+            change = judged.relative_to_start == "difference" or rule.stat in ("range", "asymmetry")
+            kind = _kind(definition, judged.measure, change=change)
+        checks += _checks(
+            where,
+            kind,
+            judged.measure,
+            fault_above=judged.fault_above,
+            fault_below=judged.fault_below,
+        )
+    return checks
+
+
+def range_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
+    """Every threshold, target, least range and normal range outside what its measure can
+    take on a body (an angle of 5000 degrees, a ratio of 300), as (key path, message)
+    pairs."""
+    checks: list[_Check] = []
+    for name, angle in definition.angles.items():
+        if angle.normal_range is not None:
+            low, high = angle.normal_range
+            checks += [
+                (f"angles.{name}.normal_range[0]", ANGLE, name, low),
+                (f"angles.{name}.normal_range[1]", ANGLE, name, high),
+            ]
+    if definition.reps is not None:
+        checks += _signal_checks(definition, definition.reps)
+    thresholds = [(f"start_position[{i}]", c) for i, c in enumerate(definition.start_position)]
+    if definition.hold is not None:
+        thresholds += [
+            (f"hold.conditions[{i}]", c) for i, c in enumerate(definition.hold.conditions)
+        ]
+    for i, rule in enumerate(definition.rules):
+        thresholds += [
+            (f"rules[{i}].judged_while[{k}]", c) for k, c in enumerate(rule.judged_while)
+        ]
+        checks += _rule_checks(definition, i, rule)
+    for where, c in thresholds:
+        kind = _kind(definition, c.measure)
+        checks += _checks(where, kind, c.measure, above=c.above, below=c.below)
+    problems = []
+    for where, kind, measure, value in checks:
+        problem = kind.problem(value, measure) if kind is not None else None
+        if problem is not None:
+            problems.append((where, problem))
     return problems

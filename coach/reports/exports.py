@@ -48,6 +48,7 @@ SESSION_COLUMNS = [
     "source",
     "started_at",
     "ended_at",
+    "ended_how",
     "duration_s",
     "camera_view",
     "planned_sets",
@@ -235,6 +236,7 @@ def sessions_csv(export: PatientExport) -> str:
                 "source": s.source,
                 "started_at": s.started_at,
                 "ended_at": s.ended_at,
+                "ended_how": s.ended_how,
                 "duration_s": s.duration_s,
                 "camera_view": s.view,
                 "planned_sets": s.planned_sets,
@@ -396,6 +398,7 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
                 "source": s.source,
                 "started_at": iso(s.started_at),
                 "ended_at": iso(s.ended_at),
+                "ended_how": s.ended_how,
                 "camera_view": s.view,
                 "planned": {
                     "sets": s.planned_sets,

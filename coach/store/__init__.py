@@ -3,7 +3,9 @@
 Pages, exports and the CLI use only the methods of `Store`; no SQL lives outside this
 package. `Store` is assembled from one part per kind of record, each in its own module:
 `base` (connection, migrations, transactions), `people`, `plans`, `sessions`, `goals`,
-`assessments` and `self_care` (flare-up plans, posture checks, lessons read).
+`assessments`, `self_care` (flare-up plans, posture checks, lessons read) and `logins`
+(failed sign-ins, for the back-off on guessing) and `login_sessions` (who a browser's
+sign-in cookie signs in).
 The tables are in `coach.store.schema`, the records handed out and the checks on what is
 taken in are in `coach.store.records`. All queries are SQLAlchemy Core with bound parameters.
 Only numbers derived from landmarks are stored: no images, no video.
@@ -14,6 +16,8 @@ from __future__ import annotations
 from coach.store.assessments import AssessmentStore
 from coach.store.base import DATA_DIR_ENV, DATABASE_URL_ENV, default_database_url
 from coach.store.goals import GoalStore
+from coach.store.login_sessions import LoginSessionStore
+from coach.store.logins import LoginFailureStore
 from coach.store.people import PeopleStore
 from coach.store.plans import PlanStore
 from coach.store.records import StoreError, ValidationError
@@ -33,7 +37,16 @@ __all__ = [
 ]
 
 
-class Store(SessionStore, PeopleStore, PlanStore, GoalStore, AssessmentStore, SelfCareStore):
+class Store(
+    LoginSessionStore,
+    SessionStore,
+    PeopleStore,
+    PlanStore,
+    GoalStore,
+    AssessmentStore,
+    SelfCareStore,
+    LoginFailureStore,
+):
     """Everything Form Coach keeps, in one database. Safe to use from several threads.
 
     `clock` gives the time for new rows (tests pass a fixed one).

@@ -279,6 +279,11 @@ class PeopleStore(StoreBase):
             values["password_hash"] = hash_password(password)
         with self._writing("recording a login") as connection:
             connection.execute(accounts.update().where(accounts.c.id == row.id).values(**values))
+        return self._principal_of(row)
+
+    def _principal_of(self, row: Any) -> Principal:
+        """The user an `accounts` row signs in (named as their clinician or patient)."""
+        name = row.username
         if row.role == "clinician":
             clinician = self.find_clinician(row.clinician_id)
             return Principal(

@@ -18,6 +18,9 @@ from coach.core.errors import CoachError
 
 Role = Literal["clinician", "patient"]
 SessionSource = Literal["live", "manual"]
+# How a session ended: the patient pressed Finish (or ticked it off by hand), or it was left
+# (tab closed, browser or server gone) and kept with what it holds. None: under way.
+EndedHow = Literal["finished", "unfinished"]
 MAX_GOALS = 5  # PSFS: 3 to 5 patient-chosen activities
 
 
@@ -311,6 +314,13 @@ class SessionRecord:
     furthest_deg: dict[str, float] = field(default_factory=dict)  # angle -> highest max_deg
     faults: dict[str, int] = field(default_factory=dict)  # rule -> count
     major_faults: int = 0
+    ended_how: EndedHow | None = None
+
+    @property
+    def unfinished(self) -> bool:
+        """Left without Finish (tab closed, browser or server gone): kept with its reps,
+        without the ratings the patient would have given at the end."""
+        return self.ended_how == "unfinished"
 
     @property
     def day(self) -> date:

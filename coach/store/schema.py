@@ -144,6 +144,8 @@ sessions = Table(
     Column("source", String(16), nullable=False, default="live"),  # live | manual
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
+    # Revision 0006: how it ended, NULL while under way (coach.store.records.ENDED_HOW).
+    Column("ended_how", String(16)),
     Column("view", String(16)),  # the camera view the engine detected
     Column("mirrored", Boolean, nullable=False, default=False),
     Column("planned_sets", Integer),
@@ -158,6 +160,9 @@ sessions = Table(
     CheckConstraint("pain_during IS NULL OR pain_during BETWEEN 0 AND 10", name="pain_during"),
     CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after"),
     CheckConstraint("effort_borg IS NULL OR effort_borg BETWEEN 0 AND 10", name="borg"),
+    CheckConstraint(
+        "ended_how IS NULL OR ended_how IN ('finished', 'unfinished')", name="ended_how"
+    ),
     Index("ix_sessions_patient_started", "patient_id", "started_at"),
 )
 
@@ -317,4 +322,34 @@ lesson_reads = Table(
     Column("lesson_id", String(64), nullable=False),
     Column("read_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("patient_id", "lesson_id", name="uq_lesson_reads_patient_lesson"),
+)
+
+# ---- revision 0007: failed sign-ins, shared by every server process -----------------------
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("kind", String(8), primary_key=True),  # account | address
+    Column("subject", String(64), primary_key=True),  # the user name (lower-case) or address
+    Column("in_a_row", Integer, nullable=False),  # failures in a row
+    Column("last_at", DateTime(timezone=True), nullable=False, index=True),
+    CheckConstraint("kind IN ('account', 'address')", name="kind"),
+    CheckConstraint("in_a_row >= 1", name="in_a_row"),
+)
+
+# ---- revision 0008: server-side sign-in sessions (the browser holds only the token) -------
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),  # never the token
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),  # absolute
 )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
@@ -38,6 +38,18 @@ from coach.store.schema import (
     sessions,
     sets,
 )
+
+UnfinishedEnd = Literal["kept", "removed", "open"]
+
+
+def _delete_session(connection: Connection, session_id: int) -> bool:
+    """Delete a session and its children; False when there was no such session. The
+    foreign keys cascade on both back ends; the children go first anyway, so a database
+    written by another tool without the cascade loses them too."""
+    for table in (fault_events, reps, sets):
+        connection.execute(table.delete().where(table.c.session_id == session_id))
+    done = connection.execute(sessions.delete().where(sessions.c.id == session_id))
+    return bool(done.rowcount)
 
 
 @dataclass(frozen=True)
@@ -236,6 +248,7 @@ class SessionStore(PeopleStore, PlanStore):
             "effort_borg": check_borg(effort_borg),
             "view": check_text(view, "camera view", max_len=16, required=False),
             "ended_at": aware(ended_at) if ended_at is not None else self._clock(),
+            "ended_how": "finished",
         }
         if notes is not None:
             values["notes"] = check_text(notes, "notes", max_len=2000, required=False)
@@ -251,14 +264,86 @@ class SessionStore(PeopleStore, PlanStore):
         keep it, or nothing was done in it). Raises StoreError when there is no such session.
         """
         with self._writing("discarding a session") as connection:
-            session_id = check_id(session_id, "session")
-            # The foreign keys cascade on both back ends; the children go first anyway, so
-            # a database written by another tool without the cascade loses them too.
-            for table in (fault_events, reps, sets):
-                connection.execute(table.delete().where(table.c.session_id == session_id))
-            done = connection.execute(sessions.delete().where(sessions.c.id == session_id))
-            if done.rowcount == 0:
+            if not _delete_session(connection, check_id(session_id, "session")):
                 raise StoreError(f"no session {session_id} in {self.shown_url}")
+
+    def end_unfinished_session(
+        self, session_id: int, *, idle_since: datetime | None = None
+    ) -> UnfinishedEnd:
+        """End a session the patient left without Finish or Discard (the tab closed, the
+        browser or the server went away), as a physio would want the record: one in which
+        something was done (a rep, a second held) is kept, marked `unfinished`, ending at
+        its last rep or set, its open set closed with the reps it has; one with nothing
+        done is deleted. Ratings it never got stay unset.
+
+        With `idle_since`, only a session with nothing recorded since then is ended (a
+        server's leftovers, not another server's session under way). Returns "kept",
+        "removed", or "open" when the session had already ended, is gone or is not idle.
+        """
+        session_id = check_id(session_id, "session")
+        with self._writing("ending a session left unfinished") as connection:
+            row = connection.execute(
+                select(sessions.c.started_at)
+                .where(sessions.c.id == session_id, sessions.c.ended_at.is_(None))
+                .with_for_update()
+            ).first()
+            if row is None:
+                return "open"
+            last_rep = connection.execute(
+                select(func.max(reps.c.recorded_at)).where(reps.c.session_id == session_id)
+            ).scalar()
+            set_times = connection.execute(
+                select(
+                    func.max(sets.c.started_at), func.max(sets.c.ended_at), func.sum(sets.c.held_s)
+                ).where(sets.c.session_id == session_id)
+            ).one()
+            moments = [aware(t) for t in (row.started_at, last_rep, *set_times[:2]) if t]
+            last = max(moments)
+            if idle_since is not None and last >= aware(idle_since):
+                return "open"
+            if last_rep is None and not set_times[2]:
+                _delete_session(connection, session_id)
+                return "removed"
+            counted = (
+                select(func.count())
+                .where(reps.c.session_id == session_id, reps.c.set_index == sets.c.set_index)
+                .scalar_subquery()
+            )
+            connection.execute(
+                sets.update()
+                .where(sets.c.session_id == session_id, sets.c.ended_at.is_(None))
+                .values(ended_at=last, reps=counted)
+            )
+            connection.execute(
+                sessions.update()
+                .where(sessions.c.id == session_id)
+                .values(ended_at=last, ended_how="unfinished")
+            )
+            return "kept"
+
+    def end_leftover_sessions(self, idle_for: timedelta) -> dict[UnfinishedEnd, int]:
+        """End the live sessions a server left open (killed, crashed) that have had nothing
+        recorded for `idle_for`, as `end_unfinished_session` does: a server calls this when
+        it starts. Returns how many were kept and removed."""
+        cutoff = self._clock() - idle_for
+        with self._reading() as connection:
+            ids = (
+                connection.execute(
+                    select(sessions.c.id).where(
+                        sessions.c.ended_at.is_(None),
+                        sessions.c.source == "live",
+                        sessions.c.started_at < cutoff,
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        ended: dict[UnfinishedEnd, int] = {"kept": 0, "removed": 0}
+        for session_id in ids:
+            outcome = self.end_unfinished_session(session_id, idle_since=cutoff)
+            if outcome != "open":
+                ended[outcome] += 1
+        return ended
 
     # ---- sessions: reading ------------------------------------------------------------------
     def session_patient_id(self, session_id: int) -> int | None:
@@ -374,6 +459,7 @@ class SessionStore(PeopleStore, PlanStore):
                     furthest_deg=furthest,
                     faults=faults,
                     major_faults=majors[row.id],
+                    ended_how=row.ended_how,
                 )
             )
         return records

@@ -37,9 +37,10 @@ def server_database(server) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, request):
     """The app (`python -m coach_ui`, as `form-coach` starts it) on a free local port with
-    its own database; always stopped."""
+    its own database; always stopped. A test module's `SERVER_ENV` (a dict) adds settings
+    (clinic mode, say)."""
     folder = tmp_path_factory.mktemp("streamlit")
     log_path = folder / "server.log"
     port = free_port()
@@ -47,6 +48,7 @@ def server(tmp_path_factory):
         os.environ,
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
         FORM_COACH_DATABASE_URL=f"sqlite:///{folder / 'coach.db'}",
+        **getattr(request.module, "SERVER_ENV", {}),
     )
     with log_path.open("wb") as log:
         process = subprocess.Popen(

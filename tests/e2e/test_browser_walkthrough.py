@@ -54,6 +54,10 @@ def reps_shown(browser) -> str | None:
         return None
 
 
+def lines(browser) -> list[str]:
+    return body(browser).splitlines()
+
+
 def body(browser) -> str:
     by, _, _ = selenium()
     return browser.find_element(by.TAG_NAME, "body").text
@@ -106,6 +110,8 @@ def test_a_new_physio_builds_a_plan_that_saves_what_it_shows(
     library = ExerciseLibrary()
     curl, squat = library.get("bicep_curl"), library.get("squat")
     open_page(browser, url, "plan_editor", "Plan editor")
+    # The title comes before the rest of the page: wait for the plan or its form.
+    wait(browser, 30).until(lambda b: {"Create the plan", "Add an exercise"} & set(lines(b)))
     if "Create the plan" in body(browser):
         click(browser, "Create the plan")
         wait_for_page_text(browser, by, "Add an exercise", 30, log_path, "no plan made")

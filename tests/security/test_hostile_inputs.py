@@ -68,6 +68,44 @@ DEFINITIONS = {
     "nan target": (squat_with("target = 90", "target = nan"), "reps.target"),
     "1e29 fault limit": (squat_with("fault_above = 55", "fault_above = 1e29"), "fault_above"),
     "huge integer": (squat_with("min_range = 30", "min_range = 99999999999"), "reps.min_range"),
+    # Within the 1e6 cap, but no body reaches them (issue 21: 5000 degrees passed validate
+    # and counted 0 reps): each named by its key path, with the range to use.
+    "issue 21: 5000-degree turn": (
+        squat_with("above = 60 }", "above = 5000 }").replace("target = 90", "target = 5000"),
+        ("reps.turn.above: 5000 degrees is not a plausible angle", "between -180 and 360"),
+    ),
+    "-500-degree start": (
+        squat_with("below = 35 }", "below = -500 }"),
+        ("reps.start.below: -500 degrees", "between -180 and 360"),
+    ),
+    "720-degree target": (
+        squat_with("target = 90", "target = 720"),
+        ("reps.target: 720 degrees", "between -180 and 360"),
+    ),
+    "1000-degree least range": (
+        squat_with("min_range = 30", "min_range = 1000"),
+        ("reps.min_range: 1000 degrees is not a plausible change of angle", "-360 and 360"),
+    ),
+    "angle fault limit 9000": (
+        squat_with("fault_above = 55", "fault_above = 9000"),
+        ("rules[1].fault_above: 9000 degrees is not a plausible angle for 'trunk_lean'",),
+    ),
+    "start position 400 degrees": (
+        squat_with("below = 60\n", "below = 400\n"),
+        ("start_position[0].below: 400 degrees", "between -180 and 360"),
+    ),
+    "ratio fault limit 300": (
+        squat_with("fault_above = 0.35", "fault_above = 300"),
+        ("rules[2].fault_above: 300 is not a plausible ratio of body lengths", "-10 and 10"),
+    ),
+    "ratio to the start 57": (
+        squat_with("fault_below = 0.57", "fault_below = 57"),
+        ("rules[1].by_view.front.fault_below: 57 is not a plausible ratio to the start",),
+    ),
+    "rep time of an hour": (
+        squat_with("fault_below = 1.2", "fault_below = 3600"),
+        ("rules[3].fault_below: 3600 s is not a plausible time", "between 0 and 600 s"),
+    ),
     "not TOML": ("id = \n", "not valid TOML"),
     "binary": ("\x00\x01\x02", "not valid TOML"),
     "empty": ("", "required key is missing"),
@@ -76,11 +114,13 @@ DEFINITIONS = {
 
 @pytest.mark.parametrize("case", list(DEFINITIONS))
 def test_definitions(tmp_path, capsys, case):
-    text, message = DEFINITIONS[case]
+    text, messages = DEFINITIONS[case]
     path = tmp_path / "squat.toml"
     path.write_text(text, encoding="utf-8")
     err = one_line_error(capsys, main(["validate", str(path)]))
-    assert message in err, err
+    for message in (messages,) if isinstance(messages, str) else messages:
+        assert message in err, err
+    assert str(path) in err, "the error names the file"
 
 
 # ---- the command line -------------------------------------------------------------------
@@ -268,7 +308,7 @@ def clinic_store(tmp_path, monkeypatch):
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize(("name", "value"), ADDRESSES)
 def test_page_addresses(clinic_store, webrtc_renders, page, name, value):
-    at = AppTest.from_file(str(ROOT / "coach_ui" / "pages" / page), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "coach_ui" / "views" / page), default_timeout=60)
     now = datetime.now(UTC)
     at.session_state[LOGIN_KEY] = Login(clinic_store, now, now)
     at.query_params[name] = value
@@ -292,7 +332,7 @@ def test_uploads(videos, case):
     data, name, message = UPLOADS[case]
     if data is None:
         data = videos[name].read_bytes()
-    at = AppTest.from_file(str(ROOT / "coach_ui" / "pages" / "analyse.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "coach_ui" / "views" / "analyse.py"), default_timeout=120)
     at.run()
     next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
     at.file_uploader[0].set_value((name, data, "video/mp4")).run()

@@ -16,7 +16,7 @@ from coach.auth.access import Login, Principal
 from coach_ui.state import LOGIN_KEY
 from tests.conftest import ROOT
 
-PAGES = ROOT / "coach_ui" / "pages"
+PAGES = ROOT / "coach_ui" / "views"
 
 
 def page(

@@ -1,4 +1,4 @@
-"""The analyse page (coach_ui/pages/analyse.py) under Streamlit's AppTest, and its helpers.
+"""The analyse page (coach_ui/views/analyse.py) under Streamlit's AppTest, and its helpers.
 
 AppTest runs the page's script in this process without a browser. It does not load media
 over HTTP, so it cannot see the /media bug that breaks `st.video` (tests/e2e does).
@@ -20,7 +20,7 @@ from coach_ui import analysis
 from tests.conftest import ROOT, SAMPLE_VIDEOS
 from tests.support.builders import write_empty_room
 
-APP = ROOT / "coach_ui" / "pages" / "analyse.py"
+APP = ROOT / "coach_ui" / "views" / "analyse.py"
 DEFAULT_CLIP = SAMPLE_VIDEOS / analysis.DEFAULT_SAMPLE
 # One analysis of an 18 s clip takes about 35 s on 2 cores; leave room for a busy machine.
 ANALYSE_TIMEOUT_S = 600

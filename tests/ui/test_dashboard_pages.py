@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from coach.auth.access import Login, Principal
 from coach.engine.thresholds import Prescription
 from coach.store.prescriptions import PlanItemSpec
+from coach_ui.routes import SIGN_IN_PATH
 from coach_ui.state import EXPORTS_KEY, LIVE_ITEM_KEY, LOGIN_KEY, PATIENT_KEY
 from tests.conftest import ROOT
 from tests.support.pages import PAGES, charts, everything_shown, page
@@ -298,19 +299,19 @@ def test_clinic_mode_pages_ask_for_a_login_first(clinic):
     assert [t.value for t in router.title] == ["Sign in"]
 
 
-def test_signing_in_with_the_right_password_only(clinic):
-    at = page("login.py")
-    at.text_input[0].set_value("ana.p")
-    at.text_input[1].set_value("not the password")
-    at.button[0].click().run()
+def test_the_sign_in_form_posts_to_the_route_and_says_why_it_came_back(clinic):
+    """The form is plain HTML posting to the sign-in route (only a route can set the
+    HttpOnly cookie: tests/ui/test_sign_in.py); a refused sign-in comes back with
+    ?sign_in=failed, which the page says in words."""
+    at = AppTest.from_file(str(PAGES / "login.py"), default_timeout=60)
+    at.query_params["sign_in"] = "failed"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
     assert any("do not match" in e.value for e in at.error)
-    at.text_input[1].set_value("ana's long password")
-    at.button[0].click().run()
-    login = at.session_state[LOGIN_KEY]
-    assert (login.principal.kind, login.principal.patient_id) == (
-        "patient",
-        clinic["ana"].patient_id,
-    )
+    (form,) = [e.proto.body for e in at.get("html")]
+    assert f'action="{SIGN_IN_PATH}"' in form and 'method="post"' in form
+    assert 'name="username"' in form and 'type="password"' in form
+    assert LOGIN_KEY not in at.session_state
 
 
 def test_an_expired_login_asks_again(clinic):

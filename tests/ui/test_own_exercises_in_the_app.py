@@ -9,7 +9,7 @@ from coach.exercise.loader import EXTRA_EXERCISES_ENV, ExerciseLibrary
 from coach_ui import resources
 from tests.conftest import ROOT
 
-APP = ROOT / "coach_ui" / "pages" / "analyse.py"
+APP = ROOT / "coach_ui" / "views" / "analyse.py"
 EXAMPLES = ROOT / "docs" / "examples" / "exercises"
 
 

@@ -15,7 +15,7 @@ from coach_ui import analysis, launch
 from tests.conftest import ROOT
 from tests.support.builders import write_empty_room
 
-APP = ROOT / "coach_ui" / "pages" / "analyse.py"
+APP = ROOT / "coach_ui" / "views" / "analyse.py"
 
 
 def analysed_upload(name: str, data: bytes) -> AppTest:

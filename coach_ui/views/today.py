@@ -66,7 +66,7 @@ def exercises_today() -> None:
             go, by_hand = st.columns(2)
             if go.button("Start with the coach", key=f"go_{item.id}", type="primary"):
                 st.session_state[state.LIVE_ITEM_KEY] = item.id
-                st.switch_page("pages/live.py")
+                st.switch_page("views/live.py")
             if by_hand.button("Done without the camera", key=f"hand_{item.id}"):
                 save_and_rerun(
                     lambda i=item.id: store.log_session_done_by_hand(i),

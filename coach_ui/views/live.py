@@ -8,8 +8,6 @@ fragment that refreshes twice a second. Each browser session has its own LiveCoa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from coach.auth.access import AccessDeniedError, require_session
@@ -19,22 +17,8 @@ from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
 from coach_ui import auth, camera, coaching, pickers, ratings, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
+from coach_ui.live_session import LiveSession
 from coach_ui.state import LIVE_ITEM_KEY
-
-
-@dataclass
-class LiveSession:
-    """One patient's session on this page: the coach and its row in the store."""
-
-    coach: LiveCoach
-    session_id: int
-    exercise_id: str
-    finished: bool = False
-
-    def close(self) -> None:
-        """Release the pose model (called when the session state is forgotten)."""
-        self.coach.close()
-
 
 state = st.session_state
 PAIN_BEFORE_KEY, PAIN_AFTER_KEY, EFFORT_KEY = "pain_before", "finish_pain_after", "finish_effort"
@@ -124,7 +108,7 @@ if live is None:
             stats_path=coaching.live_stats_path(),
             prescription=prescription,
         )
-        state.live_session = LiveSession(coach, session_id, exercise.id)
+        state.live_session = LiveSession(coach, session_id, exercise.id, store)
         state.pop(LIVE_ITEM_KEY, None)
         st.rerun()
     st.stop()

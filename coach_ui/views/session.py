@@ -32,6 +32,8 @@ elif session.planned_hold_s:
     details.append(f"planned {session.planned_sets} x {session.planned_hold_s:g} s hold")
 if session.source == "manual":
     details.append("ticked off by hand (no camera)")
+if session.unfinished:
+    details.append("ended without finishing (left before Finish: no ratings at the end)")
 st.caption(" · ".join(details))
 if session.notes:
     st.text(session.notes)

@@ -1,0 +1,64 @@
+"""One patient's session on the Live coach page, and how it ends when the patient never
+presses Finish or Discard.
+
+A tab closed, a browser gone, a sign-out or the server stopping all leave a session under
+way. Its reps are already saved as they are counted; what is left is to end the record as
+a physio would want it (coach.store.sessions.SessionStore.end_unfinished_session): kept and
+marked "ended without finishing" when something was done, removed when nothing was. That
+happens when the page's state is forgotten (`close`: sign-out, another user in the tab),
+when Streamlit drops the browser session's state (a weakref finalizer on the object held in
+`st.session_state`), or at the latest when the server exits; the sessions of a server that
+was killed are ended by the next one (`coach_ui.resources.end_leftover_sessions`).
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from dataclasses import dataclass, field
+
+from coach.core.errors import CoachError
+from coach.runtime.live import LiveCoach
+from coach.store import Store
+
+log = logging.getLogger("coach_ui.live")
+
+
+def end_unfinished(store: Store, session_id: int) -> None:
+    """End `session_id` if it is still under way (kept with its reps, or removed when
+    nothing was done), logging what happened; a database error is logged, not raised
+    (this runs when a session's state is dropped, where nobody can be told)."""
+    try:
+        outcome = store.end_unfinished_session(session_id)
+    except CoachError as exc:
+        log.error("session %d was left unfinished and could not be ended: %s", session_id, exc)
+        return
+    if outcome != "open":
+        log.info("session %d was left without Finish: %s", session_id, outcome)
+
+
+@dataclass(eq=False)
+class LiveSession:
+    """The coach and its session row in the store; ended as unfinished if it is dropped
+    before the patient finishes or discards it."""
+
+    coach: LiveCoach
+    session_id: int
+    exercise_id: str
+    store: Store
+    finished: bool = False
+    _end: weakref.finalize = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The finalizer holds the store and the id, never this object, and talks only to
+        # the store: it may run on whichever thread collects the object.
+        self._end = weakref.finalize(self, end_unfinished, self.store, self.session_id)
+
+    def close(self) -> None:
+        """The page's state is forgotten (sign-out, another user): the set under way is
+        saved with what it holds, the session ended as unfinished unless it was finished
+        or discarded, and the pose model released."""
+        self.coach.finish()
+        self.coach.save_pending()
+        self._end()
+        self.coach.close()
