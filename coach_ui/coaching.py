@@ -22,6 +22,7 @@ from coach.exercise.schema import ExerciseDef
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveSnapshot
 from coach.store import Store
+from coach.vision.recording import PoseRecording
 from coach_ui.analysis import angle_name, measure_label
 from coach_ui.todays_plan import LiveTarget
 
@@ -49,6 +50,10 @@ class StoreRecorder:
 
     def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
         self.store.finish_set(self.session_id, set_index, reps_done=reps, held_s=held_s)
+
+    def set_landmarks(self, set_index: int, recording: PoseRecording) -> None:
+        # The store keeps nothing when the patient turned keeping landmarks off.
+        self.store.save_set_recording(self.session_id, set_index, recording)
 
 
 _speaker_component = components.declare_component(
