@@ -20,28 +20,11 @@ from coach.store.landmarks import (
     unpack,
 )
 from coach.vision.recording import PoseRecording
-from tests.support.landmark_sets import minute_of_exercise, patient_set
+from tests.support.landmark_sets import minute_of_exercise, patient_set, with_gaps
 
 # A minute of exercise at 30 frames a second, packed, stays under this (docs/benchmarks.md
 # has the measured sizes).
 BYTES_PER_MINUTE_BOUND = 350 * 1024
-
-
-def with_gaps(recording: PoseRecording) -> PoseRecording:
-    """The recording with nobody on every seventh frame (the patient stepped out)."""
-    people = recording.people.copy()
-    people[::7] = 0
-    image, world = recording.image_xyz.copy(), recording.world_xyz.copy()
-    image[::7], world[::7] = np.nan, np.nan
-    return PoseRecording(
-        recording.t_s,
-        recording.frame_wh,
-        image,
-        world,
-        recording.visibility,
-        people,
-        recording.meta,
-    )
 
 
 @pytest.mark.parametrize("name", ["squat_side_studio", "lunge_front_outdoor", "pushup_wall_side"])

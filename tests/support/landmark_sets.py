@@ -43,3 +43,20 @@ def minute_of_exercise(name: str = "squat_front_counter20", fps: float = 30.0) -
         people=one.people[picked],
         meta=one.meta,
     )
+
+
+def with_gaps(recording: PoseRecording) -> PoseRecording:
+    """The recording with nobody on every seventh frame (the patient stepped out)."""
+    people = recording.people.copy()
+    people[::7] = 0
+    image, world = recording.image_xyz.copy(), recording.world_xyz.copy()
+    image[::7], world[::7] = np.nan, np.nan
+    return PoseRecording(
+        recording.t_s,
+        recording.frame_wh,
+        image,
+        world,
+        recording.visibility,
+        people,
+        recording.meta,
+    )
