@@ -43,7 +43,8 @@ def show_new_comments(
 
 
 def show_movement_privacy(store: Store, principal: Principal, patient_id: int) -> None:
-    """The patient's switch for keeping the landmarks of their sets, saying what is kept."""
+    """The patient's switch for keeping the landmarks of their sets, saying what is kept
+    (a clinician sees the patient's choice, and cannot change it)."""
     require_patient(store, principal, patient_id)
     keep = store.keeps_landmarks(patient_id)
     with st.expander("What is kept of my movement", icon=":material/privacy_tip:"):
@@ -52,6 +53,9 @@ def show_movement_privacy(store: Store, principal: Principal, patient_id: int) -
             "stick figure), so your physiotherapist can replay how each repetition moved. "
             "No picture or video of you is ever kept or sent."
         )
+        if principal.kind == "clinician":  # the patient's choice, not the clinician's
+            st.caption("Kept." if keep else "The patient turned this off: nothing is kept.")
+            return
         wanted = st.toggle("Keep my movement for my physiotherapist", value=keep)
         if wanted != keep:
             message = (

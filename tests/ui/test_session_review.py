@@ -106,3 +106,35 @@ def test_a_comment_on_a_rep_shows_literally_on_the_session_page_and_on_today(sto
     next(b for b in today.button if b.label == "Mark as read").click().run()
     assert store.patient_comments(patient, unseen_only=True) == []
     assert "Knees **out**" not in "\n".join(t.value for t in today.text)
+
+
+def test_the_patient_turns_keeping_their_movement_off_on_today(store, library):
+    patient, session, _ = session_with_a_kept_set(store, library)
+    today = page("today.py", query={"patient": patient})
+    switch = next(t for t in today.toggle if t.label == "Keep my movement for my physiotherapist")
+    assert switch.value is True
+    switch.set_value(False).run()
+    assert not store.keeps_landmarks(patient) and store.landmark_sets(session) == []
+    assert any("no longer kept" in s.value for s in today.success)
+
+
+def test_in_clinic_mode_the_own_clinician_comments_the_patient_reads_another_sees_nothing(
+    clinic, store
+):
+    from coach.auth.access import Principal
+
+    ana = clinic["ana"]
+    session = ana.session_ids[-1]
+    store.save_set_recording(session, 1, patient_set("squat_side_studio"))
+    ann = Principal("clinician", "Ann Physio", clinician_id=clinic["ann"])
+    at = page("session.py", login=ann, query={"patient": ana.patient_id, "session": session})
+    assert len(replay_data(at)) == 1
+    at.text_area[0].input("Lovely control.")
+    next(b for b in at.button if b.label == "Add comment").click().run()
+    me = Principal("patient", "Ana Patient", patient_id=ana.patient_id)
+    today = page("today.py", login=me)
+    assert "Lovely control." in [t.value for t in today.text]
+    bob = Principal("clinician", "Bob Physio", clinician_id=clinic["bob"])
+    refused = page("session.py", login=bob, query={"session": session})
+    assert replay_data(refused) == [] and "Lovely control." not in [t.value for t in refused.text]
+    assert any(f"no session {session} that you can see" in e.value for e in refused.error)
