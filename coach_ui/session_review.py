@@ -16,11 +16,13 @@ from coach.clinical.progress import angle_label
 from coach.core.markdown import literal
 from coach.engine.thresholds import Prescription
 from coach.exercise.loader import ExerciseLibrary
+from coach.exercise.schema import ExerciseDef
 from coach.reports import review
 from coach.runtime.analysis import AnalysisResult
 from coach.store import Store
 from coach.store.prescriptions import PlanItemSpec
-from coach.store.records import FaultEvent, RepRecord, SessionRecord
+from coach.store.records import FaultEvent, LandmarkSet, RepRecord, SessionRecord
+from coach_ui import state
 from coach_ui.flash import save_and_rerun
 from coach_ui.replay_view import FaultMark, RepMark, replay_json, skeleton_replay
 
@@ -97,7 +99,8 @@ def show_replay(
         format_func=lambda i: f"Set {i}",
         key=f"replay_set_{session.id}",
     )
-    replay = review.replay_set(store, principal, exercise, session.id, set_index)
+    stored_set = next(s for s in kept if s.set_index == set_index)
+    replay = _replayed(store, principal, exercise, stored_set, None)
     measure = replay.measure(exercise)
     label = angle_label(library, exercise.id, measure) if measure else "Angle"
     stored = [r for r in reps if r.set_index == set_index]
@@ -114,6 +117,37 @@ def show_replay(
     )
     if principal.is_staff:
         _rescore(store, principal, session, exercise.id, replay, measure, label, library)
+
+
+KEPT_REPLAYS = 4
+
+
+def _replayed(
+    store: Store,
+    principal: Principal,
+    exercise: ExerciseDef,
+    stored: LandmarkSet,
+    prescription: Prescription | None,
+) -> review.SetReplay:
+    """`review.replay_set`, remembered for this user's browser session (the page reruns on
+    every click; a replay takes about a second a minute of set). The access check runs
+    every time; a set deleted or replaced since (the patient turned keeping off, a retried
+    save) is listed differently by the store, so it is never served from memory."""
+    require_session(store, principal, stored.session_id)
+    memo: dict[tuple, review.SetReplay] = st.session_state.setdefault(state.REPLAYS_KEY, {})
+    key = (stored, exercise.id, prescription)
+    if key not in memo:
+        memo[key] = review.replay_set(
+            store,
+            principal,
+            exercise,
+            stored.session_id,
+            stored.set_index,
+            prescription=prescription,
+        )
+        while len(memo) > KEPT_REPLAYS:
+            memo.pop(next(iter(memo)))
+    return memo[key]
 
 
 def _rescore(
@@ -153,15 +187,16 @@ def _rescore(
         prescription: Prescription | None = st.session_state.get(key)
         if prescription is None:
             return
-        rescored = review.replay_set(
-            store,
-            principal,
-            exercise,
-            session.id,
-            replay.set_index,
-            prescription=prescription,
+        stored_set = next(
+            s
+            for s in review.landmark_sets(store, principal, session.id)
+            if s.set_index == replay.set_index
         )
+        rescored = _replayed(store, principal, exercise, stored_set, prescription)
         was, now = replay.result, rescored.result
+        moved = next((m["thresholds"] for m in now.movement if m.get("measure") == measure), {})
+        for note in moved.get("notes", []):
+            st.caption(literal(f"Note: {note}"))
         c1, c2 = st.columns(2)
         c1.metric("Repetitions as counted", was.rep_count, help=f"{_partials(was)} partial")
         c2.metric(

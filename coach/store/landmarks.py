@@ -34,7 +34,7 @@ from coach.vision.recording import PoseRecording
 FORMAT = "form-coach-landmarks"
 VERSION = 1
 QUANT_STEPS = 65534  # int16 levels used: -32767 .. 32767
-# The finest steps kept: far below the model's own frame-to-frame jitter (docs/landmarks.md).
+# The finest steps kept: under a pixel and a millimetre (docs/landmarks.md).
 # Image x and y: of the frame's width or height (0.2 px on a 1000 px frame); image z, a
 # relative depth no measure reads, is kept coarser.
 IMAGE_STEP = np.array([2e-4, 2e-4, 1e-2])
@@ -43,7 +43,7 @@ VISIBILITY_LEVELS = 255
 
 
 @dataclass(frozen=True)
-class PackError:
+class PackPrecision:
     """The largest error packing can make, per kind of value (in its own unit)."""
 
     image: float  # normalised image coordinates (x, y, z)
@@ -155,9 +155,9 @@ def unpack(data: bytes) -> PoseRecording:
     )
 
 
-def max_error(data: bytes) -> PackError:
+def max_error(data: bytes) -> PackPrecision:
     """The largest error packing made in `data`: half a quantisation step of its widest
     image and world channel, half a visibility level, half a millisecond."""
     with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         image, world = float(npz["image_step"].max()), float(npz["world_step"].max())
-    return PackError(image / 2, world / 2, 0.5 / VISIBILITY_LEVELS, 0.0005)
+    return PackPrecision(image / 2, world / 2, 0.5 / VISIBILITY_LEVELS, 0.0005)
