@@ -138,3 +138,36 @@ def test_in_clinic_mode_the_own_clinician_comments_the_patient_reads_another_see
     refused = page("session.py", login=bob, query={"session": session})
     assert replay_data(refused) == [] and "Lovely control." not in [t.value for t in refused.text]
     assert any(f"no session {session} that you can see" in e.value for e in refused.error)
+
+
+def test_the_live_coachs_store_recorder_keeps_each_set_unless_the_patient_said_no(store, library):
+    """The live coach with the app's recorder: each finished set's landmarks land in the
+    store, with the range it was counted on; a patient who turned keeping off gets none."""
+    from coach.engine.thresholds import Prescription
+    from coach.runtime.guided import SetPlan
+    from coach.runtime.live import LiveCoach
+    from coach.runtime.set_capture import meta_prescription
+    from coach_ui.coaching import StoreRecorder
+    from tests.support.live import RecordedEstimator, play
+
+    squat = library.get("squat")
+    prescription = Prescription("knee_flexion", target=80.0)
+    kept: dict[bool, list] = {}
+    for keep in (True, False):
+        patient = store.add_patient(f"Keeps {keep}")
+        store.set_keep_landmarks(patient, keep)
+        session = store.start_session("squat", patient_id=patient)
+        estimator = RecordedEstimator("squat_side_studio")
+        coach = LiveCoach(
+            squat,
+            SetPlan(sets=2, reps=3, rest_s=0.5),
+            recorder=StoreRecorder(store, session),
+            estimator_factory=lambda e=estimator: e,
+            prescription=prescription,
+        )
+        play(coach, estimator.recording)
+        assert coach.unsaved() == 0 and len(store.reps(session)) == 6
+        kept[keep] = store.landmark_sets(session)
+        if keep:
+            assert meta_prescription(store.set_recording(session, 1).meta) == prescription
+    assert [s.set_index for s in kept[True]] == [1, 2] and kept[False] == []
