@@ -87,7 +87,8 @@ else:
 st.caption(
     "The live coach stores each repetition's statistics (least angle, peak at the "
     "turn, timing), not the angle on every video frame: each rep is drawn from its "
-    "start through its peak to its end, and red lines mark faults."
+    "start through its peak to its end, and red lines mark faults. A set whose movement "
+    "was kept replays frame by frame under *Replay a set*."
 )
 
 st.subheader("Faults on the timeline")
