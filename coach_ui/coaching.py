@@ -22,6 +22,7 @@ from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveSnapshot, spoken_cue
 from coach.store import Store
+from coach.vision.recording import PoseRecording
 from coach_ui.analysis import measure_label
 from coach_ui.todays_plan import LiveTarget
 
@@ -54,6 +55,10 @@ class StoreRecorder:
         """Whose record this recorder writes into (None: the home user's), read from the
         store each time: a landmark stream checks it before it writes."""
         return self.store.session_patient_id(self.session_id)
+
+    def set_landmarks(self, set_index: int, recording: PoseRecording) -> None:
+        # The store keeps nothing when the patient turned keeping landmarks off.
+        self.store.save_set_recording(self.session_id, set_index, recording)
 
 
 _speaker_component = components.declare_component(

@@ -29,10 +29,23 @@ def export_section(
     c1, c2 = st.columns(2)
     first = c1.date_input("From", day - timedelta(days=56), key="export_from")
     last = c2.date_input("To", day, key="export_to")
-    wanted = (patient.id, first, last, principal)  # for this patient, these days, this user
+    movement = st.checkbox(
+        "Include each set's movement (landmarks) in the JSON",
+        key="export_landmarks",
+        help="The kept landmarks of every set, frame by frame (docs/landmarks.md): large.",
+    )
+    # for this patient, these days, this user, with or without the landmarks
+    wanted = (patient.id, first, last, principal, movement)
     if st.button("Prepare the exports", key="export_prepare"):
         try:
-            data = exports.gather(store, principal, patient.id, date_from=first, date_to=last)
+            data = exports.gather(
+                store,
+                principal,
+                patient.id,
+                date_from=first,
+                date_to=last,
+                with_landmarks=movement,
+            )
             st.session_state[state.EXPORTS_KEY] = (
                 wanted,
                 {

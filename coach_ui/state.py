@@ -16,6 +16,7 @@ LIVE_ITEM_KEY = "form_coach_live_item"  # a plan item the Today page sends to Li
 EXPORTS_KEY = "form_coach_exports"  # the prepared downloads, with what they were made for
 FLASH_KEY = "form_coach_flash"  # a message kept for the next run (coach_ui.flash)
 OWNER_KEY = "form_coach_owner"  # whose state this is (coach_ui.auth.claim_session_state)
+REPLAYS_KEY = "form_coach_replays"  # the Session page's last set replays (session_review)
 
 
 def today() -> date:

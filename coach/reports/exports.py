@@ -17,11 +17,14 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, overload
 
+import numpy as np
+
 from coach.assessment.goniometer import load_measures
 from coach.assessment.summary import reference_text, trend_rows
 from coach.auth.access import Principal, require_patient
 from coach.clinical.pain_monitoring import PainAssessment, assess_pain
 from coach.clinical.plans import adherence_by_week
+from coach.core.landmarks import LANDMARK_NAMES
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach.store.records import (
@@ -31,14 +34,17 @@ from coach.store.records import (
     Patient,
     Plan,
     RepRecord,
+    SessionComment,
     SessionRecord,
     check_date,
     check_date_range,
     local_date,
 )
+from coach.vision.recording import PoseRecording
 
 EXPORT_FORMAT = "form-coach-export"
 EXPORT_VERSION = 1
+LANDMARKS_FORMAT = "form-coach-set-landmarks/1"
 
 SESSION_COLUMNS = [
     "session_id",
@@ -121,6 +127,9 @@ class PatientExport:
     goals: tuple[Goal, ...] = ()
     clinician_name: str | None = None
     assessments: tuple[Assessment, ...] = ()
+    comments: dict[int, tuple[SessionComment, ...]] = field(default_factory=dict)
+    # session -> set -> its kept landmarks; only when the export asked for them
+    landmarks: dict[int, dict[int, PoseRecording]] | None = None
 
     def pain(self, session: SessionRecord) -> PainAssessment:
         return assess_pain(session.pain_before, session.pain_during, session.pain_after)
@@ -175,8 +184,10 @@ def gather(
     date_from: date | str | None = None,
     date_to: date | str | None = None,
     now: datetime | None = None,
+    with_landmarks: bool = False,
 ) -> PatientExport:
-    """Collect one patient's export, after checking the user may read it."""
+    """Collect one patient's export, after checking the user may read it; with each set's
+    kept landmarks too when `with_landmarks` (the JSON export shows them)."""
     require_patient(store, principal, patient_id)
     first = check_date(date_from, "from date", required=False)
     last = check_date(date_to, "to date", required=False)
@@ -196,6 +207,14 @@ def gather(
         goals=tuple(store.goals(patient_id)),
         clinician_name=clinician.name if clinician else None,
         assessments=tuple(store.assessments(patient_id, date_from=first, date_to=last)),
+        comments={s.id: tuple(store.comments(s.id)) for s in records},
+        landmarks={
+            s.id: {k.set_index: store.set_recording(s.id, k.set_index) for k in kept}
+            for s in records
+            if (kept := store.landmark_sets(s.id))
+        }
+        if with_landmarks
+        else None,
     )
 
 
@@ -447,6 +466,25 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
                     }
                     for f in export.faults.get(s.id, ())
                 ],
+                "comments": [
+                    {
+                        "author": c.author,
+                        "rep_id": c.rep_id,
+                        "created_at": iso(c.created_at),
+                        "text": c.body,
+                    }
+                    for c in export.comments.get(s.id, ())
+                ],
+                **(
+                    {}
+                    if export.landmarks is None
+                    else {
+                        "landmark_sets": [
+                            landmarks_json(index, recording)
+                            for index, recording in sorted(export.landmarks.get(s.id, {}).items())
+                        ]
+                    }
+                ),
             }
             for s in export.sessions
         ],
@@ -479,6 +517,29 @@ def export_dict(export: PatientExport, library: ExerciseLibrary | None = None) -
             }
             for r in export.assessment_rows
         ],
+    }
+
+
+def landmarks_json(set_index: int, recording: PoseRecording) -> dict[str, Any]:
+    """One set's kept landmarks in the JSON export (format: docs/landmarks.md): per frame,
+    its time and the patient's 33 landmarks, or null when nobody was the patient."""
+    frames: list[dict[str, Any] | None] = []
+    image = np.round(recording.image_xyz[:, 0], 4).tolist()
+    world = np.round(recording.world_xyz[:, 0], 4).tolist()
+    seen = np.round(recording.visibility[:, 0], 3).tolist()
+    for i, present in enumerate(recording.people.tolist()):
+        frames.append(
+            None
+            if not present
+            else {"image_xyz": image[i], "world_xyz": world[i], "visibility": seen[i]}
+        )
+    return {
+        "format": LANDMARKS_FORMAT,
+        "set_index": set_index,
+        "frame_wh": list(recording.frame_wh),
+        "t_s": [round(t, 3) for t in recording.t_s.tolist()],
+        "landmarks": list(LANDMARK_NAMES),
+        "frames": frames,
     }
 
 

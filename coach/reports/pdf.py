@@ -327,6 +327,30 @@ def _assessments(
     return [intro, _table(_assessment_rows(export, cell), widths)]
 
 
+def _comment_rows(
+    export: PatientExport, library: ExerciseLibrary | None, style: ParagraphStyle
+) -> list[list[Cell]]:
+    """The clinician's comments on the period's sessions, oldest first, as table rows
+    (with a header row; none when there are no comments). The text is set as written."""
+    rows: list[list[Cell]] = []
+    for session in export.sessions:
+        reps = {r.id: r for r in export.reps.get(session.id, ())}
+        for comment in export.comments.get(session.id, ()):
+            rep = reps.get(comment.rep_id) if comment.rep_id is not None else None
+            about = exercise_name(library, session.exercise_id) + (
+                f", set {rep.set_index} rep {rep.rep_index}" if rep is not None else ""
+            )
+            text = f"{comment.author}: {comment.body}"
+            rows.append(
+                [
+                    f"{session.day:%d %b %Y}",
+                    Paragraph(escape(about), style),
+                    Paragraph(escape(text).replace("\n", "<br/>"), style),
+                ]
+            )
+    return [["Session", "About", "Comment"], *rows] if rows else []
+
+
 def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None = None) -> bytes:
     """The report as PDF bytes."""
     font, bold = report_fonts()
@@ -421,6 +445,11 @@ def progress_report_pdf(export: PatientExport, library: ExerciseLibrary | None =
         story.append(_table(rows, [28 * mm, 40 * mm, 102 * mm]))
     else:
         story.append(para("No session was flagged."))
+
+    comments = _comment_rows(export, library, small)
+    if comments:
+        story.append(para("Comments", h2))
+        story.append(_table(comments, [24 * mm, 36 * mm, 110 * mm]))
 
     story.append(para("Assessments", h2))
     story += _assessments(export, para, cell)

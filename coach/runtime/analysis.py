@@ -423,7 +423,28 @@ def replay_recording(
     the same coach (tracker, smoother, engine) frame by frame, and the same result as
     `analyze_video` gives for the clip. Raises CoachError when the file is not a recording."""
     path = Path(path)
-    recording = load_recording(path)
+    return replay_poses(
+        load_recording(path),
+        exercise,
+        source=str(path),
+        mirrored=mirrored,
+        trace_path=trace_path,
+        prescription=prescription,
+    )
+
+
+def replay_poses(
+    recording: PoseRecording,
+    exercise: ExerciseDef,
+    *,
+    source: str,
+    mirrored: bool = False,
+    trace_path: str | Path | None = None,
+    prescription: Prescription | None = None,
+) -> AnalysisResult:
+    """`replay_recording` of poses already loaded (a `coach record` file, or a set's
+    landmarks from the store): the coach frame by frame, `source` naming them in the
+    result. Its per-frame series are the measures a chart of the replay draws."""
     session = CoachSession(exercise, mirrored=mirrored, recorded=True, prescription=prescription)
     trace = _new_trace(trace_path, exercise)
     with contextlib.ExitStack() as closing:
@@ -438,7 +459,7 @@ def replay_recording(
     steps = np.diff(recording.t_s)
     fps = 1.0 / float(np.median(steps)) if steps.size and np.median(steps) > 0 else 0.0
     duration = float(recording.t_s[-1]) + (1.0 / fps if fps else 0.0) if len(recording) else 0.0
-    return _result(exercise, path, tally, session.engine, fps, duration)
+    return _result(exercise, Path(source), tally, session.engine, fps, duration)
 
 
 def load_recording(path: Path) -> PoseRecording:

@@ -33,9 +33,11 @@ from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
 from coach.runtime.session import CoachSession, FrameOutcome
+from coach.runtime.set_capture import SetCapture, recording_meta
 from coach.runtime.stream import Gauge, SetProgress, StreamState, finite_or_none
 from coach.vision.draw import annotate
 from coach.vision.estimator import PoseEstimator
+from coach.vision.recording import PoseRecording
 from coach.vision.video import WORKING_MAX_SIDE_PX, yuv420_frame
 
 STAGES = ("decode", "pose", "engine", "draw", "encode")
@@ -64,6 +66,8 @@ class SessionRecorder(Protocol):
     def set_started(self, set_index: int) -> None: ...
     def rep(self, set_index: int, rep: Rep) -> None: ...
     def set_finished(self, set_index: int, reps: int, held_s: float) -> None: ...
+    def set_landmarks(self, set_index: int, recording: PoseRecording) -> None:
+        """The patient's pose on each frame of a finished set (`FrameOutcome.tracked`)."""
 
 
 @dataclass(frozen=True)
@@ -264,6 +268,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         self._saving = threading.Lock()
         self._last_try_s = 0.0
         self._said: str | None = None  # the id of the cue the stream last said
+        self._set_capture = SetCapture()  # the set in progress's poses (under _guided_lock)
 
     # ---- worker thread -----------------------------------------------------------------
     def process_poses(
@@ -280,6 +285,8 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             # Reps outside a set (positioning, rest, after the plan) are not the set's reps.
             counting = self._guided.stage is Stage.EXERCISING
             event = self._guided.update(result) if self._guided.stage is not Stage.DONE else None
+            in_set = counting or self._guided.stage is Stage.EXERCISING
+            self._set_capture.add(t_s, outcome.tracked, frame_wh, in_set=in_set)
             if counting and result.new_rep is not None:
                 self._record_rep(result.new_rep)
             if event is not None:
@@ -371,8 +378,11 @@ class LiveCoach(FrameLoop[FrameOutcome]):
     def _record_event(self, event: GuidedEvent) -> None:
         if event.kind is EventKind.SET_STARTED:
             self._call_recorder(lambda r: r.set_started(event.set_index))
-        else:
-            self._call_recorder(lambda r: r.set_finished(event.set_index, event.reps, event.held_s))
+            return
+        self._call_recorder(lambda r: r.set_finished(event.set_index, event.reps, event.held_s))
+        recording = self._set_capture.take(recording_meta(self.exercise.id, self.prescription))
+        if recording is not None:
+            self._call_recorder(lambda r: r.set_landmarks(event.set_index, recording))
 
     def _call_recorder(
         self, call: Callable[[SessionRecorder], None], *, is_rep: bool = False

@@ -27,11 +27,14 @@ from coach.vision.smoothing import PoseSmoother
 
 @dataclass(frozen=True)
 class FrameOutcome:
-    """Everything one frame produced: all people seen, the patient (smoothed), the result."""
+    """Everything one frame produced: all people seen, the patient (smoothed), the result,
+    and the patient's pose as the tracker chose it, before smoothing (`tracked`: what a
+    replay of the set takes, so replaying it smooths once, as live did)."""
 
     poses: list[Pose]
     patient: Pose
     result: FrameResult
+    tracked: Pose
 
 
 class CoachSession:
@@ -79,7 +82,7 @@ class CoachSession:
         patient = self.tracker.select(poses, t_s, frame_wh)
         smoothed = self.smoother.update(patient)
         people = sum(1 for p in poses if not p.is_empty)
-        return FrameOutcome(poses, smoothed, self.engine.update(smoothed, people))
+        return FrameOutcome(poses, smoothed, self.engine.update(smoothed, people), patient)
 
     def outcomes(self, recording: PoseRecording) -> Iterator[FrameOutcome]:
         """Each frame of a recorded pose sequence through the coach, as a recorded video is

@@ -432,3 +432,28 @@ class PostureCheck:
     started_at: datetime
     ended_at: datetime
     summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LandmarkSet:
+    """One set's stored landmarks, without the landmarks (`Store.set_recording` reads them)."""
+
+    session_id: int
+    set_index: int
+    frames: int
+    duration_s: float
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class SessionComment:
+    """A clinician's comment on a session, or on one rep of it (`rep_id`)."""
+
+    id: int
+    session_id: int
+    rep_id: int | None
+    clinician_id: int | None
+    author: str
+    body: str
+    created_at: datetime
+    seen_at: datetime | None

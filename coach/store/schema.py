@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -57,6 +58,8 @@ patients = Table(
     Column("is_default", Boolean, nullable=False, default=False),  # home mode's patient
     Column("notes", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Revision 0009: the patient may turn off keeping their sets' landmarks.
+    Column("keep_landmarks", Boolean, nullable=False, server_default=text("true")),
     # Revision 0005: one default patient at most, whoever writes at the same time.
     Index(
         "uq_patients_one_default",
@@ -352,4 +355,37 @@ login_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),  # absolute
+)
+
+# ---- revision 0009: each set's landmarks, and the clinician's comments ---------------------
+set_landmarks = Table(
+    "set_landmarks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("set_index", Integer, nullable=False),
+    Column("frames", Integer, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # coach.store.landmarks.pack: no images
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("session_id", "set_index", name="uq_set_landmarks_session_set"),
+)
+
+session_comments = Table(
+    "session_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("rep_id", Integer, ForeignKey("reps.id", ondelete="CASCADE")),  # NULL: the session
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="SET NULL")),
+    Column("author", String(120), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True)),  # when the patient saw it, NULL: new
 )

@@ -35,7 +35,9 @@ from coach.store.rows import angle_records, from_json, inserted_id, plain_number
 from coach.store.schema import (
     fault_events,
     reps,
+    session_comments,
     sessions,
+    set_landmarks,
     sets,
 )
 
@@ -46,7 +48,7 @@ def _delete_session(connection: Connection, session_id: int) -> bool:
     """Delete a session and its children; False when there was no such session. The
     foreign keys cascade on both back ends; the children go first anyway, so a database
     written by another tool without the cascade loses them too."""
-    for table in (fault_events, reps, sets):
+    for table in (session_comments, set_landmarks, fault_events, reps, sets):
         connection.execute(table.delete().where(table.c.session_id == session_id))
     done = connection.execute(sessions.delete().where(sessions.c.id == session_id))
     return bool(done.rowcount)

@@ -1,5 +1,6 @@
-"""One session: pain and effort, each repetition, the angle over the session as the stored
-reps tell it, and the faults on the timeline."""
+"""One session: pain and effort, the clinician's comments, each repetition, each set
+replayed as a moving skeleton beside its angle (and re-scored under another prescription),
+the angle over the session as the stored reps tell it, and the faults on the timeline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 
 from coach.clinical import progress
 from coach.clinical.pain_monitoring import assess_pain
-from coach_ui import auth, charts, overview, pickers
+from coach_ui import auth, charts, overview, pickers, session_review
 
 store, library, principal = auth.open_all()
 st.title("Session")
@@ -43,6 +44,7 @@ if pain.flagged:
 
 reps = store.reps(session.id)
 faults = store.fault_events(session.id)
+session_review.show_comments(store, principal, session, reps)
 if not reps:
     st.info("No repetitions were recorded in this session.")
     st.stop()
@@ -73,6 +75,8 @@ st.dataframe(pd.DataFrame(rows), hide_index=True)
 if angle:
     st.caption(f"Least, peak and range: {label.lower()} in each repetition, in degrees.")
 
+session_review.show_replay(store, principal, library, session, reps, faults)
+
 st.subheader("Angle over the session")
 fault_rows = [{"t_s": f.t_s, "cue": f.cue, "severity": f.severity} for f in faults]
 chart = charts.rep_outline_chart(
@@ -85,7 +89,8 @@ else:
 st.caption(
     "The live coach stores each repetition's statistics (least angle, peak at the "
     "turn, timing), not the angle on every video frame: each rep is drawn from its "
-    "start through its peak to its end, and red lines mark faults."
+    "start through its peak to its end, and red lines mark faults. A set whose movement "
+    "was kept replays frame by frame under *Replay a set*."
 )
 
 st.subheader("Faults on the timeline")

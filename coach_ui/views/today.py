@@ -1,6 +1,7 @@
-"""Today: the exercises of the patient's plan for today, ticked off when done, with the
-physio's dosage and, after a painful session, the advice to take it easier; then the
-self-management blocks: goals due for rating, suggested lessons, the flare-up plan."""
+"""Today: the physiotherapist's new comments; the exercises of the patient's plan for today,
+ticked off when done, with the physio's dosage and, after a painful session, the advice to
+take it easier; then the self-management blocks: goals due for rating, suggested lessons,
+the flare-up plan; and the switch for keeping the patient's movement."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 from coach.clinical import progress
 from coach.clinical.plans import dosage_text, range_text
 from coach.core.markdown import literal
-from coach_ui import auth, pickers, selfcare, state, todays_plan
+from coach_ui import auth, patient_review, pickers, selfcare, state, todays_plan
 from coach_ui.flash import save_and_rerun, show_flash
 
 store, library, principal = auth.open_all()
@@ -74,9 +75,11 @@ def exercises_today() -> None:
                 )
 
 
+patient_review.show_new_comments(store, principal, patient.id, library)
 exercises_today()
 selfcare.show_goal_reminder(store, patient.id, key="today")
 selfcare.show_suggested_lessons(store, patient.id, key="today")
 if plan is not None:
     with st.expander("My flare-up plan", icon=":material/healing:"):
         selfcare.show_flare_up(store, principal, patient.id, key="today_flare")
+patient_review.show_movement_privacy(store, principal, patient.id)

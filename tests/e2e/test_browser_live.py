@@ -129,6 +129,8 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     finished = store.summary(1)
     assert (finished.pain_before, finished.pain_after, finished.effort_borg) == (None,) * 3
     assert finished.reps == 3  # the squats made after the set are not the session's
+    (kept,) = store.landmark_sets(1)  # the set's landmarks, kept for its replay
+    assert kept.set_index == 1 and kept.frames > 0
 
 
 def test_live_page_with_nobody_in_view_asks_the_patient_in(server, browser_factory, empty_camera):

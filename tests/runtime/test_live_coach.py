@@ -10,12 +10,14 @@ import pytest
 from coach.engine.results import Rep
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveCoach
+from coach.vision.recording import PoseRecording
 from tests.support.live import RecordedEstimator, play
 
 
 class ListRecorder:
     def __init__(self) -> None:
         self.events: list[tuple] = []
+        self.landmarks: dict[int, PoseRecording] = {}  # set -> its poses
 
     def set_started(self, set_index: int) -> None:
         self.events.append(("set_started", set_index))
@@ -25,6 +27,9 @@ class ListRecorder:
 
     def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
         self.events.append(("set_finished", set_index, reps))
+
+    def set_landmarks(self, set_index: int, recording: PoseRecording) -> None:
+        self.landmarks[set_index] = recording
 
 
 def run_live(library, clip: str, exercise_id: str, plan: SetPlan, recorder=None) -> LiveCoach:
@@ -99,7 +104,8 @@ def test_what_the_store_refused_is_kept_and_saved_in_order_once_it_can(library):
         library, "squat_side_studio", "squat", SetPlan(2, reps=3, rest_s=0.5), recorder
     )
     assert recorder.refused > 1, "tried again during the session"
-    assert recorder.events == [] and coach.unsaved() == 10
+    # 10 calls: two sets' start, three reps and end; then each set's landmarks
+    assert recorder.events == [] and recorder.landmarks == {} and coach.unsaved() == 12
     assert coach.snapshot().error is None, "not lost yet: the patient is not told"
     recorder.healed = True
     assert coach.save_pending() == 0
@@ -202,3 +208,29 @@ def test_finishing_early_saves_the_set_in_progress(library):
     assert done > 0 and recorder.events[-1] == ("set_finished", 1, done)
     coach.finish()  # a second press changes nothing
     assert recorder.events[-1] == ("set_finished", 1, done)
+
+
+def test_each_set_hands_over_the_patients_pose_on_its_frames_and_replays_to_its_reps(library):
+    """The recorder gets, per set, the tracker's pose on every frame of the set after a
+    lead-in of a few seconds (not the whole positioning or rest), with the exercise and
+    range; packed as the store keeps it and replayed through the coach, each set counts
+    the reps live counted in it."""
+    from coach.runtime.analysis import replay_poses
+    from coach.runtime.set_capture import meta_prescription
+    from coach.store.landmarks import pack, unpack
+
+    recorder = ListRecorder()
+    plan = SetPlan(sets=2, reps=3, rest_s=0.5)
+    coach = run_live(library, "squat_side_studio", "squat", plan, recorder)
+    assert sorted(recorder.landmarks) == [1, 2]
+    whole = RecordedEstimator("squat_side_studio").recording
+    first, second = recorder.landmarks[1], recorder.landmarks[2]
+    assert 0 < len(first) + len(second) < len(whole), "only the sets' frames"
+    assert first.t_s[-1] < second.t_s[0], "the sets do not overlap"
+    assert np.ptp(first.t_s) < np.ptp(whole.t_s) / 2
+    assert first.meta["exercise"] == "squat" and meta_prescription(first.meta) is None
+    assert len(coach.snapshot().reps) == 6
+    for recording in (first, second):
+        stored = unpack(pack(recording))
+        result = replay_poses(stored, library.get("squat"), source="set")
+        assert result.rep_count == 3

@@ -218,3 +218,29 @@ def test_upgrading_0003_adds_counts_from_to_plan_items_and_downgrades_back(datab
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM plan_items")).scalar() == 1
     engine.dispose()
+
+
+def test_upgrading_0005_keeps_landmarks_for_existing_patients_and_downgrades_back(database_url):
+    """0009 adds the kept landmarks, the comments and the patient's switch (on for the
+    patients already there); downgrading drops them and keeps the sessions."""
+    engine = at_revision(database_url, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO patients (name, is_default, created_at) VALUES ('Pat', false, :t)"),
+            {"t": datetime(2026, 11, 1)},
+        )
+    store = Store(database_url)
+    assert store.revision() == HEAD
+    (patient,) = store.list_patients()
+    assert store.keeps_landmarks(patient.id)
+    session = store.start_session("squat", patient_id=patient.id)
+    store.add_comment(session, "Good depth", author="Ann")
+    store.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0005")
+    tables = set(inspect(engine).get_table_names())
+    assert not tables & {"set_landmarks", "session_comments"}
+    assert "keep_landmarks" not in {c["name"] for c in inspect(engine).get_columns("patients")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
+    engine.dispose()

@@ -37,8 +37,8 @@ def markdown_rendered(at: AppTest) -> list[str]:
 
 @pytest.fixture
 def hostile(clinic, store, library):
-    """Ana's name, goal, plan title and item notes, session notes and flare-up plan all
-    hold a Markdown image."""
+    """Ana's name, goal, plan title and item notes, session notes, flare-up plan and a
+    comment on her session (and its author's name) all hold a Markdown image."""
     ana = clinic["ana"]
     store.update_patient(ana.patient_id, name=IMAGE)
     store.add_goal(ana.patient_id, f"Walk {IMAGE}")
@@ -47,6 +47,7 @@ def hostile(clinic, store, library):
     store.update_plan_item(item.id, _spec_with_notes(library, f"Notes {IMAGE}"))
     store.finish_session(ana.session_ids[-1], notes=f"Session {IMAGE}", pain_after=2)
     store.save_flare_up_plan(ana.plan_id, **{field: f"Do {IMAGE}" for field, _, _ in FIELDS})
+    store.add_comment(ana.session_ids[-1], f"Comment {IMAGE}", author=f"Dr {IMAGE}")
     return ana
 
 
