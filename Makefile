@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint typecheck accuracy faults bench docs readings system-deps clean
+.PHONY: run test lint typecheck accuracy faults bench bench-live docs readings system-deps web clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -13,14 +13,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The browser's pose model code (web/package.json, pinned with its sha512 in
+# web/package-lock.json): fetched from the npm registry once, checked against the lock file,
+# then served by the app; reinstalled only when the lock file changes, so later runs work
+# offline. No install scripts run. Without npm the live pages say so and use the server path.
+WEB_STAMP := web/node_modules/.package-lock.json
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd web && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "warning: no npm here: the live pages will run the pose model on the server" >&2; \
+	fi
+
+web: $(WEB_STAMP)
+
+run: $(STAMP) $(WEB_STAMP)
 	$(BIN)/form-coach --server.address localhost --server.port $(PORT)
 
 # Debian packages the end-to-end tests drive: a real Chromium, its driver, ffmpeg.
 system-deps:
 	@scripts/install_system_deps.sh
 
-test: lint system-deps
+test: lint system-deps $(WEB_STAMP)
 	$(BIN)/python -m pytest
 
 # Lint rules, the formatting and the types of the library (the [tool.mypy] section of
@@ -61,4 +76,4 @@ bench: $(STAMP)
 		--accuracy build/accuracy-full.md build/accuracy-640.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache web/node_modules

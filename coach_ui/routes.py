@@ -16,9 +16,11 @@ from starlette.routing import BaseRoute, Route
 
 from coach.core.errors import ModelError
 from coach.vision.model_bundle import default_bundle_path
+from coach_ui.web_package import SERVED_FILES, WebPackageMissingError, tasks_vision_dir
 
 ROUTE_PREFIX = "/form-coach"
 POSE_MODEL_PATH = f"{ROUTE_PREFIX}/pose-model/full.task"
+TASKS_VISION_PATH = f"{ROUTE_PREFIX}/web/tasks-vision"
 
 
 async def pose_model(request: Request) -> Response:
@@ -39,6 +41,33 @@ async def pose_model(request: Request) -> Response:
     )
 
 
+async def tasks_vision_file(request: Request) -> Response:
+    """One of the browser's pose model files from the installed @mediapipe/tasks-vision
+    package (coach_ui/web_package.py).
+
+    Returns the file when its path is one of `SERVED_FILES` (the name is looked up, never
+    joined onto a folder: no other file can be reached), HTTP 404 for any other name, and
+    HTTP 503 with the reason when the package is not installed.
+    """
+    name = request.path_params["name"]
+    media_type = SERVED_FILES.get(name)
+    if media_type is None:
+        return PlainTextResponse(f"no such file: {name}", status_code=404)
+    try:
+        folder = tasks_vision_dir()
+    except WebPackageMissingError as exc:
+        return PlainTextResponse(str(exc), status_code=503)
+    return FileResponse(
+        folder / name,
+        media_type=media_type,
+        # The package version is pinned: a day's caching is safe.
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
 def routes() -> list[BaseRoute]:
     """Every route Form Coach serves beside Streamlit's own."""
-    return [Route(POSE_MODEL_PATH, pose_model, methods=["GET"])]
+    return [
+        Route(POSE_MODEL_PATH, pose_model, methods=["GET"]),
+        Route(f"{TASKS_VISION_PATH}/{{name:path}}", tasks_vision_file, methods=["GET"]),
+    ]
