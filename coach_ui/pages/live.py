@@ -43,7 +43,6 @@ PAIN_BEFORE_KEY, PAIN_AFTER_KEY, EFFORT_KEY = "pain_before", "finish_pain_after"
 CONFIRM_KEY = "live_confirm"
 library = resources.or_stop(resources.load_library)
 store = resources.or_stop(resources.open_store)
-rtc = resources.or_stop(camera.rtc_configuration)
 
 principal = auth.require_principal(store)
 pickers.check_address(store, principal)  # ?patient= and ?session= only if allowed
@@ -151,13 +150,18 @@ async def frames_callback(frames: list) -> list:
 
 live_coach = live.coach
 st.caption(
-    f"{exercise.name}: press **Start** below the video and allow the camera. "
-    "Stand where the whole body the exercise needs is in view."
+    f"{exercise.name}: allow the camera (on the server path, press **Start** below the "
+    "video first). Stand where the whole body the exercise needs is in view."
 )
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    camera.camera_streamer(
-        f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close
+    place = camera.live_camera(
+        f"live-{live.session_id}",
+        live_coach,
+        patient_id=store.session_patient_id(live.session_id),
+        frames_callback=frames_callback,
+        mirror=live_coach.mirror_display,
+        speak=not state.get("muted", False),
     )
     st.caption(
         "No picture? Allow the camera in your browser's address bar, or use "
@@ -169,8 +173,9 @@ with video_col:
 def coaching_panel() -> None:
     snapshot = live_coach.snapshot()
     coaching.show_live_panel(snapshot, exercise, live_coach.plan)
-    muted = state.get("muted", False)
-    coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
+    if place == "server":  # on the device, the camera component speaks the cues itself
+        muted = state.get("muted", False)
+        coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
     if snapshot.guided is not None and snapshot.guided.stage is Stage.DONE:
         st.success("All sets done. Rate your pain and effort below to finish.")
 

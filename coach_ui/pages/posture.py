@@ -19,7 +19,7 @@ from coach.posture.assess import POOR
 from coach.posture.live import LivePostureCheck
 from coach.posture.measures import CameraModel, distance_is_plausible
 from coach.posture.monitor import PostureMonitor
-from coach_ui import auth, camera, pickers, resources, selfcare
+from coach_ui import auth, camera, pickers, selfcare
 from coach_ui.flash import flash, show_flash
 
 SITTING_KEY = "posture_sitting"
@@ -46,12 +46,12 @@ st.title("Posture check")
 if state.get(SAVED_KEY):
     st.success(state[SAVED_KEY])
 patient = pickers.choose_patient(store, principal)
-rtc = resources.or_stop(camera.rtc_configuration)
 
 st.write(
     "Sit at your desk as you usually do, with the laptop's camera seeing your face and "
-    "shoulders. Press **Start** under the video, then **Calibrate** while you sit "
-    "comfortably upright: the check compares you with your own upright posture."
+    "shoulders. Allow the camera (on the server path, press **Start** under the video), "
+    "then **Calibrate** while you sit comfortably upright: the check compares you with "
+    "your own upright posture."
 )
 
 with st.expander("Camera and what the distance assumes"):
@@ -85,11 +85,12 @@ async def frames_callback(frames: list) -> list:
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    camera.camera_streamer(
+    camera.live_camera(
         f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}",
-        rtc,
-        frames_callback,
-        on_ended=check.close,
+        check,
+        patient_id=patient.id,
+        frames_callback=frames_callback,
+        mirror=False,
     )
     st.caption(
         "Nothing you do here is recorded except the summary when you press "
@@ -105,7 +106,7 @@ def posture_panel() -> None:
     state[SHOWN_KEY] = len(snapshot.nudges)
     current = snapshot.state
     if current is None:
-        st.info("Waiting for the camera: press **Start** under the video.")
+        st.info(camera.WAITING)
         return
     if current.calibrating:
         st.progress(

@@ -89,3 +89,86 @@ def choose(browser, by, label: str, option: str) -> None:
         )
     ).click()
     WebDriverWait(browser, 30).until(lambda b: box.get_attribute("value") == option)
+
+
+# ---- the on-device camera (coach_ui/components/pose_camera) ---------------------------------
+DEVICE_CAMERA = "iframe[title*='pose_camera']"
+ON_DEVICE_SWITCH = "Run the pose model on this device"
+# Counts every RTCPeerConnection any frame of the page makes, on the top window: run before
+# the page loads (Page.addScriptToEvaluateOnNewDocument reaches the components' iframes too).
+COUNT_PEER_CONNECTIONS = """
+(() => {
+  const Real = window.RTCPeerConnection;
+  if (!Real) return;
+  function Counted(...args) {
+    try { window.top.__peerConnections = (window.top.__peerConnections || 0) + 1; } catch (e) {}
+    return new Real(...args);
+  }
+  Counted.prototype = Real.prototype;
+  window.RTCPeerConnection = Counted;
+})();
+"""
+
+
+def count_peer_connections(browser) -> None:
+    """From the next page load on, count the WebRTC connections the page opens (read them
+    with `peer_connections`)."""
+    browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": COUNT_PEER_CONNECTIONS}
+    )
+
+
+def peer_connections(browser) -> int:
+    """How many RTCPeerConnection objects the page and its iframes have made."""
+    return int(browser.execute_script("return window.__peerConnections || 0;"))
+
+
+def device_camera_state(browser, by, ec, wait) -> dict:
+    """window.poseCamera of the on-device camera's iframe (its status, the delegate and model
+    chosen, the frames sent, the states shown, the latencies)."""
+    frame = wait(browser, 60).until(ec.presence_of_element_located((by.CSS_SELECTOR, DEVICE_CAMERA)))
+    browser.switch_to.frame(frame)
+    try:
+        return browser.execute_script(
+            "const s = window.poseCamera || {};"
+            "return Object.assign({}, s, {line: (document.getElementById('status') || {}).textContent,"
+            " engine: (document.getElementById('engine') || {}).textContent});"
+        )
+    finally:
+        browser.switch_to.default_content()
+
+
+def start_device_camera(browser, by, ec, wait, log_path: Path, seconds: float = 240) -> dict:
+    """Wait until the on-device camera streams landmarks to the coach (the model loaded and
+    measured, the socket accepted); fail with what it says otherwise. Returns its state."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = device_camera_state(browser, by, ec, wait)
+        if state.get("status") == "streaming" and state.get("states", 0) > 0:
+            return state
+        if state.get("status") in ("failed", "camera-error") or time.monotonic() > deadline:
+            pytest.fail(
+                f"the on-device camera did not stream: {state.get('status')}: "
+                f"{state.get('line')} (trials {state.get('trials')})\n"
+                f"server log:\n{tail(log_path)}"
+            )
+        time.sleep(1.0)
+
+
+def use_server_path(browser, by, ec, wait) -> None:
+    """Switch the page's camera to the server path (streamlit-webrtc)."""
+    wait(browser, 60).until(
+        ec.element_to_be_clickable((by.XPATH, f"//label[contains(., '{ON_DEVICE_SWITCH}')]"))
+    ).click()
+    wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
+    )
+
+
+def start_camera_on(place: str, browser, by, ec, wait, log_path: Path) -> None:
+    """Start the page's camera on `place`: "browser" (the default) or "server"."""
+    if place == "server":
+        use_server_path(browser, by, ec, wait)
+        start_camera(browser, by, ec, wait)
+    else:
+        start_device_camera(browser, by, ec, wait, log_path)
