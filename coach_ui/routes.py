@@ -9,17 +9,26 @@ addresses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from coach.core.errors import ModelError
+from coach.runtime.stream import RateLimit
 from coach.vision.model_bundle import default_bundle_path
+from coach_ui.live_stream import STREAMS, StreamRegistry
+from coach_ui.stream_socket import stream_endpoint
 from coach_ui.web_package import SERVED_FILES, WebPackageMissingError, tasks_vision_dir
 
 ROUTE_PREFIX = "/form-coach"
 POSE_MODEL_PATH = f"{ROUTE_PREFIX}/pose-model/full.task"
+# The landmark stream: a browser running the pose model sends landmarks, gets the coach's
+# state back (coach_ui/stream_socket.py, docs/live-stream.md).
+STREAM_PATH = f"{ROUTE_PREFIX}/stream"
+# The browser's pose model code (coach_ui/web_package.py), for the pose_camera component.
 TASKS_VISION_PATH = f"{ROUTE_PREFIX}/web/tasks-vision"
 
 
@@ -65,9 +74,14 @@ async def tasks_vision_file(request: Request) -> Response:
     )
 
 
-def routes() -> list[BaseRoute]:
-    """Every route Form Coach serves beside Streamlit's own."""
+def routes(
+    stream_registry: StreamRegistry = STREAMS, rate_limit: Callable[[], RateLimit] = RateLimit
+) -> list[BaseRoute]:
+    """Every route Form Coach serves beside Streamlit's own. `stream_registry`: whose
+    tokens the landmark stream accepts (the app's own; the load generator's harness
+    passes its own); `rate_limit`: each stream's (the protocol's own)."""
     return [
         Route(POSE_MODEL_PATH, pose_model, methods=["GET"]),
         Route(f"{TASKS_VISION_PATH}/{{name:path}}", tasks_vision_file, methods=["GET"]),
+        WebSocketRoute(STREAM_PATH, stream_endpoint(stream_registry, rate_limit)),
     ]

@@ -126,13 +126,15 @@ def peer_connections(browser) -> int:
 def device_camera_state(browser, by, ec, wait) -> dict:
     """window.poseCamera of the on-device camera's iframe (its status, the delegate and model
     chosen, the frames sent, the states shown, the latencies)."""
-    frame = wait(browser, 60).until(ec.presence_of_element_located((by.CSS_SELECTOR, DEVICE_CAMERA)))
+    frame = wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, DEVICE_CAMERA))
+    )
     browser.switch_to.frame(frame)
     try:
         return browser.execute_script(
             "const s = window.poseCamera || {};"
-            "return Object.assign({}, s, {line: (document.getElementById('status') || {}).textContent,"
-            " engine: (document.getElementById('engine') || {}).textContent});"
+            "const text = (id) => (document.getElementById(id) || {}).textContent;"
+            "return Object.assign({}, s, {line: text('status'), engine: text('engine')});"
         )
     finally:
         browser.switch_to.default_content()
