@@ -31,6 +31,7 @@ ICE_SERVERS_ENV = "FORM_COACH_ICE_SERVERS"
 POSE_PLACE_ENV = "FORM_COACH_LIVE_POSE"
 POSE_PLACES = ("browser", "server")
 ON_DEVICE_KEY = "form_coach_pose_on_device"  # the page's toggle
+ON_DEVICE_LABEL = "Run the pose model on this device (no video leaves it)"
 BROWSER_FAILED_KEY = "form_coach_pose_browser_failed"  # why this browser cannot run the model
 ATTEMPT_KEY = "form_coach_pose_browser_attempt"  # a fresh component after "try again"
 WAITING = (
@@ -154,7 +155,7 @@ def live_camera(
     if ON_DEVICE_KEY not in st.session_state:
         st.session_state[ON_DEVICE_KEY] = or_stop(pose_place_default) == "browser"
     on_device = st.toggle(
-        "Run the pose model on this device (no video leaves it)",
+        ON_DEVICE_LABEL,
         key=ON_DEVICE_KEY,
         help="Off: the video goes to the server, which runs the model (it needs more of the "
         "server, and a relay once the app is served beyond this computer).",

@@ -160,4 +160,4 @@ with panel_col:
     # A callback, not st.rerun(): a tick of the timed read-out at that moment would turn
     # Streamlit's pending full rerun into a read-out-only one. The stream stops with the
     # page's next run and releases the model.
-    st.button("Measure something else", on_click=state.pop, args=(KEY, None))
+    st.button("Measure something else", on_click=al.stop_running)

@@ -19,6 +19,7 @@ from coach.runtime.guided import SET_PLAN_LIMITS, SetPlan, Stage
 from coach.runtime.live import LiveCoach
 from coach_ui import auth, camera, coaching, pickers, ratings, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
+from coach_ui.live_stream import end_streams
 from coach_ui.state import LIVE_ITEM_KEY
 
 
@@ -32,7 +33,9 @@ class LiveSession:
     finished: bool = False
 
     def close(self) -> None:
-        """Release the pose model (called when the session state is forgotten)."""
+        """End the browser's landmark stream and release the pose model (called when the
+        session state is forgotten, and when the page drops the session)."""
+        end_streams(self.coach)
         self.coach.close()
 
 
@@ -137,6 +140,7 @@ if live.finished:
     if owner is not None:  # after the first session or a painful one: a lesson to read
         selfcare.show_suggested_lessons(store, owner, key="live")
     if st.button("Start another session"):
+        live.close()
         del state.live_session
         st.rerun()
     st.stop()
@@ -218,6 +222,7 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
     else:
         state.pop(CONFIRM_KEY, None)
         live.finished = True
+        end_streams(live.coach)  # the summary replaces the camera: nothing more to count
 
 
 def discard_session(live: LiveSession) -> None:
@@ -228,6 +233,7 @@ def discard_session(live: LiveSession) -> None:
     except CoachError as exc:
         flash(str(exc), "error")
         return
+    live.close()
     for key in (CONFIRM_KEY, "live_session"):
         state.pop(key, None)
     flash("Session discarded: nothing from it is kept in your record.", "info")

@@ -35,6 +35,7 @@ const shown = {
   guidance: document.getElementById("guidance"),
   cue: document.getElementById("cue"),
   count: document.getElementById("count"),
+  details: document.getElementById("details"),
 };
 
 // What the benchmark and the browser tests read (window.poseCamera in this frame).
@@ -274,6 +275,8 @@ function closeMeaning(code) {
     4400: "the coach refused a message",
     4401: "the page's pass was not valid (reload the page)",
     4408: "the page did not introduce itself in time",
+    4409: "the coach is now connected from another window or tab",
+    4410: "this session has ended on the page",
     4429: "too many messages",
   }[code] || `closed with code ${code}`;
 }
@@ -281,7 +284,8 @@ function closeMeaning(code) {
 // ---- per frame ---------------------------------------------------------------------------
 function poseMessage(result, tMs) {
   const poses = result.landmarks.map((image, i) => ({
-    image: image.map((p) => [p.x, p.y, p.z, p.visibility]),
+    // visibility 0 when the web result has none (the contract's rule).
+    image: image.map((p) => [p.x, p.y, p.z, p.visibility ?? 0]),
     world: result.worldLandmarks[i].map((p) => [p.x, p.y, p.z]),
   }));
   return { type: "frame", t_ms: tMs, size: [video.videoWidth, video.videoHeight], poses: poses };
@@ -333,6 +337,13 @@ function showState(tMs, state) {
   text(shown.count, state.count);
   text(shown.cue, state.cue);
   text(shown.guidance, state.guidance);
+  // Further lines of the read-out (the assessment's, the posture findings), bold markers dropped.
+  shown.details.textContent = "";
+  for (const line of state.details || []) {
+    const item = document.createElement("div");
+    item.textContent = String(line).replace(/\*\*/g, "");
+    shown.details.appendChild(item);
+  }
   const set = state.set;
   let line = "";
   if (set) {
@@ -341,7 +352,8 @@ function showState(tMs, state) {
   }
   const gauge = state.gauge;
   if (gauge && gauge.value != null) {
-    line += `${line ? " - " : ""}${gauge.label}: ${Math.round(gauge.value)}`;
+    const value = gauge.unit ? `${Math.round(gauge.value)}${gauge.unit}` : gauge.value.toFixed(2);
+    line += `${line ? " - " : ""}${gauge.label}: ${value}`;
   }
   text(shown.setline, line);
   if (state.say) speak(state.say);
