@@ -75,5 +75,11 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench.py --write docs/benchmarks.md \
 		--accuracy build/accuracy-full.md build/accuracy-640.md
 
+# The live coach on both paths in one run (about 25 minutes): WebRTC with the model on the
+# server, then the model in headless Chromium (CPU) with landmarks to the server. One JSON
+# object on stdout. Needs ../shared/videos (the default clip), Chromium and ffmpeg.
+bench-live: $(STAMP) $(WEB_STAMP) system-deps
+	$(BIN)/python scripts/bench_live.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache web/node_modules

@@ -44,7 +44,7 @@ const stats = {
   choice: null,          // {delegate, model, fps}
   trials: [],            // every candidate measured: {delegate, model, fps | error}
   processed: [],         // performance.now() after each frame's model run
-  latencies: [],         // ms from a frame's capture to its state on screen
+  latencies: [],         // [when shown, ms from the frame's capture to its state on screen]
   sent: 0,
   states: 0,
   lastState: null,
@@ -357,7 +357,10 @@ function showState(tMs, state) {
   }
   text(shown.setline, line);
   if (state.say) speak(state.say);
-  requestAnimationFrame(() => keep(stats.latencies, performance.now() - tMs));
+  requestAnimationFrame(() => {
+    const now = performance.now();
+    keep(stats.latencies, [now, now - tMs]);
+  });
 }
 
 function speak(words) {

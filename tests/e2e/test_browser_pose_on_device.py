@@ -1,0 +1,144 @@
+"""The pose model in the patient's browser, in a real headless Chromium (CPU delegate: no GPU
+here), against the server path on the same clip.
+
+The clip plays once and then holds its last frame (standing) for `TAIL_S`; the fake webcam
+loops the whole. Whenever the coach starts, the count it shows holds still during each
+tail, so the reps of one full pass of the clip are the difference between two successive
+still counts: the same measure for both paths, whatever their start-up times.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from coach.store import Store
+from tests.conftest import shared_clip
+from tests.support.browser import (
+    choose,
+    count_peer_connections,
+    device_camera_state,
+    peer_connections,
+    start_camera_on,
+    tail,
+    y4m_from,
+)
+
+pytestmark = pytest.mark.browser
+
+TAIL_S = 16  # the still end of each pass
+STILL_S = 10  # a count unchanged this long is a tail (a pass of squats never pauses so long)
+PASS_WAIT_S = 420  # start-up on a loaded machine, then up to two passes of 14.5 + TAIL_S s
+REPS_SHOWN = """
+for (const metric of document.querySelectorAll("[data-testid='stMetric']")) {
+  if (metric.innerText.includes("Reps this session")) {
+    const value = metric.querySelector("[data-testid='stMetricValue']");
+    return value ? value.innerText.trim() : null;
+  }
+}
+return null;
+"""
+
+
+@pytest.fixture(scope="module")
+def squat_pass_camera(tmp_path_factory):
+    clip = shared_clip("squat_side_studio.mp4")  # 8 squats, side-on, 14.5 s
+    target = tmp_path_factory.mktemp("camera") / "squat-pass.y4m"
+    still = f"tpad=stop_mode=clone:stop_duration={TAIL_S}"
+    return y4m_from(["-i", str(clip), "-vf", f"scale=480:270,fps=15,{still}"], target)
+
+
+def reps_of_one_pass(browser, log_path) -> int:
+    """The reps the page counted over one full pass of the clip: the difference between
+    the first two still counts (each held `STILL_S`) with a pass between them."""
+    stills: list[int] = []
+    value, since = None, time.monotonic()
+    deadline = since + PASS_WAIT_S
+    while len(stills) < 2:
+        if time.monotonic() > deadline:
+            pytest.fail(f"no two still counts in {PASS_WAIT_S} s: {stills}\n{tail(log_path)}")
+        shown, now = browser.execute_script(REPS_SHOWN), time.monotonic()
+        if shown != value:
+            value, since = shown, now
+        elif (
+            value is not None
+            and now - since >= STILL_S
+            and (not stills or stills[-1] != int(value))
+        ):
+            stills.append(int(value))
+        time.sleep(0.5)
+    return stills[1] - stills[0]
+
+
+def run_live_session(place, url, log_path, browser_factory, camera, store) -> dict:
+    """A squat session on the live page with the model on `place`: the reps of one pass,
+    the faults of every rep stored, and how many WebRTC connections the page opened."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait as Wait
+
+    browser = browser_factory(fake_camera=camera)
+    count_peer_connections(browser)
+    browser.get(f"{url}/live")
+    Wait(browser, 60).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Live coach"))
+    choose(browser, By, "Exercise", "Squat")
+    Wait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "input[aria-label='Repetitions per set']")
+    )
+    time.sleep(3)  # the plan inputs are rebuilt for the new exercise
+    for label, value in (("Sets", 1), ("Repetitions per set", 50)):
+        field = Wait(browser, 30).until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']"))
+        )
+        field.click()
+        field.send_keys("\ue009a", str(value), "\ue007")
+    time.sleep(1.0)  # let Streamlit apply the inputs before the button reads them
+    Wait(browser, 30).until(
+        ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Start session']"))
+    ).click()
+    start_camera_on(place, browser, By, ec, Wait, log_path)
+    reps = reps_of_one_pass(browser, log_path)
+    (session,) = [s for s in store.sessions(store.default_patient().id) if s.ended_at is None]
+    device = None
+    if place == "browser":
+        state = device_camera_state(browser, By, ec, Wait)
+        device = {k: state.get(k) for k in ("choice", "trials", "engine", "sent", "states")}
+    result = {
+        "reps": reps,
+        "faults": {fault["rule"] for row in store.rep_rows(session.id) for fault in row["faults"]},
+        "peer_connections": peer_connections(browser),
+        "device": device,
+    }
+    browser.find_element(By.XPATH, "//button[normalize-space(.)='Discard this session']").click()
+    Wait(browser, 30).until(
+        ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Yes, discard it']"))
+    ).click()
+    Wait(browser, 30).until(
+        lambda b: "Session discarded" in b.find_element(By.TAG_NAME, "body").text
+    )
+    return result
+
+
+def test_in_the_browser_the_live_page_counts_as_the_server_does_and_sends_no_video(
+    server, server_database, browser_factory, squat_pass_camera
+):
+    url, log_path = server
+    store = Store(server_database)
+    on_device = run_live_session(
+        "browser", url, log_path, browser_factory, squat_pass_camera, store
+    )
+    on_server = run_live_session("server", url, log_path, browser_factory, squat_pass_camera, store)
+
+    print(f"browser path: {on_device}\nserver path: {on_server}")  # shown with pytest -s
+    assert on_server["reps"] > 0 and on_device["reps"] > 0, (on_device, on_server)
+    assert abs(on_device["reps"] - on_server["reps"]) <= 1, (on_device, on_server)
+    assert on_device["faults"] == on_server["faults"], (on_device, on_server)
+    # No media connection to the server from the browser path; the counter does see the
+    # server path's (so it would have seen one).
+    assert on_device["peer_connections"] == 0
+    assert on_server["peer_connections"] >= 1
+    device = on_device["device"]
+    assert device["choice"]["delegate"] == "CPU", device["trials"]  # no GPU on this machine
+    assert device["choice"]["model"] == "full"
+    assert "Pose model on this device: CPU, full model" in device["engine"]
