@@ -22,6 +22,7 @@ from tests.support.browser import (
     peer_connections,
     start_camera_on,
     tail,
+    wait_for_page_text,
     y4m_from,
 )
 
@@ -114,8 +115,8 @@ def run_live_session(place, url, log_path, browser_factory, camera, store) -> di
     Wait(browser, 30).until(
         ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Yes, discard it']"))
     ).click()
-    Wait(browser, 30).until(
-        lambda b: "Session discarded" in b.find_element(By.TAG_NAME, "body").text
+    Wait(browser, 60).until(  # back to the start: the session is gone
+        ec.presence_of_element_located((By.XPATH, "//button[normalize-space(.)='Start session']"))
     )
     return result
 
@@ -142,3 +143,48 @@ def test_in_the_browser_the_live_page_counts_as_the_server_does_and_sends_no_vid
     assert device["choice"]["delegate"] == "CPU", device["trials"]  # no GPU on this machine
     assert device["choice"]["model"] == "full"
     assert "Pose model on this device: CPU, full model" in device["engine"]
+
+
+def open_posture_page(browser, url: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait as Wait
+
+    browser.get(f"{url}/posture")
+    Wait(browser, 60).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Posture check"))
+    return By, ec, Wait
+
+
+def test_a_browser_that_cannot_load_the_model_falls_back_to_the_server_saying_why(
+    server, browser_factory, squat_pass_camera
+):
+    url, log_path = server
+    browser = browser_factory(fake_camera=squat_pass_camera)
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/form-coach/web/tasks-vision/*"]})
+    by, ec, wait = open_posture_page(browser, url)
+    wait_for_page_text(
+        browser,
+        by,
+        "The pose model runs on the server: this browser could not run it",
+        120,
+        log_path,
+        "no fallback to the server path",
+    )
+    assert "the pose model code did not load" in browser.find_element(by.TAG_NAME, "body").text
+    wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
+    )
+    assert not browser.find_elements(by.CSS_SELECTOR, "iframe[title*='pose_camera']")
+
+
+def test_a_missing_camera_is_said_plainly(server, browser_factory):
+    url, _log_path = server
+    browser = browser_factory()  # no camera at all
+    by, ec, wait = open_posture_page(browser, url)
+    deadline = time.monotonic() + 60
+    while (state := device_camera_state(browser, by, ec, wait)).get("status") != "camera-error":
+        if time.monotonic() > deadline:
+            pytest.fail(f"no camera message: {state.get('status')}: {state.get('line')}")
+        time.sleep(0.5)
+    assert state["line"].startswith(("No camera was found", "The camera was refused")), state

@@ -159,9 +159,13 @@ def start_device_camera(browser, by, ec, wait, log_path: Path, seconds: float = 
 
 def use_server_path(browser, by, ec, wait) -> None:
     """Switch the page's camera to the server path (streamlit-webrtc)."""
-    wait(browser, 60).until(
-        ec.element_to_be_clickable((by.XPATH, f"//label[contains(., '{ON_DEVICE_SWITCH}')]"))
-    ).click()
+    switch = wait(browser, 60).until(
+        ec.presence_of_element_located(
+            (by.XPATH, f"//label[contains(., '{ON_DEVICE_SWITCH}')]//input[@role='switch']")
+        )
+    )
+    # The switch's input is drawn hidden under its label: a click on the element itself.
+    browser.execute_script("arguments[0].click();", switch)
     wait(browser, 60).until(
         ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
     )

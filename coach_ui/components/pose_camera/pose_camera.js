@@ -262,6 +262,7 @@ function connect(token) {
     const reason = refusal || event.reason || closeMeaning(event.code);
     stats.closed = { code: event.code, reason: reason };
     say(`The connection to the coach closed: ${reason}. Press Reconnect to carry on.`, true);
+    if (event.code === 4410) return; // the page ended the session itself: nothing to tell it
     reconnectButton.hidden = false;
     report(Object.assign({ status: "closed", reason: reason, code: event.code }, choiceFields()));
   };
