@@ -9,7 +9,6 @@ example `--server.port 8502`) are passed on to `streamlit run` and override thes
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from importlib import resources
 
@@ -72,14 +71,18 @@ def local_command(port: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the app until it stops; returns Streamlit's exit status."""
+    """Run the app: this process becomes Streamlit's (exec), so stopping it stops the app
+    (a child process would outlive a terminated launcher: the browser tests' servers did).
+    Returns 2, having said why, only when a setting is invalid."""
     extra = sys.argv[1:] if argv is None else argv
     try:
         line = command(extra)
     except CoachError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return subprocess.call(line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(line[0], line)  # never returns
 
 
 if __name__ == "__main__":
