@@ -14,7 +14,14 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.support.browser import choose, start_camera_on, tail, wait_for_page_text, y4m_from
+from tests.support.browser import (
+    choose,
+    set_number,
+    start_camera_on,
+    tail,
+    wait_for_page_text,
+    y4m_from,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -52,14 +59,6 @@ def open_live_page(browser, url: str):
         ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Live coach")
     )
     return By, ec, WebDriverWait
-
-
-def set_number(browser, by, label: str, value: int) -> None:
-    field = browser.find_element(by.CSS_SELECTOR, f"input[aria-label='{label}']")
-    field.click()
-    field.send_keys("\ue009a")  # Ctrl+A
-    field.send_keys(str(value))
-    field.send_keys("\ue007")  # Enter: Streamlit commits the value
 
 
 def start_session_and_camera(browser, by, ec, wait, place: str, log_path) -> None:

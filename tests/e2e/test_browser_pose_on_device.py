@@ -20,6 +20,7 @@ from tests.support.browser import (
     count_peer_connections,
     device_camera_state,
     peer_connections,
+    set_number,
     start_camera_on,
     tail,
     wait_for_page_text,
@@ -50,11 +51,12 @@ def squat_pass_camera(tmp_path_factory):
     return y4m_from(["-i", str(clip), "-vf", f"scale=480:270,fps=15,{still}"], target)
 
 
-def reps_of_one_pass(browser, log_path) -> int:
+def reps_of_one_pass(browser, log_path) -> tuple[int, list]:
     """The reps the page counted over one full pass of the clip: the difference between
     the first two still counts (each held `STILL_S`, after counting began) with a pass
-    between them."""
+    between them. Returns them with each change seen: (seconds since the start, count)."""
     stills: list[int] = []
+    changes: list[tuple[float, str | None]] = []
     value, since = None, time.monotonic()
     # Only a still count after one that changed is a tail: the count the panel shows
     # before the stream starts, or while the patient gets into position, is still too.
@@ -62,15 +64,19 @@ def reps_of_one_pass(browser, log_path) -> int:
     deadline = since + PASS_WAIT_S
     while len(stills) < 2:
         if time.monotonic() > deadline:
-            pytest.fail(f"no two still counts in {PASS_WAIT_S} s: {stills}\n{tail(log_path)}")
+            pytest.fail(
+                f"no two still counts in {PASS_WAIT_S} s: {stills}, changes {changes}\n"
+                f"{tail(log_path)}"
+            )
         shown, now = browser.execute_script(REPS_SHOWN), time.monotonic()
         if shown != value:
             counting |= value is not None and shown is not None  # a rep counted: live
             value, since = shown, now
+            changes.append((round(now - deadline + PASS_WAIT_S, 1), shown))
         elif counting and now - since >= STILL_S and (not stills or stills[-1] != int(value)):
             stills.append(int(value))
         time.sleep(0.5)
-    return stills[1] - stills[0]
+    return stills[1] - stills[0], changes
 
 
 def run_live_session(place, url, log_path, browser_factory, camera, store) -> dict:
@@ -89,18 +95,14 @@ def run_live_session(place, url, log_path, browser_factory, camera, store) -> di
         lambda b: b.find_elements(By.CSS_SELECTOR, "input[aria-label='Repetitions per set']")
     )
     time.sleep(3)  # the plan inputs are rebuilt for the new exercise
-    for label, value in (("Sets", 1), ("Repetitions per set", 50)):
-        field = Wait(browser, 30).until(
-            ec.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']"))
-        )
-        field.click()
-        field.send_keys("\ue009a", str(value), "\ue007")
+    set_number(browser, By, "Sets", 1)
+    set_number(browser, By, "Repetitions per set", 50)
     time.sleep(1.0)  # let Streamlit apply the inputs before the button reads them
     Wait(browser, 30).until(
         ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Start session']"))
     ).click()
     start_camera_on(place, browser, By, ec, Wait, log_path)
-    reps = reps_of_one_pass(browser, log_path)
+    reps, changes = reps_of_one_pass(browser, log_path)
     (session,) = [s for s in store.sessions(store.default_patient().id) if s.ended_at is None]
     device = None
     if place == "browser":
@@ -108,6 +110,7 @@ def run_live_session(place, url, log_path, browser_factory, camera, store) -> di
         device = {k: state.get(k) for k in ("choice", "trials", "engine", "sent", "states")}
     result = {
         "reps": reps,
+        "changes": changes,
         "faults": {fault["rule"] for row in store.rep_rows(session.id) for fault in row["faults"]},
         "peer_connections": peer_connections(browser),
         "device": device,

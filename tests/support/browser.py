@@ -73,6 +73,28 @@ def wait_for_page_text(browser, by, text: str, seconds: float, log_path: Path, w
         time.sleep(0.5)
 
 
+def set_number(browser, by, label: str, value: int) -> None:
+    """Type `value` into a Streamlit number input and wait until the page holds it (a
+    rerun of the page may redraw the field under the typing: then it is typed again)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def typed(b) -> bool:
+        try:
+            field = b.find_element(by.CSS_SELECTOR, f"input[aria-label='{label}']")
+            if field.get_attribute("value") == str(value):
+                return True
+            field.click()
+            field.send_keys("\ue009a")  # Ctrl+A
+            field.send_keys(str(value))
+            field.send_keys("\ue007")  # Enter: Streamlit commits the value
+        except StaleElementReferenceException:
+            pass
+        return False
+
+    WebDriverWait(browser, 30, poll_frequency=1.0).until(typed)
+
+
 def choose(browser, by, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox (a react-aria combobox) by its visible text."""
     from selenium.webdriver.support import expected_conditions as ec
