@@ -3,6 +3,9 @@ poses to stream."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack
+
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -44,3 +47,10 @@ def client(registry) -> TestClient:
     unlimited = Starlette(routes=routes(registry, lambda: RateLimit(1e9, 10**9)))
     with TestClient(unlimited) as client:
         yield client
+
+
+@pytest.fixture
+def stack(client) -> Iterator[ExitStack]:
+    """Connections a test opens, closed before its client is."""
+    with ExitStack() as stack:
+        yield stack

@@ -12,10 +12,9 @@ from coach.engine.results import FrameResult
 from coach.runtime.guided import SetPlan
 from coach.runtime.live import LiveCoach
 from coach.runtime.session import FrameOutcome
-from coach.runtime.stream import frame_message, hello_message
-from coach.vision.recording import PoseRecording
+from coach.runtime.stream import hello_message
 from coach_ui.routes import STREAM_PATH
-from tests.conftest import POSE_FIXTURES
+from tests.support.stream import frames, recording
 
 
 class KeptResults(LiveCoach):
@@ -29,18 +28,6 @@ class KeptResults(LiveCoach):
         outcome = super().process_poses(poses, t_s, frame_wh)
         self.results.append(outcome.result)
         return outcome
-
-
-def recording(name: str) -> PoseRecording:
-    return PoseRecording.load(POSE_FIXTURES / f"{name}.npz")
-
-
-def frames(rec: PoseRecording) -> list[str]:
-    """The recording's frames as the browser sends them (times in milliseconds)."""
-    return [
-        frame_message(1000.0 * float(t), rec.frame_wh, poses)
-        for t, poses in zip(rec.t_s, rec.frames(), strict=True)
-    ]
 
 
 def stream(client, token: str, messages: list[str]) -> list[dict]:
