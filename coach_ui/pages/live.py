@@ -205,6 +205,7 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
     if not (keep_empty or counted(live)):
         state[CONFIRM_KEY] = "empty"
         return
+    end_streams(live.coach)  # no browser frame may count into the set being closed
     live.coach.finish()  # the set in progress is saved with what it holds
     lost = live.coach.save_pending()  # what could not be saved yet: one last try
     if lost:
@@ -222,18 +223,17 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
     else:
         state.pop(CONFIRM_KEY, None)
         live.finished = True
-        end_streams(live.coach)  # the summary replaces the camera: nothing more to count
 
 
 def discard_session(live: LiveSession) -> None:
     """Delete the session from the record (confirmed), and go back to the start."""
+    live.close()  # first: no frame from the browser may write into the session deleted
     live.coach.finish()
     try:
         store.discard_session(live.session_id)
     except CoachError as exc:
         flash(str(exc), "error")
         return
-    live.close()
     for key in (CONFIRM_KEY, "live_session"):
         state.pop(key, None)
     flash("Session discarded: nothing from it is kept in your record.", "info")
