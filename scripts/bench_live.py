@@ -145,8 +145,17 @@ def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
     driver = chromium(camera, profile)
     try:
         start_squat_session(driver, url)
-        switch = "//label[contains(., 'Run the pose model on this device')]"
-        Wait(driver, 60).until(ec.element_to_be_clickable((By.XPATH, switch))).click()
+        switch = Wait(driver, 60).until(
+            ec.presence_of_element_located(
+                (
+                    By.XPATH,
+                    "//label[contains(., 'Run the pose model on this device')]"
+                    "//input[@role='switch']",
+                )
+            )
+        )
+        # The switch's input is drawn hidden under its label: a click on the element itself.
+        driver.execute_script("arguments[0].click();", switch)
         frame = Wait(driver, 60).until(
             ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*='webrtc']"))
         )
