@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint typecheck accuracy faults bench bench-stream docs readings system-deps clean
+.PHONY: run test lint typecheck accuracy faults bench bench-live bench-stream docs readings system-deps web clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -13,14 +13,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The browser's pose model code (web/package.json, pinned with its sha512 in
+# web/package-lock.json): fetched from the npm registry once, checked against the lock file,
+# then served by the app; reinstalled only when the lock file changes, so later runs work
+# offline. No install scripts run. Without npm the live pages say so and use the server path.
+WEB_STAMP := web/node_modules/.package-lock.json
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd web && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error; \
+	else \
+	  echo "warning: no npm here: the live pages will run the pose model on the server" >&2; \
+	fi
+
+web: $(WEB_STAMP)
+
+run: $(STAMP) $(WEB_STAMP)
 	$(BIN)/form-coach --server.address localhost --server.port $(PORT)
 
 # Debian packages the end-to-end tests drive: a real Chromium, its driver, ffmpeg.
 system-deps:
 	@scripts/install_system_deps.sh
 
-test: lint system-deps
+test: lint system-deps $(WEB_STAMP)
 	$(BIN)/python -m pytest
 
 # Lint rules, the formatting and the types of the library (the [tool.mypy] section of
@@ -61,6 +76,12 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench.py --write docs/benchmarks.md \
 		--accuracy build/accuracy-full.md build/accuracy-640.md
 
+# The live coach on both paths in one run (about 25 minutes): WebRTC with the model on the
+# server, then the model in headless Chromium (CPU) with landmarks to the server. One JSON
+# object on stdout. Needs ../shared/videos (the default clip), Chromium and ffmpeg.
+bench-live: $(STAMP) $(WEB_STAMP) system-deps
+	$(BIN)/python scripts/bench_live.py
+
 # The landmark stream under load: the largest number of live patients one server coaches
 # at 30 frames/s each with p95 state latency under 100 ms and no frame dropped, and the
 # server's CPU time per frame (docs/live-stream.md). One JSON object on stdout; run it on
@@ -69,4 +90,4 @@ bench-stream: $(STAMP)
 	$(BIN)/python scripts/bench_stream.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache web/node_modules

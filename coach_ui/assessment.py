@@ -20,6 +20,7 @@ from coach.assessment.tasks import AssessmentResult
 from coach.store import Store
 from coach.store.records import Patient
 from coach_ui.charts import normal_range_band
+from coach_ui.live_stream import end_streams
 
 RUNNING_KEY = "assessment_session"
 
@@ -36,8 +37,17 @@ class Running:
     stored: list[AssessmentResult] = field(default_factory=list)  # never saved twice
 
     def close(self) -> None:
-        """Release the pose model (called when the session state is forgotten)."""
+        """End the browser's landmark stream and release the pose model (called when the
+        session state is forgotten, and when the page drops the assessment)."""
+        end_streams(self.session)
         self.session.close()
+
+
+def stop_running() -> None:
+    """Drop the assessment under way (a button's callback): its stream and model end."""
+    running = st.session_state.pop(RUNNING_KEY, None)
+    if running is not None:
+        running.close()
 
 
 @st.cache_resource

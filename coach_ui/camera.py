@@ -1,17 +1,47 @@
-"""The webcam in the browser through streamlit-webrtc, wired the same way for every live page
-(live coaching, posture check, assessment): ICE servers and the streamer widget.
+"""The webcam of the live pages (live coaching, posture check, assessment), wired the same
+way for each: where the pose model runs and the camera widget of that place.
+
+Two places, one engine. By default the model runs in the patient's browser (the
+pose_camera component): no video leaves the device, only landmarks reach the server, over
+the WebSocket of coach_ui/live_stream.py. The server path (streamlit-webrtc: the video
+goes to the server, which runs the model) is a setting, and is used on its own, with the
+reason shown, when the browser cannot run the model or the web package is not installed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from importlib import resources
+from typing import Any, Literal
 
+import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from coach.core.errors import CoachError
+from coach.runtime.live import FrameLoop
+from coach_ui.live_stream import stream_token
+from coach_ui.resources import or_stop
+from coach_ui.routes import POSE_MODEL_PATH, STREAM_PATH, TASKS_VISION_PATH
+from coach_ui.web_package import WebPackageMissingError, tasks_vision_dir
 
 ICE_SERVERS_ENV = "FORM_COACH_ICE_SERVERS"
+POSE_PLACE_ENV = "FORM_COACH_LIVE_POSE"
+POSE_PLACES = ("browser", "server")
+ON_DEVICE_KEY = "form_coach_pose_on_device"  # the page's toggle
+ON_DEVICE_LABEL = "Run the pose model on this device (no video leaves it)"
+BROWSER_FAILED_KEY = "form_coach_pose_browser_failed"  # why this browser cannot run the model
+ATTEMPT_KEY = "form_coach_pose_browser_attempt"  # a fresh component after "try again"
+WAITING = (
+    "Waiting for the camera: allow it in the browser (on the server path, press **Start** "
+    "under the video)."
+)
+PRIVACY_NOTE = (
+    "The pose model runs on this device: **no video leaves your browser**. Only the body's "
+    "landmarks (33 points a frame) go to the coach."
+)
 
 
 def rtc_configuration() -> dict:
@@ -48,3 +78,108 @@ def camera_streamer(key: str, rtc: dict, frames_callback, on_ended) -> None:
         on_video_ended=on_ended,
         async_processing=True,
     )
+
+
+_pose_camera = components.declare_component(
+    "form_coach_pose_camera",
+    path=str(resources.files("coach_ui") / "components" / "pose_camera"),
+)
+
+
+def browser_camera(key: str, *, token: str, mirror: bool, speak: bool) -> dict[str, Any] | None:
+    """The on-device camera component: the webcam, the pose model in the browser, the
+    skeleton drawn locally, landmarks streamed with `token` to STREAM_PATH.
+
+    Returns the component's last report (None before the first): a dict whose "status"
+    is "model-ready", "streaming", "closed" (with "reason"), "camera-error" (with
+    "reason") or "failed" (with "reason": the model cannot run in this browser), with the
+    "delegate", "model" and "fps" it chose once known.
+    """
+    value = _pose_camera(
+        token=token,
+        stream_path=STREAM_PATH,
+        model_url=POSE_MODEL_PATH,
+        wasm_url=f"{TASKS_VISION_PATH}/wasm",
+        bundle_url=f"{TASKS_VISION_PATH}/vision_bundle.mjs",
+        mirror=mirror,
+        speak=speak,
+        key=key,
+        default=None,
+    )
+    return value if isinstance(value, dict) else None
+
+
+def pose_place_default() -> Literal["browser", "server"]:
+    """Where the live pages run the pose model unless the patient switches:
+    $FORM_COACH_LIVE_POSE, "browser" (the default) or "server".
+
+    Raises CoachError naming the setting and the values it takes when it holds another.
+    """
+    value = os.environ.get(POSE_PLACE_ENV, "browser").strip().lower() or "browser"
+    if value == "browser":
+        return "browser"
+    if value == "server":
+        return "server"
+    raise CoachError(f"{POSE_PLACE_ENV}={value!r}: use one of {', '.join(POSE_PLACES)}")
+
+
+def _browser_unavailable() -> str | None:
+    """Why the pose model cannot run in this browser, or None when it may."""
+    failed = st.session_state.get(BROWSER_FAILED_KEY)
+    if failed:
+        return f"this browser could not run it ({failed})"
+    try:
+        tasks_vision_dir()
+    except WebPackageMissingError as exc:
+        return f"the app has no copy of the browser's pose model code ({exc})"
+    return None
+
+
+def live_camera(
+    key: str,
+    loop: FrameLoop,
+    *,
+    patient_id: int | None,
+    frames_callback: Callable,
+    mirror: bool,
+    speak: bool = False,
+) -> Literal["browser", "server"]:
+    """The live page's camera: on the device (the default) or on the server, as the toggle,
+    the setting and what this browser can do say, with why the server is used when it is.
+    `frames_callback` feeds `loop` on the server path; on the browser path `loop` gets the
+    landmarks through a token bound to it and to `patient_id`. `speak`: the component
+    speaks the coach's cues (the browser path only; the page speaks them otherwise).
+
+    Returns the place used, "browser" or "server".
+    """
+    if ON_DEVICE_KEY not in st.session_state:
+        st.session_state[ON_DEVICE_KEY] = or_stop(pose_place_default) == "browser"
+    on_device = st.toggle(
+        ON_DEVICE_LABEL,
+        key=ON_DEVICE_KEY,
+        help="Off: the video goes to the server, which runs the model (it needs more of the "
+        "server, and a relay once the app is served beyond this computer).",
+    )
+    why_not = _browser_unavailable() if on_device else None
+    if on_device and why_not is None:
+        attempt = st.session_state.get(ATTEMPT_KEY, 0)
+        report = browser_camera(
+            f"{key}-device-{attempt}",
+            token=stream_token(loop, patient_id=patient_id),
+            mirror=mirror,
+            speak=speak,
+        )
+        if report is not None and report.get("status") == "failed":
+            st.session_state[BROWSER_FAILED_KEY] = report.get("reason") or "no reason given"
+            st.rerun()
+        st.caption(PRIVACY_NOTE)
+        return "browser"
+    if why_not is not None:
+        st.info(f"The pose model runs on the server: {why_not}.")
+        if st.session_state.get(BROWSER_FAILED_KEY) and st.button("Try this device again"):
+            st.session_state.pop(BROWSER_FAILED_KEY, None)
+            st.session_state[ATTEMPT_KEY] = st.session_state.get(ATTEMPT_KEY, 0) + 1
+            st.rerun()
+    rtc = or_stop(rtc_configuration)
+    camera_streamer(f"{key}-server", rtc, frames_callback, on_ended=loop.close)
+    return "server"

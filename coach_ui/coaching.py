@@ -23,6 +23,7 @@ from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveSnapshot, spoken_cue
 from coach.store import Store
 from coach.vision.recording import PoseRecording
+from coach_ui import camera
 from coach_ui.analysis import measure_label
 from coach_ui.todays_plan import LiveTarget
 
@@ -173,7 +174,7 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
     """The coaching read-out beside the video: what to do, progress, count, the cue."""
     result, guided = snapshot.result, snapshot.guided
     if result is None or guided is None:
-        st.info("Waiting for the camera: press **Start** under the video.")
+        st.info(camera.WAITING)
         return
     st.markdown(f"#### {guided.message}")
     hint = stuck_hint(exercise, _waited_in_position_s(snapshot))

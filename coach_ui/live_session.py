@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from coach.core.errors import CoachError
 from coach.runtime.live import LiveCoach
 from coach.store import Store
+from coach_ui.live_stream import end_streams
 
 log = logging.getLogger("coach_ui.live")
 
@@ -57,7 +58,9 @@ class LiveSession:
     def close(self) -> None:
         """The page's state is forgotten (sign-out, another user): the set under way is
         saved with what it holds, the session ended as unfinished unless it was finished
-        or discarded, and the pose model released."""
+        or discarded, and the pose model released. The browser's landmark stream is ended
+        first: no frame may count into the set being closed."""
+        end_streams(self.coach)
         self.coach.finish()
         self.coach.save_pending()
         self._end()

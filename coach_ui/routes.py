@@ -24,6 +24,7 @@ from coach.vision.model_bundle import default_bundle_path
 from coach_ui import resources, signin
 from coach_ui.live_stream import STREAMS, StreamRegistry
 from coach_ui.stream_socket import stream_endpoint
+from coach_ui.web_package import SERVED_FILES, WebPackageMissingError, tasks_vision_dir
 
 ROUTE_PREFIX = "/form-coach"
 POSE_MODEL_PATH = f"{ROUTE_PREFIX}/pose-model/full.task"
@@ -32,6 +33,8 @@ POSE_MODEL_PATH = f"{ROUTE_PREFIX}/pose-model/full.task"
 STREAM_PATH = f"{ROUTE_PREFIX}/stream"
 SIGN_IN_PATH = f"{ROUTE_PREFIX}/sign-in"
 SIGN_OUT_PATH = f"{ROUTE_PREFIX}/sign-out"
+# The browser's pose model code (coach_ui/web_package.py), for the pose_camera component.
+TASKS_VISION_PATH = f"{ROUTE_PREFIX}/web/tasks-vision"
 
 
 async def pose_model(request: Request) -> Response:
@@ -52,6 +55,30 @@ async def pose_model(request: Request) -> Response:
     )
 
 
+async def tasks_vision_file(request: Request) -> Response:
+    """One of the browser's pose model files from the installed @mediapipe/tasks-vision
+    package (coach_ui/web_package.py).
+
+    Returns the file when its path is one of `SERVED_FILES` (the name is looked up, never
+    joined onto a folder: no other file can be reached), HTTP 404 for any other name, and
+    HTTP 503 with the reason when the package is not installed.
+    """
+    name = request.path_params["name"]
+    media_type = SERVED_FILES.get(name)
+    if media_type is None:
+        return PlainTextResponse(f"no such file: {name}", status_code=404)
+    try:
+        folder = tasks_vision_dir()
+    except WebPackageMissingError as exc:
+        return PlainTextResponse(str(exc), status_code=503)
+    return FileResponse(
+        folder / name,
+        media_type=media_type,
+        # The package version is pinned: a day's caching is safe.
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
 def routes(
     stream_registry: StreamRegistry = STREAMS,
     rate_limit: Callable[[], RateLimit] = RateLimit,
@@ -63,6 +90,7 @@ def routes(
     store the sign-in routes use (the pages' own, by default)."""
     return [
         Route(POSE_MODEL_PATH, pose_model, methods=["GET"]),
+        Route(f"{TASKS_VISION_PATH}/{{name:path}}", tasks_vision_file, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, stream_endpoint(stream_registry, rate_limit)),
         Route(SIGN_IN_PATH, signin.sign_in_route(open_store), methods=["POST"]),
         Route(SIGN_OUT_PATH, signin.sign_out_route(open_store), methods=["POST"]),

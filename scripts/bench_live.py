@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Measure the live coach through real WebRTC: frames/s, per-stage time, lag over time.
+"""Measure the live coach on both paths: through real WebRTC (the server runs the model:
+frames/s, per-stage time, lag over time) and with the model in the browser (frames/s the
+browser processed, latency from a frame's capture to its state shown on the page).
 
 Starts the app, opens the live page in headless Chromium with a clip (scaled to the
-camera size, 30 fps, looping) as the webcam, runs a long session and reads the per-frame
-timings the live coach writes when FORM_COACH_LIVE_STATS is set. Prints one JSON object
-and, with --write, a Markdown table.
+camera size, 30 fps, looping) as the webcam, runs a long session on the server path and
+reads the per-frame timings the live coach writes when FORM_COACH_LIVE_STATS is set; then
+a session on the browser path, read from the page's camera component. Prints one JSON
+object (the browser path under "browser_path") and, with --write, a Markdown table.
 """
 
 from __future__ import annotations
@@ -81,12 +84,11 @@ def start_server(folder: Path, stats: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the app did not start; see " + str(folder / "server.log"))
 
 
-def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
+def chromium(camera: Path, profile: Path):
+    """Headless Chromium with `camera` (a .y4m) as its webcam; no GPU, so the page's own
+    speed test picks the CPU delegate for the browser path."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -106,31 +108,59 @@ def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
         f"--use-file-for-fake-video-capture={camera}",
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    wait = WebDriverWait
-    try:
-        driver.get(f"{url}/live")
-        box = wait(driver, 60).until(
-            ec.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Exercise']"))
+    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+def start_squat_session(driver, url: str) -> None:
+    """Open the live page, pick the squat with a plan longer than any run, start it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait as Wait
+
+    driver.get(f"{url}/live")
+    box = Wait(driver, 60).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Exercise']"))
+    )
+    box.click()
+    box.send_keys("Squat")  # filter the long list so the option is drawn
+    squat = "//*[@role='option'][normalize-space(.)='Squat']"
+    Wait(driver, 30).until(ec.element_to_be_clickable((By.XPATH, squat))).click()
+    time.sleep(3)  # the plan inputs are rebuilt for the new exercise
+    for label, value in (("Sets", 10), ("Repetitions per set", 50)):
+        field = Wait(driver, 30).until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']"))
         )
-        box.click()
-        box.send_keys("Squat")  # filter the long list so the option is drawn
-        squat = "//*[@role='option'][normalize-space(.)='Squat']"
-        wait(driver, 30).until(ec.element_to_be_clickable((By.XPATH, squat))).click()
-        time.sleep(3)  # the plan inputs are rebuilt for the new exercise
-        for label, value in (("Sets", 10), ("Repetitions per set", 50)):
-            field = wait(driver, 30).until(
-                ec.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']"))
+        field.click()
+        field.send_keys("\ue009a", str(value), "\ue007")
+    time.sleep(1)
+    driver.find_element(By.XPATH, "//button[normalize-space(.)='Start session']").click()
+
+
+def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
+    """The server path: switch the page to streamlit-webrtc, press START, stream."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait as Wait
+
+    driver = chromium(camera, profile)
+    try:
+        start_squat_session(driver, url)
+        switch = Wait(driver, 60).until(
+            ec.presence_of_element_located(
+                (
+                    By.XPATH,
+                    "//label[contains(., 'Run the pose model on this device')]"
+                    "//input[@role='switch']",
+                )
             )
-            field.click()
-            field.send_keys("\ue009a", str(value), "\ue007")
-        time.sleep(1)
-        driver.find_element(By.XPATH, "//button[normalize-space(.)='Start session']").click()
-        frame = wait(driver, 60).until(
+        )
+        # The switch's input is drawn hidden under its label: a click on the element itself.
+        driver.execute_script("arguments[0].click();", switch)
+        frame = Wait(driver, 60).until(
             ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*='webrtc']"))
         )
         driver.switch_to.frame(frame)
-        wait(driver, 30).until(
+        Wait(driver, 30).until(
             ec.element_to_be_clickable(
                 (By.XPATH, "//button[translate(normalize-space(.), 'start', 'START')='START']")
             )
@@ -139,6 +169,57 @@ def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
         time.sleep(seconds)
     finally:
         driver.quit()
+
+
+# window.poseCamera of the on-device camera (coach_ui/components/pose_camera/pose_camera.js)
+# with the browser's clock now, read inside the component's iframe.
+DEVICE_STATS = "return Object.assign({now: performance.now()}, window.poseCamera || {});"
+
+
+def run_device(url: str, camera: Path, profile: Path, seconds: float, warmup: float) -> dict:
+    """The browser path (the page's default): the pose model in Chromium, landmarks to the
+    server. Waits for the stream, lets `warmup` seconds pass, then measures `seconds`:
+    frames/s the browser processed, and the latency from each frame's capture to its
+    state shown on the page (median, p95). Returns those figures as a dict."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait as Wait
+
+    driver = chromium(camera, profile)
+    try:
+        start_squat_session(driver, url)
+        frame = Wait(driver, 60).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*='pose_camera']"))
+        )
+        driver.switch_to.frame(frame)
+        Wait(driver, 300).until(lambda d: d.execute_script(DEVICE_STATS).get("states", 0) > 0)
+        time.sleep(warmup)
+        begin = driver.execute_script(DEVICE_STATS)["now"]
+        time.sleep(seconds)
+        stats = driver.execute_script(DEVICE_STATS)
+    finally:
+        driver.quit()
+    return summarise_device(stats, begin)
+
+
+def summarise_device(stats: dict, begin_ms: float) -> dict:
+    """The browser path's figures from the component's samples taken after `begin_ms`."""
+    processed = [t for t in stats["processed"] if t >= begin_ms]
+    latencies = sorted(lag for shown, lag in stats["latencies"] if shown >= begin_ms)
+    if len(processed) < 2 or not latencies:
+        raise SystemExit(f"the browser path processed nothing: {stats.get('status')}")
+    span_s = (processed[-1] - processed[0]) / 1000
+    return {
+        "frames_processed": len(processed),
+        "seconds": round(span_s, 1),
+        "processed_fps": round((len(processed) - 1) / span_s, 1),
+        "chosen": stats["choice"],
+        "speed_trials": stats["trials"],
+        "states_shown": len(latencies),
+        "latency_ms_median": round(statistics.median(latencies), 1),
+        "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "closed": stats.get("closed"),
+    }
 
 
 def summarise(stats: Path, warmup_s: float) -> dict:
@@ -199,20 +280,34 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=10, help="seconds ignored at the start")
     parser.add_argument("--write", type=Path, help="write a Markdown report here")
     parser.add_argument("--keep-stats", type=Path, help="copy the per-frame timings here")
+    parser.add_argument(
+        "--browser-seconds",
+        type=float,
+        help="how long to measure the browser path (default: --seconds; 0 skips it)",
+    )
     args = parser.parse_args()
     if not args.clip.is_file():
         raise SystemExit(f"{args.clip}: no such clip (the default needs ../shared/videos)")
+    browser_seconds = args.seconds if args.browser_seconds is None else args.browser_seconds
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     try:
         camera, stats = folder / "camera.y4m", folder / "stats.jsonl"
         make_camera(args.clip, args.size, 30, camera)
         process, url = start_server(folder, stats)
         try:
+            # One path at a time: each has the machine to itself.
             run_browser(url, camera, folder / "profile", args.seconds + args.warmup)
+            device = None
+            if browser_seconds > 0:
+                device = run_device(
+                    url, camera, folder / "profile-device", browser_seconds, args.warmup
+                )
         finally:
             process.terminate()
             process.wait(timeout=30)
         report = summarise(stats, args.warmup)
+        if device is not None:
+            report["browser_path"] = device
         if args.keep_stats:
             shutil.copyfile(stats, args.keep_stats)
     finally:

@@ -16,7 +16,7 @@ from coach.assessment.summary import TEST_LABELS, previous_value, result_text
 from coach.assessment.tasks import NOT_MEASURED, ChairStandTask, RomTask, StanceTask, TugTask
 from coach.core.errors import CoachError
 from coach_ui import assessment as al
-from coach_ui import auth, camera, pickers, resources
+from coach_ui import auth, camera, pickers
 from coach_ui.state import today
 
 KEY = al.RUNNING_KEY
@@ -36,7 +36,6 @@ TESTS = {
 
 state = st.session_state
 store, library, principal = auth.open_all()
-rtc = resources.or_stop(camera.rtc_configuration)
 measures = al.measures()
 
 st.title("Assessment")
@@ -100,11 +99,18 @@ async def frames_callback(frames: list) -> list:
     return session.process_frames(frames)
 
 
-st.caption(f"{running.label}: press **Start** below the video and allow the camera.")
+st.caption(
+    f"{running.label}: allow the camera (on the server path, press **Start** below the "
+    "video first)."
+)
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    camera.camera_streamer(
-        f"assessment-{id(session)}", rtc, frames_callback, on_ended=session.close
+    camera.live_camera(
+        f"assessment-{id(session)}",
+        session,
+        patient_id=patient.id,
+        frames_callback=frames_callback,
+        mirror=False,
     )
 
 
@@ -112,7 +118,7 @@ with video_col:
 def read_out() -> None:
     status = session.snapshot().status
     if status is None:
-        st.info("Waiting for the camera: press **Start** under the video.")
+        st.info(camera.WAITING)
         return
     st.markdown(f"#### {status.lines[0]}")
     for line in status.lines[1:]:
@@ -154,4 +160,4 @@ with panel_col:
     # A callback, not st.rerun(): a tick of the timed read-out at that moment would turn
     # Streamlit's pending full rerun into a read-out-only one. The stream stops with the
     # page's next run and releases the model.
-    st.button("Measure something else", on_click=state.pop, args=(KEY, None))
+    st.button("Measure something else", on_click=al.stop_running)

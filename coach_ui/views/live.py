@@ -18,6 +18,7 @@ from coach.runtime.live import LiveCoach
 from coach_ui import auth, camera, coaching, pickers, ratings, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
 from coach_ui.live_session import LiveSession
+from coach_ui.live_stream import end_streams
 from coach_ui.state import LIVE_ITEM_KEY
 
 state = st.session_state
@@ -27,7 +28,6 @@ PAIN_BEFORE_KEY, PAIN_AFTER_KEY, EFFORT_KEY = "pain_before", "finish_pain_after"
 CONFIRM_KEY = "live_confirm"
 library = resources.or_stop(resources.load_library)
 store = resources.or_stop(resources.open_store)
-rtc = resources.or_stop(camera.rtc_configuration)
 
 principal = auth.require_principal(store)
 pickers.check_address(store, principal)  # ?patient= and ?session= only if allowed
@@ -122,6 +122,7 @@ if live.finished:
     if owner is not None:  # after the first session or a painful one: a lesson to read
         selfcare.show_suggested_lessons(store, owner, key="live")
     if st.button("Start another session"):
+        live.close()
         del state.live_session
         st.rerun()
     st.stop()
@@ -135,13 +136,18 @@ async def frames_callback(frames: list) -> list:
 
 live_coach = live.coach
 st.caption(
-    f"{exercise.name}: press **Start** below the video and allow the camera. "
-    "Stand where the whole body the exercise needs is in view."
+    f"{exercise.name}: allow the camera (on the server path, press **Start** below the "
+    "video first). Stand where the whole body the exercise needs is in view."
 )
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    camera.camera_streamer(
-        f"live-{live.session_id}", rtc, frames_callback, on_ended=live_coach.close
+    place = camera.live_camera(
+        f"live-{live.session_id}",
+        live_coach,
+        patient_id=store.session_patient_id(live.session_id),
+        frames_callback=frames_callback,
+        mirror=live_coach.mirror_display,
+        speak=not state.get("muted", False),
     )
     st.caption(
         "No picture? Allow the camera in your browser's address bar, or use "
@@ -153,8 +159,9 @@ with video_col:
 def coaching_panel() -> None:
     snapshot = live_coach.snapshot()
     coaching.show_live_panel(snapshot, exercise, live_coach.plan)
-    muted = state.get("muted", False)
-    coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
+    if place == "server":  # on the device, the camera component speaks the cues itself
+        muted = state.get("muted", False)
+        coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
     if snapshot.guided is not None and snapshot.guided.stage is Stage.DONE:
         st.success("All sets done. Rate your pain and effort below to finish.")
 
@@ -180,6 +187,7 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
     if not (keep_empty or counted(live)):
         state[CONFIRM_KEY] = "empty"
         return
+    end_streams(live.coach)  # no browser frame may count into the set being closed
     live.coach.finish()  # the set in progress is saved with what it holds
     lost = live.coach.save_pending()  # what could not be saved yet: one last try
     if lost:
@@ -201,6 +209,7 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
 
 def discard_session(live: LiveSession) -> None:
     """Delete the session from the record (confirmed), and go back to the start."""
+    live.close()  # first: no frame from the browser may write into the session deleted
     live.coach.finish()
     try:
         store.discard_session(live.session_id)

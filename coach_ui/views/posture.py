@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from coach.core.errors import CoachError
-from coach.posture.assess import POOR
-from coach.posture.live import LivePostureCheck
+from coach.posture.live import LivePostureCheck, finding_lines, posture_headline
 from coach.posture.measures import CameraModel, distance_is_plausible
 from coach.posture.monitor import PostureMonitor
-from coach_ui import auth, camera, pickers, resources, selfcare
+from coach_ui import auth, camera, pickers, selfcare
 from coach_ui.flash import flash, show_flash
+from coach_ui.live_stream import end_streams
 
 SITTING_KEY = "posture_sitting"
 SHOWN_KEY = "posture_nudges_shown"
@@ -36,7 +36,9 @@ class PostureSitting:
     started_at: datetime  # when the page made it (the stream may start later)
 
     def close(self) -> None:
-        """Release the pose model (called when the session state is forgotten)."""
+        """End the browser's landmark stream and release the pose model (called when the
+        session state is forgotten, and when the page drops the check)."""
+        end_streams(self.check)
         self.check.close()
 
 
@@ -46,12 +48,12 @@ st.title("Posture check")
 if state.get(SAVED_KEY):
     st.success(state[SAVED_KEY])
 patient = pickers.choose_patient(store, principal)
-rtc = resources.or_stop(camera.rtc_configuration)
 
 st.write(
     "Sit at your desk as you usually do, with the laptop's camera seeing your face and "
-    "shoulders. Press **Start** under the video, then **Calibrate** while you sit "
-    "comfortably upright: the check compares you with your own upright posture."
+    "shoulders. Allow the camera (on the server path, press **Start** under the video), "
+    "then **Calibrate** while you sit comfortably upright: the check compares you with "
+    "your own upright posture."
 )
 
 with st.expander("Camera and what the distance assumes"):
@@ -72,6 +74,8 @@ with st.expander("Camera and what the distance assumes"):
 
 sitting: PostureSitting | None = state.get(SITTING_KEY)
 if sitting is None or sitting.patient_id != patient.id:
+    if sitting is not None:  # another patient chosen: the old check's stream ends
+        sitting.close()
     monitor = PostureMonitor(camera=CameraModel(horizontal_fov_deg=float(fov)))
     sitting = PostureSitting(LivePostureCheck(monitor), patient.id, datetime.now(UTC))
     state[SITTING_KEY], state[SHOWN_KEY] = sitting, 0
@@ -85,11 +89,12 @@ async def frames_callback(frames: list) -> list:
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    camera.camera_streamer(
+    camera.live_camera(
         f"posture-{patient.id}-{sitting.started_at.timestamp():.0f}",
-        rtc,
-        frames_callback,
-        on_ended=check.close,
+        check,
+        patient_id=patient.id,
+        frames_callback=frames_callback,
+        mirror=False,
     )
     st.caption(
         "Nothing you do here is recorded except the summary when you press "
@@ -105,34 +110,21 @@ def posture_panel() -> None:
     state[SHOWN_KEY] = len(snapshot.nudges)
     current = snapshot.state
     if current is None:
-        st.info("Waiting for the camera: press **Start** under the video.")
+        st.info(camera.WAITING)
         return
+    headline = posture_headline(current)
     if current.calibrating:
-        st.progress(
-            current.calibration_progress,
-            text="Calibrating: sit comfortably upright and look at the screen",
-        )
+        st.progress(current.calibration_progress, text=headline)
         return
-    if current.turned_away:
-        st.warning(
-            "Turn to face the camera: you seem to be sitting side-on to it. The check "
-            "needs your face and both shoulders facing the screen."
-        )
-        return
-    if not current.present:
-        st.warning("I cannot see your face and both shoulders: sit in front of the camera.")
+    if current.turned_away or not current.present:
+        st.warning(headline)
         return
     if not current.poor:
-        st.success(
-            "Your posture looks good."
-            if current.calibrated
-            else "Looking fine. Calibrate to check your head and shoulders too."
-        )
+        st.success(headline)
     if current.calibrated:
         st.caption("Compared with your own upright posture (calibrated).")
-    for finding in current.findings:  # poor posture as a warning, the rest as advice
-        show = st.warning if finding.issue in POOR else st.info
-        show(f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}")
+    for poor, line in finding_lines(current):  # poor posture as a warning, the rest as advice
+        (st.warning if poor else st.info)(line)
     left, right = st.columns(2)
     if current.measures is not None:
         readable = distance_is_plausible(current.measures)
@@ -182,7 +174,7 @@ def finish_and_save(check: LivePostureCheck, sitting: PostureSitting) -> None:
     except CoachError as exc:
         flash(str(exc), "error")
         return
-    check.close()
+    sitting.close()
     del state[SITTING_KEY]
     minutes = summary["observed_s"] / 60
     state[SAVED_KEY] = (

@@ -13,7 +13,7 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import SAMPLE_VIDEOS
-from tests.support.browser import choose, start_camera, tail, y4m_from
+from tests.support.browser import choose, start_camera_on, tail, y4m_from
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +27,9 @@ def bridge_camera(tmp_path_factory):
     return y4m_from(["-i", str(clip), "-vf", "scale=480:270", "-r", "15"], target)
 
 
+@pytest.mark.parametrize("place", ["browser", "server"])
 def test_knee_flexion_is_measured_from_the_webcam_and_stored(
-    server, server_database, browser_factory, bridge_camera
+    server, server_database, browser_factory, bridge_camera, place
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -45,7 +46,7 @@ def test_knee_flexion_is_measured_from_the_webcam_and_stored(
     Wait(browser, 30).until(
         ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Start']"))
     ).click()
-    start_camera(browser, By, ec, Wait)
+    start_camera_on(place, browser, By, ec, Wait, log_path)
 
     deadline = time.monotonic() + MEASURE_WAIT_S
     while "Ready to save" not in (body := browser.find_element(By.TAG_NAME, "body").text):

@@ -1,8 +1,9 @@
 """The live coach in a real headless Chromium, with a video file as the webcam.
 
 A side-on squat clip plays as the camera: the page positions the patient, counts a set of
-three, shows and speaks the cues, and every rep is in the database afterwards. An empty
-scene as the camera gets the positioning guidance instead.
+three, shows and speaks the cues, and every rep is in the database afterwards, with the
+pose model in the browser (the default) and on the server. An empty scene as the camera
+gets the positioning guidance instead.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ import pytest
 
 from coach.store import Store
 from tests.conftest import shared_clip
-from tests.support.browser import choose, start_camera, tail, wait_for_page_text, y4m_from
+from tests.support.browser import (
+    choose,
+    set_number,
+    start_camera_on,
+    tail,
+    wait_for_page_text,
+    y4m_from,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -53,19 +61,11 @@ def open_live_page(browser, url: str):
     return By, ec, WebDriverWait
 
 
-def set_number(browser, by, label: str, value: int) -> None:
-    field = browser.find_element(by.CSS_SELECTOR, f"input[aria-label='{label}']")
-    field.click()
-    field.send_keys("\ue009a")  # Ctrl+A
-    field.send_keys(str(value))
-    field.send_keys("\ue007")  # Enter: Streamlit commits the value
-
-
-def start_session_and_camera(browser, by, ec, wait) -> None:
+def start_session_and_camera(browser, by, ec, wait, place: str, log_path) -> None:
     wait(browser, 30).until(
         ec.element_to_be_clickable((by.XPATH, "//button[normalize-space(.)='Start session']"))
     ).click()
-    start_camera(browser, by, ec, wait)
+    start_camera_on(place, browser, by, ec, wait, log_path)
 
 
 def texts_on_page(browser, by, selector: str) -> set[str]:
@@ -83,8 +83,9 @@ def texts_on_page(browser, by, selector: str) -> set[str]:
     return texts
 
 
+@pytest.mark.parametrize("place", ["browser", "server"])
 def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
-    server, server_database, browser_factory, squat_camera, shots
+    server, server_database, browser_factory, squat_camera, shots, place
 ):
     url, log_path = server
     browser = browser_factory(fake_camera=squat_camera)
@@ -96,7 +97,9 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     set_number(browser, by, "Sets", 1)
     set_number(browser, by, "Repetitions per set", 3)
     time.sleep(1.0)  # let Streamlit apply the inputs before the button reads them
-    start_session_and_camera(browser, by, ec, wait)
+    start_session_and_camera(browser, by, ec, wait, place, log_path)
+    store = Store(server_database)
+    (session_id,) = [s.id for s in store.sessions(store.default_patient().id) if s.ended_at is None]
 
     seen_texts: set[str] = set()
     deadline = time.monotonic() + SET_WAIT_S
@@ -107,15 +110,14 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
                 f"{sorted(seen_texts)[:20]}\nserver log:\n{tail(log_path)}"
             )
         seen_texts |= texts_on_page(browser, by, "[data-testid='stAlert'], h3, h4")
-        if "Set 1 of 1" in seen_texts and not (shots / "live-01-set.png").exists():
-            browser.save_screenshot(str(shots / "live-01-set.png"))
+        if "Set 1 of 1" in seen_texts and not (shots / f"live-{place}-01-set.png").exists():
+            browser.save_screenshot(str(shots / f"live-{place}-01-set.png"))
         time.sleep(0.25)
-    browser.save_screenshot(str(shots / "live-02-done.png"))
+    browser.save_screenshot(str(shots / f"live-{place}-02-done.png"))
 
     assert seen_texts & CUES, f"no squat cue shown; seen: {sorted(seen_texts)}"
     assert any("Set 1 of 1" in text for text in seen_texts)
-    store = Store(server_database)
-    rows = store.rep_rows(store.summary(1).id)
+    rows = store.rep_rows(session_id)
     assert len(rows) == 3, rows
     assert all(row["range_of_motion"]["knee_flexion"]["max_deg"] > 60 for row in rows)
 
@@ -126,7 +128,7 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
     wait_for_page_text(
         browser, by, "Start another session", 30, log_path, "no summary after Finish"
     )
-    finished = store.summary(1)
+    finished = store.summary(session_id)
     assert (finished.pain_before, finished.pain_after, finished.effort_borg) == (None,) * 3
     assert finished.reps == 3  # the squats made after the set are not the session's
     (kept,) = store.landmark_sets(1)  # the set's landmarks, kept for its replay
@@ -134,10 +136,10 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
 
 
 def test_live_page_with_nobody_in_view_asks_the_patient_in(server, browser_factory, empty_camera):
-    url, _ = server
+    url, log_path = server
     browser = browser_factory(fake_camera=empty_camera)
     by, ec, wait = open_live_page(browser, url)
-    start_session_and_camera(browser, by, ec, wait)
+    start_session_and_camera(browser, by, ec, wait, "browser", log_path)
     wait(browser, 120).until(
         lambda b: "Step into view of the camera" in b.find_element(by.TAG_NAME, "body").text
     )

@@ -7,6 +7,8 @@ import subprocess
 import time
 import urllib.request
 
+import pytest
+
 from coach.vision.model_bundle import default_bundle_path
 from coach_ui.launch import local_command
 from coach_ui.routes import POSE_MODEL_PATH
@@ -50,3 +52,18 @@ def test_stopping_form_coach_stops_the_server_itself(tmp_path):
     while _answers(url) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not _answers(url), "a server still answers after form-coach was stopped"
+
+
+def test_the_started_app_serves_the_browser_s_pose_model_code(server):
+    from coach_ui.routes import TASKS_VISION_PATH
+    from coach_ui.web_package import WebPackageMissingError, tasks_vision_dir
+
+    try:
+        folder = tasks_vision_dir()
+    except WebPackageMissingError as exc:
+        pytest.skip(f"the web package is not installed here ({exc})")
+    url, _log = server
+    address = f"{url}{TASKS_VISION_PATH}/wasm/vision_wasm_internal.wasm"
+    with urllib.request.urlopen(address, timeout=60) as response:
+        assert response.headers["content-type"] == "application/wasm"
+        assert response.read() == (folder / "wasm" / "vision_wasm_internal.wasm").read_bytes()

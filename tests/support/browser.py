@@ -73,6 +73,28 @@ def wait_for_page_text(browser, by, text: str, seconds: float, log_path: Path, w
         time.sleep(0.5)
 
 
+def set_number(browser, by, label: str, value: int) -> None:
+    """Type `value` into a Streamlit number input and wait until the page holds it (a
+    rerun of the page may redraw the field under the typing: then it is typed again)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def typed(b) -> bool:
+        try:
+            field = b.find_element(by.CSS_SELECTOR, f"input[aria-label='{label}']")
+            if field.get_attribute("value") == str(value):
+                return True
+            field.click()
+            field.send_keys("\ue009a")  # Ctrl+A
+            field.send_keys(str(value))
+            field.send_keys("\ue007")  # Enter: Streamlit commits the value
+        except StaleElementReferenceException:
+            pass
+        return False
+
+    WebDriverWait(browser, 30, poll_frequency=1.0).until(typed)
+
+
 def choose(browser, by, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox (a react-aria combobox) by its visible text."""
     from selenium.webdriver.support import expected_conditions as ec
@@ -89,3 +111,92 @@ def choose(browser, by, label: str, option: str) -> None:
         )
     ).click()
     WebDriverWait(browser, 30).until(lambda b: box.get_attribute("value") == option)
+
+
+# ---- the on-device camera (coach_ui/components/pose_camera) ---------------------------------
+DEVICE_CAMERA = "iframe[title*='pose_camera']"
+ON_DEVICE_SWITCH = "Run the pose model on this device"
+# Counts every RTCPeerConnection any frame of the page makes, on the top window: run before
+# the page loads (Page.addScriptToEvaluateOnNewDocument reaches the components' iframes too).
+COUNT_PEER_CONNECTIONS = """
+(() => {
+  const Real = window.RTCPeerConnection;
+  if (!Real) return;
+  function Counted(...args) {
+    try { window.top.__peerConnections = (window.top.__peerConnections || 0) + 1; } catch (e) {}
+    return new Real(...args);
+  }
+  Counted.prototype = Real.prototype;
+  window.RTCPeerConnection = Counted;
+})();
+"""
+
+
+def count_peer_connections(browser) -> None:
+    """From the next page load on, count the WebRTC connections the page opens (read them
+    with `peer_connections`)."""
+    browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": COUNT_PEER_CONNECTIONS}
+    )
+
+
+def peer_connections(browser) -> int:
+    """How many RTCPeerConnection objects the page and its iframes have made."""
+    return int(browser.execute_script("return window.__peerConnections || 0;"))
+
+
+def device_camera_state(browser, by, ec, wait) -> dict:
+    """window.poseCamera of the on-device camera's iframe (its status, the delegate and model
+    chosen, the frames sent, the states shown, the latencies)."""
+    frame = wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, DEVICE_CAMERA))
+    )
+    browser.switch_to.frame(frame)
+    try:
+        return browser.execute_script(
+            "const s = window.poseCamera || {};"
+            "const text = (id) => (document.getElementById(id) || {}).textContent;"
+            "return Object.assign({}, s, {line: text('status'), engine: text('engine')});"
+        )
+    finally:
+        browser.switch_to.default_content()
+
+
+def start_device_camera(browser, by, ec, wait, log_path: Path, seconds: float = 240) -> dict:
+    """Wait until the on-device camera streams landmarks to the coach (the model loaded and
+    measured, the socket accepted); fail with what it says otherwise. Returns its state."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = device_camera_state(browser, by, ec, wait)
+        if state.get("status") == "streaming" and state.get("states", 0) > 0:
+            return state
+        if state.get("status") in ("failed", "camera-error") or time.monotonic() > deadline:
+            pytest.fail(
+                f"the on-device camera did not stream: {state.get('status')}: "
+                f"{state.get('line')} (trials {state.get('trials')})\n"
+                f"server log:\n{tail(log_path)}"
+            )
+        time.sleep(1.0)
+
+
+def use_server_path(browser, by, ec, wait) -> None:
+    """Switch the page's camera to the server path (streamlit-webrtc)."""
+    switch = wait(browser, 60).until(
+        ec.presence_of_element_located(
+            (by.XPATH, f"//label[contains(., '{ON_DEVICE_SWITCH}')]//input[@role='switch']")
+        )
+    )
+    # The switch's input is drawn hidden under its label: a click on the element itself.
+    browser.execute_script("arguments[0].click();", switch)
+    wait(browser, 60).until(
+        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
+    )
+
+
+def start_camera_on(place: str, browser, by, ec, wait, log_path: Path) -> None:
+    """Start the page's camera on `place`: "browser" (the default) or "server"."""
+    if place == "server":
+        use_server_path(browser, by, ec, wait)
+        start_camera(browser, by, ec, wait)
+    else:
+        start_device_camera(browser, by, ec, wait, log_path)

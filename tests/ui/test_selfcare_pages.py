@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from coach.auth.access import Principal
-from coach_ui import selfcare
+from coach_ui import camera, selfcare
 from coach_ui.state import PATIENT_KEY
 from tests.support.builders import seated_pose
 from tests.support.pages import everything_shown, page
@@ -144,7 +144,8 @@ def test_posture_page_before_the_camera_starts(store, webrtc_renders):
     at = page("posture.py")
     assert [t.value for t in at.title] == ["Posture check"]
     assert any("Waiting for the camera" in i.value for i in at.info)
-    assert [t.label for t in at.toggle] == ["Gentle reminders"]
+    assert [t.label for t in at.toggle] == [camera.ON_DEVICE_LABEL, "Gentle reminders"]
+    assert at.toggle[0].value is True  # the pose model in the browser by default
     button(at, "Finish and save the summary").click().run()
     assert any("Nothing to save yet" in i.value for i in at.info)
     assert any("No posture checks saved yet" in c.value for c in at.caption)
@@ -152,7 +153,7 @@ def test_posture_page_before_the_camera_starts(store, webrtc_renders):
 
 def test_posture_page_saves_only_the_summary(store, webrtc_renders):
     at = page("posture.py")
-    at.toggle[0].set_value(True).run()
+    at.toggle[1].set_value(True).run()  # the reminders
     check = at.session_state["posture_sitting"].check
     for i in range(50):  # 10 s at 5 frames/s, close to the screen
         check.process_pose(seated_pose(i / 5, distance_m=0.45))
