@@ -209,13 +209,14 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
 
 def discard_session(live: LiveSession) -> None:
     """Delete the session from the record (confirmed), and go back to the start."""
-    live.close()  # first: no frame from the browser may write into the session deleted
+    end_streams(live.coach)  # first: no browser frame may write into the session deleted
     live.coach.finish()
     try:
         store.discard_session(live.session_id)
     except CoachError as exc:
         flash(str(exc), "error")
         return
+    live.close()  # the pose model released; the session is gone, so nothing is ended
     for key in (CONFIRM_KEY, "live_session"):
         state.pop(key, None)
     flash("Session discarded: nothing from it is kept in your record.", "info")
