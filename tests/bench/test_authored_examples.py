@@ -64,11 +64,6 @@ def test_the_examples_are_added_to_the_shipped_library(examples):
     assert examples.ids() == sorted([*shipped.ids(), *EXAMPLE_IDS])
 
 
-# A known engine fault these motions found (coach/engine/counter.py, not the definition):
-# a rep's start is the last time the driver was near its most rested value, and one noise
-# peak seconds before can pin it there; the right arm's first rep then seems to start
-# during the left arm's last and `auto` merges the two into one 'both' rep.
-REST_PINNED = {("shoulder_external_rotation", "one arm then the other", 2.0)}
 COUNTED = [
     (motion, period)
     for motion in MOTIONS
@@ -82,9 +77,7 @@ COUNTED = [
     COUNTED,
     ids=[f"{m.exercise_id}-{m.label}-{p:g}s" for m, p in COUNTED],
 )
-def test_good_reps_count_exactly(examples, motion, period_s, request):
-    if (motion.exercise_id, motion.label, period_s) in REST_PINNED:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="rep start pinned to noise"))
+def test_good_reps_count_exactly(examples, motion, period_s):
     recording = _render(motion.script(N, period_s), motion.camera, seed=int(period_s))
     engine = _session(examples, motion.exercise_id, recording).engine
     expected = N // 2 if (motion.exercise_id, motion.label) in NEAR_SIDE_ONLY else N

@@ -321,6 +321,17 @@ def test_clean_rep_cycle_times_and_extreme():
     assert counter.state is CounterState.READY
 
 
+@pytest.mark.parametrize("peak", [-6.0, 6.0])
+def test_one_noise_peak_at_rest_does_not_pin_the_start(peak):
+    # At rest (10) with one frame off by `peak` 2 s before the movement, which begins at
+    # 4 s: the rep starts when the movement does, not at the peak.
+    motion = Motion(10).stay(2).to(10 + peak, 1 / FPS).to(10, 1 / FPS).stay(2 - 2 / FPS)
+    _, cycles = run(motion.reps(1, 100).stay(1).samples())
+    (cycle,) = cycles
+    assert cycle.start_s == pytest.approx(4.0)
+    assert cycle.low == pytest.approx(10.0)
+
+
 def test_falling_cycle_extreme_is_the_minimum():
     _, cycles = run(Motion(1.0).stay(1).reps(1, 0.45).stay(1).samples(), falling())
     (cycle,) = cycles
