@@ -22,8 +22,8 @@ import itertools
 import numpy as np
 import pytest
 
-from coach.engine.engine import SHORT_CYCLE_CUE, SHORT_CYCLE_GAP_S, YOUR_RANGE_CUE
-from coach.engine.short_cycles import regular
+from coach.engine.engine import SHORT_CYCLE_CUE, YOUR_RANGE_CUE
+from coach.engine.short_cycles import SHORT_CYCLE_GAP_S, regular
 from coach.engine.thresholds import Prescription, library_thresholds
 from coach.runtime.session import CoachSession
 from tests.bench.framework import FPS, definition, signal
