@@ -43,9 +43,14 @@ from coach.engine.results import (
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
 from coach.engine.short_cycles import SHORT_CYCLE_FLOOR, ShortCycle, ShortCycleTracker
-from coach.engine.thresholds import Prescription, Thresholds, thresholds_in_force
+from coach.engine.thresholds import (
+    Prescription,
+    Thresholds,
+    library_thresholds,
+    thresholds_in_force,
+)
 from coach.engine.track import RepTrack, ShortMovements
-from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
+from coach.engine.view import DetectedView, ViewEstimator, counts_in, yaw_and_facing
 from coach.exercise.schema import (
     REP_MEASURES,
     DriversDef,
@@ -449,12 +454,24 @@ class ExerciseEngine:
 
     def _step(self, batch: _Batch, i: int) -> _Step:
         if batch.measured[i]:
-            return self._hold_step(batch, i) if self._holds else self._reps_step(batch, i)
+            if self._holds:
+                return self._hold_step(batch, i)
+            if not counts_in(self.exercise.views, batch.views[i]):
+                return self._uncounted_view_step(batch.t_s[i])
+            return self._reps_step(batch, i)
         self._pause(batch.t_s[i])
         armed = self._armed
         if batch.crowded[i]:
             return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE, armed=armed)
         return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE, armed=armed)
+
+    def _uncounted_view_step(self, t_s: float) -> _Step:
+        """A view the exercise does not count in (`counts_in`): the counters see nothing
+        (a rep in progress is dropped after a second) and the patient is told how to turn."""
+        self._pause(t_s)
+        focus = self._focus or self._tracks[0]
+        advice = _VIEW_ADVICE[self.exercise.views[0]]
+        return _Step(Status.GETTING_READY, True, focus.side, advice, armed=self._armed)
 
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
@@ -639,10 +656,14 @@ class ExerciseEngine:
         during = track.faults_during(cycle)
         # A rep the recording began in the middle of: its start, so its timing and whole-rep
         # statistics, were never seen; judge only what was (the turn).
+        # A rep short of the library's turn (a plan counting from less) is not judged on
+        # the rules that describe the posture at full range (`at_full_range`).
+        full_range = self._reached_library_turn(track, cycle, view)
         rules = [
             rule
             for rule in self.exercise.rules
-            if cycle.seen_from_start or (rule.when == "turn" and rule.measure not in REP_MEASURES)
+            if (cycle.seen_from_start or (rule.when == "turn" and rule.measure not in REP_MEASURES))
+            and (full_range or not rule.at_full_range)
         ]
         at_end = rep_faults(
             rules,
@@ -682,6 +703,18 @@ class ExerciseEngine:
         )
         self.reps.append(rep)
         return rep
+
+    def _reached_library_turn(
+        self, track: RepTrack, cycle: RepCycle, view: DetectedView | None
+    ) -> bool:
+        """True when the rep's driver went past the definition's own turn threshold (the
+        library's, whatever the patient's plan moved it to)."""
+        assert self.exercise.reps is not None
+        counted = track.counter.signal_def.driver
+        library = self.exercise.reps.signal_for(view)
+        signal = next(s for s in library.signals if s.driver == counted)
+        force = library_thresholds(signal)
+        return force.reached(cycle.extreme, force.turn)
 
     def _merge_with_other_side(self, track: RepTrack, cycle: RepCycle) -> bool:
         """In 'auto' mode both sides moving together is one bilateral rep, not two."""

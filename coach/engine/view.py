@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,6 +21,21 @@ from coach.core.landmarks import Landmark
 from coach.core.pose import Pose
 
 DetectedView = Literal["front", "back", "side", "oblique"]
+
+
+def counts_in(views: Sequence[str], view: DetectedView | None) -> bool:
+    """True when a rep exercise listing `views` counts in the detected `view`: a listed
+    view; `oblique` always (between front and side, often the best a room allows); the
+    front for a definition listing the back, and the back for one listing the front (the
+    same plane, mirrored); an undetected view (None). Not side-on for a definition that
+    lists only the front or back, nor from the front or back for one that lists only
+    side: its measures are then taken in a plane the camera sees edge-on, and a count
+    there would be of something else (docs/exercises.md)."""
+    if view is None or view == "oblique" or view in views:
+        return True
+    frontal = {"front", "back"}
+    return view in frontal and bool(frontal & set(views))
+
 
 FRONTAL_MAX_YAW_DEG = 30.0
 SIDE_MIN_YAW_DEG = 55.0

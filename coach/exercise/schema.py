@@ -333,6 +333,13 @@ class RuleDef(_Strict):
         description="A different measure and bounds for one camera view (the same fault, "
         "seen another way).",
     )
+    at_full_range: bool = Field(
+        False,
+        description="The fault describes the posture at the library's full range (standing "
+        "tall at the top of a sit-to-stand): it is judged only on reps whose driver reached "
+        "the definition's own turn threshold. A patient whose plan counts reps short of it "
+        "is not judged on it. With when = 'turn' or 'rep'.",
+    )
     judged_while: list[Threshold] = Field(
         default_factory=list,
         description="Conditions on other measures (at the same moment: the frame, or the "
@@ -347,6 +354,10 @@ class RuleDef(_Strict):
             raise ValueError("give 'fault_above', 'fault_below' or both")
         if self.measure in REP_MEASURES and self.when != "rep":
             raise ValueError(f"'{self.measure}' exists once per rep: set when = \"rep\"")
+        if self.at_full_range and self.when == "always":
+            raise ValueError(
+                'at_full_range judges a rep at its turn: use it with when = "turn" or "rep"'
+            )
         judged_in: list[tuple[str | None, RuleDef | RuleViewDef]] = [(None, self)]
         for view, judged in [*judged_in, *self.by_view.items()]:
             where = "" if view is None else f"by_view.{view}: "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from coach.engine.view import counts_in
 from coach.exercise.loader import EXTRA_EXERCISES_ENV, ExerciseLibrary
 from coach.runtime.session import CoachSession
 from coach.vision.recording import PoseRecording
@@ -113,3 +114,26 @@ def test_standing_fidgeting_and_walking_in_count_nothing(examples, exercise_id, 
 def test_real_footage_without_the_movement_counts_nothing(examples, exercise_id, name):
     recording = PoseRecording.load(POSE_FIXTURES / f"{name}.npz")
     assert _session(examples, exercise_id, recording).engine.rep_count == 0
+
+
+# Motions filmed from a view their definition does not count in (`counts_in`: a side-only
+# exercise seen from the front): nothing is counted, and the patient is told how to turn.
+UNCOUNTED = [
+    motion
+    for motion in MOTIONS
+    if not counts_in(ExerciseLibrary(extra=[EXAMPLES]).get(motion.exercise_id).views, _view(motion))
+]
+
+
+@pytest.mark.parametrize("motion", UNCOUNTED, ids=[f"{m.exercise_id}-{m.label}" for m in UNCOUNTED])
+def test_good_reps_in_a_view_the_definition_does_not_count_in_count_nothing(examples, motion):
+    recording = _render(motion.script(N, 3.0), motion.camera, seed=3)
+    session = CoachSession(examples.get(motion.exercise_id))
+    results = session.replay(recording)
+    assert session.engine.rep_count == 0
+    turn = {"side": "Turn side-on to the camera", "front": "Face the camera"}
+    assert results[-1].guidance == turn[examples.get(motion.exercise_id).views[0]]
+
+
+def test_some_authored_motion_is_filmed_from_an_uncounted_view():
+    assert UNCOUNTED, "the test above would prove nothing"
