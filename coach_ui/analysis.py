@@ -28,7 +28,7 @@ import streamlit as st
 
 from coach.core.errors import CoachError
 from coach.engine.results import sided_counts
-from coach.exercise.schema import ExerciseDef
+from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.analysis import AnalysisResult, analyze_video
 from coach.vision.video import VIDEO_SUFFIXES
 
@@ -239,13 +239,6 @@ def chart_measure(exercise: ExerciseDef, view: str | None) -> tuple[str, float |
         return signal.driver, signal.target
     assert exercise.hold is not None
     return exercise.hold.conditions[0].measure, None
-
-
-def angle_name(exercise: ExerciseDef, name: str) -> str:
-    """The physio's label for a measure (`Knee bend`), else its name in words."""
-    measure = exercise.angles.get(name) or exercise.ratios.get(name)
-    label = measure.label if measure is not None else None
-    return label or name.replace("_", " ").capitalize()
 
 
 def measure_label(exercise: ExerciseDef, name: str) -> str:

@@ -18,11 +18,11 @@ import streamlit.components.v1 as components
 from coach.clinical.plans import assessed_range, prescription_for
 from coach.engine.results import CueKind, Rep, sided_counts
 from coach.engine.thresholds import Prescription, thresholds_in_force
-from coach.exercise.schema import ExerciseDef
+from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.guided import SetPlan, Stage
-from coach.runtime.live import LiveSnapshot
+from coach.runtime.live import LiveSnapshot, spoken_cue
 from coach.store import Store
-from coach_ui.analysis import angle_name, measure_label
+from coach_ui.analysis import measure_label
 from coach_ui.todays_plan import LiveTarget
 
 LIVE_STATS_ENV = "FORM_COACH_LIVE_STATS"
@@ -49,6 +49,11 @@ class StoreRecorder:
 
     def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
         self.store.finish_set(self.session_id, set_index, reps_done=reps, held_s=held_s)
+
+    def patient_id(self) -> int | None:
+        """Whose record this recorder writes into (None: the home user's), read from the
+        store each time: a landmark stream checks it before it writes."""
+        return self.store.session_patient_id(self.session_id)
 
 
 _speaker_component = components.declare_component(
@@ -86,13 +91,7 @@ _CUE_STYLE = {CueKind.GUIDANCE: st.warning, CueKind.FAULT: st.error, CueKind.PRA
 
 def cue_to_speak(snapshot: LiveSnapshot) -> tuple[str | None, str | None]:
     """(text, id) of what the voice should say now; a new id means a new utterance."""
-    guided = snapshot.guided
-    if guided is not None and guided.stage in (Stage.RESTING, Stage.DONE):
-        return guided.message.split(":")[0], f"stage-{guided.stage.value}-{guided.set_index}"
-    cue = snapshot.result.cue if snapshot.result is not None else None
-    if cue is None:
-        return None, None
-    return cue.text, f"{cue.t_s:.3f}-{cue.text}"
+    return spoken_cue(snapshot.result, snapshot.guided)
 
 
 STUCK_AFTER_S = 15.0  # of frame time getting into position before the page says more

@@ -9,7 +9,6 @@ example `--server.port 8502`) are passed on to `streamlit run` and override thes
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from importlib import resources
 
@@ -46,8 +45,9 @@ SETTINGS: dict[str, str] = {
 
 
 def command(extra: list[str]) -> list[str]:
-    """The `streamlit run` command line that starts the app, with `extra` options last."""
-    app = resources.files("coach_ui") / "app.py"
+    """The `streamlit run` command line that starts the app and its routes (server.py),
+    with `extra` options last."""
+    app = resources.files("coach_ui") / "server.py"
     # The server refuses a larger upload too, not only the upload widget.
     settings = {**SETTINGS, "server.maxUploadSize": str(max_upload_mb())}
     options = [part for key, value in settings.items() for part in (f"--{key}", value)]
@@ -71,14 +71,19 @@ def local_command(port: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the app until it stops; returns Streamlit's exit status."""
+    """Become the app's server: this process is replaced by Streamlit's (so a signal sent
+    to `form-coach`, as a test or a service manager sends it, stops the server itself and
+    leaves no orphan behind). Returns 2, with the reason on stderr, only when the settings
+    are wrong; otherwise it does not return."""
     extra = sys.argv[1:] if argv is None else argv
     try:
         line = command(extra)
     except CoachError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return subprocess.call(line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(line[0], line)
 
 
 if __name__ == "__main__":

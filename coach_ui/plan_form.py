@@ -22,7 +22,7 @@ from coach.clinical.plans import (
 )
 from coach.core.errors import CoachError
 from coach.engine.thresholds import library_thresholds, thresholds_in_force
-from coach.exercise.schema import ExerciseDef, SignalDef
+from coach.exercise.schema import ExerciseDef, SignalDef, angle_name
 from coach.store.prescriptions import (
     NOTES_MAX_CHARS,
     PLAN_ITEM_LIMITS,
@@ -31,7 +31,7 @@ from coach.store.prescriptions import (
     ProgressRule,
 )
 from coach_ui import charts
-from coach_ui.analysis import angle_name, measure_label
+from coach_ui.analysis import measure_label
 
 
 def _form_values(exercise: ExerciseDef, base: PlanItemSpec) -> dict[str, Any]:

@@ -16,6 +16,7 @@ The manifests name faults in their own words (`hips_sag`, `excessive_trunk_lean`
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Collection, Iterable, Sequence
@@ -64,9 +65,11 @@ MATCH_TOLERANCE_S = 0.6
 TEMPO_NOTE = (
     "Tempo rules (on a rep's duration, its way down or up: `too_fast`) judge the pace "
     "against the prescribed tempo, which the labels cannot see: they were read from still "
-    "frames at each turning point. Their flags are listed apart (the *tempo* column and "
-    "line) and not counted as form false alarms; the per-rule table scores them like any "
-    "rule."
+    "frames at each turning point. A quick rep is a tempo cue, not a form fault (README, "
+    '*Choices we made*): a physio says "slow down" to a rushed rep, but it needs no '
+    "correction of the body, so the coach says it only when no major fault waits. Its "
+    "flags are listed apart (the *tempo* column and line) and not counted as form false "
+    "alarms; the per-rule table scores them like any rule."
 )
 
 
@@ -339,15 +342,53 @@ def totals_lines(totals: Totals) -> list[str]:
 # ---- the real clips ------------------------------------------------------------------------
 
 
-def judge_manifest(manifest: Path, extra: list[str] | None = None) -> list[JudgedRep]:
-    """Every labelled clip of a manifest through `coach analyze`."""
-    from scripts.accuracy import analyze
+POSE_CACHE = ROOT / "build" / "fault-poses"
 
+
+def cached_poses(video: Path, cache: Path) -> Path:
+    """The poses the model sees in `video` (`coach record`), saved under `cache` on first
+    use and reused after: the file's name is keyed by the clip (name, size, modification
+    time), the model file and the working frame size, so a changed clip or model records
+    afresh. Re-scoring the rules then takes seconds (`coach replay`)."""
+    from coach.runtime.analysis import record_poses
+    from coach.vision.model_bundle import resolve_model_path
+    from coach.vision.video import WORKING_MAX_SIDE_PX
+
+    stat, model = video.stat(), resolve_model_path(None)
+    settings = (video.name, stat.st_size, stat.st_mtime_ns, model.name, model.stat().st_size)
+    key = hashlib.sha256(repr((*settings, WORKING_MAX_SIDE_PX)).encode()).hexdigest()[:16]
+    path = cache / f"{video.stem}-{key}.npz"
+    if not path.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        recording = record_poses(video, max_side_px=WORKING_MAX_SIDE_PX, quiet_model_start=True)
+        partial = path.with_suffix(".tmp.npz")
+        recording.save(partial)
+        partial.replace(path)
+    return path
+
+
+def analyze_clip(video: Path, exercise: str, cache: Path | None) -> dict:
+    """`coach analyze --json` of a clip; with a `cache`, the same coach replayed on its
+    cached poses (`cached_poses`, `coach replay`) instead of running the model again."""
+    if cache is None:
+        from scripts.accuracy import analyze
+
+        return analyze(video, exercise)[0]
+    from coach.exercise.loader import ExerciseLibrary
+    from coach.runtime.analysis import replay_recording
+
+    definition = ExerciseLibrary().get(exercise)
+    return replay_recording(cached_poses(video, cache), definition).to_json()
+
+
+def judge_manifest(manifest: Path, cache: Path | None = None) -> list[JudgedRep]:
+    """Every labelled clip of a manifest through `coach analyze` (or, with a `cache` of
+    poses, `coach replay`: see `analyze_clip`)."""
     labels = labelled_reps(manifest)
     judged = []
     for clip in dict.fromkeys(label.clip for label in labels):
         mine = [label for label in labels if label.clip == clip]
-        result, _ = analyze(manifest.parent / clip, mine[0].exercise, extra)
+        result = analyze_clip(manifest.parent / clip, mine[0].exercise, cache)
         clip_judged = judge_clip(mine, result["repetitions"], tempo_rules(mine[0].exercise))
         judged += clip_judged
         print(
@@ -465,14 +506,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("manifests", nargs="*", type=Path, default=DEFAULT_MANIFESTS)
     parser.add_argument("--write", type=Path, help="also write the report to this Markdown file")
     parser.add_argument("--no-bench", action="store_true", help="leave out the synthetic bench")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=POSE_CACHE,
+        help="keep each clip's poses here and replay the coach on them (default "
+        f"{POSE_CACHE.relative_to(ROOT)}/)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run `coach analyze` (the pose model) on every clip instead of cached poses",
+    )
     args = parser.parse_args(argv)
+    cache = None if args.no_cache else args.cache
     judged: list[JudgedRep] = []
     sources = []
     for manifest in args.manifests:
         if not manifest.is_file():
             print(f"skipping {manifest}: not found", file=sys.stderr)
             continue
-        found = judge_manifest(manifest)
+        found = judge_manifest(manifest, cache)
         print(f"{manifest}: {len(found)} labelled repetitions", file=sys.stderr)
         if found:
             sources.append(f"`{manifest.parent.name}/{manifest.name}`")

@@ -119,6 +119,7 @@ def test_the_data_files_are_shipped(names, pattern):
         "coach/store/migrations/env.py",
         "coach/store/migrations/script.py.mako",
         "coach_ui/app.py",
+        "coach_ui/server.py",
         "coach_ui/launch.py",
         "coach_ui/components/speaker/index.html",
     ],

@@ -18,6 +18,7 @@ import numpy as np
 from coach.assessment.tasks import AssessmentTask, TaskStatus
 from coach.core.pose import Pose
 from coach.runtime.live import FrameLoop
+from coach.runtime.stream import StreamState
 from coach.runtime.tracker import PatientTracker
 from coach.vision.draw import draw_lines, draw_skeleton
 from coach.vision.estimator import PoseEstimator
@@ -65,6 +66,24 @@ class AssessmentSession(FrameLoop[tuple[Pose, TaskStatus]]):
         draw_skeleton(frame, patient.mirrored() if self.mirror_display else patient, {})
         draw_lines(frame, list(status.lines), status.message)
         return frame
+
+    def stream_state(self, seen: tuple[Pose, TaskStatus]) -> StreamState:
+        """The task's read-out after this frame, as the page's panel shows it: its first
+        line as the headline, the rest as details, what to do now as the cue. Nothing is
+        said: the assessment page does not speak."""
+        _, status = seen
+        return StreamState(
+            headline=status.lines[0] if status.lines else "",
+            count=None,
+            phase=None,
+            gauge=None,
+            cue=status.message,
+            guidance=None,
+            set=None,
+            say=None,
+            faults=[],
+            details=list(status.lines[1:]),
+        )
 
     def snapshot(self) -> AssessmentSnapshot:
         with self._lock:

@@ -16,7 +16,9 @@ thresholds, and they run side by side until the first rep. The rule, once per vi
    more than `PREFERENCE` (a noisier measure of the same movement reads a little more
    range from its noise alone).
 3. The choice is sticky: from then on only that driver counts, until the view changes
-   (the engine then starts afresh with that view's drivers).
+   (the engine then starts afresh with that view's drivers). A rep the chosen driver
+   completed while the choice waited (a quick second rep inside `grace_s`) is handed on
+   at the next frames, never dropped.
 
 With one driver there is nothing to choose: its counter is used directly.
 """
@@ -66,6 +68,7 @@ class DriverChoice:
         self.chosen: int | None = 0 if len(self.counters) == 1 else None
         self._pending: list[tuple[int, RepCycle]] = []
         self._pending_since: float | None = None
+        self._queued: list[RepCycle] = []  # the chosen driver's reps not yet handed on
 
     @property
     def start_mid_movement(self) -> bool:
@@ -117,7 +120,12 @@ class DriverChoice:
         on the chosen driver, if any (the first rep may come up to `grace_s` late)."""
         if self.chosen is not None:
             driver = self._drivers[self.chosen]
-            return self.counters[self.chosen].update(values.get(driver, math.nan), t_s, in_position)
+            cycle = self.counters[self.chosen].update(
+                values.get(driver, math.nan), t_s, in_position
+            )
+            if cycle is not None:
+                self._queued.append(cycle)
+            return self._queued.pop(0) if self._queued else None
         for k, counter in enumerate(self.counters):
             cycle = counter.update(values.get(self._drivers[k], math.nan), t_s, in_position)
             if cycle is not None:
@@ -139,7 +147,10 @@ class DriverChoice:
         """End of a recording: a last rep still being confirmed, on the chosen driver (or
         the choice among the drivers, if no rep has been counted yet)."""
         if self.chosen is not None:
-            return self.counters[self.chosen].finish()
+            cycle = self.counters[self.chosen].finish()
+            if cycle is not None:
+                self._queued.append(cycle)
+            return self._queued.pop(0) if self._queued else None
         for k, counter in enumerate(self.counters):
             cycle = counter.finish()
             if cycle is not None:
@@ -148,14 +159,14 @@ class DriverChoice:
 
     def _choose(self) -> RepCycle:
         """The rule's step 2: the clearest of the completed reps; sticky from now on."""
-        k, cycle = best = min(self._pending, key=lambda entry: entry[0])
-        best_clarity = clarity(self.counters[k].signal_def, cycle)
+        best = min(self._pending, key=lambda entry: entry[0])
+        best_clarity = clarity(self.counters[best[0]].signal_def, best[1])
         for entry in sorted(self._pending, key=lambda entry: entry[0]):
             entry_clarity = clarity(self.counters[entry[0]].signal_def, entry[1])
             if entry_clarity > PREFERENCE * best_clarity:
                 best, best_clarity = entry, entry_clarity
-        k, cycle = best
-        self.chosen = k
+        self.chosen = best[0]
+        cycle, *self._queued = [c for j, c in self._pending if j == self.chosen]
         self._pending.clear()
         self._pending_since = None
         return cycle

@@ -426,6 +426,14 @@ class ExerciseDef(_Strict):
         return [*self.angles, *self.ratios]
 
 
+def angle_name(exercise: ExerciseDef, name: str) -> str:
+    """The physio's label for a measure (`Knee bend`), else its name in words: what the
+    live panel and the browser's stream show beside the measure's value."""
+    measure = exercise.angles.get(name) or exercise.ratios.get(name)
+    label = measure.label if measure is not None else None
+    return label or name.replace("_", " ").capitalize()
+
+
 def is_sided_measure(definition: ExerciseDef, name: str) -> bool:
     """True when the measure is taken on each side (it names a side-less landmark)."""
     measure = definition.angles.get(name) or definition.ratios.get(name)

@@ -17,14 +17,51 @@ import numpy as np
 
 from coach.core.landmarks import Landmark
 from coach.core.pose import Pose
+from coach.posture.assess import POOR
 from coach.posture.monitor import PostureMonitor, PostureState
 from coach.posture.reminders import Nudge
 from coach.runtime.live import FrameLoop
+from coach.runtime.stream import StreamState
 from coach.vision.estimator import PoseEstimator
 from coach.vision.video import WORKING_MAX_SIDE_PX
 
 GOOD_RGB = (46, 160, 67)
 POOR_RGB = (245, 124, 0)
+
+
+CALIBRATING_TEXT = "Calibrating: sit comfortably upright and look at the screen"
+TURNED_AWAY_TEXT = (
+    "Turn to face the camera: you seem to be sitting side-on to it. The check needs your "
+    "face and both shoulders facing the screen."
+)
+NOT_IN_VIEW_TEXT = "I cannot see your face and both shoulders: sit in front of the camera."
+GOOD_TEXT = "Your posture looks good."
+GOOD_UNCALIBRATED_TEXT = "Looking fine. Calibrate to check your head and shoulders too."
+
+
+def finding_lines(state: PostureState) -> list[tuple[bool, str]]:
+    """Each finding as the panel shows it, (is it poor posture?, "**What.** Advice")."""
+    return [
+        (
+            finding.issue in POOR,
+            f"**{finding.text[:1].upper()}{finding.text[1:]}.** {finding.advice}",
+        )
+        for finding in state.findings
+    ]
+
+
+def posture_headline(state: PostureState) -> str:
+    """The panel's main line for this state: calibrating, turned away, out of view, good
+    posture, or (poor posture) the first finding."""
+    if state.calibrating:
+        return CALIBRATING_TEXT
+    if state.turned_away:
+        return TURNED_AWAY_TEXT
+    if not state.present:
+        return NOT_IN_VIEW_TEXT
+    if not state.poor:
+        return GOOD_TEXT if state.calibrated else GOOD_UNCALIBRATED_TEXT
+    return finding_lines(state)[0][1]
 
 
 @dataclass(frozen=True)
@@ -124,6 +161,24 @@ class LivePostureCheck(FrameLoop[tuple[Pose, PostureState]]):
         if self.mirror_display:
             return draw_posture(cv2.flip(rgb, 1), pose.mirrored(), state)
         return draw_posture(rgb, pose, state)
+
+    def stream_state(self, seen: tuple[Pose, PostureState]) -> StreamState:
+        """The posture panel's read-out after this frame (`posture_headline`, the findings
+        as details) and a reminder to say when one is due on this frame."""
+        _, state = seen
+        out_of_view = state.turned_away or not state.present
+        return StreamState(
+            headline=posture_headline(state),
+            count=None,
+            phase=None,
+            gauge=None,
+            cue=None,
+            guidance=posture_headline(state) if out_of_view and not state.calibrating else None,
+            set=None,
+            say=state.nudge.text if state.nudge is not None else None,
+            faults=[],
+            details=[line for _, line in finding_lines(state)],
+        )
 
     def process_pose(self, pose: Pose) -> PostureState:
         """One pose (camera image, not mirrored) through the monitor, after applying what

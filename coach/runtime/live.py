@@ -30,9 +30,10 @@ from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.results import FrameResult, Rep
 from coach.engine.thresholds import Prescription
-from coach.exercise.schema import ExerciseDef
+from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
 from coach.runtime.session import CoachSession, FrameOutcome
+from coach.runtime.stream import Gauge, SetProgress, StreamState, finite_or_none
 from coach.vision.draw import annotate
 from coach.vision.estimator import PoseEstimator
 from coach.vision.video import WORKING_MAX_SIDE_PX, yuv420_frame
@@ -41,6 +42,20 @@ STAGES = ("decode", "pose", "engine", "draw", "encode")
 RETRY_EVERY_S = 2.0  # session time between tries to save what the recorder refused
 
 Seen = TypeVar("Seen")  # what a frame loop makes of one frame's poses, for drawing
+
+
+def spoken_cue(
+    result: FrameResult | None, guided: GuidedState | None
+) -> tuple[str | None, str | None]:
+    """(text, id) of what the voice should say now; a new id means a new utterance (None,
+    None: nothing to say). Resting and the end of the plan are said once per set; otherwise
+    the engine's current cue."""
+    if guided is not None and guided.stage in (Stage.RESTING, Stage.DONE):
+        return guided.message.split(":")[0], f"stage-{guided.stage.value}-{guided.set_index}"
+    cue = result.cue if result is not None else None
+    if cue is None:
+        return None, None
+    return cue.text, f"{cue.t_s:.3f}-{cue.text}"
 
 
 class SessionRecorder(Protocol):
@@ -130,10 +145,15 @@ class FrameLoop(Generic[Seen]):
         """The frame to show the patient, drawn from what `process_poses` made of it."""
         raise NotImplementedError
 
+    def stream_state(self, seen: Seen) -> StreamState:
+        """What a browser that runs the pose model itself shows and speaks after a frame,
+        from what `process_poses` made of it (coach.runtime.stream); same thread."""
+        raise NotImplementedError
+
     def process_rgb(self, rgb: np.ndarray, t_s: float) -> tuple[np.ndarray, dict[str, float]]:
         """One RGB frame through pose, `process_poses` and `draw`: the annotated frame and
         the stage timings (ms) out."""
-        t_s = self._session_time(t_s)
+        t_s = self.session_time(t_s)
         with self._model_lock:
             estimator = self._pose_estimator()
             t0 = time.perf_counter()
@@ -164,8 +184,9 @@ class FrameLoop(Generic[Seen]):
         if estimator is not None:
             estimator.close()
 
-    def _session_time(self, t_s: float) -> float:
-        """Frame time made monotonic across stream restarts (a new stream starts near 0)."""
+    def session_time(self, t_s: float) -> float:
+        """Frame time made monotonic across stream restarts (a new stream starts near 0):
+        the time a frame is processed at, whether its pixels or its landmarks came in."""
         if self._last_t_s is not None and t_s + self._t_offset_s <= self._last_t_s:
             self._t_offset_s = self._last_t_s - t_s + 1 / 30
         self._last_t_s = t_s + self._t_offset_s
@@ -242,6 +263,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         self._pending: deque[tuple[bool, Callable[[SessionRecorder], None]]] = deque()
         self._saving = threading.Lock()
         self._last_try_s = 0.0
+        self._said: str | None = None  # the id of the cue the stream last said
 
     # ---- worker thread -----------------------------------------------------------------
     def process_poses(
@@ -265,6 +287,50 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             with self._lock:
                 self._result, self._guided_state = result, self._guided.state
         return outcome
+
+    def stream_state(self, outcome: FrameOutcome) -> StreamState:
+        """The live panel's read-out after this frame: the guided session's message, the
+        session's reps, the driving measure against its thresholds, the cue, the set, and
+        a cue to say when it is new (`spoken_cue`)."""
+        result = outcome.result
+        with self._lock:
+            guided, count = self._guided_state, len(self._reps)
+        text, cue_id = spoken_cue(result, guided)
+        say = text if cue_id is not None and cue_id != self._said else None
+        self._said = cue_id if cue_id is not None else self._said
+        gauge = None
+        if result.driver is not None:
+            force = result.driver_thresholds
+            gauge = Gauge(
+                label=angle_name(self.exercise, result.driver),
+                unit="°" if result.driver in self.exercise.angles else "",
+                value=finite_or_none(result.measures.get(result.driver)),
+                start=force.start if force is not None else None,
+                turn=force.turn if force is not None else None,
+                target=force.target if force is not None else None,
+            )
+        progress = None
+        if guided is not None:
+            progress = SetProgress(
+                index=min(guided.set_index, self.plan.sets),
+                of=self.plan.sets,
+                reps=guided.reps_in_set,
+                target_reps=self.plan.reps,
+                stage=guided.stage.value,
+                progress=guided.progress,
+            )
+        return StreamState(
+            headline=guided.message if guided is not None else "",
+            count=None if self.exercise.mode == "hold" else count,
+            phase=result.phase,
+            gauge=gauge,
+            cue=result.cue.text if result.cue is not None else None,
+            guidance=result.guidance,
+            set=progress,
+            say=say,
+            faults=[fault.rule_id for fault in result.new_faults],
+            details=[],
+        )
 
     def finish(self) -> None:
         """The patient pressed Finish (page thread): the set in progress is saved with the

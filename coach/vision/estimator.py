@@ -47,10 +47,17 @@ def poses_from_result(
         world = np.array([(lm.x, lm.y, lm.z) for lm in world_lms], dtype=np.float64)
         visibility = np.array([lm.visibility or 0.0 for lm in image_lms])  # None: not given
         poses.append(Pose(image, world, visibility, t_s, frame_wh))
+    return people_in_order(poses)
+
+
+def people_in_order(poses: list[Pose]) -> list[Pose]:
+    """One frame's poses, as a landmarker returned them, in the order the rest of Form Coach
+    reads them: largest person first, a person found twice kept once. The one ordering for
+    every pose source (this module's own model, and landmarks streamed from a browser).
+    Returns a new list; the poses themselves are not changed."""
     if len(poses) < 2:
-        return poses
-    poses.sort(key=_apparent_size, reverse=True)
-    return _distinct_people(poses)
+        return list(poses)
+    return _distinct_people(sorted(poses, key=_apparent_size, reverse=True))
 
 
 # Two poses whose bounding boxes overlap this much (intersection over union) are one

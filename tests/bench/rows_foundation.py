@@ -72,10 +72,20 @@ ON_TOES = Posture.of(ankle_dorsiflexion=-10.0)
 
 
 @cache
-def push_up_path(sag_deg: float = 0.0) -> Path:
+def push_up_path(sag_deg: float = 0.0, neck_deg: float = 0.0, flare_deg: float = 0.0) -> Path:
     """Hands and toes planted; `sag_deg` of hip extension reached at the bottom (negative:
-    hip flexion, the hips piked up)."""
-    return planted_hands_path(lambda depth: ON_TOES.with_(hip_flexion=-sag_deg * depth))
+    hip flexion, the hips piked up); `neck_deg` of neck flexion (the head dropping towards
+    the floor). `flare_deg`: the upper arms swung out that far from the body at the bottom
+    (elbows flaring), the hands sliding out with them."""
+    planted = planted_hands_path(
+        lambda depth: ON_TOES.with_(hip_flexion=-sag_deg * depth, neck_flexion=neck_deg * depth)
+    )
+    if not flare_deg:
+        return planted
+    return Path.from_function(
+        lambda depth: planted.at(depth).with_(shoulder_abduction=flare_deg * depth),
+        samples=len(planted.depths),
+    )
 
 
 PUSH_UP = RepsRecipe(
@@ -85,6 +95,8 @@ PUSH_UP = RepsRecipe(
     faults={
         "hips_sag": FaultRecipe(push_up_path(sag_deg=45.0)),
         "hips_pike": FaultRecipe(push_up_path(sag_deg=-45.0)),
+        "head_drop": FaultRecipe(push_up_path(neck_deg=45.0)),
+        "elbows_flare": FaultRecipe(push_up_path(flare_deg=70.0)),
         "too_fast": FaultRecipe(period_s=1.0),
     },
     # Fidgeting in a push-up position moves the trunk and arms, never the planted hands.

@@ -126,3 +126,18 @@ def test_clarity_is_the_range_over_the_band():
     cycle = next(c for c in cycles if c is not None)
     assert clarity(ELBOW, cycle) == pytest.approx(cycle.range / 30.0)
     assert cycle.range == pytest.approx(100.0, abs=1.0)
+
+
+def test_a_quick_second_rep_while_the_choice_waits_is_counted():
+    # The elbow never gets back below its start (40) after the first rep, so the choice
+    # waits its full grace; the reach meanwhile completes a second quick rep: both count.
+    reps = falling(driver="reach", other_drivers=[ELBOW])
+    samples = []
+    for t_s, values in frames(0.6, 100.0, n=3):
+        elbow = values["elbow"] if t_s < 2.0 else max(values["elbow"], 45.0)
+        samples.append((t_s, {**values, "elbow": elbow}))
+    choice = DriverChoice(reps, reps, grace_s=2.6)
+    cycles = [choice.update(values, t_s) for t_s, values in samples] + [choice.finish()]
+    done = [cycle for cycle in cycles if cycle is not None]
+    assert [round(cycle.turn_s, 1) for cycle in done] == [2.5, 5.0, 7.5]
+    assert choice.signal_def.driver == "reach"

@@ -29,8 +29,10 @@ def judged():
 # Known gaps, held strict so the tests say when they close (docs/faults.md has the table).
 SHALLOW_PUSH_UPS = (
     "pushup_side_hips_sag_pike_bad_b.mp4: push-ups with the chest kept up (shoulder-to-hand "
-    "distance 1.16 -> 0.77 of the trunk) never reach the push-up's turn (below 0.7): its four "
-    "reps are not counted, so not judged"
+    "distance 1.16 -> 0.77 of the trunk, elbows straight -> about 50 degrees) reach neither "
+    "driver's turn (below 0.7; above 70 degrees): its four reps are not counted, so not "
+    "judged (an elbow turn at 45 degrees counts them but loses the side-on push-ups whose "
+    "arms read 32 degrees at the top, tests/bench/test_oblique_and_drivers.py)"
 )
 
 
