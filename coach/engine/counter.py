@@ -19,6 +19,7 @@ from enum import Enum
 
 import numpy as np
 
+from coach.engine.thresholds import on_own_rest
 from coach.exercise.schema import RepsDef, SignalDef
 
 
@@ -46,6 +47,9 @@ class RepCycle:
     low: float
     high: float
     seen_from_start: bool = True  # False: a recording began in the middle of this rep
+    # The thresholds this rep was counted on: the counter's, scaled to the patient's own
+    # rest when the definition asks (`SignalDef.rest`); None: the counter's as they are.
+    signal: SignalDef | None = None
 
     @property
     def range(self) -> float:
@@ -96,9 +100,15 @@ class RepCounter:
         # The thresholds as plain numbers: `update` runs on every frame of every recording.
         signal = self.signal
         self._rising = signal.rising
+        self._rep_signal = signal
+        self._use(signal)
+
+    def _use(self, signal: SignalDef) -> None:
+        """Count on `signal`'s thresholds from now on (the rep in progress's)."""
         start = signal.start.below if self._rising else signal.start.above
         turn = signal.turn.above if self._rising else signal.turn.below
         assert start is not None and turn is not None
+        self._rep_signal = signal
         self._start_at, self._turn_at = start, turn
 
     @property
@@ -136,6 +146,7 @@ class RepCounter:
         self._rest.clear()
         self._settled_since = None
         self._cycle = {}
+        self._use(self.signal_def)
 
     @property
     def in_rep(self) -> bool:
@@ -191,6 +202,8 @@ class RepCounter:
                 self.reset()
                 return None
             self.state = CounterState.OUTBOUND
+            if self._rest:  # this rep's thresholds on the patient's own rest, if asked
+                self._use(on_own_rest(self.signal_def, self._rest_value()))
             rest_value, rest_t = self._rest_before(value, t_s)
             self._cycle = {
                 "start_s": rest_t,
@@ -213,6 +226,7 @@ class RepCounter:
             elif zone is Zone.START:  # came back without reaching the turn: not a rep
                 self.state = CounterState.READY
                 self._rest.clear()
+                self._use(self.signal_def)
             return None
         if zone is not Zone.START:
             return None
@@ -251,11 +265,17 @@ class RepCounter:
         if not self._rest:
             return value, t_s
         times, values = (np.array(column) for column in zip(*self._rest, strict=True))
-        rest = float(np.percentile(values, 5 if self._rising else 95))
+        rest = self._rest_value()
         margin = abs(self._turn_at - self._start_at) / 10
         deeper = values - rest if self._rising else rest - values
         near = np.flatnonzero(deeper <= margin)
         return rest, float(times[near[-1]])
+
+    def _rest_value(self) -> float:
+        """The driver at rest: the 5th percentile, in the driver's direction, of the recent
+        start-phase frames (not empty)."""
+        values = [value for _, value in self._rest]
+        return float(np.percentile(values, 5 if self._rising else 95))
 
     def finish(self) -> RepCycle | None:
         """At the end of a recording: a rep whose return to start was still being confirmed
@@ -267,6 +287,8 @@ class RepCounter:
     def _complete(self, end_s: float) -> RepCycle | None:
         self.state = CounterState.READY
         self._rest.clear()
+        signal = self._rep_signal
+        self._use(self.signal_def)
         cycle = self._cycle
         rep = RepCycle(
             cycle["start_s"],
@@ -276,6 +298,7 @@ class RepCounter:
             cycle["low"],
             cycle["high"],
             seen_from_start=not cycle.get("continued", False),
+            signal=signal,
         )
         if rep.duration_s < self.reps.min_rep_s or rep.range < self.signal_def.min_range:
             return None

@@ -676,7 +676,8 @@ class ExerciseEngine:
             sided_series=sided_series,
             start=start,
         )
-        partial = not track.counter.signal_def.reached_target(cycle.extreme)
+        counted_on = cycle.signal or track.counter.signal_def
+        partial = not counted_on.reached_target(cycle.extreme)
         if partial:
             cue = reps_def.partial_cue or DEFAULT_PARTIAL_CUE
             at_end.append(Fault(PARTIAL_RULE_ID, cue, "minor", cycle.turn_s, cycle.extreme))

@@ -149,6 +149,14 @@ class SignalDef(_Strict):
     target: float | None = Field(
         None, description="Value the driver should reach at the turn; short of it = partial."
     )
+    rest: float | None = Field(
+        None,
+        gt=0,
+        description="For a ratio driver: the reading at rest that start, turn and target "
+        "are written for (hand reach: 1.0 with straight arms). A patient whose own rest "
+        "reads further from the turn has the three scaled to it, rep by rep "
+        "(docs/exercises.md, 'Thresholds on the patient's own rest'). None: absolute.",
+    )
 
     @model_validator(mode="after")
     def _phases_make_a_band(self) -> SignalDef:
@@ -170,7 +178,22 @@ class SignalDef(_Strict):
                     f"({self.start.above}): the gap between them is the hysteresis band"
                 )
         self._check_target()
+        self._check_rest()
         return self
+
+    def _check_rest(self) -> None:
+        """The rest the thresholds are written for lies beyond the start threshold, away
+        from the turn: a patient at rest is in the start phase."""
+        if self.rest is None:
+            return
+        start = self.start.below if self.rising else self.start.above
+        assert start is not None
+        if (self.rest >= start) if self.rising else (self.rest <= start):
+            way = "below" if self.rising else "above"
+            raise ValueError(
+                f"rest ({self.rest:g}) must be {way} the start threshold ({start:g}): "
+                "it is the driver's reading at rest, inside the start phase"
+            )
 
     def _check_target(self) -> None:
         """A target short of the turn threshold is met by every rep that counts, so it
