@@ -202,8 +202,6 @@ class RepCounter:
                 self.reset()
                 return None
             self.state = CounterState.OUTBOUND
-            if self._rest:  # this rep's thresholds on the patient's own rest, if asked
-                self._use(on_own_rest(self.signal_def, self._rest_value()))
             rest_value, rest_t = self._rest_before(value, t_s)
             self._cycle = {
                 "start_s": rest_t,
@@ -250,11 +248,15 @@ class RepCounter:
         return bool(votes) and 2 * sum(ok for _, ok in votes) >= len(votes)
 
     def _track_rest(self, value: float, t_s: float) -> None:
-        """Keep the start-phase frames of the last `rest_window_s` before a rep."""
+        """Keep the start-phase frames of the last `rest_window_s` before a rep, and put
+        the next rep's thresholds on the patient's rest they show, where the definition
+        asks (`SignalDef.rest`): in force before the movement leaves the start zone."""
         rest = self._rest
         rest.append((t_s, value))
         while rest[0][0] < t_s - self.rest_window_s:
             rest.popleft()
+        if self.signal_def.rest is not None:
+            self._use(on_own_rest(self.signal_def, self._rest_value()))
 
     def _rest_before(self, value: float, t_s: float) -> tuple[float, float]:
         """(the driver at rest, when the movement left it) for a rep leaving the start
