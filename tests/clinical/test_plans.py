@@ -11,10 +11,10 @@ import pytest
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
 from coach.clinical.plans import (
     assessed_range,
-    driving_angle,
-    prescribed_driver,
     daily_counts,
+    driving_angle,
     next_dosage,
+    prescribed_driver,
     prescription_for,
     range_text,
     set_plan_for,
