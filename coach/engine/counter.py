@@ -86,10 +86,9 @@ class RepCounter:
     # majority over `position_window_s`, so one noisy frame neither blocks nor allows a rep.
     _position_votes: deque[tuple[float, bool]] = field(default_factory=deque)
     position_window_s: float = 0.5
-    # (t_s, value) of the start-phase frames before this rep, over the last
-    # `rest_window_s`: where the rep began (`_rest_before`).
+    # (t_s, value) of the start-phase frames before this rep, over the last `max_rep_s`
+    # (a rep cannot begin earlier): where the rep began (`_rest_before`).
     _rest: deque[tuple[float, float]] = field(default_factory=deque)
-    rest_window_s: float = 3.0
     _last_t_s: float | None = None
     _first_t_s: float | None = None  # the first frame seen, with or without the patient
     _cycle: dict[str, float] = field(default_factory=dict)
@@ -248,12 +247,13 @@ class RepCounter:
         return bool(votes) and 2 * sum(ok for _, ok in votes) >= len(votes)
 
     def _track_rest(self, value: float, t_s: float) -> None:
-        """Keep the start-phase frames of the last `rest_window_s` before a rep, and put
-        the next rep's thresholds on the patient's rest they show, where the definition
-        asks (`SignalDef.rest`): in force before the movement leaves the start zone."""
+        """Keep the start-phase frames of the last `max_rep_s` before a rep (a rep cannot
+        begin earlier), and put the next rep's thresholds on the patient's rest they show,
+        where the definition asks (`SignalDef.rest`): in force before the movement leaves
+        the start zone."""
         rest = self._rest
         rest.append((t_s, value))
-        while rest[0][0] < t_s - self.rest_window_s:
+        while rest[0][0] < t_s - self.reps.max_rep_s:
             rest.popleft()
         if self.signal_def.rest is not None:
             self._use(on_own_rest(self.signal_def, self._rest_value()))

@@ -24,17 +24,13 @@ DetectedView = Literal["front", "back", "side", "oblique"]
 
 
 def counts_in(views: Sequence[str], view: DetectedView | None) -> bool:
-    """True when a rep exercise listing `views` counts in the detected `view`: a listed
-    view; `oblique` always (between front and side, often the best a room allows); the
-    front for a definition listing the back, and the back for one listing the front (the
-    same plane, mirrored); an undetected view (None). Not side-on for a definition that
-    lists only the front or back, nor from the front or back for one that lists only
-    side: its measures are then taken in a plane the camera sees edge-on, and a count
-    there would be of something else (docs/exercises.md)."""
-    if view is None or view == "oblique" or view in views:
-        return True
-    frontal = {"front", "back"}
-    return view in frontal and bool(frontal & set(views))
+    """True when a rep exercise listing `views` counts in the detected `view`: any view,
+    except the front or back for a definition that lists only `side` (its side-on angles
+    are then taken in a plane the camera sees edge-on, and a count there would be of
+    something else). Side-on counts for a front-only definition: a camera 60 degrees round
+    from the front reads as side-on, and the frontal measures still move there
+    (docs/exercises.md)."""
+    return not (set(views) == {"side"} and view in ("front", "back"))
 
 
 FRONTAL_MAX_YAW_DEG = 30.0

@@ -74,9 +74,10 @@ def test_the_fidget_floor_is_not_scaled():
 
 def test_the_rest_is_the_patients_as_each_rep_begins():
     """One rep from straight arms at 1.16 to 0.77 counts (turn 0.81); once the arms rest
-    at 1.0 for longer than the rest window, the same dip to 0.77 is short of 0.7."""
-    motion = Motion(1.16).stay(1).reps(1, 0.77).to(1.0, 0.5).stay(3.5).reps(2, 0.77).stay(1)
-    _, cycles = run(motion.samples(), REACH)
+    at 1.0 for longer than the rest is kept (`max_rep_s`, here 5 s), the same dip to 0.77
+    is short of 0.7."""
+    motion = Motion(1.16).stay(1).reps(1, 0.77).to(1.0, 0.5).stay(5.5).reps(2, 0.77).stay(1)
+    _, cycles = run(motion.samples(), falling(rest=1.0, max_rep_s=5))
     assert len(cycles) == 1
 
 

@@ -378,7 +378,7 @@ def test_sticky_view_through_poses():
         (["side"], "oblique", True),  # between: often the best a room allows
         (["side"], "front", False),  # the side-on angles are seen edge-on
         (["side"], "back", False),
-        (["front"], "side", False),
+        (["front"], "side", True),  # 60 degrees round from the front reads side-on
         (["front"], "back", True),  # the same plane, mirrored
         (["back"], "front", True),
         (["side", "front"], "back", True),
