@@ -9,8 +9,7 @@ from pydantic import ValidationError
 
 from coach.engine.thresholds import library_thresholds, on_own_rest
 from coach.exercise.schema import PhaseDef
-from tests.engine.test_counter import Motion, run
-from tests.support.counting import falling
+from tests.support.counting import Motion, falling, run
 
 # Push-up-like hand reach (start above 0.82, turn below 0.7), written for straight arms at
 # 1.0, full at 0.55.
