@@ -99,8 +99,11 @@ def _report(result: AnalysisResult, as_json: bool) -> None:
 def _prescription(
     exercise: ExerciseDef, target: float | None, counts_from: float | None
 ) -> Prescription | None:
-    """`--target` and `--counts-from` as a prescription on the exercise's driving measure;
-    raises CoachError for a hold (it has no rep to count)."""
+    """`--target` and `--counts-from` as a prescription on the exercise's driving angle
+    (`driving_angle`: a ratio driver such as the push-up's hand reach keeps the library's
+    thresholds, its angle driver takes the numbers); on the first driver, in its own unit,
+    when no driver is an angle. Raises CoachError for a hold (it has no rep to count)."""
+    from coach.clinical.plans import driving_angle
     from coach.engine.thresholds import Prescription
 
     if target is None and counts_from is None:
@@ -110,7 +113,8 @@ def _prescription(
             f"{exercise.id} is a timed hold: --target and --counts-from are for counted "
             "exercises only"
         )
-    return Prescription(exercise.reps.driver, target=target, counts_from=counts_from)
+    measure = driving_angle(exercise) or exercise.reps.driver
+    return Prescription(measure, target=target, counts_from=counts_from)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -366,7 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
             type=float,
             metavar="DEG",
             help="the patient's range-of-motion target on the driving angle (a plan's "
-            "target): a rep reaching it is full",
+            "target): a rep reaching it is full. On an exercise that also counts on a ratio "
+            "(push-up: hand reach) it moves the angle driver only; with no angle driver, "
+            "the value is in the driver's own unit",
         )
         command.add_argument(
             "--counts-from",

@@ -14,10 +14,15 @@ from typing import Any
 
 import streamlit as st
 
-from coach.clinical.plans import prescription_for, range_text
+from coach.clinical.plans import (
+    driving_angle,
+    prescribed_driver,
+    prescription_for,
+    range_text,
+)
 from coach.core.errors import CoachError
 from coach.engine.thresholds import library_thresholds, thresholds_in_force
-from coach.exercise.schema import ExerciseDef, angle_name
+from coach.exercise.schema import ExerciseDef, SignalDef, angle_name
 from coach.store.prescriptions import (
     NOTES_MAX_CHARS,
     PLAN_ITEM_LIMITS,
@@ -40,7 +45,9 @@ def _form_values(exercise: ExerciseDef, base: PlanItemSpec) -> dict[str, Any]:
         "reps": int(base.reps or 10),
         "rest": int(base.rest_s),
         "freq": base.frequency_per_week,
-        "angle": base.rom_angle if base.rom_angle in angles else (angles[0] if angles else None),
+        "angle": base.rom_angle
+        if base.rom_angle in angles
+        else (driving_angle(exercise) or (angles[0] if angles else None)),
         "target": int(base.rom_target_deg or 0),
         "counts_from": int(base.counts_from_deg or 0),
         "notes": base.notes or "",
@@ -154,21 +161,26 @@ def plan_item_form(exercise: ExerciseDef, base: PlanItemSpec, key: str) -> PlanI
 
 
 def show_range(exercise: ExerciseDef, spec: PlanItemSpec) -> None:
-    """What the range numbers mean for counting, as the live gauge will mark them."""
+    """What the range numbers mean for counting, as the live gauge will mark them, and on
+    which driver they apply (`prescribed_driver`: a plan's numbers are angles, so a ratio
+    driver such as the push-up's hand reach keeps the library's)."""
     if exercise.reps is None:
         return
-    signal = exercise.reps
+    first = exercise.reps
     prescription = prescription_for(exercise, spec)
-    if prescription is not None and prescription.measure != signal.driver:
+    signal = prescribed_driver(exercise, prescription)
+    if prescription is not None and signal is None:
         st.caption(
-            f"Reps are counted on {angle_name(exercise, signal.driver).lower()}: a target "
+            f"Reps are counted on {angle_name(exercise, first.driver).lower()}: a target "
             "on another angle is shown in the reports but does not change counting."
         )
         return
+    signal = signal or first
     force = thresholds_in_force(signal, prescription)
     text = range_text(exercise, spec)
     st.caption(
         (f"For this patient: {text}." if text else "Counted on the library's range.")
+        + _other_drivers_text(exercise, signal)
         + " The live gauge marks these points."
         + "".join(f" Note: {note}." for note in force.notes)
     )
@@ -177,4 +189,27 @@ def show_range(exercise: ExerciseDef, spec: PlanItemSpec) -> None:
             library_thresholds(signal), force, measure_label(exercise, signal.driver)
         ),
         use_container_width=True,
+    )
+
+
+def _other_drivers_text(exercise: ExerciseDef, signal: SignalDef) -> str:
+    """ " Reps are also counted on ...", when the definition counts on other drivers than
+    the one the plan's numbers move; "" when it has only that one."""
+    assert exercise.reps is not None
+    others = dict.fromkeys(
+        s.driver
+        for drivers in (exercise.reps, *exercise.reps.by_view.values())
+        for s in drivers.signals
+        if s.driver != signal.driver
+    )
+    if not others:
+        return ""
+    names = []
+    for driver in others:
+        kind = "" if driver in exercise.angles else " (a distance ratio, not an angle)"
+        names.append(f"{angle_name(exercise, driver).lower()}{kind}")
+    return (
+        f" Reps are also counted on {' and '.join(names)}, whichever moves more clearly: "
+        f"the numbers above move only {angle_name(exercise, signal.driver).lower()}'s "
+        "thresholds; the others keep the library's."
     )

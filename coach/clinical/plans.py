@@ -15,7 +15,7 @@ from typing import Literal
 
 from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
 from coach.engine.thresholds import Prescription, thresholds_in_force
-from coach.exercise.schema import ExerciseDef
+from coach.exercise.schema import ExerciseDef, SignalDef
 from coach.runtime.guided import SetPlan
 from coach.store.prescriptions import PlanItemSpec, ProgressRule
 from coach.store.records import Assessment, Plan, PlanItem, SessionRecord
@@ -254,6 +254,31 @@ def prescription_for(
     return None if prescription.empty else prescription
 
 
+def driving_angle(exercise: ExerciseDef) -> str | None:
+    """The measure a plan's range (or `coach analyze --target`) is on: the first of the
+    definition's drivers that is an angle (the push-up's elbow bend, not its hand reach:
+    a plan's numbers are degrees), in the default view first, then in the others. None
+    for a hold, or when every driver is a ratio (the calf raise's heel lift)."""
+    if exercise.reps is None:
+        return None
+    sets = [exercise.reps, *exercise.reps.by_view.values()]
+    angles = (s.driver for drivers in sets for s in drivers.signals if s.driver in exercise.angles)
+    return next(angles, None)
+
+
+def prescribed_driver(exercise: ExerciseDef, prescription: Prescription | None) -> SignalDef | None:
+    """The driver whose thresholds a prescription moves: the definition's driver (the
+    first or another, in any view) whose measure it names. None without a prescription or
+    when it names none of them (then it does not change counting). A plan's numbers are
+    angles, so on an exercise whose first driver is a ratio (the push-up's hand reach)
+    they move its angle driver (the elbow bend) and the ratio keeps the library's."""
+    if prescription is None or exercise.reps is None:
+        return None
+    sets = [exercise.reps, *exercise.reps.by_view.values()]
+    named = (s for drivers in sets for s in drivers.signals if s.driver == prescription.measure)
+    return next(named, None)
+
+
 @dataclass(frozen=True)
 class AssessedRange:
     """A patient's range measured by the goniometer on an exercise's driving angle."""
@@ -288,8 +313,8 @@ def range_text(exercise: ExerciseDef, item: PlanItem | PlanItemSpec | None) -> s
     prescription = prescription_for(exercise, item)
     if prescription is None or exercise.reps is None:
         return None
-    signal = exercise.reps
-    if prescription.measure != signal.driver:
+    signal = prescribed_driver(exercise, prescription)
+    if signal is None:
         return None
     force = thresholds_in_force(signal, prescription)
     angle = exercise.angles.get(signal.driver)

@@ -17,6 +17,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
+import numpy as np
+
+from coach.engine.thresholds import on_own_rest
 from coach.exercise.schema import RepsDef, SignalDef
 
 
@@ -44,6 +47,9 @@ class RepCycle:
     low: float
     high: float
     seen_from_start: bool = True  # False: a recording began in the middle of this rep
+    # The thresholds this rep was counted on: the counter's, scaled to the patient's own
+    # rest when the definition asks (`SignalDef.rest`); None: the counter's as they are.
+    signal: SignalDef | None = None
 
     @property
     def range(self) -> float:
@@ -80,7 +86,9 @@ class RepCounter:
     # majority over `position_window_s`, so one noisy frame neither blocks nor allows a rep.
     _position_votes: deque[tuple[float, bool]] = field(default_factory=deque)
     position_window_s: float = 0.5
-    _rest: tuple[float, float] | None = None  # (value, t_s): most at rest before this rep
+    # (t_s, value) of the start-phase frames before this rep, over the last `max_rep_s`
+    # (a rep cannot begin earlier): where the rep began (`_rest_before`).
+    _rest: deque[tuple[float, float]] = field(default_factory=deque)
     _last_t_s: float | None = None
     _first_t_s: float | None = None  # the first frame seen, with or without the patient
     _cycle: dict[str, float] = field(default_factory=dict)
@@ -91,9 +99,15 @@ class RepCounter:
         # The thresholds as plain numbers: `update` runs on every frame of every recording.
         signal = self.signal
         self._rising = signal.rising
+        self._rep_signal = signal
+        self._use(signal)
+
+    def _use(self, signal: SignalDef) -> None:
+        """Count on `signal`'s thresholds from now on (the rep in progress's)."""
         start = signal.start.below if self._rising else signal.start.above
         turn = signal.turn.above if self._rising else signal.turn.below
         assert start is not None and turn is not None
+        self._rep_signal = signal
         self._start_at, self._turn_at = start, turn
 
     @property
@@ -127,9 +141,11 @@ class RepCounter:
     def reset(self) -> None:
         """Forget any rep in progress and wait to settle again (count is kept)."""
         self.state = CounterState.UNARMED
-        self._zone = self._candidate = self._rest = None
+        self._zone = self._candidate = None
+        self._rest.clear()
         self._settled_since = None
         self._cycle = {}
+        self._use(self.signal_def)
 
     @property
     def in_rep(self) -> bool:
@@ -185,7 +201,7 @@ class RepCounter:
                 self.reset()
                 return None
             self.state = CounterState.OUTBOUND
-            rest_value, rest_t = self._rest if self._rest is not None else (value, t_s)
+            rest_value, rest_t = self._rest_before(value, t_s)
             self._cycle = {
                 "start_s": rest_t,
                 "low": min(rest_value, value),
@@ -205,7 +221,9 @@ class RepCounter:
             if zone is Zone.TURN:
                 self.state = CounterState.RETURNING
             elif zone is Zone.START:  # came back without reaching the turn: not a rep
-                self.state, self._rest = CounterState.READY, None
+                self.state = CounterState.READY
+                self._rest.clear()
+                self._use(self.signal_def)
             return None
         if zone is not Zone.START:
             return None
@@ -229,19 +247,37 @@ class RepCounter:
         return bool(votes) and 2 * sum(ok for _, ok in votes) >= len(votes)
 
     def _track_rest(self, value: float, t_s: float) -> None:
-        """Remember the most rested value before a rep and the last time the patient was
-        near it: the rep starts when the movement starts, not when a threshold is crossed.
-        "Near" is a tenth of the hysteresis band."""
+        """Keep the start-phase frames of the last `max_rep_s` before a rep (a rep cannot
+        begin earlier), and put the next rep's thresholds on the patient's rest they show,
+        where the definition asks (`SignalDef.rest`): in force before the movement leaves
+        the start zone."""
+        rest = self._rest
+        rest.append((t_s, value))
+        while rest[0][0] < t_s - self.reps.max_rep_s:
+            rest.popleft()
+        if self.signal_def.rest is not None:
+            self._use(on_own_rest(self.signal_def, self._rest_value()))
+
+    def _rest_before(self, value: float, t_s: float) -> tuple[float, float]:
+        """(the driver at rest, when the movement left it) for a rep leaving the start
+        phase now at `value`: the rep starts when the movement starts, not when a threshold
+        is crossed. The rest is the 5th percentile (in the driver's direction) of the recent
+        start-phase frames, so one noise peak does not pin it; the movement left it at the
+        last of those frames within a tenth of the hysteresis band of it."""
+        if not self._rest:
+            return value, t_s
+        times, values = (np.array(column) for column in zip(*self._rest, strict=True))
+        rest = self._rest_value()
         margin = abs(self._turn_at - self._start_at) / 10
-        if self._rest is None:
-            self._rest = (value, t_s)
-            return
-        rest_value = self._rest[0]
-        more_rested = value < rest_value if self._rising else value > rest_value
-        if more_rested:
-            self._rest = (value, t_s)
-        elif abs(value - rest_value) <= margin:
-            self._rest = (rest_value, t_s)
+        deeper = values - rest if self._rising else rest - values
+        near = np.flatnonzero(deeper <= margin)
+        return rest, float(times[near[-1]])
+
+    def _rest_value(self) -> float:
+        """The driver at rest: the 5th percentile, in the driver's direction, of the recent
+        start-phase frames (not empty)."""
+        values = [value for _, value in self._rest]
+        return float(np.percentile(values, 5 if self._rising else 95))
 
     def finish(self) -> RepCycle | None:
         """At the end of a recording: a rep whose return to start was still being confirmed
@@ -251,7 +287,10 @@ class RepCounter:
         return None
 
     def _complete(self, end_s: float) -> RepCycle | None:
-        self.state, self._rest = CounterState.READY, None
+        self.state = CounterState.READY
+        self._rest.clear()
+        signal = self._rep_signal
+        self._use(self.signal_def)
         cycle = self._cycle
         rep = RepCycle(
             cycle["start_s"],
@@ -261,6 +300,7 @@ class RepCounter:
             cycle["low"],
             cycle["high"],
             seen_from_start=not cycle.get("continued", False),
+            signal=signal,
         )
         if rep.duration_s < self.reps.min_rep_s or rep.range < self.signal_def.min_range:
             return None

@@ -10,7 +10,8 @@ thresholds, and they run side by side until the first rep. The rule, once per vi
    waited for (at most `grace_s`); one that never reached its turn threshold cannot be
    chosen, however much it moved.
 2. Of those, the driver that moved most clearly wins: its range over the rep divided by
-   its hysteresis band (the gap between its start and turn thresholds), so a distance
+   its hysteresis band (the gap between its start and turn thresholds, as in force for
+   that rep: scaled to the patient's own rest where the definition asks), so a distance
    ratio and an angle compare on the scale the definition gave each. The order of the
    file is a preference: a driver listed later wins only if it moved more clearly by
    more than `PREFERENCE` (a noisier measure of the same movement reads a little more
@@ -160,9 +161,10 @@ class DriverChoice:
     def _choose(self) -> RepCycle:
         """The rule's step 2: the clearest of the completed reps; sticky from now on."""
         best = min(self._pending, key=lambda entry: entry[0])
-        best_clarity = clarity(self.counters[best[0]].signal_def, best[1])
+        best_clarity = clarity(best[1].signal or self.counters[best[0]].signal_def, best[1])
         for entry in sorted(self._pending, key=lambda entry: entry[0]):
-            entry_clarity = clarity(self.counters[entry[0]].signal_def, entry[1])
+            counted_on = entry[1].signal or self.counters[entry[0]].signal_def
+            entry_clarity = clarity(counted_on, entry[1])
             if entry_clarity > PREFERENCE * best_clarity:
                 best, best_clarity = entry, entry_clarity
         self.chosen = best[0]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -42,9 +42,15 @@ from coach.engine.results import (
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
-from coach.engine.short_cycles import ShortCycle, ShortCycleTracker, regular
-from coach.engine.thresholds import Prescription, Thresholds, thresholds_in_force
-from coach.engine.view import DetectedView, ViewEstimator, yaw_and_facing
+from coach.engine.short_cycles import SHORT_CYCLE_FLOOR, ShortCycle, ShortCycleTracker
+from coach.engine.thresholds import (
+    Prescription,
+    Thresholds,
+    library_thresholds,
+    thresholds_in_force,
+)
+from coach.engine.track import RepTrack, ShortMovements
+from coach.engine.view import DetectedView, ViewEstimator, counts_in, yaw_and_facing
 from coach.exercise.schema import (
     REP_MEASURES,
     DriversDef,
@@ -62,18 +68,10 @@ DEFAULT_PARTIAL_CUE = "Try to go a little further, if it feels comfortable"
 # side): a few frames at webcam rates, short enough for the driver to stay near its extreme
 # even in a brisk rep, so the fault is judged at the phase where it shows, not on one frame.
 TURN_WINDOW_S = 0.3
-# How long after arming the start position is still being learnt (if no rep begins).
-START_POSITION_S = 0.5
 # A full rep at a range the physio prescribed: the patient's range, not the library's.
 YOUR_RANGE_CUE = "That's your range: good rep"
 # Two movements in a row that stopped short of where a rep counts (`short_cycles`).
 SHORT_CYCLE_CUE = "Go a little further for it to count"
-# The longest pause between two such movements for them to be one patient repeating one
-# movement (a rep's own time is bounded by the definition).
-SHORT_CYCLE_GAP_S = 5.0
-# How far from rest a movement short of the turn must go to be a clear movement, as a
-# share of the definition's min_range (or of the hysteresis band, if wider).
-SHORT_CYCLE_FLOOR = 0.5
 
 _VIEW_ADVICE = {
     "side": "Turn side-on to the camera",
@@ -166,27 +164,6 @@ def _leading_side(value: SidedValue) -> RepSide:
     return "right"
 
 
-@dataclass
-class _Track:
-    """One rep counter: 'both' sides together, or one side."""
-
-    side: Side | None
-    counter: DriverChoice
-    rules: FrameRuleTracker
-    short: ShortCycleTracker
-    faults: deque[Fault] = field(default_factory=deque)
-    short_run: list[ShortCycle] = field(default_factory=list)  # since the last counted rep
-    # The patient's own start position (`compute_rows` values), for rules judged against
-    # it: the median of the frames from settling until the first rep, at most
-    # START_POSITION_S after arming; None until the counter arms (again).
-    start_rows: np.ndarray | None = None
-    armed_s: float | None = None
-
-    @property
-    def label(self) -> RepSide:
-        return self.side or "both"
-
-
 @dataclass(frozen=True)
 class _Batch:
     """Frames ready for the step: their views, and every measure of every frame."""
@@ -257,11 +234,11 @@ class ExerciseEngine:
         if exercise.reps is not None:
             signal = self._signals(None)
             self._tracks = [
-                _Track(
+                RepTrack(
                     side,
                     self._new_counter(signal),
                     FrameRuleTracker(list(exercise.rules)),
-                    self._short_tracker(signal),
+                    ShortMovements(self._short_tracker(signal)),
                 )
                 for side in sides
             ]
@@ -286,7 +263,7 @@ class ExerciseEngine:
         ]
         self._hold_rules = FrameRuleTracker(list(exercise.rules))
         self._was_holding = False
-        self._focus: _Track | None = self._tracks[0] if self._tracks else None
+        self._focus: RepTrack | None = self._tracks[0] if self._tracks else None
         reps_def = exercise.reps
         self._phase_names = (
             {}
@@ -477,12 +454,24 @@ class ExerciseEngine:
 
     def _step(self, batch: _Batch, i: int) -> _Step:
         if batch.measured[i]:
-            return self._hold_step(batch, i) if self._holds else self._reps_step(batch, i)
+            if self._holds:
+                return self._hold_step(batch, i)
+            if not counts_in(self.exercise.views, batch.views[i]):
+                return self._uncounted_view_step(batch.t_s[i])
+            return self._reps_step(batch, i)
         self._pause(batch.t_s[i])
-        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
+        armed = self._armed
         if batch.crowded[i]:
             return _Step(Status.GETTING_READY, False, guidance=CROWDED_CUE, armed=armed)
         return _Step(Status.NO_PERSON, False, guidance=NO_PERSON_CUE, armed=armed)
+
+    def _uncounted_view_step(self, t_s: float) -> _Step:
+        """A view the exercise does not count in (`counts_in`): the counters see nothing
+        (a rep in progress is dropped after a second) and the patient is told how to turn."""
+        self._pause(t_s)
+        focus = self._focus or self._tracks[0]
+        advice = _VIEW_ADVICE[self.exercise.views[0]]
+        return _Step(Status.GETTING_READY, True, focus.side, advice, armed=self._armed)
 
     def _pause(self, t_s: float) -> None:
         for track in self._tracks:
@@ -491,12 +480,8 @@ class ExerciseEngine:
             timer.update(False, t_s)
 
     def _reps_step(self, batch: _Batch, i: int) -> _Step:
-        assert self.exercise.reps is not None
         t_s, view = batch.t_s[i], batch.views[i]
-        history = self._history
-        history.append((t_s, batch.rows[i]))
-        while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
-            history.popleft()
+        self._remember(t_s, batch.rows[i])
         signal = self._signals(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
@@ -507,48 +492,28 @@ class ExerciseEngine:
         for track in self._tracks:
             values = batch.values[track.side][i]
             if track.counter.signals is not signal:  # the view changed what we count on
-                track.counter = self._new_counter(signal)
-                track.short = self._short_tracker(signal)
-                track.short_run.clear()
-            seen = track.counter.sees(values)
-            any_visible |= seen
+                track.restart(self._new_counter(signal), self._short_tracker(signal))
             position[track.side] = failing_check(values, self.exercise.start_position)
-            cycle = track.counter.update(values, t_s, position[track.side] is None)
-            self._learn_start(track, t_s)
-            # Short movements are followed on the view's first driver (`signal` is its
-            # signal), the one the movement report reads. A movement past the turn of the
-            # driver counted on (before the choice, of any driver) is a rep in progress
-            # (RETURNING) and resets the tracker: before the choice, what it keeps stopped
-            # short of every driver's turn.
-            short = self._short_step(track, values[signal.driver], t_s, cycle is not None)
-            if short is not None:
-                candidates.append(short)
-            if track.counter.state is not CounterState.UNARMED and seen:
-                track_failing, fired = track.rules.update(values, t_s, view)
-                failing += track_failing
-                track.faults.extend(fired)
-                new_faults += fired
-                candidates += [self._fault_cue(f) for f in fired]
+            step = track.step(values, t_s, view, position[track.side] is None, self._history)
+            any_visible |= step.seen
+            if step.short is not None:
+                self._keep_short(step.short)
+            if step.short_repeated:
+                candidates.append(Cue(SHORT_CYCLE_CUE, CueKind.FAULT, "minor", t_s))
+            failing += step.failing
+            new_faults += step.fired
+            candidates += [self._fault_cue(f) for f in step.fired]
             if track.counter.in_rep:
                 self._focus = track
-            if cycle is not None:
-                rep = self._finish_rep(track, cycle, view)
+            if step.cycle is not None:
+                rep = self._finish_rep(track, step.cycle, view)
                 if rep is not None:
                     new_rep = rep
                     candidates.append(self._rep_cue(rep, track))
-        guidance = None
-        armed = any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
-        if not any_visible:
-            status, guidance = Status.NOT_VISIBLE, self._visibility_advice
-        elif not armed:
-            focus = self._focus or self._tracks[0]
-            status = Status.GETTING_READY
-            guidance = self._getting_ready_advice(position.get(focus.side))
-        else:
-            status = Status.ACTIVE
         self.faults += new_faults
         focus = self._focus or self._tracks[0]
         check = position[focus.side]
+        status, guidance = self._reps_status(any_visible, check)
         return _Step(
             status,
             True,
@@ -560,27 +525,38 @@ class ExerciseEngine:
             new_faults,
             position_met=check is None,
             position_failing=check,
-            armed=armed,
+            armed=self._armed,
         )
 
-    def _short_step(self, track: _Track, value: float, t_s: float, counted: bool) -> Cue | None:
-        """Follow the movements that stop short of the turn while the counter is armed and
-        not in a rep; after two alike in a row, the cue that says what to change."""
-        if counted:
-            track.short_run.clear()
-        state = track.counter.state
-        if counted or state in (CounterState.UNARMED, CounterState.RETURNING):
-            track.short.reset()
-            return None
-        short = track.short.update(value, t_s)
-        if short is None:
-            return None
+    def _remember(self, t_s: float, row: np.ndarray) -> None:
+        """Keep a measured frame in the history finished reps are judged on."""
+        assert self.exercise.reps is not None
+        history = self._history
+        history.append((t_s, row))
+        while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
+            history.popleft()
+
+    @property
+    def _armed(self) -> bool:
+        """True when any rep counter is armed."""
+        return any(t.counter.state is not CounterState.UNARMED for t in self._tracks)
+
+    def _reps_status(
+        self, any_visible: bool, check: PositionCheck | None
+    ) -> tuple[Status, str | None]:
+        """The frame's status, and the guidance to show (None: none), from whether any
+        driver is seen and the focused track's start-position check."""
+        if not any_visible:
+            return Status.NOT_VISIBLE, self._visibility_advice
+        if not self._armed:
+            return Status.GETTING_READY, self._getting_ready_advice(check)
+        return Status.ACTIVE, None
+
+    def _keep_short(self, short: ShortCycle) -> None:
+        """Keep a movement short of the turn for the movement report; both arms of a
+        two-arm raise (tracks of each side) moving together are one movement."""
         if not any(_same_movement(short, other) for other in self.short_cycles[-2:]):
-            self.short_cycles.append(short)  # both arms of a two-arm raise: one movement
-        track.short_run.append(short)
-        if regular(track.short_run[-2:], SHORT_CYCLE_GAP_S):
-            return Cue(SHORT_CYCLE_CUE, CueKind.FAULT, "minor", t_s)
-        return None
+            self.short_cycles.append(short)
 
     def _hold_step(self, batch: _Batch, i: int) -> _Step:
         assert self.exercise.hold is not None
@@ -647,24 +623,9 @@ class ExerciseEngine:
             return self.exercise.position_cue
         return position_advice(self.exercise, failing)
 
-    def _learn_start(self, track: _Track, t_s: float) -> None:
-        """The patient's own start position: the settled frames that armed the counter and
-        the start-phase frames after them, until a rep begins or START_POSITION_S passes."""
-        state = track.counter.state
-        if state is CounterState.UNARMED:
-            track.start_rows, track.armed_s = None, None
-            return
-        if state is not CounterState.READY:
-            return
-        if track.armed_s is None:
-            track.armed_s = t_s
-        if t_s - track.armed_s > START_POSITION_S:
-            return
-        since = track.armed_s - track.counter.settle_s
-        rows = [row for at_s, row in self._history if at_s >= since]
-        track.start_rows = steady_value(np.array(rows).reshape(len(rows), -1))
-
-    def _finish_rep(self, track: _Track, cycle: RepCycle, view: DetectedView | None) -> Rep | None:
+    def _finish_rep(
+        self, track: RepTrack, cycle: RepCycle, view: DetectedView | None
+    ) -> Rep | None:
         assert self.exercise.reps is not None
         reps_def = self.exercise.reps
         window = [entry for entry in self._history if cycle.start_s <= entry[0] <= cycle.end_s]
@@ -678,7 +639,8 @@ class ExerciseEngine:
         sided_at_turn = self._measures.sided_values(rows[turn_index])
         near_turn = steady_value(rows[np.abs(times - cycle.turn_s) <= TURN_WINDOW_S / 2])
         judged_at_turn = self._values_on(near_turn, track.side)
-        start = {} if track.start_rows is None else self._values_on(track.start_rows, track.side)
+        start_rows = track.start.rows
+        start = {} if start_rows is None else self._values_on(start_rows, track.side)
         stats: dict[str, AngleStats] = {}
         ratios: dict[str, AngleStats] = {}
         for name in self.exercise.measures:
@@ -691,14 +653,17 @@ class ExerciseEngine:
             "down_s": cycle.turn_s - cycle.start_s,
             "up_s": cycle.end_s - cycle.turn_s,
         }
-        during = [f for f in track.faults if cycle.start_s <= f.t_s <= cycle.end_s]
-        track.faults.clear()
+        during = track.faults_during(cycle)
         # A rep the recording began in the middle of: its start, so its timing and whole-rep
         # statistics, were never seen; judge only what was (the turn).
+        # A rep short of the library's turn (a plan counting from less) is not judged on
+        # the rules that describe the posture at full range (`at_full_range`).
+        full_range = self._reached_library_turn(track, cycle, view)
         rules = [
             rule
             for rule in self.exercise.rules
-            if cycle.seen_from_start or (rule.when == "turn" and rule.measure not in REP_MEASURES)
+            if (cycle.seen_from_start or (rule.when == "turn" and rule.measure not in REP_MEASURES))
+            and (full_range or not rule.at_full_range)
         ]
         at_end = rep_faults(
             rules,
@@ -711,7 +676,8 @@ class ExerciseEngine:
             sided_series=sided_series,
             start=start,
         )
-        partial = not track.counter.signal_def.reached_target(cycle.extreme)
+        counted_on = cycle.signal or track.counter.signal_def
+        partial = not counted_on.reached_target(cycle.extreme)
         if partial:
             cue = reps_def.partial_cue or DEFAULT_PARTIAL_CUE
             at_end.append(Fault(PARTIAL_RULE_ID, cue, "minor", cycle.turn_s, cycle.extreme))
@@ -739,7 +705,19 @@ class ExerciseEngine:
         self.reps.append(rep)
         return rep
 
-    def _merge_with_other_side(self, track: _Track, cycle: RepCycle) -> bool:
+    def _reached_library_turn(
+        self, track: RepTrack, cycle: RepCycle, view: DetectedView | None
+    ) -> bool:
+        """True when the rep's driver went past the definition's own turn threshold (the
+        library's, whatever the patient's plan moved it to)."""
+        assert self.exercise.reps is not None
+        counted = track.counter.signal_def.driver
+        library = self.exercise.reps.signal_for(view)
+        signal = next(s for s in library.signals if s.driver == counted)
+        force = library_thresholds(signal)
+        return force.reached(cycle.extreme, force.turn)
+
+    def _merge_with_other_side(self, track: RepTrack, cycle: RepCycle) -> bool:
         """In 'auto' mode both sides moving together is one bilateral rep, not two."""
         for i in range(len(self.reps) - 1, -1, -1):
             other = self.reps[i]
@@ -767,7 +745,7 @@ class ExerciseEngine:
     def _fault_cue(self, fault: Fault) -> Cue:
         return Cue(fault.cue, CueKind.FAULT, fault.severity, fault.t_s)
 
-    def _rep_cue(self, rep: Rep, track: _Track) -> Cue:
+    def _rep_cue(self, rep: Rep, track: RepTrack) -> Cue:
         if rep.faults:
             worst = max(rep.faults, key=lambda f: ("info", "minor", "major").index(f.severity))
             return self._fault_cue(worst)

@@ -17,6 +17,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+# The longest pause between two short movements for them to be one patient repeating one
+# movement (a rep's own time is bounded by the definition).
+SHORT_CYCLE_GAP_S = 5.0
+# How far from rest a movement short of the turn must go to be a clear movement, as a
+# share of the definition's min_range (or of the hysteresis band, if wider).
+SHORT_CYCLE_FLOOR = 0.5
+
 
 @dataclass(frozen=True)
 class ShortCycle:

@@ -164,3 +164,26 @@ def thresholds_in_force(signal: SignalDef, prescription: Prescription | None) ->
     numbers = (sign * new_start, sign * new_turn, final_target)
     moved = numbers != (library.start, library.turn, library.target)
     return Thresholds(signal.driver, signal.rising, *numbers, signal.min_range, moved, tuple(notes))
+
+
+def on_own_rest(signal: _Signal, own_rest: float) -> _Signal:
+    """The signal's start, turn and target scaled to the patient's own rest reading, for
+    a driver whose definition names the rest its thresholds are written for (`rest`, a
+    ratio such as hand reach). Scaled only when the patient's rest lies further from the
+    turn than that (e.g. longer arms for their trunk): the movement asked for is then the
+    same share of their own reach, never more than the library asks. Otherwise (no `rest`,
+    a rest nearer the turn, or none measured) the signal unchanged. `min_range`, the
+    fidget floor, is never scaled."""
+    if signal.rest is None or own_rest != own_rest:
+        return signal
+    factor = own_rest / signal.rest
+    if (factor >= 1.0) if signal.rising else (factor <= 1.0):
+        return signal
+    force = library_thresholds(signal)
+    scaled = replace(
+        force,
+        start=force.start * factor,
+        turn=force.turn * factor,
+        target=None if force.target is None else force.target * factor,
+    )
+    return scaled.as_signal(signal)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,6 +21,17 @@ from coach.core.landmarks import Landmark
 from coach.core.pose import Pose
 
 DetectedView = Literal["front", "back", "side", "oblique"]
+
+
+def counts_in(views: Sequence[str], view: DetectedView | None) -> bool:
+    """True when a rep exercise listing `views` counts in the detected `view`: any view,
+    except the front or back for a definition that lists only `side` (its side-on angles
+    are then taken in a plane the camera sees edge-on, and a count there would be of
+    something else). Side-on counts for a front-only definition: a camera 60 degrees round
+    from the front reads as side-on, and the frontal measures still move there
+    (docs/exercises.md)."""
+    return not (set(views) == {"side"} and view in ("front", "back"))
+
 
 FRONTAL_MAX_YAW_DEG = 30.0
 SIDE_MIN_YAW_DEG = 55.0

@@ -150,6 +150,14 @@ class SignalDef(_Strict):
     target: float | None = Field(
         None, description="Value the driver should reach at the turn; short of it = partial."
     )
+    rest: float | None = Field(
+        None,
+        gt=0,
+        description="For a ratio driver: the reading at rest that start, turn and target "
+        "are written for (hand reach: 1.0 with straight arms). A patient whose own rest "
+        "reads further from the turn has the three scaled to it, rep by rep "
+        "(docs/exercises.md, 'Thresholds on the patient's own rest'). None: absolute.",
+    )
 
     @model_validator(mode="after")
     def _phases_make_a_band(self) -> SignalDef:
@@ -171,7 +179,22 @@ class SignalDef(_Strict):
                     f"({self.start.above}): the gap between them is the hysteresis band"
                 )
         self._check_target()
+        self._check_rest()
         return self
+
+    def _check_rest(self) -> None:
+        """The rest the thresholds are written for lies beyond the start threshold, away
+        from the turn: a patient at rest is in the start phase."""
+        if self.rest is None:
+            return
+        start = self.start.below if self.rising else self.start.above
+        assert start is not None
+        if (self.rest >= start) if self.rising else (self.rest <= start):
+            way = "below" if self.rising else "above"
+            raise ValueError(
+                f"rest ({self.rest:g}) must be {way} the start threshold ({start:g}): "
+                "it is the driver's reading at rest, inside the start phase"
+            )
 
     def _check_target(self) -> None:
         """A target short of the turn threshold is met by every rep that counts, so it
@@ -334,6 +357,13 @@ class RuleDef(_Strict):
         description="A different measure and bounds for one camera view (the same fault, "
         "seen another way).",
     )
+    at_full_range: bool = Field(
+        False,
+        description="The fault describes the posture at the library's full range (standing "
+        "tall at the top of a sit-to-stand): it is judged only on reps whose driver reached "
+        "the definition's own turn threshold. A patient whose plan counts reps short of it "
+        "is not judged on it. With when = 'turn' or 'rep'.",
+    )
     judged_while: list[Threshold] = Field(
         default_factory=list,
         description="Conditions on other measures (at the same moment: the frame, or the "
@@ -348,6 +378,10 @@ class RuleDef(_Strict):
             raise ValueError("give 'fault_above', 'fault_below' or both")
         if self.measure in REP_MEASURES and self.when != "rep":
             raise ValueError(f"'{self.measure}' exists once per rep: set when = \"rep\"")
+        if self.at_full_range and self.when == "always":
+            raise ValueError(
+                'at_full_range judges a rep at its turn: use it with when = "turn" or "rep"'
+            )
         judged_in: list[tuple[str | None, RuleDef | RuleViewDef]] = [(None, self)]
         for view, judged in [*judged_in, *self.by_view.items()]:
             where = "" if view is None else f"by_view.{view}: "

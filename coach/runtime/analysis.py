@@ -25,6 +25,7 @@ from coach.core.pose import Pose
 from coach.engine.engine import ExerciseEngine
 from coach.engine.results import FrameResult, Rep, Status
 from coach.engine.thresholds import Prescription
+from coach.engine.view import counts_in
 from coach.exercise.schema import ExerciseDef
 from coach.runtime.movement import MovementLog
 from coach.runtime.session import CoachSession
@@ -309,8 +310,14 @@ def _warnings(exercise: ExerciseDef, tally: _Tally) -> list[str]:
         )
     if views:
         main_view = views.most_common(1)[0][0]
-        if main_view not in exercise.views and main_view != "oblique":
-            wanted = " or ".join(exercise.views)
+        wanted = " or ".join(exercise.views)
+        if exercise.reps is not None and not counts_in(exercise.views, main_view):
+            warnings.append(
+                f"the camera saw the person from the {main_view}; {exercise.name} is counted "
+                f"only from the {wanted} (or at an angle between): no rep was counted while "
+                f"seen from the {main_view}. Film again from the {exercise.views[0]}"
+            )
+        elif main_view not in exercise.views and main_view != "oblique":
             warnings.append(
                 f"the camera saw the person from the {main_view}; {exercise.name} is best "
                 f"judged from the {wanted}"

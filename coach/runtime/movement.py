@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from coach.engine.engine import SHORT_CYCLE_GAP_S, ExerciseEngine
+from coach.engine.engine import ExerciseEngine
 from coach.engine.results import FrameResult, PositionCheck
-from coach.engine.short_cycles import regular
+from coach.engine.short_cycles import SHORT_CYCLE_GAP_S, regular
 from coach.engine.thresholds import Thresholds
 from coach.exercise.schema import ExerciseDef
 

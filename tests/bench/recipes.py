@@ -14,11 +14,14 @@ import importlib
 import pkgutil
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from coach.engine.measures import MeasureComputer
+from coach.engine.thresholds import on_own_rest
 from coach.engine.view import ViewEstimator
+from coach.exercise.schema import SignalDef
 from tests.bench.framework import (  # noqa: F401 - re-exported for the bench
     FLOOR_FRONT,
     FLOOR_SIDE,
@@ -72,6 +75,19 @@ def driver_curve(
     depths = (1.0 - np.cos(np.pi * progress)) / 2.0  # `along` eases like a joint does
     assert views.current == view
     return depths, np.array(values)[keep]
+
+
+_Signal = TypeVar("_Signal", bound=SignalDef)
+
+
+def on_body_rest(recipe: RepsRecipe, view: str, chosen: _Signal) -> _Signal:
+    """The thresholds the counter uses on the generator's body: `chosen` scaled to the
+    body's own reading at the start of the path where the definition asks
+    (`SignalDef.rest`), else `chosen` itself."""
+    if chosen.rest is None:
+        return chosen
+    _, values = driver_curve(recipe.exercise_id, view, "both", chosen.driver)
+    return on_own_rest(chosen, float(values[0]))
 
 
 def depth_for(

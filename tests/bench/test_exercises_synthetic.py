@@ -31,6 +31,7 @@ from tests.bench.recipes import (
     WorkingSide,
     depth_for,
     good_reps,
+    on_body_rest,
 )
 from tests.bench.rows_foundation import BICEP_CURL, SQUAT
 from tests.support.synthetic import (
@@ -169,7 +170,7 @@ def test_rules_are_not_judged_in_views_they_exclude(recipe: RepsRecipe, rule_id:
 
 @pytest.mark.parametrize(("recipe", "view"), REPS_VIEWS)
 def test_partial_reps_are_counted_and_flagged(recipe: RepsRecipe, view: str):
-    chosen = signal(recipe, view)
+    chosen = on_body_rest(recipe, view, signal(recipe, view))
     if chosen.target is None:
         pytest.skip(f"{recipe.exercise_id} has no range-of-motion target in the {view} view")
     turn = chosen.turn.above if chosen.rising else chosen.turn.below
@@ -187,7 +188,8 @@ def test_partial_reps_are_counted_and_flagged(recipe: RepsRecipe, view: str):
 def test_motion_short_of_the_turn_is_no_rep(recipe: RepsRecipe, view: str):
     """Half-way from start to turn on every driver of the view (the shallowest of them)."""
     depths = []
-    for chosen in signal(recipe, view).signals:
+    for driver in signal(recipe, view).signals:
+        chosen = on_body_rest(recipe, view, driver)
         start = chosen.start.below if chosen.rising else chosen.start.above
         turn = chosen.turn.above if chosen.rising else chosen.turn.below
         assert start is not None and turn is not None

@@ -22,9 +22,10 @@ import itertools
 import numpy as np
 import pytest
 
-from coach.engine.engine import SHORT_CYCLE_CUE, SHORT_CYCLE_GAP_S, YOUR_RANGE_CUE
-from coach.engine.short_cycles import regular
+from coach.engine.engine import SHORT_CYCLE_CUE, YOUR_RANGE_CUE
+from coach.engine.short_cycles import SHORT_CYCLE_GAP_S, regular
 from coach.engine.thresholds import Prescription, library_thresholds
+from coach.exercise.schema import REP_MEASURES
 from coach.runtime.session import CoachSession
 from tests.bench.framework import FPS, definition, signal
 from tests.bench.recipes import (
@@ -222,3 +223,36 @@ def test_walking_in_with_a_shallow_squat_plan_is_no_rep():
     script = Script(recipe.start).walk_in(2.5, 4.0).hold(3.0)
     session, _ = play(recipe, "front", script, prescription)
     assert session.engine.rep_count == 0
+
+
+# ---- form rules at the patient's range -------------------------------------------------
+# Every view of every counted exercise, with the plan's target at half the library's range.
+EVERY_VIEW = [
+    pytest.param(recipe, view, id=f"{recipe.exercise_id}-{view}")
+    for recipe in REPS_RECIPES
+    for view in definition(recipe.exercise_id).views
+]
+
+
+@pytest.mark.parametrize(("recipe", "view"), EVERY_VIEW)
+def test_clean_reps_at_the_planned_range_get_no_form_fault(recipe, view):
+    """A rule that pictures the posture at the library's full range (`at_full_range`, e.g.
+    standing tall at the top of a sit-to-stand) is not judged on reps the plan counts short
+    of it; no other rule fires on a clean rep either. (Timing rules may: the bench's reps
+    are brisk, and a shorter movement at the same tempo is briefer still.)"""
+    _, depth = reach_of(recipe, view)
+    session, _ = play(recipe, view, short_reps(recipe, depth), their_range(recipe, view))
+    timing = {r.id for r in definition(recipe.exercise_id).rules if r.measure in REP_MEASURES}
+    faults = {f.rule_id for rep in session.engine.reps for f in rep.faults}
+    assert faults <= timing
+
+
+def test_a_full_range_rule_is_still_judged_on_reps_that_reach_the_library_range():
+    """The same plan (half the range); the patient stands up fully, but stooped: judged."""
+    recipe = next(r for r in REPS_RECIPES if r.exercise_id == "sit_to_stand")
+    fault = recipe.faults["not_standing_tall"]
+    assert not isinstance(fault, str) and fault.path is not None
+    script = Script(fault.path.start).hold(1.5).reps(3, fault.path, Tempo.period(fault.period_s))
+    session, _ = play(recipe, "side", script.hold(1.0), their_range(recipe, "side"))
+    assert session.engine.rep_count == 3
+    assert "not_standing_tall" in {f.rule_id for f in session.engine.faults}

@@ -12,7 +12,9 @@ from coach.clinical.pain_monitoring import Dosage, assess_pain, reduced_dosage
 from coach.clinical.plans import (
     assessed_range,
     daily_counts,
+    driving_angle,
     next_dosage,
+    prescribed_driver,
     prescription_for,
     range_text,
     set_plan_for,
@@ -289,3 +291,27 @@ def test_the_assessed_range_is_the_latest_days_smaller_side(library):
     assert assessed_range(squat, results[3:]) is None
     # A driver that falls from its start (sit to stand straightens the knee): no offer.
     assert assessed_range(library.get("sit_to_stand"), results) is None
+
+
+# ---- a plan's range on an exercise counted on a ratio too ------------------------------------
+def test_a_plans_angle_moves_the_angle_driver_of_a_push_up(library):
+    """The push-up counts on the hand reach (a ratio) and the elbow bend: a plan's numbers
+    are degrees, so they are on the elbow bend, which takes them; the hand reach keeps the
+    library's thresholds."""
+    push_up = library.get("push_up")
+    assert push_up.reps.driver == "hand_reach"
+    assert driving_angle(push_up) == "elbow_flexion"
+    spec = item(exercise_id="push_up", rom_angle="elbow_flexion", rom_target_deg=60.0)
+    prescription = prescription_for(push_up, spec)
+    assert prescribed_driver(push_up, prescription).driver == "elbow_flexion"
+    # The elbow's turn (70) moves towards its rest (10: 40 less the 30 band) in proportion
+    # as the target does from 90: 10 + 60 * 50 / 80 = 47.5.
+    assert range_text(push_up, spec) == "elbow bend to 60°, a rep counts from 48°"
+
+
+def test_a_plans_angle_that_no_driver_counts_on_moves_nothing(library):
+    squat = library.get("squat")
+    prescription = prescription_for(squat, item(rom_angle="hip_flexion", rom_target_deg=40.0))
+    assert prescribed_driver(squat, prescription) is None
+    assert driving_angle(squat) == "knee_flexion"
+    assert driving_angle(library.get("plank")) is None

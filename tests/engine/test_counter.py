@@ -2,108 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import numpy as np
 import pytest
 
-from coach.engine.counter import CounterState, RepCounter, RepCycle
-from coach.exercise.schema import DriversDef, PhaseDef, RepsDef
-from tests.support.counting import falling
-
-FPS = 30
-Sample = tuple[float, float, bool]  # (t_s, value, in_position)
-
+from coach.engine.counter import CounterState, RepCounter
+from coach.exercise.schema import DriversDef, PhaseDef
+from tests.support.counting import FPS, Motion, falling, rising, run
 
 # ---- builders --------------------------------------------------------------------------------
-
-
-def rising(**overrides) -> RepsDef:
-    """Squat-like: knee flexion starts below 35 (standing), turns above 60 (bottom)."""
-    fields = {
-        "driver": "knee_flexion",
-        "start": PhaseDef(name="standing", below=35),
-        "turn": PhaseDef(name="bottom", above=60),
-        "min_range": 30,
-        "min_dwell_s": 0.1,
-        "min_rep_s": 0.5,
-        "max_rep_s": 30,
-    }
-    return RepsDef(**{**fields, **overrides})
-
-
-class Motion:
-    """A piecewise-linear driver signal, built move by move, sampled at frame times."""
-
-    def __init__(self, value: float) -> None:
-        self.knots: list[tuple[float, float]] = [(0.0, value)]
-
-    @property
-    def t(self) -> float:
-        return self.knots[-1][0]
-
-    @property
-    def value(self) -> float:
-        return self.knots[-1][1]
-
-    def to(self, value: float, seconds: float) -> Motion:
-        self.knots.append((self.t + seconds, value))
-        return self
-
-    def stay(self, seconds: float) -> Motion:
-        return self.to(self.value, seconds)
-
-    def reps(
-        self, n: int, turn: float, down_s: float = 1.0, up_s: float = 1.0, rest_s: float = 0.5
-    ) -> Motion:
-        start = self.value
-        for _ in range(n):
-            self.to(turn, down_s).to(start, up_s).stay(rest_s)
-        return self
-
-    def jitter(self, center: float, amplitude: float, seconds: float) -> Motion:
-        """Alternates center +- amplitude on every frame."""
-        for i in range(round(seconds * FPS)):
-            self.to(center + amplitude * (-1) ** i, 1 / FPS)
-        return self
-
-    def wave(self, center: float, amplitude: float, period_s: float, seconds: float) -> Motion:
-        t0 = self.t
-        for i in range(1, round(seconds * FPS) + 1):
-            phase = 2 * np.pi * (i / FPS) / period_s
-            self.knots.append((t0 + i / FPS, center + amplitude * np.sin(phase)))
-        return self
-
-    def samples(
-        self,
-        nan: Iterable[tuple[float, float]] = (),
-        off: Iterable[tuple[float, float]] = (),
-        until: float | None = None,
-    ) -> list[Sample]:
-        """Frames at FPS; NaN inside `nan` intervals, in_position False inside `off`."""
-        end = self.t if until is None else until
-        times = np.arange(int(np.floor(end * FPS + 1e-6)) + 1) / FPS
-        knot_t, knot_v = zip(*self.knots, strict=True)
-        values = np.interp(times, knot_t, knot_v)
-        in_position = np.ones(len(times), dtype=bool)
-        for t0, t1 in nan:
-            values[(times >= t0) & (times < t1)] = np.nan
-        for t0, t1 in off:
-            in_position[(times >= t0) & (times < t1)] = False
-        rows = zip(times, values, in_position, strict=True)
-        return [(float(t), float(v), bool(p)) for t, v, p in rows]
-
-
-def run(
-    samples: list[Sample], reps: RepsDef | None = None, **counter_kwargs
-) -> tuple[RepCounter, list[RepCycle]]:
-    counter = RepCounter(reps or rising(), **counter_kwargs)
-    cycles = []
-    for t_s, value, in_position in samples:
-        cycle = counter.update(value, t_s, in_position)
-        if cycle is not None:
-            cycles.append(cycle)
-    return counter, cycles
 
 
 def squats(n: int, **kwargs) -> Motion:
@@ -319,6 +224,17 @@ def test_clean_rep_cycle_times_and_extreme():
     assert cycle.low == pytest.approx(10.0)  # the standing value, not the threshold
     assert cycle.duration_s == pytest.approx(82 / 30 - 1.0)
     assert counter.state is CounterState.READY
+
+
+@pytest.mark.parametrize("peak", [-6.0, 6.0])
+def test_one_noise_peak_at_rest_does_not_pin_the_start(peak):
+    # At rest (10) with one frame off by `peak` 2 s before the movement, which begins at
+    # 4 s: the rep starts when the movement does, not at the peak.
+    motion = Motion(10).stay(2).to(10 + peak, 1 / FPS).to(10, 1 / FPS).stay(2 - 2 / FPS)
+    _, cycles = run(motion.reps(1, 100).stay(1).samples())
+    (cycle,) = cycles
+    assert cycle.start_s == pytest.approx(4.0)
+    assert cycle.low == pytest.approx(10.0)
 
 
 def test_falling_cycle_extreme_is_the_minimum():

@@ -16,6 +16,7 @@ from coach.engine.view import (
     VIEW_SWITCH_S,
     ViewEstimator,
     classify_view,
+    counts_in,
     yaw_and_facing,
 )
 from tests.support.builders import make_pose
@@ -368,3 +369,21 @@ def test_sticky_view_through_poses():
         for i, yaw in enumerate([25.0] * 15 + [35.0, 25.0] * 60)
     ]
     assert set(views) == {"front"}
+
+
+@pytest.mark.parametrize(
+    ("views", "view", "counted"),
+    [
+        (["side"], "side", True),
+        (["side"], "oblique", True),  # between: often the best a room allows
+        (["side"], "front", False),  # the side-on angles are seen edge-on
+        (["side"], "back", False),
+        (["front"], "side", True),  # 60 degrees round from the front reads side-on
+        (["front"], "back", True),  # the same plane, mirrored
+        (["back"], "front", True),
+        (["side", "front"], "back", True),
+        (["side"], None, True),  # not detected yet
+    ],
+)
+def test_which_views_a_rep_exercise_counts_in(views, view, counted):
+    assert counts_in(views, view) is counted

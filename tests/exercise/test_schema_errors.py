@@ -14,7 +14,7 @@ from coach.exercise.loader import (
     load_definition,
     parse_definition,
 )
-from coach.exercise.schema import ExerciseDef
+from coach.exercise.schema import ExerciseDef, RuleDef
 from tests.support.definitions import VALID, edited, problems_of, write
 
 
@@ -238,3 +238,11 @@ def test_library_reports_a_broken_file(tmp_path):
 def test_library_folder_missing(tmp_path):
     with pytest.raises(DefinitionError, match="exercise folder does not exist"):
         ExerciseLibrary(tmp_path / "nope")
+
+
+def test_at_full_range_needs_a_rep_moment():
+    """A rule judged on every frame has no rep whose range it could wait for."""
+    base = {"id": "r", "measure": "m", "cue": "Fix it", "fault_above": 30.0}
+    with pytest.raises(ValueError, match="at_full_range judges a rep at its turn"):
+        RuleDef(**base, when="always", at_full_range=True)
+    assert RuleDef(**base, when="turn", at_full_range=True).at_full_range
