@@ -249,6 +249,8 @@ def main() -> int:
             "their turn (the deepest point) inside a hand-marked rep, a different one each; "
             "a right count made of an invented rep and a missed one would show here.\n\n"
         )
+        # A new folder (build/ in a fresh clone) is made, not a traceback after the run.
+        args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(header + table + "\n")
     return 0 if all(r.passed for r in rows) else 1
 
