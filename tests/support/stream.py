@@ -27,6 +27,9 @@ class PatientRecorder:
     def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
         self.events.append(("set_finished", set_index, reps))
 
+    def set_landmarks(self, set_index: int, recording: PoseRecording) -> None:
+        self.events.append(("set_landmarks", set_index, len(recording.t_s)))
+
 
 def recording(name: str) -> PoseRecording:
     return PoseRecording.load(POSE_FIXTURES / f"{name}.npz")
