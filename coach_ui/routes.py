@@ -11,6 +11,7 @@ HttpOnly session cookie.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -20,14 +21,26 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from coach.core.errors import ModelError
 from coach.runtime.stream import RateLimit
 from coach.store import Store
-from coach.vision.model_bundle import default_bundle_path
+from coach.vision.model_bundle import default_bundle_path, landmark_bundle_path
 from coach_ui import resources, signin
 from coach_ui.live_stream import STREAMS, StreamRegistry
 from coach_ui.stream_socket import stream_endpoint
-from coach_ui.web_package import SERVED_FILES, WebPackageMissingError, tasks_vision_dir
+from coach_ui.web_package import (
+    SERVED_FILES,
+    WebPackageMissingError,
+    landmark_model_file,
+    tasks_vision_dir,
+)
 
 ROUTE_PREFIX = "/form-coach"
-POSE_MODEL_PATH = f"{ROUTE_PREFIX}/pose-model/full.task"
+POSE_MODEL_DIR = f"{ROUTE_PREFIX}/pose-model"
+# The pose task bundles the browser may load, by landmark model: full is the bundle the
+# server itself runs (from the mediapipe wheel); lite and heavy are built the same way
+# around the landmark models of the npm package @mediapipe/pose (`make web`).
+POSE_MODEL_PATHS = {
+    variant: f"{POSE_MODEL_DIR}/{variant}.task" for variant in ("full", "lite", "heavy")
+}
+POSE_MODEL_PATH = POSE_MODEL_PATHS["full"]
 # The landmark stream: a browser running the pose model sends landmarks, gets the coach's
 # state back (coach_ui/stream_socket.py, docs/live-stream.md).
 STREAM_PATH = f"{ROUTE_PREFIX}/stream"
@@ -37,15 +50,29 @@ SIGN_OUT_PATH = f"{ROUTE_PREFIX}/sign-out"
 TASKS_VISION_PATH = f"{ROUTE_PREFIX}/web/tasks-vision"
 
 
-async def pose_model(request: Request) -> Response:
-    """The pose task bundle the server itself runs, for the browser's own PoseLandmarker.
+def _bundle(variant: str) -> Path:
+    """The task bundle of `variant`: the wheel's own for "full", else built around the
+    npm package's landmark model. Raises ModelError or WebPackageMissingError."""
+    if variant == "full":
+        return default_bundle_path()
+    return landmark_bundle_path(variant, landmark_model_file(variant))
 
-    Returns the bundle built from the installed mediapipe wheel (built on the first
-    request), or HTTP 503 with the reason when it cannot be built.
+
+async def pose_model(request: Request) -> Response:
+    """A pose task bundle for the browser's own PoseLandmarker: `full.task` (the one the
+    server itself runs), `lite.task` or `heavy.task`.
+
+    Returns the bundle (built on the first request), HTTP 404 for any other name (looked
+    up, never joined onto a folder), or HTTP 503 with the reason when it cannot be built
+    (the web packages not installed, the cache folder not writable).
     """
+    name = request.path_params["name"]
+    variant = name.removesuffix(".task")
+    if POSE_MODEL_PATHS.get(variant) != f"{POSE_MODEL_DIR}/{name}":
+        return PlainTextResponse(f"no such pose model: {name}", status_code=404)
     try:
-        path = await run_in_threadpool(default_bundle_path)
-    except ModelError as exc:
+        path = await run_in_threadpool(_bundle, variant)
+    except (ModelError, WebPackageMissingError) as exc:
         return PlainTextResponse(str(exc), status_code=503)
     return FileResponse(
         path,
@@ -89,7 +116,7 @@ def routes(
     passes its own); `rate_limit`: each stream's (the protocol's own); `open_store`: the
     store the sign-in routes use (the pages' own, by default)."""
     return [
-        Route(POSE_MODEL_PATH, pose_model, methods=["GET"]),
+        Route(f"{POSE_MODEL_DIR}/{{name}}", pose_model, methods=["GET"]),
         Route(f"{TASKS_VISION_PATH}/{{name:path}}", tasks_vision_file, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, stream_endpoint(stream_registry, rate_limit)),
         Route(SIGN_IN_PATH, signin.sign_in_route(open_store), methods=["POST"]),

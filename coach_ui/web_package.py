@@ -2,6 +2,11 @@
 web/package.json and web/package-lock.json and installed by `make web` (`npm ci`), so the app
 serves it and nothing is fetched at run time.
 
+The lite and heavy BlazePose landmark models come the same way, from the npm package
+@mediapipe/pose (MediaPipe's legacy web solution, Apache-2.0, whose full model is
+byte-identical to the mediapipe wheel's): the app builds them into task bundles with the
+wheel's detector (coach/vision/model_bundle.py) for the browser's speed-picked model.
+
 The package lives beside the project's code (web/node_modules), not inside the Python
 package: a wheel install has no copy unless $FORM_COACH_WEB_DIR names a folder where
 `npm ci` was run. When it is missing, the live pages say so and use the server path.
@@ -30,6 +35,15 @@ SERVED_FILES = {
 }
 
 
+POSE_PACKAGE = "@mediapipe/pose"
+POSE_VERSION = "0.5.1675469404"
+# The landmark models @mediapipe/pose carries, by variant (the full one is the wheel's own).
+LANDMARK_MODEL_FILES = {
+    "lite": "pose_landmark_lite.tflite",
+    "heavy": "pose_landmark_heavy.tflite",
+}
+
+
 class WebPackageMissingError(CoachError):
     """The browser's pose package is not installed (or is the wrong version)."""
 
@@ -41,29 +55,47 @@ def web_dir() -> Path:
     return Path(value) if value else Path(__file__).resolve().parents[1] / "web"
 
 
-def tasks_vision_dir() -> Path:
-    """The installed @mediapipe/tasks-vision folder, checked to be the pinned version with
-    every served file present.
-
-    Raises WebPackageMissingError naming the folder and the fix when it is not.
-    """
-    folder = web_dir() / "node_modules" / PACKAGE
+def _installed(package: str, version: str, files: list[str]) -> Path:
+    """The folder of npm `package` in web/node_modules, checked to be `version` with every
+    one of `files` present. Raises WebPackageMissingError naming the folder and the fix."""
+    folder = web_dir() / "node_modules" / package
     manifest = folder / "package.json"
     fix = (
         f"run `make web` in the checkout (npm ci in {web_dir()}), or set {WEB_DIR_ENV} "
         "to a folder where it was run"
     )
     try:
-        version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+        found = json.loads(manifest.read_text(encoding="utf-8")).get("version")
     except (OSError, json.JSONDecodeError) as exc:
         raise WebPackageMissingError(
-            f"{PACKAGE} is not installed ({manifest}: {exc.__class__.__name__}): {fix}"
+            f"{package} is not installed ({manifest}: {exc.__class__.__name__}): {fix}"
         ) from exc
-    if version != VERSION:
+    if found != version:
         raise WebPackageMissingError(
-            f"{manifest}: version {version!r}, the app needs {VERSION}: {fix}"
+            f"{manifest}: version {found!r}, the app needs {version}: {fix}"
         )
-    missing = [name for name in SERVED_FILES if not (folder / name).is_file()]
+    missing = [name for name in files if not (folder / name).is_file()]
     if missing:
         raise WebPackageMissingError(f"{folder} lacks {', '.join(missing)}: {fix}")
     return folder
+
+
+def tasks_vision_dir() -> Path:
+    """The installed @mediapipe/tasks-vision folder, checked to be the pinned version with
+    every served file present.
+
+    Raises WebPackageMissingError naming the folder and the fix when it is not.
+    """
+    return _installed(PACKAGE, VERSION, list(SERVED_FILES))
+
+
+def landmark_model_file(variant: str) -> Path:
+    """The `variant` ("lite" or "heavy") BlazePose landmark model from the installed
+    @mediapipe/pose package (looked up by variant, never joined from a request).
+
+    Returns the `.tflite` path; raises KeyError for another variant and
+    WebPackageMissingError naming the folder and the fix when the package is missing or
+    is not the pinned version.
+    """
+    name = LANDMARK_MODEL_FILES[variant]
+    return _installed(POSE_PACKAGE, POSE_VERSION, [name]) / name
