@@ -24,12 +24,14 @@ from coach.core.errors import CoachError
 from coach.runtime.live import FrameLoop
 from coach_ui.live_stream import stream_token
 from coach_ui.resources import or_stop
-from coach_ui.routes import POSE_MODEL_PATH, STREAM_PATH, TASKS_VISION_PATH
-from coach_ui.web_package import WebPackageMissingError, tasks_vision_dir
+from coach_ui.routes import POSE_MODEL_PATHS, STREAM_PATH, TASKS_VISION_PATH
+from coach_ui.web_package import WebPackageMissingError, landmark_model_file, tasks_vision_dir
 
 ICE_SERVERS_ENV = "FORM_COACH_ICE_SERVERS"
 POSE_PLACE_ENV = "FORM_COACH_LIVE_POSE"
 POSE_PLACES = ("browser", "server")
+BROWSER_MODELS_ENV = "FORM_COACH_BROWSER_MODELS"
+BROWSER_MODELS = ("full", "lite")  # the order the browser's speed test tries them in
 ON_DEVICE_KEY = "form_coach_pose_on_device"  # the page's toggle
 ON_DEVICE_LABEL = "Run the pose model on this device (no video leaves it)"
 BROWSER_FAILED_KEY = "form_coach_pose_browser_failed"  # why this browser cannot run the model
@@ -86,19 +88,53 @@ _pose_camera = components.declare_component(
 )
 
 
+def browser_models() -> list[str]:
+    """The landmark models the browser's speed test may pick from, in the order it tries
+    them: $FORM_COACH_BROWSER_MODELS, a comma-separated list of "full" and "lite"
+    ("full,lite" by default: full, then lite when full is too slow). A benchmark names one
+    to measure it alone.
+
+    Raises CoachError naming the setting and the values it takes when it holds another.
+    """
+    raw = os.environ.get(BROWSER_MODELS_ENV, "").strip()
+    if not raw:
+        return list(BROWSER_MODELS)
+    models = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    unknown = [m for m in models if m not in BROWSER_MODELS]
+    if unknown or not models:
+        raise CoachError(
+            f"{BROWSER_MODELS_ENV}={raw!r}: use a comma-separated list of "
+            f"{', '.join(BROWSER_MODELS)} (or unset it for both)"
+        )
+    return models
+
+
+def lite_model_url() -> str | None:
+    """Where the browser loads the lite model, or None when @mediapipe/pose is not
+    installed (the component then says so, and keeps the full model however slow)."""
+    try:
+        landmark_model_file("lite")
+    except WebPackageMissingError:
+        return None
+    return POSE_MODEL_PATHS["lite"]
+
+
 def browser_camera(key: str, *, token: str, mirror: bool, speak: bool) -> dict[str, Any] | None:
-    """The on-device camera component: the webcam, the pose model in the browser, the
-    skeleton drawn locally, landmarks streamed with `token` to STREAM_PATH.
+    """The on-device camera component: the webcam, the pose model in the browser (in a
+    Web Worker), the skeleton drawn locally, landmarks streamed with `token` to
+    STREAM_PATH.
 
     Returns the component's last report (None before the first): a dict whose "status"
     is "model-ready", "streaming", "closed" (with "reason"), "camera-error" (with
     "reason") or "failed" (with "reason": the model cannot run in this browser), with the
-    "delegate", "model" and "fps" it chose once known.
+    "delegate", "model", "fps" it chose and "why" once known.
     """
     value = _pose_camera(
         token=token,
         stream_path=STREAM_PATH,
-        model_url=POSE_MODEL_PATH,
+        model_url=POSE_MODEL_PATHS["full"],
+        lite_model_url=lite_model_url(),
+        models=or_stop(browser_models),
         wasm_url=f"{TASKS_VISION_PATH}/wasm",
         bundle_url=f"{TASKS_VISION_PATH}/vision_bundle.mjs",
         mirror=mirror,

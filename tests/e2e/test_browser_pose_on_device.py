@@ -28,6 +28,10 @@ from tests.support.browser import (
 )
 
 pytestmark = pytest.mark.browser
+# The same model on both paths, so that the counts and faults compare the paths and not
+# the models: the speed test may otherwise pick lite on a loaded machine (that choice is
+# tested in test_browser_pose_worker.py).
+SERVER_ENV = {"FORM_COACH_BROWSER_MODELS": "full"}
 
 TAIL_S = 16  # the still end of each pass
 STILL_S = 10  # a count unchanged this long is a tail (a pass of squats never pauses so long)
@@ -139,7 +143,8 @@ def test_in_the_browser_the_live_page_counts_as_the_server_does_and_sends_no_vid
     assert on_server["peer_connections"] >= 1
     device = on_device["device"]
     assert device["choice"]["delegate"] == "CPU", device["trials"]  # no GPU on this machine
-    assert device["choice"]["model"] == "full"
+    assert device["choice"]["model"] == "full"  # the only one SERVER_ENV allows
+    assert [t["model"] for t in device["trials"]] == ["full"], device["trials"]
     assert "Pose model on this device: CPU, full model" in device["engine"]
 
 

@@ -3,11 +3,13 @@
 // setFrameHeight, directly).
 //
 // 1. The webcam opens with getUserMedia; no picture leaves this page.
-// 2. MediaPipe's PoseLandmarker for the web loads from files the app serves (bundle_url,
-//    wasm_url, model_url): nothing is fetched from anywhere else.
+// 2. MediaPipe's PoseLandmarker for the web runs in a Web Worker (pose_worker.js), loaded
+//    from files the app serves (bundle_url, wasm_url, model_url, lite_model_url): nothing
+//    is fetched from anywhere else. Each video frame goes to it as a transferred
+//    ImageBitmap, only when it is idle (frames are dropped, never queued: latency first).
 // 3. The delegate and model are picked by measured speed on the live video: GPU then CPU,
 //    full then lite (when a lite model is given), the first that reaches MIN_FPS, else the
-//    fastest. What was picked is shown and reported to the page.
+//    fastest. What was picked, and why, is shown and reported to the page.
 // 4. Each processed frame's landmarks go over the WebSocket (stream_path) as the contract in
 //    coach_ui/live_stream.py says; the server answers with the coaching state, shown here
 //    and spoken (speechSynthesis) when `speak` is on.
@@ -20,6 +22,7 @@
 const MIN_FPS = 15;
 const MEASURE_FRAMES = 8;      // timed frames per candidate, after one warm-up frame
 const MEASURE_BUDGET_MS = 2500; // a candidate slower than this in total is dropped early
+const WARMUP_LIMIT_MS = 15000;  // a candidate whose first frame takes longer did not start
 const KEEP = 20000;             // samples kept for the benchmark (about ten minutes)
 
 const video = document.getElementById("video");
@@ -43,7 +46,11 @@ const stats = {
   status: "starting",
   choice: null,          // {delegate, model, fps}
   trials: [],            // every candidate measured: {delegate, model, fps | error}
-  processed: [],         // performance.now() after each frame's model run
+  why: null,             // why that choice, as the page shows it
+  worker: true,          // the model runs in a Web Worker (there is no other path)
+  processed: [],         // performance.now() when each frame's landmarks reached the page
+  detect_ms: [],         // the model's own time per frame, in the worker
+  dropped: 0,            // frames not handed over because the worker was busy
   latencies: [],         // [when shown, ms from the frame's capture to its state on screen]
   sent: 0,
   states: 0,
@@ -55,13 +62,9 @@ window.poseCamera = stats;
 
 let args = null;
 let started = false;
-let landmarker = null;
-let vision = null;
-let drawer = null;
 let socket = null;
 let ready = false;
 let lastTms = -Infinity;
-let lastDetectMs = -Infinity;
 let tokenRequest = 0;
 let waitingForToken = false;
 const usedTokens = new Set();
@@ -129,7 +132,61 @@ function cameraError(text) {
   return err;
 }
 
-// ---- model: load, measure, choose ----------------------------------------------------
+// ---- model: a worker, measured, chosen ---------------------------------------------------
+// The model runs in a Web Worker (pose_worker.js) so that drawing, the WebSocket and the
+// page never wait for inference. A browser without workers (or ImageBitmap) gets "failed"
+// and the page uses the server path: there is no second, main-thread copy of this code.
+let worker = null;
+let connections = [];
+let nextId = 0;
+const replies = new Map(); // id -> {resolve, reject}
+let modelReady = false;    // frames go to the worker only when a model is loaded
+let busy = false;          // a frame is with the worker: newer frames are dropped, not queued
+let trial = null;          // the speed test under way: {results, began, last}
+
+function absolute(path) {
+  return new URL(path, window.location.href).href;
+}
+
+async function startWorker() {
+  if (typeof Worker === "undefined" || typeof createImageBitmap === "undefined") {
+    throw new Error("this browser has no Web Workers or ImageBitmap, which the on-device model needs");
+  }
+  let code;
+  try {
+    const answer = await fetch("pose_worker.js");
+    if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
+    code = await answer.text();
+  } catch (err) {
+    throw new Error(`the pose model code did not load (pose_worker.js: ${err.message})`);
+  }
+  // From a blob: URL, the worker lives under this page's Content-Security-Policy (a worker
+  // loaded from its own address would be under that response's policy: none).
+  worker = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+  worker.onmessage = (event) => {
+    const reply = event.data;
+    const waiting = replies.get(reply.id);
+    if (!waiting) return;
+    replies.delete(reply.id);
+    if (reply.type === "load-error" || reply.type === "frame-error") waiting.reject(reply);
+    else waiting.resolve(reply);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    const error = { stage: "code", error: `the pose worker failed (${event.message})` };
+    for (const waiting of replies.values()) waiting.reject(error);
+    replies.clear();
+  };
+}
+
+function ask(request, transfer) {
+  const id = ++nextId;
+  return new Promise((resolve, reject) => {
+    replies.set(id, { resolve, reject });
+    worker.postMessage(Object.assign({ id: id }, request), transfer || []);
+  });
+}
+
 function candidates() {
   const list = [
     { delegate: "GPU", model: "full", url: args.model_url },
@@ -139,75 +196,105 @@ function candidates() {
     list.push({ delegate: "GPU", model: "lite", url: args.lite_model_url });
     list.push({ delegate: "CPU", model: "lite", url: args.lite_model_url });
   }
-  const allowed = args.delegates || ["GPU", "CPU"];
-  return list.filter((c) => allowed.includes(c.delegate));
+  const delegates = args.delegates || ["GPU", "CPU"];
+  const models = args.models || ["full", "lite"];
+  return list.filter((c) => delegates.includes(c.delegate) && models.includes(c.model));
 }
 
-function nextDetectMs() {
-  // PoseLandmarker needs strictly increasing timestamps for the whole of its life.
-  lastDetectMs = Math.max(performance.now(), lastDetectMs + 1);
-  return lastDetectMs;
-}
-
-async function measure(candidate) {
-  const made = await vision.PoseLandmarker.createFromOptions(files, {
-    baseOptions: { modelAssetPath: candidate.url, delegate: candidate.delegate },
-    runningMode: "VIDEO",
-    numPoses: 2,
-  });
-  lastDetectMs = -Infinity;
-  made.detectForVideo(video, nextDetectMs()); // warm-up: shaders, buffers
-  const begin = performance.now();
-  let frames = 0;
-  while (frames < MEASURE_FRAMES && performance.now() - begin < MEASURE_BUDGET_MS) {
-    await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
-    made.detectForVideo(video, nextDetectMs());
-    frames += 1;
+async function load(candidate) {
+  modelReady = false;
+  try {
+    await ask({
+      type: "load",
+      bundle_url: absolute(args.bundle_url),
+      wasm_url: absolute(args.wasm_url),
+      model_url: absolute(candidate.url),
+      delegate: candidate.delegate,
+    }).then((reply) => { connections = reply.connections; });
+  } catch (reply) {
+    if (reply.stage === "code") throw new Error(`the pose model code did not load (${reply.error})`);
+    throw new Error(reply.error);
   }
-  const msPerFrame = (performance.now() - begin) / Math.max(frames, 1);
-  return { landmarker: made, fps: 1000 / msPerFrame };
+  modelReady = true;
 }
 
-let files = null;
+// Frames/s on the live video through the whole per-frame path (the same one coaching
+// uses): the first result is a warm-up (shaders, buffers), then MEASURE_FRAMES results or
+// MEASURE_BUDGET_MS, whichever comes first.
+async function measure(candidate) {
+  await load(candidate);
+  trial = { results: 0, began: null, last: null };
+  const loaded = performance.now();
+  const deadline = () => trial.began !== null && performance.now() - trial.began >= MEASURE_BUDGET_MS;
+  while (trial.results < MEASURE_FRAMES + 1 && !deadline()) {
+    if (trial.began === null && performance.now() - loaded > WARMUP_LIMIT_MS) {
+      trial = null;
+      throw new Error(`no frame came back within ${WARMUP_LIMIT_MS / 1000} s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const done = trial;
+  trial = null;
+  const timed = done.results - 1;
+  if (timed < 1) return 1000 / (performance.now() - done.began);
+  return (1000 * timed) / (done.last - done.began);
+}
+
+function countTrial() {
+  if (trial === null) return;
+  const now = performance.now();
+  trial.results += 1;
+  if (trial.began === null) trial.began = now; // the warm-up result
+  else trial.last = now;
+}
 
 async function loadModel() {
-  try {
-    vision = await import(args.bundle_url);
-    files = await vision.FilesetResolver.forVisionTasks(args.wasm_url);
-  } catch (err) {
-    throw new Error(`the pose model code did not load (${err.message})`);
-  }
+  await startWorker();
   let best = null;
+  let loaded = null;
   for (const candidate of candidates()) {
     say(`Measuring the pose model's speed here: ${candidate.delegate}, ${candidate.model} model...`);
-    let trial;
+    let fps;
     try {
-      trial = await measure(candidate);
+      fps = await measure(candidate);
     } catch (err) {
-      stats.trials.push({ delegate: candidate.delegate, model: candidate.model, error: String(err.message || err) });
+      if (/did not load/.test(err.message)) throw err; // no candidate can load without the code
+      stats.trials.push({ delegate: candidate.delegate, model: candidate.model, error: err.message });
       continue;
     }
-    stats.trials.push({ delegate: candidate.delegate, model: candidate.model, fps: round1(trial.fps) });
-    if (best === null || trial.fps > best.fps) {
-      if (best !== null) best.landmarker.close();
-      best = Object.assign({}, candidate, trial);
-    } else {
-      trial.landmarker.close();
-    }
+    loaded = candidate;
+    stats.trials.push({ delegate: candidate.delegate, model: candidate.model, fps: round1(fps) });
+    if (best === null || fps > best.fps) best = Object.assign({ fps: fps }, candidate);
     if (best.fps >= MIN_FPS) break;
   }
   if (best === null) {
     const why = stats.trials.map((t) => `${t.delegate} ${t.model}: ${t.error}`).join("; ");
     throw new Error(`the pose model did not start in this browser (${why})`);
   }
-  landmarker = best.landmarker;
+  if (loaded !== best) await load(best); // a faster one was tried before the last
   stats.choice = { delegate: best.delegate, model: best.model, fps: round1(best.fps) };
-  const slow = best.fps < MIN_FPS ? " (slower than the 15 frames/s a smooth count wants)" : "";
-  const lite = args.lite_model_url ? "" : "; no lite model installed";
+  stats.why = whyChosen(best);
   engineLine.textContent =
     `Pose model on this device: ${best.delegate}, ${best.model} model, ` +
-    `${best.fps.toFixed(0)} frames/s measured${slow}${lite}.`;
-  drawer = new vision.DrawingUtils(canvas.getContext("2d"));
+    `${best.fps.toFixed(0)} frames/s measured. ${stats.why}`;
+}
+
+// What the patient is told about the choice, from the speed test's own trials.
+function whyChosen(best) {
+  const others = stats.trials
+    .filter((t) => !(t.delegate === best.delegate && t.model === best.model))
+    .map((t) => `${t.model} on ${t.delegate} ` + (t.error ? "did not start" : `${t.fps.toFixed(0)} frames/s`));
+  const tried = others.length ? ` Tried: ${others.join(", ")}.` : "";
+  let why;
+  if (best.fps < MIN_FPS) {
+    why = `The fastest here, though slower than the ${MIN_FPS} frames/s a smooth count wants.`;
+  } else if (others.length) {
+    why = `The first to reach ${MIN_FPS} frames/s (full model first, then lite; GPU, then CPU).`;
+  } else {
+    why = `The first choice reached ${MIN_FPS} frames/s.`;
+  }
+  const lite = args.lite_model_url ? "" : " No lite model is installed.";
+  return why + tried + lite;
 }
 
 function round1(x) {
@@ -223,7 +310,9 @@ function askForToken() {
 }
 
 function choiceFields() {
-  return stats.choice ? { delegate: stats.choice.delegate, model: stats.choice.model, fps: stats.choice.fps } : {};
+  return stats.choice
+    ? { delegate: stats.choice.delegate, model: stats.choice.model, fps: stats.choice.fps, why: stats.why }
+    : {};
 }
 
 function connect(token) {
@@ -283,25 +372,31 @@ function closeMeaning(code) {
 }
 
 // ---- per frame ---------------------------------------------------------------------------
-function poseMessage(result, tMs) {
-  const poses = result.landmarks.map((image, i) => ({
-    // visibility 0 when the web result has none (the contract's rule).
-    image: image.map((p) => [p.x, p.y, p.z, p.visibility ?? 0]),
-    world: result.worldLandmarks[i].map((p) => [p.x, p.y, p.z]),
-  }));
-  return { type: "frame", t_ms: tMs, size: [video.videoWidth, video.videoHeight], poses: poses };
-}
-
-function draw(result) {
+function draw(poses) {
   const context = canvas.getContext("2d");
   if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
   }
-  context.clearRect(0, 0, canvas.width, canvas.height);
-  for (const pose of result.landmarks) {
-    drawer.drawConnectors(pose, vision.PoseLandmarker.POSE_CONNECTIONS, { color: "#39d353", lineWidth: 3 });
-    drawer.drawLandmarks(pose, { color: "#ffffff", fillColor: "#39d353", radius: 3 });
+  const w = canvas.width;
+  const h = canvas.height;
+  context.clearRect(0, 0, w, h);
+  context.lineWidth = 3;
+  context.strokeStyle = "#39d353";
+  context.fillStyle = "#ffffff";
+  for (const pose of poses) {
+    const points = pose.image;
+    context.beginPath();
+    for (const [a, b] of connections) {
+      context.moveTo(points[a][0] * w, points[a][1] * h);
+      context.lineTo(points[b][0] * w, points[b][1] * h);
+    }
+    context.stroke();
+    for (const [x, y] of points) {
+      context.beginPath();
+      context.arc(x * w, y * h, 3, 0, 2 * Math.PI);
+      context.fill();
+    }
   }
 }
 
@@ -310,18 +405,34 @@ function onFrame(now, metadata) {
   // The frame's own capture time (same clock as performance.now()) when the browser knows it.
   const tMs = metadata && metadata.captureTime ? metadata.captureTime : now;
   if (tMs <= lastTms) return; // a repeated frame: nothing new to send
-  let result;
-  try {
-    result = landmarker.detectForVideo(video, nextDetectMs());
-  } catch (err) {
-    say(`The pose model failed on a frame (${err.message}).`, true);
+  if (!modelReady) return;
+  if (busy) {
+    stats.dropped += 1; // the worker is still on an older frame: this one is dropped
     return;
   }
-  keep(stats.processed, performance.now());
   lastTms = tMs;
-  draw(result);
+  handOver(tMs);
+}
+
+async function handOver(tMs) {
+  busy = true;
+  let reply;
+  try {
+    const bitmap = await createImageBitmap(video);
+    reply = await ask({ type: "frame", bitmap: bitmap, t_ms: tMs }, [bitmap]);
+  } catch (err) {
+    busy = false;
+    if (modelReady) say(`The pose model failed on a frame (${err.error || err.message}).`, true);
+    return;
+  }
+  busy = false;
+  keep(stats.processed, performance.now());
+  keep(stats.detect_ms, reply.detect_ms);
+  countTrial();
+  draw(reply.poses);
   if (ready && socket.readyState === WebSocket.OPEN) {
-    socket.send(JSON.stringify(poseMessage(result, tMs)));
+    const message = { type: "frame", t_ms: tMs, size: [video.videoWidth, video.videoHeight], poses: reply.poses };
+    socket.send(JSON.stringify(message));
     stats.sent += 1;
   }
 }
@@ -396,8 +507,11 @@ async function start() {
   try {
     await openCamera();
     resize();
+    video.requestVideoFrameCallback(onFrame); // the speed test runs on the live frames
     await loadModel();
   } catch (err) {
+    if (worker !== null) worker.terminate();
+    modelReady = false;
     if (err.camera) {
       say(err.message, true);
       report({ status: "camera-error", reason: err.message });
@@ -407,7 +521,6 @@ async function start() {
     }
     return;
   }
-  video.requestVideoFrameCallback(onFrame);
   say("Pose model ready: connecting to the coach...");
   askForToken(); // the page's first pass may have expired while the model loaded
 }
