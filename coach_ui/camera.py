@@ -11,6 +11,7 @@ reason shown, when the browser cannot run the model or the web package is not in
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable
 from importlib import resources
@@ -22,17 +23,22 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from coach.core.errors import CoachError
 from coach.runtime.live import FrameLoop
+from coach_ui.auth import current_principal
 from coach_ui.live_stream import stream_token
-from coach_ui.resources import or_stop
+from coach_ui.resources import open_store, or_stop
 from coach_ui.routes import POSE_MODEL_PATHS, STREAM_PATH, TASKS_VISION_PATH
 from coach_ui.web_package import WebPackageMissingError, landmark_model_file, tasks_vision_dir
 
+LOG = logging.getLogger(__name__)
 ICE_SERVERS_ENV = "FORM_COACH_ICE_SERVERS"
 POSE_PLACE_ENV = "FORM_COACH_LIVE_POSE"
 POSE_PLACES = ("browser", "server")
 BROWSER_MODELS_ENV = "FORM_COACH_BROWSER_MODELS"
 BROWSER_MODELS = ("full", "lite")  # the order the browser's speed test tries them in
 ON_DEVICE_KEY = "form_coach_pose_on_device"  # the page's toggle
+# The toggle's setting kept per signed-in user in the store (session state lasts one tab
+# and loses a widget's value once a page without it runs): "browser" or "server".
+PLACE_SETTING = "live_pose_place"
 ON_DEVICE_LABEL = "Run the pose model on this device (no video leaves it)"
 BROWSER_FAILED_KEY = "form_coach_pose_browser_failed"  # why this browser cannot run the model
 ATTEMPT_KEY = "form_coach_pose_browser_attempt"  # a fresh component after "try again"
@@ -159,6 +165,36 @@ def pose_place_default() -> Literal["browser", "server"]:
     raise CoachError(f"{POSE_PLACE_ENV}={value!r}: use one of {', '.join(POSE_PLACES)}")
 
 
+def _chosen_place() -> Literal["browser", "server"]:
+    """Where this user last chose to run the pose model (kept in the store, so it holds on
+    every live page, in every tab and after signing in again), else the setting's default.
+
+    Raises CoachError (the store's, or the setting's) naming what to fix."""
+    principal = current_principal()
+    kept = None if principal is None else open_store().user_setting(principal, PLACE_SETTING)
+    if kept == "browser":
+        return "browser"
+    if kept == "server":
+        return "server"
+    if kept is not None:  # not written by this version: said, and replaced on the next switch
+        LOG.warning(
+            "the stored setting %s=%r is neither browser nor server: the default is used "
+            "until the page's toggle is switched",
+            PLACE_SETTING,
+            kept,
+        )
+    return pose_place_default()
+
+
+def _keep_place() -> None:
+    """The toggle's change: keep it as this user's choice (nobody signed in: this tab's)."""
+    principal = current_principal()
+    if principal is None:
+        return
+    place = "browser" if st.session_state[ON_DEVICE_KEY] else "server"
+    or_stop(lambda: open_store().set_user_setting(principal, PLACE_SETTING, place))
+
+
 def _browser_unavailable() -> str | None:
     """Why the pose model cannot run in this browser, or None when it may."""
     failed = st.session_state.get(BROWSER_FAILED_KEY)
@@ -189,10 +225,11 @@ def live_camera(
     Returns the place used, "browser" or "server".
     """
     if ON_DEVICE_KEY not in st.session_state:
-        st.session_state[ON_DEVICE_KEY] = or_stop(pose_place_default) == "browser"
+        st.session_state[ON_DEVICE_KEY] = or_stop(_chosen_place) == "browser"
     on_device = st.toggle(
         ON_DEVICE_LABEL,
         key=ON_DEVICE_KEY,
+        on_change=_keep_place,
         help="Off: the video goes to the server, which runs the model (it needs more of the "
         "server, and a relay once the app is served beyond this computer).",
     )

@@ -5,8 +5,8 @@ package. `Store` is assembled from one part per kind of record, each in its own 
 `base` (connection, migrations, transactions), `people`, `plans`, `sessions`, `goals`,
 `assessments`, `self_care` (flare-up plans, posture checks, lessons read), `logins`
 (failed sign-ins, for the back-off on guessing), `login_sessions` (who a browser's
-sign-in cookie signs in), `replays` (each set's landmarks, packed by `landmarks`) and
-`comments` (the clinician's).
+sign-in cookie signs in), `replays` (each set's landmarks, packed by `landmarks`),
+`comments` (the clinician's) and `user_settings` (a user's own choices, across tabs).
 The tables are in `coach.store.schema`, the records handed out and the checks on what is
 taken in are in `coach.store.records`. All queries are SQLAlchemy Core with bound parameters.
 No images and no video are stored: numbers derived from landmarks and, unless the
@@ -28,6 +28,7 @@ from coach.store.replays import ReplayStore
 from coach.store.schema import metadata
 from coach.store.self_care import SelfCareStore
 from coach.store.sessions import SessionStore, SessionSummary
+from coach.store.user_settings import UserSettingStore
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -52,6 +53,7 @@ class Store(
     AssessmentStore,
     SelfCareStore,
     LoginFailureStore,
+    UserSettingStore,
 ):
     """Everything Form Coach keeps, in one database. Safe to use from several threads.
 

@@ -389,3 +389,15 @@ session_comments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True)),  # when the patient saw it, NULL: new
 )
+
+# A signed-in user's own choices that outlive a browser tab (Streamlit's session state is
+# per tab): which user by `owner` ("home", "clinician:<id>" or "patient:<id>", the
+# principal's kind and id), which choice by `name`.
+user_settings = Table(
+    "user_settings",
+    metadata,
+    Column("owner", String(48), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

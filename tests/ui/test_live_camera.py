@@ -68,3 +68,16 @@ def test_a_bad_setting_is_an_error_naming_it(store, webrtc_renders, monkeypatch)
 def test_the_default_place_is_the_browser(monkeypatch, value):
     monkeypatch.setenv(camera.POSE_PLACE_ENV, value)
     assert camera.pose_place_default() == "browser"
+
+
+def test_the_switch_is_kept_for_the_user_on_the_next_page_and_in_a_new_tab(store, webrtc_renders):
+    """Each AppTest is a new browser session (a new tab, or the page left and opened
+    again: Streamlit forgets a widget's value once a page without it runs)."""
+    at = page("posture.py")
+    at.toggle[0].set_value(False).run()
+    assert not any(c.value == camera.PRIVACY_NOTE for c in at.caption)
+    again = page("posture.py")
+    assert again.toggle[0].value is False
+    assert not any(c.value == camera.PRIVACY_NOTE for c in again.caption)
+    again.toggle[0].set_value(True).run()
+    assert page("posture.py").toggle[0].value is True
