@@ -58,17 +58,24 @@ def make_camera(clip: Path, size: str, fps: int, target: Path) -> None:
     )
 
 
-def start_server(folder: Path, stats: Path) -> tuple[subprocess.Popen, str]:
+def start_server(
+    folder: Path, stats: Path, root: Path = ROOT, settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """The app from the checkout `root` (this one, or a baseline's: its own code, this
+    checkout's web packages) with `settings` added to its environment."""
     port = free_port()
     env = dict(
         os.environ,
         FORM_COACH_LIVE_STATS=str(stats),
         FORM_COACH_DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
     )
+    env.update(settings or {})
+    if root != ROOT:
+        env.update(PYTHONPATH=str(root), FORM_COACH_WEB_DIR=str(ROOT / "web"))
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
         local_command(port),
-        cwd=ROOT,
+        cwd=root,
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -209,6 +216,9 @@ def summarise_device(stats: dict, begin_ms: float) -> dict:
     if len(processed) < 2 or not latencies:
         raise SystemExit(f"the browser path processed nothing: {stats.get('status')}")
     span_s = (processed[-1] - processed[0]) / 1000
+    # The worker's own model time per frame (the lists run in step); a page whose model
+    # runs on its main thread (before the worker) keeps none.
+    model_ms = sorted(stats.get("detect_ms", [])[-len(processed) :])
     return {
         "frames_processed": len(processed),
         "seconds": round(span_s, 1),
@@ -219,6 +229,9 @@ def summarise_device(stats: dict, begin_ms: float) -> dict:
         "latency_ms_median": round(statistics.median(latencies), 1),
         "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
         "closed": stats.get("closed"),
+        "model_ms_median": round(statistics.median(model_ms), 1) if model_ms else None,
+        "in_worker": bool(stats.get("worker")),
+        "dropped_frames_since_start": stats.get("dropped"),
     }
 
 
@@ -272,6 +285,50 @@ def summarise(stats: Path, warmup_s: float) -> dict:
     }
 
 
+def browser_rounds(args, folder: Path, camera: Path, seconds: float) -> dict:
+    """The browser path per configuration (the baseline's, then each model of this
+    checkout), `args.rounds` times in turn so that a change in the machine's load falls on
+    every configuration alike. Returns {configuration: [figures of each round]}, with the
+    ratios of each configuration's median latencies and frames/s to the baseline's."""
+    configs: list[tuple[str, Path, dict[str, str]]] = []
+    if args.baseline is not None:
+        configs.append(("baseline", args.baseline.resolve(), {}))
+    for model in args.browser_models:
+        settings = {} if model == "auto" else {"FORM_COACH_BROWSER_MODELS": model}
+        configs.append((model, ROOT, settings))
+    figures: dict[str, list[dict]] = {name: [] for name, _root, _settings in configs}
+    for round_index in range(args.rounds):
+        for name, root, settings in configs:
+            stats = folder / f"stats-{name}-{round_index}.jsonl"
+            # A database per configuration: a baseline's migrations may be older.
+            database = {"FORM_COACH_DATABASE_URL": f"sqlite:///{folder / f'bench-{name}.db'}"}
+            process, url = start_server(folder, stats, root, {**settings, **database})
+            try:
+                measured = run_device(
+                    url, camera, folder / f"profile-{name}-{round_index}", seconds, args.warmup
+                )
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+            measured["load_average"] = round(os.getloadavg()[0], 2)
+            figures[name].append(measured)
+    report: dict = {"rounds": figures}
+    if "baseline" in figures:
+        base = figures["baseline"]
+        report["ratios_to_baseline"] = {
+            name: [
+                {
+                    key: round(mine[key] / theirs[key], 3)
+                    for key in ("processed_fps", "latency_ms_median", "latency_ms_p95")
+                }
+                for mine, theirs in zip(rounds, base, strict=True)
+            ]
+            for name, rounds in figures.items()
+            if name != "baseline"
+        }
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
@@ -285,6 +342,21 @@ def main() -> int:
         type=float,
         help="how long to measure the browser path (default: --seconds; 0 skips it)",
     )
+    parser.add_argument(
+        "--browser-models",
+        nargs="+",
+        default=["full", "lite"],
+        choices=["auto", "full", "lite"],
+        help="measure the browser path once per model (auto: the page's own speed pick)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="also measure the browser path of the app in this checkout (an earlier commit, "
+        "e.g. `git worktree add /tmp/base main`), first in each round, for before/after",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="browser-path rounds")
+    parser.add_argument("--no-webrtc", action="store_true", help="skip the server path")
     args = parser.parse_args()
     if not args.clip.is_file():
         raise SystemExit(f"{args.clip}: no such clip (the default needs ../shared/videos)")
@@ -293,28 +365,26 @@ def main() -> int:
     try:
         camera, stats = folder / "camera.y4m", folder / "stats.jsonl"
         make_camera(args.clip, args.size, 30, camera)
-        process, url = start_server(folder, stats)
-        try:
-            # One path at a time: each has the machine to itself.
-            run_browser(url, camera, folder / "profile", args.seconds + args.warmup)
-            device = None
-            if browser_seconds > 0:
-                device = run_device(
-                    url, camera, folder / "profile-device", browser_seconds, args.warmup
-                )
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-        report = summarise(stats, args.warmup)
-        if device is not None:
-            report["browser_path"] = device
-        if args.keep_stats:
-            shutil.copyfile(stats, args.keep_stats)
+        report: dict = {"load_average_at_start": round(os.getloadavg()[0], 2)}
+        if not args.no_webrtc:
+            process, url = start_server(folder, stats)
+            try:
+                # One path at a time: each has the machine to itself.
+                run_browser(url, camera, folder / "profile", args.seconds + args.warmup)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+            report.update(summarise(stats, args.warmup))
+            if args.keep_stats:
+                shutil.copyfile(stats, args.keep_stats)
+        if browser_seconds > 0:
+            report["browser_path"] = browser_rounds(args, folder, camera, browser_seconds)
+        report["load_average_at_end"] = round(os.getloadavg()[0], 2)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report["clip"] = args.clip.name
     print(json.dumps(report, indent=2))
-    if args.write:
+    if args.write and "stage_ms_median" in report:
         args.write.write_text(markdown(report))
     return 0
 

@@ -57,6 +57,7 @@ def test_the_model_runs_in_a_worker_and_the_page_shows_what_it_chose_and_why(
     # The landmarks came from the worker (its own timing of the model), and the page's
     # thread fetched neither the MediaPipe bundle, its WebAssembly nor a model.
     assert state["worker"] is True and len(state["detect_ms"]) > 0, state
+    assert state["seen"] > 0, state  # and they are somebody's
     browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, DEVICE_CAMERA))
     fetched = browser.execute_script(PAGE_RESOURCES)
     assert any(name.endswith("pose_worker.js") for name in fetched), fetched

@@ -51,6 +51,7 @@ const stats = {
   processed: [],         // performance.now() when each frame's landmarks reached the page
   detect_ms: [],         // the model's own time per frame, in the worker
   dropped: 0,            // frames not handed over because the worker was busy
+  seen: 0,               // frames in which the model found somebody
   latencies: [],         // [when shown, ms from the frame's capture to its state on screen]
   sent: 0,
   states: 0,
@@ -428,6 +429,7 @@ async function handOver(tMs) {
   busy = false;
   keep(stats.processed, performance.now());
   keep(stats.detect_ms, reply.detect_ms);
+  if (reply.poses.length > 0) stats.seen += 1;
   countTrial();
   draw(reply.poses);
   if (ready && socket.readyState === WebSocket.OPEN) {
