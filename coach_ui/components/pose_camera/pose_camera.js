@@ -5,8 +5,9 @@
 // 1. The webcam opens with getUserMedia; no picture leaves this page.
 // 2. MediaPipe's PoseLandmarker for the web runs in a Web Worker (pose_worker.js), loaded
 //    from files the app serves (bundle_url, wasm_url, model_url, lite_model_url): nothing
-//    is fetched from anywhere else. Each video frame goes to it as a transferred
-//    ImageBitmap, only when it is idle (frames are dropped, never queued: latency first).
+//    is fetched from anywhere else. Video frames go to it as transferred ImageBitmaps, one
+//    at a time: while it works, only the newest frame waits (older ones are dropped, never
+//    queued: latency first), and it gets that one as soon as it is free.
 // 3. The delegate and model are picked by measured speed on the live video: GPU then CPU,
 //    full then lite (when a lite model is given), the first that reaches MIN_FPS, else the
 //    fastest. What was picked, and why, is shown and reported to the page.
@@ -142,7 +143,8 @@ let connections = [];
 let nextId = 0;
 const replies = new Map(); // id -> {resolve, reject}
 let modelReady = false;    // frames go to the worker only when a model is loaded
-let busy = false;          // a frame is with the worker: newer frames are dropped, not queued
+let busy = false;          // a frame is with the worker
+let waitingTms = null;     // the newest frame not yet handed over (its capture time), if any
 let trial = null;          // the speed test under way: {results, began, last}
 
 function absolute(path) {
@@ -284,7 +286,7 @@ async function loadModel() {
 function whyChosen(best) {
   const others = stats.trials
     .filter((t) => !(t.delegate === best.delegate && t.model === best.model))
-    .map((t) => `${t.model} on ${t.delegate} ` + (t.error ? "did not start" : `${t.fps.toFixed(0)} frames/s`));
+    .map((t) => `${t.model} on ${t.delegate} ` + (t.error ? "did not start" : `${t.fps.toFixed(1)} frames/s`));
   const tried = others.length ? ` Tried: ${others.join(", ")}.` : "";
   let why;
   if (best.fps < MIN_FPS) {
@@ -405,12 +407,20 @@ function onFrame(now, metadata) {
   video.requestVideoFrameCallback(onFrame);
   // The frame's own capture time (same clock as performance.now()) when the browser knows it.
   const tMs = metadata && metadata.captureTime ? metadata.captureTime : now;
-  if (tMs <= lastTms) return; // a repeated frame: nothing new to send
-  if (!modelReady) return;
-  if (busy) {
-    stats.dropped += 1; // the worker is still on an older frame: this one is dropped
-    return;
-  }
+  if (tMs <= lastTms || !modelReady) return; // a repeated frame, or no model to give it to
+  // One slot, the newest frame: a frame still waiting for the worker is dropped, never
+  // queued behind this one.
+  if (waitingTms !== null) stats.dropped += 1;
+  waitingTms = tMs;
+  pump();
+}
+
+// The waiting frame goes to the worker as soon as it is free: the video's current picture,
+// which is that frame's (or a newer one, so a latency measured from its time is no less).
+function pump() {
+  if (busy || !modelReady || waitingTms === null) return;
+  const tMs = waitingTms;
+  waitingTms = null;
   lastTms = tMs;
   handOver(tMs);
 }
@@ -427,6 +437,7 @@ async function handOver(tMs) {
     return;
   }
   busy = false;
+  pump(); // the worker starts on the newest frame while this one is drawn and sent
   keep(stats.processed, performance.now());
   keep(stats.detect_ms, reply.detect_ms);
   if (reply.poses.length > 0) stats.seen += 1;
