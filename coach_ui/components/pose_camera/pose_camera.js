@@ -206,6 +206,7 @@ function candidates() {
 
 async function load(candidate) {
   modelReady = false;
+  waitingTms = null; // a frame from before this model is not one to time it on
   try {
     await ask({
       type: "load",
