@@ -81,3 +81,24 @@ def test_the_switch_is_kept_for_the_user_on_the_next_page_and_in_a_new_tab(store
     assert not any(c.value == camera.PRIVACY_NOTE for c in again.caption)
     again.toggle[0].set_value(True).run()
     assert page("posture.py").toggle[0].value is True
+
+
+@pytest.mark.parametrize(
+    ("value", "models"),
+    [("", ["full", "lite"]), ("lite", ["lite"]), (" Full , lite ", ["full", "lite"])],
+)
+def test_the_browser_s_models_are_a_setting(monkeypatch, value, models):
+    monkeypatch.setenv(camera.BROWSER_MODELS_ENV, value)
+    assert camera.browser_models() == models
+
+
+@pytest.mark.parametrize("value", ["heavy", "full,medium", ","])
+def test_a_bad_model_setting_names_it_and_the_values(monkeypatch, value):
+    monkeypatch.setenv(camera.BROWSER_MODELS_ENV, value)
+    with pytest.raises(camera.CoachError, match=camera.BROWSER_MODELS_ENV + ".*full, lite"):
+        camera.browser_models()
+
+
+def test_without_the_pose_package_the_browser_gets_no_lite_model(tmp_path, monkeypatch):
+    monkeypatch.setenv(web_package.WEB_DIR_ENV, str(tmp_path))
+    assert camera.lite_model_url() is None
