@@ -13,7 +13,9 @@ import time
 
 import pytest
 
+from coach.auth.access import Principal
 from coach.store import Store
+from coach_ui.camera import PLACE_SETTING
 from tests.conftest import shared_clip
 from tests.support.browser import (
     choose,
@@ -148,24 +150,32 @@ def test_in_the_browser_the_live_page_counts_as_the_server_does_and_sends_no_vid
     assert "Pose model on this device: CPU, full model" in device["engine"]
 
 
-def open_posture_page(browser, url: str):
+def open_posture_page(browser, url: str, database: str):
+    """The posture page with the model on the device: the user's kept choice is set to the
+    browser first (an earlier test in this module switched to the server)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait as Wait
 
+    store = Store(database)
+    store.set_user_setting(Principal.home(), PLACE_SETTING, "browser")
+    store.close()
     browser.get(f"{url}/posture")
     Wait(browser, 60).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Posture check"))
     return By, ec, Wait
 
 
 def test_a_browser_that_cannot_load_the_model_falls_back_to_the_server_saying_why(
-    server, browser_factory, squat_pass_camera
+    server, server_database, browser_factory, squat_pass_camera
 ):
     url, log_path = server
     browser = browser_factory(fake_camera=squat_pass_camera)
     browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/form-coach/web/tasks-vision/*"]})
-    by, ec, wait = open_posture_page(browser, url)
+    # The page fetches the worker's code itself; the MediaPipe package is fetched by the
+    # worker (blocked too, in case DevTools' blocking of the page reaches the worker).
+    blocked = ["*/pose_worker.js", "*/form-coach/web/tasks-vision/*"]
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": blocked})
+    by, ec, wait = open_posture_page(browser, url, server_database)
     wait_for_page_text(
         browser,
         by,
@@ -181,10 +191,10 @@ def test_a_browser_that_cannot_load_the_model_falls_back_to_the_server_saying_wh
     assert not browser.find_elements(by.CSS_SELECTOR, "iframe[title*='pose_camera']")
 
 
-def test_a_missing_camera_is_said_plainly(server, browser_factory):
+def test_a_missing_camera_is_said_plainly(server, server_database, browser_factory):
     url, _log_path = server
     browser = browser_factory()  # no camera at all
-    by, ec, wait = open_posture_page(browser, url)
+    by, ec, wait = open_posture_page(browser, url, server_database)
     deadline = time.monotonic() + 60
     while (state := device_camera_state(browser, by, ec, wait)).get("status") != "camera-error":
         if time.monotonic() > deadline:

@@ -179,24 +179,30 @@ def start_device_camera(browser, by, ec, wait, log_path: Path, seconds: float = 
         time.sleep(1.0)
 
 
-def use_server_path(browser, by, ec, wait) -> None:
-    """Switch the page's camera to the server path (streamlit-webrtc)."""
+def use_pose_place(place: str, browser, by, ec, wait) -> None:
+    """Set the page's switch to `place` ("browser" or "server") if it is not there already:
+    the switch is kept per user, so an earlier test's choice is what a page starts with."""
     switch = wait(browser, 60).until(
         ec.presence_of_element_located(
             (by.XPATH, f"//label[contains(., '{ON_DEVICE_SWITCH}')]//input[@role='switch']")
         )
     )
-    # The switch's input is drawn hidden under its label: a click on the element itself.
-    browser.execute_script("arguments[0].click();", switch)
-    wait(browser, 60).until(
-        ec.presence_of_element_located((by.CSS_SELECTOR, "iframe[title*='webrtc']"))
-    )
+    if switch.is_selected() != (place == "browser"):
+        # The switch's input is drawn hidden under its label: a click on the element itself.
+        browser.execute_script("arguments[0].click();", switch)
+    frame = "iframe[title*='webrtc']" if place == "server" else DEVICE_CAMERA
+    wait(browser, 60).until(ec.presence_of_element_located((by.CSS_SELECTOR, frame)))
+
+
+def use_server_path(browser, by, ec, wait) -> None:
+    """Switch the page's camera to the server path (streamlit-webrtc)."""
+    use_pose_place("server", browser, by, ec, wait)
 
 
 def start_camera_on(place: str, browser, by, ec, wait, log_path: Path) -> None:
     """Start the page's camera on `place`: "browser" (the default) or "server"."""
+    use_pose_place(place, browser, by, ec, wait)
     if place == "server":
-        use_server_path(browser, by, ec, wait)
         start_camera(browser, by, ec, wait)
     else:
         start_device_camera(browser, by, ec, wait, log_path)
