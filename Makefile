@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint typecheck accuracy faults bench bench-live bench-stream docs readings system-deps web clean
+.PHONY: run test lint typecheck accuracy faults bench bench-live bench-stream bench-rooms docs readings system-deps web clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -88,6 +88,12 @@ bench-live: $(STAMP) $(WEB_STAMP) system-deps
 # an idle machine (a few minutes).
 bench-stream: $(STAMP)
 	$(BIN)/python scripts/bench_stream.py
+
+# A room across two app processes over PostgreSQL LISTEN/NOTIFY (docs/rooms.md): the time
+# from publish in one process to the message in the other, at 30 messages/s. One JSON
+# object on stdout; needs PostgreSQL (make system-deps).
+bench-rooms: $(STAMP) system-deps
+	$(BIN)/python scripts/bench_rooms.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache web/node_modules

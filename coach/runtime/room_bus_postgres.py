@@ -10,11 +10,13 @@ Per bus (one per app process):
   every room of the database arrives there, as the payload `"<topic>\\n<message>"`, and is
   handed to this process's subscribers of that topic (an `InProcessRoomBus` does the local
   part, so subscriptions behave exactly as in one process);
-- a sender connection (autocommit) and thread that runs `pg_notify` for each message, one
-  at a time in publishing order. `publish` only checks the message and queues it: a slow
-  network or a restarting server never holds up a frame loop. The queue is bounded
-  (`max_unsent`); when it is full the OLDEST unsent message is dropped and counted
-  (`unsent_dropped`), the same choice a slow subscriber gets: a live room should show now.
+- a sender connection (autocommit) and thread that runs `pg_notify` for the queued
+  messages, in publishing order, as many as are waiting (up to `MAX_BATCH`) in one
+  statement: a busy process pays one round trip per batch, not per message. `publish`
+  only checks the message and queues it: a slow network or a restarting server never
+  holds up a frame loop. The queue is bounded (`max_unsent`); when it is full the OLDEST
+  unsent message is dropped and counted (`unsent_dropped`), the same choice a slow
+  subscriber gets: a live room should show now.
 
 Every message goes through PostgreSQL, this process's own subscribers' too, so every
 subscriber of a topic sees one order: the order of the sender's connection.
@@ -31,6 +33,7 @@ such a message at once with `MessageTooLargeError` instead of failing later on t
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import deque
@@ -53,6 +56,7 @@ CHANNEL = "form_coach_rooms"
 # PostgreSQL: "the payload string ... must be shorter than 8000 bytes" (server encoding).
 NOTIFY_PAYLOAD_LIMIT_BYTES = 8000
 DEFAULT_MAX_UNSENT = 1024
+MAX_BATCH = 256  # messages sent in one statement when they queue up
 LISTEN_POLL_S = 0.2  # how often the listener looks up from the socket to see if it must stop
 FIRST_RECONNECT_PAUSE_S = 0.05
 MAX_RECONNECT_PAUSE_S = 2.0
@@ -135,7 +139,8 @@ class PostgresRoomBus(RoomBus):
         self._shown_url = make_url(database_url).render_as_string(hide_password=True)
         self._channel = channel
         self._local = InProcessRoomBus()
-        self._unsent: deque[str] = deque()
+        self._unsent: deque[tuple[int, str]] = deque()  # (number, payload), oldest first
+        self._numbers = itertools.count()
         self._max_unsent = max_unsent
         self._unsent_dropped = 0
         self._sent = 0
@@ -182,7 +187,7 @@ class PostgresRoomBus(RoomBus):
                         self._shown_url,
                         self._unsent_dropped,
                     )
-            self._unsent.append(text)
+            self._unsent.append((next(self._numbers), text))
             self._wake_sender.notify()
 
     def subscribe(self, topic: str, max_pending: int = DEFAULT_MAX_PENDING) -> Subscription:
@@ -268,27 +273,44 @@ class PostgresRoomBus(RoomBus):
                 connection.close()
                 connection = self._reconnect("listener", self._connect_listener, exc)
 
+    def _next_batch(self) -> list[tuple[int, str]] | None:
+        """The oldest unsent messages to send in one statement (waits for one), or None
+        once the bus stops with nothing left. A batch is one transaction, and PostgreSQL
+        folds identical payloads sent in one transaction into one: a batch ends before
+        a message equal to one already in it."""
+        with self._wake_sender:
+            while not self._unsent and not self._stopping.is_set():
+                self._wake_sender.wait()
+            batch: list[tuple[int, str]] = []
+            seen: set[str] = set()
+            for number, text in self._unsent:
+                if len(batch) == MAX_BATCH or text in seen:
+                    break
+                batch.append((number, text))
+                seen.add(text)
+            return batch or None
+
     def _send(self, connection: psycopg.Connection[Any] | None) -> None:
-        statement = "SELECT pg_notify(%s, %s)"
+        # unnest yields the array in order and NOTIFY delivers one transaction's
+        # notifications in the order they were made: the batch keeps publishing order.
+        statement = "SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload"
         while connection is not None:
-            with self._wake_sender:
-                while not self._unsent and not self._stopping.is_set():
-                    self._wake_sender.wait()
-                if not self._unsent:  # stopping, and everything is sent
-                    connection.close()
-                    return
-                text = self._unsent[0]
-            sent = False
+            batch = self._next_batch()
+            if batch is None:
+                connection.close()
+                return
+            sent = 0
             try:
-                connection.execute(statement, (self._channel, text))
-                sent = True
+                connection.execute(statement, (self._channel, [text for _, text in batch]))
+                sent = len(batch)
             except psycopg.OperationalError as exc:
                 connection.close()
                 connection = self._reconnect("sender", self._connect, exc)
-                continue  # the same message again (unless it was dropped meanwhile)
+                continue  # the same messages again (less any dropped meanwhile)
             except psycopg.Error as exc:  # refused by the server: never sent again
-                log.error("room bus: the database refused a message (%s); dropped", exc)
+                log.error("room bus: the database refused %d messages (%s)", len(batch), exc)
+            last = batch[-1][0]
             with self._wake_sender:
-                if self._unsent and self._unsent[0] is text:
+                while self._unsent and self._unsent[0][0] <= last:
                     self._unsent.popleft()
                 self._sent += sent

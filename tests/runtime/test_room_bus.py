@@ -297,3 +297,14 @@ def test_a_message_crosses_from_one_process_to_another_in_order(pg_url: str) -> 
     received = json.loads(out)
     assert received["pid"] != os.getpid()
     assert received["messages"] == sent
+
+
+def test_equal_messages_published_together_all_arrive(bus: RoomBus) -> None:
+    """PostgreSQL folds equal payloads notified in one transaction into one: the bus's
+    batches must not lose a repeated message (a patient holding still repeats a state)."""
+    sub = bus.subscribe("room", max_pending=100)
+    sent = ["same"] * 5 + ["other", "same", "other"]
+    for message in sent:
+        bus.publish("room", message)
+    settle(bus)
+    assert sub.poll() == sent
