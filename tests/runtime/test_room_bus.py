@@ -308,3 +308,37 @@ def test_equal_messages_published_together_all_arrive(bus: RoomBus) -> None:
         bus.publish("room", message)
     settle(bus)
     assert sub.poll() == sent
+
+
+def test_while_the_database_is_away_publish_keeps_only_the_newest_unsent(
+    pg_url: str, postgres_cluster
+) -> None:
+    """publish never waits: with the database refusing connections, the send queue keeps
+    `max_unsent` messages, dropping the oldest; once it is back, those are sent."""
+    import psycopg
+
+    from coach.runtime.room_bus_postgres import PostgresRoomBus, connect_kwargs
+
+    database = connect_kwargs(pg_url)["dbname"]
+    admin_url = postgres_cluster.url("postgres")
+    bus = PostgresRoomBus(pg_url, max_unsent=2)
+    try:
+        with psycopg.connect(**connect_kwargs(admin_url), autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+            admin.execute(
+                # With a timeout it returns once they are gone (PostgreSQL 14 and later).
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = %s",
+                (database,),
+            )
+            for n in range(10):
+                bus.publish("room", str(n))
+            assert bus.unsent_dropped == 8
+            assert bus.sent == 0
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while bus.sent < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert bus.sent == 2
+        assert bus.wait_listening(SETTLE_TIMEOUT_S)
+    finally:
+        bus.close()
