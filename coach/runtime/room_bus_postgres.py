@@ -137,6 +137,7 @@ class PostgresRoomBus(RoomBus):
             raise ValueError(f"max_unsent must be at least 1, got {max_unsent}")
         self._kwargs = connect_kwargs(database_url)
         self._shown_url = make_url(database_url).render_as_string(hide_password=True)
+        self._password = make_url(database_url).password or ""
         self._channel = channel
         self._local = InProcessRoomBus()
         self._unsent: deque[tuple[int, str]] = deque()  # (number, payload), oldest first
@@ -153,7 +154,7 @@ class PostgresRoomBus(RoomBus):
             sender = self._connect()
         except psycopg.OperationalError as exc:
             raise RoomBusConnectionError(
-                f"the room bus cannot connect to {self._shown_url}: {exc}; check "
+                f"the room bus cannot connect to {self._shown_url}: {self._said(exc)}; check "
                 f"FORM_COACH_DATABASE_URL and that the server is up"
             ) from exc
         self._listener = threading.Thread(
@@ -227,6 +228,11 @@ class PostgresRoomBus(RoomBus):
         A message published before then does not reach this process's subscribers."""
         return self._listening.wait(timeout)
 
+    def _said(self, error: BaseException) -> str:
+        """The driver's text of `error` without the URL's password (libpq may quote it)."""
+        text = str(error)
+        return text.replace(self._password, "***") if self._password else text
+
     # ---- the threads ---------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
         return psycopg.connect(**self._kwargs, autocommit=True)
@@ -244,13 +250,20 @@ class PostgresRoomBus(RoomBus):
     def _reconnect(self, what: str, make: Any, error: psycopg.Error) -> Any | None:
         """A new connection made by `make()`, retried with growing pauses; None once the
         bus stops."""
-        log.warning("room bus %s lost %s (%s): reconnecting", what, self._shown_url, error)
+        log.warning(
+            "room bus %s lost %s (%s): reconnecting", what, self._shown_url, self._said(error)
+        )
         pause = FIRST_RECONNECT_PAUSE_S
         while not self._stopping.wait(pause):
             try:
                 connection = make()
             except psycopg.OperationalError as exc:
-                log.info("room bus %s: %s still unreachable (%s)", what, self._shown_url, exc)
+                log.info(
+                    "room bus %s: %s still unreachable (%s)",
+                    what,
+                    self._shown_url,
+                    self._said(exc),
+                )
                 pause = min(2 * pause, MAX_RECONNECT_PAUSE_S)
                 continue
             with self._wake_sender:
