@@ -103,10 +103,7 @@ def state_message(
         else {
             "label": gauge["label"],
             "unit": gauge["unit"],
-            **{
-                key: _round(gauge[key])
-                for key in ("value", "start", "turn", "target")
-            },
+            **{key: _round(gauge[key]) for key in ("value", "start", "turn", "target")},
         },
         "cue": _text(state["cue"]),
         "guidance": _text(state["guidance"]),

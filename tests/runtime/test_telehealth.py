@@ -4,6 +4,7 @@ frames. Recorded poses stand in for the webcam."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -66,7 +67,7 @@ def test_a_shared_session_publishes_each_frame_throttled_compact_with_the_count(
     assert published and len(published) == telecast.published
     assert len(published) <= len(estimator.recording.t_s)
     times = [m["t"] for m in published]
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 1 / MAX_STATE_PER_S - 2e-3
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 1 / MAX_STATE_PER_S - 2e-3
     assert max(len(m.encode()) for m in messages) < MAX_MESSAGE_BYTES
     counts = [m["s"]["count"] for m in published]
     assert counts == sorted(counts) and counts[-1] == len(coach.snapshot().reps) > 0
@@ -90,7 +91,7 @@ def test_an_unshared_session_publishes_nothing_and_stopping_ends_the_watchers(li
 
 def test_presence_shows_watching_until_the_heartbeats_stop(library):
     bus, clock = InProcessRoomBus(), Clock()
-    coach, estimator, _ = shared_coach(library, SetPlan(sets=1, reps=20), bus, clock=clock)
+    coach, _estimator, _ = shared_coach(library, SetPlan(sets=1, reps=20), bus, clock=clock)
     assert not coach.snapshot().watch.watched
     bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)
     coach.process_poses([], 0.0, (640, 480))  # polled between frames
