@@ -46,6 +46,7 @@ def physio_pages(*, default_patients: bool = False) -> list:
         page("progress.py", "Patient progress", "monitoring"),
         page("session.py", "Session", "timeline"),
         page("plan_editor.py", "Plan editor", "edit_note"),
+        page("live_sessions.py", "Live sessions", "sensors"),
     ]
 
 

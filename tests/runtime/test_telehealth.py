@@ -29,8 +29,7 @@ from coach.runtime.telehealth import (
     state_message,
     state_topic,
 )
-from tests.runtime.test_live_coach import ListRecorder
-from tests.support.live import RecordedEstimator, play
+from tests.support.live import ListRecorder, RecordedEstimator, play
 
 SESSION = 7
 
