@@ -187,3 +187,37 @@ def test_a_refused_control_message_is_skipped_and_counted(library):
     bus.publish(control_topic(SESSION), '{"type": "target", "reps": 0}')
     coach.process_poses([], 0.0, (640, 480))
     assert telecast.rejected == 1 and coach.plan.reps == 20
+
+
+def live_results(library, change_at_s: float | None = None, target: float = 101.5):
+    """The squat clip's frames through a live coach session; `change_at_s`: when the
+    physiotherapist's range target change arrives (`ExerciseEngine.change_prescription`)."""
+    from coach.engine.thresholds import Prescription
+    from coach.runtime.session import CoachSession
+
+    session = CoachSession(library.get("squat"))
+    recording = RecordedEstimator("squat_side_studio").recording
+    results = []
+    for t_s, poses in zip(recording.t_s, recording.frames(), strict=True):
+        if change_at_s is not None and t_s >= change_at_s:
+            driver = session.engine.thresholds(None).driver
+            session.engine.change_prescription(Prescription(driver, target=target))
+            change_at_s = None
+        results.append(session.process_poses(poses, float(t_s), recording.frame_wh).result)
+    return results
+
+
+def test_a_range_target_changed_mid_rep_applies_from_the_next_rep(library):
+    """The rep under way when the change arrives is judged as it began (its thresholds
+    kept until it ends); the target is in force from then on."""
+    plain = live_results(library)
+    first = next(r.new_rep for r in plain if r.new_rep is not None)
+    middle = (first.start_s + first.end_s) / 2
+    changed = live_results(library, change_at_s=middle)
+    old_target = plain[0].driver_thresholds.target if plain[0].driver_thresholds else None
+    during = [r for r in changed if middle <= r.t_s < first.end_s and r.driver_thresholds]
+    assert during and all(r.driver_thresholds.target == old_target for r in during)
+    counted = next(r.new_rep for r in changed if r.new_rep is not None)
+    assert (counted.start_s, counted.end_s) == (first.start_s, first.end_s)
+    after = [r for r in changed if r.t_s > first.end_s + 0.5 and r.driver_thresholds]
+    assert after and all(r.driver_thresholds.target == 101.5 for r in after)
