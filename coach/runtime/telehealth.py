@@ -21,6 +21,7 @@ import json
 import math
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -247,12 +248,17 @@ class Telecast:
         self._wall_ms = wall_ms
         self._topic = state_topic(session_id)
         self._control: Subscription = bus.subscribe(control_topic(session_id))
+        # A telecast dropped without `stop` (the page's state forgotten) still ends its
+        # watchers and leaves the control room; the finalizer holds the bus, never self.
+        self._finalizer = weakref.finalize(self, _end, bus, self._topic, self._control)
         self._lock = threading.Lock()
         self._last_t_s: float | None = None
         self._seen_at: float | None = None
         self._message: str | None = None
         self._message_id = 0
         self._stopped = False
+        self._publishing = threading.Lock()  # a frame and the end message, never crossed
+        self._held_faults: list[str] = []  # faults of frames the throttle held back
         self.published = 0
         self.rejected = 0  # control messages refused by `decode_control`
 
@@ -260,16 +266,25 @@ class Telecast:
         self, t_s: float, pose: Pose | None, frame_wh: tuple[int, int], state: StreamState
     ) -> bool:
         """Publish this frame unless it comes sooner than the throttle allows (frame time)
-        or the telecast has stopped. Returns whether it was published."""
-        if self._stopped:
-            return False
-        if self._last_t_s is not None and t_s - self._last_t_s < 1.0 / MAX_STATE_PER_S - 1e-6:
-            return False
-        self._last_t_s = t_s
-        message = state_message(t_s, pose, frame_wh, state, pain=self.pain, sent_ms=self._wall_ms())
-        self.bus.publish(self._topic, message)
-        self.published += 1
-        return True
+        or the telecast has stopped; the faults first seen on a frame held back go out
+        with the next one published. Returns whether it was published."""
+        with self._publishing:
+            if self._stopped:
+                return False
+            if self._last_t_s is not None and t_s - self._last_t_s < 1.0 / MAX_STATE_PER_S - 1e-6:
+                self._held_faults += state["faults"]
+                return False
+            self._last_t_s = t_s
+            if self._held_faults:
+                state = {**state, "faults": self._held_faults + state["faults"]}
+                self._held_faults = []
+            message = state_message(
+                t_s, pose, frame_wh, state, pain=self.pain, sent_ms=self._wall_ms()
+            )
+            # Under the lock: no frame can follow the end message (`stop`).
+            self.bus.publish(self._topic, message)
+            self.published += 1
+            return True
 
     def controls(self) -> list[TargetChange]:
         """Drain the control topic: presence and messages are kept for `status`; the
@@ -307,11 +322,16 @@ class Telecast:
         return self._stopped
 
     def stop(self) -> None:
-        """Stop sharing now: the end message goes out (watchers close) and the control
-        room is left. Idempotent."""
-        with self._lock:
+        """Stop sharing now: the end message goes out (watchers close; no frame after
+        it) and the control room is left. Idempotent."""
+        with self._publishing, self._lock:
             if self._stopped:
                 return
             self._stopped = True
-        self.bus.publish(self._topic, END_MESSAGE)
-        self.bus.unsubscribe(self._control)
+            self._finalizer()
+
+
+def _end(bus: RoomBus, topic: str, control: Subscription) -> None:
+    """The end of a telecast: the end message on its state room, its control room left."""
+    bus.publish(topic, END_MESSAGE)
+    bus.unsubscribe(control)

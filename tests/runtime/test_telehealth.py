@@ -221,3 +221,31 @@ def test_a_range_target_changed_mid_rep_applies_from_the_next_rep(library):
     assert (counted.start_s, counted.end_s) == (first.start_s, first.end_s)
     after = [r for r in changed if r.t_s > first.end_s + 0.5 and r.driver_thresholds]
     assert after and all(r.driver_thresholds.target == 101.5 for r in after)
+
+
+def test_faults_of_frames_the_throttle_holds_back_go_with_the_next_frame(library):
+    bus = InProcessRoomBus()
+    watcher = bus.subscribe(state_topic(SESSION))
+    telecast = Telecast(bus, SESSION)
+    coach = LiveCoach(library.get("squat"), SetPlan(sets=1, reps=20))
+    state = coach.stream_state(coach.process_poses([], 0.0, (640, 480)))
+    sent = [
+        telecast.publish(t, None, (640, 480), {**state, "faults": faults})
+        for t, faults in ((0.0, []), (1 / 60, ["knee_valgus"]), (2 / 60, ["heels_up"]))
+    ]
+    assert sent == [True, False, True]  # a 60 frames/s camera: every other frame goes
+    assert [json.loads(m)["s"]["faults"] for m in watcher.poll()] == [
+        [],
+        ["knee_valgus", "heels_up"],
+    ]
+
+
+def test_a_telecast_dropped_without_stop_still_ends_its_watchers():
+    import gc
+
+    bus = InProcessRoomBus()
+    watcher = bus.subscribe(state_topic(SESSION))
+    telecast = Telecast(bus, SESSION)
+    del telecast
+    gc.collect()
+    assert watcher.poll() == [END_MESSAGE]
