@@ -159,3 +159,16 @@ def test_a_session_no_longer_shared_is_not_watched(clinic, store):
     at = page("live_sessions.py", login=ann(clinic), query={"watch": session})
     assert any("not sharing" in w.value for w in at.warning)
     assert not at.get("component_instance")
+
+
+def test_the_plan_editor_sets_a_plan_to_telehealth(clinic, store):
+    from coach_ui.state import PATIENT_KEY
+
+    patient = clinic["ana"].patient_id
+    at = page("plan_editor.py", login=ann(clinic), state={PATIENT_KEY: patient})
+    box = next(c for c in at.checkbox if c.label.startswith("Telehealth sessions"))
+    assert box.value is False
+    box.check()
+    next(b for b in at.button if b.label == "Save the plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.current_plan(patient).telehealth
