@@ -62,7 +62,12 @@ class LiveSession:
         landmark stream ends (no frame may count into the set being closed), the set under
         way is saved with what it holds and what the recorder refused is tried once more.
         Returns how many reps are finally lost (0: everything is saved)."""
-        self.coach.stop_sharing()
+        if self.coach.shared:
+            self.coach.stop_sharing()
+            try:  # the store agrees, for every app process's list of who exercises now
+                self.store.set_live_sharing(self.session_id, False)
+            except CoachError as exc:  # logged: this may run where nobody can be told
+                log.error("session %d: sharing could not be ended: %s", self.session_id, exc)
         end_streams(self.coach)
         self.coach.finish()
         return self.coach.save_pending()

@@ -172,3 +172,12 @@ def test_the_plan_editor_sets_a_plan_to_telehealth(clinic, store):
     next(b for b in at.button if b.label == "Save the plan").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert store.current_plan(patient).telehealth
+
+
+def test_finishing_a_shared_session_ends_the_stream_and_the_sharing(clinic, store, webrtc_renders):
+    at, live = started(clinic)
+    toggle(at, SHARE).set_value(True).run()
+    watcher = room_bus().subscribe(state_topic(live.session_id))
+    assert live.stop_counting() == 0
+    assert watcher.poll() == [END_MESSAGE] and not store.is_shared_live(live.session_id)
+    room_bus().unsubscribe(watcher)
