@@ -181,3 +181,12 @@ def test_finishing_a_shared_session_ends_the_stream_and_the_sharing(clinic, stor
     assert live.stop_counting() == 0
     assert watcher.poll() == [END_MESSAGE] and not store.is_shared_live(live.session_id)
     room_bus().unsubscribe(watcher)
+
+
+def test_another_clinicians_session_in_the_address_is_refused_and_logged(clinic, store, caplog):
+    session = shared_session(clinic, store)
+    caplog.set_level(logging.WARNING, logger="coach_ui.pickers")
+    bob = Principal("clinician", "Bob Physio", clinician_id=clinic["bob"])
+    at = page("live_sessions.py", login=bob, query={"session": session})
+    assert [e.value for e in at.error] == [f"no session {session} that you can see"]
+    assert any("refused clinician 'Bob Physio'" in r.getMessage() for r in caplog.records)
