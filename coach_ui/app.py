@@ -67,6 +67,7 @@ def physio_pages(*, first: bool = False) -> list:
         page("progress.py", "Patient progress", "monitoring"),
         page("session.py", "Session", "timeline"),
         page("plan_editor.py", "Plan editor", "edit_note"),
+        page("live_sessions.py", "Live sessions", "sensors"),
     ]
 
 
