@@ -208,6 +208,7 @@ class ExerciseEngine:
     ) -> None:
         self.exercise = exercise
         self.prescription = prescription
+        self._next_prescription: Prescription | None = None  # `change_prescription`'s
         # The thresholds in force for each of the definition's sets of drivers, keyed by
         # the set's identity (views sharing a set share a counter): (what the counter runs
         # on, the numbers of each of its `signals`).
@@ -348,6 +349,20 @@ class ExerciseEngine:
             raise ValueError(f"{self.exercise.id} is a hold: it has no rep thresholds")
         return self._force_of(self._signals(view))
 
+    def change_prescription(self, prescription: Prescription) -> None:
+        """Count on `prescription` from the next rep (the physiotherapist changed this
+        session's target while watching): applied on the first frame no rep is under way,
+        so the rep in progress is judged as it began. A hold has no rep thresholds: its
+        prescription changes only what is reported."""
+        self._next_prescription = prescription
+
+    def _apply_next_prescription(self) -> None:
+        if self._next_prescription is None or any(t.counter.in_rep for t in self._tracks):
+            return
+        self.prescription, self._next_prescription = self._next_prescription, None
+        self._in_force.clear()  # each view's thresholds are worked out again, then the
+        # counters restart on them (`_reps_step`: the signal they run on changed)
+
     @property
     def recorded(self) -> bool:
         """True for a recorded video, which may begin in the middle of a rep; live, the
@@ -482,6 +497,7 @@ class ExerciseEngine:
     def _reps_step(self, batch: _Batch, i: int) -> _Step:
         t_s, view = batch.t_s[i], batch.views[i]
         self._remember(t_s, batch.rows[i])
+        self._apply_next_prescription()
         signal = self._signals(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []

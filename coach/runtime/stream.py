@@ -20,7 +20,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
@@ -357,6 +357,16 @@ class StreamState(TypedDict):
     say: str | None
     faults: list[str]  # rule ids of the faults first seen on this frame
     details: list[str]  # the read-out's further lines (the assessment's), [] if none
+    # A shared live session: the physiotherapist's last message (coach.runtime.telehealth),
+    # {"id": <changes with each new one>, "text": ...}; absent otherwise.
+    message: NotRequired[ClinicianMessage]
+
+
+class ClinicianMessage(TypedDict):
+    """The watcher's last message on a shared session, shown and spoken once per id."""
+
+    id: int
+    text: str
 
 
 def finite_or_none(value: float | None) -> float | None:
