@@ -4,8 +4,9 @@ sessions page that opened it.
 
 `room_bus()` is the only place the app gets its bus: the patient's frame loop publishes to
 it (coach.runtime.telehealth.Telecast), the watch socket and the Live sessions page use
-it. It is in-process (one app server, a home install); a deployment with several app
-processes sharing one PostgreSQL swaps the one line that makes it.
+it. It follows the store (`room_bus_for` on the store's URL): in-process for SQLite (a
+home install is one app server), over PostgreSQL LISTEN/NOTIFY when the store is
+PostgreSQL, so app processes sharing that database share rooms (docs/rooms.md).
 
 A watch token is the landmark stream's token machinery (coach_ui/live_stream.py: single
 use, 60 s, only its SHA-256 kept, bound to this Streamlit session's `StreamOwner`) on a
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from coach.auth.access import Principal
-from coach.runtime.room_bus import InProcessRoomBus, RoomBus
+from coach.runtime.room_bus import RoomBus, room_bus_for
+from coach.store import default_database_url
 from coach_ui.live_stream import StreamRegistry, session_owner
 
 WATCH_KEY = "live_watch"
@@ -30,8 +32,9 @@ WATCH_KEY = "live_watch"
 @functools.cache
 def room_bus() -> RoomBus:
     """This app process's room bus, made on first use and kept for the process (the
-    rooms of every session ride on it; none holds another's messages)."""
-    return InProcessRoomBus()
+    rooms of every session ride on it; none holds another's messages): the one for the
+    store's database (`FORM_COACH_DATABASE_URL`, else the SQLite file)."""
+    return room_bus_for(default_database_url())
 
 
 @dataclass(eq=False)
