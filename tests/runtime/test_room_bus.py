@@ -342,3 +342,51 @@ def test_while_the_database_is_away_publish_keeps_only_the_newest_unsent(
         assert bus.wait_listening(SETTLE_TIMEOUT_S)
     finally:
         bus.close()
+
+
+def test_a_shared_session_in_one_process_is_watched_from_another(pg_url: str) -> None:
+    """Issue 23: two app processes on one PostgreSQL. The patient's (a subprocess) shares
+    a live session; this process, the clinician's, gets every frame's state in order, the
+    count as it grows and the end, and its message reaches the patient's page."""
+    from coach.runtime.room_bus_postgres import PostgresRoomBus
+    from coach.runtime.telehealth import END_MESSAGE, control_topic, say_message, state_topic
+
+    session = 41
+    patient = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.telehealth_patient", pg_url, str(session)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    clinician = PostgresRoomBus(pg_url)
+    try:
+        assert patient.stdin is not None and patient.stdout is not None
+        watching = clinician.subscribe(state_topic(session), max_pending=100_000)
+        assert patient.stdout.readline().strip() == "ready"
+        settle(clinician)  # subscribed before the first frame is published
+        clinician.publish(control_topic(session), say_message("Knees out, please"))
+        patient.stdin.write("go\n")
+        patient.stdin.flush()
+        received: list[str] = []
+        deadline = time.monotonic() + 60
+        while END_MESSAGE not in received and time.monotonic() < deadline:
+            received += watching.poll()
+            time.sleep(0.01)
+        done = json.loads(patient.stdout.readline())
+        patient.wait(timeout=60)
+    finally:
+        clinician.close()
+        if patient.poll() is None:
+            patient.kill()
+    assert patient.returncode == 0
+    assert received[-1] == END_MESSAGE
+    states = [json.loads(m) for m in received[:-1]]
+    assert len(states) == done["published"] > 0
+    assert all(s["type"] == "frame" for s in states)
+    times = [s["t"] for s in states]
+    assert times == sorted(times)
+    counts = [s["s"]["count"] for s in states]
+    assert counts == sorted(counts) and counts[-1] == done["reps"] > 0
+    assert done["message"] == "Knees out, please"
