@@ -2,6 +2,8 @@
 with the squat clip as its webcam runs the pose model on the device and shares the session
 (her plan is a telehealth plan); the clinician's Chromium opens Live sessions, watches the
 skeleton and sees the count advance, and sends a message that the patient's page shows.
+Run on one app server, and on two app server processes sharing one PostgreSQL with the
+patient on one and the clinician on the other (issue 23: rooms across processes).
 
 The delay from the patient's server publishing a frame to the clinician's browser drawing
 it is measured in the watch component (the two browsers share this machine's clock) and
@@ -22,6 +24,7 @@ import pytest
 from coach.store import Store
 from coach.store.prescriptions import PlanItemSpec
 from tests.conftest import shared_clip
+from tests.e2e.conftest import running_server
 from tests.support.browser import (
     DEVICE_CAMERA,
     choose,
@@ -39,14 +42,35 @@ WATCH = "iframe[title*='live_watch']"
 MESSAGE = "Slower on the way down"
 
 
-@pytest.fixture(scope="module")
-def people(server_database) -> None:
-    store = Store(server_database)
+def add_people(database_url: str) -> None:
+    """Clinician Ann and her patient Pat, whose plan is a telehealth plan."""
+    store = Store(database_url)
     ann = store.add_clinician("Ann Physio", login=("ann", ANN_PASSWORD))
     pat = store.add_patient("Pat Patient", clinician_id=ann, login=("pat", PAT_PASSWORD))
     plan = store.create_plan(pat, start_date=date.today(), telehealth=True, clinician_id=ann)
     store.add_plan_item(plan, PlanItemSpec("squat", sets=1, reps=50, frequency_per_week=7))
     store.close()
+
+
+@pytest.fixture(params=["one server", "two servers on one PostgreSQL"])
+def servers(request, tmp_path_factory):
+    """Where the patient and the clinician open the app: one server (SQLite, rooms in its
+    process), or two app server processes sharing one PostgreSQL, the patient on one and
+    the clinician on the other (rooms over LISTEN/NOTIFY, coach/runtime/room_bus_postgres.py).
+    Yields (patient's URL, clinician's URL, the patient's server log)."""
+    if request.param == "one server":
+        url, log_path = request.getfixturevalue("server")
+        add_people(request.getfixturevalue("server_database"))
+        yield url, url, log_path
+        return
+    database = request.getfixturevalue("postgres_cluster").new_database()
+    add_people(database)
+    settings = {**SERVER_ENV, "FORM_COACH_DATABASE_URL": database}
+    with (
+        running_server(tmp_path_factory.mktemp("patient-server"), settings) as (mine, log_path),
+        running_server(tmp_path_factory.mktemp("clinic-server"), settings) as (theirs, _log),
+    ):
+        yield mine, theirs, log_path
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +116,13 @@ def watched(browser) -> dict:
 
 
 def test_the_clinician_watches_the_count_advance_and_the_patient_gets_the_message(
-    server, people, browser_factory, squat_camera, shots
+    servers, browser_factory, squat_camera, shots
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait as Wait
 
-    url, log_path = server
+    url, clinic_url, log_path = servers
     patient = browser_factory(fake_camera=squat_camera)
     sign_in(patient, url, "/live", "pat", PAT_PASSWORD)
     Wait(patient, 60).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Live coach"))
@@ -110,7 +134,7 @@ def test_the_clinician_watches_the_count_advance_and_the_patient_gets_the_messag
     start_device_camera(patient, By, ec, Wait, log_path)
 
     clinician = browser_factory()
-    sign_in(clinician, url, "/live_sessions", "ann", ANN_PASSWORD)
+    sign_in(clinician, clinic_url, "/live_sessions", "ann", ANN_PASSWORD)
     Wait(clinician, 60).until(
         ec.element_to_be_clickable(
             (By.XPATH, "//button[starts-with(normalize-space(.), 'Watch Pat')]")
