@@ -211,9 +211,9 @@ class RepCounter:
         self, value: float, t_s: float, in_position: bool = True, in_posture: bool = True
     ) -> RepCycle | None:
         """One frame of the driver (NaN: not seen). `in_position`: the frame meets the start
-        position; `in_posture`: it meets the conditions of it that do not depend on how far
-        the rep has gone (`ExerciseEngine`: those on measures other than the drivers, such
-        as lying face up for a crunch). A recording opening past the start continues a rep
+        position; `in_posture`: it meets the conditions of it that hold however far the
+        rep has gone (`throughout` in the definition, such as lying face up for a
+        crunch). A recording opening past the start continues a rep
         under way only in posture: a patient standing before lying down to crunch is not
         half-way through a crunch. Returns the rep completed on this frame, if any."""
         if self._first_t_s is None:

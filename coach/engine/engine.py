@@ -241,14 +241,9 @@ class ExerciseEngine:
             sides = (None,)
         self._tracks = []
         # The start position's conditions that hold through a rep, however far it has
-        # gone: those on measures no driver is (a crunch's face up and knees bent, not its
-        # trunk's rise). A recording opening out of them is not in the middle of a rep.
-        drivers = (
-            {s.driver for v in (None, *exercise.views) for s in exercise.reps.signal_for(v).signals}
-            if exercise.reps is not None
-            else set()
-        )
-        self._posture = [c for c in exercise.start_position if c.measure not in drivers]
+        # gone (`throughout`: a crunch's face up and knees bent, not a deadlift's upright
+        # trunk). A recording opening out of them is not in the middle of a rep.
+        self._posture = [c for c in exercise.start_position if c.throughout]
         if exercise.reps is not None:
             signal = self._signals(None)
             self._tracks = [
