@@ -45,6 +45,11 @@ _FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "ahead_ratio": angles.ahead_ratio,
 }
 _SIDE_KEYS = ("left", "right", "center")
+# Every left landmark, and the same landmark on the right (`near_side_only`).
+_LEFT_LANDMARKS = np.array(
+    [i for i, name in enumerate(landmarks.LANDMARK_NAMES) if "left" in name.split("_")]
+)
+_RIGHT_LANDMARKS = np.array(landmarks.MIRROR_INDEX)[_LEFT_LANDMARKS]
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,30 @@ class MeasureComputer:
             values[:, group.rows] = group.function(*points.transpose(2, 0, 1, 3))
         visible = visibility[:, plan.watched].min(axis=2) >= self.min_visibility
         return np.where(visible, values, np.nan)
+
+    def near_side_only(self, rows: np.ndarray, visibility: np.ndarray) -> np.ndarray:
+        """(frames, rows) values of frames seen side-on, each sided measure kept on the near
+        side only (its far-side value NaN) where the near side measures it.
+
+        Side-on the body hides the far limbs and the model guesses them, often well enough
+        to pass `min_visibility` on some frames and not on others: a mean of the sides that
+        flips between both sides and the near one alone jumps (the reach of a push-up's far
+        arm reads a tenth of a trunk short of the near one's), which moves the patient's own
+        rest and can hide a rep's turn. The near side is the one whose landmarks, all of
+        them, the model sees better on that frame. Returns a new array."""
+        near_left = visibility[:, _LEFT_LANDMARKS].mean(axis=1) >= visibility[
+            :, _RIGHT_LANDMARKS
+        ].mean(axis=1)
+        left, right = self._side_rows["left"], self._side_rows["right"]
+        paired = (left < len(self._rows)) & (right < len(self._rows))
+        left, right = left[paired], right[paired]
+        near = np.where(near_left[:, None], left, right)  # (frames, pairs)
+        far = np.where(near_left[:, None], right, left)
+        frames = np.arange(len(rows))[:, None]
+        kept = rows.copy()
+        hidden = np.isfinite(rows[frames, near])
+        kept[np.broadcast_to(frames, far.shape)[hidden], far[hidden]] = np.nan
+        return kept
 
     def sides(self, values: np.ndarray) -> dict[str, np.ndarray]:
         """(..., rows) values -> 'left', 'right' and 'center' (..., measures): each measure's

@@ -262,3 +262,38 @@ def test_one_value_of_a_measure(left, right, center, side, expected):
     assert repr(SidedValue(left, right, center).on(side)) == repr(expected)
     columns = {"left": np.array([left]), "right": np.array([right]), "center": np.array([center])}
     assert repr(float(on_side(columns, side)[0])) == repr(expected)
+
+
+# ---- side-on: the near side only ---------------------------------------------------------
+
+
+def test_near_side_only_keeps_the_better_seen_sides_values():
+    """Side-on, each sided measure is read on the side the model sees better (all its
+    landmarks together), the far side only where the near one cannot be measured."""
+    computer = MeasureComputer.of(
+        {
+            "knee": angle("flexion", "hip", "knee", "ankle", space="world"),
+            "trunk": angle("segment_vertical", "mid_hip", "mid_shoulder", space="world"),
+        }
+    )
+    pose = make_pose(world_points=BODY)
+    left = [lm.value for lm in L if "left" in lm.name.lower().split("_")]
+    right = [lm.value for lm in L if "right" in lm.name.lower().split("_")]
+    visibility = np.full((3, NUM_LANDMARKS), 0.95)
+    visibility[0, left] = 0.7  # the right side faces the camera
+    visibility[1, right] = 0.7  # the left side does
+    visibility[2, left] = 0.7  # the right side does, but its ankle is hidden
+    visibility[2, L.RIGHT_ANKLE] = 0.3
+    frames = len(visibility)
+    rows = computer.compute_rows(
+        np.repeat(pose.image_px[None], frames, axis=0),
+        np.repeat(pose.world_xyz[None], frames, axis=0),
+        visibility,
+        "side",
+    )
+    kept = computer.sides(computer.near_side_only(rows, visibility))
+    np.testing.assert_allclose(kept["left"][:, 0], [np.nan, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(kept["right"][:, 0], [90.0, np.nan, np.nan], atol=1e-9)
+    np.testing.assert_allclose(kept["center"][:, 1], [45.0, 45.0, 45.0], atol=1e-9)
+    # A new array: the rows given are left as they were.
+    np.testing.assert_allclose(computer.sides(rows)["left"][:, 0], [0.0, 0.0, 0.0], atol=1e-9)
