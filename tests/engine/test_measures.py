@@ -8,7 +8,7 @@ import pytest
 
 from coach.core.landmarks import NUM_LANDMARKS, Landmark
 from coach.core.pose import Pose
-from coach.engine.measures import MeasureComputer, SidedValue, on_side
+from coach.engine.measures import FAR_SIDE_VISIBILITY_GAP, MeasureComputer, SidedValue, on_side
 from coach.exercise.loader import ExerciseLibrary
 from coach.exercise.schema import AngleDef, RatioDef
 from tests.support.builders import make_pose
@@ -267,9 +267,11 @@ def test_one_value_of_a_measure(left, right, center, side, expected):
 # ---- side-on: the near side only ---------------------------------------------------------
 
 
-def test_near_side_only_keeps_the_better_seen_sides_values():
-    """Side-on, each sided measure is read on the side the model sees better (all its
-    landmarks together), the far side only where the near one cannot be measured."""
+def test_near_side_only_drops_a_far_side_the_model_is_much_less_sure_of():
+    """Side-on, a sided measure is read on the near side only where the model is markedly
+    less sure of the far side's landmarks (a limb behind the body, guessed); a far side
+    seen about as well (legs apart in a stride) stays, and so does one whose near side
+    cannot be measured."""
     computer = MeasureComputer.of(
         {
             "knee": angle("flexion", "hip", "knee", "ankle", space="world"),
@@ -279,11 +281,14 @@ def test_near_side_only_keeps_the_better_seen_sides_values():
     pose = make_pose(world_points=BODY)
     left = [lm.value for lm in L if "left" in lm.name.lower().split("_")]
     right = [lm.value for lm in L if "right" in lm.name.lower().split("_")]
-    visibility = np.full((3, NUM_LANDMARKS), 0.95)
-    visibility[0, left] = 0.7  # the right side faces the camera
-    visibility[1, right] = 0.7  # the left side does
-    visibility[2, left] = 0.7  # the right side does, but its ankle is hidden
-    visibility[2, L.RIGHT_ANKLE] = 0.3
+    gap = FAR_SIDE_VISIBILITY_GAP
+    visibility = np.full((5, NUM_LANDMARKS), 0.95)
+    visibility[0, left] = 0.94 - gap  # the right side faces the camera, the left is hidden
+    visibility[1, right] = 0.94 - gap  # the other way round
+    visibility[2, left] = 0.96 - gap  # the left side nearly as sure as the right: both seen
+    visibility[3, left] = 0.6  # the right side faces the camera, but its ankle is hidden
+    visibility[3, L.RIGHT_ANKLE] = 0.3
+    visibility[4, L.LEFT_KNEE] = 0.9  # front-on, both seen
     frames = len(visibility)
     rows = computer.compute_rows(
         np.repeat(pose.image_px[None], frames, axis=0),
@@ -291,9 +296,9 @@ def test_near_side_only_keeps_the_better_seen_sides_values():
         visibility,
         "side",
     )
-    kept = computer.sides(computer.near_side_only(rows, visibility))
-    np.testing.assert_allclose(kept["left"][:, 0], [np.nan, 0.0, 0.0], atol=1e-9)
-    np.testing.assert_allclose(kept["right"][:, 0], [90.0, np.nan, np.nan], atol=1e-9)
-    np.testing.assert_allclose(kept["center"][:, 1], [45.0, 45.0, 45.0], atol=1e-9)
+    kept = computer.sides(computer.near_side_only(rows, visibility, "side"))
+    np.testing.assert_allclose(kept["left"][:, 0], [np.nan, 0.0, 0.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(kept["right"][:, 0], [90.0, np.nan, 90.0, np.nan, 90.0], atol=1e-9)
+    np.testing.assert_allclose(kept["center"][:, 1], [45.0] * frames, atol=1e-9)
     # A new array: the rows given are left as they were.
-    np.testing.assert_allclose(computer.sides(rows)["left"][:, 0], [0.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(computer.sides(rows)["left"][:, 0], [0.0] * frames, atol=1e-9)
