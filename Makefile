@@ -62,9 +62,12 @@ accuracy: $(STAMP)
 
 # Form rules scored on the clips whose every rep is labelled good or bad (../shared/fault-clips),
 # beside the synthetic bench: docs/faults.md. Each clip's poses are kept under build/fault-poses
-# (the model runs once per clip; `--no-cache` runs it every time).
+# (the model runs once per clip; `--no-cache` runs it every time). Then, from the same poses,
+# what the push-up's hip measures read per rep on every side-on push-up clip:
+# docs/push-up-signals.md.
 faults: $(STAMP)
 	$(BIN)/python -m scripts.faults --write docs/faults.md
+	$(BIN)/python -m scripts.push_up_signals --write docs/push-up-signals.md
 
 # Speed and memory side by side, with the counts at full size and shrunk to 640 px
 # (about 55 minutes on 2 cores): one JSON object on stdout, the tables in

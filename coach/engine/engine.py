@@ -518,6 +518,16 @@ class ExerciseEngine:
                 rows[seen] = self._measures.compute_rows(
                     frames.image_px[seen], frames.world_xyz[seen], frames.visibility[seen], view
                 )
+        if self.exercise.side == "both":
+            # The near limb's value where the far one is hidden behind the body, not a mean
+            # that flips as the guessed far limb comes and goes from view
+            # (`MeasureComputer.near_side_only`): 'auto' counts each side apart and
+            # 'alternating' needs both sides' mean.
+            side_on = measured & np.array([v == "side" for v in views], dtype=bool)
+            if side_on.any():
+                rows[side_on] = self._measures.near_side_only(
+                    rows[side_on], frames.visibility[side_on], "side"
+                )
         sides = self._measures.sides(rows)
         on = {side: on_side(sides, side) for side in self._sides}
         names = self._measures.names
