@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint typecheck accuracy faults bench bench-live bench-stream docs readings system-deps web clean
+.PHONY: run test lint typecheck accuracy faults bench bench-live bench-stream bench-rooms docs readings system-deps web clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -62,9 +62,12 @@ accuracy: $(STAMP)
 
 # Form rules scored on the clips whose every rep is labelled good or bad (../shared/fault-clips),
 # beside the synthetic bench: docs/faults.md. Each clip's poses are kept under build/fault-poses
-# (the model runs once per clip; `--no-cache` runs it every time).
+# (the model runs once per clip; `--no-cache` runs it every time). Then, from the same poses,
+# what the push-up's hip measures read per rep on every side-on push-up clip:
+# docs/push-up-signals.md.
 faults: $(STAMP)
 	$(BIN)/python -m scripts.faults --write docs/faults.md
+	$(BIN)/python -m scripts.push_up_signals --write docs/push-up-signals.md
 
 # Speed and memory side by side, with the counts at full size and shrunk to 640 px
 # (about 55 minutes on 2 cores): one JSON object on stdout, the tables in
@@ -88,6 +91,12 @@ bench-live: $(STAMP) $(WEB_STAMP) system-deps
 # an idle machine (a few minutes).
 bench-stream: $(STAMP)
 	$(BIN)/python scripts/bench_stream.py
+
+# A room across two app processes over PostgreSQL LISTEN/NOTIFY (docs/rooms.md): the time
+# from publish in one process to the message in the other, at 30 messages/s. One JSON
+# object on stdout; needs PostgreSQL (make system-deps).
+bench-rooms: $(STAMP) system-deps
+	$(BIN)/python scripts/bench_rooms.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache web/node_modules

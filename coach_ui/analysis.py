@@ -144,24 +144,18 @@ class SessionWorkdir:
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
 
     @contextmanager
-    def upload_on_disk(self, digest: str, file_name: str, data: bytes) -> Iterator[Path]:
-        """The upload's bytes in a file for the decoder while the analysis runs; the file
-        is deleted when the block ends, whatever happened."""
-        path = self.upload_path(digest, file_name)
-        path.write_bytes(data)
+    def analysed(self, upload: Path) -> Iterator[Path]:
+        """The upload `upload`, in this folder, while it is analysed: deleted when the block
+        ends, whatever happened (the patient's video stays on the server no longer than
+        its analysis)."""
         try:
-            yield path
+            yield upload
         finally:
-            path.unlink(missing_ok=True)
+            upload.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Delete the folder and everything in it now (once; later calls do nothing)."""
         self._cleanup()
-
-    def upload_path(self, digest: str, file_name: str) -> Path:
-        """Where an upload's bytes go: named by content, with the upload's own suffix."""
-        suffix = Path(file_name).suffix.lower()
-        return self.path / f"upload-{digest[:16]}{suffix}"
 
     def annotated_path(self, digest: str, exercise_id: str, mirrored: bool) -> Path:
         flag = "mirrored" if mirrored else "plain"

@@ -22,30 +22,52 @@ PHYSIO_GROUP = "For your physiotherapist"
 st.set_page_config(page_title="Form Coach", layout="wide")
 
 
-def page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
-    return st.Page(PAGES / name, title=title, icon=f":material/{icon}:", default=default)
+def page(name: str, title: str, icon: str) -> st.Page:
+    return st.Page(PAGES / name, title=title, icon=f":material/{icon}:")
 
 
-def coach_pages(*, default_home: bool) -> list:
+def first_page(name: str, title: str, icon: str) -> list[st.Page]:
+    """The user's first page, served at `/`, and again at its own address (`/patients`,
+    `/today`), hidden from the menu: someone who types or bookmarks its name got
+    Streamlit's "Page not found" before the main page. (Streamlit tells pages apart by
+    their `url_path` even for the default page, which it serves at `/` whatever its
+    `url_path`: the default gets one of its own so the two are not taken for one.)"""
     return [
-        page("home.py", "Start here", "home", default=default_home),
-        page("today.py", "Today", "checklist"),
-        page("live.py", "Live coach", "videocam"),
-        page("assessment.py", "Assessment", "straighten"),
-        page("analyse.py", "Analyse a video", "movie"),
-        page("library.py", "Exercise library", "menu_book"),
-        page("posture.py", "Posture check", "chair"),
-        page("learn.py", "Learn about pain", "school"),
-        page("goals.py", "My goals", "flag"),
+        st.Page(
+            PAGES / name, title=title, icon=f":material/{icon}:", url_path="start", default=True
+        ),
+        st.Page(PAGES / name, title=title, url_path=Path(name).stem, visibility="hidden"),
     ]
 
 
-def physio_pages(*, default_patients: bool = False) -> list:
+def coach_pages(*, first: str | None) -> list:
+    """The patient's pages; `first` names the one served at `/` (None: another group's)."""
+    pages = [
+        ("home.py", "Start here", "home"),
+        ("today.py", "Today", "checklist"),
+        ("live.py", "Live coach", "videocam"),
+        ("assessment.py", "Assessment", "straighten"),
+        ("analyse.py", "Analyse a video", "movie"),
+        ("library.py", "Exercise library", "menu_book"),
+        ("posture.py", "Posture check", "chair"),
+        ("learn.py", "Learn about pain", "school"),
+        ("goals.py", "My goals", "flag"),
+    ]
     return [
-        page("patients.py", "Patients", "groups", default=default_patients),
+        made
+        for name, title, icon in pages
+        for made in (first_page(name, title, icon) if name == first else [page(name, title, icon)])
+    ]
+
+
+def physio_pages(*, first: bool = False) -> list:
+    patients = ("patients.py", "Patients", "groups")
+    return [
+        *(first_page(*patients) if first else [page(*patients)]),
         page("progress.py", "Patient progress", "monitoring"),
         page("session.py", "Session", "timeline"),
         page("plan_editor.py", "Plan editor", "edit_note"),
+        page("live_sessions.py", "Live sessions", "sensors"),
     ]
 
 
@@ -53,7 +75,7 @@ def sign_in_at_every_address() -> list:
     """Signed out (clinic mode): the sign-in form, at its own address and at every page's
     (`/session`, `/today`, ...), so a bookmark or a typed link is not lost: the form sends
     the browser back to it once signed in (coach_ui/signin.py). No page itself runs."""
-    login = page("login.py", "Sign in", "login", default=True)
+    login = st.Page(PAGES / "login.py", title="Sign in", icon=":material/login:", default=True)
     others = sorted(p.stem for p in PAGES.glob("*.py") if p.stem != "login")
     return [login] + [
         st.Page(PAGES / "login.py", title="Sign in", icon=":material/login:", url_path=stem)
@@ -68,7 +90,7 @@ if mode == "home":
     # One person at home is both patient and, when the physio visits, the physio's
     # screen: the physio's dense pages are kept apart, under their name.
     pages: dict[str, list] = {
-        "Exercise": coach_pages(default_home=True),
+        "Exercise": coach_pages(first="home.py"),
         PHYSIO_GROUP: physio_pages(),
     }
 else:
@@ -76,10 +98,8 @@ else:
     if principal is None:
         pages = {"": sign_in_at_every_address()}
     elif principal.kind == "patient":
-        mine = coach_pages(default_home=False)
-        mine[1] = page("today.py", "Today", "checklist", default=True)
         pages = {
-            "Exercise": mine,
+            "Exercise": coach_pages(first="today.py"),
             "Progress": [
                 page("progress.py", "My progress", "monitoring"),
                 page("session.py", "Session", "timeline"),
@@ -87,8 +107,8 @@ else:
         }
     else:
         pages = {
-            "Physio": physio_pages(default_patients=True),
-            "Exercise": coach_pages(default_home=False),
+            "Physio": physio_pages(first=True),
+            "Exercise": coach_pages(first=None),
         }
     auth.sign_out_button()
 signed_out = mode == "clinic" and principal is None

@@ -205,7 +205,7 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
         )
     if result.driver is not None:
         value = result.measures.get(result.driver, float("nan"))
-        unit = " deg" if result.driver in exercise.angles else ""
+        unit = "°" if result.driver in exercise.angles else ""
         shown = "--" if value != value else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
         st.metric(angle_name(exercise, result.driver), shown)
     if result.cue is not None:
@@ -232,8 +232,8 @@ def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -
         before = previous.best_rom_deg.get(angle) if previous else None
         columns[1].metric(
             f"Best range: {measure_label(exercise, angle).lower()}",
-            f"{best:.0f} deg",
-            delta=None if before is None else f"{best - before:+.0f} deg",
+            f"{best:.0f}°",
+            delta=None if before is None else f"{best - before:+.0f}°",
         )
     if summary.pain_before is not None and summary.pain_after is not None:
         columns[2].metric(

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 
 from coach.core.errors import CoachError
 from coach.runtime.live import LiveCoach
+from coach.runtime.telehealth import Telecast
 from coach.store import Store
 from coach_ui.live_stream import end_streams
+from coach_ui.rooms import room_bus
 
 log = logging.getLogger("coach_ui.live")
 
@@ -55,13 +57,36 @@ class LiveSession:
         # the store: it may run on whichever thread collects the object.
         self._end = weakref.finalize(self, end_unfinished, self.store, self.session_id)
 
-    def close(self) -> None:
-        """The page's state is forgotten (sign-out, another user): the set under way is
-        saved with what it holds, the session ended as unfinished unless it was finished
-        or discarded, and the pose model released. The browser's landmark stream is ended
-        first: no frame may count into the set being closed."""
+    def stop_counting(self) -> int:
+        """Nothing more is counted: sharing stops (watchers close), the browser's
+        landmark stream ends (no frame may count into the set being closed), the set under
+        way is saved with what it holds and what the recorder refused is tried once more.
+        Returns how many reps are finally lost (0: everything is saved)."""
+        if self.coach.shared:
+            self.coach.stop_sharing()
+            try:  # the store agrees, for every app process's list of who exercises now
+                self.store.set_live_sharing(self.session_id, False)
+            except CoachError as exc:  # logged: this may run where nobody can be told
+                log.error("session %d: sharing could not be ended: %s", self.session_id, exc)
         end_streams(self.coach)
         self.coach.finish()
-        self.coach.save_pending()
+        return self.coach.save_pending()
+
+    def share(self, shared: bool, *, pain: int | None = None) -> None:
+        """Share the session live with the patient's physiotherapist (`pain`: what the
+        patient entered, shown to the watcher), or stop at once: the store says so first
+        (any app process lists it), then the frames go out, or the end message does.
+        Raises CoachError when the store cannot be written (nothing changed then)."""
+        self.store.set_live_sharing(self.session_id, shared)
+        if shared and not self.coach.shared:
+            self.coach.share(Telecast(room_bus(), self.session_id, pain=pain))
+        elif not shared:
+            self.coach.stop_sharing()
+
+    def close(self) -> None:
+        """The page's state is forgotten (sign-out, another user): counting stops
+        (`stop_counting`), the session is ended as unfinished unless it was finished or
+        discarded, and the pose model released."""
+        self.stop_counting()
         self._end()
         self.coach.close()

@@ -25,7 +25,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import streamlit as st
 
@@ -34,6 +34,10 @@ from coach.runtime.stream import CLOSE_ENDED, CLOSE_REPLACED, StreamEndedError, 
 
 TOKEN_TTL_S = 60.0
 OWNER_KEY = "live_stream_owner"
+# What a token attaches its socket to: a frame loop (the landmark stream) or a telehealth
+# watch (coach_ui/watch_socket.py). The registry holds it by a weak reference: the page
+# that issued the token owns it.
+Target = TypeVar("Target")
 
 
 class StreamOwner:
@@ -59,7 +63,7 @@ class PatientRecorder(Protocol):
     def patient_id(self) -> int | None: ...
 
 
-def recorder_patient_matches(loop: FrameLoop, patient_id: int | None) -> bool:
+def recorder_patient_matches(loop: object, patient_id: int | None) -> bool:
     """Whether everything `loop` writes goes to `patient_id`'s record: True when it has no
     recorder (the assessment and posture loops: their pages save), False when its recorder
     cannot say whose session it writes. Reads the store: not on the event loop."""
@@ -74,20 +78,20 @@ def _digest(token: str) -> bytes:
 
 
 @dataclass
-class _Grant:
+class _Grant(Generic[Target]):
     owner: weakref.ref[StreamOwner]
-    loop: weakref.ref[FrameLoop[Any]]
+    loop: weakref.ref[Target]
     patient_id: int | None
     expires_at: float
 
 
 @dataclass
-class Attachment:
+class Attachment(Generic[Target]):
     """A redeemed token: one socket's hold on its frame loop. `loop()` gives the loop for
     one frame, or raises `StreamEndedError` once the stream must end."""
 
     owner: weakref.ref[StreamOwner]
-    loop_ref: weakref.ref[FrameLoop[Any]]
+    loop_ref: weakref.ref[Target]
     patient_id: int | None
     _ended: threading.Event = field(default_factory=threading.Event)
     _why: tuple[str, int] | None = None
@@ -98,7 +102,7 @@ class Attachment:
         self._why = (reason, code)
         self._ended.set()
 
-    def loop(self) -> FrameLoop[Any]:
+    def loop(self) -> Target:
         """The frame loop, alive and still this socket's. Raises `StreamEndedError` when the
         stream was ended, the session signed out or gone, or the page forgot the loop."""
         if self._ended.is_set():
@@ -111,11 +115,11 @@ class Attachment:
             raise StreamEndedError("the page no longer runs this session")
         return loop
 
-    def recorder_changed(self, loop: FrameLoop[Any]) -> bool:
+    def recorder_changed(self, loop: Target) -> bool:
         """Whether the loop writes through another recorder than the one last checked."""
         return getattr(loop, "recorder", None) is not self._checked_recorder
 
-    def check_patient(self, loop: FrameLoop[Any]) -> None:
+    def check_patient(self, loop: Target) -> None:
         """Refuse the stream unless everything `loop` writes goes to the token's patient.
         Reads the store: call it off the event loop. Raises `TokenRefusedError`."""
         recorder = getattr(loop, "recorder", None)
@@ -124,8 +128,9 @@ class Attachment:
         self._checked_recorder = recorder
 
 
-class StreamRegistry:
-    """The tokens issued and not yet redeemed, and the socket attached to each loop.
+class StreamRegistry(Generic[Target]):
+    """The tokens issued and not yet redeemed, and the socket attached to each loop (or,
+    for a telehealth watch, to each watch: any weakly referable `Target`).
 
     Process-wide by necessity (the script thread issues a token, the server's event loop
     redeems it), shared by every session but holding nothing of one another's: a token
@@ -138,12 +143,12 @@ class StreamRegistry:
         self.ttl_s = ttl_s
         self._clock = clock
         self._lock = threading.Lock()
-        self._grants: dict[bytes, _Grant] = {}
-        self._attached: weakref.WeakKeyDictionary[FrameLoop[Any], Attachment] = (
+        self._grants: dict[bytes, _Grant[Target]] = {}
+        self._attached: weakref.WeakKeyDictionary[Target, Attachment[Target]] = (
             weakref.WeakKeyDictionary()
         )
 
-    def issue(self, loop: FrameLoop[Any], *, patient_id: int | None, owner: StreamOwner) -> str:
+    def issue(self, loop: Target, *, patient_id: int | None, owner: StreamOwner) -> str:
         """A new single-use token for `loop`, valid `ttl_s` seconds. Raises ValueError when
         the loop writes into another patient's record than `patient_id` (reads the store)."""
         if not recorder_patient_matches(loop, patient_id):
@@ -159,7 +164,7 @@ class StreamRegistry:
             self._grants[_digest(token)] = grant
         return token
 
-    def redeem(self, token: str) -> Attachment:
+    def redeem(self, token: str) -> Attachment[Target]:
         """The attachment a token grants, once: the token is spent whatever happens next.
         A socket already attached to the same loop is ended (`CLOSE_REPLACED`). Raises
         `TokenRefusedError` for an unknown, used or expired token or a session that ended."""
@@ -178,7 +183,7 @@ class StreamRegistry:
             previous.end("a newer connection took over this session", CLOSE_REPLACED)
         return attachment
 
-    def end_streams(self, loop: FrameLoop[Any]) -> None:
+    def end_streams(self, loop: Target) -> None:
         """End the socket attached to `loop`, if any, and void its unredeemed tokens (the
         page is done with the loop)."""
         with self._lock:
@@ -188,7 +193,7 @@ class StreamRegistry:
         if attachment is not None:
             attachment.end("the page ended this session", CLOSE_ENDED)
 
-    def release(self, attachment: Attachment) -> None:
+    def release(self, attachment: Attachment[Target]) -> None:
         """Forget a socket that has closed (if it is still the one attached to its loop)."""
         loop = attachment.loop_ref()
         with self._lock:
@@ -207,7 +212,7 @@ class StreamRegistry:
             del self._grants[digest]
 
 
-STREAMS = StreamRegistry()  # the app's one registry (see StreamRegistry)
+STREAMS: StreamRegistry[FrameLoop[Any]] = StreamRegistry()  # the app's one registry
 
 
 def session_owner() -> StreamOwner:

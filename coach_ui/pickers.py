@@ -5,6 +5,7 @@ address (`?patient=3`, `?session=12`), each checked against what the user may se
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import streamlit as st
@@ -22,6 +23,8 @@ from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach.store.records import Patient, SessionRecord
 from coach_ui import state
+
+log = logging.getLogger(__name__)
 
 LARGEST_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
@@ -56,6 +59,14 @@ def check_address(store: Store, principal: Principal) -> None:
                 raise AccessDeniedError(f"no session {session_id} of patient {patient_id}")
             st.session_state[state.PATIENT_KEY] = owner  # open the session's patient
     except AccessDeniedError as exc:
+        # Logged: someone asked for a record they may not see (a guessed address).
+        log.warning(
+            "refused %s %r the address %s: %s",
+            principal.kind,
+            principal.name,
+            dict(st.query_params),
+            exc,
+        )
         st.error(str(exc))
         st.stop()
 

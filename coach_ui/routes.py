@@ -19,12 +19,15 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from coach.core.errors import ModelError
+from coach.runtime.room_bus import RoomBus
 from coach.runtime.stream import RateLimit
 from coach.store import Store
 from coach.vision.model_bundle import default_bundle_path, landmark_bundle_path
-from coach_ui import resources, signin
+from coach_ui import resources, signin, uploads
 from coach_ui.live_stream import STREAMS, StreamRegistry
+from coach_ui.rooms import WATCHES, Watch, room_bus
 from coach_ui.stream_socket import stream_endpoint
+from coach_ui.watch_socket import watch_endpoint
 from coach_ui.web_package import (
     SERVED_FILES,
     WebPackageMissingError,
@@ -44,8 +47,12 @@ POSE_MODEL_PATH = POSE_MODEL_PATHS["full"]
 # The landmark stream: a browser running the pose model sends landmarks, gets the coach's
 # state back (coach_ui/stream_socket.py, docs/live-stream.md).
 STREAM_PATH = f"{ROUTE_PREFIX}/stream"
+# Telehealth: a clinician's browser watches a shared live session (coach_ui/watch_socket.py).
+WATCH_PATH = f"{ROUTE_PREFIX}/watch"
 SIGN_IN_PATH = f"{ROUTE_PREFIX}/sign-in"
 SIGN_OUT_PATH = f"{ROUTE_PREFIX}/sign-out"
+# A patient's video for the Analyse page, streamed to disk (coach_ui/uploads.py).
+UPLOAD_PATH = f"{ROUTE_PREFIX}/upload"
 # The browser's pose model code (coach_ui/web_package.py), for the pose_camera component.
 TASKS_VISION_PATH = f"{ROUTE_PREFIX}/web/tasks-vision"
 
@@ -110,15 +117,22 @@ def routes(
     stream_registry: StreamRegistry = STREAMS,
     rate_limit: Callable[[], RateLimit] = RateLimit,
     open_store: Callable[[], Store] = resources.open_store,
+    upload_inbox: Callable[[], uploads.UploadInbox] = uploads.app_inbox,
+    watch_registry: StreamRegistry[Watch] = WATCHES,
+    bus: Callable[[], RoomBus] = room_bus,
 ) -> list[BaseRoute]:
     """Every route Form Coach serves beside Streamlit's own. `stream_registry`: whose
     tokens the landmark stream accepts (the app's own; the load generator's harness
     passes its own); `rate_limit`: each stream's (the protocol's own); `open_store`: the
-    store the sign-in routes use (the pages' own, by default)."""
+    store the sign-in, upload and watch routes use (the pages' own, by default);
+    `upload_inbox`: where uploads wait for their page (the app's own); `watch_registry`
+    and `bus`: the telehealth watch's tokens and room bus (the app's)."""
     return [
         Route(f"{POSE_MODEL_DIR}/{{name}}", pose_model, methods=["GET"]),
         Route(f"{TASKS_VISION_PATH}/{{name:path}}", tasks_vision_file, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, stream_endpoint(stream_registry, rate_limit)),
+        WebSocketRoute(WATCH_PATH, watch_endpoint(watch_registry, bus, open_store)),
         Route(SIGN_IN_PATH, signin.sign_in_route(open_store), methods=["POST"]),
         Route(SIGN_OUT_PATH, signin.sign_out_route(open_store), methods=["POST"]),
+        Route(UPLOAD_PATH, uploads.upload_route(upload_inbox, open_store), methods=["POST"]),
     ]

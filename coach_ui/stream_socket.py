@@ -17,6 +17,7 @@ in order, and are never dropped: a slow server answers later, it does not skip.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
@@ -45,7 +46,7 @@ IDLE_CHECK_S = 1.0  # how often a quiet connection checks that its session goes 
 _numbers = itertools.count(1)  # connection numbers for the log
 
 
-async def _receive(websocket: WebSocket, timeout_s: float) -> str | bytes | None:
+async def receive_message(websocket: WebSocket, timeout_s: float) -> str | bytes | None:
     """The next message's text (or bytes); raises TimeoutError after `timeout_s` and
     WebSocketDisconnect when the client has gone."""
     message = await asyncio.wait_for(websocket.receive(), timeout_s)
@@ -68,7 +69,7 @@ def _step(attachment: Attachment, frame: FrameMessage) -> StreamState:
 
 async def _hello(websocket: WebSocket, registry: StreamRegistry) -> tuple[Attachment, str]:
     try:
-        text = await _receive(websocket, HELLO_TIMEOUT_S)
+        text = await receive_message(websocket, HELLO_TIMEOUT_S)
     except TimeoutError:
         raise HelloTimeoutError(f"no hello within {HELLO_TIMEOUT_S:g} seconds") from None
     hello = decode_hello(text)
@@ -81,7 +82,7 @@ async def _frames(websocket: WebSocket, attachment: Attachment, rate: RateLimit)
     checks = FrameChecks(rate)
     while True:
         try:
-            text = await _receive(websocket, IDLE_CHECK_S)
+            text = await receive_message(websocket, IDLE_CHECK_S)
         except TimeoutError:
             attachment.loop()  # a quiet connection ends with its session too
             continue
@@ -90,7 +91,7 @@ async def _frames(websocket: WebSocket, attachment: Attachment, rate: RateLimit)
         await websocket.send_text(state_message(frame.t_ms, state))
 
 
-async def _refuse(websocket: WebSocket, error: StreamError) -> None:
+async def refuse(websocket: WebSocket, error: StreamError) -> None:
     """The error message, then the close with its code (a client already gone is fine)."""
     try:
         await websocket.send_text(error_message(error.reason))
@@ -98,6 +99,19 @@ async def _refuse(websocket: WebSocket, error: StreamError) -> None:
         await websocket.close(error.code, error.reason.encode()[:120].decode(errors="ignore"))
     except (WebSocketDisconnect, RuntimeError, OSError) as exc:
         log.info("could not send the refusal (%s): the client has gone", type(exc).__name__)
+
+
+@contextlib.asynccontextmanager
+async def refusals(websocket: WebSocket, name: Callable[[], str], logger: logging.Logger):
+    """Around a socket's life: a `StreamError` is logged on `logger` with the socket's
+    `name()` and refused (`refuse`); the client closing is logged. Neither propagates."""
+    try:
+        yield
+    except StreamError as exc:
+        logger.warning("%s refused (close %d): %s", name(), exc.code, exc.reason)
+        await refuse(websocket, exc)
+    except WebSocketDisconnect as exc:
+        logger.info("%s: closed by the client (code %s)", name(), exc.code)
 
 
 async def serve(
@@ -110,15 +124,11 @@ async def serve(
     name = f"landmark stream {next(_numbers)} from {peer}"
     attachment: Attachment | None = None
     try:
-        attachment, client = await _hello(websocket, registry)
-        log.info("%s: ready (%s, patient %s)", name, client, attachment.patient_id)
-        await websocket.send_text(READY_MESSAGE)
-        await _frames(websocket, attachment, rate_limit())
-    except StreamError as exc:
-        log.warning("%s refused (close %d): %s", name, exc.code, exc.reason)
-        await _refuse(websocket, exc)
-    except WebSocketDisconnect as exc:
-        log.info("%s: closed by the client (code %s)", name, exc.code)
+        async with refusals(websocket, lambda: name, log):
+            attachment, client = await _hello(websocket, registry)
+            log.info("%s: ready (%s, patient %s)", name, client, attachment.patient_id)
+            await websocket.send_text(READY_MESSAGE)
+            await _frames(websocket, attachment, rate_limit())
     finally:
         if attachment is not None:
             registry.release(attachment)

@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_per_trial": args.seconds,
         "recordings": [path.name for path in paths],
         "cpus": os.cpu_count(),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "largest_n_passing": best,
         "max_n_tried": args.max_n,
         "trials": runs,

@@ -29,6 +29,18 @@ from coach_ui.routes import routes
 # Long enough that no session finishes its plan during a run: every frame is coached.
 PLAN = SetPlan(sets=100, reps=100, rest_s=1.0)
 
+# The WebSocket stack the app is served with: Streamlit 1.60 runs uvicorn (>= 0.44) with its
+# "websockets-sansio" protocol and without permessage-deflate (`server.
+# enableWebsocketCompression` is off by default, and this project does not turn it on).
+# uvicorn's own defaults differ on both (the older websockets protocol, deflate on): a
+# harness on those would measure compression the app never does (docs/benchmarks.md).
+APP_WEBSOCKETS = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
+
+
+def server_config(app: Starlette) -> uvicorn.Config:
+    """uvicorn's configuration for the harness: the app's WebSocket stack, quiet logs."""
+    return uvicorn.Config(app, log_level="warning", **APP_WEBSOCKETS)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -44,8 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
-    config = uvicorn.Config(Starlette(routes=routes(registry)), log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(Starlette(routes=routes(registry))))
     print(json.dumps({"port": port, "tokens": tokens}), flush=True)
     server.run(sockets=[listening])
     del loops, owner  # kept alive until the server stops

@@ -16,6 +16,17 @@ SAMPLE_VIDEOS = ROOT / "sample_videos"
 POSE_FIXTURES = Path(__file__).parent / "fixtures" / "poses"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_folder(tmp_path_factory):
+    """No test touches the user's own Form Coach data: the default database and folders
+    (FORM_COACH_DATA, else the XDG data folder) are a throwaway folder for the run, for
+    this process and the servers the browser tests start. (A test that opened the app on
+    its defaults used to open, and upgrade, the real database in ~/.local/share.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FORM_COACH_DATA", str(tmp_path_factory.mktemp("form-coach-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def library() -> ExerciseLibrary:
     return ExerciseLibrary()

@@ -116,6 +116,19 @@ def require_session(store: PatientDirectory, principal: Principal, session_id: i
     return patient_id
 
 
+def require_watcher(store: PatientDirectory, principal: Principal, session_id: int) -> int:
+    """The session's patient id, after checking this user may watch it live: the
+    patient's own clinician (or the home user), never the patient or anyone else. Raises
+    AccessDeniedError with the same message as `require_session`, whether the session
+    exists, is someone else's, or the user is the patient: a refusal tells nothing."""
+    patient_id = store.session_patient_id(session_id)
+    if patient_id is None or not principal.is_staff:
+        raise AccessDeniedError(f"no session {session_id} that you can see")
+    if not can_read_patient(store, principal, patient_id):
+        raise AccessDeniedError(f"no session {session_id} that you can see")
+    return patient_id
+
+
 def require_staff(principal: Principal) -> None:
     if not principal.is_staff:
         raise AccessDeniedError("only a clinician can change a plan or see other patients")

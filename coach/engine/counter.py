@@ -9,6 +9,17 @@ start -> turn -> start that takes a plausible time and covers `min_range`.
 The counter is armed only after the patient has settled in the start phase (and, when the
 caller says so, in the start position), so getting into position is never a rep. Time is
 the frame time passed to `update`; there is no clock inside.
+
+The evidence for a rep must be strong. Its amplitude is one part: a rep passes the turn
+threshold and covers `min_range`, the definition's fidget floor. Where a physio's plan
+moved the turn towards the rest (`library`: the definition's thresholds, when those in
+force differ), a movement that passes the plan's turn but not the library's is as small
+as a fidget of the whole body can be, and amplitude alone cannot tell them apart; such a
+rep counts only when it is regular: alike (`regular`) to the movement next to it, before
+or after, as a patient repeating a movement is and a fidget's random shifts are not. The
+first of a set is handed on when the second confirms it (both then count); one alone
+never counts. `RepCounter` marks such a rep (`RepCycle.strong` False); `RepEvidence`
+judges the reps of the driver counted on (`coach.engine.drivers.DriverChoice`).
 """
 
 from __future__ import annotations
@@ -16,10 +27,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 import numpy as np
 
-from coach.engine.thresholds import on_own_rest
+from coach.engine.short_cycles import SHORT_CYCLE_GAP_S, regular
+from coach.engine.thresholds import library_thresholds, on_own_rest
 from coach.exercise.schema import RepsDef, SignalDef
 
 
@@ -51,13 +64,37 @@ class RepCycle:
     # rest when the definition asks (`SignalDef.rest`); None: the counter's as they are.
     signal: SignalDef | None = None
 
+    # False: the driver passed the turn in force (the plan's) but not the library's, and
+    # the rep needs a regular neighbour to count (the module's evidence rule).
+    strong: bool = True
+
     @property
     def range(self) -> float:
         return self.high - self.low
 
     @property
+    def depth(self) -> float:
+        """How far the driver moved in the rep (`range`), as `regular` compares cycles."""
+        return self.range
+
+    @property
     def duration_s(self) -> float:
         return self.end_s - self.start_s
+
+
+# Why a movement that passed the turn did not count (`MissedRep`).
+MissReason = Literal["min_range", "quick", "unconfirmed"]
+
+
+@dataclass(frozen=True)
+class MissedRep:
+    """A movement that passed the turn in force and came back, but did not count, and
+    why: `min_range`, it moved less than the definition's fidget floor from rest;
+    `quick`, it took less than `min_rep_s`; `unconfirmed`, it passed only the plan's turn
+    and no movement next to it went alike (the evidence rule). So a miss is never silent."""
+
+    cycle: RepCycle
+    reason: MissReason
 
 
 @dataclass
@@ -66,6 +103,9 @@ class RepCounter:
 
     reps: RepsDef
     signal: SignalDef | None = None  # the thresholds to use; the default signal if None
+    # The definition's own thresholds where `signal` is a plan's (None: `signal` is the
+    # library's): a rep short of their turn needs a regular neighbour (module docstring).
+    library: SignalDef | None = None
     settle_s: float = 0.3
     max_gap_s: float = 1.0
     # A recording may begin in the middle of a set (the patient was already exercising when
@@ -92,6 +132,10 @@ class RepCounter:
     _last_t_s: float | None = None
     _first_t_s: float | None = None  # the first frame seen, with or without the patient
     _cycle: dict[str, float] = field(default_factory=dict)
+    _own_rest: float = float("nan")  # the rest the thresholds in use were scaled to
+    # The movements past the turn that were no rep by time or range, in order (the caller
+    # takes and clears them: `DriverChoice.missed`).
+    missed: list[MissedRep] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.signal is None:
@@ -115,6 +159,18 @@ class RepCounter:
         """The thresholds this counter runs on."""
         assert self.signal is not None
         return self.signal
+
+    @property
+    def signal_now(self) -> SignalDef:
+        """The thresholds the rep in progress, or the next one, is counted on: `signal_def`,
+        scaled to the patient's own rest where the definition asks (`SignalDef.rest`;
+        `own_rest` is then the rest it was scaled to)."""
+        return self._rep_signal
+
+    @property
+    def own_rest(self) -> float:
+        """The patient's rest the thresholds were last scaled to (NaN: none measured)."""
+        return self._rest_value() if self._rest else self._own_rest
 
     def _raw_zone(self, value: float) -> Zone:
         if self._rising:
@@ -151,7 +207,15 @@ class RepCounter:
     def in_rep(self) -> bool:
         return self.state in (CounterState.OUTBOUND, CounterState.RETURNING)
 
-    def update(self, value: float, t_s: float, in_position: bool = True) -> RepCycle | None:
+    def update(
+        self, value: float, t_s: float, in_position: bool = True, in_posture: bool = True
+    ) -> RepCycle | None:
+        """One frame of the driver (NaN: not seen). `in_position`: the frame meets the start
+        position; `in_posture`: it meets the conditions of it that hold however far the
+        rep has gone (`throughout` in the definition, such as lying face up for a
+        crunch). A recording opening past the start continues a rep
+        under way only in posture: a patient standing before lying down to crunch is not
+        half-way through a crunch. Returns the rep completed on this frame, if any."""
         if self._first_t_s is None:
             self._first_t_s = t_s
         if value != value:  # NaN: the driver is not seen on this frame
@@ -163,7 +227,7 @@ class RepCounter:
         raw = self._raw_zone(value)
         zone = self._confirmed_zone(raw, t_s)
         if first_sighting and self._already_exercising(t_s):
-            if raw is Zone.START and not in_position:
+            if (raw is Zone.START and not in_position) or not in_posture:
                 return None
             if raw is Zone.START:  # no settling needed: the set is under way
                 self.state = CounterState.READY
@@ -256,7 +320,8 @@ class RepCounter:
         while rest[0][0] < t_s - self.reps.max_rep_s:
             rest.popleft()
         if self.signal_def.rest is not None:
-            self._use(on_own_rest(self.signal_def, self._rest_value()))
+            self._own_rest = self._rest_value()
+            self._use(on_own_rest(self.signal_def, self._own_rest))
 
     def _rest_before(self, value: float, t_s: float) -> tuple[float, float]:
         """(the driver at rest, when the movement left it) for a rep leaving the start
@@ -286,12 +351,26 @@ class RepCounter:
             return self._complete(self._candidate_since)
         return None
 
+    def _strong(self, extreme: float, signal: SignalDef) -> bool:
+        """True when a rep reaching `extreme` passed the library's turn (scaled to the
+        patient's own rest as `signal` was), or the counter runs on the library's."""
+        if self.library is None:
+            return True
+        library = self.library
+        if signal is not self.signal_def and self._rest:
+            library = on_own_rest(library, self._rest_value())
+        force = library_thresholds(library)
+        return force.reached(extreme, force.turn)
+
     def _complete(self, end_s: float) -> RepCycle | None:
+        """The cycle ending at `end_s`, if it is a rep by time and range (`strong`: by the
+        library's turn too; `RepEvidence` judges the others)."""
         self.state = CounterState.READY
-        self._rest.clear()
         signal = self._rep_signal
-        self._use(self.signal_def)
         cycle = self._cycle
+        strong = self._strong(cycle["extreme"], signal)
+        self._rest.clear()
+        self._use(self.signal_def)
         rep = RepCycle(
             cycle["start_s"],
             cycle["turn_s"],
@@ -301,8 +380,42 @@ class RepCounter:
             cycle["high"],
             seen_from_start=not cycle.get("continued", False),
             signal=signal,
+            strong=strong,
         )
         if rep.duration_s < self.reps.min_rep_s or rep.range < self.signal_def.min_range:
+            quick = rep.duration_s < self.reps.min_rep_s
+            self.missed.append(MissedRep(rep, "quick" if quick else "min_range"))
             return None
         self.count += 1
         return rep
+
+
+@dataclass
+class RepEvidence:
+    """The evidence rule (module docstring) on the reps of the driver counted on:
+    `judge(cycle)` -> the reps to count now, in order: `cycle` when it is strong or alike
+    to the movement before it (with that one, if it was waiting); none while it waits for
+    the next movement to be alike."""
+
+    _last: RepCycle | None = None  # the last movement that passed the turn and min_range
+    _last_counted: bool = False
+    # The movements that waited for a like one in vain, in order (taken by the caller).
+    missed: list[MissedRep] = field(default_factory=list)
+
+    def judge(self, cycle: RepCycle) -> list[RepCycle]:
+        last = self._last
+        alike = last is not None and regular([last, cycle], SHORT_CYCLE_GAP_S)
+        counted = cycle.strong or alike
+        waiting = last is not None and not self._last_counted
+        if waiting and not alike and last is not None:
+            self.missed.append(MissedRep(last, "unconfirmed"))
+        self._last, self._last_counted = cycle, counted
+        if not counted:
+            return []
+        return [last, cycle] if alike and waiting and last is not None else [cycle]
+
+    def flush(self) -> None:
+        """The recording ended: a movement still waiting for a like one is missed."""
+        if self._last is not None and not self._last_counted:
+            self.missed.append(MissedRep(self._last, "unconfirmed"))
+            self._last_counted = True

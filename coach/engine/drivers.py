@@ -27,9 +27,9 @@ With one driver there is nothing to choose: its counter is used directly.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from coach.engine.counter import CounterState, RepCounter, RepCycle
+from coach.engine.counter import CounterState, MissedRep, RepCounter, RepCycle, RepEvidence
 from coach.exercise.schema import DriversDef, RepsDef, SignalDef
 
 # How much more clearly (as a factor) a driver listed later must have moved to win.
@@ -58,18 +58,24 @@ class DriverChoice:
         *,
         start_mid_movement: bool = False,
         grace_s: float = CHOICE_GRACE_S,
+        libraries: Sequence[SignalDef | None] | None = None,
     ) -> None:
+        """`libraries`: for each of `signals.signals`, the definition's own thresholds where
+        a plan moved that driver's (None: the driver runs on the library's), for each
+        counter's evidence rule (`RepCounter.library`)."""
         self.signals = signals
         self.grace_s = grace_s
+        own = libraries if libraries is not None else [None] * len(signals.signals)
         self.counters = [
-            RepCounter(reps, signal, start_mid_movement=start_mid_movement)
-            for signal in signals.signals
+            RepCounter(reps, signal, start_mid_movement=start_mid_movement, library=library)
+            for signal, library in zip(signals.signals, own, strict=True)
         ]
         self._drivers = [signal.driver for signal in signals.signals]
         self.chosen: int | None = 0 if len(self.counters) == 1 else None
         self._pending: list[tuple[int, RepCycle]] = []
         self._pending_since: float | None = None
-        self._queued: list[RepCycle] = []  # the chosen driver's reps not yet handed on
+        self._evidence = RepEvidence()
+        self._queued: list[RepCycle] = []  # reps to count not yet handed on (one a frame)
 
     @property
     def start_mid_movement(self) -> bool:
@@ -115,51 +121,81 @@ class DriverChoice:
         return any(not math.isnan(values.get(name, math.nan)) for name in self._drivers)
 
     def update(
-        self, values: Mapping[str, float], t_s: float, in_position: bool = True
+        self,
+        values: Mapping[str, float],
+        t_s: float,
+        in_position: bool = True,
+        in_posture: bool = True,
     ) -> RepCycle | None:
-        """One frame's measures (a driver missing or NaN: not seen) -> the rep it completes
-        on the chosen driver, if any (the first rep may come up to `grace_s` late)."""
+        """One frame's measures (a driver missing or NaN: not seen) -> the rep handed on at
+        this frame on the chosen driver, if any: at most one a frame, in order (the first
+        rep may come up to `grace_s` late; a rep the evidence rule held, when the next
+        confirms it: `RepEvidence`)."""
         if self.chosen is not None:
             driver = self._drivers[self.chosen]
             cycle = self.counters[self.chosen].update(
-                values.get(driver, math.nan), t_s, in_position
+                values.get(driver, math.nan), t_s, in_position, in_posture
             )
-            if cycle is not None:
-                self._queued.append(cycle)
-            return self._queued.pop(0) if self._queued else None
+            return self._hand_on([] if cycle is None else [cycle])
         for k, counter in enumerate(self.counters):
-            cycle = counter.update(values.get(self._drivers[k], math.nan), t_s, in_position)
+            value = values.get(self._drivers[k], math.nan)
+            cycle = counter.update(value, t_s, in_position, in_posture)
             if cycle is not None:
                 self._pending.append((k, cycle))
                 if self._pending_since is None:
                     self._pending_since = t_s
         if not self._pending:
-            return None
+            return self._hand_on([])
         assert self._pending_since is not None
         done = {k for k, _ in self._pending}
         returning = any(
             c.state is CounterState.RETURNING for k, c in enumerate(self.counters) if k not in done
         )
         if returning and t_s - self._pending_since < self.grace_s:
-            return None
-        return self._choose()
+            return self._hand_on([])
+        return self._hand_on(self._choose())
 
     def finish(self) -> RepCycle | None:
         """End of a recording: a last rep still being confirmed, on the chosen driver (or
-        the choice among the drivers, if no rep has been counted yet)."""
+        the choice among the drivers, if no rep has been counted yet); call it until it
+        gives None for every rep still to hand on."""
         if self.chosen is not None:
             cycle = self.counters[self.chosen].finish()
-            if cycle is not None:
-                self._queued.append(cycle)
-            return self._queued.pop(0) if self._queued else None
-        for k, counter in enumerate(self.counters):
-            cycle = counter.finish()
-            if cycle is not None:
-                self._pending.append((k, cycle))
-        return self._choose() if self._pending else None
+            handed = self._hand_on([] if cycle is None else [cycle])
+        else:
+            for k, counter in enumerate(self.counters):
+                cycle = counter.finish()
+                if cycle is not None:
+                    self._pending.append((k, cycle))
+            handed = self._hand_on(self._choose() if self._pending else [])
+        self._evidence.flush()
+        return handed
 
-    def _choose(self) -> RepCycle:
-        """The rule's step 2: the clearest of the completed reps; sticky from now on."""
+    def missed(self) -> list[MissedRep]:
+        """The movements of the driver counted on that passed its turn but did not count
+        (`MissedRep`), since the last call; none before the choice (those of a driver not
+        chosen are no miss: another driver counted the movement)."""
+        if self.chosen is None:
+            return []
+        for k, counter in enumerate(self.counters):
+            if k != self.chosen:
+                counter.missed.clear()
+        chosen = self.counters[self.chosen]
+        found = sorted(chosen.missed + self._evidence.missed, key=lambda m: m.cycle.start_s)
+        chosen.missed.clear()
+        self._evidence.missed.clear()
+        return found
+
+    def _hand_on(self, cycles: list[RepCycle]) -> RepCycle | None:
+        """Judge the chosen driver's new cycles by the evidence rule, and give the next rep
+        to count (None: none)."""
+        for cycle in cycles:
+            self._queued.extend(self._evidence.judge(cycle))
+        return self._queued.pop(0) if self._queued else None
+
+    def _choose(self) -> list[RepCycle]:
+        """The rule's step 2: the chosen driver's completed reps, the clearest first; the
+        choice is sticky from now on."""
         best = min(self._pending, key=lambda entry: entry[0])
         best_clarity = clarity(best[1].signal or self.counters[best[0]].signal_def, best[1])
         for entry in sorted(self._pending, key=lambda entry: entry[0]):
@@ -168,7 +204,7 @@ class DriverChoice:
             if entry_clarity > PREFERENCE * best_clarity:
                 best, best_clarity = entry, entry_clarity
         self.chosen = best[0]
-        cycle, *self._queued = [c for j, c in self._pending if j == self.chosen]
+        cycles = [c for j, c in self._pending if j == self.chosen]
         self._pending.clear()
         self._pending_since = None
-        return cycle
+        return cycles

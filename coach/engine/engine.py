@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -24,7 +24,7 @@ import numpy as np
 from coach.core import landmarks
 from coach.core.landmarks import Side
 from coach.core.pose import Pose
-from coach.engine.counter import CounterState, RepCycle
+from coach.engine.counter import CounterState, MissedRep, RepCounter, RepCycle
 from coach.engine.cues import CueCoach
 from coach.engine.drivers import DriverChoice
 from coach.engine.hold import HoldTimer
@@ -42,7 +42,13 @@ from coach.engine.results import (
     Status,
 )
 from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
-from coach.engine.short_cycles import SHORT_CYCLE_FLOOR, ShortCycle, ShortCycleTracker
+from coach.engine.short_cycles import (
+    SHORT_CYCLE_FLOOR,
+    SHORT_CYCLE_GAP_S,
+    Cycle,
+    ShortCycle,
+    ShortCycleTracker,
+)
 from coach.engine.thresholds import (
     Prescription,
     Thresholds,
@@ -147,7 +153,7 @@ def position_advice(exercise: ExerciseDef, check: PositionCheck) -> str:
     return f"{cue} ({label.lower()} is {check.value:.{0 if unit else 2}f}{unit}, should be {bound})"
 
 
-def _same_movement(a: ShortCycle, b: ShortCycle) -> bool:
+def _same_movement(a: Cycle, b: Cycle) -> bool:
     """Two sides' movements overlapping for half the shorter one are one movement."""
     overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
     shorter = min(a.end_s - a.start_s, b.end_s - b.start_s)
@@ -208,11 +214,15 @@ class ExerciseEngine:
     ) -> None:
         self.exercise = exercise
         self.prescription = prescription
+        self._next_prescription: Prescription | None = None  # `change_prescription`'s
         # The thresholds in force for each of the definition's sets of drivers, keyed by
         # the set's identity (views sharing a set share a counter): (what the counter runs
         # on, the numbers of each of its `signals`).
         self._in_force: dict[int, tuple[DriversDef, tuple[Thresholds, ...]]] = {}
+        self._library_of: dict[int, DriversDef] = {}  # id of a signal in force -> library's
         self.short_cycles: list[ShortCycle] = []
+        # Movements past the turn that did not count, with why (`MissedRep`).
+        self.missed: list[MissedRep] = []
         self.pause_when_crowded = pause_when_crowded
         self._recorded = recorded
         self._measures = MeasureComputer(exercise)
@@ -231,6 +241,10 @@ class ExerciseEngine:
         else:
             sides = (None,)
         self._tracks = []
+        # The start position's conditions that hold through a rep, however far it has
+        # gone (`throughout`: a crunch's face up and knees bent, not a deadlift's upright
+        # trunk). A recording opening out of them is not in the middle of a rep.
+        self._posture = [c for c in exercise.start_position if c.throughout]
         if exercise.reps is not None:
             signal = self._signals(None)
             self._tracks = [
@@ -289,9 +303,16 @@ class ExerciseEngine:
         self._history: deque[tuple[float, np.ndarray]] = deque()
 
     def _new_counter(self, signals: DriversDef) -> DriverChoice:
+        """Counters on a view's signals in force (`_signals`); each driver whose numbers a
+        plan moved also gets the library's, for the counter's evidence rule."""
         reps = self.exercise.reps
         assert reps is not None
-        return DriverChoice(reps, signals, start_mid_movement=self._recorded)
+        library, forces = self._library_of[id(signals)], self._force_of_all(signals)
+        libraries = [
+            own if force.prescribed else None
+            for own, force in zip(library.signals, forces, strict=True)
+        ]
+        return DriverChoice(reps, signals, start_mid_movement=self._recorded, libraries=libraries)
 
     def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
         """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
@@ -301,6 +322,10 @@ class ExerciseEngine:
         floor = SHORT_CYCLE_FLOOR * max(force.min_range, abs(force.turn - force.start))
         reps = self.exercise.reps
         return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
+
+    def _force_of_all(self, signals: DriversDef) -> tuple[Thresholds, ...]:
+        """The thresholds in force of each of a view's signals (`_signals`)."""
+        return next(forces for in_force, forces in self._in_force.values() if in_force is signals)
 
     def _force_of(self, counted: SignalDef) -> Thresholds:
         """The thresholds in force of one signal a counter runs on (`_signals`)."""
@@ -328,6 +353,7 @@ class ExerciseEngine:
             ]
             in_force = forces[0].as_signal(library).model_copy(update={"other_drivers": others})
             self._in_force[id(library)] = (in_force, forces)
+            self._library_of[id(in_force)] = library
         return self._in_force[id(library)][0]
 
     def _prescription_for(self, signals: DriversDef, signal: SignalDef) -> Prescription | None:
@@ -341,12 +367,56 @@ class ExerciseEngine:
         named = any(other.driver == prescription.measure for other in signals.signals)
         return None if named else prescription
 
+    def _now(self, counter: RepCounter) -> Thresholds:
+        """The thresholds `counter` counts on now: those in force for this patient
+        (`_force_of`), scaled to their own rest as the counter scaled them for the rep in
+        progress or the next (`RepCounter.signal_now`: the one computation of it), with a
+        note saying so."""
+        force = self._force_of(counter.signal_def)
+        now = counter.signal_now
+        if now is counter.signal_def:
+            return force
+        scaled = library_thresholds(now)
+        note = (
+            f"scaled to the patient's own rest ({counter.own_rest:.3g}; the definition's "
+            f"numbers are written for {counter.signal_def.rest:g})"
+        )
+        return replace(
+            force,
+            start=scaled.start,
+            turn=scaled.turn,
+            target=scaled.target,
+            notes=(*force.notes, note),
+        )
+
+    def _first_now(self, view: DetectedView | None) -> Thresholds:
+        """The view's first driver's thresholds counted on now (`_now`) on the focused
+        track; the view's in force (`thresholds`) when no track counts in it."""
+        focus = self._focus
+        if focus is None or focus.counter.signals is not self._signals(view):
+            return self.thresholds(view)
+        return self._now(focus.counter.counters[0])
+
     def thresholds(self, view: DetectedView | None) -> Thresholds:
         """The (first) driver's thresholds in force in this view (the definition's, moved
         by the prescription). Raises ValueError for an exercise without reps."""
         if self.exercise.reps is None:
             raise ValueError(f"{self.exercise.id} is a hold: it has no rep thresholds")
         return self._force_of(self._signals(view))
+
+    def change_prescription(self, prescription: Prescription) -> None:
+        """Count on `prescription` from the next rep (the physiotherapist changed this
+        session's target while watching): applied on the first frame no rep is under way,
+        so the rep in progress is judged as it began. A hold has no rep thresholds: its
+        prescription changes only what is reported."""
+        self._next_prescription = prescription
+
+    def _apply_next_prescription(self) -> None:
+        if self._next_prescription is None or any(t.counter.in_rep for t in self._tracks):
+            return
+        self.prescription, self._next_prescription = self._next_prescription, None
+        self._in_force.clear()  # each view's thresholds are worked out again, then the
+        # counters restart on them (`_reps_step`: the signal they run on changed)
 
     @property
     def recorded(self) -> bool:
@@ -415,13 +485,18 @@ class ExerciseEngine:
             armed=[step.armed for step in steps],
         )
 
-    def finish(self) -> Rep | None:
-        """End of the recording: count a last rep that was already back at the start."""
+    def finish(self) -> list[Rep]:
+        """End of the recording: count a last rep that was already back at the start, and
+        any rep still waiting to be handed on (a first rep its next one confirmed on the
+        last frames: `RepEvidence`). Returns the reps counted now, in order."""
+        counted: list[Rep] = []
         for track in self._tracks:
-            cycle = track.counter.finish()
-            if cycle is not None:
-                return self._finish_rep(track, cycle, self._view.current)
-        return None
+            while (cycle := track.counter.finish()) is not None:
+                rep = self._finish_rep(track, cycle, self._view.current)
+                if rep is not None:
+                    counted.append(rep)
+            self._keep_missed(track.counter.missed())
+        return counted
 
     def _prepare(self, frames: EngineFrames) -> _Batch:
         """The views, frame after frame, then every measure of the frames seen in each view
@@ -442,6 +517,16 @@ class ExerciseEngine:
             if seen.any():
                 rows[seen] = self._measures.compute_rows(
                     frames.image_px[seen], frames.world_xyz[seen], frames.visibility[seen], view
+                )
+        if self.exercise.side == "both":
+            # The near limb's value where the far one is hidden behind the body, not a mean
+            # that flips as the guessed far limb comes and goes from view
+            # (`MeasureComputer.near_side_only`): 'auto' counts each side apart and
+            # 'alternating' needs both sides' mean.
+            side_on = measured & np.array([v == "side" for v in views], dtype=bool)
+            if side_on.any():
+                rows[side_on] = self._measures.near_side_only(
+                    rows[side_on], frames.visibility[side_on], "side"
                 )
         sides = self._measures.sides(rows)
         on = {side: on_side(sides, side) for side in self._sides}
@@ -482,6 +567,7 @@ class ExerciseEngine:
     def _reps_step(self, batch: _Batch, i: int) -> _Step:
         t_s, view = batch.t_s[i], batch.views[i]
         self._remember(t_s, batch.rows[i])
+        self._apply_next_prescription()
         signal = self._signals(view)
         candidates: list[Cue] = []
         new_faults: list[Fault] = []
@@ -494,10 +580,14 @@ class ExerciseEngine:
             if track.counter.signals is not signal:  # the view changed what we count on
                 track.restart(self._new_counter(signal), self._short_tracker(signal))
             position[track.side] = failing_check(values, self.exercise.start_position)
-            step = track.step(values, t_s, view, position[track.side] is None, self._history)
+            in_posture = failing_check(values, self._posture) is None
+            step = track.step(
+                values, t_s, view, position[track.side] is None, self._history, in_posture
+            )
             any_visible |= step.seen
             if step.short is not None:
                 self._keep_short(step.short)
+            self._keep_missed(track.counter.missed())
             if step.short_repeated:
                 candidates.append(Cue(SHORT_CYCLE_CUE, CueKind.FAULT, "minor", t_s))
             failing += step.failing
@@ -533,7 +623,10 @@ class ExerciseEngine:
         assert self.exercise.reps is not None
         history = self._history
         history.append((t_s, row))
-        while history[0][0] < t_s - self.exercise.reps.max_rep_s - 2:
+        # A rep the counter's evidence rule hands on late ended up to a gap and another
+        # rep before the one that confirmed it.
+        kept_s = 2 * self.exercise.reps.max_rep_s + SHORT_CYCLE_GAP_S + 2
+        while history[0][0] < t_s - kept_s:
             history.popleft()
 
     @property
@@ -551,6 +644,13 @@ class ExerciseEngine:
         if not self._armed:
             return Status.GETTING_READY, self._getting_ready_advice(check)
         return Status.ACTIVE, None
+
+    def _keep_missed(self, missed: list[MissedRep]) -> None:
+        """Keep the movements past the turn that did not count, for the movement report;
+        both sides moving together are one movement."""
+        for miss in missed:
+            if not any(_same_movement(miss.cycle, o.cycle) for o in self.missed[-2:]):
+                self.missed.append(miss)
 
     def _keep_short(self, short: ShortCycle) -> None:
         """Keep a movement short of the turn for the movement report; both arms of a
@@ -792,9 +892,9 @@ class ExerciseEngine:
             start_position_met=step.position_met,
             start_position_failing=step.position_failing,
             armed=step.armed,
-            thresholds=self.thresholds(batch.views[0]) if self._tracks else None,
+            thresholds=self._first_now(batch.views[0]) if self._tracks else None,
             driver_thresholds=(
-                self._force_of(self._focus.counter.signal_def) if self._focus is not None else None
+                self._now(self._focus.counter.lead) if self._focus is not None else None
             ),
         )
 

@@ -45,6 +45,13 @@ _FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "ahead_ratio": angles.ahead_ratio,
 }
 _SIDE_KEYS = ("left", "right", "center")
+# Side-on, how much less sure of a far limb's landmarks than of the near limb's the model
+# may be for the far limb still to count as seen (`near_side_only`). MediaPipe's visibility
+# is its estimate that a landmark is in view and not occluded: two limbs both in view read
+# within about a tenth of each other (both sides front-on; the synthetic bench's seen
+# landmarks), while a far limb hidden behind the body reads a third or more below a near
+# one the model is sure of, hovering about `min_visibility`.
+FAR_SIDE_VISIBILITY_GAP = 0.25
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,35 @@ class MeasureComputer:
             values[:, group.rows] = group.function(*points.transpose(2, 0, 1, 3))
         visible = visibility[:, plan.watched].min(axis=2) >= self.min_visibility
         return np.where(visible, values, np.nan)
+
+    def near_side_only(
+        self, rows: np.ndarray, visibility: np.ndarray, view: DetectedView | None
+    ) -> np.ndarray:
+        """(frames, rows) values of frames seen side-on: each sided measure's far-side value
+        NaN where the model is markedly less sure of its landmarks than of the near side's
+        (by `FAR_SIDE_VISIBILITY_GAP`), and the near side is measured. Returns a new array.
+
+        Side-on the body hides the far limbs and the model guesses them, often well enough
+        to pass `min_visibility` on some frames and not on others: a mean of the sides that
+        flips between both sides and the near one alone jumps (the reach of a push-up's far
+        arm reads a tenth of a trunk short of the near one's), which moves the patient's own
+        rest and can hide a rep's turn. A far limb the model sees as well as the near one
+        (legs apart in a stride) stays in the mean. Per measure, the near side is the one
+        whose landmarks (the least visible of those it reads) the model is surer of."""
+        seen = visibility[:, self._plan(view).watched].min(axis=2)  # (frames, rows)
+        left, right = self._side_rows["left"], self._side_rows["right"]
+        paired = (left < len(self._rows)) & (right < len(self._rows))
+        left, right = left[paired], right[paired]
+        near_left = seen[:, left] >= seen[:, right]  # (frames, pairs)
+        near = np.where(near_left, left, right)
+        far = np.where(near_left, right, left)
+        frames = np.broadcast_to(np.arange(len(rows))[:, None], near.shape)
+        hidden = np.isfinite(rows[frames, near]) & (
+            seen[frames, far] < seen[frames, near] - FAR_SIDE_VISIBILITY_GAP
+        )
+        kept = rows.copy()
+        kept[frames[hidden], far[hidden]] = np.nan
+        return kept
 
     def sides(self, values: np.ndarray) -> dict[str, np.ndarray]:
         """(..., rows) values -> 'left', 'right' and 'center' (..., measures): each measure's

@@ -127,12 +127,13 @@ class FrameResult:
     start_position_met: bool | None = None
     start_position_failing: PositionCheck | None = None
     armed: bool = False
-    # The view's (first) driver's thresholds in force (rep exercises): the movement
-    # report's (`coach.runtime.movement`).
+    # The view's (first) driver's thresholds in force (rep exercises) as the counter
+    # counts on them now (the plan's, scaled to the patient's own rest where the
+    # definition asks): the movement report's (`coach.runtime.movement`).
     thresholds: Thresholds | None = None
-    # The thresholds in force of `driver`, the measure counted on (with several drivers,
-    # the chosen one: `coach.engine.drivers`), for the gauge and the trace; with one
-    # driver, the same as `thresholds`.
+    # The same for `driver`, the measure counted on (with several drivers, the chosen
+    # one: `coach.engine.drivers`), for the gauge and the trace; with one driver, the
+    # same as `thresholds`.
     driver_thresholds: Thresholds | None = None
     # Each measure taken per side (it names a side-less landmark such as 'knee'), on the
     # left and on the right, NaN where unseen: what an author reads in `coach replay --trace`.

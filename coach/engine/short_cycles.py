@@ -15,7 +15,9 @@ rep, so getting into position, a held plank or walking about unarmed never make 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 # The longest pause between two short movements for them to be one patient repeating one
 # movement (a rep's own time is bounded by the definition).
@@ -90,7 +92,20 @@ class ShortCycleTracker:
         return cycle
 
 
-def regular(cycles: list[ShortCycle], max_gap_s: float) -> bool:
+class Cycle(Protocol):
+    """A movement cycle as `regular` compares it: a short movement or a rep."""
+
+    @property
+    def start_s(self) -> float: ...
+
+    @property
+    def end_s(self) -> float: ...
+
+    @property
+    def depth(self) -> float: ...
+
+
+def regular(cycles: Sequence[Cycle], max_gap_s: float) -> bool:
     """True when the cycles follow one another (each starts within `max_gap_s` of the last
     one's end) and went alike: the deepest at most twice the shallowest, the longest at
     most half as long again as the shortest (a patient repeating a movement at a steady

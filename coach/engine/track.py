@@ -131,12 +131,14 @@ class RepTrack:
         view: DetectedView | None,
         in_position: bool,
         history: Iterable[tuple[float, np.ndarray]],
+        in_posture: bool = True,
     ) -> TrackStep:
         """One frame's measures on this track's side through the counter, the start
-        position, the short movements and the per-frame rules."""
+        position, the short movements and the per-frame rules (`in_position`,
+        `in_posture`: as `RepCounter.update` takes them)."""
         counter = self.counter
         seen = counter.sees(values)
-        cycle = counter.update(values, t_s, in_position)
+        cycle = counter.update(values, t_s, in_position, in_posture)
         self.start.update(counter, t_s, history)
         # Short movements are followed on the view's first driver, the one the movement
         # report reads. A movement past the turn of the driver counted on (before the
@@ -153,7 +155,10 @@ class RepTrack:
         return TrackStep(seen, cycle, short, repeated, failing, fired)
 
     def faults_during(self, cycle: RepCycle) -> list[Fault]:
-        """The per-frame faults fired during a finished rep (and forget them all)."""
+        """The per-frame faults fired during a finished rep (and forget those fired up to
+        its end: a rep the evidence rule hands on late is followed by the one that
+        confirmed it, whose faults are kept for it)."""
         during = [f for f in self.faults if cycle.start_s <= f.t_s <= cycle.end_s]
-        self.faults.clear()
+        while self.faults and self.faults[0].t_s <= cycle.end_s:
+            self.faults.popleft()
         return during

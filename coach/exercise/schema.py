@@ -126,6 +126,18 @@ class Threshold(_Strict):
         return self
 
 
+class StartCondition(Threshold):
+    """A start-position condition; `throughout`: it holds through every rep however far it
+    has gone (lying face up for a crunch, not a squat's upright trunk)."""
+
+    throughout: bool = Field(
+        False,
+        description="Holds through every rep, not only at its start (e.g. lying face up, "
+        "knees bent for a crunch): a recording that opens out of it is not in the middle "
+        "of a rep, so its first movement is not counted as the end of one.",
+    )
+
+
 class PhaseDef(_Strict):
     """One end of the movement: entered when the driver passes `above` or `below`."""
 
@@ -434,7 +446,7 @@ class ExerciseDef(_Strict):
     min_visibility: float = Field(0.5, ge=0, le=1)
     angles: dict[str, AngleDef] = Field(min_length=1)
     ratios: dict[str, RatioDef] = Field(default_factory=dict)
-    start_position: list[Threshold] = Field(
+    start_position: list[StartCondition] = Field(
         default_factory=list,
         description="Conditions that must hold when a rep starts (e.g. body horizontal).",
     )
@@ -672,7 +684,9 @@ def range_problems(definition: ExerciseDef) -> list[tuple[str, str]]:
             ]
     if definition.reps is not None:
         checks += _signal_checks(definition, definition.reps)
-    thresholds = [(f"start_position[{i}]", c) for i, c in enumerate(definition.start_position)]
+    thresholds: list[tuple[str, Threshold]] = [
+        (f"start_position[{i}]", c) for i, c in enumerate(definition.start_position)
+    ]
     if definition.hold is not None:
         thresholds += [
             (f"hold.conditions[{i}]", c) for i, c in enumerate(definition.hold.conditions)

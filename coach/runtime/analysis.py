@@ -412,9 +412,9 @@ def analyze_video(
             stage.abandon()
             raise
         tally = stage.close()
-        last_rep = session.engine.finish()
+        last_reps = session.engine.finish()
         if trace is not None:
-            trace.finish(last_rep)
+            trace.finish(last_reps)
     return _result(exercise, path, tally, session.engine, info.fps, info.duration_s, annotated_path)
 
 
@@ -460,9 +460,9 @@ def replay_poses(
         tally = _new_tally(exercise, trace)
         for outcome in session.outcomes(recording):
             tally.add(outcome.result.t_s, outcome.patient, outcome.result)
-        last_rep = session.engine.finish()
+        last_reps = session.engine.finish()
         if trace is not None:
-            trace.finish(last_rep)
+            trace.finish(last_reps)
     steps = np.diff(recording.t_s)
     fps = 1.0 / float(np.median(steps)) if steps.size and np.median(steps) > 0 else 0.0
     duration = float(recording.t_s[-1]) + (1.0 / fps if fps else 0.0) if len(recording) else 0.0

@@ -35,6 +35,7 @@ from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedSt
 from coach.runtime.session import CoachSession, FrameOutcome
 from coach.runtime.set_capture import SetCapture, recording_meta
 from coach.runtime.stream import Gauge, SetProgress, StreamState, finite_or_none
+from coach.runtime.telehealth import TargetChange, Telecast, WatchStatus
 from coach.vision.draw import annotate
 from coach.vision.estimator import PoseEstimator
 from coach.vision.recording import PoseRecording
@@ -83,6 +84,7 @@ class LiveSnapshot:
     timings_ms: dict[str, float]  # median time per stage over the recent frames
     latency_ms: float  # median time from a frame entering the callback to leaving it
     error: str | None
+    watch: WatchStatus | None = None  # None: the session is not shared
 
 
 @dataclass
@@ -269,13 +271,19 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         self._last_try_s = 0.0
         self._said: str | None = None  # the id of the cue the stream last said
         self._set_capture = SetCapture()  # the set in progress's poses (under _guided_lock)
+        self._telecast: Telecast | None = None  # set while the session is shared (`share`)
 
     # ---- worker thread -----------------------------------------------------------------
     def process_poses(
         self, poses: list[Pose], t_s: float, frame_wh: tuple[int, int]
     ) -> FrameOutcome:
         """One frame's poses through the engine and the guided session; reps and set
-        events go to the recorder as they happen."""
+        events go to the recorder as they happen. When the session is shared, the
+        watcher's target changes are applied first and the frame is published after."""
+        telecast = self._telecast
+        if telecast is not None:
+            for change in telecast.controls():
+                self._apply_target(change)
         outcome = self._session.process_poses(poses, t_s, frame_wh)
         if self._pending and t_s - self._last_try_s >= RETRY_EVERY_S:
             self._last_try_s = t_s
@@ -293,18 +301,69 @@ class LiveCoach(FrameLoop[FrameOutcome]):
                 self._record_event(event)
             with self._lock:
                 self._result, self._guided_state = result, self._guided.state
+        if telecast is not None:
+            telecast.publish(t_s, outcome.patient, frame_wh, self._shown_state(outcome))
         return outcome
+
+    # ---- telehealth ----------------------------------------------------------------------
+    def share(self, telecast: Telecast) -> None:
+        """Publish every frame (throttled) through `telecast` and take its watcher's
+        target changes; a telecast shared before is stopped first."""
+        previous, self._telecast = self._telecast, telecast
+        if previous is not None and previous is not telecast:
+            previous.stop()
+
+    def stop_sharing(self) -> None:
+        """Stop publishing at once: the end message goes out and watchers close."""
+        telecast, self._telecast = self._telecast, None
+        if telecast is not None:
+            telecast.stop()
+
+    @property
+    def shared(self) -> bool:
+        return self._telecast is not None
+
+    def _apply_target(self, change: TargetChange) -> None:
+        """This session's new target from the next rep: the reps of each set (a rep
+        exercise only) and the range-of-motion target on the prescription's measure (the
+        driver's when there is no prescription)."""
+        if change.reps is not None and self.plan.reps is not None:
+            with self._guided_lock:
+                self.plan = replace(self.plan, reps=change.reps)
+                self._guided.plan = self.plan
+        if change.rom_target_deg is not None and self.exercise.reps is not None:
+            engine = self._session.engine
+            current = engine.prescription
+            measure = current.measure if current is not None else engine.thresholds(None).driver
+            counts_from = current.counts_from if current is not None else None
+            engine.change_prescription(
+                Prescription(measure, target=change.rom_target_deg, counts_from=counts_from)
+            )
 
     def stream_state(self, outcome: FrameOutcome) -> StreamState:
         """The live panel's read-out after this frame: the guided session's message, the
         session's reps, the driving measure against its thresholds, the cue, the set, and
-        a cue to say when it is new (`spoken_cue`)."""
+        a cue to say when it is new (`spoken_cue`); while shared, the watcher's last
+        message (`message`, with a number that changes with each new one)."""
+        state = self._shown_state(outcome)
+        with self._lock:
+            guided = self._guided_state
+        text, cue_id = spoken_cue(outcome.result, guided)
+        state["say"] = text if cue_id is not None and cue_id != self._said else None
+        self._said = cue_id if cue_id is not None else self._said
+        telecast = self._telecast
+        if telecast is not None:
+            status = telecast.status()
+            if status.message is not None:
+                state["message"] = {"id": status.message_id, "text": status.message}
+        return state
+
+    def _shown_state(self, outcome: FrameOutcome) -> StreamState:
+        """The read-out after this frame without what is said (`stream_state` adds it):
+        what the patient's page and a watcher show."""
         result = outcome.result
         with self._lock:
             guided, count = self._guided_state, len(self._reps)
-        text, cue_id = spoken_cue(result, guided)
-        say = text if cue_id is not None and cue_id != self._said else None
-        self._said = cue_id if cue_id is not None else self._said
         gauge = None
         if result.driver is not None:
             force = result.driver_thresholds
@@ -334,7 +393,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             cue=result.cue.text if result.cue is not None else None,
             guidance=result.guidance,
             set=progress,
-            say=say,
+            say=None,
             faults=[fault.rule_id for fault in result.new_faults],
             details=[],
         )
@@ -446,4 +505,5 @@ class LiveCoach(FrameLoop[FrameOutcome]):
                 timings_ms={k: v for k, v in medians.items() if k in STAGES},
                 latency_ms=medians.get("total", 0.0),
                 error=self._error,
+                watch=self._telecast.status() if self._telecast is not None else None,
             )

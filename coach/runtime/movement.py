@@ -89,7 +89,8 @@ class MovementLog:
     def movement(self, engine: ExerciseEngine) -> list[dict[str, Any]]:
         """Per driving measure: the view it was judged in most, the range seen there, the
         thresholds in force; the start position (met when first, or the check that failed
-        most with its median value), when counting armed, the reps and short movements."""
+        most with its median value), when counting armed, the reps, the short movements,
+        and the movements past the turn that did not count (`missed`, with why)."""
         blocks = []
         for name, driver in self._drivers.items():
             view = self._main_view(driver)
@@ -117,6 +118,16 @@ class MovementLog:
                             "reached": _rounded(c.extreme),
                         }
                         for c in engine.short_cycles
+                    ],
+                    "missed": [
+                        {
+                            "start_s": _rounded(m.cycle.start_s),
+                            "end_s": _rounded(m.cycle.end_s),
+                            "reached": _rounded(m.cycle.extreme),
+                            "moved": _rounded(m.cycle.range),
+                            "why": m.reason,
+                        }
+                        for m in engine.missed
                     ],
                 }
             )
@@ -153,6 +164,37 @@ class MovementLog:
                 f"of where a rep counts ({force.turn:g}{unit}), reaching "
                 f"{self._span(extremes, unit)}: not counted; {remedy}"
             )
+        return warnings + self._why_missed(engine, force, unit)
+
+    def _why_missed(self, engine: ExerciseEngine, force: Thresholds, unit: str) -> list[str]:
+        """One warning per reason the movements that passed the turn did not count."""
+        reps = self.exercise.reps
+        assert reps is not None  # only rep exercises have thresholds
+        warnings = []
+        for reason in ("min_range", "quick", "unconfirmed"):
+            missed = [m.cycle for m in engine.missed if m.reason == reason]
+            if not missed:
+                continue
+            some = f"{len(missed)} movement{'s' if len(missed) > 1 else ''}"
+            fine = self._digits(unit) + 1  # a tenth of a degree: near the floor it tells
+            passed = f"{some} passed where a rep counts ({force.turn:.{fine}f}{unit}) but"
+            if reason == "min_range":
+                moved = sorted(c.range for c in missed)
+                low, high = f"{moved[0]:.{fine}f}", f"{moved[-1]:.{fine}f}"
+                why = (
+                    f"moved {low if low == high else f'{low}-{high}'}{unit} from rest, less "
+                    f"than the {force.min_range:g}{unit} a rep must move (min_range, the "
+                    "fidget floor: no plan lowers it)"
+                )
+            elif reason == "quick":
+                took = sorted(round(c.duration_s, 1) for c in missed)
+                why = f"took {self._span(took, ' s')}, less than a rep's {reps.min_rep_s:g} s"
+            else:
+                why = (
+                    "passed only the plan's turn, not the definition's, and no movement "
+                    "next to it went alike: a rep that small counts only when repeated"
+                )
+            warnings.append(f"{passed} {why}: not counted")
         return warnings
 
     def _why_no_rep(self, driver: _Driver, force: Thresholds, label: str, unit: str) -> list[str]:

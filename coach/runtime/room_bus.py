@@ -167,3 +167,31 @@ class InProcessRoomBus(RoomBus):
                 subscribers.discard(subscription)
                 if not subscribers:
                     del self._topics[subscription.topic]
+
+
+def room_bus_for(database_url: str | None) -> RoomBus:
+    """The room bus for an app process whose store is at `database_url` (the store's
+    `FORM_COACH_DATABASE_URL`): an `InProcessRoomBus` for SQLite or no database (a home
+    install is one process), a `PostgresRoomBus` for PostgreSQL (app servers sharing the
+    database share rooms; docs/rooms.md). The caller closes it when the process stops.
+
+    Raises:
+        ValueError: a database this bus does not know (the URL is named without password).
+        coach.runtime.room_bus_postgres.RoomBusConnectionError: PostgreSQL is unreachable.
+    """
+    if not database_url:
+        return InProcessRoomBus()
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return InProcessRoomBus()
+    if backend == "postgresql":
+        from coach.runtime.room_bus_postgres import PostgresRoomBus  # needs psycopg
+
+        return PostgresRoomBus(database_url)
+    raise ValueError(
+        f"no room bus for a {backend} database ({url.render_as_string(hide_password=True)}): "
+        f"use sqlite:// or postgresql://"
+    )

@@ -20,7 +20,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
@@ -159,7 +159,10 @@ def parse(text: str | bytes | None) -> dict[str, Any]:
 def _number(value: object, where: str, low: float, high: float) -> float:
     if type(value) not in (int, float):  # bool is an int to Python, not a number here
         raise MalformedMessageError(f"{where} must be a number")
-    number = float(value)  # type: ignore[arg-type]
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # a JSON integer of hundreds of digits
+        number = math.inf
     if not (math.isfinite(number) and low <= number <= high):
         raise MalformedMessageError(f"{where} must be between {low:g} and {high:g}")
     return number
@@ -196,18 +199,31 @@ def decode_hello(text: str | bytes | None) -> Hello:
     return Hello(token, delegate, model, fps)
 
 
+_NUMBER_TYPES = frozenset((int, float))  # not bool, a subclass of int
+
+
 def _landmark_rows(value: object, columns: int, where: str) -> np.ndarray:
     """`NUM_LANDMARKS` rows of `columns` numbers, as a float array."""
     if not isinstance(value, list) or len(value) != NUM_LANDMARKS:
         raise MalformedMessageError(f"{where} must be a list of {NUM_LANDMARKS} landmarks")
-    for i, row in enumerate(value):
-        if (
-            not isinstance(row, list)
+    # Checked in two sweeps (every row, then the set of every value's type): a frame's
+    # check is a good part of its cost on the server. A refusal then names the row.
+    if not (
+        all(type(row) is list and len(row) == columns for row in value)
+        and {type(v) for row in value for v in row} <= _NUMBER_TYPES
+    ):
+        bad = next(
+            i
+            for i, row in enumerate(value)
+            if type(row) is not list
             or len(row) != columns
-            or not all(type(v) is float or type(v) is int for v in row)
-        ):
-            raise MalformedMessageError(f"{where}[{i}] must be a list of {columns} numbers")
-    array = np.array(value, dtype=np.float64)
+            or not {type(v) for v in row} <= _NUMBER_TYPES
+        )
+        raise MalformedMessageError(f"{where}[{bad}] must be a list of {columns} numbers")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:  # a JSON integer of hundreds of digits
+        raise MalformedMessageError(f"{where} holds a number too large for a float") from None
     if not np.isfinite(array).all():  # "1e999" parses as infinity
         raise MalformedMessageError(f"{where} holds a number that is not finite")
     return array
@@ -341,6 +357,16 @@ class StreamState(TypedDict):
     say: str | None
     faults: list[str]  # rule ids of the faults first seen on this frame
     details: list[str]  # the read-out's further lines (the assessment's), [] if none
+    # A shared live session: the physiotherapist's last message (coach.runtime.telehealth),
+    # {"id": <changes with each new one>, "text": ...}; absent otherwise.
+    message: NotRequired[ClinicianMessage]
+
+
+class ClinicianMessage(TypedDict):
+    """The watcher's last message on a shared session, shown and spoken once per id."""
+
+    id: int
+    text: str
 
 
 def finite_or_none(value: float | None) -> float | None:

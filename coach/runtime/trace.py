@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -149,17 +150,16 @@ class TraceWriter:
         self._csv.writerow(trace_row(result, self.measures))
         self.rows += 1
 
-    def finish(self, last_rep: Rep | None) -> None:
-        """A last row for a rep counted when the recording ended (`ExerciseEngine.finish`):
+    def finish(self, last_reps: Sequence[Rep]) -> None:
+        """A last row for each rep counted when the recording ended (`ExerciseEngine.finish`):
         status 'end', at the rep's end, the rep in `rep_event`."""
-        if last_rep is None:
-            return
-        row = ["" for _ in (*FIXED_COLUMNS, *self.measures)]
-        row[0], row[1] = _number(last_rep.end_s, 3), "end"
-        row[FIXED_COLUMNS.index("reps")] = str(last_rep.index)
-        row[FIXED_COLUMNS.index("rep_event")] = rep_event(last_rep)
-        row[FIXED_COLUMNS.index("rep_faults")] = rep_faults(last_rep)
-        self._csv.writerow(row)
+        for last_rep in last_reps:
+            row = ["" for _ in (*FIXED_COLUMNS, *self.measures)]
+            row[0], row[1] = _number(last_rep.end_s, 3), "end"
+            row[FIXED_COLUMNS.index("reps")] = str(last_rep.index)
+            row[FIXED_COLUMNS.index("rep_event")] = rep_event(last_rep)
+            row[FIXED_COLUMNS.index("rep_faults")] = rep_faults(last_rep)
+            self._csv.writerow(row)
 
     def close(self) -> None:
         self._file.close()

@@ -6,7 +6,8 @@ package. `Store` is assembled from one part per kind of record, each in its own 
 `assessments`, `self_care` (flare-up plans, posture checks, lessons read), `logins`
 (failed sign-ins, for the back-off on guessing), `login_sessions` (who a browser's
 sign-in cookie signs in), `replays` (each set's landmarks, packed by `landmarks`),
-`comments` (the clinician's) and `user_settings` (a user's own choices, across tabs).
+`comments` (the clinician's), `live_sharing` (sessions shared live, target changes) and
+`user_settings` (a user's own choices, across tabs).
 The tables are in `coach.store.schema`, the records handed out and the checks on what is
 taken in are in `coach.store.records`. All queries are SQLAlchemy Core with bound parameters.
 No images and no video are stored: numbers derived from landmarks and, unless the
@@ -19,6 +20,7 @@ from coach.store.assessments import AssessmentStore
 from coach.store.base import DATA_DIR_ENV, DATABASE_URL_ENV, default_database_url
 from coach.store.comments import CommentStore
 from coach.store.goals import GoalStore
+from coach.store.live_sharing import LiveSharingStore
 from coach.store.login_sessions import LoginSessionStore
 from coach.store.logins import LoginFailureStore
 from coach.store.people import PeopleStore
@@ -44,6 +46,7 @@ __all__ = [
 
 class Store(
     LoginSessionStore,
+    LiveSharingStore,
     SessionStore,
     ReplayStore,
     CommentStore,

@@ -42,8 +42,10 @@ class PlanStore(StoreBase):
         end_date: date | str | None = None,
         notes: str | None = None,
         clinician_id: int | None = None,
+        telehealth: bool = False,
     ) -> int:
-        """A new plan for the patient; their earlier plans stop being active."""
+        """A new plan for the patient; their earlier plans stop being active.
+        `telehealth`: its sessions are shared live with the physiotherapist by default."""
         start = check_date(start_date, "start date")
         end = check_date(end_date, "end date", required=False)
         check_date_range(start, end)
@@ -56,6 +58,7 @@ class PlanStore(StoreBase):
             "notes": check_text(notes, "notes", max_len=4000, required=False),
             "active": True,
             "created_at": self._clock(),
+            "telehealth": bool(telehealth),
         }
         with self._writing("creating a plan") as connection:
             connection.execute(
@@ -74,6 +77,7 @@ class PlanStore(StoreBase):
         end_date: date | str | None = None,
         clear_end_date: bool = False,
         notes: str | None = None,
+        telehealth: bool | None = None,
     ) -> None:
         plan = self.get_plan(plan_id)
         start = check_date(start_date, "start date", required=False) or plan.start_date
@@ -88,6 +92,8 @@ class PlanStore(StoreBase):
             values["title"] = check_text(title, "plan title", max_len=200)
         if notes is not None:
             values["notes"] = check_text(notes, "notes", max_len=4000, required=False)
+        if telehealth is not None:
+            values["telehealth"] = bool(telehealth)
         with self._writing("updating a plan") as connection:
             connection.execute(plans.update().where(plans.c.id == plan.id).values(**values))
 
@@ -166,6 +172,7 @@ class PlanStore(StoreBase):
             row.notes,
             bool(row.active),
             tuple(plan_item_record(i) for i in items),
+            bool(row.telehealth),
         )
 
     def get_plan(self, plan_id: int) -> Plan:

@@ -280,6 +280,7 @@ class Plan:
     notes: str | None
     active: bool
     items: tuple[PlanItem, ...] = ()
+    telehealth: bool = False  # its sessions are shared live by default (revision 0010)
 
     def covers(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)

@@ -107,6 +107,8 @@ plans = Table(
     Column("notes", Text),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Revision 0010: telehealth sessions: the Live coach shares the session by default.
+    Column("telehealth", Boolean, nullable=False, server_default=text("false")),
     CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
 )
 
@@ -159,6 +161,8 @@ sessions = Table(
     Column("pain_after", Integer),
     Column("effort_borg", Float),
     Column("notes", Text),
+    # Revision 0010: shared live with the patient's physiotherapist since, NULL: not shared.
+    Column("shared_since", DateTime(timezone=True)),
     CheckConstraint("pain_before IS NULL OR pain_before BETWEEN 0 AND 10", name="pain_before"),
     CheckConstraint("pain_during IS NULL OR pain_during BETWEEN 0 AND 10", name="pain_during"),
     CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after"),
@@ -390,9 +394,28 @@ session_comments = Table(
     Column("seen_at", DateTime(timezone=True)),  # when the patient saw it, NULL: new
 )
 
-# A signed-in user's own choices that outlive a browser tab (Streamlit's session state is
-# per tab): which user by `owner` ("home", "clinician:<id>" or "patient:<id>", the
-# principal's kind and id), which choice by `name`.
+# ---- revision 0010: the physiotherapist's changes of a session's target, while watching ---
+session_target_changes = Table(
+    "session_target_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("clinician_id", Integer, ForeignKey("clinicians.id", ondelete="SET NULL")),
+    Column("author", String(120), nullable=False),
+    Column("target_reps", Integer),  # NULL: unchanged
+    Column("rom_target_deg", Float),  # NULL: unchanged
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# ---- revision 0011: a signed-in user's own choices that outlive a browser tab ----------
+# (Streamlit's session state is per tab): which user by `owner` ("home", "clinician:<id>"
+# or "patient:<id>", the principal's kind and id), which choice by `name`.
 user_settings = Table(
     "user_settings",
     metadata,

@@ -11,8 +11,8 @@ from pathlib import Path
 import streamlit as st
 
 from coach.core.errors import CoachError
-from coach_ui import analysis, resources
-from coach_ui.launch import max_upload_mb
+from coach_ui import analysis, auth, resources, upload_control, uploads
+from coach_ui.routes import UPLOAD_PATH
 
 SAMPLE, UPLOAD = "A sample clip", "My own video"
 
@@ -34,6 +34,9 @@ try:
 except CoachError as exc:
     st.error(f"The exercise library could not be loaded: {exc}")
     st.stop()
+principal = auth.current_principal()
+if principal is None:
+    st.stop()  # clinic mode, signed out: the app shows the sign-in form
 state = st.session_state
 if "workdir" not in state:
     state.workdir = analysis.SessionWorkdir()  # this session's own folder for uploads and results
@@ -63,7 +66,6 @@ else:
     source = UPLOAD
     st.info("Upload a video of yourself doing the exercise, filmed so your whole body is in view.")
 video: Path | None = None  # a sample clip
-upload_data: bytes | None = None  # or the patient's own video, in memory until analysed
 digest = display_name = ""
 if source == SAMPLE:
     name = st.selectbox(
@@ -80,17 +82,31 @@ if source == SAMPLE:
     if credit:
         st.caption(f"Clip: {credit}")
 else:
-    upload = st.file_uploader(
-        "Your video",
-        type=analysis.UPLOAD_TYPES,
-        max_upload_size=resources.or_stop(max_upload_mb),
-        help="Film from 2 to 3 metres away with your whole body, head to feet, in view.",
+    inbox = resources.or_stop(uploads.app_inbox)
+    sent = upload_control.video_upload(
+        "video_upload",
+        upload_path=UPLOAD_PATH,
+        max_bytes=inbox.max_bytes,
+        done_id=state.get("upload_done"),
     )
+    upload: uploads.ReceivedUpload | None = state.get("upload")
+    if (
+        sent
+        and sent.get("id")
+        and sent["id"] not in (getattr(upload, "id", None), state.get("upload_done"))
+    ):
+        try:
+            claimed = inbox.claim(sent["id"], uploads.uploader_of(principal), state.workdir.path)
+        except uploads.UploadRefusedError as exc:
+            st.error(str(exc))
+        else:
+            if upload is not None:
+                upload.path.unlink(missing_ok=True)  # the video it replaces
+            upload = state.upload = claimed
     if upload is None:
         st.caption("Film yourself from head to feet, in good light, with the phone held still.")
     else:
-        upload_data = upload.getvalue()
-        digest, display_name = analysis.file_digest(upload_data), upload.name
+        digest, display_name = upload.digest, upload.name
 
 # ---- 2. the exercise --------------------------------------------------------------------
 exercise_id = st.selectbox(
@@ -115,12 +131,13 @@ clicked = st.button("Analyse", type="primary", disabled=not digest)
 if digest:
     key = (digest, exercise.id, mirrored)
     outcome = state.analyses.get(key)
-    if clicked and (outcome is None or outcome.error):
-        # An upload is on disk only while it is analysed (deleted after, whatever happens).
+    upload = state.get("upload") if video is None else None
+    gone = upload is not None and not upload.path.exists()  # analysed, then deleted
+    if clicked and (outcome is None or outcome.error) and not gone:
+        # The patient's video is on the server only until its analysis ends (deleted then,
+        # whatever happens).
         on_disk: AbstractContextManager[Path] = (
-            nullcontext(video)
-            if video is not None
-            else state.workdir.upload_on_disk(digest, display_name, upload_data or b"")
+            nullcontext(video) if upload is None else state.workdir.analysed(upload.path)
         )
         with on_disk as path:
             outcome = analysis.analyse_with_progress(
@@ -131,7 +148,15 @@ if digest:
                 annotated=state.workdir.annotated_path(digest, exercise.id, mirrored),
             )
         state.analyses[key] = outcome
-    if outcome is None:
+        if upload is not None:  # deleted now: the upload control says so on the next run
+            state.upload_done = upload.id
+            st.rerun()
+    if outcome is None and gone:
+        st.info(
+            "Your video was deleted from the server after its analysis. To analyse it as "
+            "another exercise, upload it again."
+        )
+    elif outcome is None:
         st.caption("Press **Analyse** to count the repetitions and check your form.")
     elif outcome.error:
         st.error(outcome.error)

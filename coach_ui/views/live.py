@@ -18,7 +18,6 @@ from coach.runtime.live import LiveCoach
 from coach_ui import auth, camera, coaching, pickers, ratings, resources, selfcare, todays_plan
 from coach_ui.flash import flash, show_flash
 from coach_ui.live_session import LiveSession
-from coach_ui.live_stream import end_streams
 from coach_ui.state import LIVE_ITEM_KEY
 
 state = st.session_state
@@ -26,6 +25,9 @@ PAIN_BEFORE_KEY, PAIN_AFTER_KEY, EFFORT_KEY = "pain_before", "finish_pain_after"
 # Which question the page asks after Finish or Discard: "empty" (nothing was counted: keep
 # it?) or "discard" (are you sure?).
 CONFIRM_KEY = "live_confirm"
+SHARE_KEY = "live_share"
+SHARE_LABEL = "Share this session with my physiotherapist"
+WATCHING = "Your physiotherapist is watching"
 library = resources.or_stop(resources.load_library)
 store = resources.or_stop(resources.open_store)
 
@@ -108,8 +110,14 @@ if live is None:
             stats_path=coaching.live_stats_path(),
             prescription=prescription,
         )
-        state.live_session = LiveSession(coach, session_id, exercise.id, store)
+        live = state.live_session = LiveSession(coach, session_id, exercise.id, store)
         state.pop(LIVE_ITEM_KEY, None)
+        plan_record = store.current_plan(target.patient_id) if target.patient_id else None
+        if plan_record is not None and plan_record.telehealth:  # the plan says: shared
+            try:
+                live.share(True, pain=state[PAIN_BEFORE_KEY])
+            except CoachError as exc:
+                flash(f"The session could not be shared: {exc}", "error")
         st.rerun()
     st.stop()
 
@@ -164,11 +172,35 @@ def coaching_panel() -> None:
         coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
     if snapshot.guided is not None and snapshot.guided.stage is Stage.DONE:
         st.success("All sets done. Rate your pain and effort below to finish.")
+    watch = snapshot.watch
+    if watch is not None and watch.watched:
+        st.info(WATCHING, icon=":material/visibility:")
+    if watch is not None and watch.message is not None:  # the component speaks it, too
+        st.info(f"From your physiotherapist: {watch.message}", icon=":material/chat:")
+
+
+def change_sharing(live: LiveSession) -> None:
+    """The sharing switch's callback: the store and the stream follow it at once."""
+    try:
+        live.share(bool(state[SHARE_KEY]), pain=live.store.session(live.session_id).pain_before)
+    except CoachError as exc:
+        state[SHARE_KEY] = live.coach.shared
+        flash(f"Sharing could not be changed: {exc}", "error")
 
 
 with panel_col:
     coaching_panel()
     st.toggle("Mute the voice", key="muted")
+    state[SHARE_KEY] = live.coach.shared  # the switch shows what is so
+    st.toggle(
+        SHARE_LABEL,
+        key=SHARE_KEY,
+        on_change=change_sharing,
+        args=(live,),
+        help="Your physiotherapist sees your movement as a moving skeleton, your count and "
+        "the coach's tips while you exercise: no video is sent. Turn it off at any time; "
+        "it stops at once.",
+    )
 
 
 def counted(live: LiveSession) -> bool:
@@ -187,9 +219,7 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
     if not (keep_empty or counted(live)):
         state[CONFIRM_KEY] = "empty"
         return
-    end_streams(live.coach)  # no browser frame may count into the set being closed
-    live.coach.finish()  # the set in progress is saved with what it holds
-    lost = live.coach.save_pending()  # what could not be saved yet: one last try
+    lost = live.stop_counting()  # the set in progress saved with what it holds
     if lost:
         flash(live.coach.snapshot().error or f"{lost} repetitions could not be saved", "error")
     result = live.coach.snapshot().result
@@ -209,8 +239,7 @@ def finish_session(live: LiveSession, *, keep_empty: bool = False) -> None:
 
 def discard_session(live: LiveSession) -> None:
     """Delete the session from the record (confirmed), and go back to the start."""
-    end_streams(live.coach)  # first: no browser frame may write into the session deleted
-    live.coach.finish()
+    live.stop_counting()  # first: no browser frame may write into the session deleted
     try:
         store.discard_session(live.session_id)
     except CoachError as exc:

@@ -35,6 +35,12 @@ with st.form("plan"):
     start = c1.date_input("Starts", plan.start_date if plan else day)
     end = c2.date_input("Ends (optional)", plan.end_date if plan else day + timedelta(weeks=6))
     notes = st.text_area("Notes", (plan.notes or "") if plan else "", max_chars=4000)
+    telehealth = st.checkbox(
+        "Telehealth sessions: share the patient's live sessions with me",
+        plan.telehealth if plan else False,
+        help="The Live coach's sharing switch starts on for this plan's sessions (the "
+        "patient can still turn it off); you watch them on the Live sessions page.",
+    )
     label = "Create the plan" if plan is None else "Save the plan"
     if st.form_submit_button(label, type="primary"):
 
@@ -47,6 +53,7 @@ with st.form("plan"):
                     end_date=end,
                     notes=notes or None,
                     clinician_id=principal.clinician_id,
+                    telehealth=telehealth,
                 )
             else:
                 store.update_plan(
@@ -56,6 +63,7 @@ with st.form("plan"):
                     end_date=end,
                     clear_end_date=end is None,
                     notes=notes,
+                    telehealth=telehealth,
                 )
 
         save_and_rerun(save_plan, "Plan saved.")

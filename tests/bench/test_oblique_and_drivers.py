@@ -173,7 +173,8 @@ def test_a_plan_on_the_second_driver_moves_its_thresholds():
     assert (last.driver_thresholds.turn, last.driver_thresholds.target) == (50.0, 58.0)
     assert last.driver_thresholds.prescribed
     assert last.thresholds is not None and last.thresholds.driver == "hand_reach"
-    assert not last.thresholds.prescribed and last.thresholds.notes == ()
+    assert not last.thresholds.prescribed  # the hand reach's only note: its own-rest scaling
+    assert all("own rest" in note for note in last.thresholds.notes)
 
 
 def test_the_same_shallow_push_ups_side_on_count_on_the_elbow_too():

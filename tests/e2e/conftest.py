@@ -10,6 +10,7 @@ tests/support/browser.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -36,20 +37,20 @@ def server_database(server) -> str:
     return f"sqlite:///{log_path.parent / 'coach.db'}"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, request):
-    """The app (`python -m coach_ui`, as `form-coach` starts it) on a free local port with
-    its own database; always stopped. A test module's `SERVER_ENV` (a dict) adds settings
-    (clinic mode, say)."""
-    folder = tmp_path_factory.mktemp("streamlit")
+@contextlib.contextmanager
+def running_server(folder: Path, settings: dict[str, str]) -> Iterator[tuple[str, Path]]:
+    """The app (`python -m coach_ui`, as `form-coach` starts it) on a free local port,
+    logging to `folder`/server.log, with `settings` added to this process's environment
+    (its database by default: a SQLite file in `folder`); stopped at the end. Yields its
+    URL and log path."""
     log_path = folder / "server.log"
     port = free_port()
-    env = dict(
-        os.environ,
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-        FORM_COACH_DATABASE_URL=f"sqlite:///{folder / 'coach.db'}",
-        **getattr(request.module, "SERVER_ENV", {}),
-    )
+    env = {
+        **os.environ,
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "FORM_COACH_DATABASE_URL": f"sqlite:///{folder / 'coach.db'}",
+        **settings,
+    }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             local_command(port),
@@ -81,6 +82,15 @@ def server(tmp_path_factory, request):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, request):
+    """The app on a free local port with its own database; always stopped. A test
+    module's `SERVER_ENV` (a dict) adds settings (clinic mode, say)."""
+    folder = tmp_path_factory.mktemp("streamlit")
+    with running_server(folder, getattr(request.module, "SERVER_ENV", {})) as served:
+        yield served
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ and SameSite=Strict; after Sign out, the cookie left in the browser opens nothin
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from coach.store import Store
@@ -78,3 +80,27 @@ def test_a_deep_link_signs_in_and_stays_signed_in_until_sign_out(server, browser
     browser.refresh()  # the cookie is still in the browser, but its session has ended
     h1(browser, "Sign in", log_path, "after sign-out, a refresh stays signed out")
     browser.save_screenshot(str(shots / "signed_out.png"))
+
+
+@pytest.mark.parametrize("default_page", ["patients", ""])
+def test_a_typed_address_of_the_default_page_opens_it_without_page_not_found(
+    server, browser, ann, default_page
+):
+    """A clinician's first page is Patients, served at `/`; its own address, `/patients`,
+    is what a physio types or bookmarks. Streamlit said "Page not found" there before
+    running the main page (issue 21)."""
+    from selenium.webdriver.common.by import By
+
+    url, log_path = server
+    browser.delete_all_cookies()
+    browser.get(f"{url}/")
+    submit_sign_in(browser, ann, PASSWORD)
+    h1(browser, "Sign out", log_path, "signed in")
+    browser.get(f"{url}/{default_page}")
+    h1(browser, "Patients", log_path, "the default page by its address")
+    seen = []
+    deadline = time.monotonic() + 5  # the error, when it comes, comes with the first run
+    while time.monotonic() < deadline:
+        seen.append(browser.find_element(By.TAG_NAME, "body").text)
+        time.sleep(0.25)
+    assert not any("Page not found" in text for text in seen)

@@ -7,11 +7,15 @@ decoding the annotated video does. See ../shared/notes/streamlit-and-browser.md.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from coach_ui import analysis
 from tests.conftest import SAMPLE_VIDEOS
-from tests.support.browser import tail
+from tests.support.browser import choose, tail
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +100,59 @@ def test_analysing_the_default_sample_plays_the_annotated_video(server, browser)
     assert "Reps" in metrics, metrics
     assert metrics["Reps"].isdigit(), metrics
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=stException]")
+
+
+UPLOAD_CONTROL = "iframe[title*='video_upload']"
+OWN_CLIP = SAMPLE_VIDEOS / "glute_bridge_side.mp4"  # short: the analysis is quick
+
+
+def files_with_the_bytes_of(clip) -> list:
+    """Every file under the app's temporary folders holding `clip`'s bytes (an upload
+    waiting, claimed or left behind)."""
+    digest, size = hashlib.sha256(clip.read_bytes()).digest(), clip.stat().st_size
+    return [
+        path
+        for path in Path(tempfile.gettempdir()).glob(f"{analysis.WORKDIR_PREFIX}*/*")
+        if path.is_file()
+        and path.stat().st_size == size
+        and hashlib.sha256(path.read_bytes()).digest() == digest
+    ]
+
+
+def test_a_patients_own_video_uploads_to_disk_is_analysed_then_deleted(server, browser):
+    """The upload control streams the file to the upload route; the page claims it,
+    analyses it and deletes it (issue 21: uploads stayed in the server's memory)."""
+    if not OWN_CLIP.is_file():
+        pytest.skip(f"the sample clip {OWN_CLIP} is not there")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, _log = server
+    browser.get(f"{url}/analyse")
+    WebDriverWait(browser, 60).until(
+        ec.element_to_be_clickable((By.XPATH, "//label[normalize-space(.)='My own video']"))
+    ).click()
+    control = WebDriverWait(browser, 60).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, UPLOAD_CONTROL))
+    )
+    browser.switch_to.frame(control)
+    WebDriverWait(browser, 60).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "input[type=file]"))
+    ).send_keys(str(OWN_CLIP))
+    WebDriverWait(browser, 60).until(
+        ec.text_to_be_present_in_element((By.ID, "status"), f"Uploaded {OWN_CLIP.name}")
+    )
+    browser.switch_to.default_content()
+    choose(browser, By, "Exercise", "Glute bridge")
+    WebDriverWait(browser, 60).until(
+        ec.element_to_be_clickable((By.XPATH, "//button[normalize-space(.)='Analyse']"))
+    ).click()
+    WebDriverWait(browser, ANALYSIS_WAIT_S).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=stMetric]"))
+    )
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=stException]")
+    assert files_with_the_bytes_of(OWN_CLIP) == [], "the upload outlived its analysis"
+    browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, UPLOAD_CONTROL))
+    assert "deleted from the server" in browser.find_element(By.ID, "status").text
+    browser.switch_to.default_content()

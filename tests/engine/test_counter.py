@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from coach.engine.counter import CounterState, RepCounter
-from coach.exercise.schema import DriversDef, PhaseDef
+from coach.engine.counter import CounterState, RepCounter, RepCycle
+from coach.engine.drivers import DriverChoice
+from coach.exercise.schema import DriversDef, PhaseDef, RepsDef
 from tests.support.counting import FPS, Motion, falling, rising, run
 
 # ---- builders --------------------------------------------------------------------------------
@@ -382,3 +385,65 @@ def test_a_rep_begun_before_the_recording_says_so():
         Motion(90).to(10, 1.0).stay(0.5).reps(1, 100).samples(), start_mid_movement=True
     )
     assert [c.seen_from_start for c in cycles] == [False, True]
+
+
+# ---- the evidence rule: a rep only a plan's thresholds count must be regular ------------------
+
+# A plan at about half a squat's range: a rep counts from 40 (the library's turn is 60).
+PLANNED = rising(start=PhaseDef(name="standing", below=30), turn=PhaseDef(name="bottom", above=40))
+
+
+def counted(motion: Motion, library: RepsDef | None) -> list[RepCycle]:
+    """The reps a counter on the plan's thresholds hands on (`library`: the definition's
+    thresholds the plan moved; None: the plan's are the library's)."""
+    choice = DriverChoice(PLANNED, PLANNED, libraries=[library])
+    cycles = [
+        choice.update({"knee_flexion": value}, t_s, in_position)
+        for t_s, value, in_position in motion.samples()
+    ]
+    while (last := choice.finish()) is not None:
+        cycles.append(last)
+    return [cycle for cycle in cycles if cycle is not None]
+
+
+EVIDENCE_CASES = [
+    # One movement to 50: past the plan's turn, short of the library's: a fidget as much as
+    # a rep -> not counted alone.
+    pytest.param(Motion(10).stay(1).reps(1, 50).stay(1), 0, id="one-shallow-alone"),
+    # Two alike -> both count (the first when the second confirms it).
+    pytest.param(Motion(10).stay(1).reps(2, 50).stay(1), 2, id="two-shallow-alike"),
+    pytest.param(Motion(10).stay(1).reps(5, 50).stay(1), 5, id="five-shallow-alike"),
+    # The second confirms the first on the last frame: both are handed on by `finish`.
+    pytest.param(Motion(10).stay(1).reps(2, 50, rest_s=0), 2, id="two-shallow-ending-the-video"),
+    # Two, the second three times slower: not alike -> neither counts.
+    pytest.param(
+        Motion(10).stay(1).reps(1, 50).reps(1, 50, down_s=3, up_s=3).stay(1),
+        0,
+        id="two-shallow-unlike",
+    ),
+    # Two alike but 8 s apart: not one patient repeating a movement -> neither counts.
+    pytest.param(
+        Motion(10).stay(1).reps(1, 50).stay(8).reps(1, 50).stay(1), 0, id="two-shallow-apart"
+    ),
+    # A full squat alone counts at once: the library's turn is evidence enough.
+    pytest.param(Motion(10).stay(1).reps(1, 100).stay(1), 1, id="one-full"),
+    # A shallow one alike to the full one before it (within twice its depth) counts.
+    pytest.param(Motion(10).stay(1).reps(1, 65).reps(1, 50).stay(1), 2, id="full-then-alike"),
+]
+
+
+@pytest.mark.parametrize(("motion", "expected"), EVIDENCE_CASES)
+def test_a_rep_short_of_the_library_turn_counts_only_when_regular(motion, expected):
+    cycles = counted(motion, rising())
+    assert len(cycles) == expected
+    assert all(a.end_s <= b.start_s for a, b in itertools.pairwise(cycles))
+
+
+def test_without_a_plan_the_counter_runs_on_the_library_alone():
+    """The control: the same lone movement counts on thresholds no plan moved (no
+    `library`), and a first rep confirmed later is handed on with its own times."""
+    alone = counted(Motion(10).stay(1).reps(1, 50).stay(1), None)
+    assert len(alone) == 1
+    pair = counted(Motion(10).stay(1).reps(2, 50).stay(1), rising())
+    assert [c.strong for c in pair] == [False, False]
+    assert pair[0].start_s == pytest.approx(alone[0].start_s)

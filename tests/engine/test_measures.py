@@ -8,7 +8,7 @@ import pytest
 
 from coach.core.landmarks import NUM_LANDMARKS, Landmark
 from coach.core.pose import Pose
-from coach.engine.measures import MeasureComputer, SidedValue, on_side
+from coach.engine.measures import FAR_SIDE_VISIBILITY_GAP, MeasureComputer, SidedValue, on_side
 from coach.exercise.loader import ExerciseLibrary
 from coach.exercise.schema import AngleDef, RatioDef
 from tests.support.builders import make_pose
@@ -262,3 +262,43 @@ def test_one_value_of_a_measure(left, right, center, side, expected):
     assert repr(SidedValue(left, right, center).on(side)) == repr(expected)
     columns = {"left": np.array([left]), "right": np.array([right]), "center": np.array([center])}
     assert repr(float(on_side(columns, side)[0])) == repr(expected)
+
+
+# ---- side-on: the near side only ---------------------------------------------------------
+
+
+def test_near_side_only_drops_a_far_side_the_model_is_much_less_sure_of():
+    """Side-on, a sided measure is read on the near side only where the model is markedly
+    less sure of the far side's landmarks (a limb behind the body, guessed); a far side
+    seen about as well (legs apart in a stride) stays, and so does one whose near side
+    cannot be measured."""
+    computer = MeasureComputer.of(
+        {
+            "knee": angle("flexion", "hip", "knee", "ankle", space="world"),
+            "trunk": angle("segment_vertical", "mid_hip", "mid_shoulder", space="world"),
+        }
+    )
+    pose = make_pose(world_points=BODY)
+    left = [lm.value for lm in L if "left" in lm.name.lower().split("_")]
+    right = [lm.value for lm in L if "right" in lm.name.lower().split("_")]
+    gap = FAR_SIDE_VISIBILITY_GAP
+    visibility = np.full((5, NUM_LANDMARKS), 0.95)
+    visibility[0, left] = 0.94 - gap  # the right side faces the camera, the left is hidden
+    visibility[1, right] = 0.94 - gap  # the other way round
+    visibility[2, left] = 0.96 - gap  # the left side nearly as sure as the right: both seen
+    visibility[3, left] = 0.6  # the right side faces the camera, but its ankle is hidden
+    visibility[3, L.RIGHT_ANKLE] = 0.3
+    visibility[4, L.LEFT_KNEE] = 0.9  # front-on, both seen
+    frames = len(visibility)
+    rows = computer.compute_rows(
+        np.repeat(pose.image_px[None], frames, axis=0),
+        np.repeat(pose.world_xyz[None], frames, axis=0),
+        visibility,
+        "side",
+    )
+    kept = computer.sides(computer.near_side_only(rows, visibility, "side"))
+    np.testing.assert_allclose(kept["left"][:, 0], [np.nan, 0.0, 0.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(kept["right"][:, 0], [90.0, np.nan, 90.0, np.nan, 90.0], atol=1e-9)
+    np.testing.assert_allclose(kept["center"][:, 1], [45.0] * frames, atol=1e-9)
+    # A new array: the rows given are left as they were.
+    np.testing.assert_allclose(computer.sides(rows)["left"][:, 0], [0.0] * frames, atol=1e-9)

@@ -10,26 +10,7 @@ import pytest
 from coach.engine.results import Rep
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveCoach
-from coach.vision.recording import PoseRecording
-from tests.support.live import RecordedEstimator, play
-
-
-class ListRecorder:
-    def __init__(self) -> None:
-        self.events: list[tuple] = []
-        self.landmarks: dict[int, PoseRecording] = {}  # set -> its poses
-
-    def set_started(self, set_index: int) -> None:
-        self.events.append(("set_started", set_index))
-
-    def rep(self, set_index: int, rep: Rep) -> None:
-        self.events.append(("rep", set_index, rep.index))
-
-    def set_finished(self, set_index: int, reps: int, held_s: float) -> None:
-        self.events.append(("set_finished", set_index, reps))
-
-    def set_landmarks(self, set_index: int, recording: PoseRecording) -> None:
-        self.landmarks[set_index] = recording
+from tests.support.live import ListRecorder, RecordedEstimator, play
 
 
 def run_live(library, clip: str, exercise_id: str, plan: SetPlan, recorder=None) -> LiveCoach:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from coach.engine.thresholds import Prescription
+from coach.engine.thresholds import Prescription, library_thresholds
 from coach.runtime.analysis import rep_to_json
 from coach.runtime.movement import MovementLog
 from coach.runtime.session import CoachSession
 from tests.bench.framework import definition
+from tests.bench.recipes import depth_for, on_body_rest
+from tests.bench.rows_floor import GLUTE_BRIDGE
 from tests.bench.rows_foundation import PUSH_UP, SQUAT
 from tests.bench.rows_upper import CRUNCH
 from tests.support.synthetic import STANDING, RenderOptions, Script, Tempo, render
@@ -155,3 +157,67 @@ def test_an_unseen_driver_is_said_to_be_unmeasured():
     log.add(result)
     session = CoachSession(squat)
     assert log.warnings(session.engine)[0].startswith("Knee bend could not be measured")
+
+
+def test_the_thresholds_shown_are_those_scaled_to_the_patients_own_rest():
+    """Push-ups side-on from the generator's straight-arm reach (about 1.15, longer than
+    the 1.0 the definition's hand-reach numbers are written for): the movement block, the
+    gauge and the trace show the hand reach's thresholds as the counter scaled them, not
+    the definition's 0.7 turn."""
+    reps = definition("push_up").reps
+    assert reps is not None
+    scaled = library_thresholds(on_body_rest(PUSH_UP, "side", reps))
+    depth = depth_for(PUSH_UP, "side", 0.77, driver="hand_reach")
+    path = PUSH_UP.paths("both")
+    script = Script(path.start).hold(1.5).reps(4, path, Tempo.period(3.0), depth).hold(1.0)
+    session = CoachSession(definition("push_up"))
+    log = MovementLog(session.exercise)
+    results = session.replay(render(script.build(), PUSH_UP.cameras["side"], OPTIONS))
+    for result in results:
+        log.add(result)
+    force = log.movement(session.engine)[0]["thresholds"]
+    assert force["driver"] == "hand_reach"
+    assert (force["start"], force["turn"], force["target"]) == pytest.approx(
+        (scaled.start, scaled.turn, scaled.target), abs=0.02
+    )
+    assert force["turn"] > 0.75 and any("own rest" in note for note in force["notes"])
+    # In a rep, the gauge marks what the rep is counted on (at rest, the thresholds follow
+    # the rest as it settles after a rep, as the counter's do).
+    during = [
+        r.driver_thresholds
+        for r in results
+        if r.driver == "hand_reach" and r.phase is not None and r.phase != reps.start.name
+    ]
+    assert during and all(g is not None and g.turn > 0.75 for g in during)
+
+
+def test_movements_past_the_turn_but_under_min_range_are_said_not_silent():
+    """Glute bridges filmed from the back (at the feet), dropping the hips from the bridge
+    (hip flexion reads about 7) to 24 degrees: past a plan's 'counts from' 16, but moving
+    about 17 degrees, less than the 20 a rep must move (min_range, which no plan lowers).
+    None counts, and each miss is in the movement block and the warnings with its reason."""
+    depth = depth_for(GLUTE_BRIDGE, "back", 24.0)
+    path = GLUTE_BRIDGE.paths("both")
+    script = Script(path.start).hold(1.5).reps(5, path, Tempo.period(3.0), depth).hold(1.0)
+    plan = Prescription("hip_flexion", counts_from=16.0)
+    engine, movement, warnings = analysed(
+        "glute_bridge", script, GLUTE_BRIDGE.cameras["back"], plan
+    )
+    assert engine.rep_count == 0
+    missed = movement[0]["missed"]
+    assert len(missed) == 5 and {m["why"] for m in missed} == {"min_range"}
+    assert all(14 < m["moved"] < 20 for m in missed)
+    said = [w for w in warnings if "min_range" in w]
+    assert len(said) == 1 and said[0].startswith("5 movements passed where a rep counts (16.0")
+
+
+def test_a_lone_shallow_movement_a_plan_alone_would_count_is_said_unconfirmed():
+    """One squat to half the good depth, with a plan target at that depth: short of the
+    library's turn, and alone (the evidence rule), so it does not count, and it says why."""
+    path = SQUAT.paths("both")
+    script = Script(path.start).hold(1.5).reps(1, path, Tempo.period(3.0), 0.5).hold(1.0)
+    plan = Prescription("knee_flexion", target=40)
+    engine, movement, warnings = analysed("squat", script, SQUAT.cameras["side"], plan)
+    assert engine.rep_count == 0
+    assert [m["why"] for m in movement[0]["missed"]] == ["unconfirmed"]
+    assert any("counts only when repeated" in w for w in warnings)

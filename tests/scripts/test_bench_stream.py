@@ -4,7 +4,12 @@ harness's tokens are worth nothing to an app server."""
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 
+import uvicorn
+import websockets.sync.client
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -14,6 +19,7 @@ from coach.runtime.stream import CLOSE_TOKEN, FrameChecks, RateLimit, hello_mess
 from coach_ui.live_stream import StreamOwner, StreamRegistry
 from coach_ui.routes import STREAM_PATH, routes
 from scripts.bench_stream import FPS, messages, percentile
+from scripts.stream_harness import server_config
 from tests.support.stream import recording, refusal
 
 
@@ -39,3 +45,26 @@ def test_a_harness_s_token_is_refused_by_the_app_s_stream(library):
     with TestClient(app) as client, client.websocket_connect(STREAM_PATH) as socket:
         socket.send_text(hello_message(token))
         assert refusal(socket)[1] == CLOSE_TOKEN
+
+
+def test_the_harness_serves_the_app_s_websocket_stack_without_compression():
+    """uvicorn's defaults (the older websockets protocol, permessage-deflate on) are not
+    what Streamlit serves the app with: the harness must not measure zlib on every frame."""
+    config = server_config(Starlette(routes=routes(StreamRegistry())))
+    assert (config.ws, config.ws_per_message_deflate) == ("websockets-sansio", False)
+
+    server = uvicorn.Server(config)
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        url = f"ws://127.0.0.1:{listening.getsockname()[1]}{STREAM_PATH}"
+        with websockets.sync.client.connect(url) as client:  # offers permessage-deflate
+            assert client.response.headers.get("Sec-WebSocket-Extensions") is None
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)

@@ -11,9 +11,12 @@ import math
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from coach.auth.access import Login, Principal
@@ -21,7 +24,7 @@ from coach.cli import main
 from coach.exercise.loader import DEFAULT_EXERCISES_DIR
 from coach.store import Store, StoreError
 from coach.store.prescriptions import PlanItemSpec
-from coach_ui import resources
+from coach_ui import resources, routes, uploads
 from coach_ui.state import LOGIN_KEY
 from tests.conftest import ROOT
 from tests.support.builders import write_empty_room
@@ -318,29 +321,42 @@ def test_page_addresses(clinic_store, webrtc_renders, page, name, value):
 
 
 # ---- uploads ----------------------------------------------------------------------------
+# (bytes or a clip of `videos`, file name, what is said, and who says it: the upload
+# route, or the page once it analyses what it took in)
 UPLOADS = {
-    "garbage bytes": (b"this is not a video\n" * 500, "holiday.mp4", "not a readable video"),
-    "empty file": (b"", "empty.mp4", "could not be analysed"),
-    "issue 21: a 1x1 mkv": (None, "tiny.mkv", "too small"),
-    "issue 21: a 1x1 mp4": (None, "tiny.mp4", "too small"),
-    "a name with a path": (b"\x00" * 100, "../../etc/passwd.mp4", "could not be analysed"),
+    "garbage bytes": (
+        b"this is not a video\n" * 500,
+        "holiday.mp4",
+        "not a readable video",
+        "page",
+    ),
+    "empty file": (b"", "empty.mp4", "is empty", "route"),
+    "issue 21: a 1x1 mkv": (None, "tiny.mkv", "too small", "page"),
+    "issue 21: a 1x1 mp4": (None, "tiny.mp4", "too small", "page"),
+    "a name with a path": (b"\x00" * 100, "../../etc/passwd.mp4", "no usable file name", "route"),
+    "not a video type": (b"MZ" * 100, "setup.exe", "not a video", "route"),
 }
 
 
 @pytest.mark.parametrize("case", list(UPLOADS))
 def test_uploads(videos, case):
-    data, name, message = UPLOADS[case]
+    data, name, message, where = UPLOADS[case]
     if data is None:
         data = videos[name].read_bytes()
+    client = TestClient(Starlette(routes=routes.routes()))
+    sent = client.post(routes.UPLOAD_PATH, content=data, headers={"X-File-Name": quote(name)})
+    if where == "route":
+        assert sent.status_code in (400, 415), sent.text
+        assert message in sent.text and "\n" not in sent.text.strip()
+        assert uploads.app_inbox().waiting() == 0
+        return
+    assert sent.status_code == 200, sent.text
     at = AppTest.from_file(str(ROOT / "coach_ui" / "views" / "analyse.py"), default_timeout=120)
     at.run()
     next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
-    at.file_uploader[0].set_value((name, data, "video/mp4")).run()
-    buttons = [b for b in at.button if b.label == "Analyse"]
-    if buttons[0].disabled:  # an empty upload: nothing to analyse
-        assert not at.exception
-        return
-    buttons[0].click().run()
+    at.session_state["video_upload"] = sent.json()
+    at.run()
+    next(b for b in at.button if b.label == "Analyse").click().run()
     assert not at.exception, [e.value for e in at.exception]
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and message in errors[0], errors

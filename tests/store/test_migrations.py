@@ -244,3 +244,40 @@ def test_upgrading_0005_keeps_landmarks_for_existing_patients_and_downgrades_bac
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
     engine.dispose()
+
+
+def test_upgrading_0009_adds_live_sharing_and_downgrades_back(database_url):
+    """0010 adds the sessions' live sharing, the plans' telehealth flag (off for the plans
+    already there) and the target changes; downgrading drops them and keeps the rows."""
+    engine = at_revision(database_url, "0009")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO patients (name, is_default, created_at) VALUES ('Pat', false, :t)"),
+            {"t": datetime(2026, 11, 1)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO plans (patient_id, title, start_date, active, created_at) "
+                "VALUES (1, 'Knee', :d, true, :t)"
+            ),
+            {"d": datetime(2026, 11, 1).date(), "t": datetime(2026, 11, 1)},
+        )
+    store = Store(database_url)
+    assert store.revision() == HEAD
+    (patient,) = store.list_patients()
+    assert store.current_plan(patient.id).telehealth is False
+    session = store.start_session("squat", patient_id=patient.id)
+    assert not store.is_shared_live(session)
+    store.set_live_sharing(session, True)
+    assert [s.session_id for s in store.shared_live_sessions()] == [session]
+    store.record_target_change(session, author="Ann", target_reps=8)
+    store.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0009")
+    assert "session_target_changes" not in set(inspect(engine).get_table_names())
+    assert "shared_since" not in {c["name"] for c in inspect(engine).get_columns("sessions")}
+    assert "telehealth" not in {c["name"] for c in inspect(engine).get_columns("plans")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM plans")).scalar() == 1
+    engine.dispose()

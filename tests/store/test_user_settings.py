@@ -42,14 +42,14 @@ def test_bad_names_and_long_values_are_refused(store):
         store.set_user_setting(PAT, "live_pose_place", "x" * 257)
 
 
-def test_downgrading_0010_drops_the_table_and_upgrading_brings_it_back(store):
+def test_downgrading_0011_drops_the_table_and_upgrading_brings_it_back(store):
     from alembic import command
 
     from coach.store.migrations import alembic_config
 
     store.set_user_setting(PAT, "live_pose_place", "server")
     with store.engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0009")
+        command.downgrade(alembic_config(connection), "0010")
     assert "user_settings" not in inspect(store.engine).get_table_names()
     with store.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")

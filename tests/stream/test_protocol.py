@@ -129,6 +129,15 @@ BAD_FRAMES = {
     "visibility negative": (_set(ROW, [0.5, 0.5, 0.0, -0.1]), "visibility"),
     "world far out": (_set(("poses", 0, "world", 0), [0.0, 20.0, 0.0]), "10 m"),
     "world row of 4": (_set(("poses", 0, "world", 0), [0.0, 0.0, 0.0, 0.0]), "3 numbers"),
+    "row not a list": (_set(ROW, "0.5, 0.5, 0.0, 1.0"), "list of 4 numbers"),
+    "a row of rows": (_set(ROW, [[0.5], [0.5], [0.0], [1.0]]), "list of 4 numbers"),
+    # Valid JSON, an integer too large for a float (400 digits parse; 5000 do not):
+    "time beyond a float": (_set(("t_ms",), 10**400), '"t_ms" must be between'),
+    "landmark beyond a float": (_set(ROW, [10**400, 0.5, 0.0, 1.0]), "too large for a float"),
+    "world beyond a float": (
+        _set(("poses", 0, "world", 0), [0.0, -(10**400), 0.0]),
+        "too large for a float",
+    ),
 }
 
 
@@ -227,3 +236,12 @@ def test_a_bad_hello_is_refused_with_its_code(case):
 def test_a_state_with_nan_cannot_be_sent():
     with pytest.raises(ValueError):
         state_message(1.0, {"headline": "x", "gauge": {"value": float("nan")}})  # type: ignore[typeddict-item]
+
+
+@pytest.mark.parametrize(
+    "row", [[0.5, "x", 0.0, 1.0], [0.5, 0.5, 0.0], "row", [0.5, False, 0.0, 1.0]]
+)
+def test_a_bad_landmark_row_is_named(row):
+    with pytest.raises(MalformedMessageError) as refused:
+        decode(_set(ROW, row)(good_frame()))
+    assert refused.value.reason == "poses[0].image[3] must be a list of 4 numbers"

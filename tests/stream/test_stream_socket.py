@@ -72,3 +72,22 @@ def test_the_engine_fed_through_the_socket_equals_the_engine_fed_directly(
     assert [a["t_ms"] for a in answers] == [1000.0 * float(t) for t in rec.t_s]
     assert [a["state"] for a in answers] == json.loads(json.dumps(states))
     assert any(a["state"]["say"] for a in answers) and any(a["state"]["count"] for a in answers)
+
+
+def test_a_shared_session_streamed_from_the_browser_is_published_like_the_server_paths(
+    client, registry, owner, library
+):
+    """The landmark stream and the server-side path share one publisher: the frame loop's
+    `process_poses` (tests/runtime/test_telehealth.py plays the server path)."""
+    from coach.runtime.room_bus import InProcessRoomBus
+    from coach.runtime.telehealth import Telecast, state_topic
+
+    bus = InProcessRoomBus()
+    watcher = bus.subscribe(state_topic(5), max_pending=100_000)
+    coach = LiveCoach(library.get("squat"), SetPlan(sets=1, reps=20))
+    coach.share(Telecast(bus, 5))
+    rec = recording("squat_side_studio")
+    answers = stream(client, registry.issue(coach, patient_id=None, owner=owner), frames(rec))
+    published = [json.loads(m) for m in watcher.poll()]
+    assert published and all(m["type"] == "frame" for m in published)
+    assert published[-1]["s"]["count"] == answers[-1]["state"]["count"] > 0

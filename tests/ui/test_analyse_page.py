@@ -2,8 +2,10 @@
 
 AppTest runs the page's script in this process without a browser. It does not load media
 over HTTP, so it cannot see the /media bug that breaks `st.video` (tests/e2e does).
-AppTest 1.60 can drive `st.file_uploader` (`set_value((name, bytes, mime))`), so uploads
-are tested through the real page.
+The patient's video goes through the app's upload route into its inbox, and the page claims
+it from the upload control's value (coach_ui/uploads.py): `tests.support.uploads` does what
+the browser does, so uploads are tested through the real page (the control itself in
+tests/e2e/test_browser_upload.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from coach.runtime.analysis import AnalysisResult, analyze_video
 from coach_ui import analysis
 from tests.conftest import ROOT, SAMPLE_VIDEOS
 from tests.support.builders import write_empty_room
+from tests.support.uploads import send_upload
 
 APP = ROOT / "coach_ui" / "views" / "analyse.py"
 DEFAULT_CLIP = SAMPLE_VIDEOS / analysis.DEFAULT_SAMPLE
@@ -47,7 +50,8 @@ def assert_no_exception(at: AppTest) -> None:
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
     assert_no_exception(at)
-    at.file_uploader[0].set_value((name, data, "video/mp4")).run()
+    send_upload(at, name, data)
+    at.run()
     assert_no_exception(at)
     return at
 
@@ -92,7 +96,8 @@ def test_without_sample_clips_the_page_asks_for_an_upload(monkeypatch, tmp_path)
     assert not any("sample clip" in box.value for box in [*at.info, *at.warning])
     assert any("Upload a video of yourself" in box.value for box in at.info)
     assert not at.radio  # no choice to make: upload only
-    assert len(at.file_uploader) == 1
+    controls = [c.proto.component_name for c in at.get("component_instance")]
+    assert controls == ["coach_ui.upload_control.form_coach_video_upload"]  # the upload control
     assert button(at, "Analyse").disabled  # nothing to analyse yet
 
 
@@ -181,10 +186,9 @@ def test_list_samples_skips_non_videos_and_handles_missing_folders(tmp_path):
     assert analysis.list_samples(tmp_path / "missing") == []
 
 
-def test_session_workdirs_are_private_and_keep_the_upload_suffix():
+def test_session_workdirs_are_private():
     one, two = analysis.SessionWorkdir(), analysis.SessionWorkdir()
     assert one.path != two.path and one.path.is_dir() and two.path.is_dir()
-    assert one.upload_path("ab" * 32, "My Clip.MOV").suffix == ".mov"
     assert one.annotated_path("ab" * 32, "squat", True).parent == one.path
     assert one.annotated_path("ab" * 32, "squat", True) != one.annotated_path(
         "ab" * 32, "squat", False

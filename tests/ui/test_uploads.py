@@ -4,6 +4,7 @@ and uploads capped at a size a phone clip needs (200 MB unless configured)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,9 +12,11 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coach_ui import analysis, launch
+from coach.auth.access import Principal
+from coach_ui import analysis, launch, uploads
 from tests.conftest import ROOT
 from tests.support.builders import write_empty_room
+from tests.support.uploads import send_upload
 
 APP = ROOT / "coach_ui" / "views" / "analyse.py"
 
@@ -21,7 +24,10 @@ APP = ROOT / "coach_ui" / "views" / "analyse.py"
 def analysed_upload(name: str, data: bytes) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=600).run()
     next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
-    at.file_uploader[0].set_value((name, data, "video/mp4")).run()
+    received = send_upload(at, name, data)
+    at.run()
+    assert not received.path.exists(), "claimed: moved out of the inbox"
+    assert at.session_state["upload"].path.parent == at.session_state["workdir"].path
     next(b for b in at.button if b.label == "Analyse").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -31,6 +37,40 @@ def test_a_refused_upload_leaves_no_file():
     at = analysed_upload("holiday.mp4", b"this is not a video\n" * 500)
     assert any("could not be analysed" in e.value for e in at.error)
     assert list(at.session_state["workdir"].path.iterdir()) == []
+    assert uploads.app_inbox().waiting() == 0
+
+
+def test_after_its_analysis_the_video_must_be_sent_again_for_another_exercise():
+    at = analysed_upload("holiday.mp4", b"this is not a video\n" * 500)
+    at.selectbox(key="exercise").set_value("lunge").run()
+    assert any("upload it again" in i.value for i in at.info)
+    assert not any("could not be analysed" in e.value for e in at.error)
+    control = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert control["done_id"] == at.session_state["upload"].id  # the control says so too
+
+
+def test_a_new_upload_replaces_the_last_one_on_disk():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
+    send_upload(at, "first.mp4", b"first")
+    at.run()
+    first = at.session_state["upload"].path
+    send_upload(at, "second.mov", b"second")
+    at.run()
+    second = at.session_state["upload"].path
+    assert not first.exists() and second.read_bytes() == b"second" and second.suffix == ".mov"
+    assert [p.name for p in at.session_state["workdir"].path.iterdir()] == [second.name]
+
+
+def test_an_upload_is_claimed_only_by_its_own_uploader():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
+    someone = Principal("patient", "Someone Else", patient_id=999)
+    received = send_upload(at, "theirs.mp4", b"their video", who=someone)
+    at.run()
+    assert "upload" not in at.session_state
+    assert any("no longer on the server" in e.value for e in at.error)
+    assert received.path.exists()  # still theirs, waiting for them
 
 
 @pytest.mark.model
@@ -80,7 +120,8 @@ def test_the_upload_limit_is_200_mb_unless_set(monkeypatch, value, expected):
     assert line[line.index("--server.maxUploadSize") + 1] == str(expected)
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     next(r for r in at.radio if r.label == "Video").set_value("My own video").run()
-    assert at.file_uploader[0].proto.max_upload_size_mb == expected
+    control = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert control["max_bytes"] == expected * uploads.MB == uploads.app_inbox().max_bytes
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "lots", "1e9", "99999"])

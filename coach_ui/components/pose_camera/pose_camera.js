@@ -35,6 +35,7 @@ const voiceButton = document.getElementById("voice");
 const reconnectButton = document.getElementById("reconnect");
 const shown = {
   headline: document.getElementById("headline"),
+  message: document.getElementById("message"),
   setline: document.getElementById("setline"),
   guidance: document.getElementById("guidance"),
   cue: document.getElementById("cue"),
@@ -452,6 +453,8 @@ async function handOver(tMs) {
 }
 
 // ---- the coaching state ---------------------------------------------------------------
+let lastMessageId = null;
+
 function text(element, value) {
   element.textContent = value == null ? "" : String(value);
 }
@@ -483,6 +486,13 @@ function showState(tMs, state) {
   }
   text(shown.setline, line);
   if (state.say) speak(state.say);
+  // A shared session: the physiotherapist's last message, shown, and spoken once.
+  const message = state.message;
+  if (message && message.id !== lastMessageId) {
+    lastMessageId = message.id;
+    text(shown.message, `From your physiotherapist: ${message.text}`);
+    speak(message.text);
+  }
   requestAnimationFrame(() => {
     const now = performance.now();
     keep(stats.latencies, [now, now - tMs]);
