@@ -24,7 +24,6 @@ import pytest
 from coach.store import Store
 from coach.store.prescriptions import PlanItemSpec
 from tests.conftest import shared_clip
-from tests.e2e.conftest import running_server
 from tests.support.browser import (
     DEVICE_CAMERA,
     choose,
@@ -33,6 +32,7 @@ from tests.support.browser import (
     wait_for_page_text,
     y4m_from,
 )
+from tests.support.servers import running_server
 
 pytestmark = pytest.mark.browser
 
