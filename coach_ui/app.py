@@ -60,14 +60,16 @@ def coach_pages(*, first: str | None) -> list:
     ]
 
 
-def physio_pages(*, first: bool = False) -> list:
+def physio_pages(*, first: bool = False, telehealth: bool = False) -> list:
+    """The physio's pages; `telehealth`: with Live sessions, for a clinic server that
+    patients reach from home (a home install has no one watching from elsewhere)."""
     patients = ("patients.py", "Patients", "groups")
     return [
         *(first_page(*patients) if first else [page(*patients)]),
         page("progress.py", "Patient progress", "monitoring"),
         page("session.py", "Session", "timeline"),
         page("plan_editor.py", "Plan editor", "edit_note"),
-        page("live_sessions.py", "Live sessions", "sensors"),
+        *([page("live_sessions.py", "Live sessions", "sensors")] if telehealth else []),
     ]
 
 
@@ -107,7 +109,7 @@ else:
         }
     else:
         pages = {
-            "Physio": physio_pages(first=True),
+            "Physio": physio_pages(first=True, telehealth=True),
             "Exercise": coach_pages(first=None),
         }
     auth.sign_out_button()

@@ -191,16 +191,17 @@ def change_sharing(live: LiveSession) -> None:
 with panel_col:
     coaching_panel()
     st.toggle("Mute the voice", key="muted")
-    state[SHARE_KEY] = live.coach.shared  # the switch shows what is so
-    st.toggle(
-        SHARE_LABEL,
-        key=SHARE_KEY,
-        on_change=change_sharing,
-        args=(live,),
-        help="Your physiotherapist sees your movement as a moving skeleton, your count and "
-        "the coach's tips while you exercise: no video is sent. Turn it off at any time; "
-        "it stops at once.",
-    )
+    if principal.kind == "patient":  # a home install has no physio watching from elsewhere
+        state[SHARE_KEY] = live.coach.shared  # the switch shows what is so
+        st.toggle(
+            SHARE_LABEL,
+            key=SHARE_KEY,
+            on_change=change_sharing,
+            args=(live,),
+            help="Your physiotherapist sees your movement as a moving skeleton, your count "
+            "and the coach's tips while you exercise: no video is sent. Turn it off at any "
+            "time; it stops at once.",
+        )
 
 
 def counted(live: LiveSession) -> bool:

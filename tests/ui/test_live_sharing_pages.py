@@ -190,3 +190,14 @@ def test_another_clinicians_session_in_the_address_is_refused_and_logged(clinic,
     at = page("live_sessions.py", login=bob, query={"session": session})
     assert [e.value for e in at.error] == [f"no session {session} that you can see"]
     assert any("refused clinician 'Bob Physio'" in r.getMessage() for r in caplog.records)
+
+
+def test_a_home_install_offers_no_sharing(store, webrtc_renders):
+    """Home mode is one person at home, with the physio beside them when they visit: no one
+    can watch from elsewhere, so the switch is not offered (nor the Live sessions page:
+    tests/e2e/test_browser_deep_links.py reads the menu)."""
+    first = page("live.py")
+    next(b for b in first.button if b.label == "Start session").click().run()
+    at = page("live.py", state={"live_session": first.session_state["live_session"]})
+    assert any(b.label == "Finish and see my summary" for b in at.button)
+    assert not any(t.label == SHARE for t in at.toggle)
