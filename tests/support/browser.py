@@ -66,8 +66,16 @@ def start_camera(browser, by, ec, wait) -> None:
 def wait_for_page_text(browser, by, text: str, seconds: float, log_path: Path, what: str) -> None:
     """Poll the page until it shows `text`; else fail saying `what` went wrong, with the
     page's text and the server log's tail (a bare selenium timeout says neither)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
-    while text not in (shown := browser.find_element(by.TAG_NAME, "body").text):
+    while True:
+        try:  # the page may redraw between finding its body and reading it
+            shown = browser.find_element(by.TAG_NAME, "body").text
+        except StaleElementReferenceException:
+            shown = ""
+        if text in shown:
+            return
         if time.monotonic() > deadline:
             pytest.fail(f"{what}; page said:\n{shown[:2000]}\nserver log:\n{tail(log_path)}")
         time.sleep(0.5)
