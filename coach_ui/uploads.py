@@ -30,7 +30,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -198,15 +198,7 @@ class UploadInbox:
             del self._waiting[upload_id]
         target = into / f"upload-{received.digest[:16]}{received.path.suffix}"
         shutil.move(received.path, target)
-        return ReceivedUpload(
-            received.id,
-            received.name,
-            received.size,
-            received.digest,
-            target,
-            received.uploader,
-            received.received_at,
-        )
+        return replace(received, path=target)
 
     def waiting(self) -> int:
         """How many uploads wait to be claimed."""
