@@ -27,6 +27,7 @@ from coach.core.markdown import literal
 from coach.exercise.loader import ExerciseLibrary
 from coach.store import Store
 from coach_ui import signin, state
+from coach_ui.cookie_clear import clear_ended_cookie
 from coach_ui.pickers import check_address
 from coach_ui.resources import load_library, open_store
 from coach_ui.routes import SIGN_IN_PATH
@@ -115,8 +116,13 @@ def login_form(store: Store) -> None:
     """The sign-in form. It posts to the sign-in route (coach_ui/signin.py), which checks
     the password after the back-off on guessing, sets the session cookie and brings the
     browser back to this page; a refused sign-in comes back with `?sign_in=...`, said
-    here. (`store`: the database the page uses; the route uses the same.)"""
+    here. A cookie the browser still sends although its session has ended (signed out,
+    here or in another tab, or timed out) is cleared (coach_ui/cookie_clear.py).
+    (`store`: the database the page uses; the route uses the same.)"""
     st.title("Sign in")
+    ended = session_token()
+    if ended:  # the browser still holds a cookie whose session has ended
+        clear_ended_cookie(ended)
     if st.session_state.pop(state.EXPIRED_KEY, False):
         st.warning("Your session expired. Please sign in again.")
     outcome = st.query_params.get(signin.OUTCOME_PARAM)
@@ -164,14 +170,15 @@ def require_staff_page(principal: Principal) -> None:
 def sign_out_button() -> None:
     """Who is signed in and a Sign out button, in the sidebar (clinic mode); signing out
     ends the sign-in session on the server and forgets the login and everything the
-    browser session held (`forget_session_state`)."""
+    browser session held (`forget_session_state`); the sign-in form that follows has the
+    browser delete the ended cookie (`login_form`)."""
     login: Login | None = st.session_state.get(state.LOGIN_KEY)
     if login is None:
         return
     st.sidebar.caption(f"Signed in as {literal(login.principal.name)} ({login.principal.kind})")
     if st.sidebar.button("Sign out"):
         token = session_token()
-        if token:  # ended on the server: the cookie left behind opens nothing
+        if token:  # ended on the server: the cookie left behind opens nothing, and goes
             open_store().end_login_session(token)
         forget_session_state()
         st.rerun()

@@ -27,7 +27,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from coach.auth.access import LoginPolicy
 from coach.auth.throttle import LoginThrottle
-from coach.auth.tokens import SESSION_COOKIE, cookie_attributes
+from coach.auth.tokens import SESSION_COOKIE, cookie_attributes, token_digest
 from coach.core.errors import CoachError
 from coach.store import Store
 
@@ -126,12 +126,22 @@ def sign_in_route(open_store: Callable[[], Store]) -> Callable[[Request], Awaita
 
 def sign_out_route(open_store: Callable[[], Store]) -> Callable[[Request], Awaitable[Response]]:
     """The POST handler of sign-out: the session ends on the server, the cookie is
-    cleared, and the browser goes to the start page."""
+    cleared, and the browser goes to the start page.
+
+    With a form field `ended` (the digest of a cookie whose session a page saw end:
+    coach_ui/cookie_clear.py), only that cookie is cleared: if the browser has signed in
+    again since, in another tab, its new cookie is left alone (204, nothing changed)."""
 
     async def sign_out(request: Request) -> Response:
         if not same_origin(request):
             return PlainTextResponse("sign-out refused: the form was not this site's", 403)
+        body = await request.body()
+        if len(body) > LARGEST_FORM:
+            return PlainTextResponse("sign-out refused: the form is too large", 413)
+        ended = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4).get("ended")
         token = request.cookies.get(SESSION_COOKIE)
+        if ended is not None and (not token or token_digest(token) != ended[0]):
+            return Response(status_code=204)
         if token:
             try:
                 await run_in_threadpool(open_store().end_login_session, token)

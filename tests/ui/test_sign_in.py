@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from coach.auth.access import LoginPolicy
-from coach.auth.tokens import SESSION_COOKIE
+from coach.auth.tokens import SESSION_COOKIE, token_digest
 from coach_ui import routes
 from coach_ui.signin import page_path
 
@@ -98,6 +98,29 @@ def test_sign_out_ends_the_session_and_clears_the_cookie(client, store):
     cleared = answer.headers["set-cookie"]
     assert cleared.startswith(f'{SESSION_COOKIE}=""') and "Max-Age=0" in cleared
     assert store.login_session(token, datetime.now(UTC), POLICY) is None
+
+
+def test_a_page_clears_the_cookie_whose_session_ended(client, store):
+    """The sign-in form, shown after the sidebar's Sign out, posts the ended cookie's digest
+    (coach_ui/cookie_clear.py): the route deletes that cookie."""
+    token = sign_in(client, "ana.p", "ana's long password").cookies[SESSION_COOKIE]
+    store.end_login_session(token)
+    client.cookies.set(SESSION_COOKIE, token)
+    answer = client.post(routes.SIGN_OUT_PATH, data={"ended": token_digest(token)})
+    assert answer.status_code == 303
+    assert answer.headers["set-cookie"].startswith(f'{SESSION_COOKIE}=""')
+
+
+def test_a_newer_sign_in_is_not_cleared_by_a_page_that_saw_the_old_one_end(client, store):
+    """Signed out in one tab and in again in another: the first tab's clearing names the
+    old cookie, so the new one, which the browser now sends, is left alone."""
+    old = sign_in(client, "ana.p", "ana's long password").cookies[SESSION_COOKIE]
+    store.end_login_session(old)
+    new = sign_in(client, "ana.p", "ana's long password").cookies[SESSION_COOKIE]
+    client.cookies.set(SESSION_COOKIE, new)
+    answer = client.post(routes.SIGN_OUT_PATH, data={"ended": token_digest(old)})
+    assert answer.status_code == 204 and "set-cookie" not in answer.headers
+    assert store.login_session(new, datetime.now(UTC), POLICY) is not None
 
 
 @pytest.mark.parametrize("path", [routes.SIGN_IN_PATH, routes.SIGN_OUT_PATH])
