@@ -204,14 +204,33 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
             "Reps this session", len(snapshot.reps), help=f"By side: {label}" if label else None
         )
     if result.driver is not None:
-        value = result.measures.get(result.driver, float("nan"))
-        unit = "°" if result.driver in exercise.angles else ""
-        shown = "--" if value != value else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
-        st.metric(angle_name(exercise, result.driver), shown)
+        _driver_metric(snapshot, exercise, result.driver)
     if result.cue is not None:
         _CUE_STYLE[result.cue.kind](f"### {result.cue.text}")
     if snapshot.error:
         st.error(snapshot.error)
+
+
+def _driver_metric(snapshot: LiveSnapshot, exercise: ExerciseDef, driver: str) -> None:
+    """The driving measure beside the video. For reps: where the last rep turned (its
+    deepest point), a number that stays put, since the video's overlay shows the angle of
+    every frame and this panel, redrawn twice a second, would show it late and disagree
+    with it. For holds: the angle now (it barely moves while held)."""
+    unit = "°" if driver in exercise.angles else ""
+    name = angle_name(exercise, driver)
+    if exercise.mode == "hold":
+        value = snapshot.result.measures.get(driver) if snapshot.result else None
+        label = name
+    else:
+        last = snapshot.reps[-1] if snapshot.reps else None
+        stats = None if last is None else (last.angles.get(driver) or last.ratios.get(driver))
+        value = None if stats is None else stats.at_turn_deg
+        label = f"{name}, last rep"
+    if value is None or value != value:
+        shown = "--"
+    else:
+        shown = f"{value:.0f}{unit}" if unit else f"{value:.2f}"
+    st.metric(label, shown)
 
 
 def show_session_summary(store: Store, session_id: int, exercise: ExerciseDef) -> None:

@@ -258,3 +258,8 @@ def test_when_the_sets_are_done_the_panel_says_so_not_zero_of_three(
     assert texts == ["1 of 1 sets done"], texts
     reps = next(m for m in at.metric if m.label == "Reps this session")
     assert reps.value == "3" == str(resources.open_store().summary(live.session_id).reps)
+    # The driving angle beside the video is the last rep's turn, a number that stays put:
+    # the overlay shows the angle of every frame, which this panel would show late.
+    last = live.coach.snapshot().reps[-1]
+    turned = next(m for m in at.metric if m.label == "Knee bend, last rep")
+    assert turned.value == f"{last.angles['knee_flexion'].at_turn_deg:.0f}°"

@@ -343,7 +343,7 @@ function connect(token) {
     if (message.type === "ready") {
       ready = true;
       stats.closed = null;
-      say("Coaching: the pose model runs on this device, only the body's landmarks go to the coach.");
+      say("Connected to the coach: counting.");
       report(Object.assign({ status: "streaming" }, choiceFields()));
     } else if (message.type === "state") {
       showState(message.t_ms, message.state || {});
