@@ -15,7 +15,9 @@ import pytest
 from coach.store import Store
 from tests.conftest import shared_clip
 from tests.support.browser import (
+    DEVICE_CAMERA,
     choose,
+    in_frame,
     set_number,
     start_camera_on,
     tail,
@@ -114,6 +116,9 @@ def test_live_page_counts_a_set_shows_cues_and_stores_each_rep(
             browser.save_screenshot(str(shots / f"live-{place}-01-set.png"))
         time.sleep(0.25)
     browser.save_screenshot(str(shots / f"live-{place}-02-done.png"))
+    if place == "browser":  # the camera's own read-out agrees with the panel at the end
+        setline = "return document.getElementById('setline').textContent;"
+        assert in_frame(browser, DEVICE_CAMERA, setline).startswith("1 of 1 sets done")
 
     assert seen_texts & CUES, f"no squat cue shown; seen: {sorted(seen_texts)}"
     assert any("Set 1 of 1" in text for text in seen_texts)

@@ -121,6 +121,19 @@ def choose(browser, by, label: str, option: str) -> None:
     WebDriverWait(browser, 30).until(lambda b: box.get_attribute("value") == option)
 
 
+def in_frame(browser, selector: str, script: str):
+    """Run `script` in the iframe `selector` finds (a component's) and return its result;
+    the browser is back on the page after."""
+    from selenium.webdriver.common.by import By
+
+    frame = browser.find_element(By.CSS_SELECTOR, selector)
+    browser.switch_to.frame(frame)
+    try:
+        return browser.execute_script(script)
+    finally:
+        browser.switch_to.default_content()
+
+
 # ---- the on-device camera (coach_ui/components/pose_camera) ---------------------------------
 DEVICE_CAMERA = "iframe[title*='pose_camera']"
 ON_DEVICE_SWITCH = "Run the pose model on this device"

@@ -475,7 +475,9 @@ function showState(tMs, state) {
   }
   const set = state.set;
   let line = "";
-  if (set) {
+  if (set && set.stage === "done") {
+    line = `${set.of} of ${set.of} sets done`; // as the panel says: not "0 of 3" at the end
+  } else if (set) {
     line = `Set ${set.index} of ${set.of}`;
     if (set.target_reps != null) line += `: ${set.reps} of ${set.target_reps} repetitions`;
   }
