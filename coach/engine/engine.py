@@ -319,12 +319,14 @@ class ExerciseEngine:
 
     def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
         """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
-        definition's min_range or of the hysteresis band, whichever is more."""
+        definition's min_range or of the hysteresis band, whichever is more, and, where a
+        plan set the thresholds, leave the plan's start zone (`ShortCycleTracker.leaves`)."""
         assert self.exercise.reps is not None
         force = self._force_of(signal)
         floor = SHORT_CYCLE_FLOOR * max(force.min_range, abs(force.turn - force.start))
         reps = self.exercise.reps
-        return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
+        leaves = force.start if force.prescribed else None
+        return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s, leaves)
 
     def _force_of_all(self, signals: DriversDef) -> tuple[Thresholds, ...]:
         """The thresholds in force of each of a view's signals (`_signals`)."""
