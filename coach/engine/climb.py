@@ -34,11 +34,12 @@ def came_down(
     times: np.ndarray, heights: np.ndarray, turn_s: float, end_s: float, turn_window_s: float
 ) -> bool:
     """True when the point ended a rep lower in the image than at its turn: the median of
-    its heights from `end_s` on (the rep's return to the start, to the frame that
-    confirmed it) is below their median within `turn_window_s` around `turn_s`. False
-    when either was never seen: with no evidence of stepping off, the rep stands."""
+    its heights over `turn_window_s` from `end_s` (back at the start; a rep the evidence
+    rule hands on late has the next rep's frames after it) is below their median within
+    `turn_window_s` around `turn_s`. False when either was never seen: with no evidence
+    of stepping off, the rep stands."""
     at_turn = heights[np.abs(times - turn_s) <= turn_window_s / 2]
-    at_end = heights[times >= end_s]
+    at_end = heights[(times >= end_s) & (times <= end_s + turn_window_s)]
     at_turn, at_end = at_turn[np.isfinite(at_turn)], at_end[np.isfinite(at_end)]
     if not at_turn.size or not at_end.size:
         return False
