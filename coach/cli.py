@@ -184,7 +184,7 @@ def exercise_table(library: ExerciseLibrary) -> str:
             assert exercise.hold is not None
             counted = "hold: " + ", ".join(
                 c.measure
-                + "".join(
+                + " and".join(
                     f" {op} {bound:g}"
                     for op, bound in ((">", c.above), ("<", c.below))
                     if bound is not None

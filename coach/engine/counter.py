@@ -83,7 +83,7 @@ class RepCycle:
 
 
 # Why a movement that passed the turn did not count (`MissedRep`).
-MissReason = Literal["min_range", "quick", "unconfirmed"]
+MissReason = Literal["min_range", "quick", "unconfirmed", "came_down"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ class MissedRep:
     """A movement that passed the turn in force and came back, but did not count, and
     why: `min_range`, it moved less than the definition's fidget floor from rest;
     `quick`, it took less than `min_rep_s`; `unconfirmed`, it passed only the plan's turn
-    and no movement next to it went alike (the evidence rule). So a miss is never silent."""
+    and no movement next to it went alike (the evidence rule); `came_down`, its return
+    brought the definition's `reps.climbs` point lower, not back up (stepping off a step:
+    the engine judges it, `coach.engine.climb`). So a miss is never silent."""
 
     cycle: RepCycle
     reason: MissReason

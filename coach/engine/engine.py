@@ -24,6 +24,7 @@ import numpy as np
 from coach.core import landmarks
 from coach.core.landmarks import Side
 from coach.core.pose import Pose
+from coach.engine.climb import came_down, point_heights
 from coach.engine.counter import CounterState, MissedRep, RepCounter, RepCycle
 from coach.engine.cues import CueCoach
 from coach.engine.drivers import DriverChoice
@@ -181,6 +182,7 @@ class _Batch:
     rows: np.ndarray  # (N, rows): `MeasureComputer.compute_rows`, NaN where not measured
     on: dict[Side | None, np.ndarray]  # (N, measures) on each side the engine reads
     values: dict[Side | None, list[dict[str, float]]]  # the same, frame by frame
+    heights: list[float]  # the definition's `reps.climbs` point up the image (NaN: none)
 
 
 class _Step(NamedTuple):
@@ -301,6 +303,7 @@ class ExerciseEngine:
         # (t_s, the frame's `compute_rows` values) of the measured frames over the last
         # max_rep_s and a margin: the frames a finished rep is judged on.
         self._history: deque[tuple[float, np.ndarray]] = deque()
+        self._heights: deque[float] = deque()  # the `reps.climbs` point's, frame by frame
 
     def _new_counter(self, signals: DriversDef) -> DriverChoice:
         """Counters on a view's signals in force (`_signals`); each driver whose numbers a
@@ -316,12 +319,14 @@ class ExerciseEngine:
 
     def _short_tracker(self, signal: SignalDef) -> ShortCycleTracker:
         """Movements short of the turn: clear ones move at least `SHORT_CYCLE_FLOOR` of the
-        definition's min_range or of the hysteresis band, whichever is more."""
+        definition's min_range or of the hysteresis band, whichever is more, and, where a
+        plan set the thresholds, leave the plan's start zone (`ShortCycleTracker.leaves`)."""
         assert self.exercise.reps is not None
         force = self._force_of(signal)
         floor = SHORT_CYCLE_FLOOR * max(force.min_range, abs(force.turn - force.start))
         reps = self.exercise.reps
-        return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s)
+        leaves = force.start if force.prescribed else None
+        return ShortCycleTracker(force.rising, floor, reps.min_rep_s, reps.max_rep_s, leaves)
 
     def _force_of_all(self, signals: DriversDef) -> tuple[Thresholds, ...]:
         """The thresholds in force of each of a view's signals (`_signals`)."""
@@ -530,12 +535,21 @@ class ExerciseEngine:
                 )
         sides = self._measures.sides(rows)
         on = {side: on_side(sides, side) for side in self._sides}
+        climbs = self.exercise.reps.climbs if self.exercise.reps else None
+        heights = np.full(len(t_list), np.nan)
+        if climbs is not None:
+            found = point_heights(
+                climbs, frames.image_px, frames.visibility, self.exercise.min_visibility
+            )
+            heights = np.where(measured, found, np.nan)
         names = self._measures.names
         values = {
             side: [dict(zip(names, row, strict=True)) for row in matrix.tolist()]
             for side, matrix in on.items()
         }
-        return _Batch(t_list, views, measured.tolist(), crowded.tolist(), rows, on, values)
+        return _Batch(
+            t_list, views, measured.tolist(), crowded.tolist(), rows, on, values, heights.tolist()
+        )
 
     def _step(self, batch: _Batch, i: int) -> _Step:
         if batch.measured[i]:
@@ -566,7 +580,7 @@ class ExerciseEngine:
 
     def _reps_step(self, batch: _Batch, i: int) -> _Step:
         t_s, view = batch.t_s[i], batch.views[i]
-        self._remember(t_s, batch.rows[i])
+        self._remember(t_s, batch.rows[i], batch.heights[i])
         self._apply_next_prescription()
         signal = self._signals(view)
         candidates: list[Cue] = []
@@ -618,16 +632,19 @@ class ExerciseEngine:
             armed=self._armed,
         )
 
-    def _remember(self, t_s: float, row: np.ndarray) -> None:
-        """Keep a measured frame in the history finished reps are judged on."""
+    def _remember(self, t_s: float, row: np.ndarray, height: float) -> None:
+        """Keep a measured frame in the history finished reps are judged on (`height`:
+        the `reps.climbs` point's, NaN without one)."""
         assert self.exercise.reps is not None
         history = self._history
         history.append((t_s, row))
+        self._heights.append(height)
         # A rep the counter's evidence rule hands on late ended up to a gap and another
         # rep before the one that confirmed it.
         kept_s = 2 * self.exercise.reps.max_rep_s + SHORT_CYCLE_GAP_S + 2
         while history[0][0] < t_s - kept_s:
             history.popleft()
+            self._heights.popleft()
 
     @property
     def _armed(self) -> bool:
@@ -728,6 +745,9 @@ class ExerciseEngine:
     ) -> Rep | None:
         assert self.exercise.reps is not None
         reps_def = self.exercise.reps
+        if self._stepped_down(cycle):
+            self._keep_missed([MissedRep(cycle, "came_down")])
+            return None
         window = [entry for entry in self._history if cycle.start_s <= entry[0] <= cycle.end_s]
         times = np.array([t_s for t_s, _ in window])
         rows = np.array([row for _, row in window])
@@ -804,6 +824,16 @@ class ExerciseEngine:
         )
         self.reps.append(rep)
         return rep
+
+    def _stepped_down(self, cycle: RepCycle) -> bool:
+        """True when the definition says a rep climbs back up (`reps.climbs`) and this
+        movement's return brought the point lower instead (stepping off the step)."""
+        assert self.exercise.reps is not None
+        if self.exercise.reps.climbs is None:
+            return False
+        times = np.array([t_s for t_s, _ in self._history])
+        heights = np.array(self._heights)
+        return came_down(times, heights, cycle.turn_s, cycle.end_s, TURN_WINDOW_S)
 
     def _reached_library_turn(
         self, track: RepTrack, cycle: RepCycle, view: DetectedView | None

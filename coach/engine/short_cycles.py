@@ -10,6 +10,14 @@ A cycle here is an excursion of the driver from its rest (the most rested value 
 last cycle) by at least `floor`, back to within half of `floor` of that rest, taking a
 plausible rep time. It is fed only while the counter is armed and not inside a counted
 rep, so getting into position, a held plank or walking about unarmed never make one.
+
+Where a physio's plan set the thresholds (`leaves`), a movement must also leave the plan's
+start zone: the plan drew this patient's rest and range, so a movement that stays inside
+their own rest is not an attempt at the planned one, however far it went from a still
+frame (a fidget shifting the whole body moves most joints a few degrees). Without a plan
+the library's start zone is a healthy adult's: a patient may well move inside it on every
+rep (a crunch lifting the shoulders 7-10 degrees where the library's rest reaches 10), and
+those are exactly the movements to tell them about.
 """
 
 from __future__ import annotations
@@ -53,6 +61,9 @@ class ShortCycleTracker:
     floor: float
     min_s: float
     max_s: float
+    # The start threshold of a plan in force (the driver's units): a movement must pass it
+    # (module docstring). None: no plan, no such bound.
+    leaves: float | None = None
     _rest: float | None = None  # in depth units (deeper = larger)
     _rest_t: float = 0.0
     _away: dict[str, float] | None = None
@@ -89,6 +100,8 @@ class ShortCycleTracker:
         self._rest, self._rest_t, self._away = depth, t_s, None
         if not self.min_s <= cycle.end_s - cycle.start_s <= self.max_s:
             return None
+        if self.leaves is not None and away["extreme"] <= sign * self.leaves:
+            return None  # never left the plan's start zone
         return cycle
 
 

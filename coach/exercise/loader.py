@@ -68,13 +68,52 @@ def _absurd_numbers(value: object, location: tuple[str | int, ...] = ()) -> Iter
         yield f"{_key_path(location)}: {value:g} is far beyond any sensible value"
 
 
+def _without(value: object, paths: list[tuple[str | int, ...]]) -> object:
+    """A copy of parsed TOML data without the keys at `paths` (key paths as pydantic gives
+    them); a path that leads nowhere is left alone."""
+    if isinstance(value, dict):
+        dropped = {path[0] for path in paths if len(path) == 1}
+        return {
+            key: _without(item, [path[1:] for path in paths if len(path) > 1 and path[0] == key])
+            for key, item in value.items()
+            if key not in dropped
+        }
+    if isinstance(value, list):
+        return [
+            _without(item, [path[1:] for path in paths if len(path) > 1 and path[0] == index])
+            for index, item in enumerate(value)
+        ]
+    return value
+
+
+def _problems(data: dict, error: ValidationError) -> list[str]:
+    """Every problem of data the schema refused with `error`. A table with an unknown key
+    is refused before its own checks run (a target on the wrong side of the turn, a rule
+    naming no measure): those are found on the data without the unknown keys, so one run
+    of `coach validate` lists them all, not one layer at a time."""
+    errors = error.errors()
+    problems = [_describe(e) for e in errors]
+    unknown = [tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"]
+    if not unknown:
+        return problems
+    trimmed = _without(data, unknown)
+    assert isinstance(trimmed, dict)
+    try:
+        definition = ExerciseDef.model_validate(trimmed)
+    except ValidationError as again:
+        more = _problems(trimmed, again)
+    else:
+        more = [f"{where}: {message}" for where, message in reference_problems(definition)]
+    return problems + [problem for problem in more if problem not in problems]
+
+
 def parse_definition(data: dict, source: str) -> ExerciseDef:
     """Validate parsed TOML data; raise DefinitionError listing every problem."""
     absurd = list(_absurd_numbers(data))
     try:
         definition = ExerciseDef.model_validate(data)
     except ValidationError as exc:
-        raise DefinitionError(source, absurd + [_describe(e) for e in exc.errors()]) from None
+        raise DefinitionError(source, absurd + _problems(data, exc)) from None
     if absurd:
         raise DefinitionError(source, absurd)
     problems = reference_problems(definition)

@@ -286,10 +286,29 @@ class RepsDef(DriversDef):
         "from the front); a view not listed counts on the default signals.",
     )
 
+    climbs: LandmarkName | None = Field(
+        None,
+        description="A side-less point (e.g. mid_ankle) that each rep ends higher in the "
+        "image than it was at the turn: the patient climbs back up (a step-up ends with both "
+        "feet on the step). A return that brings it lower instead is not a rep (stepping "
+        "off the step: the same knee movement, ending with both feet on the floor). Read "
+        "in the image, so it needs the camera to stay still.",
+    )
+
     @model_validator(mode="after")
     def _plausible_times(self) -> RepsDef:
         if self.max_rep_s <= self.min_rep_s:
             raise ValueError("max_rep_s must be greater than min_rep_s")
+        return self
+
+    @model_validator(mode="after")
+    def _climbs_one_point(self) -> RepsDef:
+        """`climbs` is one point, so it names no side: both feet are `mid_ankle`."""
+        if self.climbs is not None and landmarks.is_sided(self.climbs):
+            raise ValueError(
+                f"climbs: '{self.climbs}' names a point on each side; name one point, such "
+                f"as 'mid_{self.climbs.removeprefix('other_')}' (both sides' midpoint)"
+            )
         return self
 
     def signal_for(self, view: str | None) -> DriversDef:

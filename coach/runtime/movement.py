@@ -171,7 +171,7 @@ class MovementLog:
         reps = self.exercise.reps
         assert reps is not None  # only rep exercises have thresholds
         warnings = []
-        for reason in ("min_range", "quick", "unconfirmed"):
+        for reason in ("min_range", "quick", "unconfirmed", "came_down"):
             missed = [m.cycle for m in engine.missed if m.reason == reason]
             if not missed:
                 continue
@@ -189,10 +189,15 @@ class MovementLog:
             elif reason == "quick":
                 took = sorted(round(c.duration_s, 1) for c in missed)
                 why = f"took {self._span(took, ' s')}, less than a rep's {reps.min_rep_s:g} s"
-            else:
+            elif reason == "unconfirmed":
                 why = (
                     "passed only the plan's turn, not the definition's, and no movement "
                     "next to it went alike: a rep that small counts only when repeated"
+                )
+            else:
+                why = (
+                    f"ended with the {reps.climbs} lower than at the turn, not back up "
+                    "where the rep began (stepping off the step, not a step-up)"
                 )
             warnings.append(f"{passed} {why}: not counted")
         return warnings

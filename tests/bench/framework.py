@@ -139,7 +139,7 @@ def definition(exercise_id: str) -> ExerciseDef:
 
 
 def run(
-    exercise_id: str,
+    exercise_id: str | ExerciseDef,
     actors: Motion | Actor | list[Actor],
     camera: Camera,
     *,
@@ -152,7 +152,8 @@ def run(
 ) -> CoachSession:
     """Render the sequence (with a little noise) and replay it through a coach session
     (for a patient with this prescription, if any). A mirrored image is watched by a
-    mirrored session unless told otherwise."""
+    mirrored session unless told otherwise. `exercise_id` may be a definition itself (a
+    library one with a key changed)."""
     options = RenderOptions(
         fps=fps,
         image_noise_px=1.0,
@@ -163,9 +164,8 @@ def run(
     )
     recording = render(actors, camera, options)
     watch_mirrored = mirrored if session_mirrored is None else session_mirrored
-    session = CoachSession(
-        definition(exercise_id), mirrored=watch_mirrored, prescription=prescription
-    )
+    exercise = definition(exercise_id) if isinstance(exercise_id, str) else exercise_id
+    session = CoachSession(exercise, mirrored=watch_mirrored, prescription=prescription)
     session.replay(recording)
     return session
 

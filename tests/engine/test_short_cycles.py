@@ -77,3 +77,16 @@ def cycle(start_s: float, end_s: float, depth: float) -> ShortCycle:
 )
 def test_regular_movements_follow_one_another_alike(pair, alike):
     assert regular(pair, max_gap_s=5.0) == alike
+
+
+@pytest.mark.parametrize("rising", [True, False])
+def test_under_a_plan_a_movement_must_leave_its_start_zone(rising: bool):
+    """`leaves`: the plan's start threshold. Bumps from rest 5 to 15 and to 12 clear the
+    floor; with the plan's start at 13 only the first left its start zone (falling: the
+    same mirrored)."""
+    sign = 1.0 if rising else -1.0
+    samples = bumps([sign * 15, sign * 12, sign * 15], rest=sign * 5)
+    tracker = ShortCycleTracker(rising, 5.0, min_s=0.6, max_s=20.0, leaves=sign * 13)
+    found = [c for c in (tracker.update(v, t) for t, v in samples) if c is not None]
+    assert [round(c.extreme) for c in found] == [sign * 15, sign * 15]
+    assert len(cycles(samples, rising=rising)) == 3  # without a plan, all three

@@ -167,3 +167,19 @@ def test_holds_are_timed_per_side_with_the_other_legs_landmarks():
     assert engine.hold_by_side["left"] == pytest.approx(6.0, abs=0.6)
     assert engine.hold_by_side["right"] == pytest.approx(3.0, abs=0.6)
     assert engine.hold_s == pytest.approx(9.0, abs=1.0)
+
+
+@pytest.mark.parametrize("point", ["ankle", "other_ankle"])
+def test_climbs_names_one_point(point: str):
+    """`reps.climbs` is one point's height: a name meaning a landmark on each side (both
+    feet) is refused with the midpoint to write; one landmark or a midpoint loads."""
+    from coach.core.errors import DefinitionError
+
+    data = tomllib.loads(MARCH)
+    data["reps"]["climbs"] = point
+    with pytest.raises(DefinitionError, match=r"reps.*climbs.*mid_ankle"):
+        parse_definition(data, "<test>")
+    for one in ("mid_ankle", "left_ankle"):
+        data["reps"]["climbs"] = one
+        reps = parse_definition(data, "<test>").reps
+        assert reps is not None and reps.climbs == one

@@ -181,15 +181,38 @@ def test_parse_definition_reports_every_field_problem_at_once():
         assert any(p.startswith(f"{where}: ") for p in problems), where
 
 
+def problems_in(data: dict) -> list[str]:
+    """The problems `parse_definition` lists for data."""
+    with pytest.raises(DefinitionError) as info:
+        parse_definition(data, "memory.toml")
+    return info.value.problems
+
+
+def where(problems: list[str]) -> list[str]:
+    return [p.split(": ", 1)[0] for p in problems]
+
+
 def test_parse_definition_reports_every_reference_problem_at_once():
     data = tomllib.loads(VALID)
     data["reps"]["driver"] = "knee_angle"
     data["rules"][0]["measure"] = "trunk_angle"
     data["rules"][1]["id"] = "trunk_lean"
-    with pytest.raises(DefinitionError) as info:
-        parse_definition(data, "memory.toml")
-    wheres = [p.split(": ", 1)[0] for p in info.value.problems]
-    assert wheres == ["reps.driver", "rules[0].measure", "rules[1].id"]
+    assert where(problems_in(data)) == ["reps.driver", "rules[0].measure", "rules[1].id"]
+
+
+def test_an_unknown_key_does_not_hide_the_other_problems():
+    """A table with a misspelt key is refused before its own checks: the target on the
+    wrong side of the turn, in the same [reps], is listed with the typos, in one run; and
+    once nothing else is wrong, so is a rule naming no measure."""
+    data = tomllib.loads(VALID)
+    data["reps"]["thresold"] = 3
+    data["rules"][1]["sevrity"] = "minor"
+    data["rules"][0]["measure"] = "trunk_angle"
+    assert where(problems_in(data)) == ["reps.thresold", "rules[1].sevrity", "rules[0].measure"]
+    data["reps"]["target"] = 40  # turns at 60: every counted rep would be full
+    problems = problems_in(data)
+    assert where(problems) == ["reps.thresold", "rules[1].sevrity", "reps"]
+    assert "target (40) must be at least turn.above (60)" in problems[2]
 
 
 def test_parse_definition_accepts_valid_data():

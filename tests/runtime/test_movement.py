@@ -13,7 +13,9 @@ from tests.bench.framework import definition
 from tests.bench.recipes import depth_for, on_body_rest
 from tests.bench.rows_floor import GLUTE_BRIDGE
 from tests.bench.rows_foundation import PUSH_UP, SQUAT
+from tests.bench.rows_lower import STEP_UP
 from tests.bench.rows_upper import CRUNCH
+from tests.bench.test_lower_sides import climb_on_and_off
 from tests.support.synthetic import STANDING, RenderOptions, Script, Tempo, render
 
 OPTIONS = RenderOptions(fps=15.0, image_noise_px=1.0, world_noise_m=0.005, seed=0)
@@ -221,3 +223,14 @@ def test_a_lone_shallow_movement_a_plan_alone_would_count_is_said_unconfirmed():
     assert engine.rep_count == 0
     assert [m["why"] for m in movement[0]["missed"]] == ["unconfirmed"]
     assert any("counts only when repeated" in w for w in warnings)
+
+
+def test_stepping_off_the_step_is_said_in_the_warnings():
+    """Four step-ups, then stepping off the step: the exit passed the turn but the feet
+    came down, so it is a movement that did not count, said with its reason."""
+    engine, movement, warnings = analysed("step_up", climb_on_and_off(4), STEP_UP.cameras["front"])
+    assert engine.rep_count == 4
+    (block,) = movement
+    assert [miss["why"] for miss in block["missed"]] == ["came_down"]
+    (said,) = [w for w in warnings if "stepping off" in w]
+    assert said.startswith("1 movement passed where a rep counts") and "mid_ankle" in said
