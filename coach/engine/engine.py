@@ -42,7 +42,7 @@ from coach.engine.results import (
     RepSide,
     Status,
 )
-from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_value
+from coach.engine.rules import FrameRuleTracker, meets, rep_faults, steady_series, steady_value
 from coach.engine.short_cycles import (
     SHORT_CYCLE_FLOOR,
     SHORT_CYCLE_GAP_S,
@@ -74,6 +74,7 @@ DEFAULT_PARTIAL_CUE = "Try to go a little further, if it feels comfortable"
 # 'turn' rules judge the median over the frames this close to the turn (0.15 s either
 # side): a few frames at webcam rates, short enough for the driver to stay near its extreme
 # even in a brisk rep, so the fault is judged at the phase where it shows, not on one frame.
+# Whole-rep rules (a rep's max or min) judge each frame's median over the same window.
 TURN_WINDOW_S = 0.3
 # A full rep at a range the physio prescribed: the patient's range, not the library's.
 YOUR_RANGE_CUE = "That's your range: good rep"
@@ -740,6 +741,17 @@ class ExerciseEngine:
             return self.exercise.position_cue
         return position_advice(self.exercise, failing)
 
+    def _steady_rows(self, cycle: RepCycle) -> np.ndarray:
+        """The rep's frames, each its median over `TURN_WINDOW_S` (`steady_series`), for the
+        whole-rep rules. The window reaches past the rep's ends into the frames seen before
+        and after it, so a rep whose extreme is at its start or end (a bridge's top) is
+        judged there over a whole window, not half of one."""
+        half = TURN_WINDOW_S / 2
+        around = [e for e in self._history if cycle.start_s - half <= e[0] <= cycle.end_s + half]
+        times = np.array([t_s for t_s, _ in around])
+        steady = steady_series(times, np.array([row for _, row in around]), TURN_WINDOW_S)
+        return steady[(times >= cycle.start_s) & (times <= cycle.end_s)]
+
     def _finish_rep(
         self, track: RepTrack, cycle: RepCycle, view: DetectedView | None
     ) -> Rep | None:
@@ -753,7 +765,9 @@ class ExerciseEngine:
         rows = np.array([row for _, row in window])
         sides = self._measures.sides(rows)
         series = self._columns(on_side(sides, track.side))
-        sided_series = {side: self._columns(on_side(sides, side)) for side in landmarks.SIDES}
+        steady = self._measures.sides(self._steady_rows(cycle))
+        judged_series = self._columns(on_side(steady, track.side))
+        sided_series = {side: self._columns(on_side(steady, side)) for side in landmarks.SIDES}
         turn_index = int(np.argmin(np.abs(times - cycle.turn_s)))
         at_turn = {name: float(s[turn_index]) for name, s in series.items()}
         sided_at_turn = self._measures.sided_values(rows[turn_index])
@@ -787,7 +801,7 @@ class ExerciseEngine:
         ]
         at_end = rep_faults(
             rules,
-            series,
+            judged_series,
             judged_at_turn,
             timing,
             cycle.turn_s,

@@ -126,6 +126,22 @@ def steady_value(rows: np.ndarray) -> np.ndarray:
     return np.where((seen > 0) & (2 * seen >= len(rows)), middle, np.nan)
 
 
+def steady_series(times: np.ndarray, rows: np.ndarray, window_s: float) -> np.ndarray:
+    """(frames,) times and (frames, k) values -> (frames, k): each frame's `steady_value`
+    over the frames within `window_s / 2` of it. Why: a rule on a whole rep's maximum or
+    minimum would otherwise be judged on its single most extreme frame, and a landmark
+    that jumps for a frame or two (a model glitch) would make a fault; over the window a
+    fault must hold for about half of it to count."""
+    times = np.asarray(times, dtype=np.float64)
+    rows = np.asarray(rows, dtype=np.float64)
+    first = np.searchsorted(times, times - window_s / 2, side="left")
+    last = np.searchsorted(times, times + window_s / 2, side="right")
+    steady = np.empty_like(rows)
+    for i, (lo, hi) in enumerate(zip(first, last, strict=True)):
+        steady[i] = steady_value(rows[lo:hi])
+    return steady
+
+
 def relative(value: float, start: float, how: str | None) -> float:
     """A value against the patient's own start value: the difference or the ratio (None:
     the value itself). NaN when the start is unknown."""
@@ -150,8 +166,10 @@ def rep_faults(
 ) -> list[Fault]:
     """Faults of the 'turn' and 'rep' rules for one finished rep.
 
-    `at_turn` holds each measure's `steady_value` over the frames around the turn;
-    `sided_*` carry each side's values, for rules on the asymmetry between the sides;
+    `at_turn` holds each measure's `steady_value` over the frames around the turn, and
+    `series` each frame's over the frames around it (`steady_series`), so neither a 'turn'
+    nor a whole-'rep' rule is judged on one noisy frame; `sided_*` carry each side's
+    values (as steady), for rules on the asymmetry between the sides;
     `start` the patient's own start-position values, for `relative_to_start` rules.
     """
     faults = []

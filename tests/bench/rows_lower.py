@@ -61,14 +61,19 @@ ARMS_CROSSED = {"shoulder_flexion": 25.0, "elbow_flexion": 115.0}
 
 
 def sit_to_stand_path(
-    *, stooped_deg: float = 0.0, valgus: float = 0.0, side_lean_deg: float = 0.0
+    *,
+    stooped_deg: float = 0.0,
+    valgus: float = 0.0,
+    side_lean_deg: float = 0.0,
+    stance_deg: float = 5.0,
 ) -> Path:
     """Depth 0 seated (hips and knees at 95 degrees, feet flat under the knees), 1 standing.
 
     The trunk leans forward up to 35 degrees to bring the weight over the feet (seat-off
     at depth 0.3), then the knees and hips straighten. `stooped_deg`: the trunk is still
     bent that far forward at the top (not standing tall); `valgus` (0-1) brings the knees
-    in while rising; `side_lean_deg` leans the trunk sideways mid-way (weight onto one leg).
+    in while rising; `side_lean_deg` leans the trunk sideways mid-way (weight onto one leg);
+    `stance_deg`: each hip's abduction, the feet set that wide with the knees over them.
     """
 
     def at(depth: float) -> Posture:
@@ -80,7 +85,7 @@ def sit_to_stand_path(
             hip_flexion=95.0 * (1 - rise),
             knee_flexion=95.0 * (1 - rise),
             trunk_flexion=lean,
-            hip_abduction=5.0 - 15.0 * inward,
+            hip_abduction=stance_deg - 15.0 * inward,
             knee_valgus=25.0 * inward,
             trunk_side_bend=side_lean_deg * _bump(depth, 0.5),
         )
@@ -94,7 +99,7 @@ SIT_TO_STAND = RepsRecipe(
     paths=lambda side: sit_to_stand_path(),
     faults={
         "not_standing_tall": FaultRecipe(sit_to_stand_path(stooped_deg=40.0), period_s=6.0),
-        "knees_cave_in": FaultRecipe(sit_to_stand_path(valgus=0.5), period_s=6.0),
+        "knees_cave_in": FaultRecipe(sit_to_stand_path(valgus=0.8), period_s=6.0),  # FPPA 27
         "weight_to_one_side": FaultRecipe(sit_to_stand_path(side_lean_deg=20.0), period_s=6.0),
         "too_fast": FaultRecipe(period_s=1.2),  # up and back onto the seat in 0.65 s
     },
@@ -276,10 +281,13 @@ CALF_RAISE = RepsRecipe(
 # ---- hip hinge (deadlift) --------------------------------------------------------------------
 
 
-def hinge_path(*, trunk_deg: float = 70.0, knee_deg: float = 20.0, valgus: float = 0.0) -> Path:
+def hinge_path(
+    *, trunk_deg: float = 70.0, knee_deg: float = 20.0, valgus: float = 0.0, stance_deg: float = 5.0
+) -> Path:
     """Standing -> the bottom of a hinge: the trunk `trunk_deg` forward with a neutral spine
     (the pelvis tips with it), knees `knee_deg`, shins 8 degrees forward, feet flat, arms
-    hanging straight down in front of the legs; `valgus` (0-1) brings the knees in."""
+    hanging straight down in front of the legs; `valgus` (0-1) brings the knees in;
+    `stance_deg`: each hip's abduction, the feet set that wide with the knees over them."""
     shin_deg = 8.0 + 0.3 * max(0.0, knee_deg - 20.0)
 
     def at(depth: float) -> Posture:
@@ -290,7 +298,7 @@ def hinge_path(*, trunk_deg: float = 70.0, knee_deg: float = 20.0, valgus: float
             knee_flexion=knee,
             ankle_dorsiflexion=shin,
             shoulder_flexion=pitch,  # arms hang vertically
-            hip_abduction=5.0 - 15.0 * valgus * depth,
+            hip_abduction=stance_deg - 15.0 * valgus * depth,
             knee_valgus=25.0 * valgus * depth,
         )
 
@@ -303,7 +311,7 @@ DEADLIFT = RepsRecipe(
     paths=lambda side: hinge_path(),
     faults={
         "squatting": FaultRecipe(hinge_path(trunk_deg=50.0, knee_deg=70.0), period_s=4.0),
-        "knees_cave_in": FaultRecipe(hinge_path(valgus=0.6), period_s=4.0),  # ratio 0.5
+        "knees_cave_in": FaultRecipe(hinge_path(valgus=0.8), period_s=4.0),  # FPPA 21
         "too_fast": FaultRecipe(period_s=1.5),
     },
     good_periods_s=(3.0, 4.0, 8.0),

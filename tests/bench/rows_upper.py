@@ -113,15 +113,22 @@ ARMS_DOWN = STANDING.with_(shoulder_abduction=5.0, elbow_flexion=10.0)
 
 
 def lateral_raise_path(
-    side: WorkingSide, *, top_deg: float = 95.0, elbow_deg: float = 10.0, lean_deg: float = 0.0
+    side: WorkingSide,
+    *,
+    top_deg: float = 95.0,
+    elbow_deg: float = 10.0,
+    lean_deg: float = 0.0,
+    tilt_deg: float = 0.0,
 ) -> Path:
     """Arm(s) out to the side from hanging to `top_deg`; `lean_deg` of side bend at the top
-    (leaning over to swing the weight up)."""
-    turn = ARMS_DOWN.with_(
+    (leaning over to swing the weight up); `tilt_deg` of side bend all along (a trunk that
+    always tilts a little: a scoliosis, a stiff hip)."""
+    start = ARMS_DOWN.with_(trunk_side_bend=tilt_deg)
+    turn = start.with_(
         **_per_side(side, shoulder_abduction=top_deg, elbow_flexion=elbow_deg),
-        trunk_side_bend=lean_deg,
+        trunk_side_bend=tilt_deg + lean_deg,
     )
-    return Path.between(ARMS_DOWN, turn)
+    return Path.between(start, turn)
 
 
 LATERAL_RAISE = RepsRecipe(
@@ -202,11 +209,16 @@ def _press_progress(elevation_deg: float) -> float:
 
 
 def press_path(
-    *, top_deg: float = 178.0, lagging_right_deg: float | None = None, arch_deg: float = 0.0
+    *,
+    top_deg: float = 178.0,
+    lagging_right_deg: float | None = None,
+    arch_deg: float = 0.0,
+    recline_deg: float = 0.0,
 ) -> Path:
     """From the shoulders to `top_deg` overhead. `lagging_right_deg`: the right arm only
     rises that far, out to the side (an uneven press: one arm weaker or painful);
-    `arch_deg`: the trunk leans back at the top."""
+    `arch_deg`: the trunk leans back at the top; `recline_deg`: the trunk leans back that
+    far all along (seated against a reclined backrest)."""
     left_end = _press_progress(top_deg)
 
     def at(depth: float) -> Posture:
@@ -220,7 +232,7 @@ def press_path(
         return PRESS_BOTTOM.with_(
             **{f"left_{k}": v for k, v in _press_arm(depth * left_end).items()},
             **{f"right_{k}": v for k, v in right.items()},
-            trunk_flexion=-arch_deg * depth,
+            trunk_flexion=-recline_deg - arch_deg * depth,
         )
 
     return Path.from_function(at, samples=21)

@@ -13,6 +13,7 @@ from coach.engine.rules import (
     relative,
     rep_faults,
     rep_statistic,
+    steady_series,
     steady_value,
 )
 from coach.exercise.schema import RuleDef, Threshold
@@ -352,6 +353,20 @@ def test_rep_measures_must_be_judged_per_rep():
 )
 def test_steady_value(rows, expected):
     np.testing.assert_allclose(steady_value(np.array(rows)), expected, equal_nan=True)
+
+
+def test_steady_series_ignores_a_frame_or_two_but_keeps_what_lasts():
+    """A rep's max is judged on each frame's median over 0.3 s: two odd frames at 15 fps
+    (a landmark glitch) leave the max where it was, a lean held five frames sets it."""
+    times = np.arange(20) / 15.0
+    glitch = np.full(20, 5.0)
+    glitch[8:10] = 40.0
+    held = np.full(20, 5.0)
+    held[8:13] = 40.0
+    steady = steady_series(times, np.stack([glitch, held], axis=1), 0.3)
+    assert steady[:, 0].max() == 5.0
+    assert steady[:, 1].max() == 40.0
+    assert steady.shape == (20, 2)
 
 
 @pytest.mark.parametrize(

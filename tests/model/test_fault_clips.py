@@ -34,7 +34,9 @@ SAGGING_UNSEEN = (
     "the hip on the top edge of the body, so at the bottom the hips read 0.02-0.05 of the "
     "shoulder-knee length ABOVE the line (5-11 degrees of hip flexion), inside the good "
     "reps' band (0.01 to 0.05 above), and against the rep's own top they move +0.00 to "
-    "+0.02 where good reps move -0.02 to +0.05"
+    "+0.02 where good reps move -0.02 to +0.05; the knee (its offset from the "
+    "shoulder-ankle line, the thigh-shin bend) reads inside the good reps' band too, as "
+    "the model also draws it on the top edge of the thigh"
 )
 
 
