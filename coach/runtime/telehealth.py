@@ -227,9 +227,10 @@ class Telecast:
     """One shared session's side of its rooms, owned by the patient's frame loop.
 
     `publish` (the frame loop's thread) sends a state message when `1/MAX_STATE_PER_S`
-    of frame time has passed since the last; `controls` (any thread) drains the control
-    topic and returns the target changes to apply, remembering presence and messages for
-    `status`. `stop` publishes the end message and leaves the rooms: watchers close.
+    of frame time has passed since the last; `controls` and `status` (any thread) both
+    drain the control topic: `controls` returns the target changes to apply, `status`
+    says whether someone watches (heartbeats are read with or without frames) and the
+    last message. `stop` publishes the end message and leaves the rooms: watchers close.
     `clock`: monotonic seconds, only for how long a heartbeat counts (not for counting)."""
 
     def __init__(
@@ -256,6 +257,7 @@ class Telecast:
         self._seen_at: float | None = None
         self._message: str | None = None
         self._message_id = 0
+        self._changes: list[TargetChange] = []  # read by `status`, not yet by `controls`
         self._stopped = False
         self._publishing = threading.Lock()  # a frame and the end message, never crossed
         self._held_faults: list[str] = []  # faults of frames the throttle held back
@@ -286,12 +288,11 @@ class Telecast:
             self.published += 1
             return True
 
-    def controls(self) -> list[TargetChange]:
-        """Drain the control topic: presence and messages are kept for `status`; the
-        target changes are returned, oldest first, for the frame loop to apply. A refused
-        message is counted (`rejected`) and skipped: the watcher's side checks before it
-        publishes, so one only comes from a bug."""
-        changes: list[TargetChange] = []
+    def _drain(self) -> None:
+        """Read what the control topic holds (any thread): presence and messages kept for
+        `status`, target changes queued for `controls`. A refused message is counted
+        (`rejected`) and skipped: the watcher's side checks before it publishes, so one
+        only comes from a bug."""
         for text in self._control.poll():
             try:
                 control = decode_control(text)
@@ -304,11 +305,22 @@ class Telecast:
                 elif isinstance(control, Say):
                     self._message, self._message_id = control.text, self._message_id + 1
                 else:
-                    changes.append(control)
+                    self._changes.append(control)
+
+    def controls(self) -> list[TargetChange]:
+        """Drain the control topic and return the target changes that came since the last
+        call (also those `status` read meanwhile), oldest first, for the frame loop to
+        apply."""
+        self._drain()
+        with self._lock:
+            changes, self._changes = self._changes, []
         return changes
 
     def status(self) -> WatchStatus:
-        """Whether a watcher's heartbeat came within `WATCHED_FOR_S`, and the last message."""
+        """Whether a watcher's heartbeat came within `WATCHED_FOR_S`, and the last message.
+        It drains the control topic itself: the patient's page asks whether someone
+        watches also when no frame comes (before the camera starts, with it stopped)."""
+        self._drain()
         with self._lock:
             watched = (
                 not self._stopped

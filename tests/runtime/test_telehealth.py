@@ -249,3 +249,23 @@ def test_a_telecast_dropped_without_stop_still_ends_its_watchers():
     del telecast
     gc.collect()
     assert watcher.poll() == [END_MESSAGE]
+
+
+def test_the_watcher_is_seen_without_any_frame_and_not_after_it_leaves(library):
+    """Before the camera starts (or while it is stopped between sets) no frame polls the
+    control room: the page's own question reads the heartbeats, and a target change read
+    that way still reaches the frame loop."""
+    bus, clock = InProcessRoomBus(), Clock()
+    coach, _estimator, telecast = shared_coach(library, SetPlan(sets=1, reps=20), bus, clock=clock)
+    bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)
+    bus.publish(control_topic(SESSION), encode_control(TargetChange(reps=4)))
+    assert coach.snapshot().watch.watched  # no process_poses: no frame came
+    clock.now += WATCHED_FOR_S / 2
+    bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)  # the watcher is still there
+    assert coach.snapshot().watch.watched  # the page asks twice a second
+    clock.now += WATCHED_FOR_S / 2 + 1.0
+    assert coach.snapshot().watch.watched
+    clock.now += WATCHED_FOR_S  # no heartbeat since: the watcher left
+    assert not coach.snapshot().watch.watched
+    assert telecast.controls() == [TargetChange(reps=4)]
+    assert telecast.controls() == []

@@ -86,6 +86,17 @@ def test_the_page_says_the_physiotherapist_is_watching_while_heartbeats_come(
     assert "From your physiotherapist: Knees out" in shown
 
 
+def test_the_watcher_is_shown_before_any_frame_comes(clinic, webrtc_renders):
+    """Before the patient presses Start (no frame loop runs), the page still reads the
+    watcher's heartbeat."""
+    at, live = started(clinic)
+    toggle(at, SHARE).set_value(True).run()
+    room_bus().publish(control_topic(live.session_id), PRESENCE_MESSAGE)
+    at.run()
+    assert live.coach.snapshot().frames == 0
+    assert "Your physiotherapist is watching" in everything_shown(at)
+
+
 def test_a_telehealth_plan_shares_the_session_from_the_start(clinic, store, webrtc_renders):
     plan = store.current_plan(clinic["ana"].patient_id)
     store.update_plan(plan.id, telehealth=True)
