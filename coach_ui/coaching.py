@@ -187,8 +187,9 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
     elif plan.reps is not None:
         st.progress(guided.progress, text=f"{guided.reps_in_set} of {plan.reps} repetitions")
     else:
-        assert plan.hold_s is not None
-        st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {plan.hold_s:.0f} s held")
+        hold_s = guided.target_hold_s  # the hold under way keeps its own target
+        assert hold_s is not None
+        st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {hold_s:.0f} s held")
     # Two to a row and the measure on its own: three metrics side by side in this panel
     # cut their values off ("117...").
     columns = st.columns(2)

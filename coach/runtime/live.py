@@ -326,11 +326,16 @@ class LiveCoach(FrameLoop[FrameOutcome]):
     def _apply_target(self, change: TargetChange) -> None:
         """This session's new target from the next rep: the reps of each set (a rep
         exercise only) and the range-of-motion target on the prescription's measure (the
-        driver's when there is no prescription)."""
-        if change.reps is not None and self.plan.reps is not None:
+        driver's when there is no prescription); a hold exercise's seconds per hold from
+        the next hold (the guided session keeps the one under way)."""
+        plan = self.plan
+        if change.reps is not None and plan.reps is not None:
+            plan = replace(plan, reps=change.reps)
+        if change.hold_s is not None and plan.hold_s is not None:
+            plan = replace(plan, hold_s=change.hold_s)
+        if plan is not self.plan:
             with self._guided_lock:
-                self.plan = replace(self.plan, reps=change.reps)
-                self._guided.plan = self.plan
+                self.plan = self._guided.plan = plan
         if change.rom_target_deg is not None and self.exercise.reps is not None:
             engine = self._session.engine
             current = engine.prescription
@@ -382,6 +387,8 @@ class LiveCoach(FrameLoop[FrameOutcome]):
                 of=self.plan.sets,
                 reps=guided.reps_in_set,
                 target_reps=self.plan.reps,
+                held_s=round(guided.held_in_set_s, 1),
+                target_hold_s=guided.target_hold_s,
                 stage=guided.stage.value,
                 progress=guided.progress,
             )

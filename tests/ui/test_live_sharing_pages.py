@@ -140,6 +140,29 @@ def test_the_clinician_watches_sends_a_message_changes_the_target_and_saves_note
     room_bus().unsubscribe(control)
 
 
+def test_for_a_hold_the_clinician_changes_the_hold_time(clinic, store):
+    session = store.start_session(
+        "plank", patient_id=clinic["ana"].patient_id, planned_sets=2, planned_hold_s=30
+    )
+    store.set_live_sharing(session, True)
+    control = room_bus().subscribe(control_topic(session))
+    at = page("live_sessions.py", login=ann(clinic), query={"watch": session})
+    labels = [n.label for n in at.number_input]
+    assert not any(label.startswith(("Target repetitions", "Range")) for label in labels)
+    hold = next(n for n in at.number_input if n.label.startswith("Target hold time"))
+    assert hold.value == 30
+    hold.set_value(20.0)
+    next(b for b in at.button if b.label == "Change this session's target").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [decode_control(m) for m in control.poll()] == [TargetChange(hold_s=20.0)]
+    (change,) = store.target_changes(session)
+    assert (change.target_hold_s, change.author) == (20.0, "Ann Physio")
+    assert "20 s hold by Ann Physio" in everything_shown(at)
+    hold = next(n for n in at.number_input if n.label.startswith("Target hold time"))
+    assert hold.value == 20  # what the session now holds to
+    room_bus().unsubscribe(control)
+
+
 def test_another_clinician_is_refused_as_for_an_unseen_session_and_it_is_logged(
     clinic, store, caplog
 ):

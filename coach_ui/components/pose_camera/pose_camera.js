@@ -478,6 +478,7 @@ function showState(tMs, state) {
   if (set) {
     line = `Set ${set.index} of ${set.of}`;
     if (set.target_reps != null) line += `: ${set.reps} of ${set.target_reps} repetitions`;
+    if (set.target_hold_s != null) line += `: held ${Math.floor(set.held_s)} of ${set.target_hold_s} seconds`;
   }
   const gauge = state.gauge;
   if (gauge && gauge.value != null) {
