@@ -61,6 +61,16 @@ def spoken_cue(
     return cue.text, f"{cue.t_s:.3f}-{cue.text}"
 
 
+def spoken_message(watch: WatchStatus | None) -> tuple[str, str] | None:
+    """(text, id) of the physiotherapist's last message in a shared session; a new id
+    means a new message, to show and say once (None: no message, or not shared).
+    Both live paths take it from here: the landmark stream's state (`message`) and the
+    server path's page voice (coach_ui.coaching.to_speak)."""
+    if watch is None or watch.message is None:
+        return None
+    return watch.message, f"message-{watch.message_id}"
+
+
 class SessionRecorder(Protocol):
     """Where a live session's sets and reps go as they happen (the store, in the app)."""
 
@@ -357,10 +367,9 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         state["say"] = text if cue_id is not None and cue_id != self._said else None
         self._said = cue_id if cue_id is not None else self._said
         telecast = self._telecast
-        if telecast is not None:
-            status = telecast.status()
-            if status.message is not None:
-                state["message"] = {"id": status.message_id, "text": status.message}
+        message = spoken_message(telecast.status() if telecast is not None else None)
+        if message is not None:
+            state["message"] = {"id": message[1], "text": message[0]}
         return state
 
     def _shown_state(self, outcome: FrameOutcome) -> StreamState:

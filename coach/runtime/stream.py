@@ -367,7 +367,7 @@ class StreamState(TypedDict):
 class ClinicianMessage(TypedDict):
     """The watcher's last message on a shared session, shown and spoken once per id."""
 
-    id: int
+    id: str  # coach.runtime.live.spoken_message: "message-<n>"
     text: str
 
 

@@ -106,10 +106,10 @@ def test_a_message_reaches_the_patients_state_once_per_new_message(library):
     bus.publish(control_topic(SESSION), say_message("Slower on the way down"))
     outcome = coach.process_poses([], 0.0, (640, 480))
     state = coach.stream_state(outcome)
-    assert state["message"] == {"id": 1, "text": "Slower on the way down"}
+    assert state["message"] == {"id": "message-1", "text": "Slower on the way down"}
     bus.publish(control_topic(SESSION), say_message("Good"))
     state = coach.stream_state(coach.process_poses([], 0.1, (640, 480)))
-    assert state["message"] == {"id": 2, "text": "Good"}
+    assert state["message"] == {"id": "message-2", "text": "Good"}
     assert coach.snapshot().watch.message == "Good"
 
 

@@ -17,6 +17,7 @@ from coach.runtime.telehealth import (
     decode_control,
     state_topic,
 )
+from coach_ui import camera
 from coach_ui.rooms import room_bus
 from tests.support.pages import everything_shown, page
 
@@ -95,6 +96,28 @@ def test_the_watcher_is_shown_before_any_frame_comes(clinic, webrtc_renders):
     at.run()
     assert live.coach.snapshot().frames == 0
     assert "Your physiotherapist is watching" in everything_shown(at)
+
+
+def spoken(at) -> list[dict]:
+    """What the server path's voice (the speaker component) is given to say."""
+    args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    (voice,) = [a for a in args if "utterances" in a]
+    return voice["utterances"]
+
+
+def test_on_the_server_path_the_message_is_spoken_once_per_message(clinic, webrtc_renders):
+    at, live = started(clinic)
+    toggle(at, camera.ON_DEVICE_LABEL).set_value(False).run()  # the server path
+    toggle(at, SHARE).set_value(True).run()
+    assert spoken(at) == []
+    room_bus().publish(control_topic(live.session_id), '{"type":"say","text":"Knees out"}')
+    at.run()
+    assert spoken(at) == [{"id": "message-1", "text": "Knees out"}]
+    at.run()  # the same message keeps its id: the component says it once
+    assert spoken(at) == [{"id": "message-1", "text": "Knees out"}]
+    room_bus().publish(control_topic(live.session_id), '{"type":"say","text":"Knees out"}')
+    at.run()  # said again: a new message
+    assert spoken(at) == [{"id": "message-2", "text": "Knees out"}]
 
 
 def test_a_telehealth_plan_shares_the_session_from_the_start(clinic, store, webrtc_renders):
