@@ -57,10 +57,11 @@ UPLOAD_PATH = f"{ROUTE_PREFIX}/upload"
 # The browser's pose model code (coach_ui/web_package.py), for the pose_camera component.
 TASKS_VISION_PATH = f"{ROUTE_PREFIX}/web/tasks-vision"
 # What several components share, one copy served to all (coach_ui/components/shared): the
-# component protocol and the skeleton's drawing for skeleton_replay and live_watch. Each
-# component loads it by this absolute path (same origin: script-src 'self').
+# component protocol and the skeleton's drawing for skeleton_replay and live_watch, the
+# voice for pose_camera and speaker. Each component loads them by this absolute path
+# (same origin: script-src 'self').
 COMPONENT_SCRIPTS_PATH = f"{ROUTE_PREFIX}/web/components"
-COMPONENT_SCRIPTS = ("skeleton.js",)
+COMPONENT_SCRIPTS = ("skeleton.js", "voice.js")
 
 
 def _bundle(variant: str) -> Path:

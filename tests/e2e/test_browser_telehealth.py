@@ -110,8 +110,8 @@ def watched(browser) -> dict:
         browser,
         WATCH,
         "const d = document.body.dataset; return {count: d.count, frames: d.frames, "
-        "delays: d.delays, closed: d.closed, status: document.getElementById('status')"
-        ".textContent};",
+        "drawn: d.skeletonDrawn, delays: d.delays, closed: d.closed, "
+        "status: document.getElementById('status').textContent};",
     )
 
 
@@ -155,6 +155,8 @@ def test_the_clinician_watches_the_count_advance_and_the_patient_gets_the_messag
             counts.append(int(state["count"]))
         time.sleep(0.5)
     assert counts == sorted(counts)
+    # drawn by the script the skeleton components share (served under the watch's policy)
+    assert int(watched(clinician).get("drawn") or 0) > 0
     clinician.save_screenshot(str(shots / "telehealth_clinician.png"))
 
     box = clinician.find_element(
