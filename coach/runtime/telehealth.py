@@ -271,6 +271,7 @@ class Telecast:
         self._message: str | None = None
         self._message_id = 0
         self._changes: list[TargetChange] = []  # read by `status`, not yet by `controls`
+        self._draining = threading.Lock()  # the frame loop's and the page's drains
         self._stopped = False
         self._publishing = threading.Lock()  # a frame and the end message, never crossed
         self._held_faults: list[str] = []  # faults of frames the throttle held back
@@ -305,20 +306,21 @@ class Telecast:
         """Read what the control topic holds (any thread): presence and messages kept for
         `status`, target changes queued for `controls`. A refused message is counted
         (`rejected`) and skipped: the watcher's side checks before it publishes, so one
-        only comes from a bug."""
-        for text in self._control.poll():
-            try:
-                control = decode_control(text)
-            except ControlError:
-                self.rejected += 1
-                continue
-            with self._lock:
-                if isinstance(control, Presence):
-                    self._seen_at = self._clock()
-                elif isinstance(control, Say):
-                    self._message, self._message_id = control.text, self._message_id + 1
-                else:
-                    self._changes.append(control)
+        only comes from a bug. One drain at a time: the changes keep their order."""
+        with self._draining:
+            for text in self._control.poll():
+                try:
+                    control = decode_control(text)
+                except ControlError:
+                    self.rejected += 1
+                    continue
+                with self._lock:
+                    if isinstance(control, Presence):
+                        self._seen_at = self._clock()
+                    elif isinstance(control, Say):
+                        self._message, self._message_id = control.text, self._message_id + 1
+                    else:
+                        self._changes.append(control)
 
     def controls(self) -> list[TargetChange]:
         """Drain the control topic and return the target changes that came since the last
