@@ -20,7 +20,7 @@ from coach.engine.results import CueKind, Rep, sided_counts
 from coach.engine.thresholds import Prescription, thresholds_in_force
 from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.guided import SetPlan, Stage
-from coach.runtime.live import LiveSnapshot, spoken_cue
+from coach.runtime.live import LiveSnapshot, spoken_cue, spoken_message
 from coach.store import Store
 from coach.vision.recording import PoseRecording
 from coach_ui import camera
@@ -67,9 +67,16 @@ _speaker_component = components.declare_component(
 )
 
 
-def speaker(text: str | None, cue_id: str | None, *, muted: bool, key: str) -> None:
-    """Speak each new cue in the browser (the component keeps its own on/off switch)."""
-    _speaker_component(text=text or "", cue_id=cue_id or "", muted=muted, key=key, default=None)
+def speaker(utterances: list[tuple[str, str]], *, muted: bool, key: str) -> None:
+    """Speak each new utterance in the browser, in order: `utterances` are (text, id), a
+    new id meaning something new to say (`to_speak`). The component keeps its own on/off
+    switch, and what it said."""
+    _speaker_component(
+        utterances=[{"id": cue_id, "text": text} for text, cue_id in utterances],
+        muted=muted,
+        key=key,
+        default=None,
+    )
 
 
 # The effort scale is Borg's CR10; patients see its question and words, not its name.
@@ -95,9 +102,15 @@ PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine. Leave it at Not
 _CUE_STYLE = {CueKind.GUIDANCE: st.warning, CueKind.FAULT: st.error, CueKind.PRAISE: st.success}
 
 
-def cue_to_speak(snapshot: LiveSnapshot) -> tuple[str | None, str | None]:
-    """(text, id) of what the voice should say now; a new id means a new utterance."""
-    return spoken_cue(snapshot.result, snapshot.guided)
+def to_speak(snapshot: LiveSnapshot) -> list[tuple[str, str]]:
+    """What the server path's voice says now, each (text, id), a new id meaning a new
+    utterance: the coach's cue, then the physiotherapist's last message in a shared
+    session. The same choices as the landmark stream's state (`spoken_cue`,
+    `spoken_message`), which the on-device camera speaks."""
+    text, cue_id = spoken_cue(snapshot.result, snapshot.guided)
+    cue = [(text, cue_id)] if text is not None and cue_id is not None else []
+    message = spoken_message(snapshot.watch)
+    return cue + ([message] if message is not None else [])
 
 
 STUCK_AFTER_S = 15.0  # of frame time getting into position before the page says more
@@ -187,8 +200,9 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
     elif plan.reps is not None:
         st.progress(guided.progress, text=f"{guided.reps_in_set} of {plan.reps} repetitions")
     else:
-        assert plan.hold_s is not None
-        st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {plan.hold_s:.0f} s held")
+        hold_s = guided.target_hold_s  # the hold under way keeps its own target
+        assert hold_s is not None
+        st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {hold_s:.0f} s held")
     # Two to a row and the measure on its own: three metrics side by side in this panel
     # cut their values off ("117...").
     columns = st.columns(2)

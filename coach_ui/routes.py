@@ -10,6 +10,7 @@ HttpOnly session cookie.
 
 from __future__ import annotations
 
+import importlib.resources
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +56,12 @@ SIGN_OUT_PATH = f"{ROUTE_PREFIX}/sign-out"
 UPLOAD_PATH = f"{ROUTE_PREFIX}/upload"
 # The browser's pose model code (coach_ui/web_package.py), for the pose_camera component.
 TASKS_VISION_PATH = f"{ROUTE_PREFIX}/web/tasks-vision"
+# What several components share, one copy served to all (coach_ui/components/shared): the
+# component protocol and the skeleton's drawing for skeleton_replay and live_watch, the
+# voice for pose_camera and speaker. Each component loads them by this absolute path
+# (same origin: script-src 'self').
+COMPONENT_SCRIPTS_PATH = f"{ROUTE_PREFIX}/web/components"
+COMPONENT_SCRIPTS = ("skeleton.js", "voice.js")
 
 
 def _bundle(variant: str) -> Path:
@@ -113,6 +120,18 @@ async def tasks_vision_file(request: Request) -> Response:
     )
 
 
+async def component_script(request: Request) -> Response:
+    """One of the scripts the components share (`COMPONENT_SCRIPTS`, package data in
+    coach_ui/components/shared). Returns it as JavaScript (revalidated on each load: it
+    changes with the app), or HTTP 404 for any other name (looked up, never joined onto a
+    folder)."""
+    name = request.path_params["name"]
+    if name not in COMPONENT_SCRIPTS:
+        return PlainTextResponse(f"no such script: {name}", status_code=404)
+    path = Path(str(importlib.resources.files("coach_ui") / "components" / "shared" / name))
+    return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
 def routes(
     stream_registry: StreamRegistry = STREAMS,
     rate_limit: Callable[[], RateLimit] = RateLimit,
@@ -130,6 +149,7 @@ def routes(
     return [
         Route(f"{POSE_MODEL_DIR}/{{name}}", pose_model, methods=["GET"]),
         Route(f"{TASKS_VISION_PATH}/{{name:path}}", tasks_vision_file, methods=["GET"]),
+        Route(f"{COMPONENT_SCRIPTS_PATH}/{{name:path}}", component_script, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, stream_endpoint(stream_registry, rate_limit)),
         WebSocketRoute(WATCH_PATH, watch_endpoint(watch_registry, bus, open_store)),
         Route(SIGN_IN_PATH, signin.sign_in_route(open_store), methods=["POST"]),

@@ -160,22 +160,49 @@ def _rescore(
     label: str,
     library: ExerciseLibrary,
 ) -> None:
-    """Re-run the set on a changed target / counts-from; save it to the plan on request."""
-    exercise = library.get(exercise_id)
-    if exercise.reps is None or measure is None:
+    """Re-run the set on a changed target / counts-from, or under another exercise
+    definition of the library; save the prescription to the plan on request (the
+    session's own definition only: the plan item is for it)."""
+    if library.get(exercise_id).reps is None or measure is None:
         return
-    thresholds = next(
-        (m["thresholds"] for m in replay.result.movement if m.get("measure") == measure), {}
-    )
     with st.expander("Re-score this set under another prescription"):
         st.caption(
-            f"What the coach would have counted in this set with another range on "
-            f"{label.lower()}. The session's record does not change."
+            "What the coach would have counted in this set with another range, or under "
+            "another exercise definition. The session's record does not change."
         )
-        with st.form(f"rescore_{session.id}_{replay.set_index}", enter_to_submit=False):
+        counted_ids = [i for i in library.ids() if library.get(i).reps is not None]
+        definition_id = st.selectbox(
+            "Exercise definition",
+            counted_ids,
+            index=counted_ids.index(exercise_id),
+            format_func=lambda i: library.get(i).name,
+            key=f"rescore_definition_{session.id}_{replay.set_index}",
+        )
+        exercise = library.get(definition_id)
+        stored_set = next(
+            s
+            for s in review.landmark_sets(store, principal, session.id)
+            if s.set_index == replay.set_index
+        )
+        if definition_id != exercise_id:  # the set as the other definition counts it
+            replay = _replayed(store, principal, exercise, stored_set, None)
+            measure = replay.measure(exercise)
+            if measure is None:
+                st.caption(f"The {exercise.name.lower()} has no angle to re-score on.")
+                return
+            label = angle_label(library, exercise.id, measure)
+        thresholds = next(
+            (m["thresholds"] for m in replay.result.movement if m.get("measure") == measure), {}
+        )
+        form = f"rescore_{session.id}_{replay.set_index}_{definition_id}"
+        with st.form(form, enter_to_submit=False):
             target_col, turn_col = st.columns(2)
             target = target_col.number_input(
-                "Target (°)", 0.0, 180.0, float(thresholds.get("target") or 90.0), step=5.0
+                f"Target on {label.lower()} (°)",
+                0.0,
+                180.0,
+                float(thresholds.get("target") or 90.0),
+                step=5.0,
             )
             counts_from = turn_col.number_input(
                 "Counts from (°)", 0.0, 180.0, float(thresholds.get("turn") or 45.0), step=5.0
@@ -183,22 +210,27 @@ def _rescore(
             asked = st.form_submit_button("Re-score")
         key = f"rescored_{session.id}_{replay.set_index}"
         if asked:
-            st.session_state[key] = Prescription(measure, float(target), float(counts_from))
-        prescription: Prescription | None = st.session_state.get(key)
-        if prescription is None:
+            st.session_state[key] = (
+                definition_id,
+                Prescription(measure, float(target), float(counts_from)),
+            )
+        asked_for: tuple[str, Prescription] | None = st.session_state.get(key)
+        if asked_for is None or asked_for[0] != definition_id:
             return
-        stored_set = next(
-            s
-            for s in review.landmark_sets(store, principal, session.id)
-            if s.set_index == replay.set_index
-        )
+        prescription = asked_for[1]
         rescored = _replayed(store, principal, exercise, stored_set, prescription)
         was, now = replay.result, rescored.result
         moved = next((m["thresholds"] for m in now.movement if m.get("measure") == measure), {})
         for note in moved.get("notes", []):
             st.caption(literal(f"Note: {note}"))
         c1, c2 = st.columns(2)
-        c1.metric("Repetitions as counted", was.rep_count, help=f"{_partials(was)} partial")
+        c1.metric(
+            "Repetitions as counted"
+            if definition_id == exercise_id
+            else f"Repetitions as a {exercise.name.lower()}",
+            was.rep_count,
+            help=f"{_partials(was)} partial",
+        )
         c2.metric(
             "Repetitions under the new prescription",
             now.rep_count,
@@ -234,6 +266,12 @@ def _rescore(
             ),
             key=f"rescored_replay_{session.id}_{replay.set_index}",
         )
+        if definition_id != exercise_id:
+            st.caption(
+                f"A re-score as a {exercise.name.lower()} is to compare only: the plan "
+                "keeps its exercise."
+            )
+            return
         _save_to_plan(store, principal, session, prescription)
 
 

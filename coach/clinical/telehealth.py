@@ -46,12 +46,14 @@ def change_target(
     *,
     reps: int | None = None,
     rom_target_deg: float | None = None,
+    hold_s: float | None = None,
 ) -> int:
     """Change this session's target reps per set and/or range-of-motion target from the
-    patient's next rep: recorded in the store as this clinician's change, then sent.
-    Returns the change's id. Raises AccessDeniedError, NotSharedError, ControlError or
-    ValidationError for values out of range."""
-    message = encode_control(TargetChange(reps, rom_target_deg))
+    patient's next rep, or a hold exercise's seconds per hold from the next hold:
+    recorded in the store as this clinician's change, then sent. Returns the change's id.
+    Raises AccessDeniedError, NotSharedError, ControlError or ValidationError for values
+    out of range."""
+    message = encode_control(TargetChange(reps, rom_target_deg, hold_s))
     check_watcher(store, principal, session_id)
     change_id = store.record_target_change(
         session_id,
@@ -59,6 +61,7 @@ def change_target(
         clinician_id=principal.clinician_id,
         target_reps=reps,
         rom_target_deg=rom_target_deg,
+        target_hold_s=hold_s,
     )
     bus.publish(control_topic(session_id), message)
     return change_id

@@ -104,6 +104,7 @@ class GuidedState:
     rest_left_s: float
     message: str  # plain language: what to do now
     held_total_s: float = 0.0  # held in this session's sets (finished ones and this one)
+    target_hold_s: float | None = None  # a hold's seconds: this set's, or the next one's
 
 
 class GuidedSession:
@@ -122,6 +123,9 @@ class GuidedSession:
         self._last: GuidedState | None = None
         self._last_t_s = 0.0
         self._held_done_s = 0.0  # held in the finished sets
+        # The hold under way keeps the target it started with: a change of the plan's
+        # hold time (the physiotherapist's, while watching) is for the next hold.
+        self._set_hold_s = plan.hold_s
 
     def _view_is_right(self, result: FrameResult) -> bool:
         return (
@@ -144,13 +148,15 @@ class GuidedSession:
                 if t_s - self._ready_since >= self.ready_s:
                     self.stage = Stage.EXERCISING
                     self._base_reps, self._base_hold_s = result.reps, result.hold_s
+                    self._set_hold_s = self.plan.hold_s
                     event = GuidedEvent(EventKind.SET_STARTED, self.set_index, t_s)
             else:
                 self._ready_since = None
         elif self.stage is Stage.EXERCISING:
             reps, held = self._in_set(result)
+            hold_s = self.target_hold_s
             done = (self.plan.reps is not None and reps >= self.plan.reps) or (
-                self.plan.hold_s is not None and held >= self.plan.hold_s
+                hold_s is not None and held >= hold_s
             )
             if done:
                 self._held_done_s += held
@@ -175,8 +181,9 @@ class GuidedSession:
         if self.plan.reps is not None:
             progress = min(1.0, reps / self.plan.reps)
         else:
-            assert self.plan.hold_s is not None
-            progress = min(1.0, held / self.plan.hold_s)
+            hold_s = self.target_hold_s
+            assert hold_s is not None
+            progress = min(1.0, held / hold_s)
         rest_left = max(0.0, self._rest_until - result.t_s) if self.stage is Stage.RESTING else 0.0
         return GuidedState(
             self.stage,
@@ -188,6 +195,7 @@ class GuidedSession:
             rest_left,
             self._message(result, rest_left),
             self._held_done_s + held,
+            self.target_hold_s,
         )
 
     def _message(self, result: FrameResult, rest_left: float) -> str:
@@ -222,6 +230,14 @@ class GuidedSession:
             )
         self.stage = Stage.DONE
         return event
+
+    @property
+    def target_hold_s(self) -> float | None:
+        """The seconds of the hold under way (fixed when it started), else of the next
+        hold (the plan's); None for a set of reps."""
+        if self.plan.hold_s is None:
+            return None
+        return self._set_hold_s if self.stage is Stage.EXERCISING else self.plan.hold_s
 
     @property
     def state(self) -> GuidedState | None:

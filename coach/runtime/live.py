@@ -61,6 +61,16 @@ def spoken_cue(
     return cue.text, f"{cue.t_s:.3f}-{cue.text}"
 
 
+def spoken_message(watch: WatchStatus | None) -> tuple[str, str] | None:
+    """(text, id) of the physiotherapist's last message in a shared session; a new id
+    means a new message, to show and say once (None: no message, or not shared).
+    Both live paths take it from here: the landmark stream's state (`message`) and the
+    server path's page voice (coach_ui.coaching.to_speak)."""
+    if watch is None or watch.message is None:
+        return None
+    return watch.message, f"message-{watch.message_id}"
+
+
 class SessionRecorder(Protocol):
     """Where a live session's sets and reps go as they happen (the store, in the app)."""
 
@@ -326,11 +336,16 @@ class LiveCoach(FrameLoop[FrameOutcome]):
     def _apply_target(self, change: TargetChange) -> None:
         """This session's new target from the next rep: the reps of each set (a rep
         exercise only) and the range-of-motion target on the prescription's measure (the
-        driver's when there is no prescription)."""
-        if change.reps is not None and self.plan.reps is not None:
+        driver's when there is no prescription); a hold exercise's seconds per hold from
+        the next hold (the guided session keeps the one under way)."""
+        plan = self.plan
+        if change.reps is not None and plan.reps is not None:
+            plan = replace(plan, reps=change.reps)
+        if change.hold_s is not None and plan.hold_s is not None:
+            plan = replace(plan, hold_s=change.hold_s)
+        if plan is not self.plan:
             with self._guided_lock:
-                self.plan = replace(self.plan, reps=change.reps)
-                self._guided.plan = self.plan
+                self.plan = self._guided.plan = plan
         if change.rom_target_deg is not None and self.exercise.reps is not None:
             engine = self._session.engine
             current = engine.prescription
@@ -352,10 +367,9 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         state["say"] = text if cue_id is not None and cue_id != self._said else None
         self._said = cue_id if cue_id is not None else self._said
         telecast = self._telecast
-        if telecast is not None:
-            status = telecast.status()
-            if status.message is not None:
-                state["message"] = {"id": status.message_id, "text": status.message}
+        message = spoken_message(telecast.status() if telecast is not None else None)
+        if message is not None:
+            state["message"] = {"id": message[1], "text": message[0]}
         return state
 
     def _shown_state(self, outcome: FrameOutcome) -> StreamState:
@@ -382,6 +396,8 @@ class LiveCoach(FrameLoop[FrameOutcome]):
                 of=self.plan.sets,
                 reps=guided.reps_in_set,
                 target_reps=self.plan.reps,
+                held_s=round(guided.held_in_set_s, 1),
+                target_hold_s=guided.target_hold_s,
                 stage=guided.stage.value,
                 progress=guided.progress,
             )

@@ -340,6 +340,8 @@ class SetProgress(TypedDict):
     of: int
     reps: int
     target_reps: int | None  # None for a hold
+    held_s: float  # held in the current set (0 for reps)
+    target_hold_s: float | None  # this hold's seconds (the next one's between sets); None: reps
     stage: str  # positioning, exercising, resting, done
     progress: float  # 0-1 of the current set
 
@@ -365,7 +367,7 @@ class StreamState(TypedDict):
 class ClinicianMessage(TypedDict):
     """The watcher's last message on a shared session, shown and spoken once per id."""
 
-    id: int
+    id: str  # coach.runtime.live.spoken_message: "message-<n>"
     text: str
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from coach.core.errors import CoachError
 from coach.core.pose import Pose
+from coach.runtime.guided import SET_PLAN_LIMITS
 from coach.runtime.room_bus import RoomBus, Subscription
 from coach.runtime.stream import StreamState
 
@@ -143,10 +144,12 @@ class Say:
 @dataclass(frozen=True)
 class TargetChange:
     """This session's new target: reps per set and/or the range-of-motion target (degrees
-    on the prescription's measure). Takes effect from the next rep."""
+    on the prescription's measure), taking effect from the next rep; or, for a hold
+    exercise, the seconds of each hold (`hold_s`), from the next hold."""
 
     reps: int | None = None
     rom_target_deg: float | None = None
+    hold_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,8 @@ def encode_control(control: Control) -> str:
             payload["reps"] = control.reps
         if control.rom_target_deg is not None:
             payload["rom"] = _round(control.rom_target_deg)
+        if control.hold_s is not None:
+            payload["hold"] = _round(control.hold_s)
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     decode_control(text)  # the same checks as the receiving side
     return text
@@ -182,7 +187,8 @@ def encode_control(control: Control) -> str:
 def decode_control(text: str) -> Control:
     """A control message, checked. Raises ControlError naming what is wrong: not JSON, an
     unknown type, a message text empty or over `MAX_SAY_CHARS`, reps outside 1-200, a
-    range target outside 0-360 degrees, or a target that changes nothing."""
+    range target outside 0-360 degrees, a hold time outside `SET_PLAN_LIMITS["hold_s"]`
+    seconds, or a target that changes nothing."""
     try:
         value = json.loads(text)
     except ValueError as exc:
@@ -200,16 +206,23 @@ def decode_control(text: str) -> Control:
             raise ControlError(f"a message to the patient is at most {MAX_SAY_CHARS} characters")
         return Say(words.strip())
     if kind == "target":
-        reps, rom = value.get("reps"), value.get("rom")
+        reps, rom, hold = value.get("reps"), value.get("rom"), value.get("hold")
         if reps is not None and (type(reps) is not int or not 1 <= reps <= 200):
             raise ControlError("target reps must be a whole number from 1 to 200")
         if rom is not None and (
             type(rom) not in (int, float) or not math.isfinite(rom) or not 0 <= rom <= 360
         ):
             raise ControlError("a range-of-motion target must be 0 to 360 degrees")
-        if reps is None and rom is None:
-            raise ControlError("a target change needs reps or a range-of-motion target")
-        return TargetChange(reps, None if rom is None else float(rom))
+        low, high = SET_PLAN_LIMITS["hold_s"]
+        if hold is not None and (
+            type(hold) not in (int, float) or not math.isfinite(hold) or not low <= hold <= high
+        ):
+            raise ControlError(f"a hold time must be {low} to {high} seconds")
+        if reps is None and rom is None and hold is None:
+            raise ControlError("a target change needs reps, a range-of-motion target or a hold")
+        return TargetChange(
+            reps, None if rom is None else float(rom), None if hold is None else float(hold)
+        )
     raise ControlError(f"unknown control message type {str(kind)[:32]!r}")
 
 
@@ -227,9 +240,10 @@ class Telecast:
     """One shared session's side of its rooms, owned by the patient's frame loop.
 
     `publish` (the frame loop's thread) sends a state message when `1/MAX_STATE_PER_S`
-    of frame time has passed since the last; `controls` (any thread) drains the control
-    topic and returns the target changes to apply, remembering presence and messages for
-    `status`. `stop` publishes the end message and leaves the rooms: watchers close.
+    of frame time has passed since the last; `controls` and `status` (any thread) both
+    drain the control topic: `controls` returns the target changes to apply, `status`
+    says whether someone watches (heartbeats are read with or without frames) and the
+    last message. `stop` publishes the end message and leaves the rooms: watchers close.
     `clock`: monotonic seconds, only for how long a heartbeat counts (not for counting)."""
 
     def __init__(
@@ -256,6 +270,8 @@ class Telecast:
         self._seen_at: float | None = None
         self._message: str | None = None
         self._message_id = 0
+        self._changes: list[TargetChange] = []  # read by `status`, not yet by `controls`
+        self._draining = threading.Lock()  # the frame loop's and the page's drains
         self._stopped = False
         self._publishing = threading.Lock()  # a frame and the end message, never crossed
         self._held_faults: list[str] = []  # faults of frames the throttle held back
@@ -286,29 +302,40 @@ class Telecast:
             self.published += 1
             return True
 
+    def _drain(self) -> None:
+        """Read what the control topic holds (any thread): presence and messages kept for
+        `status`, target changes queued for `controls`. A refused message is counted
+        (`rejected`) and skipped: the watcher's side checks before it publishes, so one
+        only comes from a bug. One drain at a time: the changes keep their order."""
+        with self._draining:
+            for text in self._control.poll():
+                try:
+                    control = decode_control(text)
+                except ControlError:
+                    self.rejected += 1
+                    continue
+                with self._lock:
+                    if isinstance(control, Presence):
+                        self._seen_at = self._clock()
+                    elif isinstance(control, Say):
+                        self._message, self._message_id = control.text, self._message_id + 1
+                    else:
+                        self._changes.append(control)
+
     def controls(self) -> list[TargetChange]:
-        """Drain the control topic: presence and messages are kept for `status`; the
-        target changes are returned, oldest first, for the frame loop to apply. A refused
-        message is counted (`rejected`) and skipped: the watcher's side checks before it
-        publishes, so one only comes from a bug."""
-        changes: list[TargetChange] = []
-        for text in self._control.poll():
-            try:
-                control = decode_control(text)
-            except ControlError:
-                self.rejected += 1
-                continue
-            with self._lock:
-                if isinstance(control, Presence):
-                    self._seen_at = self._clock()
-                elif isinstance(control, Say):
-                    self._message, self._message_id = control.text, self._message_id + 1
-                else:
-                    changes.append(control)
+        """Drain the control topic and return the target changes that came since the last
+        call (also those `status` read meanwhile), oldest first, for the frame loop to
+        apply."""
+        self._drain()
+        with self._lock:
+            changes, self._changes = self._changes, []
         return changes
 
     def status(self) -> WatchStatus:
-        """Whether a watcher's heartbeat came within `WATCHED_FOR_S`, and the last message."""
+        """Whether a watcher's heartbeat came within `WATCHED_FOR_S`, and the last message.
+        It drains the control topic itself: the patient's page asks whether someone
+        watches also when no frame comes (before the camera starts, with it stopped)."""
+        self._drain()
         with self._lock:
             watched = (
                 not self._stopped

@@ -17,6 +17,7 @@ from coach.store.sessions import SessionStore
 
 REPS_RANGE = (1, 200)  # as a plan item's reps
 ROM_RANGE_DEG = (0.0, 360.0)
+HOLD_RANGE_S = (5.0, 300.0)  # as a set's hold time (coach.runtime.guided.SET_PLAN_LIMITS)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class TargetChangeRecord:
     target_reps: int | None
     rom_target_deg: float | None
     created_at: datetime
+    target_hold_s: float | None = None  # a hold exercise's seconds per hold
 
 
 class LiveSharingStore(SessionStore):
@@ -124,12 +126,16 @@ class LiveSharingStore(SessionStore):
         clinician_id: int | None = None,
         target_reps: int | None = None,
         rom_target_deg: float | None = None,
+        target_hold_s: float | None = None,
     ) -> int:
         """Record the watching physiotherapist's change of this session's target (reps per
-        set and/or range-of-motion degrees). Returns its id. Raises ValidationError when
-        it changes nothing or a value is out of range, StoreError for an unknown session."""
-        if target_reps is None and rom_target_deg is None:
-            raise ValidationError("a target change needs target reps or a range target")
+        set, range-of-motion degrees and/or a hold exercise's seconds per hold). Returns
+        its id. Raises ValidationError when it changes nothing or a value is out of range,
+        StoreError for an unknown session."""
+        if target_reps is None and rom_target_deg is None and target_hold_s is None:
+            raise ValidationError(
+                "a target change needs target reps, a range target or a hold time"
+            )
         if target_reps is not None and not (
             type(target_reps) is int and REPS_RANGE[0] <= target_reps <= REPS_RANGE[1]
         ):
@@ -138,12 +144,19 @@ class LiveSharingStore(SessionStore):
             ROM_RANGE_DEG[0] <= float(rom_target_deg) <= ROM_RANGE_DEG[1]
         ):
             raise ValidationError("a range-of-motion target must be 0-360 degrees")
+        if target_hold_s is not None and not (
+            HOLD_RANGE_S[0] <= float(target_hold_s) <= HOLD_RANGE_S[1]
+        ):
+            raise ValidationError(
+                f"a hold time must be {HOLD_RANGE_S[0]:g}-{HOLD_RANGE_S[1]:g} seconds"
+            )
         values = {
             "session_id": check_id(session_id, "session"),
             "clinician_id": None if clinician_id is None else check_id(clinician_id, "clinician"),
             "author": check_name(author, "change's author"),
             "target_reps": target_reps,
             "rom_target_deg": None if rom_target_deg is None else float(rom_target_deg),
+            "target_hold_s": None if target_hold_s is None else float(target_hold_s),
             "created_at": self._clock(),
         }
         with self._writing("recording a target change") as connection:
@@ -172,6 +185,7 @@ class LiveSharingStore(SessionStore):
                 r.target_reps,
                 r.rom_target_deg,
                 aware(r.created_at),
+                r.target_hold_s,
             )
             for r in rows
         ]

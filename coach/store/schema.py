@@ -411,6 +411,7 @@ session_target_changes = Table(
     Column("target_reps", Integer),  # NULL: unchanged
     Column("rom_target_deg", Float),  # NULL: unchanged
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("target_hold_s", Float),  # revision 0012; NULL: unchanged
 )
 
 # ---- revision 0011: a signed-in user's own choices that outlive a browser tab ----------

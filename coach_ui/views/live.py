@@ -167,15 +167,15 @@ with video_col:
 def coaching_panel() -> None:
     snapshot = live_coach.snapshot()
     coaching.show_live_panel(snapshot, exercise, live_coach.plan)
-    if place == "server":  # on the device, the camera component speaks the cues itself
+    if place == "server":  # on the device, the camera component speaks them itself
         muted = state.get("muted", False)
-        coaching.speaker(*coaching.cue_to_speak(snapshot), muted=muted, key="speaker")
+        coaching.speaker(coaching.to_speak(snapshot), muted=muted, key="speaker")
     if snapshot.guided is not None and snapshot.guided.stage is Stage.DONE:
         st.success("All sets done. Rate your pain and effort below to finish.")
     watch = snapshot.watch
     if watch is not None and watch.watched:
         st.info(WATCHING, icon=":material/visibility:")
-    if watch is not None and watch.message is not None:  # the component speaks it, too
+    if watch is not None and watch.message is not None:  # and spoken (`to_speak`)
         st.info(f"From your physiotherapist: {watch.message}", icon=":material/chat:")
 
 

@@ -18,6 +18,7 @@ from coach.clinical.telehealth import NotSharedError, change_target, check_watch
 from coach.core.errors import CoachError
 from coach.core.landmarks import SKELETON_EDGES
 from coach.reports import review
+from coach.runtime.guided import SET_PLAN_LIMITS
 from coach_ui import auth
 from coach_ui.flash import flash, show_flash
 from coach_ui.rooms import WATCH_KEY, Watch, current_watch, end_watch, room_bus, watch_token
@@ -122,33 +123,60 @@ with message_col, st.form("live_message", clear_on_submit=True):
         else:
             st.success("Sent.")
 
+changes = store.target_changes(watching)
+# What the session counts to now: the last change of each, else the plan it started with.
+planned = next((c.target_reps for c in reversed(changes) if c.target_reps), record.planned_reps)
+planned_hold = next(
+    (c.target_hold_s for c in reversed(changes) if c.target_hold_s), record.planned_hold_s
+)
 with target_col, st.form("live_target"):
-    planned = record.planned_reps
-    reps = st.number_input(
-        "Target repetitions per set (from the next rep)",
-        min_value=1,
-        max_value=200,
-        value=int(planned) if planned else 10,
-        disabled=planned is None,
-    )
-    rom = st.number_input(
-        "Range-of-motion target, degrees (empty: unchanged)",
-        min_value=0.0,
-        max_value=360.0,
-        value=None,
-        step=1.0,
-    )
+    if planned_hold is not None:  # a hold exercise: seconds per hold, no reps or range
+        low, high = SET_PLAN_LIMITS["hold_s"]
+        hold = st.number_input(
+            "Target hold time per set, seconds (from the next hold)",
+            min_value=float(low),
+            max_value=float(high),
+            value=float(planned_hold),
+            step=1.0,
+        )
+        reps, rom = None, None
+    else:
+        hold = None
+        reps = st.number_input(
+            "Target repetitions per set (from the next rep)",
+            min_value=1,
+            max_value=200,
+            value=int(planned) if planned else 10,
+            disabled=planned is None,
+        )
+        rom = st.number_input(
+            "Range-of-motion target, degrees (empty: unchanged)",
+            min_value=0.0,
+            max_value=360.0,
+            value=None,
+            step=1.0,
+        )
     if st.form_submit_button("Change this session's target"):
-        new_reps = int(reps) if planned is not None and int(reps) != planned else None
+        new_reps = (
+            int(reps) if reps is not None and planned is not None and int(reps) != planned else None
+        )
+        new_hold = float(hold) if hold is not None and float(hold) != planned_hold else None
         try:
-            change_target(store, room_bus(), principal, watching, reps=new_reps, rom_target_deg=rom)
+            change_target(
+                store,
+                room_bus(),
+                principal,
+                watching,
+                reps=new_reps,
+                rom_target_deg=rom,
+                hold_s=new_hold,
+            )
         except CoachError as exc:
             st.error(str(exc))
         else:
-            flash("Target changed: it applies from the patient's next repetition.")
+            flash("Target changed: it applies from the patient's next repetition or hold.")
             st.rerun()
 
-changes = store.target_changes(watching)
 if changes:
     st.caption(
         "Changed this session: "
@@ -158,6 +186,7 @@ if changes:
                 for part in (
                     f"{c.target_reps} reps" if c.target_reps is not None else "",
                     f"{c.rom_target_deg:g}° target" if c.rom_target_deg is not None else "",
+                    f"{c.target_hold_s:g} s hold" if c.target_hold_s is not None else "",
                 )
                 if part
             )

@@ -64,3 +64,15 @@ def test_nothing_goes_to_a_session_no_longer_shared_or_out_of_bounds(store, clin
     with pytest.raises(NotSharedError):
         send_message(store, bus, clinic["ann"], clinic["session"], "Hello")
     assert control.poll() == [] and store.target_changes(clinic["session"]) == []
+
+
+def test_a_hold_time_change_is_recorded_as_the_clinicians_and_sent(store, clinic):
+    bus = InProcessRoomBus()
+    control = bus.subscribe(control_topic(clinic["session"]))
+    change_target(store, bus, clinic["ann"], clinic["session"], hold_s=20.0)
+    assert [decode_control(m) for m in control.poll()] == [TargetChange(hold_s=20.0)]
+    (change,) = store.target_changes(clinic["session"])
+    assert (change.author, change.target_hold_s, change.target_reps) == ("Ann", 20.0, None)
+    with pytest.raises(ControlError, match="hold time"):
+        change_target(store, bus, clinic["ann"], clinic["session"], hold_s=1.0)
+    assert control.poll() == [] and len(store.target_changes(clinic["session"])) == 1

@@ -1,6 +1,6 @@
 """The Session page in a real Chromium, served as the app is: a set kept with a session
-replays in the page's skeleton component (served by Streamlit from the package), the rep
-buttons jump the cursor, and Play moves it on."""
+replays in the page's skeleton component (served by Streamlit from the package, its drawing
+by the app's shared component script), the rep buttons jump the cursor, and Play moves it on."""
 
 from __future__ import annotations
 
@@ -54,9 +54,14 @@ def test_the_session_page_replays_a_kept_set_in_the_browser(server, server_datab
         return browser.execute_script(f"return document.body.dataset.{key};")
 
     assert data("frame") == "0"
+    # The skeleton is drawn by the script the components share (served by the app under
+    # the component's Content-Security-Policy): a refused script would leave it undrawn.
+    drawn = int(data("skeletonDrawn") or 0)
+    assert drawn >= 1, "the shared skeleton script did not draw"
     browser.find_elements(By.CSS_SELECTOR, "#reps button")[1].click()
     jumped = int(data("cursorMs"))
     assert jumped > 0, "the second rep starts after the set's first frame"
     browser.find_element(By.CSS_SELECTOR, "button[data-speed='0.5']").click()
     browser.find_element(By.ID, "play").click()
     WebDriverWait(browser, 10).until(lambda _: int(data("cursorMs")) > jumped)
+    assert int(data("skeletonDrawn")) > drawn  # redrawn as the set plays

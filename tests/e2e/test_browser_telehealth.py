@@ -1,7 +1,8 @@
 """Telehealth's live half in two real browsers at once (clinic mode): the patient's Chromium
 with the squat clip as its webcam runs the pose model on the device and shares the session
 (her plan is a telehealth plan); the clinician's Chromium opens Live sessions, watches the
-skeleton and sees the count advance, and sends a message that the patient's page shows.
+skeleton and sees the count advance, and sends a message that the patient's page shows;
+when the clinician stops watching, the patient's page stops saying someone watches.
 Run on one app server, and on two app server processes sharing one PostgreSQL with the
 patient on one and the clinician on the other (issue 23: rooms across processes).
 
@@ -110,8 +111,8 @@ def watched(browser) -> dict:
         browser,
         WATCH,
         "const d = document.body.dataset; return {count: d.count, frames: d.frames, "
-        "delays: d.delays, closed: d.closed, status: document.getElementById('status')"
-        ".textContent};",
+        "drawn: d.skeletonDrawn, delays: d.delays, closed: d.closed, "
+        "status: document.getElementById('status').textContent};",
     )
 
 
@@ -155,6 +156,8 @@ def test_the_clinician_watches_the_count_advance_and_the_patient_gets_the_messag
             counts.append(int(state["count"]))
         time.sleep(0.5)
     assert counts == sorted(counts)
+    # drawn by the script the skeleton components share (served under the watch's policy)
+    assert int(watched(clinician).get("drawn") or 0) > 0
     clinician.save_screenshot(str(shots / "telehealth_clinician.png"))
 
     box = clinician.find_element(
@@ -191,3 +194,11 @@ def test_the_clinician_watches_the_count_advance_and_the_patient_gets_the_messag
     }
     print(f"telehealth delay: {json.dumps(report)}")  # shown with pytest -s
     assert delays and all(d >= 0 for d in delays)
+
+    # The clinician leaves: the heartbeats stop, and the patient's page stops saying so.
+    clinician.find_element(By.XPATH, "//button[normalize-space(.)='Stop watching']").click()
+    deadline = time.monotonic() + 60
+    while "Your physiotherapist is watching" in patient.find_element(By.TAG_NAME, "body").text:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the patient's page still says someone watches\n{tail(log_path)}")
+        time.sleep(0.5)

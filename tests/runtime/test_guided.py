@@ -151,3 +151,16 @@ def test_stopping_early_keeps_the_set_in_progress(library):
     assert event is not None and event.kind is EventKind.SESSION_FINISHED
     assert event.held_s == pytest.approx(3.0) and session.stage is Stage.DONE
     assert session.stop() is None  # nothing more to close
+
+
+def test_a_changed_hold_time_is_for_the_next_hold(library):
+    """The plan's hold time changed during a hold (the physiotherapist, while watching):
+    the hold under way keeps its 10 s, the next set holds the new 4 s."""
+    session = GuidedSession(SetPlan(2, hold_s=10, rest_s=1), library.get("plank"))
+    run(session, [frame(t, holding=True, hold_s=t) for t in (0.0, 0.5, 1.0, 3.0)])
+    session.plan = SetPlan(2, hold_s=4, rest_s=1)
+    assert session.target_hold_s == 10 and session.state.target_hold_s == 10
+    times = [5.5, 8.0, 11.0, 12.5, 13.0, 13.5, 14.5, 17.0, 18.5]
+    events = run(session, [frame(t, holding=True, hold_s=t) for t in times])
+    held = [e.held_s for e in events if e.kind is not EventKind.SET_STARTED]
+    assert held == pytest.approx([10.0, 4.0])

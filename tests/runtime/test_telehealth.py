@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import numpy as np
 import pytest
 
 from coach.runtime.guided import SetPlan, Stage
@@ -105,10 +106,10 @@ def test_a_message_reaches_the_patients_state_once_per_new_message(library):
     bus.publish(control_topic(SESSION), say_message("Slower on the way down"))
     outcome = coach.process_poses([], 0.0, (640, 480))
     state = coach.stream_state(outcome)
-    assert state["message"] == {"id": 1, "text": "Slower on the way down"}
+    assert state["message"] == {"id": "message-1", "text": "Slower on the way down"}
     bus.publish(control_topic(SESSION), say_message("Good"))
     state = coach.stream_state(coach.process_poses([], 0.1, (640, 480)))
-    assert state["message"] == {"id": 2, "text": "Good"}
+    assert state["message"] == {"id": "message-2", "text": "Good"}
     assert coach.snapshot().watch.message == "Good"
 
 
@@ -174,6 +175,9 @@ def test_state_messages_stay_under_the_notify_limit_with_long_texts():
         '{"type": "target", "reps": 0}',
         '{"type": "target", "reps": true}',
         '{"type": "target", "rom": 400}',
+        '{"type": "target", "hold": 2}',
+        '{"type": "target", "hold": 301}',
+        '{"type": "target", "hold": "20"}',
     ],
 )
 def test_control_messages_out_of_bounds_are_refused(text):
@@ -249,3 +253,73 @@ def test_a_telecast_dropped_without_stop_still_ends_its_watchers():
     del telecast
     gc.collect()
     assert watcher.poll() == [END_MESSAGE]
+
+
+def test_the_watcher_is_seen_without_any_frame_and_not_after_it_leaves(library):
+    """Before the camera starts (or while it is stopped between sets) no frame polls the
+    control room: the page's own question reads the heartbeats, and a target change read
+    that way still reaches the frame loop."""
+    bus, clock = InProcessRoomBus(), Clock()
+    coach, _estimator, telecast = shared_coach(library, SetPlan(sets=1, reps=20), bus, clock=clock)
+    bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)
+    bus.publish(control_topic(SESSION), encode_control(TargetChange(reps=4)))
+    assert coach.snapshot().watch.watched  # no process_poses: no frame came
+    clock.now += WATCHED_FOR_S / 2
+    bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)  # the watcher is still there
+    assert coach.snapshot().watch.watched  # the page asks twice a second
+    clock.now += WATCHED_FOR_S / 2 + 1.0
+    assert coach.snapshot().watch.watched
+    clock.now += WATCHED_FOR_S  # no heartbeat since: the watcher left
+    assert not coach.snapshot().watch.watched
+    assert telecast.controls() == [TargetChange(reps=4)]
+    assert telecast.controls() == []
+
+
+def shared_plank(library, bus, hold_s: float):
+    """A shared plank session over a recorded plank held for about eleven seconds."""
+    estimator, recorder = RecordedEstimator("plank_hold_istock"), ListRecorder()
+    coach = LiveCoach(
+        library.get("plank"),
+        SetPlan(sets=1, hold_s=hold_s),
+        recorder=recorder,
+        estimator_factory=lambda: estimator,
+    )
+    coach.share(Telecast(bus, SESSION, clock=Clock()))
+    return coach, estimator, recorder
+
+
+def test_a_hold_time_change_ends_the_next_hold_at_the_new_time(library):
+    """A plank held about eleven seconds never ends a 30-second set; changed to 5 s before
+    the hold starts, the set ends at 5 s, and the watcher's read-out says so."""
+    bus = InProcessRoomBus()
+    watcher = bus.subscribe(state_topic(SESSION), max_pending=100_000)
+    coach, estimator, recorder = shared_plank(library, bus, 30)
+    bus.publish(control_topic(SESSION), encode_control(TargetChange(hold_s=5)))
+    play(coach, estimator.recording)
+    assert coach.plan.hold_s == 5
+    guided = coach.snapshot().guided
+    assert guided.stage is Stage.DONE and guided.held_total_s == pytest.approx(5, abs=0.2)
+    assert ("set_finished", 1, 0) in recorder.events
+    shown = [m["s"]["set"] for m in frames(watcher.poll()) if m["s"]["set"]]
+    assert {s["target_hold_s"] for s in shown} == {5}
+    assert max(s["held_s"] for s in shown) == pytest.approx(5, abs=0.2)
+
+
+def test_a_hold_time_change_during_a_hold_is_for_the_next_one(library):
+    """Changed while the patient holds, the hold under way keeps its 30 seconds."""
+    bus = InProcessRoomBus()
+    coach, estimator, _ = shared_plank(library, bus, 30)
+    times = estimator.recording.t_s
+    width, height = estimator.recording.frame_wh
+    blank = np.zeros((height, width, 3), dtype=np.uint8)
+    sent = False
+    for t_s in times:
+        guided = coach.snapshot().guided
+        if not sent and guided is not None and guided.held_in_set_s > 2:
+            bus.publish(control_topic(SESSION), encode_control(TargetChange(hold_s=5)))
+            sent = True
+        coach.process_rgb(blank, float(t_s))
+    guided = coach.snapshot().guided
+    assert coach.plan.hold_s == 5  # the change arrived...
+    assert guided.stage is Stage.EXERCISING and guided.held_in_set_s > 5  # ...for the next
+    assert guided.target_hold_s == 30

@@ -59,15 +59,24 @@ def test_target_changes_are_kept_with_their_author(store, clinic):
         clinic["mine"], author="Ann", clinician_id=clinic["ann"], target_reps=8
     )
     store.record_target_change(clinic["mine"], author="Ann", rom_target_deg=95.5)
-    first, second = store.target_changes(clinic["mine"])
+    store.record_target_change(clinic["mine"], author="Ann", target_hold_s=20)
+    first, second, third = store.target_changes(clinic["mine"])
     assert (first.target_reps, first.rom_target_deg, first.clinician_id) == (8, None, clinic["ann"])
-    assert (second.target_reps, second.rom_target_deg) == (None, 95.5)
+    assert (second.target_reps, second.rom_target_deg, second.target_hold_s) == (None, 95.5, None)
+    assert (third.target_reps, third.target_hold_s, third.author) == (None, 20.0, "Ann")
     assert store.target_changes(clinic["theirs"]) == []
 
 
 @pytest.mark.parametrize(
     "change",
-    [{}, {"target_reps": 0}, {"target_reps": 201}, {"rom_target_deg": 400.0}],
+    [
+        {},
+        {"target_reps": 0},
+        {"target_reps": 201},
+        {"rom_target_deg": 400.0},
+        {"target_hold_s": 2.0},
+        {"target_hold_s": 301.0},
+    ],
 )
 def test_a_target_change_out_of_range_is_refused(store, clinic, change):
     with pytest.raises(ValidationError):

@@ -81,6 +81,14 @@ def fill_0001(engine) -> None:
                 )
 
 
+def add_patient_row(connection) -> None:
+    """Patient 1, Pat, as a migration before the Store's own code would write her."""
+    connection.execute(
+        text("INSERT INTO patients (name, is_default, created_at) VALUES ('Pat', false, :t)"),
+        {"t": datetime(2026, 11, 1)},
+    )
+
+
 def counts(engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
@@ -225,10 +233,7 @@ def test_upgrading_0005_keeps_landmarks_for_existing_patients_and_downgrades_bac
     patients already there); downgrading drops them and keeps the sessions."""
     engine = at_revision(database_url, "0005")
     with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO patients (name, is_default, created_at) VALUES ('Pat', false, :t)"),
-            {"t": datetime(2026, 11, 1)},
-        )
+        add_patient_row(connection)
     store = Store(database_url)
     assert store.revision() == HEAD
     (patient,) = store.list_patients()
@@ -251,10 +256,7 @@ def test_upgrading_0009_adds_live_sharing_and_downgrades_back(database_url):
     already there) and the target changes; downgrading drops them and keeps the rows."""
     engine = at_revision(database_url, "0009")
     with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO patients (name, is_default, created_at) VALUES ('Pat', false, :t)"),
-            {"t": datetime(2026, 11, 1)},
-        )
+        add_patient_row(connection)
         connection.execute(
             text(
                 "INSERT INTO plans (patient_id, title, start_date, active, created_at) "
@@ -280,4 +282,41 @@ def test_upgrading_0009_adds_live_sharing_and_downgrades_back(database_url):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM plans")).scalar() == 1
+    engine.dispose()
+
+
+def test_upgrading_0011_adds_a_hold_time_to_target_changes_and_downgrades_back(database_url):
+    """0012: a target change may set a hold's seconds; the changes recorded before keep
+    theirs (NULL), and downgrading drops the column and keeps the changes."""
+    engine = at_revision(database_url, "0011")
+    with engine.begin() as connection:
+        add_patient_row(connection)
+        connection.execute(
+            text(
+                "INSERT INTO sessions (exercise_id, started_at, mirrored, patient_id, source) "
+                "VALUES ('plank', :t, false, 1, 'live')"
+            ),
+            {"t": datetime(2026, 11, 1)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO session_target_changes (session_id, author, target_reps, created_at) "
+                "VALUES (1, 'Ann', 8, :t)"
+            ),
+            {"t": datetime(2026, 11, 1)},
+        )
+    store = Store(database_url)
+    assert store.revision() == HEAD
+    store.record_target_change(1, author="Ann", target_hold_s=20)
+    old, new = store.target_changes(1)
+    assert (old.target_reps, old.target_hold_s) == (8, None)
+    assert (new.target_reps, new.target_hold_s) == (None, 20.0)
+    store.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0011")
+    columns = {c["name"] for c in inspect(engine).get_columns("session_target_changes")}
+    assert "target_hold_s" not in columns and "target_reps" in columns
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM session_target_changes")).scalar()
+    assert count == 2
     engine.dispose()

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-HEAD = "0011"  # a new migration moves it
+HEAD = "0012"  # a new migration moves it
 
 
 def _pg_bin(name: str) -> str | None:

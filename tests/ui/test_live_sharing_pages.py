@@ -17,6 +17,7 @@ from coach.runtime.telehealth import (
     decode_control,
     state_topic,
 )
+from coach_ui import camera
 from coach_ui.rooms import room_bus
 from tests.support.pages import everything_shown, page
 
@@ -86,6 +87,39 @@ def test_the_page_says_the_physiotherapist_is_watching_while_heartbeats_come(
     assert "From your physiotherapist: Knees out" in shown
 
 
+def test_the_watcher_is_shown_before_any_frame_comes(clinic, webrtc_renders):
+    """Before the patient presses Start (no frame loop runs), the page still reads the
+    watcher's heartbeat."""
+    at, live = started(clinic)
+    toggle(at, SHARE).set_value(True).run()
+    room_bus().publish(control_topic(live.session_id), PRESENCE_MESSAGE)
+    at.run()
+    assert live.coach.snapshot().frames == 0
+    assert "Your physiotherapist is watching" in everything_shown(at)
+
+
+def spoken(at) -> list[dict]:
+    """What the server path's voice (the speaker component) is given to say."""
+    args = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    (voice,) = [a for a in args if "utterances" in a]
+    return voice["utterances"]
+
+
+def test_on_the_server_path_the_message_is_spoken_once_per_message(clinic, webrtc_renders):
+    at, live = started(clinic)
+    toggle(at, camera.ON_DEVICE_LABEL).set_value(False).run()  # the server path
+    toggle(at, SHARE).set_value(True).run()
+    assert spoken(at) == []
+    room_bus().publish(control_topic(live.session_id), '{"type":"say","text":"Knees out"}')
+    at.run()
+    assert spoken(at) == [{"id": "message-1", "text": "Knees out"}]
+    at.run()  # the same message keeps its id: the component says it once
+    assert spoken(at) == [{"id": "message-1", "text": "Knees out"}]
+    room_bus().publish(control_topic(live.session_id), '{"type":"say","text":"Knees out"}')
+    at.run()  # said again: a new message
+    assert spoken(at) == [{"id": "message-2", "text": "Knees out"}]
+
+
 def test_a_telehealth_plan_shares_the_session_from_the_start(clinic, store, webrtc_renders):
     plan = store.current_plan(clinic["ana"].patient_id)
     store.update_plan(plan.id, telehealth=True)
@@ -126,6 +160,29 @@ def test_the_clinician_watches_sends_a_message_changes_the_target_and_saves_note
     next(t for t in at.text_area if t.label == "Notes on this session").input("Good control")
     next(b for b in at.button if b.label == "Save the notes").click().run()
     assert [c.body for c in store.comments(session)] == ["Good control"]
+    room_bus().unsubscribe(control)
+
+
+def test_for_a_hold_the_clinician_changes_the_hold_time(clinic, store):
+    session = store.start_session(
+        "plank", patient_id=clinic["ana"].patient_id, planned_sets=2, planned_hold_s=30
+    )
+    store.set_live_sharing(session, True)
+    control = room_bus().subscribe(control_topic(session))
+    at = page("live_sessions.py", login=ann(clinic), query={"watch": session})
+    labels = [n.label for n in at.number_input]
+    assert not any(label.startswith(("Target repetitions", "Range")) for label in labels)
+    hold = next(n for n in at.number_input if n.label.startswith("Target hold time"))
+    assert hold.value == 30
+    hold.set_value(20.0)
+    next(b for b in at.button if b.label == "Change this session's target").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [decode_control(m) for m in control.poll()] == [TargetChange(hold_s=20.0)]
+    (change,) = store.target_changes(session)
+    assert (change.target_hold_s, change.author) == (20.0, "Ann Physio")
+    assert "20 s hold by Ann Physio" in everything_shown(at)
+    hold = next(n for n in at.number_input if n.label.startswith("Target hold time"))
+    assert hold.value == 20  # what the session now holds to
     room_bus().unsubscribe(control)
 
 

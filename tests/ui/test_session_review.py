@@ -81,6 +81,30 @@ def test_a_rescore_shows_the_reps_under_the_new_prescription_and_changes_nothing
     assert len(store.reps(session)) == counted, "the session's record is unchanged"
 
 
+def test_a_rescore_under_another_definition_counts_as_it_and_saves_nothing(store, library):
+    """The squat set re-scored as a lunge (another definition of the library): the reps as
+    the lunge counts them, then under the range asked for; the plan item and the session's
+    reps unchanged, and no saving to the plan (it is for the squat)."""
+    patient, session, item = session_with_a_kept_set(store, library)
+    before, counted = store.get_plan_item(item), len(store.reps(session))
+    at = page("session.py", query={"patient": patient, "session": session})
+    definition = next(s for s in at.selectbox if s.label == "Exercise definition")
+    assert definition.value == "squat"
+    definition.set_value("lunge").run()
+    assert not at.exception, [e.value for e in at.exception]
+    target = next(n for n in at.number_input if n.label.startswith("Target on"))
+    assert target.value == library.get("lunge").reps.target  # the lunge's own target
+    next(b for b in at.button if b.label == "Re-score").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    as_lunge = replay_poses(store.set_recording(session, 1), library.get("lunge"), source="test")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Repetitions as a lunge"] == str(as_lunge.rep_count)
+    assert "Repetitions under the new prescription" in metrics
+    assert not any(b.label == "Save this prescription to the plan" for b in at.button)
+    assert len(replay_data(at)) == 2, "the set, and the set re-scored as a lunge"
+    assert len(store.reps(session)) == counted and store.get_plan_item(item) == before
+
+
 def test_a_session_without_kept_landmarks_says_why(store, library):
     seeded = seed_patient(store, library, days=1)
     at = page("session.py", query={"patient": seeded.patient_id, "session": seeded.session_ids[0]})

@@ -71,7 +71,6 @@ let lastTms = -Infinity;
 let tokenRequest = 0;
 let waitingForToken = false;
 const usedTokens = new Set();
-let voiceOn = false;
 
 function send(type, data) {
   window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), "*");
@@ -454,6 +453,9 @@ async function handOver(tMs) {
 
 // ---- the coaching state ---------------------------------------------------------------
 let lastMessageId = null;
+let cues = 0; // the server says each cue once (`say`): each gets its own id here
+// The voice is the one the server path's page speaks with (coach_ui/components/shared).
+const voice = window.FormCoachVoice(voiceButton, (words) => keep(stats.spoken, words));
 
 function text(element, value) {
   element.textContent = value == null ? "" : String(value);
@@ -480,6 +482,7 @@ function showState(tMs, state) {
   } else if (set) {
     line = `Set ${set.index} of ${set.of}`;
     if (set.target_reps != null) line += `: ${set.reps} of ${set.target_reps} repetitions`;
+    if (set.target_hold_s != null) line += `: held ${Math.floor(set.held_s)} of ${set.target_hold_s} seconds`;
   }
   const gauge = state.gauge;
   if (gauge && gauge.value != null) {
@@ -487,38 +490,21 @@ function showState(tMs, state) {
     line += `${line ? " - " : ""}${gauge.label}: ${value}`;
   }
   text(shown.setline, line);
-  if (state.say) speak(state.say);
   // A shared session: the physiotherapist's last message, shown, and spoken once.
   const message = state.message;
   if (message && message.id !== lastMessageId) {
     lastMessageId = message.id;
     text(shown.message, `From your physiotherapist: ${message.text}`);
-    speak(message.text);
   }
+  const utterances = state.say ? [{ id: `cue-${++cues}`, text: state.say }] : [];
+  if (message) utterances.push(message);
+  if (args.speak) voice.sayNew(utterances);
+  else voice.skip(utterances);
   requestAnimationFrame(() => {
     const now = performance.now();
     keep(stats.latencies, [now, now - tMs]);
   });
 }
-
-function speak(words) {
-  keep(stats.spoken, words);
-  if (!args.speak || !voiceOn || !("speechSynthesis" in window)) return;
-  window.speechSynthesis.cancel(); // one cue at a time: the newest replaces the rest
-  const utterance = new SpeechSynthesisUtterance(words);
-  utterance.rate = 0.95;
-  window.speechSynthesis.speak(utterance);
-}
-
-voiceButton.addEventListener("click", () => {
-  voiceOn = !voiceOn;
-  voiceButton.textContent = voiceOn ? "Turn off voice" : "Turn on voice";
-  if (voiceOn) {
-    speak("Voice on"); // spoken inside the click: this unlocks speech for the page
-  } else if ("speechSynthesis" in window) {
-    window.speechSynthesis.cancel();
-  }
-});
 
 reconnectButton.addEventListener("click", () => {
   reconnectButton.hidden = true;
@@ -529,7 +515,7 @@ reconnectButton.addEventListener("click", () => {
 // ---- start-up --------------------------------------------------------------------------
 async function start() {
   stage.classList.toggle("mirror", Boolean(args.mirror));
-  voiceButton.hidden = !args.speak || !("speechSynthesis" in window);
+  voiceButton.hidden = !args.speak || !voice.canSpeak;
   try {
     await openCamera();
     resize();
@@ -559,7 +545,7 @@ function render(newArgs) {
   } else if (waitingForToken && args.token && !usedTokens.has(args.token)) {
     connect(args.token);
   }
-  voiceButton.hidden = !args.speak || !("speechSynthesis" in window);
+  voiceButton.hidden = !args.speak || !voice.canSpeak;
 }
 
 window.addEventListener("message", (event) => {
