@@ -28,6 +28,7 @@ from tests.conftest import shared_clip
 from tests.support.browser import (
     DEVICE_CAMERA,
     choose,
+    in_frame,
     start_device_camera,
     tail,
     wait_for_page_text,
@@ -93,17 +94,6 @@ def sign_in(browser, url: str, path: str, username: str, password: str) -> None:
     field.send_keys(username)
     browser.find_element(By.CSS_SELECTOR, "input[name='password']").send_keys(password)
     browser.find_element(By.XPATH, "//form//button[normalize-space(.)='Sign in']").click()
-
-
-def in_frame(browser, selector: str, script: str):
-    from selenium.webdriver.common.by import By
-
-    frame = browser.find_element(By.CSS_SELECTOR, selector)
-    browser.switch_to.frame(frame)
-    try:
-        return browser.execute_script(script)
-    finally:
-        browser.switch_to.default_content()
 
 
 def watched(browser) -> dict:
