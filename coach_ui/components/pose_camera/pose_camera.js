@@ -307,6 +307,10 @@ function round1(x) {
 
 // ---- the WebSocket ------------------------------------------------------------------------
 function askForToken() {
+  // The pass this page already holds is not used: it may have expired while the model
+  // loaded (its speed trials are slow on a busy machine), and a render of the old
+  // arguments arriving before the page's answer would connect with it and be refused.
+  if (args.token) usedTokens.add(args.token);
   waitingForToken = true;
   tokenRequest += 1;
   report(Object.assign({ status: stats.status === "starting" ? "model-ready" : stats.status,
