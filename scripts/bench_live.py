@@ -183,23 +183,69 @@ def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
 DEVICE_STATS = "return Object.assign({now: performance.now()}, window.poseCamera || {});"
 
 
+def check_web_package(models: list[str]) -> None:
+    """Refuse to start when the browser path cannot run here: the web package (and, for the
+    lite model, @mediapipe/pose) not installed in this checkout's web/. Without this the
+    page falls back to the server path and the run waits in vain for the on-device camera.
+
+    Raises SystemExit naming the missing package and the fix (`make web`)."""
+    from coach_ui.web_package import (
+        WebPackageMissingError,
+        landmark_model_file,
+        tasks_vision_dir,
+    )
+
+    try:
+        tasks_vision_dir()
+        if "lite" in models:
+            landmark_model_file("lite")
+    except WebPackageMissingError as exc:
+        raise SystemExit(f"the browser path cannot be measured: {exc}") from exc
+
+
+# The live page's notice when it runs the model on the server instead (coach_ui/camera.py).
+FALLBACK_NOTICE = "The pose model runs on the server:"
+
+
+def on_device_camera(driver, timeout: float):
+    """The on-device camera's iframe once the page has drawn it. Raises SystemExit with
+    the page's own reason when it put the model on the server instead."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait as Wait
+
+    def found(d):
+        frames = d.find_elements(By.CSS_SELECTOR, "iframe[title*='pose_camera']")
+        if frames:
+            return frames[0]
+        text = d.find_element(By.TAG_NAME, "body").text
+        return text if FALLBACK_NOTICE in text else None
+
+    result = Wait(driver, timeout).until(found)
+    if isinstance(result, str):
+        why = [line for line in result.splitlines() if FALLBACK_NOTICE in line]
+        raise SystemExit(f"the live page did not run the model in the browser: {why[0]}")
+    return result
+
+
 def run_device(url: str, camera: Path, profile: Path, seconds: float, warmup: float) -> dict:
     """The browser path (the page's default): the pose model in Chromium, landmarks to the
     server. Waits for the stream, lets `warmup` seconds pass, then measures `seconds`:
     frames/s the browser processed, and the latency from each frame's capture to its
     state shown on the page (median, p95). Returns those figures as a dict."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait as Wait
 
     driver = chromium(camera, profile)
     try:
         start_squat_session(driver, url)
-        frame = Wait(driver, 60).until(
-            ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*='pose_camera']"))
-        )
-        driver.switch_to.frame(frame)
-        Wait(driver, 300).until(lambda d: d.execute_script(DEVICE_STATS).get("states", 0) > 0)
+        driver.switch_to.frame(on_device_camera(driver, 60))
+
+        def streaming(d) -> bool:
+            now = d.execute_script(DEVICE_STATS)
+            if now.get("status") in ("failed", "camera-error"):
+                raise SystemExit(f"the on-device camera {now['status']}: {now.get('reason')}")
+            return now.get("states", 0) > 0
+
+        Wait(driver, 300).until(streaming)
         time.sleep(warmup)
         begin = driver.execute_script(DEVICE_STATS)["now"]
         time.sleep(seconds)
@@ -361,6 +407,8 @@ def main() -> int:
     if not args.clip.is_file():
         raise SystemExit(f"{args.clip}: no such clip (the default needs ../shared/videos)")
     browser_seconds = args.seconds if args.browser_seconds is None else args.browser_seconds
+    if browser_seconds > 0:
+        check_web_package(args.browser_models)
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     try:
         camera, stats = folder / "camera.y4m", folder / "stats.jsonl"

@@ -46,6 +46,7 @@ const shown = {
 // What the benchmark and the browser tests read (window.poseCamera in this frame).
 const stats = {
   status: "starting",
+  reason: null,          // why, with "failed", "camera-error" or "closed"
   choice: null,          // {delegate, model, fps}
   trials: [],            // every candidate measured: {delegate, model, fps | error}
   why: null,             // why that choice, as the page shows it
@@ -79,6 +80,7 @@ function send(type, data) {
 
 function report(value) {
   stats.status = value.status;
+  stats.reason = value.reason || null;
   send("streamlit:setComponentValue", { value: value, dataType: "json" });
 }
 
@@ -257,7 +259,12 @@ async function loadModel() {
   await startWorker();
   let best = null;
   let loaded = null;
-  for (const candidate of candidates()) {
+  const list = candidates();
+  if (list.length === 0) {
+    const lite = args.lite_model_url ? "" : " (the lite model is not installed)";
+    throw new Error(`no model to try: the app allows ${(args.models || []).join(", ")}${lite}`);
+  }
+  for (const candidate of list) {
     say(`Measuring the pose model's speed here: ${candidate.delegate}, ${candidate.model} model...`);
     let fps;
     try {
