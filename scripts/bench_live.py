@@ -13,6 +13,7 @@ object (the browser path under "browser_path") and, with --write, a Markdown tab
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -255,6 +256,51 @@ def run_device(url: str, camera: Path, profile: Path, seconds: float, warmup: fl
     return summarise_device(stats, begin)
 
 
+# The steps of a frame on the browser path, in order, as the component times them
+# (pose_camera.js, stats.frames): each figure is the time from the step before to this one.
+STEPS = (
+    "capture",
+    "handed",  # taken for the worker: the wait for a free worker, after the camera's delay
+    "bitmap",  # createImageBitmap of the video's picture
+    "worker_in",  # the transfer to the worker and its queue
+    "model_start",
+    "model_end",  # the model
+    "result_in",  # the landmarks back on the page
+    "drawn",  # the skeleton drawn
+    "sent",  # the frame message serialised and sent
+    "state_in",  # the server's answer (the socket both ways, the engine step)
+    "shown",  # the state written to the page, to the next animation frame
+)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value at `share` (0-1) of the sorted `values`, as the latencies are reported."""
+    ordered = sorted(values)
+    return ordered[int(share * (len(ordered) - 1))]
+
+
+def step_times(frames: list[dict]) -> dict:
+    """Median and p95 of each step of `frames` (the component's per-frame times), and of the
+    two spans a patient sees: capture to skeleton drawn, capture to state shown. Returns
+    {step: {"median": ms, "p95": ms}}; empty when the page keeps no step times (an older
+    version, measured as a baseline)."""
+    if not frames:
+        return {}
+    spans: dict[str, list[float]] = {}
+    for frame in frames:
+        for before, after in itertools.pairwise(STEPS):
+            spans.setdefault(after, []).append(frame[after] - frame[before])
+        spans.setdefault("capture_to_drawn", []).append(frame["drawn"] - frame["capture"])
+        spans.setdefault("capture_to_shown", []).append(frame["shown"] - frame["capture"])
+    return {
+        step: {
+            "median": round(statistics.median(values), 2),
+            "p95": round(percentile(values, 0.95), 2),
+        }
+        for step, values in spans.items()
+    }
+
+
 def summarise_device(stats: dict, begin_ms: float) -> dict:
     """The browser path's figures from the component's samples taken after `begin_ms`."""
     processed = [t for t in stats["processed"] if t >= begin_ms]
@@ -273,11 +319,12 @@ def summarise_device(stats: dict, begin_ms: float) -> dict:
         "speed_trials": stats["trials"],
         "states_shown": len(latencies),
         "latency_ms_median": round(statistics.median(latencies), 1),
-        "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "latency_ms_p95": round(percentile(latencies, 0.95), 1),
         "closed": stats.get("closed"),
         "model_ms_median": round(statistics.median(model_ms), 1) if model_ms else None,
         "in_worker": bool(stats.get("worker")),
         "dropped_frames_since_start": stats.get("dropped"),
+        "steps_ms": step_times([f for f in stats.get("frames", []) if f["shown"] >= begin_ms]),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coach_ui import web_package
-from scripts.bench_live import check_web_package
+from scripts.bench_live import STEPS, check_web_package, step_times
 from tests.support.web import tasks_vision_only
 
 
@@ -22,3 +22,18 @@ def test_the_lite_model_needs_its_own_package(tmp_path, monkeypatch):
     check_web_package(["full"])
     with pytest.raises(SystemExit, match=r"@mediapipe/pose.*make web"):
         check_web_package(["full", "lite"])
+
+
+def test_each_step_is_the_time_since_the_step_before():
+    """Frames' step times as the component keeps them: each step's figure is the time from
+    the previous step, and the spans a patient sees run from the capture."""
+    steady = {step: 10.0 * i for i, step in enumerate(STEPS)}
+    slow = dict(steady)  # the model 20 ms slower, so every later step 20 ms later
+    slow.update({step: slow[step] + 20.0 for step in STEPS[STEPS.index("model_end") :]})
+    times = step_times([steady] * 19 + [slow] * 2)  # the slow ones: the top 10%
+    assert times["handed"] == {"median": 10.0, "p95": 10.0}
+    assert times["model_end"] == {"median": 10.0, "p95": 30.0}
+    assert times["result_in"] == {"median": 10.0, "p95": 10.0}
+    assert times["capture_to_shown"] == {"median": 100.0, "p95": 120.0}
+    assert times["capture_to_drawn"] == {"median": 70.0, "p95": 90.0}
+    assert step_times([]) == {}

@@ -56,6 +56,12 @@ const stats = {
   dropped: 0,            // frames not handed over because the worker was busy
   seen: 0,               // frames in which the model found somebody
   latencies: [],         // [when shown, ms from the frame's capture to its state on screen]
+  // Per frame whose state was shown, when each step ended (performance.now() of this page;
+  // the worker's clock converted): capture, handed (taken for the worker), bitmap (its
+  // ImageBitmap made), worker_in, model_start, model_end, result_in (the landmarks back on
+  // the page), drawn (the skeleton), sent (to the server), state_in, shown. For finding
+  // where the time goes (scripts/bench_live.py sums them up).
+  frames: [],
   sent: 0,
   states: 0,
   lastState: null,
@@ -436,10 +442,13 @@ function pump() {
 
 async function handOver(tMs) {
   busy = true;
+  const times = { capture: tMs, handed: performance.now() };
   let reply;
   try {
     const bitmap = await createImageBitmap(video);
+    times.bitmap = performance.now();
     reply = await ask({ type: "frame", bitmap: bitmap, t_ms: tMs }, [bitmap]);
+    times.result_in = performance.now();
   } catch (err) {
     busy = false;
     if (modelReady) say(`The pose model failed on a frame (${err.error || err.message}).`, true);
@@ -452,12 +461,22 @@ async function handOver(tMs) {
   if (reply.poses.length > 0) stats.seen += 1;
   countTrial();
   draw(reply.poses);
+  times.drawn = performance.now();
+  for (const step of ["worker_in", "model_start", "model_end"]) {
+    times[step] = reply.clock[step] - performance.timeOrigin; // the worker's clock, as ours
+  }
   if (ready && socket.readyState === WebSocket.OPEN) {
     const message = { type: "frame", t_ms: tMs, size: [video.videoWidth, video.videoHeight], poses: reply.poses };
     socket.send(JSON.stringify(message));
     stats.sent += 1;
+    times.sent = performance.now();
+    awaiting.set(tMs, times);
+    if (awaiting.size > 100) awaiting.delete(awaiting.keys().next().value); // never answered
   }
 }
+
+// Frames sent and not yet answered, by capture time, with their step times.
+const awaiting = new Map();
 
 // ---- the coaching state ---------------------------------------------------------------
 let lastMessageId = null;
@@ -500,9 +519,16 @@ function showState(tMs, state) {
     text(shown.message, `From your physiotherapist: ${message.text}`);
     speak(message.text);
   }
+  const times = awaiting.get(tMs);
+  awaiting.delete(tMs);
+  if (times) times.state_in = performance.now();
   requestAnimationFrame(() => {
     const now = performance.now();
     keep(stats.latencies, [now, now - tMs]);
+    if (times) {
+      times.shown = now;
+      keep(stats.frames, times);
+    }
   });
 }
 
