@@ -324,6 +324,7 @@ def summarise_device(stats: dict, begin_ms: float) -> dict:
         "model_ms_median": round(statistics.median(model_ms), 1) if model_ms else None,
         "in_worker": bool(stats.get("worker")),
         "dropped_frames_since_start": stats.get("dropped"),
+        "crowd_looks_since_start": stats.get("looks"),
         "steps_ms": step_times([f for f in stats.get("frames", []) if f["shown"] >= begin_ms]),
     }
 

@@ -8,7 +8,7 @@
 // ES module bundle itself comes in by import().
 //
 // Messages from the page (every URL absolute: a blob: worker has no base address):
-//   {type: "load", id, bundle_url, wasm_url, model_url, delegate}
+//   {type: "load", id, bundle_url, wasm_url, model_url, delegate, num_poses}
 //       -> {type: "loaded", id, connections} | {type: "load-error", id, stage, error}
 //          stage "code": the package did not load; "model": this model or delegate did not.
 //   {type: "frame", id, bitmap (an ImageBitmap, transferred), t_ms}
@@ -53,7 +53,7 @@ async function load(data) {
     landmarker = await vision.PoseLandmarker.createFromOptions(files, {
       baseOptions: { modelAssetPath: data.model_url, delegate: data.delegate },
       runningMode: "VIDEO",
-      numPoses: 2,
+      numPoses: data.num_poses,
     });
     lastDetectMs = -Infinity;
   } catch (err) {
