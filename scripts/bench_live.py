@@ -380,15 +380,17 @@ def summarise(stats: Path, warmup_s: float) -> dict:
 
 
 def browser_rounds(args, folder: Path, camera: Path, seconds: float) -> dict:
-    """The browser path per configuration (the baseline's, then each model of this
-    checkout), `args.rounds` times in turn so that a change in the machine's load falls on
-    every configuration alike. Returns {configuration: [figures of each round]}, with the
-    ratios of each configuration's median latencies and frames/s to the baseline's."""
+    """The browser path per configuration (each model of this checkout, each after the
+    baseline's with the same model when there is a baseline), `args.rounds` times in turn
+    so that a change in the machine's load falls on every configuration alike. Returns
+    {configuration: [figures of each round]}, with the ratios of each configuration's
+    frames/s and latencies to its baseline's (the same model: the baseline's own speed
+    pick may choose another model than this checkout's on a loaded machine)."""
     configs: list[tuple[str, Path, dict[str, str]]] = []
-    if args.baseline is not None:
-        configs.append(("baseline", args.baseline.resolve(), {}))
     for model in args.browser_models:
         settings = {} if model == "auto" else {"FORM_COACH_BROWSER_MODELS": model}
+        if args.baseline is not None:
+            configs.append((f"baseline-{model}", args.baseline.resolve(), settings))
         configs.append((model, ROOT, settings))
     figures: dict[str, list[dict]] = {name: [] for name, _root, _settings in configs}
     for round_index in range(args.rounds):
@@ -407,18 +409,16 @@ def browser_rounds(args, folder: Path, camera: Path, seconds: float) -> dict:
             measured["load_average"] = round(os.getloadavg()[0], 2)
             figures[name].append(measured)
     report: dict = {"rounds": figures}
-    if "baseline" in figures:
-        base = figures["baseline"]
+    if args.baseline is not None:
         report["ratios_to_baseline"] = {
-            name: [
+            model: [
                 {
                     key: round(mine[key] / theirs[key], 3)
                     for key in ("processed_fps", "latency_ms_median", "latency_ms_p95")
                 }
-                for mine, theirs in zip(rounds, base, strict=True)
+                for mine, theirs in zip(figures[model], figures[f"baseline-{model}"], strict=True)
             ]
-            for name, rounds in figures.items()
-            if name != "baseline"
+            for model in args.browser_models
         }
     return report
 
@@ -447,7 +447,8 @@ def main() -> int:
         "--baseline",
         type=Path,
         help="also measure the browser path of the app in this checkout (an earlier commit, "
-        "e.g. `git worktree add /tmp/base main`), first in each round, for before/after",
+        "e.g. `git worktree add /tmp/base main`) with each model, just before this "
+        "checkout's with the same model, for before/after",
     )
     parser.add_argument("--rounds", type=int, default=1, help="browser-path rounds")
     parser.add_argument("--no-webrtc", action="store_true", help="skip the server path")
