@@ -204,6 +204,13 @@ def _browser_unavailable() -> str | None:
         tasks_vision_dir()
     except WebPackageMissingError as exc:
         return f"the app has no copy of the browser's pose model code ({exc})"
+    if "full" not in or_stop(browser_models):
+        # The lite model alone, and it is not installed: the speed test would have nothing
+        # to try, and the page would fail with no reason it could give.
+        try:
+            landmark_model_file("lite")
+        except WebPackageMissingError as exc:
+            return f"{BROWSER_MODELS_ENV} names the lite model only, and it is missing ({exc})"
     return None
 
 

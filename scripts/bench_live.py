@@ -13,6 +13,7 @@ object (the browser path under "browser_path") and, with --write, a Markdown tab
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -183,23 +184,69 @@ def run_browser(url: str, camera: Path, profile: Path, seconds: float) -> None:
 DEVICE_STATS = "return Object.assign({now: performance.now()}, window.poseCamera || {});"
 
 
+def check_web_package(models: list[str]) -> None:
+    """Refuse to start when the browser path cannot run here: the web package (and, for the
+    lite model, @mediapipe/pose) not installed in this checkout's web/. Without this the
+    page falls back to the server path and the run waits in vain for the on-device camera.
+
+    Raises SystemExit naming the missing package and the fix (`make web`)."""
+    from coach_ui.web_package import (
+        WebPackageMissingError,
+        landmark_model_file,
+        tasks_vision_dir,
+    )
+
+    try:
+        tasks_vision_dir()
+        if "lite" in models:
+            landmark_model_file("lite")
+    except WebPackageMissingError as exc:
+        raise SystemExit(f"the browser path cannot be measured: {exc}") from exc
+
+
+# The live page's notice when it runs the model on the server instead (coach_ui/camera.py).
+FALLBACK_NOTICE = "The pose model runs on the server:"
+
+
+def on_device_camera(driver, timeout: float):
+    """The on-device camera's iframe once the page has drawn it. Raises SystemExit with
+    the page's own reason when it put the model on the server instead."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait as Wait
+
+    def found(d):
+        frames = d.find_elements(By.CSS_SELECTOR, "iframe[title*='pose_camera']")
+        if frames:
+            return frames[0]
+        text = d.find_element(By.TAG_NAME, "body").text
+        return text if FALLBACK_NOTICE in text else None
+
+    result = Wait(driver, timeout).until(found)
+    if isinstance(result, str):
+        why = [line for line in result.splitlines() if FALLBACK_NOTICE in line]
+        raise SystemExit(f"the live page did not run the model in the browser: {why[0]}")
+    return result
+
+
 def run_device(url: str, camera: Path, profile: Path, seconds: float, warmup: float) -> dict:
     """The browser path (the page's default): the pose model in Chromium, landmarks to the
     server. Waits for the stream, lets `warmup` seconds pass, then measures `seconds`:
     frames/s the browser processed, and the latency from each frame's capture to its
     state shown on the page (median, p95). Returns those figures as a dict."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait as Wait
 
     driver = chromium(camera, profile)
     try:
         start_squat_session(driver, url)
-        frame = Wait(driver, 60).until(
-            ec.presence_of_element_located((By.CSS_SELECTOR, "iframe[title*='pose_camera']"))
-        )
-        driver.switch_to.frame(frame)
-        Wait(driver, 300).until(lambda d: d.execute_script(DEVICE_STATS).get("states", 0) > 0)
+        driver.switch_to.frame(on_device_camera(driver, 60))
+
+        def streaming(d) -> bool:
+            now = d.execute_script(DEVICE_STATS)
+            if now.get("status") in ("failed", "camera-error"):
+                raise SystemExit(f"the on-device camera {now['status']}: {now.get('reason')}")
+            return now.get("states", 0) > 0
+
+        Wait(driver, 300).until(streaming)
         time.sleep(warmup)
         begin = driver.execute_script(DEVICE_STATS)["now"]
         time.sleep(seconds)
@@ -207,6 +254,51 @@ def run_device(url: str, camera: Path, profile: Path, seconds: float, warmup: fl
     finally:
         driver.quit()
     return summarise_device(stats, begin)
+
+
+# The steps of a frame on the browser path, in order, as the component times them
+# (pose_camera.js, stats.frames): each figure is the time from the step before to this one.
+STEPS = (
+    "capture",
+    "handed",  # taken for the worker: the wait for a free worker, after the camera's delay
+    "bitmap",  # createImageBitmap of the video's picture
+    "worker_in",  # the transfer to the worker and its queue
+    "model_start",
+    "model_end",  # the model
+    "result_in",  # the landmarks back on the page
+    "drawn",  # the skeleton drawn
+    "sent",  # the frame message serialised and sent
+    "state_in",  # the server's answer (the socket both ways, the engine step)
+    "shown",  # the state written to the page, to the next animation frame
+)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value at `share` (0-1) of the sorted `values`, as the latencies are reported."""
+    ordered = sorted(values)
+    return ordered[int(share * (len(ordered) - 1))]
+
+
+def step_times(frames: list[dict]) -> dict:
+    """Median and p95 of each step of `frames` (the component's per-frame times), and of the
+    two spans a patient sees: capture to skeleton drawn, capture to state shown. Returns
+    {step: {"median": ms, "p95": ms}}; empty when the page keeps no step times (an older
+    version, measured as a baseline)."""
+    if not frames:
+        return {}
+    spans: dict[str, list[float]] = {}
+    for frame in frames:
+        for before, after in itertools.pairwise(STEPS):
+            spans.setdefault(after, []).append(frame[after] - frame[before])
+        spans.setdefault("capture_to_drawn", []).append(frame["drawn"] - frame["capture"])
+        spans.setdefault("capture_to_shown", []).append(frame["shown"] - frame["capture"])
+    return {
+        step: {
+            "median": round(statistics.median(values), 2),
+            "p95": round(percentile(values, 0.95), 2),
+        }
+        for step, values in spans.items()
+    }
 
 
 def summarise_device(stats: dict, begin_ms: float) -> dict:
@@ -227,11 +319,13 @@ def summarise_device(stats: dict, begin_ms: float) -> dict:
         "speed_trials": stats["trials"],
         "states_shown": len(latencies),
         "latency_ms_median": round(statistics.median(latencies), 1),
-        "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "latency_ms_p95": round(percentile(latencies, 0.95), 1),
         "closed": stats.get("closed"),
         "model_ms_median": round(statistics.median(model_ms), 1) if model_ms else None,
         "in_worker": bool(stats.get("worker")),
         "dropped_frames_since_start": stats.get("dropped"),
+        "crowd_looks_since_start": stats.get("looks"),
+        "steps_ms": step_times([f for f in stats.get("frames", []) if f["shown"] >= begin_ms]),
     }
 
 
@@ -286,15 +380,17 @@ def summarise(stats: Path, warmup_s: float) -> dict:
 
 
 def browser_rounds(args, folder: Path, camera: Path, seconds: float) -> dict:
-    """The browser path per configuration (the baseline's, then each model of this
-    checkout), `args.rounds` times in turn so that a change in the machine's load falls on
-    every configuration alike. Returns {configuration: [figures of each round]}, with the
-    ratios of each configuration's median latencies and frames/s to the baseline's."""
+    """The browser path per configuration (each model of this checkout, each after the
+    baseline's with the same model when there is a baseline), `args.rounds` times in turn
+    so that a change in the machine's load falls on every configuration alike. Returns
+    {configuration: [figures of each round]}, with the ratios of each configuration's
+    frames/s and latencies to its baseline's (the same model: the baseline's own speed
+    pick may choose another model than this checkout's on a loaded machine)."""
     configs: list[tuple[str, Path, dict[str, str]]] = []
-    if args.baseline is not None:
-        configs.append(("baseline", args.baseline.resolve(), {}))
     for model in args.browser_models:
         settings = {} if model == "auto" else {"FORM_COACH_BROWSER_MODELS": model}
+        if args.baseline is not None:
+            configs.append((f"baseline-{model}", args.baseline.resolve(), settings))
         configs.append((model, ROOT, settings))
     figures: dict[str, list[dict]] = {name: [] for name, _root, _settings in configs}
     for round_index in range(args.rounds):
@@ -313,18 +409,16 @@ def browser_rounds(args, folder: Path, camera: Path, seconds: float) -> dict:
             measured["load_average"] = round(os.getloadavg()[0], 2)
             figures[name].append(measured)
     report: dict = {"rounds": figures}
-    if "baseline" in figures:
-        base = figures["baseline"]
+    if args.baseline is not None:
         report["ratios_to_baseline"] = {
-            name: [
+            model: [
                 {
                     key: round(mine[key] / theirs[key], 3)
                     for key in ("processed_fps", "latency_ms_median", "latency_ms_p95")
                 }
-                for mine, theirs in zip(rounds, base, strict=True)
+                for mine, theirs in zip(figures[model], figures[f"baseline-{model}"], strict=True)
             ]
-            for name, rounds in figures.items()
-            if name != "baseline"
+            for model in args.browser_models
         }
     return report
 
@@ -353,7 +447,8 @@ def main() -> int:
         "--baseline",
         type=Path,
         help="also measure the browser path of the app in this checkout (an earlier commit, "
-        "e.g. `git worktree add /tmp/base main`), first in each round, for before/after",
+        "e.g. `git worktree add /tmp/base main`) with each model, just before this "
+        "checkout's with the same model, for before/after",
     )
     parser.add_argument("--rounds", type=int, default=1, help="browser-path rounds")
     parser.add_argument("--no-webrtc", action="store_true", help="skip the server path")
@@ -361,6 +456,8 @@ def main() -> int:
     if not args.clip.is_file():
         raise SystemExit(f"{args.clip}: no such clip (the default needs ../shared/videos)")
     browser_seconds = args.seconds if args.browser_seconds is None else args.browser_seconds
+    if browser_seconds > 0:
+        check_web_package(args.browser_models)
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     try:
         camera, stats = folder / "camera.y4m", folder / "stats.jsonl"

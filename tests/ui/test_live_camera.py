@@ -11,6 +11,7 @@ import pytest
 
 from coach_ui import camera, web_package
 from tests.support.pages import page
+from tests.support.web import tasks_vision_only
 
 
 def infos(at) -> list[str]:
@@ -102,3 +103,16 @@ def test_a_bad_model_setting_names_it_and_the_values(monkeypatch, value):
 def test_without_the_pose_package_the_browser_gets_no_lite_model(tmp_path, monkeypatch):
     monkeypatch.setenv(web_package.WEB_DIR_ENV, str(tmp_path))
     assert camera.lite_model_url() is None
+
+
+def test_the_lite_model_alone_without_its_package_puts_it_on_the_server_and_says_why(
+    store, webrtc_renders, tmp_path, monkeypatch
+):
+    """tasks-vision installed, @mediapipe/pose (the lite model) not: with the lite model
+    asked for alone, the browser's speed test would have nothing to try."""
+    tasks_vision_only(tmp_path, monkeypatch)
+    monkeypatch.setenv(camera.BROWSER_MODELS_ENV, "lite")
+    (why,) = [text for text in infos(page("posture.py")) if "runs on the server" in text]
+    assert camera.BROWSER_MODELS_ENV in why and "make web" in why
+    monkeypatch.setenv(camera.BROWSER_MODELS_ENV, "full,lite")
+    assert not any("runs on the server" in text for text in infos(page("posture.py")))

@@ -8,6 +8,11 @@
 //    is fetched from anywhere else. Video frames go to it as transferred ImageBitmaps, one
 //    at a time: while it works, only the newest frame waits (older ones are dropped, never
 //    queued: latency first), and it gets that one as soon as it is free.
+//    It tracks one person (numPoses 1): looking for a second person on every frame makes
+//    MediaPipe run its person detector on every frame, about as slow again. A second
+//    worker looks for others with numPoses 2 once every CROWD_CHECK_MS, on its own
+//    thread, and the others it found go with every frame until its next look: the way
+//    the server's PoseEstimator does it (coach/vision/estimator.py, docs/mediapipe.md).
 // 3. The delegate and model are picked by measured speed on the live video: GPU then CPU,
 //    full then lite (when a lite model is given), the first that reaches MIN_FPS, else the
 //    fastest. What was picked, and why, is shown and reported to the page.
@@ -25,6 +30,8 @@ const MEASURE_FRAMES = 8;      // timed frames per candidate, after one warm-up 
 const MEASURE_BUDGET_MS = 2500; // a candidate slower than this in total is dropped early
 const WARMUP_LIMIT_MS = 15000;  // a candidate whose first frame takes longer did not start
 const KEEP = 20000;             // samples kept for the benchmark (about ten minutes)
+const CROWD_CHECK_MS = 1000;    // how often the second worker looks for other people
+const MAX_POSES = 2;            // poses a frame message may carry (coach/runtime/stream.py)
 
 const video = document.getElementById("video");
 const canvas = document.getElementById("canvas");
@@ -46,6 +53,7 @@ const shown = {
 // What the benchmark and the browser tests read (window.poseCamera in this frame).
 const stats = {
   status: "starting",
+  reason: null,          // why, with "failed", "camera-error" or "closed"
   choice: null,          // {delegate, model, fps}
   trials: [],            // every candidate measured: {delegate, model, fps | error}
   why: null,             // why that choice, as the page shows it
@@ -53,8 +61,16 @@ const stats = {
   processed: [],         // performance.now() when each frame's landmarks reached the page
   detect_ms: [],         // the model's own time per frame, in the worker
   dropped: 0,            // frames not handed over because the worker was busy
+  looks: 0,              // crowd looks made (numPoses 2, in the second worker)
+  crowded_looks: 0,      // looks that found somebody besides the patient
   seen: 0,               // frames in which the model found somebody
   latencies: [],         // [when shown, ms from the frame's capture to its state on screen]
+  // Per frame whose state was shown, when each step ended (performance.now() of this page;
+  // the worker's clock converted): capture, handed (taken for the worker), bitmap (its
+  // ImageBitmap made), worker_in, model_start, model_end, result_in (the landmarks back on
+  // the page), drawn (the skeleton), sent (to the server), state_in, shown. For finding
+  // where the time goes (scripts/bench_live.py sums them up).
+  frames: [],
   sent: 0,
   states: 0,
   lastState: null,
@@ -78,6 +94,7 @@ function send(type, data) {
 
 function report(value) {
   stats.status = value.status;
+  stats.reason = value.reason || null;
   send("streamlit:setComponentValue", { value: value, dataType: "json" });
 }
 
@@ -138,10 +155,14 @@ function cameraError(text) {
 // The model runs in a Web Worker (pose_worker.js) so that drawing, the WebSocket and the
 // page never wait for inference. A browser without workers (or ImageBitmap) gets "failed"
 // and the page uses the server path: there is no second, main-thread copy of this code.
-let worker = null;
+let workerCode = null;
+let worker = null;         // tracks the patient on every frame (numPoses 1)
+let crowd = null;          // looks for others once every CROWD_CHECK_MS (numPoses 2)
+let crowdBusy = false;
+let lastLook = -Infinity;
+let patient = null;        // the tracked pose of the newest frame, or null
+let others = [];           // the others the last look found, sent with every frame
 let connections = [];
-let nextId = 0;
-const replies = new Map(); // id -> {resolve, reject}
 let modelReady = false;    // frames go to the worker only when a model is loaded
 let busy = false;          // a frame is with the worker
 let waitingTms = null;     // the newest frame not yet handed over (its capture time), if any
@@ -163,10 +184,18 @@ async function startWorker() {
   } catch (err) {
     throw new Error(`the pose model code did not load (pose_worker.js: ${err.message})`);
   }
+  workerCode = code;
+  worker = newWorker();
+}
+
+// A pose worker, as {ask(request, transfer) -> Promise of its reply, terminate()}.
+function newWorker() {
   // From a blob: URL, the worker lives under this page's Content-Security-Policy (a worker
   // loaded from its own address would be under that response's policy: none).
-  worker = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
-  worker.onmessage = (event) => {
+  const thread = new Worker(URL.createObjectURL(new Blob([workerCode], { type: "text/javascript" })));
+  const replies = new Map(); // id -> {resolve, reject}
+  let nextId = 0;
+  thread.onmessage = (event) => {
     const reply = event.data;
     const waiting = replies.get(reply.id);
     if (!waiting) return;
@@ -174,20 +203,35 @@ async function startWorker() {
     if (reply.type === "load-error" || reply.type === "frame-error") waiting.reject(reply);
     else waiting.resolve(reply);
   };
-  worker.onerror = (event) => {
+  thread.onerror = (event) => {
     event.preventDefault();
     const error = { stage: "code", error: `the pose worker failed (${event.message})` };
     for (const waiting of replies.values()) waiting.reject(error);
     replies.clear();
   };
+  return {
+    ask(request, transfer) {
+      const id = ++nextId;
+      return new Promise((resolve, reject) => {
+        replies.set(id, { resolve, reject });
+        thread.postMessage(Object.assign({ id: id }, request), transfer || []);
+      });
+    },
+    terminate() {
+      thread.terminate();
+    },
+  };
 }
 
-function ask(request, transfer) {
-  const id = ++nextId;
-  return new Promise((resolve, reject) => {
-    replies.set(id, { resolve, reject });
-    worker.postMessage(Object.assign({ id: id }, request), transfer || []);
-  });
+function loadRequest(candidate, numPoses) {
+  return {
+    type: "load",
+    bundle_url: absolute(args.bundle_url),
+    wasm_url: absolute(args.wasm_url),
+    model_url: absolute(candidate.url),
+    delegate: candidate.delegate,
+    num_poses: numPoses,
+  };
 }
 
 function candidates() {
@@ -208,13 +252,8 @@ async function load(candidate) {
   modelReady = false;
   waitingTms = null; // a frame from before this model is not one to time it on
   try {
-    await ask({
-      type: "load",
-      bundle_url: absolute(args.bundle_url),
-      wasm_url: absolute(args.wasm_url),
-      model_url: absolute(candidate.url),
-      delegate: candidate.delegate,
-    }).then((reply) => { connections = reply.connections; });
+    const reply = await worker.ask(loadRequest(candidate, 1));
+    connections = reply.connections;
   } catch (reply) {
     if (reply.stage === "code") throw new Error(`the pose model code did not load (${reply.error})`);
     throw new Error(reply.error);
@@ -256,7 +295,12 @@ async function loadModel() {
   await startWorker();
   let best = null;
   let loaded = null;
-  for (const candidate of candidates()) {
+  const list = candidates();
+  if (list.length === 0) {
+    const lite = args.lite_model_url ? "" : " (the lite model is not installed)";
+    throw new Error(`no model to try: the app allows ${(args.models || []).join(", ")}${lite}`);
+  }
+  for (const candidate of list) {
     say(`Measuring the pose model's speed here: ${candidate.delegate}, ${candidate.model} model...`);
     let fps;
     try {
@@ -276,6 +320,12 @@ async function loadModel() {
     throw new Error(`the pose model did not start in this browser (${why})`);
   }
   if (loaded !== best) await load(best); // a faster one was tried before the last
+  crowd = newWorker();
+  try {
+    await crowd.ask(loadRequest(best, MAX_POSES));
+  } catch (reply) {
+    throw new Error(`the check for other people did not start (${reply.error})`);
+  }
   stats.choice = { delegate: best.delegate, model: best.model, fps: round1(best.fps) };
   stats.why = whyChosen(best);
   engineLine.textContent =
@@ -432,10 +482,14 @@ function pump() {
 
 async function handOver(tMs) {
   busy = true;
+  const times = { capture: tMs, handed: performance.now() };
   let reply;
   try {
     const bitmap = await createImageBitmap(video);
-    reply = await ask({ type: "frame", bitmap: bitmap, t_ms: tMs }, [bitmap]);
+    times.bitmap = performance.now();
+    if (lookDue()) look(await createImageBitmap(bitmap), tMs); // a copy: this one is transferred
+    reply = await worker.ask({ type: "frame", bitmap: bitmap, t_ms: tMs }, [bitmap]);
+    times.result_in = performance.now();
   } catch (err) {
     busy = false;
     if (modelReady) say(`The pose model failed on a frame (${err.error || err.message}).`, true);
@@ -447,12 +501,69 @@ async function handOver(tMs) {
   keep(stats.detect_ms, reply.detect_ms);
   if (reply.poses.length > 0) stats.seen += 1;
   countTrial();
-  draw(reply.poses);
+  patient = reply.poses.length > 0 ? reply.poses[0] : null;
+  const poses = reply.poses.concat(others).slice(0, MAX_POSES);
+  draw(poses);
+  times.drawn = performance.now();
+  for (const step of ["worker_in", "model_start", "model_end"]) {
+    times[step] = reply.clock[step] - performance.timeOrigin; // the worker's clock, as ours
+  }
   if (ready && socket.readyState === WebSocket.OPEN) {
-    const message = { type: "frame", t_ms: tMs, size: [video.videoWidth, video.videoHeight], poses: reply.poses };
+    const message = { type: "frame", t_ms: tMs, size: [video.videoWidth, video.videoHeight], poses: poses };
     socket.send(JSON.stringify(message));
     stats.sent += 1;
+    times.sent = performance.now();
+    awaiting.set(tMs, times);
+    if (awaiting.size > 100) awaiting.delete(awaiting.keys().next().value); // never answered
   }
+}
+
+// Frames sent and not yet answered, by capture time, with their step times.
+const awaiting = new Map();
+
+// ---- other people in view -----------------------------------------------------------------
+function lookDue() {
+  return crowd !== null && !crowdBusy && performance.now() - lastLook >= CROWD_CHECK_MS;
+}
+
+// One look for other people (numPoses 2) on its own worker, beside the tracking; what it
+// finds is sent with every frame until the next look.
+async function look(bitmap, tMs) {
+  crowdBusy = true;
+  lastLook = performance.now();
+  try {
+    const reply = await crowd.ask({ type: "frame", bitmap: bitmap, t_ms: tMs }, [bitmap]);
+    others = othersThan(patient, reply.poses);
+    stats.looks += 1;
+    if (others.length > 0) stats.crowded_looks += 1;
+  } catch (err) {
+    if (modelReady) say(`The check for other people failed on a frame (${err.error || err.message}).`, true);
+  } finally {
+    crowdBusy = false;
+  }
+}
+
+// Everyone the look found but the person nearest the tracked patient (the look sees the
+// patient too); everyone when nobody is tracked. As the server's estimator decides it
+// (_others_than in coach/vision/estimator.py): the centre of the image landmarks' x, y.
+function othersThan(tracked, everyone) {
+  if (tracked === null || everyone.length === 0) return everyone;
+  const centre = (pose) => {
+    let x = 0;
+    let y = 0;
+    for (const point of pose.image) {
+      x += point[0];
+      y += point[1];
+    }
+    return [x / pose.image.length, y / pose.image.length];
+  };
+  const [cx, cy] = centre(tracked);
+  const distances = everyone.map((pose) => {
+    const [x, y] = centre(pose);
+    return Math.hypot(x - cx, y - cy);
+  });
+  const nearest = distances.indexOf(Math.min(...distances));
+  return everyone.filter((_pose, i) => i !== nearest);
 }
 
 // ---- the coaching state ---------------------------------------------------------------
@@ -504,9 +615,16 @@ function showState(tMs, state) {
   if (message) utterances.push(message);
   if (args.speak) voice.sayNew(utterances);
   else voice.skip(utterances);
+  const times = awaiting.get(tMs);
+  awaiting.delete(tMs);
+  if (times) times.state_in = performance.now();
   requestAnimationFrame(() => {
     const now = performance.now();
     keep(stats.latencies, [now, now - tMs]);
+    if (times) {
+      times.shown = now;
+      keep(stats.frames, times);
+    }
   });
 }
 
@@ -527,6 +645,7 @@ async function start() {
     await loadModel();
   } catch (err) {
     if (worker !== null) worker.terminate();
+    if (crowd !== null) crowd.terminate();
     modelReady = false;
     if (err.camera) {
       say(err.message, true);

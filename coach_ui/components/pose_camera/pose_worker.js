@@ -8,12 +8,14 @@
 // ES module bundle itself comes in by import().
 //
 // Messages from the page (every URL absolute: a blob: worker has no base address):
-//   {type: "load", id, bundle_url, wasm_url, model_url, delegate}
+//   {type: "load", id, bundle_url, wasm_url, model_url, delegate, num_poses}
 //       -> {type: "loaded", id, connections} | {type: "load-error", id, stage, error}
 //          stage "code": the package did not load; "model": this model or delegate did not.
 //   {type: "frame", id, bitmap (an ImageBitmap, transferred), t_ms}
-//       -> {type: "result", id, t_ms, poses, detect_ms} | {type: "frame-error", id, error}
-//          poses as the landmark stream's frame message has them (docs/live-stream.md).
+//       -> {type: "result", id, t_ms, poses, detect_ms, clock} | {type: "frame-error", id, error}
+//          poses as the landmark stream's frame message has them (docs/live-stream.md);
+//          clock: {worker_in, model_start, model_end} on the shared clock (timeOrigin + now:
+//          a worker's performance.now() starts from its own origin, not the page's).
 // The page hands over a frame only when the previous one has been answered: frames are
 // dropped on the page, never queued here (the newest frame, not every frame).
 
@@ -51,7 +53,7 @@ async function load(data) {
     landmarker = await vision.PoseLandmarker.createFromOptions(files, {
       baseOptions: { modelAssetPath: data.model_url, delegate: data.delegate },
       runningMode: "VIDEO",
-      numPoses: 2,
+      numPoses: data.num_poses,
     });
     lastDetectMs = -Infinity;
   } catch (err) {
@@ -62,11 +64,17 @@ async function load(data) {
   postMessage({ type: "loaded", id: data.id, connections: connections });
 }
 
-function detect(data) {
+function clock() {
+  return performance.timeOrigin + performance.now();
+}
+
+function detect(data, received) {
   const bitmap = data.bitmap;
   try {
     const began = performance.now();
+    const modelStart = clock();
     const result = landmarker.detectForVideo(bitmap, nextDetectMs());
+    const modelEnd = clock();
     const poses = result.landmarks.map((image, i) => ({
       // visibility 0 when the web result has none (the contract's rule).
       image: image.map((p) => [p.x, p.y, p.z, p.visibility ?? 0]),
@@ -78,6 +86,7 @@ function detect(data) {
       t_ms: data.t_ms,
       poses: poses,
       detect_ms: performance.now() - began,
+      clock: { worker_in: received, model_start: modelStart, model_end: modelEnd },
     });
   } catch (err) {
     postMessage({ type: "frame-error", id: data.id, error: message(err) });
@@ -87,6 +96,7 @@ function detect(data) {
 }
 
 self.onmessage = (event) => {
+  const received = clock();
   const data = event.data;
   if (data.type === "load") {
     load(data);
@@ -95,7 +105,7 @@ self.onmessage = (event) => {
       data.bitmap.close();
       postMessage({ type: "frame-error", id: data.id, error: "no model loaded" });
     } else {
-      detect(data);
+      detect(data, received);
     }
   }
 };
