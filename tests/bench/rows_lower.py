@@ -23,7 +23,7 @@ from tests.bench.framework import (
     RepsRecipe,
     WorkingSide,
 )
-from tests.support.synthetic import STANDING, Body, Path, Posture, body_landmarks
+from tests.support.synthetic import STANDING, Body, Path, Posture, Script, Tempo, body_landmarks
 
 BODY = Body()
 
@@ -219,6 +219,14 @@ def step_up_path(
     step_m = drops[-1]  # how far the working foot is above the other at the bottom
     lifted = [p.with_(lift_m=step_m - drop) for p, drop in zip(postures, drops, strict=True)]
     return Path(depths, np.stack([p.vector for p in lifted]))
+
+
+def climb_on_and_off(n: int) -> Script:
+    """From the floor: step up onto the step (the first step-up), n - 1 more, step off."""
+    path = step_up_path("left")
+    script = Script(STANDING).hold(1.5).move_to(path.end, 1.5).move_to(path.start, 1.5)
+    script.reps(n - 1, path, Tempo.period(4.0))
+    return script.move_to(path.end, 1.5).move_to(STANDING, 1.5).hold(1.5)
 
 
 STEP_UP = RepsRecipe(

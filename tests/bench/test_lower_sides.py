@@ -11,6 +11,7 @@ from tests.bench.rows_lower import (
     LUNGE,
     SINGLE_LEG_STANCE,
     STEP_UP,
+    climb_on_and_off,
     lunge_path,
     on_one_leg,
     step_up_path,
@@ -71,14 +72,6 @@ def test_step_ups_are_counted_on_the_leg_on_the_step(first: str, mirrored: bool)
     )
     assert [rep.side for rep in session.engine.reps] == [first] * 4 + [OTHER[first]] * 4
     assert session.engine.faults == []
-
-
-def climb_on_and_off(n: int) -> Script:
-    """From the floor: step up onto the step (the first step-up), n - 1 more, step off."""
-    path = step_up_path("left")
-    script = Script(STANDING).hold(1.5).move_to(path.end, 1.5).move_to(path.start, 1.5)
-    script.reps(n - 1, path, Tempo.period(4.0))
-    return script.move_to(path.end, 1.5).move_to(STANDING, 1.5).hold(1.5)
 
 
 def test_the_first_step_up_from_the_floor_counts():

@@ -13,9 +13,8 @@ from tests.bench.framework import definition
 from tests.bench.recipes import depth_for, on_body_rest
 from tests.bench.rows_floor import GLUTE_BRIDGE
 from tests.bench.rows_foundation import PUSH_UP, SQUAT
-from tests.bench.rows_lower import STEP_UP
+from tests.bench.rows_lower import STEP_UP, climb_on_and_off
 from tests.bench.rows_upper import CRUNCH
-from tests.bench.test_lower_sides import climb_on_and_off
 from tests.support.synthetic import STANDING, RenderOptions, Script, Tempo, render
 
 OPTIONS = RenderOptions(fps=15.0, image_noise_px=1.0, world_noise_m=0.005, seed=0)
