@@ -126,7 +126,8 @@ class _Group:
         points: views, no copies."""
         k = len(self.rows)
         block = points[:, self.start : self.start + k * self.points]
-        return list(block.reshape(len(points), k, self.points, -1).transpose(2, 0, 1, 3))
+        shape = (len(points), k, self.points, points.shape[-1])  # no -1: a batch may be empty
+        return list(block.reshape(shape).transpose(2, 0, 1, 3))
 
 
 @dataclass(frozen=True)

@@ -321,3 +321,16 @@ def test_each_measure_reads_what_it_reads_alone(exercise_id, view):
         for side in ("left", "right", "center"):
             # repr: exact, NaN-aware, and tells 0.0 from -0.0
             assert repr(together[side][:, j].tolist()) == repr(own[side][:, 0].tolist())
+
+
+@pytest.mark.parametrize("exercise_id", ["squat", "push_up", "plank"])
+def test_an_empty_batch_has_no_rows(exercise_id):
+    """No frames in, (0, rows) out, not a reshape error (a recording with no frames)."""
+    computer = MeasureComputer(LIBRARY.get(exercise_id))
+    empty = computer.compute_rows(
+        np.zeros((0, NUM_LANDMARKS, 2)),
+        np.zeros((0, NUM_LANDMARKS, 3)),
+        np.zeros((0, NUM_LANDMARKS)),
+        "side",
+    )
+    assert empty.shape == (0, computer.row_count)
