@@ -15,6 +15,9 @@ Image y points down, and MediaPipe world y points down as well, so "up" is (0, -
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 ArrayLike = np.ndarray
@@ -55,36 +58,93 @@ def angle_between_deg(u: ArrayLike, v: ArrayLike) -> np.ndarray:
     return np.where((u_len > NEAR_ZERO) & (v_len > NEAR_ZERO), angle, np.nan)
 
 
-def included_angle_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
-    """The angle at joint b between segments b->a and b->c, in [0, 180]."""
-    a, b, c = _points(a, b, c)
-    return angle_between_deg(a - b, c - b)
+@dataclass(frozen=True)
+class AngleForm:
+    """An angle measure: the angle between two vectors made from its points (`vectors`),
+    then what the measure makes of that angle (`finish`, given the angle and the points).
+    Calling it gives the measure. Split so that the angle measures of a definition can
+    share one `angle_between_deg` call (coach/engine/measures.py: live, a frame is a batch
+    of one, and the number of array operations sets its cost), with the same arithmetic
+    element by element as each measure alone."""
 
+    vectors: Callable[..., tuple[np.ndarray, np.ndarray]]
+    finish: Callable[..., np.ndarray]
 
-def flexion_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
-    """Neutral-zero flexion at joint b: 0 when a, b, c are in line, 180 fully folded."""
-    return 180.0 - included_angle_deg(a, b, c)
+    def __call__(self, *points: ArrayLike) -> np.ndarray:
+        arrays = _points(*points)
+        return self.finish(angle_between_deg(*self.vectors(*arrays)), *arrays)
 
 
 def _up(dimensions: int) -> np.ndarray:
     return np.array([0.0, -1.0, 0.0][:dimensions])
 
 
+def _at_joint(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, *more: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    return a - b, c - b  # the points after the third are the finish's (`towards_sign`)
+
+
+def _segment_and_up(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    segment = end - start
+    return segment, np.zeros_like(segment) + _up(segment.shape[-1])
+
+
+def _two_segments(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    return b - a, d - c
+
+
+def _as_is(angle: np.ndarray, *points: np.ndarray) -> np.ndarray:
+    return angle
+
+
+def _flexed(angle: np.ndarray, *points: np.ndarray) -> np.ndarray:
+    return 180.0 - angle
+
+
+def _tilt(angle: np.ndarray, *points: np.ndarray) -> np.ndarray:
+    return np.abs(90.0 - angle)
+
+
+def _flexed_towards(
+    angle: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, towards: np.ndarray
+) -> np.ndarray:
+    return towards_sign(a, b, c, towards) * (180.0 - angle)
+
+
+INCLUDED = AngleForm(_at_joint, _as_is)
+FLEXION = AngleForm(_at_joint, _flexed)
+FLEXION_TOWARDS = AngleForm(_at_joint, _flexed_towards)
+SEGMENT_VERTICAL = AngleForm(_segment_and_up, _as_is)
+SEGMENT_HORIZONTAL = AngleForm(_segment_and_up, _tilt)
+BETWEEN = AngleForm(_two_segments, _as_is)
+
+
+def included_angle_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
+    """The angle at joint b between segments b->a and b->c, in [0, 180]."""
+    return INCLUDED(a, b, c)
+
+
+def flexion_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
+    """Neutral-zero flexion at joint b: 0 when a, b, c are in line, 180 fully folded."""
+    return FLEXION(a, b, c)
+
+
 def segment_to_vertical_deg(start: ArrayLike, end: ArrayLike) -> np.ndarray:
     """Angle of segment start->end from straight up, in [0, 180] (0 = pointing up)."""
-    start, end = _points(start, end)
-    return angle_between_deg(end - start, _up(start.shape[-1]))
+    return SEGMENT_VERTICAL(start, end)
 
 
 def segment_to_horizontal_deg(start: ArrayLike, end: ArrayLike) -> np.ndarray:
     """Tilt of segment start->end out of the horizontal, in [0, 90] (0 = level)."""
-    return np.abs(90.0 - segment_to_vertical_deg(start, end))
+    return SEGMENT_HORIZONTAL(start, end)
 
 
 def between_segments_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> np.ndarray:
     """Angle between segment a->b and segment c->d, in [0, 180]."""
-    a, b, c, d = _points(a, b, c, d)
-    return angle_between_deg(b - a, d - c)
+    return BETWEEN(a, b, c, d)
 
 
 def distance_ratio(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> np.ndarray:
@@ -119,15 +179,21 @@ def _across(point: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return to_point - share[..., None] * along
 
 
+def towards_sign(a: ArrayLike, b: ArrayLike, c: ArrayLike, towards: ArrayLike) -> np.ndarray:
+    """1 where b lies off the line a-c on the side of `towards` (or on the line), -1 on
+    the other side, NaN where either side is undefined (a zero-length line, NaN points)."""
+    a, b, c, towards = _points(a, b, c, towards)
+    across = _across(np.stack((b, towards)), a, c)  # both points in one batch
+    side = _dot(across[0], across[1])
+    return np.where(np.isnan(side), np.nan, np.where(side >= 0, 1.0, -1.0))
+
+
 def flexion_towards_deg(a: ArrayLike, b: ArrayLike, c: ArrayLike, towards: ArrayLike) -> np.ndarray:
     """`flexion_deg` at b, signed: positive when b lies off the line a-c on the side of
     `towards`, negative on the other side. With the hip, knee, ankle and the other hip seen
     from the front: the frontal-plane projection angle of the knee, positive when the knee
     falls in towards the midline (valgus), negative when it bows out (varus)."""
-    a, b, c, towards = _points(a, b, c, towards)
-    side = _dot(_across(b, a, c), _across(towards, a, c))
-    sign = np.where(side >= 0, 1.0, -1.0)
-    return np.where(np.isnan(side), np.nan, sign * flexion_deg(a, b, c))
+    return FLEXION_TOWARDS(a, b, c, towards)
 
 
 def ahead_ratio(

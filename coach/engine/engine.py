@@ -181,6 +181,7 @@ class _Batch:
     measured: list[bool]  # the patient is in view (and the frame not paused for a crowd)
     crowded: list[bool]
     rows: np.ndarray  # (N, rows): `MeasureComputer.compute_rows`, NaN where not measured
+    sides: dict[str, np.ndarray]  # (N, measures) on the left, right, center (`sides`)
     on: dict[Side | None, np.ndarray]  # (N, measures) on each side the engine reads
     values: dict[Side | None, list[dict[str, float]]]  # the same, frame by frame
     heights: list[float]  # the definition's `reps.climbs` point up the image (NaN: none)
@@ -517,22 +518,20 @@ class ExerciseEngine:
                 t_list, frames.present.tolist(), yaws, facing, strict=True
             )
         ]
-        rows = np.full((len(t_list), self._measures.row_count), np.nan)
-        for view in set(views):
-            seen = measured & np.array([v == view for v in views], dtype=bool)
-            if seen.any():
-                rows[seen] = self._measures.compute_rows(
-                    frames.image_px[seen], frames.world_xyz[seen], frames.visibility[seen], view
-                )
+        measured_list = measured.tolist()
+        rows = self._rows_by_view(frames, views, measured_list)
         if self.exercise.side == "both":
             # The near limb's value where the far one is hidden behind the body, not a mean
             # that flips as the guessed far limb comes and goes from view
             # (`MeasureComputer.near_side_only`): 'auto' counts each side apart and
             # 'alternating' needs both sides' mean.
-            side_on = measured & np.array([v == "side" for v in views], dtype=bool)
-            if side_on.any():
-                rows[side_on] = self._measures.near_side_only(
-                    rows[side_on], frames.visibility[side_on], "side"
+            side_on = [m and v == "side" for m, v in zip(measured_list, views, strict=True)]
+            if side_on and all(side_on):  # every frame (a live frame side-on): no mask
+                rows = self._measures.near_side_only(rows, frames.visibility, "side")
+            elif any(side_on):
+                mask = np.array(side_on, dtype=bool)
+                rows[mask] = self._measures.near_side_only(
+                    rows[mask], frames.visibility[mask], "side"
                 )
         sides = self._measures.sides(rows)
         on = {side: on_side(sides, side) for side in self._sides}
@@ -549,8 +548,35 @@ class ExerciseEngine:
             for side, matrix in on.items()
         }
         return _Batch(
-            t_list, views, measured.tolist(), crowded.tolist(), rows, on, values, heights.tolist()
+            t_list,
+            views,
+            measured_list,
+            crowded.tolist(),
+            rows,
+            sides,
+            on,
+            values,
+            heights.tolist(),
         )
+
+    def _rows_by_view(
+        self, frames: EngineFrames, views: list[DetectedView | None], measured: list[bool]
+    ) -> np.ndarray:
+        """(N, rows) every measure of the measured frames, each in its own view (NaN on the
+        frames not measured). The frames of one view are measured together; when that is
+        all of them (a live frame, a recording in one view) no mask is needed."""
+        if views and all(measured) and views.count(views[0]) == len(views):
+            return self._measures.compute_rows(
+                frames.image_px, frames.world_xyz, frames.visibility, views[0]
+            )
+        rows = np.full((len(views), self._measures.row_count), np.nan)
+        for view in set(views):
+            seen = np.array([m and v == view for m, v in zip(measured, views, strict=True)])
+            if seen.any():
+                rows[seen] = self._measures.compute_rows(
+                    frames.image_px[seen], frames.world_xyz[seen], frames.visibility[seen], view
+                )
+        return rows
 
     def _step(self, batch: _Batch, i: int) -> _Step:
         if batch.measured[i]:
@@ -905,12 +931,11 @@ class ExerciseEngine:
             candidates.insert(0, Cue(step.guidance, CueKind.GUIDANCE, "major", t_s))
         cue = self._cues.update(candidates, t_s)
         shown = self._shown(batch, [step]) if step.shows else {}
-        sides = self._measures.sides(batch.rows[:1])
         names = self._measures.names
-        by_side: dict[str, dict[str, float]] = {
-            side: {name: float(sides[side][0, names.index(name)]) for name in self._sided_names}
-            for side in landmarks.SIDES
-        }
+        by_side: dict[str, dict[str, float]] = {}
+        for side in landmarks.SIDES:
+            values = dict(zip(names, batch.sides[side][0].tolist(), strict=True))
+            by_side[side] = {name: values[name] for name in self._sided_names}
         phase = None
         if self._focus is not None:
             phase = self._phase_names.get(self._focus.counter.state)

@@ -32,13 +32,14 @@ MeasureDef = AngleDef | RatioDef
 SpaceName = str  # "image" | "world"
 
 # What each measure type is: the function of its points (p0, p1, ...) in coach/core/angles.py.
+# The angle types are `AngleForm`s: a plan computes all its angles in one call.
 _FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
-    "flexion": angles.flexion_deg,
-    "flexion_towards": angles.flexion_towards_deg,
-    "included": angles.included_angle_deg,
-    "segment_vertical": angles.segment_to_vertical_deg,
-    "segment_horizontal": angles.segment_to_horizontal_deg,
-    "between": angles.between_segments_deg,
+    "flexion": angles.FLEXION,
+    "flexion_towards": angles.FLEXION_TOWARDS,
+    "included": angles.INCLUDED,
+    "segment_vertical": angles.SEGMENT_VERTICAL,
+    "segment_horizontal": angles.SEGMENT_HORIZONTAL,
+    "between": angles.BETWEEN,
     "distance_ratio": angles.distance_ratio,
     "height_ratio": angles.height_ratio,
     "line_offset": angles.line_offset,
@@ -112,19 +113,32 @@ class _Row:
 
 @dataclass(frozen=True)
 class _Group:
-    """The rows of one measure type in one view, as indices into the stacked coordinates
-    (image landmarks, then world landmarks)."""
+    """The rows of one measure type in one view: where their points are among the plan's
+    points (`_Plan.pairs`), `rows` rows of `points` points each from `start` on."""
 
     function: Callable[..., np.ndarray]
     rows: np.ndarray  # (k,): where these rows go among all rows
-    pairs: np.ndarray  # (k, points, 2): each point the midpoint of two coordinates
+    start: int
+    points: int
+
+    def arguments(self, points: np.ndarray) -> list[np.ndarray]:
+        """The function's (frames, k, D) point arguments, from the plan's (frames, P, D)
+        points: views, no copies."""
+        k = len(self.rows)
+        block = points[:, self.start : self.start + k * self.points]
+        shape = (len(points), k, self.points, points.shape[-1])  # no -1: a batch may be empty
+        return list(block.reshape(shape).transpose(2, 0, 1, 3))
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """Every row of a definition in one view."""
+    """Every row of a definition in one view. All the points of all the rows are found
+    at once (one gather, one midpoint): live, a frame is a batch of one, where the number
+    of array operations, not their size, sets the cost."""
 
-    groups: tuple[_Group, ...]
+    angle_groups: tuple[_Group, ...]  # the groups whose function is an `AngleForm`
+    other_groups: tuple[_Group, ...]
+    pairs: np.ndarray  # (P, 2): each point the midpoint of two of the stacked coordinates
     watched: np.ndarray  # (rows, 8): the landmarks each row reads, for visibility
 
 
@@ -135,16 +149,24 @@ def _compile_plan(rows: list[_Row], view: DetectedView | None) -> _Plan:
     by_type: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         by_type.setdefault(row.definition.type, []).append(i)
-    groups = []
+    groups: list[_Group] = []
+    pairs: list[list[int]] = []
     for kind, members in by_type.items():
-        pairs = [
-            rows[i].pairs + (0 if space_for(rows[i].definition, view) == "image" else _LANDMARKS)
-            for i in members
-        ]
-        groups.append(_Group(_FUNCTIONS[kind], np.array(members, dtype=np.intp), np.array(pairs)))
+        points = len(rows[members[0]].pairs)
+        groups.append(
+            _Group(_FUNCTIONS[kind], np.array(members, dtype=np.intp), len(pairs), points)
+        )
+        for i in members:  # row by row, each row's points in order
+            offset = 0 if space_for(rows[i].definition, view) == "image" else _LANDMARKS
+            pairs += (rows[i].pairs + offset).tolist()
     # Each row's landmarks, padded to 8 by repetition (their least visibility is unchanged).
     watched = [(row.pairs.ravel().tolist() * 8)[:8] for row in rows]
-    return _Plan(tuple(groups), np.array(watched, dtype=np.intp).reshape(len(rows), 8))
+    return _Plan(
+        tuple(g for g in groups if isinstance(g.function, angles.AngleForm)),
+        tuple(g for g in groups if not isinstance(g.function, angles.AngleForm)),
+        np.array(pairs, dtype=np.intp).reshape(len(pairs), 2),
+        np.array(watched, dtype=np.intp).reshape(len(rows), 8),
+    )
 
 
 def _rows(name: str, definition: MeasureDef) -> list[_Row]:
@@ -190,6 +212,10 @@ class MeasureComputer:
         for i, row in enumerate(self._rows):
             where[row.side_key][self.names.index(row.name)] = i
         self._side_rows = {key: np.array(rows, dtype=np.intp) for key, rows in where.items()}
+        # The left and right rows of each measure that has both sides.
+        left, right = self._side_rows["left"], self._side_rows["right"]
+        paired = (left < len(self._rows)) & (right < len(self._rows))
+        self._paired_rows = (left[paired], right[paired])
 
     @property
     def row_count(self) -> int:
@@ -233,12 +259,30 @@ class MeasureComputer:
         coordinates[:, :_LANDMARKS, :2] = image_px[..., :2]
         coordinates[:, _LANDMARKS:] = world_xyz
         values = np.empty((frames, len(self._rows)))
-        for group in plan.groups:
-            ends = coordinates[:, group.pairs]  # (frames, k, points, 2, 3)
-            points = (ends[..., 0, :] + ends[..., 1, :]) * 0.5  # (frames, k, points, 3)
-            values[:, group.rows] = group.function(*points.transpose(2, 0, 1, 3))
+        ends = coordinates[:, plan.pairs]  # (frames, P, 2, 3)
+        points = (ends[:, :, 0] + ends[:, :, 1]) * 0.5  # (frames, P, 3)
+        if plan.angle_groups:
+            self._angle_rows(plan.angle_groups, points, values)
+        for group in plan.other_groups:
+            values[:, group.rows] = group.function(*group.arguments(points))
         visible = visibility[:, plan.watched].min(axis=2) >= self.min_visibility
         return np.where(visible, values, np.nan)
+
+    @staticmethod
+    def _angle_rows(groups: tuple[_Group, ...], points: np.ndarray, values: np.ndarray) -> None:
+        """Every angle row into `values`: each group's vectors, one `angle_between_deg` of
+        them all, then each group's finish (`AngleForm`)."""
+        arguments = [group.arguments(points) for group in groups]
+        forms = [g.function for g in groups if isinstance(g.function, angles.AngleForm)]
+        vectors = [form.vectors(*args) for form, args in zip(forms, arguments, strict=True)]
+        u = np.concatenate([pair[0] for pair in vectors], axis=1)
+        v = np.concatenate([pair[1] for pair in vectors], axis=1)
+        angle = angles.angle_between_deg(u, v)  # (frames, all angle rows)
+        start = 0
+        for group, form, args in zip(groups, forms, arguments, strict=True):
+            stop = start + len(group.rows)
+            values[:, group.rows] = form.finish(angle[:, start:stop], *args)
+            start = stop
 
     def near_side_only(
         self, rows: np.ndarray, visibility: np.ndarray, view: DetectedView | None
@@ -255,18 +299,16 @@ class MeasureComputer:
         (legs apart in a stride) stays in the mean. Per measure, the near side is the one
         whose landmarks (the least visible of those it reads) the model is surer of."""
         seen = visibility[:, self._plan(view).watched].min(axis=2)  # (frames, rows)
-        left, right = self._side_rows["left"], self._side_rows["right"]
-        paired = (left < len(self._rows)) & (right < len(self._rows))
-        left, right = left[paired], right[paired]
+        left, right = self._paired_rows
         near_left = seen[:, left] >= seen[:, right]  # (frames, pairs)
         near = np.where(near_left, left, right)
         far = np.where(near_left, right, left)
-        frames = np.broadcast_to(np.arange(len(rows))[:, None], near.shape)
+        frames = np.arange(len(rows))[:, None]  # broadcast against (frames, pairs)
         hidden = np.isfinite(rows[frames, near]) & (
             seen[frames, far] < seen[frames, near] - FAR_SIDE_VISIBILITY_GAP
         )
         kept = rows.copy()
-        kept[frames[hidden], far[hidden]] = np.nan
+        kept[hidden.nonzero()[0], far[hidden]] = np.nan
         return kept
 
     def sides(self, values: np.ndarray) -> dict[str, np.ndarray]:

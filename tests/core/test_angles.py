@@ -6,6 +6,10 @@ import numpy as np
 import pytest
 
 from coach.core.angles import (
+    BETWEEN,
+    FLEXION,
+    FLEXION_TOWARDS,
+    INCLUDED,
     ahead_ratio,
     angle_between_deg,
     between_segments_deg,
@@ -17,8 +21,10 @@ from coach.core.angles import (
     line_offset,
     segment_to_horizontal_deg,
     segment_to_vertical_deg,
+    towards_sign,
 )
 
+NAN = float("nan")
 NAN2 = (np.nan, np.nan)
 NAN3 = (np.nan, np.nan, np.nan)
 S = np.sqrt(0.5)  # cos 45
@@ -288,3 +294,29 @@ def test_angle_ranges():
     ]:
         assert values.min() >= 0.0
         assert values.max() <= high
+
+
+@pytest.mark.parametrize(
+    ("hip", "knee", "ankle", "other_hip", "expected"),
+    [
+        pytest.param((0, 0), (-1, 1), (0, 2), (-1, 0), 1.0, id="towards"),
+        pytest.param((0, 0), (1, 1), (0, 2), (-1, 0), -1.0, id="away"),
+        pytest.param((0, 0), (0, 1), (0, 2), (-1, 0), 1.0, id="on-the-line"),
+        pytest.param((0, 0), (1, 1), (0, 0), (-1, 0), NAN, id="zero-length-line"),
+        pytest.param((0, 0), NAN2, (0, 2), (-1, 0), NAN, id="nan-point"),
+    ],
+)
+def test_towards_sign(hip, knee, ankle, other_hip, expected):
+    """The sign `flexion_towards_deg` puts on the flexion (its `AngleForm` finish)."""
+    sign = towards_sign(hip, knee, ankle, other_hip)
+    assert repr(float(sign)) == repr(expected)
+
+
+@pytest.mark.parametrize("form", [FLEXION, FLEXION_TOWARDS, INCLUDED, BETWEEN])
+def test_an_angle_form_is_its_vectors_angle_then_its_finish(form):
+    """The split `MeasureComputer` batches on: the vectors of a form's points, one
+    `angle_between_deg`, the finish; the same numbers as calling the form."""
+    rng = np.random.default_rng(3)
+    points = [rng.normal(size=(20, 3)) for _ in range(4)]
+    by_parts = form.finish(angle_between_deg(*form.vectors(*points)), *points)
+    assert repr(by_parts.tolist()) == repr(form(*points).tolist())

@@ -302,3 +302,35 @@ def test_near_side_only_drops_a_far_side_the_model_is_much_less_sure_of():
     np.testing.assert_allclose(kept["center"][:, 1], [45.0] * frames, atol=1e-9)
     # A new array: the rows given are left as they were.
     np.testing.assert_allclose(computer.sides(rows)["left"][:, 0], [0.0] * frames, atol=1e-9)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("exercise_id", LIBRARY.ids())
+def test_each_measure_reads_what_it_reads_alone(exercise_id, view):
+    """A definition's angles of every type are computed in one call (`AngleForm`), its
+    points gathered at once: each measure's values are, bit for bit, those of a computer
+    of that measure alone (one type, one function call)."""
+    exercise = LIBRARY.get(exercise_id)
+    computer = MeasureComputer(exercise)
+    image, world, visibility = awkward_frames(30, seed=7 + computer.row_count)
+    pixels = image[..., :2] * np.array(FRAME_WH, dtype=np.float64)
+    together = computer.sides(computer.compute_rows(pixels, world, visibility, view))
+    for j, (name, definition) in enumerate(({**exercise.angles, **exercise.ratios}).items()):
+        alone = MeasureComputer.of({name: definition}, exercise.min_visibility)
+        own = alone.sides(alone.compute_rows(pixels, world, visibility, view))
+        for side in ("left", "right", "center"):
+            # repr: exact, NaN-aware, and tells 0.0 from -0.0
+            assert repr(together[side][:, j].tolist()) == repr(own[side][:, 0].tolist())
+
+
+@pytest.mark.parametrize("exercise_id", ["squat", "push_up", "plank"])
+def test_an_empty_batch_has_no_rows(exercise_id):
+    """No frames in, (0, rows) out, not a reshape error (a recording with no frames)."""
+    computer = MeasureComputer(LIBRARY.get(exercise_id))
+    empty = computer.compute_rows(
+        np.zeros((0, NUM_LANDMARKS, 2)),
+        np.zeros((0, NUM_LANDMARKS, 3)),
+        np.zeros((0, NUM_LANDMARKS)),
+        "side",
+    )
+    assert empty.shape == (0, computer.row_count)
