@@ -148,6 +148,8 @@ def test_the_clinician_watches_the_count_advance_and_the_patient_gets_the_messag
     assert counts == sorted(counts)
     # drawn by the script the skeleton components share (served under the watch's policy)
     assert int(watched(clinician).get("drawn") or 0) > 0
+    faults = in_frame(clinician, WATCH, "return document.getElementById('faults').innerText;")
+    assert faults.strip(), "the faults heading says something: the faults, or none so far"
     clinician.save_screenshot(str(shots / "telehealth_clinician.png"))
 
     box = clinician.find_element(
