@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from coach.reports.review import SetReplay
 from coach.runtime.analysis import replay_poses
 from coach_ui.replay_view import FaultMark, RepMark, replay_json
-from tests.conftest import ROOT
+from tests.support.component_pages import serving_component
 from tests.support.landmark_sets import patient_set
-
-COMPONENT = ROOT / "coach_ui" / "components" / "skeleton_replay" / "index.html"
 
 
 def squat_set_data(library) -> dict:
@@ -27,9 +27,18 @@ def squat_set_data(library) -> dict:
     return json.loads(replay_json(replay, "knee_flexion", "Knee bend", marks, faults))
 
 
-def test_the_replay_draws_jumps_to_a_rep_and_plays_at_the_chosen_speed(browser, library):
+@pytest.fixture(scope="module")
+def replay_page():
+    """The component's page as the app serves it (it loads the shared skeleton script)."""
+    with serving_component("skeleton_replay") as url:
+        yield url
+
+
+def test_the_replay_draws_jumps_to_a_rep_and_plays_at_the_chosen_speed(
+    browser, library, replay_page
+):
     data = squat_set_data(library)
-    browser.get(COMPONENT.as_uri())
+    browser.get(replay_page)
     browser.execute_script(
         "window.postMessage({type: 'streamlit:render', args: {replay: arguments[0]}}, '*');",
         json.dumps(data),
