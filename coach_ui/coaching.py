@@ -20,7 +20,7 @@ from coach.engine.results import CueKind, Rep, sided_counts
 from coach.engine.thresholds import Prescription, thresholds_in_force
 from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.guided import SetPlan, Stage
-from coach.runtime.live import LiveSnapshot, spoken_cue, spoken_message
+from coach.runtime.live import LiveSnapshot, shown_cue, spoken_cue, spoken_message
 from coach.store import Store
 from coach.vision.recording import PoseRecording
 from coach_ui import camera
@@ -219,8 +219,9 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
         )
     if result.driver is not None:
         _driver_metric(snapshot, exercise, result.driver)
-    if result.cue is not None:
-        _CUE_STYLE[result.cue.kind](f"### {result.cue.text}")
+    cue = shown_cue(result, guided)
+    if cue is not None:
+        _CUE_STYLE[cue.kind](f"### {cue.text}")
     if snapshot.error:
         st.error(snapshot.error)
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from coach.core.errors import CoachError
 from coach.core.pose import Pose
-from coach.engine.results import FrameResult, Rep
+from coach.engine.results import Cue, FrameResult, Rep
 from coach.engine.thresholds import Prescription
 from coach.exercise.schema import ExerciseDef, angle_name
 from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
@@ -47,6 +47,15 @@ RETRY_EVERY_S = 2.0  # session time between tries to save what the recorder refu
 Seen = TypeVar("Seen")  # what a frame loop makes of one frame's poses, for drawing
 
 
+def shown_cue(result: FrameResult | None, guided: GuidedState | None) -> Cue | None:
+    """The engine's cue to show now, or None. None while resting and once the plan is
+    done: the movements then count for nothing, so a "Slow down" under "All sets done.
+    Well done!" would judge what is not judged (the guided message says what to do)."""
+    if guided is not None and guided.stage in (Stage.RESTING, Stage.DONE):
+        return None
+    return result.cue if result is not None else None
+
+
 def spoken_cue(
     result: FrameResult | None, guided: GuidedState | None
 ) -> tuple[str | None, str | None]:
@@ -55,7 +64,7 @@ def spoken_cue(
     the engine's current cue."""
     if guided is not None and guided.stage in (Stage.RESTING, Stage.DONE):
         return guided.message.split(":")[0], f"stage-{guided.stage.value}-{guided.set_index}"
-    cue = result.cue if result is not None else None
+    cue = shown_cue(result, guided)
     if cue is None:
         return None, None
     return cue.text, f"{cue.t_s:.3f}-{cue.text}"
@@ -401,12 +410,13 @@ class LiveCoach(FrameLoop[FrameOutcome]):
                 stage=guided.stage.value,
                 progress=guided.progress,
             )
+        cue = shown_cue(result, guided)
         return StreamState(
             headline=guided.message if guided is not None else "",
             count=None if self.exercise.mode == "hold" else count,
             phase=result.phase,
             gauge=gauge,
-            cue=result.cue.text if result.cue is not None else None,
+            cue=cue.text if cue is not None else None,
             guidance=result.guidance,
             set=progress,
             say=None,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from coach.engine.results import FrameResult, Status
-from coach.runtime.guided import EventKind, GuidedSession, SetPlan, Stage
+from coach.engine.results import Cue, CueKind, FrameResult, Status
+from coach.runtime.guided import EventKind, GuidedSession, GuidedState, SetPlan, Stage
+from coach.runtime.live import shown_cue, spoken_cue
 
 
 def frame(
@@ -164,3 +167,30 @@ def test_a_changed_hold_time_is_for_the_next_hold(library):
     events = run(session, [frame(t, holding=True, hold_s=t) for t in times])
     held = [e.held_s for e in events if e.kind is not EventKind.SET_STARTED]
     assert held == pytest.approx([10.0, 4.0])
+
+
+SLOW_DOWN = Cue("Slow down", CueKind.FAULT, "minor", 3.0)
+
+
+def guided_at(stage: Stage) -> GuidedState:
+    return GuidedState(stage, 1, 1, 3, 0.0, 1.0, 0.0, "All sets done. Well done!")
+
+
+@pytest.mark.parametrize(
+    ("stage", "shown"),
+    [
+        (Stage.POSITIONING, SLOW_DOWN),
+        (Stage.EXERCISING, SLOW_DOWN),
+        (Stage.RESTING, None),  # the movements count for nothing: not judged aloud
+        (Stage.DONE, None),  # no "Slow down" under "All sets done. Well done!"
+    ],
+)
+def test_the_engine_cue_is_shown_only_while_the_movements_count(stage: Stage, shown):
+    result = replace(frame(3.0), cue=SLOW_DOWN)
+    assert shown_cue(result, guided_at(stage)) == shown
+    said, _ = spoken_cue(result, guided_at(stage))
+    assert said == (SLOW_DOWN.text if shown else "All sets done. Well done!")
+
+
+def test_without_a_guided_session_the_engine_cue_is_shown():
+    assert shown_cue(replace(frame(3.0), cue=SLOW_DOWN), None) == SLOW_DOWN
