@@ -441,10 +441,11 @@ class LiveCoach(FrameLoop[FrameOutcome]):
         state = self._guided.state
         with self._lock:
             reps = tuple(self._reps)
+        shown = replace(outcome.result, cue=shown_cue(outcome.result, state))  # as the panel
         return annotate(
             rgb,
             patient,
-            outcome.result,
+            shown,
             self.exercise,
             progress=state.progress if state is not None else None,
             reps=reps,

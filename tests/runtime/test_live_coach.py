@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from coach.engine.results import Rep
+from coach.engine.results import Cue, CueKind, Rep
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveCoach
 from tests.support.live import ListRecorder, RecordedEstimator, play
@@ -215,3 +216,31 @@ def test_each_set_hands_over_the_patients_pose_on_its_frames_and_replays_to_its_
         stored = unpack(pack(recording))
         result = replay_poses(stored, library.get("squat"), source="set")
         assert result.rep_count == 3
+
+
+def drawn_with_and_without_a_cue(library, plan: SetPlan) -> tuple[Stage, np.ndarray, np.ndarray]:
+    """The squat clip through a live coach with `plan`; then its last frame drawn with an
+    engine cue and without one. Returns the stage reached and the two frames."""
+    coach = run_live(library, "squat_side_studio", "squat", plan)
+    estimator = RecordedEstimator("squat_side_studio")
+    recording = estimator.recording
+    last = coach.process_poses(
+        list(recording.frames())[-1], float(recording.t_s[-1]) + 0.1, recording.frame_wh
+    )
+    blank = np.zeros((recording.frame_wh[1], recording.frame_wh[0], 3), dtype=np.uint8)
+    cue = Cue("Slow down", CueKind.FAULT, "minor", 0.0)
+    frames = [
+        coach.draw(blank, replace(last, result=replace(last.result, cue=shown)))
+        for shown in (cue, None)
+    ]
+    return coach.snapshot().guided.stage, frames[0], frames[1]
+
+
+def test_once_the_plan_is_done_the_video_shows_no_cue(library):
+    """The drawn frame says what the panel says: after the last set the engine's cues are
+    for movements that count for nothing (`shown_cue`), so none is drawn; during a set
+    the same cue is."""
+    stage, with_cue, without = drawn_with_and_without_a_cue(library, SetPlan(1, reps=3))
+    assert stage is Stage.DONE and np.array_equal(with_cue, without)
+    stage, with_cue, without = drawn_with_and_without_a_cue(library, SetPlan(1, reps=40))
+    assert stage is Stage.EXERCISING and not np.array_equal(with_cue, without)
