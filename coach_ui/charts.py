@@ -301,31 +301,66 @@ def fault_timeline_chart(faults: list[dict]) -> alt.Chart | None:
 
 def thresholds_chart(library: Thresholds, force: Thresholds, label: str) -> alt.Chart:
     """What a plan's numbers mean, as the live gauge marks them: on the driving measure,
-    where a rep starts, where it counts and where it is full, for the library (grey) and
-    for this patient (green)."""
-    marks = [
-        ("starts beyond", "start"),
-        ("counts from", "turn"),
-        ("full at", "target"),
-    ]
-    rows = [
-        {"who": who, "mark": name, "value": getattr(numbers, key)}
-        for who, numbers in (("library", library), ("this patient", force))
-        for name, key in marks
-        if getattr(numbers, key) is not None
-    ]
-    data = pd.DataFrame(rows)
+    where a rep starts, where it counts and where it is full, for the library (grey, its
+    labels above its line) and for this patient (green, labels below), each label with
+    its number. The outer labels point outwards and the axis leaves room for them, so no
+    label is cut at the chart's edge or written over another row's."""
+    data = pd.DataFrame(threshold_marks(library, force))
+    values = data["value"]
+    spare = (values.max() - values.min()) * 0.3 or 1.0
     base = alt.Chart(data).encode(
-        x=alt.X("value:Q", title=label, scale=alt.Scale(zero=False)),
-        y=alt.Y("who:N", title=None, sort=["library", "this patient"]),
+        x=alt.X(
+            "value:Q",
+            title=label,
+            scale=alt.Scale(domain=[values.min() - spare, values.max() + spare], nice=False),
+            axis=alt.Axis(tickCount=6, grid=False),
+        ),
+        y=alt.Y(
+            "who:N", title=None, sort=["library", "this patient"], scale=alt.Scale(padding=1.5)
+        ),
         color=alt.Color(
             "who:N",
-            scale=alt.Scale(domain=["library", "this patient"], range=["#9e9e9e", "#2e7d32"]),
+            scale=alt.Scale(domain=["library", "this patient"], range=["#757575", "#2e7d32"]),
             legend=None,
         ),
         tooltip=["who:N", "mark:N", alt.Tooltip("value:Q", format=".2~f")],
     )
-    line = base.mark_line(strokeWidth=2).encode(detail="who:N")
-    ticks = base.mark_tick(thickness=3, size=22)
-    text = base.mark_text(dy=-16, fontSize=11).encode(text="mark:N")
-    return (line + ticks + text).properties(height=110)
+    layers = [
+        base.mark_line(strokeWidth=2).encode(detail="who:N"),
+        base.mark_tick(thickness=3, size=16),
+    ]
+    for align in ("right", "center", "left"):
+        for who, dy in (("library", -14), ("this patient", 16)):
+            layers.append(
+                base.transform_filter((alt.datum.align == align) & (alt.datum.who == who))
+                .mark_text(align=align, dy=dy, fontSize=11)
+                .encode(text="text:N")
+            )
+    return alt.layer(*layers).properties(height=140)
+
+
+def threshold_marks(library: Thresholds, force: Thresholds) -> list[dict]:
+    """The rows `thresholds_chart` draws: per side (`who`) and mark, its value, its label
+    with the number ("counts from 60"), and the label's alignment (the lowest value's
+    label ends at its tick, the highest starts at it, the others are centred)."""
+    marks = (("starts beyond", "start"), ("counts from", "turn"), ("full at", "target"))
+    rows: list[dict] = []
+    for who, numbers in (("library", library), ("this patient", force)):
+        mine = [(name, getattr(numbers, key)) for name, key in marks]
+        values = [value for _, value in mine if value is not None]
+        for name, value in mine:
+            if value is None:
+                continue
+            align = (
+                "right" if value == min(values) else "left" if value == max(values) else "center"
+            )
+            rows.append(
+                {
+                    "who": who,
+                    "mark": name,
+                    "value": value,
+                    "text": f"{name} {value:.3g}",
+                    "align": align,
+                }
+            )
+    return rows

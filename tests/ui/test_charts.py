@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from coach.clinical import progress
+from coach.engine.thresholds import Thresholds
 from coach.store.records import Goal
 from coach_ui import charts
 from tests.support.records import CHART_CASES, chart_sessions, goal_scores
@@ -72,3 +73,35 @@ def test_pain_ticks_are_whole_numbers(library):
     ticks = encoding["y"]["axis"]["values"]
     assert ticks[0] == 0 and ticks[-1] == 10 and all(isinstance(t, int) for t in ticks)
     assert len(ticks) <= 3  # few enough that none is dropped for overlapping
+
+
+def _thresholds(start: float, turn: float, target: float | None, rising: bool = True):
+    return Thresholds("knee", rising, start, turn, target, 10.0, False)
+
+
+@pytest.mark.parametrize(
+    ("start", "turn", "target", "aligns"),
+    [
+        (35.0, 60.0, 90.0, {"starts beyond": "right", "counts from": "center", "full at": "left"}),
+        # A falling driver (hand reach): the start is the highest value, so its label points right.
+        (0.9, 0.7, 0.5, {"starts beyond": "left", "counts from": "center", "full at": "right"}),
+        (35.0, 60.0, None, {"starts beyond": "right", "counts from": "left"}),
+    ],
+)
+def test_threshold_labels_point_away_from_the_line_and_carry_their_number(
+    start, turn, target, aligns
+):
+    rows = charts.threshold_marks(
+        _thresholds(start, turn, target), _thresholds(start, turn, target)
+    )
+    mine = {r["mark"]: r for r in rows if r["who"] == "this patient"}
+    assert {mark: r["align"] for mark, r in mine.items()} == aligns
+    assert mine["counts from"]["text"] == f"counts from {turn:g}"
+
+
+def test_the_thresholds_axis_leaves_room_for_the_outer_labels():
+    spec = charts.thresholds_chart(
+        _thresholds(35.0, 60.0, 90.0), _thresholds(40.0, 50.0, 70.0), "Knee bend (°)"
+    ).to_dict()
+    low, high = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert low < 35.0 - 10 and high > 90.0 + 10
