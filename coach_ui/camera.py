@@ -46,6 +46,11 @@ WAITING = (
     "Waiting for the camera: allow it in the browser (on the server path, press **Start** "
     "under the video)."
 )
+NO_PICTURE = (
+    "The coach has no picture: the camera could not be opened (the message under the video "
+    "says why and what to do)."
+)
+CAMERA_PROBLEM_KEY = "form_coach_camera_problem"  # the on-device camera's last error, or None
 PRIVACY_NOTE = (
     "The pose model runs on this device: **no video leaves your browser**. Only the body's "
     "landmarks (33 points a frame) go to the coach."
@@ -151,6 +156,16 @@ def browser_camera(key: str, *, token: str, mirror: bool, speak: bool) -> dict[s
     return value if isinstance(value, dict) else None
 
 
+def show_waiting() -> None:
+    """What the coaching panel says before the first picture: waiting for the camera, or,
+    once the on-device camera has said it cannot open, that there is no picture (so the
+    panel does not say "waiting" beside the camera's own error)."""
+    if st.session_state.get(CAMERA_PROBLEM_KEY):
+        st.warning(NO_PICTURE)
+    else:
+        st.info(WAITING)
+
+
 def pose_place_default() -> Literal["browser", "server"]:
     """Where the live pages run the pose model unless the patient switches:
     $FORM_COACH_LIVE_POSE, "browser" (the default) or "server".
@@ -252,6 +267,8 @@ def live_camera(
         if report is not None and report.get("status") == "failed":
             st.session_state[BROWSER_FAILED_KEY] = report.get("reason") or "no reason given"
             st.rerun()
+        camera_error = report is not None and report.get("status") == "camera-error"
+        st.session_state[CAMERA_PROBLEM_KEY] = report.get("reason") if camera_error else None
         st.caption(PRIVACY_NOTE)
         return "browser"
     if why_not is not None:
@@ -260,6 +277,7 @@ def live_camera(
             st.session_state.pop(BROWSER_FAILED_KEY, None)
             st.session_state[ATTEMPT_KEY] = st.session_state.get(ATTEMPT_KEY, 0) + 1
             st.rerun()
+    st.session_state[CAMERA_PROBLEM_KEY] = None
     rtc = or_stop(rtc_configuration)
     camera_streamer(f"{key}-server", rtc, frames_callback, on_ended=loop.close)
     return "server"

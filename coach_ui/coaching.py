@@ -187,7 +187,7 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
     """The coaching read-out beside the video: what to do, progress, count, the cue."""
     result, guided = snapshot.result, snapshot.guided
     if result is None or guided is None:
-        st.info(camera.WAITING)
+        camera.show_waiting()
         return
     st.markdown(f"#### {guided.message}")
     hint = stuck_hint(exercise, _waited_in_position_s(snapshot))

@@ -118,7 +118,7 @@ with video_col:
 def read_out() -> None:
     status = session.snapshot().status
     if status is None:
-        st.info(camera.WAITING)
+        camera.show_waiting()
         return
     st.markdown(f"#### {status.lines[0]}")
     for line in status.lines[1:]:

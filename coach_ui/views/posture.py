@@ -110,7 +110,7 @@ def posture_panel() -> None:
     state[SHOWN_KEY] = len(snapshot.nudges)
     current = snapshot.state
     if current is None:
-        st.info(camera.WAITING)
+        camera.show_waiting()
         return
     headline = posture_headline(current)
     if current.calibrating:

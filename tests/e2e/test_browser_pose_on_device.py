@@ -15,7 +15,7 @@ import pytest
 
 from coach.auth.access import Principal
 from coach.store import Store
-from coach_ui.camera import PLACE_SETTING
+from coach_ui.camera import NO_PICTURE, PLACE_SETTING
 from tests.conftest import shared_clip
 from tests.support.browser import (
     choose,
@@ -192,7 +192,7 @@ def test_a_browser_that_cannot_load_the_model_falls_back_to_the_server_saying_wh
 
 
 def test_a_missing_camera_is_said_plainly(server, server_database, browser_factory):
-    url, _log_path = server
+    url, log_path = server
     browser = browser_factory()  # no camera at all
     by, ec, wait = open_posture_page(browser, url, server_database)
     deadline = time.monotonic() + 60
@@ -201,3 +201,6 @@ def test_a_missing_camera_is_said_plainly(server, server_database, browser_facto
             pytest.fail(f"no camera message: {state.get('status')}: {state.get('line')}")
         time.sleep(0.5)
     assert state["line"].startswith(("No camera was found", "The camera was refused")), state
+    # The panel beside it agrees: no picture, not "waiting for the camera".
+    wait_for_page_text(browser, by, NO_PICTURE.split(":")[0], 30, log_path, "panel still waits")
+    assert "Waiting for the camera" not in browser.find_element(by.TAG_NAME, "body").text
