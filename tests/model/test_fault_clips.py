@@ -36,7 +36,9 @@ SAGGING_UNSEEN = (
     "reps' band (0.01 to 0.05 above), and against the rep's own top they move +0.00 to "
     "+0.02 where good reps move -0.02 to +0.05; the knee (its offset from the "
     "shoulder-ankle line, the thigh-shin bend) reads inside the good reps' band too, as "
-    "the model also draws it on the top edge of the thigh"
+    "the model also draws it on the top edge of the thigh; nor does the sequence: the hips "
+    "fall no further than a rotation about the toes carries them in good reps, and reach "
+    "the bottom with or after the shoulders, not first"
 )
 
 
