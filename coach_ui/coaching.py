@@ -18,7 +18,7 @@ import streamlit.components.v1 as components
 from coach.clinical.plans import assessed_range, prescription_for
 from coach.engine.results import CueKind, Rep, sided_counts
 from coach.engine.thresholds import Prescription, thresholds_in_force
-from coach.exercise.schema import ExerciseDef, angle_name
+from coach.exercise.schema import ExerciseDef, angle_name, measure_unit
 from coach.runtime.guided import SetPlan, Stage
 from coach.runtime.live import LiveSnapshot, shown_cue, spoken_cue, spoken_message
 from coach.store import Store
@@ -231,7 +231,7 @@ def _driver_metric(snapshot: LiveSnapshot, exercise: ExerciseDef, driver: str) -
     deepest point), a number that stays put, since the video's overlay shows the angle of
     every frame and this panel, redrawn twice a second, would show it late and disagree
     with it. For holds: the angle now (it barely moves while held)."""
-    unit = "°" if driver in exercise.angles else ""
+    unit = measure_unit(exercise, driver)
     name = angle_name(exercise, driver)
     if exercise.mode == "hold":
         value = snapshot.result.measures.get(driver) if snapshot.result else None

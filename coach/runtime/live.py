@@ -30,7 +30,7 @@ from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.results import Cue, FrameResult, Rep
 from coach.engine.thresholds import Prescription
-from coach.exercise.schema import ExerciseDef, angle_name
+from coach.exercise.schema import ExerciseDef, angle_name, measure_unit
 from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
 from coach.runtime.session import CoachSession, FrameOutcome
 from coach.runtime.set_capture import SetCapture, recording_meta
@@ -392,7 +392,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             force = result.driver_thresholds
             gauge = Gauge(
                 label=angle_name(self.exercise, result.driver),
-                unit="°" if result.driver in self.exercise.angles else "",
+                unit=measure_unit(self.exercise, result.driver),
                 value=finite_or_none(result.measures.get(result.driver)),
                 start=force.start if force is not None else None,
                 turn=force.turn if force is not None else None,
