@@ -18,9 +18,9 @@ import streamlit.components.v1 as components
 from coach.clinical.plans import assessed_range, prescription_for
 from coach.engine.results import CueKind, Rep, sided_counts
 from coach.engine.thresholds import Prescription, thresholds_in_force
-from coach.exercise.schema import ExerciseDef, angle_name
+from coach.exercise.schema import ExerciseDef, angle_name, measure_unit
 from coach.runtime.guided import SetPlan, Stage
-from coach.runtime.live import LiveSnapshot, shown_cue, spoken_cue, spoken_message
+from coach.runtime.live import LiveSnapshot, set_line, shown_cue, spoken_cue, spoken_message
 from coach.store import Store
 from coach.vision.recording import PoseRecording
 from coach_ui import camera
@@ -193,16 +193,10 @@ def show_live_panel(snapshot: LiveSnapshot, exercise: ExerciseDef, plan: SetPlan
     hint = stuck_hint(exercise, _waited_in_position_s(snapshot))
     if hint is not None:
         st.info(hint)
-    if guided.stage is Stage.RESTING:
+    if guided.stage is Stage.RESTING:  # the rest's own bar; the headline counts it down
         st.progress(1 - guided.rest_left_s / max(plan.rest_s, 1e-6), text="Resting")
-    elif guided.stage is Stage.DONE:  # not "0 of 3" under a full bar
-        st.progress(1.0, text=f"{plan.sets} of {plan.sets} sets done")
-    elif plan.reps is not None:
-        st.progress(guided.progress, text=f"{guided.reps_in_set} of {plan.reps} repetitions")
-    else:
-        hold_s = guided.target_hold_s  # the hold under way keeps its own target
-        assert hold_s is not None
-        st.progress(guided.progress, text=f"{guided.held_in_set_s:.0f} of {hold_s:.0f} s held")
+    else:  # the words the device camera and a watching physiotherapist also show
+        st.progress(guided.progress, text=set_line(guided, plan))
     # Two to a row and the measure on its own: three metrics side by side in this panel
     # cut their values off ("117...").
     columns = st.columns(2)
@@ -231,7 +225,7 @@ def _driver_metric(snapshot: LiveSnapshot, exercise: ExerciseDef, driver: str) -
     deepest point), a number that stays put, since the video's overlay shows the angle of
     every frame and this panel, redrawn twice a second, would show it late and disagree
     with it. For holds: the angle now (it barely moves while held)."""
-    unit = "°" if driver in exercise.angles else ""
+    unit = measure_unit(exercise, driver)
     name = angle_name(exercise, driver)
     if exercise.mode == "hold":
         value = snapshot.result.measures.get(driver) if snapshot.result else None

@@ -8,7 +8,8 @@ the store (the patient's own clinician only: coach.auth.access.require_watcher) 
 session must be shared live now. Then `{"type": "ready", "session": <id>}`, and every
 message of the session's state room as it comes (coach.runtime.telehealth: "frame"
 messages, then "end" when the patient stops sharing, after which the socket closes with
-4410). A presence heartbeat goes to the session's control room every `PRESENCE_EVERY_S`.
+4410). A presence heartbeat, stamped with the room bus's time, goes to the session's
+control room every `PRESENCE_EVERY_S`.
 The socket also ends when the clinician's page lets go of its watch, signs out, or the
 session is no longer shared in the store (checked every `RECHECK_S`: the patient may be
 on another app process). Refusals are logged (logger `coach_ui.watch_socket`) with the
@@ -39,8 +40,8 @@ from coach.runtime.stream import (
 from coach.runtime.telehealth import (
     END_MESSAGE,
     PRESENCE_EVERY_S,
-    PRESENCE_MESSAGE,
     control_topic,
+    presence_message,
     state_topic,
 )
 from coach.store import Store
@@ -95,7 +96,7 @@ async def _watch(
         while True:
             now = time.monotonic()
             if now >= next_presence:
-                bus.publish(control_topic(watch.session_id), PRESENCE_MESSAGE)
+                bus.publish(control_topic(watch.session_id), presence_message(bus))
                 next_presence = now + PRESENCE_EVERY_S
             if now >= next_check:
                 await run_in_threadpool(_check, open_store, attachment.loop())

@@ -65,7 +65,8 @@ NOT_MEASURED = "Nothing measured yet: move to your limit and hold still there fo
 
 
 def _deg(value: float) -> str:
-    return "--" if math.isnan(value) else f"{value:.0f} deg"
+    """An angle as the read-outs write it (the overlay draws "°" as "deg": coach.vision.draw)."""
+    return "--" if math.isnan(value) else f"{value:.0f}°"
 
 
 class RomTask:

@@ -489,6 +489,13 @@ def angle_name(exercise: ExerciseDef, name: str) -> str:
     return label or name.replace("_", " ").capitalize()
 
 
+def measure_unit(exercise: ExerciseDef, name: str) -> str:
+    """The unit written after a measure's value: "°" for an angle, "" for a ratio (a
+    number without unit). Every read-out takes it from here (the live panel, the landmark
+    stream's gauge, the video overlay, which writes it as "deg": coach.vision.draw)."""
+    return "°" if name in exercise.angles else ""
+
+
 def is_sided_measure(definition: ExerciseDef, name: str) -> bool:
     """True when the measure is taken on each side (it names a side-less landmark)."""
     measure = definition.angles.get(name) or definition.ratios.get(name)

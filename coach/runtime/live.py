@@ -15,6 +15,7 @@ assessment page's session and the live posture check. Nothing here touches Strea
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -30,7 +31,7 @@ from coach.core.errors import CoachError
 from coach.core.pose import Pose
 from coach.engine.results import Cue, FrameResult, Rep
 from coach.engine.thresholds import Prescription
-from coach.exercise.schema import ExerciseDef, angle_name
+from coach.exercise.schema import ExerciseDef, angle_name, measure_unit
 from coach.runtime.guided import EventKind, GuidedEvent, GuidedSession, GuidedState, SetPlan, Stage
 from coach.runtime.session import CoachSession, FrameOutcome
 from coach.runtime.set_capture import SetCapture, recording_meta
@@ -54,6 +55,27 @@ def shown_cue(result: FrameResult | None, guided: GuidedState | None) -> Cue | N
     if guided is not None and guided.stage in (Stage.RESTING, Stage.DONE):
         return None
     return result.cue if result is not None else None
+
+
+def set_line(guided: GuidedState, plan: SetPlan) -> str:
+    """Where the patient is in the plan, in words: "Set 1 of 3: 4 of 10 repetitions", for
+    a hold "Set 1 of 3: held 12 of 30 seconds" (the hold under way's target, the next
+    one's between sets), "1 of 3 sets done" while resting after set 1 (not "0 of 10"
+    of a set not started), "3 of 3 sets done" at the end (not "0 of 3" under a full bar).
+    The one text of it: the live panel shows it, and the landmark stream's state carries
+    it (`SetProgress.text`) to the device camera and to a watching physiotherapist."""
+    if guided.stage is Stage.DONE:
+        return f"{plan.sets} of {plan.sets} sets done"
+    if guided.stage is Stage.RESTING:
+        return f"{min(guided.set_index, plan.sets)} of {plan.sets} sets done"
+    line = f"Set {min(guided.set_index, plan.sets)} of {plan.sets}"
+    if plan.reps is not None:
+        return f"{line}: {guided.reps_in_set} of {plan.reps} repetitions"
+    hold_s = guided.target_hold_s
+    if hold_s is None:  # a plan of holds always has one (GuidedSession.target_hold_s)
+        return line
+    # Whole seconds held, never rounded up: "30 of 30" only once the hold is done.
+    return f"{line}: held {math.floor(guided.held_in_set_s)} of {hold_s:g} seconds"
 
 
 def spoken_cue(
@@ -392,7 +414,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
             force = result.driver_thresholds
             gauge = Gauge(
                 label=angle_name(self.exercise, result.driver),
-                unit="°" if result.driver in self.exercise.angles else "",
+                unit=measure_unit(self.exercise, result.driver),
                 value=finite_or_none(result.measures.get(result.driver)),
                 start=force.start if force is not None else None,
                 turn=force.turn if force is not None else None,
@@ -409,6 +431,7 @@ class LiveCoach(FrameLoop[FrameOutcome]):
                 target_hold_s=guided.target_hold_s,
                 stage=guided.stage.value,
                 progress=guided.progress,
+                text=set_line(guided, self.plan),
             )
         cue = shown_cue(result, guided)
         return StreamState(

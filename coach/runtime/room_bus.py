@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections import deque
+from collections.abc import Callable
 
 DEFAULT_MAX_PENDING = 64
 
@@ -139,13 +141,26 @@ class RoomBus(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook: the in-process bus holds nothing
         """Release what the bus holds (connections, threads)."""
 
+    def now(self) -> float:
+        """Seconds on the bus's clock: a time a publisher puts in a message (a watcher's
+        heartbeat) that any subscriber of the bus can compare with its own `now()`. This
+        default is the wall clock, the one clock app processes on several machines share
+        (kept in step by NTP); a bus of one process may use a monotonic clock."""
+        return time.time()
+
 
 class InProcessRoomBus(RoomBus):
-    """A bus for one app process: subscribers in the same process get the messages."""
+    """A bus for one app process: subscribers in the same process get the messages.
+    `clock` (its `now()`): monotonic seconds, every publisher and subscriber being in this
+    process; a test passes its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._topics: dict[str, set[Subscription]] = {}
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock()
 
     def publish(self, topic: str, message: str) -> None:
         with self._lock:

@@ -344,6 +344,7 @@ class SetProgress(TypedDict):
     target_hold_s: float | None  # this hold's seconds (the next one's between sets); None: reps
     stage: str  # positioning, exercising, resting, done
     progress: float  # 0-1 of the current set
+    text: str  # all of it in words, as the pages show it (coach.runtime.live.set_line)
 
 
 class StreamState(TypedDict):

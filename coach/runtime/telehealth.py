@@ -12,7 +12,10 @@ PostgreSQL NOTIFY has an 8,000-byte payload limit.
 
 Nothing here decides who may watch (coach.auth does) or touches a web framework. Time: the
 throttle runs on the frame's own time (a live frame loop's session time), never the wall
-clock; only `sent_ms`, for measuring the delay to the watcher's screen, is wall time.
+clock; only `sent_ms`, for measuring the delay to the watcher's screen, is wall time. A
+heartbeat carries the time it was published on the room bus's clock (`RoomBus.now`), and
+the patient's side checks it against the same clock: a heartbeat read late (no frame
+and no page question for a while) is as old as it is, not as fresh as its reading.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ MAX_MESSAGE_BYTES = 7000  # NOTIFY's payload limit is 8,000 bytes; room to spare
 MAX_STATE_PER_S = 30.0  # a watcher's screen needs no more
 DECIMALS = 4
 PRESENCE_EVERY_S = 2.0  # a watcher says it is there this often
-WATCHED_FOR_S = 5.0  # "is watching" lasts this long after the last heartbeat
+WATCHED_FOR_S = 5.0  # "is watching" lasts this long after the last heartbeat was published
 MAX_SAY_CHARS = 200  # a short message, spoken on the patient's page
 MAX_TEXT_CHARS = 300  # any text field of a state message (cue, headline), cut beyond
 
@@ -130,7 +133,6 @@ def state_message(
 
 
 END_MESSAGE = json.dumps({"type": "end"}, separators=(",", ":"))
-PRESENCE_MESSAGE = json.dumps({"type": "presence"}, separators=(",", ":"))
 
 
 # ---- control: watcher -> patient -------------------------------------------------------
@@ -154,7 +156,9 @@ class TargetChange:
 
 @dataclass(frozen=True)
 class Presence:
-    """A watcher's heartbeat."""
+    """A watcher's heartbeat, published at `at_s` on the room bus's clock (`RoomBus.now`)."""
+
+    at_s: float
 
 
 Control = Say | TargetChange | Presence
@@ -165,12 +169,18 @@ def say_message(text: str) -> str:
     return encode_control(Say(text))
 
 
+def presence_message(bus: RoomBus) -> str:
+    """A heartbeat for the control topic, stamped with `bus.now()`: publish it on `bus`
+    at once (the stamp is the time it was sent)."""
+    return encode_control(Presence(bus.now()))
+
+
 def encode_control(control: Control) -> str:
     """A control message as the control topic carries it (checked as it is decoded)."""
     if isinstance(control, Presence):
-        return PRESENCE_MESSAGE
-    if isinstance(control, Say):
-        payload: dict[str, object] = {"type": "say", "text": control.text}
+        payload: dict[str, object] = {"type": "presence", "at": control.at_s}
+    elif isinstance(control, Say):
+        payload = {"type": "say", "text": control.text}
     else:
         payload = {"type": "target"}
         if control.reps is not None:
@@ -186,9 +196,10 @@ def encode_control(control: Control) -> str:
 
 def decode_control(text: str) -> Control:
     """A control message, checked. Raises ControlError naming what is wrong: not JSON, an
-    unknown type, a message text empty or over `MAX_SAY_CHARS`, reps outside 1-200, a
-    range target outside 0-360 degrees, a hold time outside `SET_PLAN_LIMITS["hold_s"]`
-    seconds, or a target that changes nothing."""
+    unknown type, a heartbeat without its time (`at`, a finite number), a message text
+    empty or over `MAX_SAY_CHARS`, reps outside 1-200, a range target outside 0-360
+    degrees, a hold time outside `SET_PLAN_LIMITS["hold_s"]` seconds, or a target that
+    changes nothing."""
     try:
         value = json.loads(text)
     except ValueError as exc:
@@ -197,7 +208,11 @@ def decode_control(text: str) -> Control:
         raise ControlError("a control message must be a JSON object")
     kind = value.get("type")
     if kind == "presence":
-        return Presence()
+        at = value.get("at")
+        # `type(...) is`, not isinstance: a JSON true is not a time.
+        if not (type(at) is int or type(at) is float) or not math.isfinite(at):
+            raise ControlError('a presence heartbeat needs "at", the time it was sent (seconds)')
+        return Presence(float(at))
     if kind == "say":
         words = value.get("text")
         if not isinstance(words, str) or not words.strip():
@@ -244,7 +259,8 @@ class Telecast:
     drain the control topic: `controls` returns the target changes to apply, `status`
     says whether someone watches (heartbeats are read with or without frames) and the
     last message. `stop` publishes the end message and leaves the rooms: watchers close.
-    `clock`: monotonic seconds, only for how long a heartbeat counts (not for counting)."""
+    A heartbeat counts for `WATCHED_FOR_S` from the time it was published, on the bus's
+    clock (`RoomBus.now`), whenever it is read."""
 
     def __init__(
         self,
@@ -252,13 +268,11 @@ class Telecast:
         session_id: int,
         *,
         pain: int | None = None,
-        clock: Callable[[], float] = time.monotonic,
         wall_ms: Callable[[], float] = lambda: time.time() * 1000.0,
     ) -> None:
         self.bus = bus
         self.session_id = session_id
         self.pain = pain
-        self._clock = clock
         self._wall_ms = wall_ms
         self._topic = state_topic(session_id)
         self._control: Subscription = bus.subscribe(control_topic(session_id))
@@ -267,7 +281,7 @@ class Telecast:
         self._finalizer = weakref.finalize(self, _end, bus, self._topic, self._control)
         self._lock = threading.Lock()
         self._last_t_s: float | None = None
-        self._seen_at: float | None = None
+        self._seen_at: float | None = None  # when the newest heartbeat was sent (bus clock)
         self._message: str | None = None
         self._message_id = 0
         self._changes: list[TargetChange] = []  # read by `status`, not yet by `controls`
@@ -316,7 +330,12 @@ class Telecast:
                     continue
                 with self._lock:
                     if isinstance(control, Presence):
-                        self._seen_at = self._clock()
+                        # Its sending time, not now: a heartbeat read late is old. One
+                        # stamped ahead of this clock (another machine's, running fast)
+                        # counts from now, so it cannot keep "is watching" up for longer.
+                        sent = min(control.at_s, self.bus.now())
+                        if self._seen_at is None or sent > self._seen_at:
+                            self._seen_at = sent
                     elif isinstance(control, Say):
                         self._message, self._message_id = control.text, self._message_id + 1
                     else:
@@ -332,15 +351,16 @@ class Telecast:
         return changes
 
     def status(self) -> WatchStatus:
-        """Whether a watcher's heartbeat came within `WATCHED_FOR_S`, and the last message.
-        It drains the control topic itself: the patient's page asks whether someone
-        watches also when no frame comes (before the camera starts, with it stopped)."""
+        """Whether a watcher's heartbeat was sent within `WATCHED_FOR_S` (the bus's clock),
+        and the last message. It drains the control topic itself: the patient's page asks
+        whether someone watches also when no frame comes (before the camera starts, with
+        it stopped)."""
         self._drain()
         with self._lock:
             watched = (
                 not self._stopped
                 and self._seen_at is not None
-                and self._clock() - self._seen_at <= WATCHED_FOR_S
+                and self.bus.now() - self._seen_at <= WATCHED_FOR_S
             )
             return WatchStatus(watched, self._message, self._message_id)
 

@@ -2,6 +2,13 @@
 
 Separate from counting: it reads a `Pose` and a `FrameResult` and paints on a copy of
 the frame. Frames are RGB, so colours are (R, G, B).
+
+The one unit the overlay writes differently: "deg", where every other read-out writes
+"°". OpenCV's own fonts (the Hershey fonts `cv2.putText` draws) hold printable ASCII only,
+so "°" comes out as "??"; a font that has it needs `cv2.freetype`, which only the
+opencv-contrib build carries (not a dependency of Form Coach). Texts are composed with
+"°" like everywhere else (`measure_unit`), and `overlay_text`, through which every text
+drawn here goes, writes it as " deg".
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import numpy as np
 from coach.core import landmarks
 from coach.core.pose import Pose
 from coach.engine.results import FrameResult, Rep, Status, sided_counts
-from coach.exercise.schema import ExerciseDef, RuleDef
+from coach.exercise.schema import ExerciseDef, RuleDef, angle_name, measure_unit
 
 Colour = tuple[int, int, int]  # BGR or RGB, as the frame is
 GREEN = (46, 204, 113)
@@ -26,6 +33,13 @@ GREY = (150, 150, 150)
 PANEL = (25, 25, 35)
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
+DEGREES = " deg"  # what the overlay writes for "°", which _FONT cannot draw (the module)
+
+
+def overlay_text(text: str) -> str:
+    """`text` as the overlay draws it: "°" written as " deg" (see the module: the font
+    has no "°"), e.g. "Knee bend: 92°" -> "Knee bend: 92 deg"."""
+    return text.replace("°", DEGREES)
 
 
 def _scale(frame: np.ndarray) -> float:
@@ -135,7 +149,7 @@ def _text_block(
         scale = _font_scale(frame, share)
         weight = max(1, round(scale * 1.6))
         line_h = round(share * height)
-        for line in _wrap(text, scale, weight, width - 2 * margin):
+        for line in _wrap(overlay_text(text), scale, weight, width - 2 * margin):
             lines.append((line, scale, weight, colour, line_h))
     if not lines:
         return
@@ -189,11 +203,9 @@ def draw_hud(
     texts = [(headline, HEADLINE_HEIGHT, colour)]
     if result.driver is not None:
         value = result.measures.get(result.driver, np.nan)
-        definition = exercise.angles.get(result.driver) or exercise.ratios.get(result.driver)
-        label = definition.label if definition and definition.label else result.driver
-        unit = " deg" if result.driver in exercise.angles else ""
+        unit = measure_unit(exercise, result.driver)
         shown = "--" if np.isnan(value) else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
-        texts.append((f"{label}: {shown}", TEXT_HEIGHT, WHITE))
+        texts.append((f"{angle_name(exercise, result.driver)}: {shown}", TEXT_HEIGHT, WHITE))
     _text_block(frame, texts)
     message = result.cue.text if result.cue else None
     if message is None and result.status is not Status.ACTIVE and result.guidance:

@@ -69,7 +69,7 @@ def test_tasks_without_a_result_yet_have_none():
 
 @pytest.mark.parametrize(("held_deg", "measured"), [(3, False), (120, True)])
 def test_the_read_out_the_message_and_save_agree(held_deg, measured):
-    """A knee barely moved (3 degrees, not a movement) shows no "best hold 3 deg" beside
+    """A knee barely moved (3 degrees, not a movement) shows no "best hold 3°" beside
     "Nothing measured yet": the read-out shows a best hold only when Save has it to keep,
     and the message says what to do."""
     motion = limit_and_back(STANDING.with_(right_knee_flexion=held_deg), hold_s=3.0)
@@ -79,7 +79,7 @@ def test_the_read_out_the_message_and_save_agree(held_deg, measured):
     shown = "\n".join(status.lines)
     if measured:
         (result,) = status.results
-        assert f"best hold {result.value:.0f} deg" in shown
+        assert f"best hold {result.value:.0f}°" in shown
         assert status.message.startswith("Measured: press Save")
     else:
         assert status.results == () and "best hold" not in shown

@@ -146,6 +146,9 @@ def test_the_clinician_watches_the_count_advance_and_the_patient_gets_the_messag
             counts.append(int(state["count"]))
         time.sleep(0.5)
     assert counts == sorted(counts)
+    # The set's words are the patient's page's own (coach.runtime.live.set_line).
+    set_line = in_frame(clinician, WATCH, "return document.getElementById('set').textContent;")
+    assert set_line.startswith("Set 1 of ") and set_line.endswith(" repetitions"), set_line
     # drawn by the script the skeleton components share (served under the watch's policy)
     assert int(watched(clinician).get("drawn") or 0) > 0
     faults = in_frame(clinician, WATCH, "return document.getElementById('faults').innerText;")

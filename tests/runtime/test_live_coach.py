@@ -244,3 +244,32 @@ def test_once_the_plan_is_done_the_video_shows_no_cue(library):
     assert stage is Stage.DONE and np.array_equal(with_cue, without)
     stage, with_cue, without = drawn_with_and_without_a_cue(library, SetPlan(1, reps=40))
     assert stage is Stage.EXERCISING and not np.array_equal(with_cue, without)
+
+
+def set_lines(library, clip: str, exercise_id: str, plan: SetPlan) -> list[str]:
+    """The set's words in the landmark stream's state after each frame of `clip`, each
+    once, in the order they came."""
+    estimator = RecordedEstimator(clip)
+    coach = LiveCoach(library.get(exercise_id), plan, estimator_factory=lambda: estimator)
+    recording = estimator.recording
+    lines: list[str] = []
+    for t_s, poses in zip(recording.t_s, recording.frames(), strict=True):
+        outcome = coach.process_poses(poses, float(t_s), recording.frame_wh)
+        line = coach.stream_state(outcome)["set"]["text"]
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def test_the_stream_carries_the_sets_words_rest_and_end_included(library):
+    """The one text of the set's progress (`set_line`), carried to the device camera and
+    the watch: a rest says the set before it is done, not "0 of 3" of the next."""
+    lines = set_lines(library, "squat_side_studio", "squat", SetPlan(sets=2, reps=3, rest_s=0.5))
+    set_1 = [f"Set 1 of 2: {n} of 3 repetitions" for n in range(3)]
+    set_2 = [f"Set 2 of 2: {n} of 3 repetitions" for n in range(3)]
+    assert lines == [*set_1, "1 of 2 sets done", *set_2, "2 of 2 sets done"], lines
+
+
+def test_the_stream_carries_a_holds_words_with_its_target(library):
+    lines = set_lines(library, "plank_hold_istock", "plank", SetPlan(sets=1, hold_s=5))
+    assert lines == [*(f"Set 1 of 1: held {s} of 5 seconds" for s in range(5)), "1 of 1 sets done"]

@@ -18,14 +18,16 @@ from coach.runtime.telehealth import (
     END_MESSAGE,
     MAX_MESSAGE_BYTES,
     MAX_STATE_PER_S,
-    PRESENCE_MESSAGE,
+    PRESENCE_EVERY_S,
     WATCHED_FOR_S,
     ControlError,
+    Presence,
     TargetChange,
     Telecast,
     control_topic,
     decode_control,
     encode_control,
+    presence_message,
     say_message,
     state_message,
     state_topic,
@@ -36,6 +38,8 @@ SESSION = 7
 
 
 class Clock:
+    """The room bus's clock, moved by hand (`InProcessRoomBus(clock)`)."""
+
     def __init__(self) -> None:
         self.now = 100.0
 
@@ -43,12 +47,17 @@ class Clock:
         return self.now
 
 
-def shared_coach(library, plan: SetPlan, bus, *, recorder=None, clock=None):
+def clocked_bus() -> tuple[InProcessRoomBus, Clock]:
+    clock = Clock()
+    return InProcessRoomBus(clock), clock
+
+
+def shared_coach(library, plan: SetPlan, bus, *, recorder=None):
     estimator = RecordedEstimator("squat_side_studio")
     coach = LiveCoach(
         library.get("squat"), plan, recorder=recorder, estimator_factory=lambda: estimator
     )
-    telecast = Telecast(bus, SESSION, pain=3, clock=clock or Clock())
+    telecast = Telecast(bus, SESSION, pain=3)
     coach.share(telecast)
     return coach, estimator, telecast
 
@@ -90,14 +99,49 @@ def test_an_unshared_session_publishes_nothing_and_stopping_ends_the_watchers(li
 
 
 def test_presence_shows_watching_until_the_heartbeats_stop(library):
-    bus, clock = InProcessRoomBus(), Clock()
-    coach, _estimator, _ = shared_coach(library, SetPlan(sets=1, reps=20), bus, clock=clock)
+    bus, clock = clocked_bus()
+    coach, _estimator, _ = shared_coach(library, SetPlan(sets=1, reps=20), bus)
     assert not coach.snapshot().watch.watched
-    bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)
+    bus.publish(control_topic(SESSION), presence_message(bus))
     coach.process_poses([], 0.0, (640, 480))  # polled between frames
     assert coach.snapshot().watch.watched
     clock.now += WATCHED_FOR_S + 0.1
     assert not coach.snapshot().watch.watched
+
+
+def test_a_heartbeat_counts_from_when_it_was_sent_not_when_it_is_read(library):
+    """The watcher's last heartbeat, read late (no frame, no page question meanwhile),
+    is as old as it is: "is watching" goes `WATCHED_FOR_S` after it was sent, so within
+    that window of the watcher leaving, not up to that much later."""
+    bus, clock = clocked_bus()
+    coach, _estimator, telecast = shared_coach(library, SetPlan(sets=1, reps=20), bus)
+    bus.publish(control_topic(SESSION), presence_message(bus))  # then the watcher leaves
+    clock.now += WATCHED_FOR_S - 1.0
+    assert telecast.status().watched  # first read: still within the window
+    clock.now += 1.1
+    assert not telecast.status().watched, "gone WATCHED_FOR_S after it was sent"
+    bus.publish(control_topic(SESSION), presence_message(bus))  # a watcher again, who leaves
+    clock.now += WATCHED_FOR_S + 0.1
+    coach.process_poses([], 0.0, (640, 480))  # the frame loop reads it only now
+    assert not coach.snapshot().watch.watched
+
+
+def test_a_heartbeat_stamped_ahead_of_the_readers_clock_counts_from_its_reading(library):
+    """Another machine's clock running fast cannot keep "is watching" up for longer."""
+    bus, clock = clocked_bus()
+    _coach, _estimator, telecast = shared_coach(library, SetPlan(sets=1, reps=20), bus)
+    ahead = encode_control(Presence(clock.now + 60.0))
+    bus.publish(control_topic(SESSION), ahead)
+    assert telecast.status().watched
+    clock.now += WATCHED_FOR_S + 0.1
+    assert not telecast.status().watched
+
+
+def test_the_heartbeat_carries_the_bus_time_it_was_sent_at():
+    bus, clock = clocked_bus()
+    assert decode_control(presence_message(bus)) == Presence(clock.now)
+    clock.now += PRESENCE_EVERY_S
+    assert decode_control(presence_message(bus)) == Presence(clock.now)
 
 
 def test_a_message_reaches_the_patients_state_once_per_new_message(library):
@@ -178,6 +222,9 @@ def test_state_messages_stay_under_the_notify_limit_with_long_texts():
         '{"type": "target", "hold": 2}',
         '{"type": "target", "hold": 301}',
         '{"type": "target", "hold": "20"}',
+        '{"type": "presence"}',
+        '{"type": "presence", "at": "12"}',
+        '{"type": "presence", "at": NaN}',
     ],
 )
 def test_control_messages_out_of_bounds_are_refused(text):
@@ -259,13 +306,13 @@ def test_the_watcher_is_seen_without_any_frame_and_not_after_it_leaves(library):
     """Before the camera starts (or while it is stopped between sets) no frame polls the
     control room: the page's own question reads the heartbeats, and a target change read
     that way still reaches the frame loop."""
-    bus, clock = InProcessRoomBus(), Clock()
-    coach, _estimator, telecast = shared_coach(library, SetPlan(sets=1, reps=20), bus, clock=clock)
-    bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)
+    bus, clock = clocked_bus()
+    coach, _estimator, telecast = shared_coach(library, SetPlan(sets=1, reps=20), bus)
+    bus.publish(control_topic(SESSION), presence_message(bus))
     bus.publish(control_topic(SESSION), encode_control(TargetChange(reps=4)))
     assert coach.snapshot().watch.watched  # no process_poses: no frame came
     clock.now += WATCHED_FOR_S / 2
-    bus.publish(control_topic(SESSION), PRESENCE_MESSAGE)  # the watcher is still there
+    bus.publish(control_topic(SESSION), presence_message(bus))  # the watcher is still there
     assert coach.snapshot().watch.watched  # the page asks twice a second
     clock.now += WATCHED_FOR_S / 2 + 1.0
     assert coach.snapshot().watch.watched
@@ -284,7 +331,7 @@ def shared_plank(library, bus, hold_s: float):
         recorder=recorder,
         estimator_factory=lambda: estimator,
     )
-    coach.share(Telecast(bus, SESSION, clock=Clock()))
+    coach.share(Telecast(bus, SESSION))
     return coach, estimator, recorder
 
 

@@ -15,7 +15,13 @@ from starlette.websockets import WebSocketDisconnect
 from coach.auth.access import Principal
 from coach.runtime.room_bus import InProcessRoomBus
 from coach.runtime.stream import RateLimit
-from coach.runtime.telehealth import END_MESSAGE, PRESENCE_MESSAGE, control_topic, state_topic
+from coach.runtime.telehealth import (
+    END_MESSAGE,
+    Presence,
+    control_topic,
+    decode_control,
+    state_topic,
+)
 from coach_ui.live_stream import StreamOwner, StreamRegistry
 from coach_ui.rooms import Watch
 from coach_ui.routes import WATCH_PATH, routes
@@ -75,7 +81,9 @@ def test_the_patients_clinician_watches_the_frames_until_the_patient_stops(
     with client.websocket_connect(WATCH_PATH) as socket:
         socket.send_json({"type": "hello", "token": token_for(watches, clinic, "ann", owner, held)})
         assert socket.receive_json() == {"type": "ready", "session": clinic["session"]}
-        assert PRESENCE_MESSAGE in control.poll()  # the patient's page sees the watcher
+        # The patient's page sees the watcher: a heartbeat stamped on the bus's clock.
+        (heartbeat,) = [decode_control(m) for m in control.poll()]
+        assert isinstance(heartbeat, Presence) and heartbeat.at_s <= bus.now()
         frame = '{"type":"frame","t":1.0,"s":{"count":2}}'
         bus.publish(state_topic(clinic["session"]), frame)
         assert socket.receive_text() == frame

@@ -10,11 +10,11 @@ import logging
 from coach.auth.access import Principal
 from coach.runtime.telehealth import (
     END_MESSAGE,
-    PRESENCE_MESSAGE,
     Say,
     TargetChange,
     control_topic,
     decode_control,
+    presence_message,
     state_topic,
 )
 from coach_ui import camera
@@ -78,7 +78,7 @@ def test_the_page_says_the_physiotherapist_is_watching_while_heartbeats_come(
     at, live = started(clinic)
     toggle(at, SHARE).set_value(True).run()
     assert "Your physiotherapist is watching" not in everything_shown(at)
-    room_bus().publish(control_topic(live.session_id), PRESENCE_MESSAGE)
+    room_bus().publish(control_topic(live.session_id), presence_message(room_bus()))
     room_bus().publish(control_topic(live.session_id), '{"type":"say","text":"Knees out"}')
     live.coach.process_poses([], 0.0, (640, 480))  # the frame loop polls between frames
     at.run()
@@ -92,7 +92,7 @@ def test_the_watcher_is_shown_before_any_frame_comes(clinic, webrtc_renders):
     watcher's heartbeat."""
     at, live = started(clinic)
     toggle(at, SHARE).set_value(True).run()
-    room_bus().publish(control_topic(live.session_id), PRESENCE_MESSAGE)
+    room_bus().publish(control_topic(live.session_id), presence_message(room_bus()))
     at.run()
     assert live.coach.snapshot().frames == 0
     assert "Your physiotherapist is watching" in everything_shown(at)

@@ -234,26 +234,45 @@ def test_a_patient_stuck_getting_into_position_is_told_what_the_coach_expects(
     assert " or ".join(exercise.views) in hint
 
 
-def test_when_the_sets_are_done_the_panel_says_so_not_zero_of_three(
-    fresh_store, webrtc_renders, library
-):
-    """The squat clip through the started session's coach: after the set, the progress
-    text and 'Reps this session' agree with what was counted and saved."""
+def squat_session_through(sets: int, *, until_a_rep: bool = False):
+    """A squat session of `sets` sets of 3 started on the Live coach page, the squat clip
+    through its coach (up to its first rep, or all of it), and the page drawn again on it.
+    Returns (the page, the live session, the stream's state after the last frame)."""
     from tests.support.live import RecordedEstimator
 
     started = run_page("live.py")
     choose = next(s for s in started.selectbox if s.label == "Exercise")
     choose.set_value("squat").run()
-    next(n for n in started.number_input if n.label == "Sets").set_value(1).run()
+    next(n for n in started.number_input if n.label == "Sets").set_value(sets).run()
     next(n for n in started.number_input if n.label == "Repetitions per set").set_value(3).run()
     next(b for b in started.button if b.label == "Start session").click().run()
     live = started.session_state["live_session"]
-    estimator = RecordedEstimator("squat_side_studio")
-    for t_s, poses in zip(estimator.recording.t_s, estimator.recording.frames(), strict=True):
-        live.coach.process_poses(poses, float(t_s), estimator.recording.frame_wh)
+    recording = RecordedEstimator("squat_side_studio").recording
+    for t_s, poses in zip(recording.t_s, recording.frames(), strict=True):
+        outcome = live.coach.process_poses(poses, float(t_s), recording.frame_wh)
+        if until_a_rep and live.coach.snapshot().reps:
+            break
     at = AppTest.from_file(str(PAGES / "live.py"), default_timeout=60)
     at.session_state["live_session"] = live
     at.run()
+    return at, live, live.coach.stream_state(outcome)
+
+
+def test_mid_set_the_panel_shows_the_sets_words_the_stream_carries(fresh_store, webrtc_renders):
+    """The panel's progress text is the set's one text (`set_line`), the words the device
+    camera and a watching physiotherapist get in the stream's state."""
+    from coach.runtime.live import set_line
+
+    at, live, state = squat_session_through(2, until_a_rep=True)
+    texts = [p.proto.text for p in at.get("progress")]
+    assert texts == [state["set"]["text"]] == ["Set 1 of 2: 1 of 3 repetitions"], texts
+    assert texts[0] == set_line(live.coach.snapshot().guided, live.coach.plan)
+
+
+def test_when_the_sets_are_done_the_panel_says_so_not_zero_of_three(fresh_store, webrtc_renders):
+    """The squat clip through the started session's coach: after the set, the progress
+    text and 'Reps this session' agree with what was counted and saved."""
+    at, live, _ = squat_session_through(1)
     texts = [p.proto.text for p in at.get("progress")]
     assert texts == ["1 of 1 sets done"], texts
     reps = next(m for m in at.metric if m.label == "Reps this session")

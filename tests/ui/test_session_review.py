@@ -195,3 +195,35 @@ def test_the_live_coachs_store_recorder_keeps_each_set_unless_the_patient_said_n
         if keep:
             assert meta_prescription(store.set_recording(session, 1).meta) == prescription
     assert [s.set_index for s in kept[True]] == [1, 2] and kept[False] == []
+
+
+def test_a_rescore_offers_the_physios_own_definitions_and_counts_as_one(
+    store, library, monkeypatch
+):
+    """The definitions of $FORM_COACH_EXERCISES (the folder the README names, which the
+    `coach` command and the app load) are offered beside the shipped ones, and a set
+    re-scored under one of them counts as it does in `coach replay`."""
+    from coach.exercise.loader import EXTRA_EXERCISES_ENV, ExerciseLibrary
+    from coach_ui import resources
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv(EXTRA_EXERCISES_ENV, str(ROOT / "docs" / "examples" / "exercises"))
+    resources.load_library.clear()  # one library per server process: read it again
+    try:
+        patient, session, _ = session_with_a_kept_set(store, library)
+        at = page("session.py", query={"patient": patient, "session": session})
+        definition = next(s for s in at.selectbox if s.label == "Exercise definition")
+        own = ExerciseLibrary.from_environment()
+        extra = {i for i in own.ids() if i not in library and own.get(i).reps is not None}
+        assert extra, "the example folder holds definitions that count repetitions"
+        assert {own.get(i).name for i in extra} <= set(definition.options), definition.options
+        definition.set_value("upright_row").run()
+        assert not at.exception, [e.value for e in at.exception]
+        next(b for b in at.button if b.label == "Re-score").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        recording = store.set_recording(session, 1)
+        as_row = replay_poses(recording, own.get("upright_row"), source="test")
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Repetitions as a upright row"] == str(as_row.rep_count), metrics
+    finally:
+        resources.load_library.clear()

@@ -1,12 +1,17 @@
 """The overlay's text is readable at arm's length: letters at least 3% of the frame height,
-measured on the drawn pixels, on landscape and portrait frames."""
+measured on the drawn pixels, on landscape and portrait frames; and its one unit of its
+own ("deg" for "°", which its font cannot draw)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import cv2
 import numpy as np
 import pytest
 
 from coach.engine.results import Cue, CueKind, FrameResult, Status
+from coach.exercise.schema import angle_name, measure_unit
 from coach.vision.draw import draw_hud, draw_lines
 
 MIN_SHARE = 0.03
@@ -69,3 +74,39 @@ def test_a_long_cue_wraps_inside_the_frame(library):
     draw_hud(frame, result(library.get("plank"), long_cue), library.get("plank"))
     assert len(text_rows(frame)) >= 3  # the hold time, then the cue on two lines or more
     assert not (frame[:, -2:].max(axis=2) > 120).any()  # nothing runs off the right edge
+
+
+def drawn(text: str) -> np.ndarray:
+    frame = np.zeros((120, 400, 3), dtype=np.uint8)
+    cv2.putText(frame, text, (5, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (255, 255, 255), 2)
+    return frame
+
+
+def test_opencvs_font_draws_the_degree_sign_as_two_question_marks():
+    """Why the overlay writes "deg": the Hershey font has printable ASCII only, "°" (two
+    bytes in UTF-8) is drawn as "??". If OpenCV learns it, the overlay can write "°"."""
+    assert (drawn("92°") == drawn("92??")).all()
+    assert not (drawn("92°") == drawn("92 deg")).all()
+
+
+def test_the_overlay_writes_deg_for_every_degree_sign_it_is_given():
+    """An assessment's read-out line (written with "°", as the page's panel shows it) is
+    drawn as "deg" on the video, never as "??"."""
+    with_sign, with_word = (np.zeros((480, 640, 3), dtype=np.uint8) for _ in range(2))
+    draw_lines(with_sign, ["Knee flexion", "now 110°, best hold 112°"], "Hold still")
+    draw_lines(with_word, ["Knee flexion", "now 110 deg, best hold 112 deg"], "Hold still")
+    assert (with_sign == with_word).all()
+
+
+def test_the_overlays_measure_reads_as_the_panels_with_its_unit_as_deg(library):
+    """The squat's knee angle on the video: the panel's label and unit (`angle_name`,
+    `measure_unit`), the unit written "deg"."""
+    squat = library.get("squat")
+    at_92 = replace(
+        result(squat, "unused"), driver="knee_flexion", measures={"knee_flexion": 92.4}, cue=None
+    )
+    assert measure_unit(squat, "knee_flexion") == "°"
+    frame, expected = (np.zeros((480, 640, 3), dtype=np.uint8) for _ in range(2))
+    draw_hud(frame, at_92, squat)
+    draw_lines(expected, ["Reps 0", f"{angle_name(squat, 'knee_flexion')}: 92 deg"])
+    assert (frame == expected).all()

@@ -590,15 +590,8 @@ function showState(tMs, state) {
     item.textContent = String(line).replace(/\*\*/g, "");
     shown.details.appendChild(item);
   }
-  const set = state.set;
-  let line = "";
-  if (set && set.stage === "done") {
-    line = `${set.of} of ${set.of} sets done`; // as the panel says: not "0 of 3" at the end
-  } else if (set) {
-    line = `Set ${set.index} of ${set.of}`;
-    if (set.target_reps != null) line += `: ${set.reps} of ${set.target_reps} repetitions`;
-    if (set.target_hold_s != null) line += `: held ${Math.floor(set.held_s)} of ${set.target_hold_s} seconds`;
-  }
+  // The set's words are the server's (coach.runtime.live.set_line), as the panel's.
+  let line = state.set ? state.set.text : "";
   const gauge = state.gauge;
   if (gauge && gauge.value != null) {
     const value = gauge.unit ? `${Math.round(gauge.value)}${gauge.unit}` : gauge.value.toFixed(2);
