@@ -11,7 +11,8 @@ a bisection finds the largest N that passes. Reports, as one JSON object on stdo
 and per N tried: latencies, frames, the server's CPU time per frame (from /proc, all its
 threads) and this process's CPU share (if near a core, the client is the bottleneck).
 
-Usage: python scripts/bench_stream.py [--max-n 256] [--seconds 20] [--recording X.npz ...]
+Usage: python scripts/bench_stream.py [--max-n 256 | --n 12 16 ...] [--seconds 20]
+[--recording X.npz ...]
 """
 
 from __future__ import annotations
@@ -94,7 +95,11 @@ async def run_connection(
             if delay > 0:
                 await asyncio.sleep(delay)
             conn.sent_at[t_ms] = time.perf_counter()
-            await ws.send(text)
+            try:
+                await ws.send(text)
+            except websockets.ConnectionClosed as exc:  # refused: the receiver has the reason
+                conn.refused = conn.refused or f"closed while sending ({exc})"
+                break
             conn.sent += 1
             if receiver.done():
                 break
@@ -102,6 +107,8 @@ async def run_connection(
             await asyncio.wait_for(receiver, timeout=10.0)
         except TimeoutError:
             conn.refused = conn.refused or "states still missing 10 s after the last frame"
+        except websockets.ConnectionClosed as exc:
+            conn.refused = conn.refused or f"closed by the server ({exc})"
 
 
 def cpu_s(pid: int) -> float:
@@ -216,10 +223,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--recording", type=Path, action="append", help="a pose recording (.npz) to replay"
     )
+    parser.add_argument(
+        "--n",
+        type=int,
+        nargs="+",
+        help="run one trial at each of these N instead of the search (side-by-side runs: "
+        "a search ends at its first failed trial, which a burst of other jobs can cause)",
+    )
     args = parser.parse_args(argv)
     paths = args.recording or DEFAULT_RECORDINGS
     recordings = [PoseRecording.load(path) for path in paths]
-    best, runs = search(args.max_n, recordings, args.seconds)
+    if args.n:
+        runs = [trial(n, recordings, args.seconds) for n in args.n]
+        best = max((run["n"] for run in runs if run["passed"]), default=0)
+    else:
+        best, runs = search(args.max_n, recordings, args.seconds)
     report = {
         "benchmark": "landmark stream load",
         "fps_per_connection": FPS,
@@ -229,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "largest_n_passing": best,
-        "max_n_tried": args.max_n,
+        "max_n_tried": max(args.n) if args.n else args.max_n,
         "trials": runs,
     }
     print(json.dumps(report, indent=1))
