@@ -60,8 +60,9 @@ readings: $(STAMP)
 accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md
 
-# The same clips and probes as `make accuracy`, filmed differently (mirrored, 15 frames/s,
-# a tilted camera, the person low and off-centre, half the resolution): docs/robustness.md.
+# The same clips and probes as `make accuracy`, filmed differently (re-encoded only, as a
+# control; mirrored; 15 frames/s; a tilted camera; the person low and off-centre; half the
+# resolution): docs/robustness.md.
 # The variants are made with ffmpeg in a temporary folder outside the repository; the poses
 # the model sees in each are kept under build/robustness-poses, so the first run takes the
 # model's time (tens of minutes a variant on 2 cores) and a rerun seconds.

@@ -63,6 +63,12 @@ VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (
         Variant("original", "the clip as it is", lambda _fps: ""),
+        Variant(
+            "reencoded",
+            "the control: re-encoded as every variant is (H.264, crf 18) and nothing else, "
+            "so a change here is the encoding's and the model's, not the camera's",
+            lambda _fps: "null",
+        ),
         Variant("mirrored", "flipped left to right (ffmpeg hflip)", lambda _fps: "hflip"),
         Variant(
             "fps15",
@@ -225,6 +231,20 @@ shows its timed seconds.
 """
 
 
+FINDINGS = "\n## Findings"
+
+
+def kept_findings(page: Path) -> str:
+    """The hand-written part of an existing page, from its `## Findings` heading on (why a
+    variant broke a count, read from the traces), kept when the tables are written again;
+    "" when there is none."""
+    if not page.is_file():
+        return ""
+    text = page.read_text()
+    at = text.find(FINDINGS)
+    return "" if at < 0 else text[at:]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path, default=DEFAULT_FOLDERS)
@@ -257,7 +277,7 @@ def main() -> int:
     print(table)
     if args.write:
         args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(HEADER + table + "\n")
+        args.write.write_text(HEADER + table + "\n" + kept_findings(args.write))
     return 0 if all(r.passed for rows in results.values() for r in rows) else 1
 
 
