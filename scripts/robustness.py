@@ -159,6 +159,7 @@ class Summary:
     zero_runs: int
     out_of_time: int
     timed_reps: int
+    hold_error_s: float | None  # the worst hold time outside its range (None: no hold)
 
 
 def summarise(rows: list[Row]) -> Summary:
@@ -166,6 +167,7 @@ def summarise(rows: list[Row]) -> Summary:
     counted = [r for r in rows if r.kind == "reps"]
     zero = [r for r in rows if r.kind in ("probe", "hold")]
     timed = [r for r in rows if r.in_time is not None]
+    holds = [r.hold_error_s for r in rows if r.hold_error_s is not None]
     return Summary(
         within=sum(r.within for r in rows),
         runs=len(rows),
@@ -175,6 +177,7 @@ def summarise(rows: list[Row]) -> Summary:
         zero_runs=len(zero),
         out_of_time=sum(r.out_of_time for r in timed),
         timed_reps=sum(r.counted for r in timed),
+        hold_error_s=max(holds) if holds else None,
     )
 
 
@@ -182,15 +185,17 @@ def report(results: dict[str, list[Row]]) -> str:
     """Markdown: the summary per variant, then every clip's count per variant."""
     names = list(results)
     lines = [
-        "| variant | within range | MAE (reps) | false reps (probes, hold) | reps out of time |",
-        "| --- | --- | --- | --- | --- |",
+        "| variant | within range | MAE (reps) | false reps (probes, hold) | reps out of time "
+        "| hold time outside its range (s) |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for name in names:
         s = summarise(results[name])
         lines.append(
             f"| {name} | {s.within}/{s.runs} ({100 * s.within / max(1, s.runs):.0f}%) | "
             f"{s.mae:.2f} | {s.false_reps} over {s.zero_runs} runs | "
-            f"{s.out_of_time} of {s.timed_reps} |"
+            f"{s.out_of_time} of {s.timed_reps} | "
+            f"{'' if s.hold_error_s is None else f'{s.hold_error_s:.2f}'} |"
         )
     lines += ["", "| clip | source | exercise | kind | expected | " + " | ".join(names) + " |"]
     lines.append("| --- " * (5 + len(names)) + "|")
@@ -203,7 +208,8 @@ def report(results: dict[str, list[Row]]) -> str:
             row = results[name][i]
             cell = str(row.counted) if row.passed else f"**{row.counted}**"
             if row.hold_s is not None:
-                cell += f" ({row.hold_s:.1f} s)"
+                hold = f"{row.hold_s:.1f} s"
+                cell += f" ({hold})" if not row.hold_error_s else f" (**{hold}**)"
             cells.append(cell)
         lines.append(
             f"| {r.clip} | {r.source} | {r.exercise} | {r.kind} | {expected} | "
@@ -226,7 +232,7 @@ every run, holds and probes included; the *MAE* is against the true count of the
 clips; *false reps* are reps counted on the zero-rep probes and the hold; *reps out of time*
 are counted reps whose turn falls in no hand-marked rep (clips with marked times only). In
 the clip table a count in bold is outside the hand-counted range or out of time; a hold
-shows its timed seconds.
+shows its timed seconds, in bold outside the hand-timed range.
 
 """
 

@@ -41,13 +41,20 @@ def test_summary_counts_like_the_accuracy_page():
     assert s.mae == pytest.approx(2 / 3)
     assert (s.false_reps, s.zero_runs) == (1, 1)
     assert (s.out_of_time, s.timed_reps) == (1, 2)
+    assert s.hold_error_s is None
+
+
+def test_summary_gives_the_worst_hold_time_outside_its_range():
+    hold = Row("p.mp4", "videos", "plank", "hold", (0, 0), 0, 0, 13.0, (11.0, 12.4), 0.0)
+    assert summarise([hold]).hold_error_s == pytest.approx(0.6)
+    assert "(**13.0 s**)" in report({"original": [hold]})
 
 
 def test_report_puts_each_variant_beside_the_original():
     table = report(
         {"original": [row("reps", (3, 3), 3, 3)], "mirrored": [row("reps", (3, 3), 3, 2)]}
     )
-    assert "| original | 1/1 (100%) | 0.00 | 0 over 0 runs | 0 of 0 |" in table
+    assert "| original | 1/1 (100%) | 0.00 | 0 over 0 runs | 0 of 0 |  |" in table
     assert "| mirrored | 0/1 (0%) | 1.00 |" in table
     assert "| a.mp4 | videos | squat | reps | 3 | 3 | **2** |" in table
 
