@@ -23,11 +23,12 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.accuracy import DEFAULT_FOLDERS, ROOT, Row, analyze, run
+from scripts.accuracy import DEFAULT_FOLDERS, ROOT, Analyzer, Row, analyze, run
 
 POSE_CACHE = ROOT / "build" / "robustness-poses"
 # Below this the 15 frames/s variant keeps the clip's own rate (it never adds frames).
@@ -46,7 +47,8 @@ class Variant:
 
     def recipe(self, fps: float) -> str:
         """What the variant file is made from, for the pose cache's key."""
-        return f"{self.name}:{self.filter(fps)}" if self.name != "original" else ""
+        vf = self.filter(fps)
+        return f"{self.name}:{vf}" if vf else ""
 
 
 def _tilted(_fps: float) -> str:
@@ -120,7 +122,7 @@ def render(variant: Variant, fps: float) -> Callable[[Path, Path], None]:
     return write
 
 
-def analyzer(variant: Variant, cache: Path | None) -> Callable[[Path, str], dict]:
+def analyzer(variant: Variant, cache: Path | None) -> Analyzer:
     """`coach analyze --json` of the variant of a clip: replayed on its cached poses
     (scripts/faults.py `cached_poses`) with a `cache`, else the real CLI on a variant file
     made afresh in a temporary folder."""
@@ -133,14 +135,13 @@ def analyzer(variant: Variant, cache: Path | None) -> Callable[[Path, str], dict
 
     def result(video: Path, exercise: str) -> dict:
         fps = probe(video).fps
+        as_it_is = not variant.filter(fps)
         if cache is not None:
-            write = None if variant.name == "original" else render(variant, fps)
+            write = None if as_it_is else render(variant, fps)
             poses = cached_poses(video, cache, variant.recipe(fps), write)
             return replay_recording(poses, library.get(exercise)).to_json()
-        if variant.name == "original":
+        if as_it_is:
             return analyze(video, exercise)[0]
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="coach-variant-") as folder:
             made = Path(folder) / f"{video.stem}.mp4"
             render(variant, fps)(video, made)
