@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test lint typecheck accuracy faults bench bench-live bench-stream bench-rooms docs readings system-deps web clean
+.PHONY: run test lint typecheck accuracy robustness faults bench bench-live bench-stream bench-rooms docs readings system-deps web clean
 
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find_python.sh) || exit 1; \
@@ -59,6 +59,15 @@ readings: $(STAMP)
 
 accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --write docs/accuracy.md
+
+# The same clips and probes as `make accuracy`, filmed differently (re-encoded only, as a
+# control; mirrored; 15 frames/s; a tilted camera; the person low and off-centre; half the
+# resolution): docs/robustness.md.
+# The variants are made with ffmpeg in a temporary folder outside the repository; the poses
+# the model sees in each are kept under build/robustness-poses, so the first run takes the
+# model's time (tens of minutes a variant on 2 cores) and a rerun seconds.
+robustness: $(STAMP)
+	$(BIN)/python -m scripts.robustness --write docs/robustness.md
 
 # Form rules scored on the clips whose every rep is labelled good or bad (../shared/fault-clips),
 # beside the synthetic bench: docs/faults.md. Each clip's poses are kept under build/fault-poses

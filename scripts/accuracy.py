@@ -18,7 +18,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,8 +134,16 @@ def manifest_clips(folders: list[Path]) -> Iterator[tuple[Path, dict]]:
             yield folder, clip
 
 
-def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
-    """Every defined clip and probe through `coach analyze` (with `extra` options)."""
+# (clip, exercise id) -> `coach analyze --json`'s object
+Analyzer = Callable[[Path, str], dict]
+
+
+def run(
+    folders: list[Path], extra: list[str] | None = None, analyzer: Analyzer | None = None
+) -> list[Row]:
+    """Every defined clip and probe through `coach analyze` (with `extra` options), or
+    through `analyzer` when given (scripts/robustness.py: the clip filmed differently),
+    scored the same way."""
     known = defined_exercises()
     rows = []
     for folder, clip in manifest_clips(folders):
@@ -149,7 +157,12 @@ def run(folders: list[Path], extra: list[str] | None = None) -> list[Row]:
             if probe in known and probe != exercise:
                 jobs.append((probe, "probe", (0, 0), None))
         for exercise_id, job_kind, expected, hold in jobs:
-            result, seconds = analyze(folder / clip["file"], exercise_id, extra)
+            if analyzer is None:
+                result, seconds = analyze(folder / clip["file"], exercise_id, extra)
+            else:
+                start = time.perf_counter()
+                result = analyzer(folder / clip["file"], exercise_id)
+                seconds = time.perf_counter() - start
             true_reps = clip.get("true_reps", 0) if job_kind == "reps" else 0
             marked = clip.get("rep_times") if job_kind == "reps" else None
             turns = [rep["turn_s"] for rep in result["repetitions"]]

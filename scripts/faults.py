@@ -19,7 +19,8 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Collection, Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -345,22 +346,40 @@ def totals_lines(totals: Totals) -> list[str]:
 POSE_CACHE = ROOT / "build" / "fault-poses"
 
 
-def cached_poses(video: Path, cache: Path) -> Path:
+def cached_poses(
+    video: Path,
+    cache: Path,
+    recipe: str = "",
+    render: Callable[[Path, Path], None] | None = None,
+) -> Path:
     """The poses the model sees in `video` (`coach record`), saved under `cache` on first
     use and reused after: the file's name is keyed by the clip (name, size, modification
     time), the model file and the working frame size, so a changed clip or model records
-    afresh. Re-scoring the rules then takes seconds (`coach replay`)."""
+    afresh. Re-scoring the rules then takes seconds (`coach replay`).
+
+    With `render`, the poses of the clip filmed differently (scripts/robustness.py):
+    `render(video, out)` writes that variant to `out` in a temporary folder outside the
+    repository (the clips are not ours to redistribute), deleted once recorded, and
+    `recipe` (how it was made) joins the key. Returns the .npz path."""
     from coach.runtime.analysis import record_poses
     from coach.vision.model_bundle import resolve_model_path
     from coach.vision.video import WORKING_MAX_SIDE_PX
 
     stat, model = video.stat(), resolve_model_path(None)
     settings = (video.name, stat.st_size, stat.st_mtime_ns, model.name, model.stat().st_size)
-    key = hashlib.sha256(repr((*settings, WORKING_MAX_SIDE_PX)).encode()).hexdigest()[:16]
+    key_parts = (*settings, WORKING_MAX_SIDE_PX, *((recipe,) if recipe else ()))
+    key = hashlib.sha256(repr(key_parts).encode()).hexdigest()[:16]
     path = cache / f"{video.stem}-{key}.npz"
     if not path.is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        recording = record_poses(video, max_side_px=WORKING_MAX_SIDE_PX, quiet_model_start=True)
+        with tempfile.TemporaryDirectory(prefix="coach-variant-") as folder:
+            source = video
+            if render is not None:
+                source = Path(folder) / f"{video.stem}.mp4"
+                render(video, source)
+            recording = record_poses(
+                source, max_side_px=WORKING_MAX_SIDE_PX, quiet_model_start=True
+            )
         partial = path.with_suffix(".tmp.npz")
         recording.save(partial)
         partial.replace(path)

@@ -888,7 +888,10 @@ class ExerciseEngine:
         return force.reached(cycle.extreme, force.turn)
 
     def _merge_with_other_side(self, track: RepTrack, cycle: RepCycle) -> bool:
-        """In 'auto' mode both sides moving together is one bilateral rep, not two."""
+        """In 'auto' mode both sides moving together is one bilateral rep, not two. The
+        rep spans both sides' movements and turns midway between their turns: when both
+        sides finish on one frame, the side the model names first would otherwise set the
+        times, and a mirrored video (the model's left and right swapped) would move them."""
         for i in range(len(self.reps) - 1, -1, -1):
             other = self.reps[i]
             if other.side == track.label or other.side == "both":
@@ -899,9 +902,9 @@ class ExerciseEngine:
                 self.reps[i] = Rep(
                     other.index,
                     "both",
-                    other.start_s,
-                    other.turn_s,
-                    other.end_s,
+                    min(other.start_s, cycle.start_s),
+                    (other.turn_s + cycle.turn_s) / 2,
+                    max(other.end_s, cycle.end_s),
                     other.angles,
                     other.partial,
                     other.faults,

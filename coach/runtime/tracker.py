@@ -1,9 +1,17 @@
 """Stay with the patient when someone else walks into view.
 
 The model returns up to two people per frame, largest first. The patient is the person
-the session started with: each frame we keep the pose whose hip centre is nearest to
-where the patient was, as long as it is a plausible move. Only after the patient has been
-gone for `forget_after_s` does the largest person become the patient.
+the session started with: each frame we keep the pose that best continues the patient,
+its hip centre nearest to where the patient was and its body about as tall (`match_cost`),
+as long as it is a plausible move. Only after the patient has been gone for
+`forget_after_s` does the largest person become the patient.
+
+Why the height as well as the place: the crowd check can find the patient a second time,
+as a partial body over the same hips (the model's second detection of one person), and
+that copy is held until the next look. Its hips can sit nearer the patient's last place
+than the patient's own, whose hips move with the exercise; by place alone the coach would
+follow a frozen copy and lose the reps. A body does not halve in height from one frame
+to the next.
 """
 
 from __future__ import annotations
@@ -27,6 +35,20 @@ def hip_centres(image_xyz: np.ndarray) -> np.ndarray:
 def body_heights(image_xyz: np.ndarray) -> np.ndarray:
     """(..., 33, 3) image landmarks -> (...) the pose's height in normalised image units."""
     return np.ptp(image_xyz[..., 1], axis=-1)
+
+
+# A height below this (normalised image units) is taken as this, so a degenerate pose with
+# every landmark on one row has a finite size ratio.
+_MIN_HEIGHT = 1e-3
+
+
+def match_cost(distance: float, height: float, last_height: float) -> float:
+    """How badly a person continues the patient: the hip centre's move in the patient's
+    body heights plus how far the apparent height changed, as a log ratio (a person twice
+    or half as tall costs the same). Both terms are scale-free, so the cost does not depend
+    on how far the camera stands or how large the frame is. Returns a cost >= 0."""
+    last = max(last_height, _MIN_HEIGHT)
+    return distance / last + abs(math.log(max(height, _MIN_HEIGHT) / last))
 
 
 @dataclass
@@ -61,7 +83,10 @@ class PatientTracker:
         else:
             last_x, last_y = self._last_hip
             distances = [math.hypot(x - last_x, y - last_y) for x, y in hips]
-            chosen = min(range(len(distances)), key=distances.__getitem__)
+            costs = [
+                match_cost(d, h, self._last_height) for d, h in zip(distances, heights, strict=True)
+            ]
+            chosen = min(range(len(costs)), key=costs.__getitem__)
             allowed = self.max_jump * max(self._last_height, 0.1) * max(1.0, lost_for / 0.1)
             if distances[chosen] > allowed:
                 return None  # only a stranger in view: not the patient

@@ -7,7 +7,7 @@ import pytest
 
 from coach.core.landmarks import Landmark
 from coach.core.pose import Pose
-from coach.runtime.tracker import PatientTracker, body_heights, hip_centres
+from coach.runtime.tracker import PatientTracker, body_heights, hip_centres, match_cost
 from tests.support.builders import make_pose
 
 
@@ -85,3 +85,28 @@ def test_select_takes_the_first_person_after_the_patient_has_been_gone_long_enou
     newcomer = standing(0.1)
     assert tracker.select([newcomer], 0.1, frame_wh).is_empty
     assert tracker.select([newcomer], 2.5, frame_wh) is newcomer
+
+
+def test_the_patient_seen_twice_stays_the_whole_body_not_a_partial_copy():
+    # The crowd check can find the patient twice: a partial body (half as tall) over the
+    # same hips, held until the next look. Its hips may be nearer the patient's last place
+    # than the patient's own, which move with the exercise; the tracker still follows the
+    # whole body (seen on a mirrored front push-up clip).
+    tracker = PatientTracker()
+    assert tracker.choose([(0.348, 0.572)], [0.393], 0.0) == 0
+    whole, copy = (0.347, 0.585), (0.341, 0.568)
+    assert tracker.choose([whole, copy], [0.395, 0.181], 0.04) == 0
+    assert tracker.choose([copy, whole], [0.181, 0.395], 0.08) == 1
+
+
+@pytest.mark.parametrize(
+    ("distance", "height", "cost"),
+    [
+        (0.0, 0.4, 0.0),  # the same place and size
+        (0.2, 0.4, 0.5),  # half a body height away
+        (0.0, 0.8, np.log(2)),  # twice as tall
+        (0.0, 0.2, np.log(2)),  # half as tall: the same cost
+    ],
+)
+def test_match_cost_is_the_move_in_body_heights_plus_the_log_height_ratio(distance, height, cost):
+    assert match_cost(distance, height, 0.4) == pytest.approx(cost)
