@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from coach.assessment.steady import StablePeak
 from coach.store import Store
 from tests.conftest import SAMPLE_VIDEOS
 from tests.support.browser import choose, start_camera_on, tail, y4m_from
@@ -67,4 +68,6 @@ def test_knee_flexion_is_measured_from_the_webcam_and_stored(
     assert saved, "nothing stored"
     assert {a.side for a in saved} <= {"left", "right"}
     assert all(80 <= a.value <= 140 and a.unit == "deg" for a in saved), saved
-    assert all(a.details["jitter_deg"] < 2.0 for a in saved)
+    # A steady hold's jitter is under StablePeak.max_std_deg (2.0); the stored detail is
+    # rounded to 0.01, so a hold at 1.996 is kept as 2.0 (the only way a CI run can fail "< 2.0").
+    assert all(a.details["jitter_deg"] <= StablePeak.max_std_deg for a in saved), saved
