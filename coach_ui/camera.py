@@ -50,7 +50,7 @@ NO_PICTURE = (
     "The coach has no picture: the camera could not be opened (the message under the video "
     "says why and what to do)."
 )
-CAMERA_PROBLEM_KEY = "form_coach_camera_problem"  # the on-device camera's last error, or None
+CAMERA_PROBLEM_KEY = "form_coach_camera_problem"  # True once the on-device camera cannot open
 PRIVACY_NOTE = (
     "The pose model runs on this device: **no video leaves your browser**. Only the body's "
     "landmarks (33 points a frame) go to the coach."
@@ -268,7 +268,7 @@ def live_camera(
             st.session_state[BROWSER_FAILED_KEY] = report.get("reason") or "no reason given"
             st.rerun()
         camera_error = report is not None and report.get("status") == "camera-error"
-        st.session_state[CAMERA_PROBLEM_KEY] = report.get("reason") if camera_error else None
+        st.session_state[CAMERA_PROBLEM_KEY] = camera_error
         st.caption(PRIVACY_NOTE)
         return "browser"
     if why_not is not None:
@@ -277,7 +277,7 @@ def live_camera(
             st.session_state.pop(BROWSER_FAILED_KEY, None)
             st.session_state[ATTEMPT_KEY] = st.session_state.get(ATTEMPT_KEY, 0) + 1
             st.rerun()
-    st.session_state[CAMERA_PROBLEM_KEY] = None
+    st.session_state[CAMERA_PROBLEM_KEY] = False
     rtc = or_stop(rtc_configuration)
     camera_streamer(f"{key}-server", rtc, frames_callback, on_ended=loop.close)
     return "server"
